@@ -1,0 +1,155 @@
+"""Command line: `python -m lib import|export|imports|undo|match|template|demo ...`.
+
+Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
+or an operation failed, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lib import store
+from lib.errors import ReturnToSpeedError
+from lib.importer import ImportSettings, dismiss_suggestion, import_files, merge_athlete, undo_import
+from lib.schema import TABLES
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except ReturnToSpeedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib", description="Return to Speed data tools")
+    sub = parser.add_subparsers(dest="command")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="store path or SQLAlchemy URL (default: $RTS_DB or data/rts.sqlite)")
+        return p
+
+    p = add("import", "import testing-day files and print a report per file")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print the reports as JSON")
+    p.add_argument("--date-order", choices=["auto", "dmy", "mdy"], default="auto",
+                   help="how to read ambiguous dates like 03/04/2026 (default: decide from the data)")
+    p.add_argument("--who", default="cli", help="name recorded in the import history")
+    p.set_defaults(func=_cmd_import)
+
+    p = add("export", "write a canonical table as CSV to stdout")
+    p.add_argument("table", choices=list(TABLES), metavar="TABLE", help=", ".join(TABLES))
+    p.add_argument("--provenance", action="store_true", help="add import_id, source_sheet columns")
+    p.set_defaults(func=_cmd_export)
+
+    p = add("imports", "list the import history")
+    p.set_defaults(func=_cmd_imports)
+
+    p = add("rejects", "list rejected rows and cells with their reasons (CSV)")
+    p.add_argument("--import-id", type=int)
+    p.set_defaults(func=_cmd_rejects)
+
+    p = add("undo", "undo an import: remove its rows, restore what it replaced")
+    p.add_argument("import_id", type=int)
+    p.set_defaults(func=_cmd_undo)
+
+    p = add("match", "list name matches to confirm, or confirm/dismiss one")
+    p.add_argument("--merge", nargs=2, metavar=("FROM_ID", "INTO_ID"), help="merge athlete FROM_ID into INTO_ID")
+    p.add_argument("--dismiss", type=int, metavar="SUGGESTION_ID")
+    p.set_defaults(func=_cmd_match)
+
+    p = add("template", "write the Return to Speed import template (.xlsx)")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=_cmd_template)
+
+    p = add("demo", "load the bundled demo team (sample_data/) into the store")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    files: list[tuple[str, bytes]] = []
+    missing: list[str] = []
+    for f in args.files:
+        path = Path(f)
+        if not path.is_file():
+            missing.append(f)
+            continue
+        files.append((path.name, path.read_bytes()))
+    reports = import_files(store.connect(args.db), files, ImportSettings(args.date_order, args.who)) if files else []
+    if args.json:
+        out = [r.as_dict() for r in reports] + [{"file": m, "status": "failed", "message": "no such file"} for m in missing]
+        print(json.dumps(out, indent=2, default=str))
+    else:
+        for r in reports:
+            print(r.text())
+        for m in missing:
+            print(f"{m}: failed\n  no such file")
+    return 0 if not missing and all(r.readable for r in reports) else 1
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    df = store.read_table(store.connect(args.db), args.table, provenance=args.provenance)
+    df.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    return 0
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    store.read_imports(store.connect(args.db)).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_rejects(args: argparse.Namespace) -> int:
+    store.read_rejects(store.connect(args.db), args.import_id).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    removed = undo_import(store.connect(args.db), args.import_id, who="cli")
+    print(f"import #{args.import_id} undone: removed " + ", ".join(f"{n} {t}" for t, n in removed.items()))
+    return 0
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    engine = store.connect(args.db)
+    if args.merge:
+        moved = merge_athlete(engine, args.merge[0], args.merge[1], who="cli")
+        print(f"merged {args.merge[0]} into {args.merge[1]}: {moved} rows moved")
+    elif args.dismiss is not None:
+        dismiss_suggestion(engine, args.dismiss, who="cli")
+        print(f"suggestion {args.dismiss} dismissed")
+    else:
+        store.read_suggestions(engine).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from lib.template import template_workbook
+
+    Path(args.output).write_bytes(template_workbook())
+    print(f"template written to {args.output}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from lib.demo import load_demo
+
+    reports = load_demo(store.connect(args.db))
+    for r in reports:
+        print(r.text())
+    return 0 if all(r.readable for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""What every reader shares: header detection, column lookup by alias, the result of a read,
+and the wide-to-long mapping of metric columns onto the canonical `tests` table.
+
+A reader module exposes `NAME`, `LABEL`, `detect(sheet) -> Detection | None` and
+`read(sheet, detection, ctx) -> SheetRead`. Readers name athletes (`athlete_name`, optionally
+`athlete_ref` for a vendor id and `injured_side`); the importer resolves them to `athlete_id`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from lib.normalize import (
+    MISSING_TOKENS,
+    ParsedDates,
+    clean_name,
+    parse_asymmetry,
+    parse_dates,
+    parse_numbers,
+    split_header,
+    unit_factor,
+)
+from lib.schema import METRICS
+from lib.sources import Sheet
+
+SCAN_ROWS = 40
+
+
+@dataclass
+class Problem:
+    """One rejected row or cell, or a remark on a column."""
+
+    file: str
+    sheet: str
+    row: int | None  # 1-based row of the sheet, None for file- or column-level problems
+    column: str
+    value: str
+    problem: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": self.value, "problem": self.problem}
+
+
+@dataclass
+class Detection:
+    """A reader's claim on a sheet: how sure it is and where the header row is (0-based)."""
+
+    reader: str
+    score: float
+    header_row: int
+    info: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ReadContext:
+    """Settings that shape one read."""
+
+    file: str
+    sheet: str
+    date_order: str = "auto"  # auto, dmy, mdy
+    decimal_comma: bool = False
+
+
+@dataclass
+class SheetRead:
+    """The rows a reader produced for each table, and everything it had to say."""
+
+    format: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rejects: list[Problem] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    data_rows: list[int] = field(default_factory=list)  # every 1-based data row the reader saw
+    # rows deliberately not imported, with the reason (drill rows inside an `Entire Session` row,
+    # excluded trials, summary rows): every data row is accepted, rejected or listed here
+    skipped_rows: dict[int, str] = field(default_factory=dict)
+
+
+class Frame:
+    """The data rows of a sheet under its header row, with columns found by loose key."""
+
+    def __init__(self, sheet: Sheet, header_row: int, header_rows: int = 1) -> None:
+        cells = sheet.cells
+        header = cells.iloc[header_row].tolist()
+        self.headers: list[str] = [("" if h is None else str(h)) for h in header]
+        body = cells.iloc[header_row + header_rows:]
+        body = body[body.notna().any(axis=1)]
+        self.rows: list[int] = [int(i) + 1 for i in body.index]
+        self.data = body.reset_index(drop=True)
+        self.data.columns = range(len(self.headers))
+        self.keys = [split_header(h) for h in self.headers]
+        self.used: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def find(self, *aliases: str, used: bool = True) -> int | None:
+        """Index of the first column whose loose key equals one of `aliases`."""
+        for alias in aliases:
+            for i, (key, _unit) in enumerate(self.keys):
+                if key == alias and self.headers[i]:
+                    if used:
+                        self.used.add(i)
+                    return i
+        return None
+
+    def find_all(self, predicate: Callable[[str], bool]) -> list[int]:
+        return [i for i, (key, _u) in enumerate(self.keys) if self.headers[i] and predicate(key)]
+
+    def col(self, index: int) -> pd.Series:
+        return self.data[index]
+
+    def unit(self, index: int) -> str | None:
+        return self.keys[index][1]
+
+    def header(self, index: int) -> str:
+        return self.headers[index].strip()
+
+    def unknown(self, ignore: Iterable[str] = ()) -> list[str]:
+        skip = set(ignore)
+        return [self.header(i) for i, (k, _u) in enumerate(self.keys)
+                if i not in self.used and self.headers[i].strip() and k not in skip]
+
+
+def detect_by_headers(
+    sheet: Sheet, reader: str, required: list[set[str]], hints: Iterable[str] = (),
+    forbidden: Iterable[str] = (),
+) -> Detection | None:
+    """Find the header row holding one key from each `required` set; score = matches + hints."""
+    hint_set, forbid = set(hints), set(forbidden)
+    best: Detection | None = None
+    for r in range(min(SCAN_ROWS, len(sheet.cells))):
+        keys = {split_header(v)[0] for v in sheet.cells.iloc[r].tolist() if isinstance(v, str)}
+        if not keys or keys & forbid:
+            continue
+        if all(keys & group for group in required):
+            score = len(required) * 2 + len(keys & hint_set)
+            if best is None or score > best.score:
+                best = Detection(reader, float(score), r)
+    return best
+
+
+def names_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int | None,
+                 last_index: int | None = None) -> tuple[pd.Series, pd.Series]:
+    """(cleaned names, missing mask) from a name column, optionally joined with a last-name column."""
+    raw = frame.col(index) if index is not None else pd.Series([None] * len(frame))
+    if last_index is not None:
+        last = frame.col(last_index)
+        raw = pd.Series([_join_names(a, b) for a, b in zip(raw.tolist(), last.tolist())])
+    names = pd.Series([clean_name(v) if v is not None else "" for v in raw.tolist()], dtype="string")
+    missing = names.str.len().fillna(0).eq(0) | names.str.lower().isin(["", "nan", "none"])
+    return names, missing
+
+
+def _join_names(first: object, last: object) -> object:
+    if first is None:
+        return last
+    if last is None or str(last).strip().lower() in str(first).strip().lower():
+        return first
+    return f"{first} {last}"
+
+
+def dates_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int,
+                 default_order: str = "dmy") -> ParsedDates:
+    """Parsed dates of a column, the order decision noted as an assumption."""
+    parsed = parse_dates(frame.col(index), ctx.date_order, default_order)
+    if parsed.note:
+        read.assumptions.append(f"'{frame.header(index)}': {parsed.note}")
+    return parsed
+
+
+def reject_rows(read: SheetRead, ctx: ReadContext, frame: Frame, mask: pd.Series, column: str,
+                values: pd.Series | None, problem: str) -> None:
+    """List every row in `mask` as rejected with the same reason."""
+    for pos in np.flatnonzero(mask.to_numpy()):
+        value = "" if values is None else _text(values.iloc[pos])
+        read.rejects.append(Problem(ctx.file, ctx.sheet, frame.rows[pos], column, value, problem))
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+@dataclass
+class MetricColumn:
+    """A source column that holds one canonical metric for one side."""
+
+    index: int
+    test: str | None  # None: take the row's test
+    metric: str
+    side: str  # left, right, both, or "asym" for `9.7 L` cells
+    unit: str | None  # unit of the source values; None = already canonical
+
+
+def melt_metrics(
+    frame: Frame, read: SheetRead, ctx: ReadContext, base: pd.DataFrame, ok: pd.Series,
+    columns: list[MetricColumn], decimal_comma: bool = False,
+) -> pd.DataFrame:
+    """Long `tests` rows from wide metric columns.
+
+    `base` holds per-row athlete_name, date, test, trial, device (and anything else to keep);
+    `ok` marks rows that passed identity checks. Text in a numeric cell rejects that cell only.
+    """
+    parts: list[pd.DataFrame] = []
+    for mc in columns:
+        raw = frame.col(mc.index)
+        header = frame.header(mc.index)
+        canonical = METRICS[mc.metric]
+        if mc.side == "asym":
+            values, sides, bad = parse_asymmetry(raw)
+            side = sides.fillna("both")
+        else:
+            values, bad = parse_numbers(raw, decimal_comma)
+            side = pd.Series([mc.side] * len(raw), dtype="string")
+            if mc.unit and mc.unit != canonical:
+                try:
+                    values = values * unit_factor(mc.unit, canonical)
+                except KeyError:
+                    read.rejects.append(Problem(ctx.file, ctx.sheet, None, header, mc.unit,
+                                                f"unit {mc.unit} cannot be converted to {canonical}"))
+                    continue
+        reject_rows(read, ctx, frame, bad & ok, header, raw, "not a number: value rejected, rest of the row kept")
+        keep = ok & values.notna() & ~bad
+        if not keep.any():
+            continue
+        part = base.loc[keep].copy()
+        part["metric"] = mc.metric
+        if mc.test is not None:
+            part["test"] = mc.test
+        part["side"] = side[keep].to_numpy()
+        part["value"] = values[keep].to_numpy()
+        part["unit"] = canonical
+        part["source_row"] = np.asarray(frame.rows)[keep.to_numpy()]
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
+
+
+def missing_token(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in MISSING_TOKENS)

@@ -1,0 +1,162 @@
+"""VALD ForceDecks CSV from VALD Hub: one row per test, metrics averaged over `Reps` trials.
+
+Headers drift between exports (`Takeoff Peak Force [N] (Asym) (%)` became `Takeoff Peak Force %
+(Asym) (%)`), so columns are matched by loose key. Asymmetry cells are `9.7 L`: the magnitude and
+the side with the larger value.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from lib.readers.base import (
+    Detection,
+    Frame,
+    MetricColumn,
+    ReadContext,
+    SheetRead,
+    dates_column,
+    detect_by_headers,
+    melt_metrics,
+    names_column,
+    reject_rows,
+)
+from lib.sources import Sheet
+
+NAME = "vald_forcedecks"
+LABEL = "VALD ForceDecks"
+
+TEST_TYPES = {
+    "cmj": "cmj", "abcmj": "cmj", "sj": "sj", "dj": "drop_jump", "hj": "hop_rsi", "slj": "sl_cmj",
+    "slcmj": "sl_cmj", "sldj": "sl_drop_jump", "slhj": "sl_hop_rsi", "imtp": "imtp",
+}
+
+# loose key of a metric header (sides stripped) -> canonical metric
+METRIC_KEYS: dict[str, str] = {
+    "jump height imp mom": "jump_height",
+    "jump height imp mom in inches": "jump_height",
+    "jump height flight time": "jump_height_flight_time",
+    "jump height flight time in inches": "jump_height_flight_time",
+    "rsi modified": "rsi_modified",
+    "rsi modified imp mom": "rsi_modified",
+    "peak power bm": "peak_power_bm",
+    "concentric peak force": "concentric_peak_force",
+    "eccentric peak force": "eccentric_peak_force",
+    "force at peak power": "force_at_peak_power",
+    "peak vertical force": "max_force",
+    "contraction time": "contraction_time",
+    "flight time": "flight_time",
+    "contact time": "contact_time",
+    "flight time contraction time": "ft_ct_ratio",
+    "best rsi flight contact time": "rsi",
+    "rsi flight contact time": "rsi",
+    "countermovement depth": "countermovement_depth",
+    "bw": "body_mass",
+    "takeoff peak force asym": "asymmetry",
+    "concentric peak force asym": "asymmetry",
+    "peak landing force asym": "landing_asymmetry",
+    "eccentric braking impulse asym": "braking_impulse_asymmetry",
+}
+IDENTITY = ["name", "externalid", "test type", "date", "time", "reps", "tags", "additional load"]
+DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
+
+
+def detect(sheet: Sheet) -> Detection | None:
+    """ForceDecks: `Name`, `Test Type`, `Date` and `Reps` or a ForceDecks metric."""
+    return detect_by_headers(
+        sheet, NAME, [{"name"}, {"test type"}, {"date"}],
+        hints=["reps", "externalid", "bw", "tags", "additional load", *METRIC_KEYS],
+        forbidden=["l max force", "date utc"],
+    )
+
+
+def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
+    frame = Frame(sheet, detection.header_row)
+    out = SheetRead(LABEL)
+    out.data_rows = list(frame.rows)
+    name_i = frame.find("name")
+    ref_i = frame.find("externalid")
+    type_i = frame.find("test type")
+    date_i = frame.find("date")
+    time_i = frame.find("time")
+    for extra in ("reps", "tags", "additional load"):
+        frame.find(extra)
+
+    names, no_name = names_column(frame, out, ctx, name_i)
+    dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
+    raw_types = frame.col(type_i).astype("string").str.strip()
+    tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
+
+    reject_rows(out, ctx, frame, no_name, frame.header(name_i), None, "no athlete name")
+    bad_date = ~no_name & dates.values.isna()
+    reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
+    bad_type = ~no_name & ~bad_date & tests.isna()
+    reject_rows(out, ctx, frame, bad_type, frame.header(type_i), raw_types,
+                "test type not supported (known: " + ", ".join(sorted(k.upper() for k in TEST_TYPES)) + ")")
+    ok = ~(no_name | bad_date | bad_type)
+
+    minutes = _minutes_of_day(frame.col(time_i)) if time_i is not None else pd.Series(np.zeros(len(frame)))
+    base = pd.DataFrame({
+        "athlete_name": names, "athlete_ref": _refs(frame, ref_i), "date": dates.values,
+        "test": tests, "device": "ForceDecks", "_minutes": minutes.to_numpy(),
+        "_row": frame.rows,
+    })
+    # several tests of one type on one day are trials 1..n in the order performed
+    order = base.sort_values(["_minutes", "_row"])
+    base["trial"] = order.groupby(["athlete_name", "date", "test"], dropna=False).cumcount().add(1).reindex(base.index)
+
+    columns = _metric_columns(frame, out)
+    long = melt_metrics(frame, out, ctx, base.drop(columns=["_minutes", "_row"]), ok, columns, ctx.decimal_comma)
+    out.tables["tests"] = long
+    out.unknown_columns = frame.unknown(IDENTITY)
+    out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
+    return out
+
+
+def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
+    cols: list[MetricColumn] = []
+    has_impmom = any(k.startswith("jump height imp mom") for k, _ in frame.keys)
+    for i, (key, unit) in enumerate(frame.keys):
+        side = "both"
+        base_key = key
+        m = re.fullmatch(r"(.*) (l|r|left|right)", key)
+        if m and m.group(1) in METRIC_KEYS:
+            base_key, side = m.group(1), "left" if m.group(2) in ("l", "left") else "right"
+        metric = METRIC_KEYS.get(base_key)
+        if metric is None:
+            continue
+        if metric == "jump_height_flight_time" and not has_impmom:
+            metric = "jump_height"
+            out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
+        if metric.endswith("asymmetry"):
+            side = "asym"
+        frame.used.add(i)
+        cols.append(MetricColumn(i, None, metric, side, unit or DEFAULT_UNITS.get(metric)))
+    return cols
+
+
+def _refs(frame: Frame, index: int | None) -> pd.Series:
+    if index is None:
+        return pd.Series([pd.NA] * len(frame), dtype="string")
+    return frame.col(index).astype("string").str.strip().replace("", pd.NA)
+
+
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*$")
+
+
+def _minutes_of_day(values: pd.Series) -> pd.Series:
+    """Minutes after midnight of `8:18 AM` / `14:05` cells, for ordering trials."""
+    out = []
+    for v in values.tolist():
+        m = _TIME.match(str(v)) if v is not None else None
+        if not m:
+            out.append(0.0)
+            continue
+        hour, minute = int(m.group(1)) % 12 if m.group(4) else int(m.group(1)), int(m.group(2))
+        if m.group(4) and m.group(4).lower() == "pm":
+            hour += 12
+        out.append(hour * 60.0 + minute)
+    return pd.Series(out)

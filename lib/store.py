@@ -1,0 +1,231 @@
+"""The store: canonical tables plus provenance, on SQLAlchemy Core.
+
+Embedded SQLite by default (`RTS_DB`, else `data/rts.sqlite` under the project); the same code
+serves a PostgreSQL URL. Every row keeps its import id, file, sheet and row. Rows are never
+updated in place: a corrected re-export marks the rows it replaces as superseded by the new
+import, so that undoing that import brings them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lib.errors import UnknownTable
+from lib.schema import REJECT_COLUMNS, TABLES, Table, conform
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_DIR / "data" / "rts.sqlite"
+
+metadata = sa.MetaData()
+
+_SA_TYPES = {"str": sa.Text, "date": sa.Date, "float": sa.Float, "int": sa.Integer}
+
+
+def _canonical_table(spec: Table) -> sa.Table:
+    cols = [sa.Column("row_id", sa.Integer, primary_key=True, autoincrement=True)]
+    cols += [sa.Column(c.name, _SA_TYPES[c.dtype]()) for c in spec.columns]
+    cols += [
+        sa.Column("import_id", sa.Integer, index=True),
+        sa.Column("source_sheet", sa.Text),
+        sa.Column("superseded_by", sa.Integer, index=True),
+    ]
+    if "source_file" not in spec.column_names:
+        cols += [sa.Column("source_file", sa.Text), sa.Column("source_row", sa.Integer)]
+    return sa.Table(spec.name, metadata, *cols, sa.Index(f"ix_{spec.name}_key", *spec.key[:2]))
+
+
+CANONICAL: dict[str, sa.Table] = {name: _canonical_table(spec) for name, spec in TABLES.items()}
+
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False, index=True),
+    sa.Column("size_bytes", sa.Integer),
+    sa.Column("formats", sa.Text),
+    sa.Column("imported_at", sa.DateTime),
+    sa.Column("imported_by", sa.Text),
+    sa.Column("status", sa.Text),  # imported, undone
+    sa.Column("rows_added", sa.Integer),
+    sa.Column("rows_replaced", sa.Integer),
+    sa.Column("rows_rejected", sa.Integer),
+    sa.Column("report", sa.Text),  # JSON of the import report
+    sa.Column("undone_at", sa.DateTime),
+)
+
+rejects = sa.Table(
+    "rejects", metadata,
+    sa.Column("reject_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, index=True),
+    *[sa.Column(c, sa.Integer if c == "row" else sa.Text) for c in REJECT_COLUMNS],
+)
+
+aliases = sa.Table(
+    "athlete_aliases", metadata,
+    sa.Column("alias_key", sa.Text, primary_key=True),
+    sa.Column("athlete_id", sa.Text, nullable=False),
+    sa.Column("confirmed_by", sa.Text),
+    sa.Column("confirmed_at", sa.DateTime),
+)
+
+suggestions = sa.Table(
+    "name_suggestions", metadata,
+    sa.Column("suggestion_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, index=True),
+    sa.Column("athlete_id", sa.Text),  # the new athlete the unknown name became
+    sa.Column("name", sa.Text),
+    sa.Column("suggested_id", sa.Text),
+    sa.Column("suggested_name", sa.Text),
+    sa.Column("score", sa.Float),
+    sa.Column("status", sa.Text),  # open, merged, dismissed
+)
+
+audit = sa.Table(
+    "audit_log", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime),
+    sa.Column("who", sa.Text),
+    sa.Column("action", sa.Text),
+    sa.Column("detail", sa.Text),
+)
+
+
+def db_url(path: str | os.PathLike[str] | None = None) -> str:
+    """SQLAlchemy URL for `path`, `RTS_DB`, or the default SQLite file; URLs pass through."""
+    target = str(path) if path else os.environ.get("RTS_DB", str(DEFAULT_DB))
+    if "://" in target:
+        return target
+    Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(target).expanduser()}"
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def connect(path: str | os.PathLike[str] | None = None) -> Engine:
+    """An engine on the store, tables created on first use (SQLite in WAL with a busy timeout)."""
+    url = db_url(path)
+    if url in _ENGINES:
+        return _ENGINES[url]
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # noqa: ANN001
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue instead of failing mid-way
+    else:
+        engine = sa.create_engine(url)
+    metadata.create_all(engine)
+    _ENGINES[url] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    """Close every engine (tests and benchmarks use fresh files)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+
+
+# ------------------------------------------------------------------------------------ reading
+
+def read_table(engine: Engine, table: str, provenance: bool = False, include_superseded: bool = False) -> pd.DataFrame:
+    """A canonical table as a DataFrame with canonical dtypes (active rows only by default)."""
+    if table not in CANONICAL:
+        raise UnknownTable(f"unknown table '{table}': choose one of {', '.join(TABLES)}")
+    t = CANONICAL[table]
+    query = sa.select(t)
+    if not include_superseded:
+        query = query.where(t.c.superseded_by.is_(None))
+    query = query.order_by(t.c.row_id)
+    with engine.connect() as conn:
+        raw = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in t.columns])
+    out = conform(raw, table)
+    if provenance:
+        for col in ("import_id", "source_sheet", "source_file", "source_row", "row_id"):
+            if col not in out.columns:
+                out[col] = raw[col].to_numpy() if len(raw) else pd.Series(dtype="object")
+    return out
+
+
+def read_imports(engine: Engine) -> pd.DataFrame:
+    """Import history, newest first."""
+    cols = ["import_id", "file", "formats", "imported_at", "imported_by", "status",
+            "rows_added", "rows_replaced", "rows_rejected", "sha256"]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(*[imports.c[c] for c in cols]).order_by(imports.c.import_id.desc())).all()
+    return pd.DataFrame(rows, columns=cols)
+
+
+def read_rejects(engine: Engine, import_id: int | None = None) -> pd.DataFrame:
+    """Rejected rows and cells with their reasons, for one import or all live imports."""
+    query = sa.select(rejects.c.import_id, *[rejects.c[c] for c in REJECT_COLUMNS]).join(
+        imports, imports.c.import_id == rejects.c.import_id).where(imports.c.status == "imported")
+    if import_id is not None:
+        query = query.where(rejects.c.import_id == import_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(rejects.c.reject_id)).all()
+    return pd.DataFrame(rows, columns=["import_id", *REJECT_COLUMNS])
+
+
+def read_suggestions(engine: Engine, status: str = "open") -> pd.DataFrame:
+    """Name matches waiting for a person to confirm or dismiss."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(suggestions).where(suggestions.c.status == status)
+                            .order_by(suggestions.c.suggestion_id)).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in suggestions.columns])
+
+
+def read_aliases(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.select(aliases.c.alias_key, aliases.c.athlete_id)).all())
+
+
+def find_import_by_hash(engine: Engine, sha256: str) -> dict[str, object] | None:
+    """The live import of a file with these exact bytes, if any."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(imports).where(imports.c.sha256 == sha256,
+                                                    imports.c.status == "imported")).mappings().first()
+    return dict(row) if row else None
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when no import has ever landed."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(imports)).scalar_one() == 0
+
+
+def log(conn: sa.Connection, who: str, action: str, detail: dict[str, object]) -> None:
+    """One audit-log entry, inside the caller's transaction."""
+    conn.execute(audit.insert().values(at=now(), who=who, action=action, detail=json.dumps(detail, default=str)))
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as dicts with None for missing values and python dates, ready for executemany."""
+    if df.empty:
+        return []
+    out = df.astype(object).where(df.notna(), None)
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col].dtype):
+            out[col] = [v.date() if v is not None else None for v in out[col].tolist()]
+    return out.to_dict("records")

@@ -1,0 +1,145 @@
+"""The importer and the store: idempotent re-import, corrections, undo, crashes, name matching."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy.engine import Engine
+
+import lib.importer as importer
+from lib import store
+from lib.importer import import_file, import_files, merge_athlete, read_file, undo_import
+from tests.conftest import FD_ROWS, forcedecks_csv
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    return {t: len(store.read_table(engine, t)) for t in ("athletes", "tests", "sessions", "wellness", "injuries")}
+
+
+def test_forcedecks_rows_land_with_provenance(engine: Engine, fd_bytes: bytes) -> None:
+    report = import_file(engine, fd_bytes, "fd.csv")
+    assert report.status == "imported" and report.import_id == 1
+    tests = store.read_table(engine, "tests", provenance=True)
+    # rows 2-3: Jordan, 4 metrics each (jump height, asymmetry, contraction time, body mass) = 8;
+    # row 4: Mia, jump height DNF rejected -> 3 metrics. 11 rows in all.
+    assert len(tests) == 11
+    jh = tests[(tests.metric == "jump_height") & (tests.athlete_id == "jordan-okafor")].sort_values("trial")
+    # 8:02 AM was performed first -> trial 1 (37.0 cm); 8:18 AM -> trial 2 (38.4 cm)
+    assert jh["value"].tolist() == [37.0, 38.4]
+    assert jh["source_row"].tolist() == [3, 2]
+    assert set(jh["source_file"]) == {"fd.csv"} and set(jh["import_id"]) == {1}
+    asym = tests[(tests.metric == "asymmetry") & (tests.trial == 2) & (tests.athlete_id == "jordan-okafor")]
+    assert asym[["value", "side", "unit"]].values.tolist() == [[9.7, "left", "%"]]
+    ct = tests[(tests.metric == "contraction_time") & (tests.athlete_id == "mia-laurent")]
+    assert ct["value"].tolist() == [pytest.approx(0.701)]  # 701 ms
+    assert [(p.row, p.column, p.value) for p in report.rejects] == [(4, "Jump Height (Imp-Mom) [cm]", "DNF")]
+
+
+def test_reimport_same_bytes_adds_nothing(engine: Engine, fd_bytes: bytes) -> None:
+    import_file(engine, fd_bytes, "fd.csv")
+    before = _counts(engine)
+    again = import_file(engine, fd_bytes, "fd-copy.csv")
+    assert again.status == "duplicate" and "already imported as import #1" in again.message
+    assert _counts(engine) == before
+
+
+def test_same_rows_in_a_new_file_are_unchanged(engine: Engine, fd_bytes: bytes) -> None:
+    import_file(engine, fd_bytes, "fd.csv")
+    before = _counts(engine)
+    # same data, different bytes (LF instead of CRLF)
+    report = import_file(engine, fd_bytes.replace(b"\r\n", b"\n"), "fd-lf.csv")
+    assert report.added.get("tests") == 0 and report.unchanged["tests"] == 11
+    assert _counts(engine) == before
+
+
+def test_corrected_export_replaces_and_undo_restores(engine: Engine, fd_bytes: bytes) -> None:
+    import_file(engine, fd_bytes, "fd.csv")
+    fixed = [r.copy() for r in FD_ROWS]
+    fixed[0][8] = "39.1"  # the 8:18 AM jump height was mistyped
+    report = import_file(engine, forcedecks_csv(fixed), "fd-fixed.csv")
+    assert report.replaced["tests"] == 1 and report.added["tests"] == 0
+    assert report.replaced_from == {"import #1 (fd.csv)": 1}
+
+    def latest() -> float:
+        t = store.read_table(engine, "tests")
+        return t[(t.metric == "jump_height") & (t.trial == 2) & (t.athlete_id == "jordan-okafor")]["value"].item()
+
+    assert latest() == 39.1
+    assert len(store.read_table(engine, "tests")) == 11
+    undo_import(engine, report.import_id)
+    assert latest() == 38.4
+    assert len(store.read_table(engine, "tests")) == 11
+
+
+def test_undo_removes_everything_of_an_import(engine: Engine, fd_bytes: bytes) -> None:
+    report = import_file(engine, fd_bytes, "fd.csv")
+    removed = undo_import(engine, report.import_id)
+    assert removed["tests"] == 11 and removed["athletes"] == 2
+    assert _counts(engine) == {t: 0 for t in ("athletes", "tests", "sessions", "wellness", "injuries")}
+    assert store.read_rejects(engine).empty  # rejects of an undone import are no longer listed
+    # the file can be imported again after an undo
+    assert import_file(engine, fd_bytes, "fd.csv").status == "imported"
+
+
+def test_crash_mid_import_leaves_store_as_it_was(engine: Engine, fd_bytes: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_file(engine, forcedecks_csv(FD_ROWS[2:]), "first.csv")
+    before = _counts(engine)
+    history = len(store.read_imports(engine))
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(importer, "_finish", boom)  # rows are written, then the crash
+    with pytest.raises(RuntimeError):
+        import_file(engine, fd_bytes, "fd.csv")
+    assert _counts(engine) == before
+    assert len(store.read_imports(engine)) == history
+    monkeypatch.undo()
+    retry = import_file(engine, fd_bytes, "fd.csv")
+    assert retry.status == "imported" and retry.added["tests"] == 8  # Mia's 3 rows were already there
+
+
+def test_unreadable_file_gives_one_message(engine: Engine) -> None:
+    reports = import_files(engine, [("empty.csv", b""), ("junk.xlsx", b"\x00\x01garbage" * 10)])
+    assert [r.status for r in reports] == ["failed", "failed"]
+    assert reports[0].message == "the file is empty (0 bytes)"
+    assert "not a readable spreadsheet" in reports[1].message
+    assert store.is_empty(engine)
+
+
+def test_file_of_unknown_format_is_reported() -> None:
+    fr = read_file(b"colour,flavour\nred,cherry\n", "menu.csv")
+    assert fr.report.status == "failed"
+    assert "not a format we know" in fr.report.message
+
+
+def test_typo_name_becomes_new_athlete_with_suggestion_then_merge(engine: Engine, fd_bytes: bytes) -> None:
+    import_file(engine, fd_bytes, "fd.csv")
+    typo = forcedecks_csv([["Jordan Okafr", "", "CMJ", "05/27/2023", "8:00 AM", "80.1", "3", "", "38.9", "3 L", "600"]])
+    report = import_file(engine, typo, "fd-next.csv")
+    assert report.new_athletes == [{"athlete_id": "jordan-okafr", "name": "Jordan Okafr"}]
+    [s] = report.suggestions
+    assert s["suggested_id"] == "jordan-okafor" and s["score"] >= 80
+    # nothing merged silently
+    assert "jordan-okafr" in set(store.read_table(engine, "athletes")["athlete_id"])
+
+    moved = merge_athlete(engine, "jordan-okafr", "jordan-okafor")
+    assert moved == 4
+    athletes = store.read_table(engine, "athletes")
+    assert sorted(athletes["athlete_id"]) == ["jordan-okafor", "mia-laurent"]
+    assert store.read_suggestions(engine).empty
+    # the confirmed spelling now maps straight to the athlete
+    again = forcedecks_csv([["Jordan  Okafr", "", "CMJ", "06/03/2023", "8:00 AM", "80.0", "3", "", "39.5", "2 L", "590"]])
+    report = import_file(engine, again, "fd-later.csv")
+    assert report.new_athletes == [] and report.suggestions == []
+    tests = store.read_table(engine, "tests")
+    assert set(tests[tests.date == pd.Timestamp("2023-06-03")]["athlete_id"]) == {"jordan-okafor"}
+
+
+def test_two_identical_test_rows_become_two_trials(engine: Engine) -> None:
+    row = ["Jordan Okafor", "", "CMJ", "05/20/2023", "8:18 AM", "80.5", "3", "", "38.4", "9.7 L", "612"]
+    header = ["Name", "ExternalId", "Test Type", "Date", "Time", "BW [KG]", "Reps", "Tags",
+              "Jump Height (Imp-Mom) [cm] ", "Takeoff Peak Force % (Asym) (%)", "Contraction Time [ms] "]
+    # the same test twice at the same time gets trials 1 and 2: a device that logs a rep twice
+    report = import_file(engine, forcedecks_csv([row, row], header), "dup.csv")
+    assert report.added["tests"] == 8
