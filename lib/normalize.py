@@ -128,28 +128,36 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
     """(floats, rejected-cell mask). Blank cells are missing, text like `DNF` is rejected."""
-    out = np.full(len(values), np.nan)
+    objects = values.astype(object)
+    if decimal_comma:
+        fast = pd.Series(np.nan, index=values.index)
+        slow = objects.map(lambda v: isinstance(v, str))
+    else:
+        # numbers and plain numeric text in one vectorised pass; only the leftovers are inspected
+        fast = pd.to_numeric(objects.map(lambda v: np.nan if isinstance(v, bool) else v), errors="coerce")
+        slow = fast.isna() & objects.notna()
+    out = fast.to_numpy(dtype=float, na_value=np.nan).copy()
     bad = np.zeros(len(values), dtype=bool)
-    for i, v in enumerate(values.tolist()):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            continue
-        if isinstance(v, bool):
-            bad[i] = True
-        elif isinstance(v, (int, float, np.integer, np.floating)):
-            out[i] = float(v)
-        elif isinstance(v, (dt.datetime, dt.date, dt.time, dt.timedelta)):
-            bad[i] = True
-        else:
-            text = str(v).strip().replace("\u00a0", "").replace(" ", "")
-            if decimal_comma:
-                text = text.replace(".", "").replace(",", ".") if "," in text else text
-            if _NUMBER.match(text):
-                out[i] = float(text)
-            elif text == "" or text.lower() in ("nan",):
-                continue
-            else:
-                bad[i] = True
+    for i in np.flatnonzero(slow.to_numpy()):
+        number, rejected = _one_number(objects.iloc[i], decimal_comma)
+        out[i], bad[i] = number, rejected
     return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
+
+
+def _one_number(v: object, decimal_comma: bool) -> tuple[float, bool]:
+    """(value, rejected) of one cell that the vectorised pass could not read."""
+    if isinstance(v, bool) or isinstance(v, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return np.nan, True
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v), False
+    text = str(v).strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma and "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    if _NUMBER.match(text):
+        return float(text), False
+    if text == "" or text.lower() == "nan":
+        return np.nan, False
+    return np.nan, True
 
 
 _ASYM = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%?\s*([LR])?\s*$", re.IGNORECASE)
@@ -225,6 +233,21 @@ class ParsedDates:
 
 
 def parse_dates(values: pd.Series, order: str = "auto", default_order: str = "dmy") -> ParsedDates:
+    """Dates of a column, each distinct cell parsed once (see `_parse_distinct_dates`)."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    distinct = _parse_distinct_dates(pd.Series(list(uniques), dtype=object), order, default_order)
+    parsed = distinct.values.to_numpy()
+    flagged = distinct.bad.to_numpy()
+    missing = codes < 0
+    take = np.where(missing, 0, codes)
+    parsed = parsed.astype("datetime64[s]")
+    dates = np.where(missing, np.datetime64("NaT", "s"), parsed[take] if len(parsed) else np.datetime64("NaT", "s"))
+    bad = np.where(missing, False, flagged[take] if len(flagged) else False)
+    return ParsedDates(pd.Series(dates, index=values.index).astype("datetime64[s]"),
+                       pd.Series(bad.astype(bool), index=values.index), distinct.order, distinct.ambiguous, distinct.note)
+
+
+def _parse_distinct_dates(values: pd.Series, order: str, default_order: str) -> ParsedDates:
     """Dates from any mix of datetime cells, ISO/dotted/slashed text, Excel serials and Unix epochs.
 
     Day-first vs month-first is decided for the whole column from the data: any first field > 12

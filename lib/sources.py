@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lib.errors import UnreadableFile
@@ -112,21 +113,21 @@ def _open_workbook(data: bytes, name: str, kind: str) -> OpenedFile:
 
 
 def _grid(rows: list[list]) -> pd.DataFrame:
-    """Rows of python values as an object DataFrame, empty strings turned into None."""
+    """Rows of python values as an object DataFrame: blank strings become None, empty margins go."""
     if not rows:
         return pd.DataFrame()
     width = max(len(r) for r in rows)
-    padded = [list(r) + [None] * (width - len(r)) for r in rows]
-    frame = pd.DataFrame(padded, dtype=object)
-    frame = frame.where(~frame.map(lambda v: isinstance(v, str) and v.strip() == ""), None)
-    # drop trailing empty rows and columns
-    nonempty_rows = frame.notna().any(axis=1)
-    nonempty_cols = frame.notna().any(axis=0)
-    if not nonempty_rows.any():
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    cells = np.empty((len(rows), width), dtype=object)
+    cells[:] = rows
+    cells[cells == ""] = None
+    filled = ~pd.isna(cells)
+    nonempty_rows = np.flatnonzero(filled.any(axis=1))
+    nonempty_cols = np.flatnonzero(filled.any(axis=0))
+    if not len(nonempty_rows):
         return pd.DataFrame()
-    last_row = nonempty_rows[nonempty_rows].index.max()
-    last_col = nonempty_cols[nonempty_cols].index.max()
-    return frame.loc[:last_row, :last_col]
+    return pd.DataFrame(cells[: nonempty_rows[-1] + 1, : nonempty_cols[-1] + 1], copy=False)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -152,7 +152,9 @@ def names_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int | N
     if last_index is not None:
         last = frame.col(last_index)
         raw = pd.Series([_join_names(a, b) for a, b in zip(raw.tolist(), last.tolist())])
-    names = pd.Series([clean_name(v) if v is not None else "" for v in raw.tolist()], dtype="string")
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    cleaned = np.array([clean_name(v) for v in uniques] + [""], dtype=object)
+    names = pd.Series(cleaned[codes], dtype="string")  # code -1 (missing) takes the trailing ""
     missing = names.str.len().fillna(0).eq(0) | names.str.lower().isin(["", "nan", "none"])
     return names, missing
 

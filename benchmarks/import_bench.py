@@ -1,0 +1,121 @@
+"""Import speed on a season-scale workbook (issue: "Import any testing-day spreadsheet").
+
+Builds a STATSports drill export as .xlsx: 40 athletes x 250 sessions x 8 rows (an `Entire
+Session` row plus 7 drills) = 80,000 data rows, then times, best of N runs:
+  parse    - open and parse every cell with python-calamine (the fastest reader here),
+  openpyxl - pandas.read_excel(engine="openpyxl"), the common way,
+  import   - the full import into a fresh SQLite store (detect, normalize, resolve, write).
+Targets: import <= 2x parse, and >= 5x faster than pandas with openpyxl.
+
+    python benchmarks/import_bench.py [--runs 3] [--athletes 40] [--sessions 250]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lib import store  # noqa: E402
+from lib.importer import import_files  # noqa: E402
+
+HEADER = [
+    "Session Date", "Session Title", "Session Day of Week", "Player Name", "Player Position", "Drill Title",
+    "Session Type", "Distance Total", "High Speed Running (Absolute)", "Sprint Distance", "Max Speed",
+    "Sprints", "Accelerations", "Decelerations", "Total Time", "Distance Per Min", "HML Distance",
+    "Dynamic Stress Load Zone 6", "Impacts Zone 6", "Explosive Distance (Absolute)",
+]
+DRILLS = ["Warm Up", "Rondo", "Possession", "Small Sided Game", "Speed Work", "Finishing", "Cool Down"]
+
+
+def season_workbook(athletes: int, sessions: int, seed: int = 7) -> bytes:
+    """The season's drill export as xlsx bytes (openpyxl write-only)."""
+    rng = np.random.default_rng(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Drill Export")
+    ws.append(HEADER)
+    start = dt.date(2025, 7, 1)
+    names = [f"Player {i:02d} Test" for i in range(athletes)]
+    for s in range(sessions):
+        day = start + dt.timedelta(days=int(s * 365 / sessions))
+        title = f"Session {s + 1}"
+        for name in names:
+            drills = rng.uniform(300, 1500, len(DRILLS))
+            hsr = drills * rng.uniform(0.02, 0.12, len(DRILLS))
+            spr = hsr * rng.uniform(0.1, 0.4, len(DRILLS))
+            speed = rng.uniform(20, 33, len(DRILLS))
+            whole = ["Entire Session", drills.sum(), hsr.sum(), spr.sum(), speed.max()]
+            rows = [whole] + [[d, drills[i], hsr[i], spr[i], speed[i]] for i, d in enumerate(DRILLS)]
+            for drill, dist, h, sp, mx in rows:
+                ws.append([day.strftime("%d/%m/%Y"), title, day.strftime("%A"), name, "Midfielder", drill,
+                           "Training", round(dist, 1), round(h, 1), round(sp, 1), round(mx, 2),
+                           int(sp // 20), int(dist // 150), int(dist // 160), "0:12:30",
+                           round(dist / 12.5, 2), round(dist * 0.2, 1), 1.5, 2, round(dist * 0.1, 1)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def best_of(runs: int, fn) -> float:  # noqa: ANN001 - any callable
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--athletes", type=int, default=40)
+    ap.add_argument("--sessions", type=int, default=250)
+    ap.add_argument("--skip-openpyxl", action="store_true")
+    args = ap.parse_args()
+
+    data = season_workbook(args.athletes, args.sessions)
+    rows = args.athletes * args.sessions * (len(DRILLS) + 1)
+    print(f"workbook: {rows:,} data rows, {len(data) / 1e6:.1f} MB")
+
+    from python_calamine import CalamineWorkbook
+
+    def parse() -> None:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+
+    parse_s = best_of(args.runs, parse)
+    print(f"parse (python-calamine):          {parse_s:6.2f} s")
+    if not args.skip_openpyxl:
+        openpyxl_s = best_of(1, lambda: pd.read_excel(io.BytesIO(data), sheet_name=None, engine="openpyxl"))
+        print(f"pandas.read_excel(openpyxl):      {openpyxl_s:6.2f} s")
+    calamine_pd_s = best_of(args.runs, lambda: pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine"))
+    print(f"pandas.read_excel(calamine):      {calamine_pd_s:6.2f} s")
+
+    def full_import() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = store.connect(Path(tmp) / "bench.sqlite")
+            [report] = import_files(engine, [("season.xlsx", data)])
+            assert report.status == "imported", report.text()[:2000]
+            assert report.added["sessions"] == args.athletes * args.sessions, report.added
+            store.dispose_all()
+
+    import_s = best_of(args.runs, full_import)
+    print(f"full import into SQLite:          {import_s:6.2f} s")
+    print(f"import / parse:                   {import_s / parse_s:6.2f}x   (target <= 2x)")
+    if not args.skip_openpyxl:
+        print(f"openpyxl / import:                {openpyxl_s / import_s:6.2f}x   (target >= 5x)")
+
+
+if __name__ == "__main__":
+    main()
