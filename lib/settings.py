@@ -1,0 +1,202 @@
+"""Thresholds as data: one table of named settings with default, unit, help text and source.
+
+The readiness engine reads only this table (through `Settings`), the settings page shows it,
+and a test fails when a setting has no help text or source. Values are saved per team in the
+store (`team_settings`); a missing value falls back to the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lib import store
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One named threshold."""
+
+    name: str
+    default: float | str
+    unit: str
+    group: str
+    help: str
+    source: str
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # symmetry and hop battery
+    Setting("hop_lsi_pass", 90.0, "%", "Hop battery",
+            "Limb symmetry index at or above which a hop test passes (involved / uninvolved).",
+            "RTS hop battery criterion (LSI >= 90%); Noyes 1991 used 85% as abnormal"),
+    Setting("strength_lsi_pass", 90.0, "%", "Symmetry",
+            "Strength LSI (Nordic, isometric) at or above which the involved limb is symmetric enough.",
+            "Common RTS criterion (LSI >= 90%)"),
+    Setting("lsi_hold", 80.0, "%", "Symmetry",
+            "Below this LSI the athlete is not ready for the next velocity tier and stays at the current one.",
+            "Clinical convention: LSI < 80% = marked deficit (Noyes 1991 / RTS consensus)"),
+    Setting("cmj_asym_amber", 10.0, "%", "Force plate",
+            "Countermovement-jump asymmetry above which the board says hold (amber).",
+            "Hewit 2012: uninjured athletes usually < 15%; 10% a common flag"),
+    Setting("cmj_asym_red", 15.0, "%", "Force plate",
+            "Countermovement-jump asymmetry above which the board says step back (red).",
+            "Hewit 2012 (asymmetry > 15% uncommon in uninjured athletes)"),
+    Setting("nordic_imbalance_amber", 15.0, "%", "Nordic",
+            "Between-limb Nordic force imbalance at or above which the board says hold.",
+            "Bourne 2015 (imbalance >= 15% raised hamstring injury risk)"),
+    Setting("nordic_imbalance_red", 20.0, "%", "Nordic",
+            "Between-limb Nordic force imbalance at or above which the board says step back.",
+            "Bourne 2015 (imbalance >= 20% raised risk further)"),
+    Setting("nordic_sport", "soccer", "", "Nordic",
+            "Sport whose absolute Nordic force threshold applies.",
+            "Opar 2015 (AFL 256 N); Timmins 2016 (soccer 337 N)", ("soccer", "afl")),
+    Setting("nordic_low_force_soccer", 337.0, "N", "Nordic",
+            "Nordic eccentric force below which hamstring strength is low (soccer).", "Timmins 2016"),
+    Setting("nordic_low_force_afl", 256.0, "N", "Nordic",
+            "Nordic eccentric force below which hamstring strength is low (Australian football).", "Opar 2015"),
+    Setting("calf_raise_reps", 30.0, "reps", "Calf",
+            "Single-leg calf raises the involved limb should reach.", "Green 2022"),
+    Setting("adductor_squeeze_low", 465.0, "N", "Groin",
+            "Adductor squeeze below which groin risk is flagged (device-specific).", "ForceFrame norms; device-specific"),
+    Setting("jump_height_drop", 10.0, "%", "Force plate",
+            "CMJ jump height below baseline by more than this (and beyond noise) counts as a regression.",
+            "Individual baseline, beyond typical error (Hopkins 2000)"),
+    Setting("ftct_fatigue", 92.0, "% of baseline", "Force plate",
+            "Flight time : contraction time below this share of baseline suggests fatigue.",
+            "Cormack 2008 (FT:CT sensitivity to fatigue)"),
+    # speed zones
+    Setting("hsr_speed", 5.5, "m/s", "Speed zones",
+            "Lower edge of high-speed running (19.8 km/h).", "Bradley 2009 absolute bands"),
+    Setting("sprint_speed", 7.0, "m/s", "Speed zones",
+            "Lower edge of sprinting (25.2 km/h).", "Bradley 2009 absolute bands"),
+    Setting("near_max_pct", 90.0, "% MSS", "Speed zones",
+            "A session with max speed at or above this share of the athlete's MSS counts as a near-max exposure.",
+            "Malone 2017 (>= 90% MSS exposure protective)"),
+    Setting("max_pct", 95.0, "% MSS", "Speed zones",
+            "A session with max speed at or above this share of MSS counts as a max-velocity exposure.",
+            "Malone 2017; RTS tier 5 (95-100% MSS)"),
+    Setting("near_max_days", 7.0, "days", "Speed zones",
+            "Healthy athletes should touch near-max speed at least once in this many days.",
+            "Malone 2017 (at least one effort >= 90% MSS per 7 days)"),
+    Setting("mss_max_age", 56.0, "days", "Speed zones",
+            "An MSS older than this is flagged as stale.", "Practice: re-test MSS every 6-8 weeks"),
+    # load
+    Setting("acwr_low", 0.8, "ratio", "Load",
+            "Acute:chronic ratio below which the athlete is under-loaded.", "Gabbett 2016"),
+    Setting("acwr_high", 1.3, "ratio", "Load",
+            "Upper edge of the typical acute:chronic band.", "Gabbett 2016"),
+    Setting("acwr_spike", 1.5, "ratio", "Load",
+            "Acute:chronic ratio at or above which a week is a spike (descriptive, not predictive).",
+            "Gabbett 2016; caveats Lolli 2019, Impellizzeri 2020"),
+    Setting("acwr_method", "ewma", "", "Load",
+            "Acute:chronic method used for flags: EWMA (lambda = 2/(N+1)) or rolling uncoupled 7/28.",
+            "Williams 2017 (EWMA); Lolli 2019 (uncoupled)", ("ewma", "rolling")),
+    Setting("week_change_spike", 50.0, "%", "Load",
+            "Week-to-week increase in HSR or sprint distance above which the week is flagged.",
+            "Practice guidance: avoid sudden spikes (seed article; Gabbett 2016)"),
+    Setting("coverage_days", 21.0, "days of 28", "Load",
+            "Days with GPS on record in the last 28 below which ratios say 'not enough data'.",
+            "Missing days are not rest days (domain reference)"),
+    Setting("pre_injury_load_pct", 90.0, "%", "Load",
+            "Chronic HSR and sprint load, as a share of pre-injury load, needed for the last tier.",
+            "Taberner 2019 control-chaos continuum"),
+    # pain and wellness
+    Setting("pain_ok", 2.0, "0-10", "Pain",
+            "Pain at or below this is safe.", "Silbernagel 2007 pain-monitoring model (0-2 safe)"),
+    Setting("pain_stop", 5.0, "0-10", "Pain",
+            "Pain above this means stop and step back.", "Silbernagel 2007 pain-monitoring model (> 5 stop)"),
+    Setting("wellness_z_amber", 1.0, "z", "Wellness",
+            "Wellness z-score (bad direction) from which the board says hold.", "Individual 28-day baseline"),
+    Setting("wellness_z_red", 2.0, "z", "Wellness",
+            "Wellness z-score (bad direction) from which the board says step back.", "Individual 28-day baseline"),
+    Setting("baseline_days", 28.0, "days", "Baselines",
+            "Window of the rolling individual baseline (mean and SD).", "Domain reference (28-day rolling)"),
+    Setting("swc_factor", 0.2, "x SD", "Baselines",
+            "Smallest worthwhile change as a share of the between-athlete SD.", "Hopkins 2004 (0.2 x SD)"),
+    # data freshness and tiers
+    Setting("stale_days", 14.0, "days", "Data",
+            "A test older than this no longer counts as current.", "Practice: weekly testing in rehab"),
+    Setting("tier_min_days", 7.0, "days", "Tiers",
+            "Days at a tier without a flag before moving up.", "Aspetar hamstring protocol; domain reference"),
+    Setting("speed_unit", "m/s", "", "Display",
+            "Speed shown in m/s or km/h.", "Team preference", ("m/s", "km/h")),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+team_settings = sa.Table(
+    "team_settings", store.metadata,
+    sa.Column("team", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text),
+    sa.Column("changed_by", sa.Text),
+    sa.Column("changed_at", sa.DateTime),
+)
+
+
+class Settings(dict):
+    """Setting name -> value for one team, defaults filled in."""
+
+    def num(self, name: str) -> float:
+        return float(self[name])
+
+
+def defaults() -> Settings:
+    """Every setting at its default."""
+    return Settings({s.name: s.default for s in SETTINGS})
+
+
+def load(engine: Engine, team: str = "default") -> Settings:
+    """A team's settings: saved values over defaults."""
+    out = defaults()
+    store.metadata.create_all(engine, tables=[team_settings])
+    with engine.connect() as conn:
+        for name, value in conn.execute(sa.select(team_settings.c.name, team_settings.c.value)
+                                        .where(team_settings.c.team == team)).all():
+            if name in BY_NAME:
+                out[name] = _typed(BY_NAME[name], value)
+    return out
+
+
+def save(engine: Engine, values: dict[str, object], team: str = "default", who: str = "local") -> None:
+    """Save changed values for a team (validated against choices and numeric type)."""
+    store.metadata.create_all(engine, tables=[team_settings])
+    with engine.begin() as conn:
+        for name, value in values.items():
+            setting = BY_NAME[name]
+            typed = _typed(setting, value)
+            conn.execute(team_settings.delete().where(team_settings.c.team == team, team_settings.c.name == name))
+            conn.execute(team_settings.insert().values(team=team, name=name, value=str(typed), changed_by=who,
+                                                       changed_at=store.now()))
+        store.log(conn, who, "settings", {"team": team, "values": {k: str(v) for k, v in values.items()}})
+
+
+def reset(engine: Engine, team: str = "default", who: str = "local") -> None:
+    """Back to defaults for a team."""
+    store.metadata.create_all(engine, tables=[team_settings])
+    with engine.begin() as conn:
+        conn.execute(team_settings.delete().where(team_settings.c.team == team))
+        store.log(conn, who, "settings reset", {"team": team})
+
+
+def table(values: Settings | None = None) -> pd.DataFrame:
+    """The settings as a table for people: name, value, default, unit, group, help, source."""
+    values = values or defaults()
+    return pd.DataFrame([
+        {"name": s.name, "value": values.get(s.name, s.default), "default": s.default, "unit": s.unit,
+         "group": s.group, "help": s.help, "source": s.source} for s in SETTINGS
+    ])
+
+
+def _typed(setting: Setting, value: object) -> float | str:
+    if isinstance(setting.default, str):
+        text = str(value)
+        if setting.choices and text not in setting.choices:
+            raise ValueError(f"{setting.name} must be one of {', '.join(setting.choices)}, not '{text}'")
+        return text
+    return float(value)  # type: ignore[arg-type]
