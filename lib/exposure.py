@@ -1,0 +1,199 @@
+"""High-velocity exposure: weekly HSR and sprint distance, near-max sessions, MSS, acute:chronic.
+
+Pure pandas over the canonical `sessions` table. Conventions:
+- MSS (maximal sprint speed) = the athlete's highest session max speed on record up to the date.
+- Near-max session: max speed >= `near_max_pct` of MSS (default 90%); max session: >= `max_pct`.
+- A day is *on record* when a session falls on it, or when it lies in a gap of at most
+  `rest_gap_days` between two sessions (ordinary rest days). Longer gaps are missing data, never
+  rest: with fewer than `coverage_days` of 28 on record the ratios say "not enough data".
+- Acute:chronic, rolling uncoupled: last 7 days / (days 8-28 / 3); EWMA (Williams 2017):
+  lambda = 2 / (N + 1) with N = 7 and 28, on the daily series. Descriptive, not predictive.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib.settings import Settings, defaults
+
+LOADS = {"hsr": "hsr_distance_m", "sprint": "sprint_distance_m"}
+ACWR_CAVEAT = ("Acute:chronic ratios describe how this week compares with the last four; they do not "
+               "predict injury (Lolli 2019, Impellizzeri 2020).")
+REST_GAP_DAYS = 2
+
+
+def iso_week(dates: pd.Series) -> pd.Series:
+    """ISO week labels like 2026-W47."""
+    iso = dates.dt.isocalendar()
+    return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+
+
+def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per athlete: MSS (m/s) on record up to `as_of`, the date it was set, and its age in days."""
+    s = sessions[(sessions["date"] <= as_of) & sessions["max_speed_ms"].notna()]
+    if s.empty:
+        return pd.DataFrame(columns=["athlete_id", "mss_ms", "mss_date", "mss_age_days", "mss_source"])
+    idx = s.groupby("athlete_id")["max_speed_ms"].idxmax()
+    best = s.loc[idx, ["athlete_id", "max_speed_ms", "date", "source_file", "source_row"]]
+    return pd.DataFrame({
+        "athlete_id": best["athlete_id"].to_numpy(),
+        "mss_ms": best["max_speed_ms"].astype(float).to_numpy(),
+        "mss_date": best["date"].to_numpy(),
+        "mss_age_days": (as_of - best["date"]).dt.days.to_numpy(),
+        "mss_source": (best["source_file"].astype(str) + ":" + best["source_row"].astype(str)).to_numpy(),
+    })
+
+
+def daily_load(sessions: pd.DataFrame, as_of: pd.Timestamp, rest_gap_days: int = REST_GAP_DAYS) -> pd.DataFrame:
+    """One row per athlete and calendar day up to `as_of`: summed HSR and sprint metres, max speed,
+    and whether the day is on record (see module doc)."""
+    s = sessions[sessions["date"] <= as_of]
+    cols = ["athlete_id", "date", "hsr", "sprint", "max_speed", "sessions", "on_record"]
+    if s.empty:
+        return pd.DataFrame(columns=cols)
+    per_day = s.groupby(["athlete_id", "date"]).agg(
+        hsr=("hsr_distance_m", "sum"), sprint=("sprint_distance_m", "sum"),
+        max_speed=("max_speed_ms", "max"), sessions=("session", "size")).reset_index()
+    frames = []
+    for athlete, g in per_day.groupby("athlete_id", sort=False):
+        days = pd.date_range(g["date"].min(), as_of, freq="D")
+        d = g.set_index("date").reindex(days).rename_axis("date").reset_index()
+        d["athlete_id"] = athlete
+        has = d["sessions"].notna().to_numpy()
+        d["on_record"] = _on_record(has, rest_gap_days)
+        frames.append(d)
+    out = pd.concat(frames, ignore_index=True)
+    out[["hsr", "sprint", "sessions"]] = out[["hsr", "sprint", "sessions"]].fillna(0.0)
+    return out[cols]
+
+
+def _on_record(has: np.ndarray, gap: int) -> np.ndarray:
+    """Days with a session, plus gaps of at most `gap` days between two sessions."""
+    on = has.copy()
+    idx = np.flatnonzero(has)
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= gap + 1:
+            on[a + 1:b] = True
+    return on
+
+
+def acwr_rolling(daily: pd.Series) -> pd.Series:
+    """Uncoupled rolling ratio: sum of the last 7 days / (sum of days 8-28 / 3)."""
+    acute = daily.rolling(7, min_periods=7).sum()
+    chronic = daily.shift(7).rolling(21, min_periods=21).sum() / 3
+    return acute / chronic.replace(0, np.nan)
+
+
+def acwr_ewma(daily: pd.Series) -> pd.Series:
+    """EWMA ratio (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c = 2/(28+1)."""
+    acute = daily.ewm(alpha=2 / (7 + 1), adjust=False).mean()
+    chronic = daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
+    return acute / chronic.replace(0, np.nan)
+
+
+def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings | None = None) -> pd.DataFrame:
+    """Per athlete and ISO week: HSR and sprint metres, sessions, near-max and max sessions
+    (vs MSS as of `as_of`), the week's top speed, and week-to-week change %."""
+    cfg = cfg or defaults()
+    s = sessions[sessions["date"] <= as_of]
+    cols = ["athlete_id", "week", "week_start", "sessions", "hsr_m", "sprint_m", "near_max_sessions",
+            "max_sessions", "top_speed_ms", "mss_ms", "hsr_change_pct", "sprint_change_pct", "spike"]
+    if s.empty:
+        return pd.DataFrame(columns=cols)
+    mss = mss_table(s, as_of)[["athlete_id", "mss_ms"]]
+    s = s.merge(mss, on="athlete_id", how="left")
+    pct = s["max_speed_ms"] / s["mss_ms"] * 100
+    s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
+                 near=(pct >= cfg.num("near_max_pct")).astype(int), maxed=(pct >= cfg.num("max_pct")).astype(int))
+    weeks = s.groupby(["athlete_id", "week", "week_start"]).agg(
+        sessions=("session", "size"), hsr_m=("hsr_distance_m", "sum"), sprint_m=("sprint_distance_m", "sum"),
+        near_max_sessions=("near", "sum"), max_sessions=("maxed", "sum"), top_speed_ms=("max_speed_ms", "max"),
+        mss_ms=("mss_ms", "first")).reset_index()
+    weeks = _fill_empty_weeks(weeks)
+    weeks = weeks.sort_values(["athlete_id", "week_start"])
+    g = weeks.groupby("athlete_id")
+    for load, col in (("hsr_m", "hsr_change_pct"), ("sprint_m", "sprint_change_pct")):
+        prev = g[load].shift(1)
+        weeks[col] = ((weeks[load] - prev) / prev.replace(0, np.nan) * 100)
+    limit = cfg.num("week_change_spike")
+    weeks["spike"] = (weeks["hsr_change_pct"] > limit) | (weeks["sprint_change_pct"] > limit)
+    return weeks[cols].reset_index(drop=True)
+
+
+def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
+    """Add weeks without sessions between an athlete's first and last week, with zero exposure."""
+    frames = []
+    for athlete, g in weeks.groupby("athlete_id", sort=False):
+        starts = pd.date_range(g["week_start"].min(), g["week_start"].max(), freq="7D")
+        full = g.set_index("week_start").reindex(starts).rename_axis("week_start").reset_index()
+        full["athlete_id"] = athlete
+        missing = full["week"].isna()
+        full.loc[missing, "week"] = iso_week(full.loc[missing, "week_start"])
+        full[["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]] = (
+            full[["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]].fillna(0))
+        full["mss_ms"] = full["mss_ms"].ffill().bfill()
+        frames.append(full)
+    return pd.concat(frames, ignore_index=True)
+
+
+def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,
+                    cfg: Settings | None = None) -> pd.DataFrame:
+    """Per athlete on `as_of`: MSS and its age, days since near-max, coverage, acute:chronic
+    (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury."""
+    cfg = cfg or defaults()
+    daily = daily_load(sessions, as_of)
+    mss = mss_table(sessions, as_of)
+    rows = []
+    for athlete, d in daily.groupby("athlete_id", sort=True):
+        d = d.sort_values("date").reset_index(drop=True)
+        last28 = d[d["date"] > as_of - pd.Timedelta(days=28)]
+        coverage = int(last28["on_record"].sum())
+        enough = coverage >= cfg.num("coverage_days")
+        m = mss[mss["athlete_id"] == athlete]
+        mss_ms = float(m["mss_ms"].iloc[0]) if len(m) else np.nan
+        near_days = d[(d["max_speed"] / mss_ms * 100) >= cfg.num("near_max_pct")]["date"]
+        max_days = d[(d["max_speed"] / mss_ms * 100) >= cfg.num("max_pct")]["date"]
+        row = {
+            "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
+            "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,
+            "mss_age_days": int(m["mss_age_days"].iloc[0]) if len(m) else np.nan,
+            "last_near_max": near_days.max() if len(near_days) else pd.NaT,
+            "days_since_near_max": (as_of - near_days.max()).days if len(near_days) else np.nan,
+            "days_since_max": (as_of - max_days.max()).days if len(max_days) else np.nan,
+            "last_session": d.loc[d["sessions"] > 0, "date"].max(),
+        }
+        for load in LOADS:
+            series = d[load].astype(float)
+            row[f"acute_{load}_m"] = float(series.tail(7).sum())
+            row[f"chronic_{load}_week_m"] = float(series.tail(28).sum() / 4)
+            row[f"acwr_{load}_rolling"] = float(acwr_rolling(series).iloc[-1]) if enough and len(series) >= 28 else np.nan
+            row[f"acwr_{load}_ewma"] = float(acwr_ewma(series).iloc[-1]) if enough else np.nan
+        row.update(_pre_injury(d, injuries, athlete, as_of))
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    method = str(cfg["acwr_method"])
+    for load in LOADS:
+        out[f"acwr_{load}"] = out[f"acwr_{load}_{method}"]
+    return out
+
+
+def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd.Timestamp) -> dict[str, float]:
+    """Chronic weekly HSR and sprint over the 28 days before the latest injury, and now as % of it."""
+    out = {"pre_injury_hsr_week_m": np.nan, "pre_injury_sprint_week_m": np.nan,
+           "pct_pre_injury_hsr": np.nan, "pct_pre_injury_sprint": np.nan}
+    inj = injuries[(injuries["athlete_id"] == athlete) & (injuries["injury_date"] <= as_of)]
+    if inj.empty:
+        return out
+    when = inj["injury_date"].max()
+    window = d[(d["date"] < when) & (d["date"] >= when - pd.Timedelta(days=28))]
+    if window["on_record"].sum() < 14:  # too little before the injury to call it a baseline
+        return out
+    for load in LOADS:
+        pre = float(window[load].sum() / 4)
+        now = float(d[load].tail(28).sum() / 4)
+        out[f"pre_injury_{load}_week_m"] = pre
+        out[f"pct_pre_injury_{load}"] = now / pre * 100 if pre > 0 else np.nan
+    return out
