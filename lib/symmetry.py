@@ -163,3 +163,44 @@ def _num(v: object) -> float:
         return float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return np.nan
+
+
+def hop_battery(lsi: pd.DataFrame, pass_lsi: float = 90.0) -> pd.DataFrame:
+    """Per athlete and date: LSI and pass/fail of the four hop tests, overall result, worst trial CV.
+
+    Overall is `pass` only when all four tests were done and each LSI >= `pass_lsi`; `fail` when
+    any done test fails; `incomplete` when some are missing and none failed.
+    """
+    hops = lsi[lsi["test"].isin(HOP_BATTERY)]
+    cols = ["athlete_id", "date"] + [f"{t}_{k}" for t in HOP_BATTERY for k in ("lsi", "pass", "cv")] + [
+        "tests_done", "overall", "max_cv", "failing"]
+    if hops.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (athlete, date), g in hops.groupby(["athlete_id", "date"], sort=True):
+        row: dict[str, object] = {"athlete_id": athlete, "date": date}
+        failing: list[str] = []
+        done = 0
+        cvs: list[float] = []
+        for test in HOP_BATTERY:
+            rec = g[g["test"] == test]
+            value = float(rec["lsi"].iloc[0]) if len(rec) else np.nan
+            cv = np.nanmax(rec[["left_cv", "right_cv"]].to_numpy(dtype=float)) if len(rec) and rec[["left_cv", "right_cv"]].notna().any(axis=None) else np.nan
+            row[f"{test}_lsi"] = value
+            row[f"{test}_cv"] = cv
+            if not np.isnan(cv):
+                cvs.append(cv)
+            if np.isnan(value):
+                row[f"{test}_pass"] = pd.NA
+                continue
+            done += 1
+            ok = value >= pass_lsi
+            row[f"{test}_pass"] = ok
+            if not ok:
+                failing.append(f"{HOP_LABELS[test]} LSI {value:.0f}% < {pass_lsi:.0f}%")
+        row["tests_done"] = done
+        row["overall"] = "fail" if failing else ("pass" if done == len(HOP_BATTERY) else "incomplete")
+        row["max_cv"] = max(cvs) if cvs else np.nan
+        row["failing"] = "; ".join(failing)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=cols)

@@ -122,3 +122,37 @@ def test_side_summary_counts_trials() -> None:
     ])
     [row] = side_summary(tests).to_dict("records")
     assert (row["mean"], row["best"], row["n"]) == (320.0, 340.0, 2)
+
+
+def _battery_rows(athlete: str, date: str, inv: dict[str, float], uninv: dict[str, float]) -> list[tuple]:
+    rows = []
+    for test, value in inv.items():
+        metric = "time" if test == "timed_hop_6m" else "distance"
+        rows.append((athlete, date, test, metric, "right", 1, value))
+        rows.append((athlete, date, test, metric, "left", 1, uninv[test]))
+    return rows
+
+
+UNINV = {"single_hop": 200.0, "triple_hop": 600.0, "crossover_hop": 500.0, "timed_hop_6m": 2.0}
+
+
+def test_hop_battery_pass_fail_incomplete() -> None:
+    from lib.symmetry import hop_battery
+
+    injuries = _injuries([("a", "2026-09-28", "right", "hamstring"), ("b", "2026-09-28", "right", "calf"),
+                          ("c", "2026-09-28", "right", "calf")])
+    tests = _tests(
+        # a passes: 190/200 = 95%, 570/600 = 95%, 460/500 = 92%, 2.0/2.1 = 95.2%
+        _battery_rows("a", "2026-11-23", {"single_hop": 190, "triple_hop": 570, "crossover_hop": 460, "timed_hop_6m": 2.1}, UNINV)
+        # b fails triple hop: 504/600 = 84%
+        + _battery_rows("b", "2026-11-23", {"single_hop": 190, "triple_hop": 504, "crossover_hop": 460, "timed_hop_6m": 2.1}, UNINV)
+        # c only did two tests, both passing
+        + _battery_rows("c", "2026-11-23", {"single_hop": 190, "triple_hop": 570}, UNINV)
+    )
+    battery = hop_battery(limb_symmetry(tests, injuries)).set_index("athlete_id")
+    assert battery.loc["a", "overall"] == "pass" and battery.loc["a", "tests_done"] == 4
+    assert battery.loc["a", "timed_hop_6m_lsi"] == pytest.approx(95.2381, rel=1e-4)
+    assert battery.loc["b", "overall"] == "fail"
+    assert battery.loc["b", "failing"] == "triple hop LSI 84% < 90%"
+    assert bool(battery.loc["b", "triple_hop_pass"]) is False
+    assert battery.loc["c", "overall"] == "incomplete" and battery.loc["c", "tests_done"] == 2
