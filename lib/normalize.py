@@ -287,9 +287,12 @@ def _parse_distinct_dates(values: pd.Series, order: str, default_order: str) -> 
                 out[i] = _from_number(float(text))
                 bad[i] = out[i] is pd.NaT
                 continue
+            if not re.search(r"\d{4}", text):  # "17:30:00", "today": no year, no date
+                bad[i] = True
+                continue
             try:
                 out[i] = pd.Timestamp(text).normalize().tz_localize(None)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 bad[i] = True
     decided, ambiguous, note = "", False, ""
     if slash:

@@ -141,8 +141,8 @@ def test_parse_dates_setting_resolves_ambiguity() -> None:
 
 
 def test_parse_dates_rejects_impossible() -> None:
-    parsed = parse_dates(pd.Series(["31/02/2026", "15/01/2026", "soon"]))
-    assert parsed.bad.tolist() == [True, False, True]
+    parsed = parse_dates(pd.Series(["31/02/2026", "15/01/2026", "soon", "17:30:00", "today"]))
+    assert parsed.bad.tolist() == [True, False, True, True, True]
 
 
 @pytest.mark.parametrize(

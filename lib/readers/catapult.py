@@ -18,7 +18,7 @@ import pandas as pd
 from lib.errors import UnreadableFile
 from lib.normalize import loose_key, parse_dates, parse_numbers
 from lib.readers.base import Detection, Frame, ReadContext, SheetRead, dates_column, detect_by_headers, names_column
-from lib.readers.statsports import (
+from lib.readers.gps import (
     counts,
     identity_ok,
     metres,

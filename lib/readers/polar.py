@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lib.readers.base import Detection, Frame, ReadContext, SheetRead, dates_column, detect_by_headers, names_column
-from lib.readers.statsports import (
+from lib.readers.gps import (
     HSR_MS,
     SPRINT_MS,
     counts,
