@@ -63,6 +63,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Single-leg calf raises the involved limb should reach.", "Green 2022"),
     Setting("adductor_squeeze_low", 465.0, "N", "Groin",
             "Adductor squeeze below which groin risk is flagged (device-specific).", "ForceFrame norms; device-specific"),
+    Setting("lsi_drop", 5.0, "points", "Symmetry",
+            "A hop LSI falling by more than this many points (and more than the trial noise) since the previous "
+            "battery is a regression.", "Beyond typical error (Hopkins 2000); seed article: step back when metrics regress"),
     Setting("jump_height_drop", 10.0, "%", "Force plate",
             "CMJ jump height below baseline by more than this (and beyond noise) counts as a regression.",
             "Individual baseline, beyond typical error (Hopkins 2000)"),
@@ -119,8 +122,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("swc_factor", 0.2, "x SD", "Baselines",
             "Smallest worthwhile change as a share of the between-athlete SD.", "Hopkins 2004 (0.2 x SD)"),
     # data freshness and tiers
-    Setting("stale_days", 14.0, "days", "Data",
-            "A test older than this no longer counts as current.", "Practice: weekly testing in rehab"),
+    Setting("stale_days", 21.0, "days", "Data",
+            "A test or pain score older than this no longer counts as current.",
+            "Practice: hop and strength tests every 1-3 weeks in rehab"),
     Setting("tier_min_days", 7.0, "days", "Tiers",
             "Days at a tier without a flag before moving up.", "Aspetar hamstring protocol; domain reference"),
     Setting("speed_unit", "m/s", "", "Display",
