@@ -204,8 +204,6 @@ def test_forcedecks_nothing_lost(fd_read: SheetRead) -> None:
     assert_nothing_lost(fd_read)
 
 
-@pytest.mark.xfail(strict=True, reason="forcedecks.read does not yet list a row whose metric cells are all "
-                   "blank as skipped (proposed fix: the same row accounting as nordbord.account_for_rows)")
 def test_forcedecks_row_with_every_metric_blank_is_accounted_for() -> None:
     blank = {h.strip(): "" for h in FD_HEADER[5:]}
     read = read_one(vald_csv(FD_HEADER, [fd_row("Ryan Hale", "05/20/2023", "8:18 AM", **blank),

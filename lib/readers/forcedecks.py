@@ -24,6 +24,7 @@ from lib.readers.base import (
     names_column,
     reject_rows,
 )
+from lib.readers.forceplate import account_for_rows, minutes_of_day, number_trials
 from lib.sources import Sheet
 
 NAME = "vald_forcedecks"
@@ -98,19 +99,17 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
                 "test type not supported (known: " + ", ".join(sorted(k.upper() for k in TEST_TYPES)) + ")")
     ok = ~(no_name | bad_date | bad_type)
 
-    minutes = _minutes_of_day(frame.col(time_i)) if time_i is not None else pd.Series(np.zeros(len(frame)))
     base = pd.DataFrame({
         "athlete_name": names, "athlete_ref": _refs(frame, ref_i), "date": dates.values,
-        "test": tests, "device": "ForceDecks", "_minutes": minutes.to_numpy(),
-        "_row": frame.rows,
+        "test": tests, "device": "ForceDecks",
     })
     # several tests of one type on one day are trials 1..n in the order performed
-    order = base.sort_values(["_minutes", "_row"])
-    base["trial"] = order.groupby(["athlete_name", "date", "test"], dropna=False).cumcount().add(1).reindex(base.index)
+    order = minutes_of_day(frame.col(time_i)) if time_i is not None else pd.Series(np.nan, index=base.index)
+    base["trial"] = number_trials(base, order, ok)
 
     columns = _metric_columns(frame, out)
-    long = melt_metrics(frame, out, ctx, base.drop(columns=["_minutes", "_row"]), ok, columns, ctx.decimal_comma)
-    out.tables["tests"] = long
+    out.tables["tests"] = melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma)
+    account_for_rows(out, frame)
     out.unknown_columns = frame.unknown(IDENTITY)
     out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
     return out
@@ -142,21 +141,3 @@ def _refs(frame: Frame, index: int | None) -> pd.Series:
     if index is None:
         return pd.Series([pd.NA] * len(frame), dtype="string")
     return frame.col(index).astype("string").str.strip().replace("", pd.NA)
-
-
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*$")
-
-
-def _minutes_of_day(values: pd.Series) -> pd.Series:
-    """Minutes after midnight of `8:18 AM` / `14:05` cells, for ordering trials."""
-    out = []
-    for v in values.tolist():
-        m = _TIME.match(str(v)) if v is not None else None
-        if not m:
-            out.append(0.0)
-            continue
-        hour, minute = int(m.group(1)) % 12 if m.group(4) else int(m.group(1)), int(m.group(2))
-        if m.group(4) and m.group(4).lower() == "pm":
-            hour += 12
-        out.append(hour * 60.0 + minute)
-    return pd.Series(out)

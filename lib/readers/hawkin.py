@@ -30,7 +30,7 @@ from lib.readers.base import (
     names_column,
     reject_rows,
 )
-from lib.readers.nordbord import (
+from lib.readers.forceplate import (
     AsymmetryColumn,
     account_for_rows,
     asymmetry_rows,
