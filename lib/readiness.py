@@ -157,7 +157,8 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, data: Data, lsi: pd.DataFra
             if len(valid) >= 2:
                 prev, last = valid.iloc[-2], valid.iloc[-1]
                 drop = float(prev["lsi"] - last["lsi"])
-                trial_noise = float(np.sqrt(np.nansum([last["left_cv"] ** 2, last["right_cv"] ** 2])))
+                cvs = [0.0 if pd.isna(last[c]) else float(last[c]) for c in ("left_cv", "right_cv")]
+                trial_noise = float(np.hypot(*cvs))  # noise of a ratio of two noisy means
                 if beyond_noise(drop, trial_noise, cfg.num("lsi_drop")) and drop > 0:
                     drops.append((drop, test, prev, last))
     if drops:
@@ -310,12 +311,22 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None) -
     lsi = limb_symmetry(data.tests[data.tests["date"] <= on], data.injuries)
     exposure = exposure_status(data.sessions, data.injuries, on, cfg)
     noise = _noise(data.tests)
+    parts = {name: _by_athlete(getattr(data, name)) for name in ("injuries", "tests", "sessions", "wellness", "tier_history")}
+    lsi_parts = _by_athlete(lsi)
     rows = []
     for ath in data.athletes.sort_values("name").to_dict("records"):
-        rows.append(_board_row(ath, on, data, lsi, exposure, noise, cfg))
+        aid = ath["athlete_id"]
+        # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
+        own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
+                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")))
+        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), exposure, noise, cfg))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board["_order"] = board["status"].map(STATUS_ORDER)
     return board.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _by_athlete(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {str(k): g for k, g in df.groupby("athlete_id", sort=False)} if len(df) else {}
 
 
 def _noise(tests: pd.DataFrame) -> dict[str, float]:

@@ -64,6 +64,30 @@ def involved_side_on(injuries: pd.DataFrame, athlete_id: str, date: pd.Timestamp
     return str(pick["side"]), pd.Timestamp(pick["injury_date"])
 
 
+def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
+    """`keys` (athlete_id, date) with the injury relevant on each date (see `involved_side_on`):
+    columns involved_side and injury_date, NaN where the athlete has no injury on record."""
+    out = keys[["athlete_id", "date"]].copy()
+    out["_pos"] = np.arange(len(out))
+    inj = injuries[["athlete_id", "injury_date", "side"]].dropna(subset=["injury_date"])
+    if inj.empty or out.empty:
+        return out.assign(involved_side=pd.Series(pd.NA, index=out.index, dtype="string"),
+                          injury_date=pd.NaT).drop(columns="_pos")
+    left = out.assign(date=out["date"].astype("datetime64[s]")).sort_values("date")
+    inj = inj.assign(injury_date=inj["injury_date"].astype("datetime64[s]"),
+                     athlete_id=inj["athlete_id"].astype(str)).sort_values("injury_date")
+    left = left.assign(athlete_id=left["athlete_id"].astype(str))
+    back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
+    fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
+    back = back.sort_values("_pos").reset_index(drop=True)
+    fwd = fwd.sort_values("_pos").reset_index(drop=True)
+    use_fwd = back["injury_date"].isna()
+    result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
+    result["involved_side"] = back["side"].where(~use_fwd, fwd["side"]).astype("string")
+    result["injury_date"] = back["injury_date"].where(~use_fwd, fwd["injury_date"])
+    return result
+
+
 def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     """LSI per athlete, date and test (primary metric of each test), with pre-injury comparison."""
     wanted = tests[tests["test"].isin(PRIMARY_METRIC.keys())]
@@ -78,36 +102,76 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     for col in ("left_mean", "right_mean", "left_best", "right_best", "left_n", "right_n", "left_cv", "right_cv"):
         if col not in wide.columns:
             wide[col] = np.nan
-    src = sides.groupby(["athlete_id", "date", "test"])["sources"].agg(lambda s: ", ".join(s)).rename("sources")
+    src = sides.groupby(["athlete_id", "date", "test"])["sources"].agg(", ".join).rename("sources")
     wide = wide.merge(src.reset_index(), on=["athlete_id", "date", "test"], how="left")
-    records = [_lsi_row(rec, injuries) for rec in wide.to_dict("records")]
-    out = pd.DataFrame(records, columns=LSI_COLUMNS)
-    out = _add_pre_injury(out, injuries)
-    return out.sort_values(["athlete_id", "test", "date"]).reset_index(drop=True)
+    inj = injury_sides(wide, injuries)
+    wide["involved_side"] = inj["involved_side"].to_numpy()
+    wide["_injury_date"] = inj["injury_date"].to_numpy()
+    out = _lsi_columns(wide)
+    out = _add_pre_injury(out)
+    return out[LSI_COLUMNS].sort_values(["athlete_id", "test", "date"]).reset_index(drop=True)
 
 
-def _lsi_row(rec: dict[str, object], injuries: pd.DataFrame) -> dict[str, object]:
-    lower = rec["metric"] in LOWER_IS_BETTER
-    side, _inj_date = involved_side_on(injuries, str(rec["athlete_id"]), pd.Timestamp(rec["date"]))
-    left, right = _num(rec["left_mean"]), _num(rec["right_mean"])
-    left_b, right_b = _num(rec["left_best"]), _num(rec["right_best"])
-    note = ""
-    if side is None:
-        basis = "weaker/stronger"
-        note = "no injury on record: weaker / stronger limb"
-        lsi = _ratio_weaker_stronger(left, right)
-        lsi_best = _ratio_weaker_stronger(left_b, right_b)
-    else:
-        basis = "involved/uninvolved"
-        inv, uninv = (left, right) if side == "left" else (right, left)
-        inv_b, uninv_b = (left_b, right_b) if side == "left" else (right_b, left_b)
-        lsi, note = _lsi(inv, uninv, lower)
-        lsi_best, _ = _lsi(inv_b, uninv_b, lower)
-    if np.isnan(left) or np.isnan(right):
-        note = "one side missing: no LSI"
-    return {**{k: rec.get(k) for k in LSI_COLUMNS if k in rec}, "basis": basis, "involved_side": side,
-            "lsi": lsi, "lsi_best": lsi_best, "note": note,
-            "involved_pct_pre": np.nan, "uninvolved_pct_pre": np.nan, "pre_injury_date": pd.NaT}
+def _lsi_columns(w: pd.DataFrame) -> pd.DataFrame:
+    """LSI (mean and best trials) for every row at once, with basis and note."""
+    lower = w["metric"].isin(LOWER_IS_BETTER).to_numpy()
+    side = w["involved_side"].astype("string")
+    has_side = side.notna().to_numpy()
+    is_left = side.eq("left").fillna(False).to_numpy()
+    out = w.copy()
+    for stat, col in (("mean", "lsi"), ("best", "lsi_best")):
+        left = w[f"left_{stat}"].astype(float).to_numpy()
+        right = w[f"right_{stat}"].astype(float).to_numpy()
+        inv = np.where(is_left, left, right)
+        uninv = np.where(is_left, right, left)
+        num = np.where(lower, uninv, inv)
+        den = np.where(lower, inv, uninv)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            involved = np.where(den == 0, np.nan, num / den * 100)
+            weak_strong = np.minimum(left, right) / np.maximum(left, right) * 100
+        weak_strong = np.where(np.maximum(left, right) == 0, np.nan, weak_strong)
+        out[col] = np.where(has_side, involved, weak_strong)
+    out["basis"] = np.where(has_side, "involved/uninvolved", "weaker/stronger")
+    missing = w["left_mean"].isna().to_numpy() | w["right_mean"].isna().to_numpy()
+    zero_ref = has_side & ~missing & np.isnan(out["lsi"].to_numpy())
+    out["note"] = np.select([missing, zero_ref, ~has_side],
+                            ["one side missing: no LSI", "zero reference value: no LSI",
+                             "no injury on record: weaker / stronger limb"], "")
+    return out
+
+
+def _add_pre_injury(out: pd.DataFrame) -> pd.DataFrame:
+    """Each limb's value as % of its own latest value before the injury date."""
+    out = out.assign(involved_pct_pre=np.nan, uninvolved_pct_pre=np.nan, pre_injury_date=pd.NaT)
+    post = out["_injury_date"].notna() & (out["date"] >= out["_injury_date"])
+    if not post.any():
+        return out
+    pre_rows = out[["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
+        columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
+    pre_rows = pre_rows.assign(athlete_id=pre_rows["athlete_id"].astype(str), test=pre_rows["test"].astype(str),
+                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date")
+    q = out.loc[post, ["athlete_id", "test", "_injury_date"]].copy()
+    q["_idx"] = q.index
+    q = q.assign(athlete_id=q["athlete_id"].astype(str), test=q["test"].astype(str),
+                 _injury_date=q["_injury_date"].astype("datetime64[s]")).sort_values("_injury_date")
+    found = pd.merge_asof(q, pre_rows, left_on="_injury_date", right_on="pre_date", by=["athlete_id", "test"],
+                          direction="backward", allow_exact_matches=False).set_index("_idx")
+    found = found[found["pre_date"].notna()]
+    if found.empty:
+        return out
+    rows = out.loc[found.index]
+    lower = rows["metric"].isin(LOWER_IS_BETTER).to_numpy()
+    is_left = rows["involved_side"].eq("left").to_numpy()
+    now_inv = np.where(is_left, rows["left_mean"], rows["right_mean"]).astype(float)
+    now_un = np.where(is_left, rows["right_mean"], rows["left_mean"]).astype(float)
+    pre_inv = np.where(is_left, found["pre_left"], found["pre_right"]).astype(float)
+    pre_un = np.where(is_left, found["pre_right"], found["pre_left"]).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # timed tests: pre / now (a slower time now is a lower share)
+        out.loc[found.index, "involved_pct_pre"] = np.where(lower, pre_inv / now_inv, now_inv / pre_inv) * 100
+        out.loc[found.index, "uninvolved_pct_pre"] = np.where(lower, pre_un / now_un, now_un / pre_un) * 100
+    out.loc[found.index, "pre_injury_date"] = found["pre_date"].to_numpy()
+    return out
 
 
 def limb_symmetry_index(involved: float, uninvolved: float, lower_is_better: bool = False) -> float:
@@ -122,40 +186,6 @@ def _lsi(inv: float, uninv: float, lower: bool) -> tuple[float, str]:
     if den == 0:
         return np.nan, "zero reference value: no LSI"
     return num / den * 100, ""
-
-
-def _ratio_weaker_stronger(a: float, b: float) -> float:
-    if np.isnan(a) or np.isnan(b) or max(a, b) == 0:
-        return np.nan
-    return min(a, b) / max(a, b) * 100
-
-
-def _add_pre_injury(out: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
-    """Each limb's value as % of its own latest value before the injury date."""
-    if out.empty or injuries.empty:
-        return out
-    out = out.copy()
-    for i, rec in out.iterrows():
-        side, inj_date = involved_side_on(injuries, rec["athlete_id"], rec["date"])
-        if side is None or inj_date is None or rec["date"] < inj_date:
-            continue
-        pre = out[(out["athlete_id"] == rec["athlete_id"]) & (out["test"] == rec["test"]) & (out["date"] < inj_date)]
-        if pre.empty:
-            continue
-        last = pre.iloc[-1]
-        lower = rec["metric"] in LOWER_IS_BETTER
-        other = "right" if side == "left" else "left"
-        out.at[i, "involved_pct_pre"] = _pct_of(rec[f"{side}_mean"], last[f"{side}_mean"], lower)
-        out.at[i, "uninvolved_pct_pre"] = _pct_of(rec[f"{other}_mean"], last[f"{other}_mean"], lower)
-        out.at[i, "pre_injury_date"] = last["date"]
-    return out
-
-
-def _pct_of(now: float, pre: float, lower: bool) -> float:
-    now, pre = _num(now), _num(pre)
-    if np.isnan(now) or np.isnan(pre) or (pre if not lower else now) == 0:
-        return np.nan
-    return (pre / now if lower else now / pre) * 100
 
 
 def _num(v: object) -> float:
