@@ -14,6 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# ------------------------------------------------------------------------------------ helpers
+
+def map_distinct(values: pd.Series, fn, dtype: str | None = None) -> pd.Series:  # noqa: ANN001 - any callable
+    """`fn` applied once per distinct cell, spread back over the column (missing cells stay NA).
+
+    Exports repeat the same names, dates, titles and durations thousands of times: parsing each
+    distinct value once is what keeps a season-long import close to the time of opening the file.
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    mapped = np.array([fn(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=dtype)
+
+
 # ----------------------------------------------------------------------------------- headers
 
 UNIT_ALIASES: dict[str, str] = {
@@ -134,7 +147,8 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         slow = objects.map(lambda v: isinstance(v, str))
     else:
         # numbers and plain numeric text in one vectorised pass; only the leftovers are inspected
-        fast = pd.to_numeric(objects.map(lambda v: np.nan if isinstance(v, bool) else v), errors="coerce")
+        is_bool = np.frompyfunc(lambda v: isinstance(v, bool), 1, 1)(objects.to_numpy()).astype(bool)
+        fast = pd.to_numeric(objects.mask(is_bool), errors="coerce")
         slow = fast.isna() & objects.notna()
     out = fast.to_numpy(dtype=float, na_value=np.nan).copy()
     bad = np.zeros(len(values), dtype=bool)
@@ -188,31 +202,32 @@ def parse_asymmetry(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
 
 def parse_duration_min(values: pd.Series, numeric_unit: str = "min") -> tuple[pd.Series, pd.Series]:
     """Minutes from `h:mm:ss`, `mm:ss`, time objects or plain numbers in `numeric_unit`."""
-    out = np.full(len(values), np.nan)
-    bad = np.zeros(len(values), dtype=bool)
-    for i, v in enumerate(values.tolist()):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            continue
-        if isinstance(v, dt.timedelta):
-            out[i] = v.total_seconds() / 60
-        elif isinstance(v, dt.time):
-            out[i] = v.hour * 60 + v.minute + v.second / 60
-        elif isinstance(v, (int, float)):
-            out[i] = float(v) * unit_factor(numeric_unit, "min")
-        else:
-            parts = str(v).strip().split(":")
-            try:
-                nums = [float(p) for p in parts]
-            except ValueError:
-                bad[i] = True
-                continue
-            if len(nums) == 3:
-                out[i] = nums[0] * 60 + nums[1] + nums[2] / 60
-            elif len(nums) == 2:
-                out[i] = nums[0] + nums[1] / 60
-            else:
-                out[i] = nums[0] * unit_factor(numeric_unit, "min")
-    return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
+    parsed = map_distinct(values, lambda v: _one_duration(v, numeric_unit))
+    bad = parsed.map(lambda p: p is False).astype(bool)
+    minutes = parsed.map(lambda p: np.nan if p is None or p is False else p).astype(float)
+    return minutes, bad
+
+
+def _one_duration(v: object, numeric_unit: str) -> float | bool | None:
+    """Minutes of one cell; None when missing, False when it cannot be read."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, dt.timedelta):
+        return v.total_seconds() / 60
+    if isinstance(v, dt.time):
+        return v.hour * 60 + v.minute + v.second / 60
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return float(v) * unit_factor(numeric_unit, "min")
+    parts = str(v).strip().split(":")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        return False
+    if len(nums) == 3:
+        return nums[0] * 60 + nums[1] + nums[2] / 60
+    if len(nums) == 2:
+        return nums[0] + nums[1] / 60
+    return nums[0] * unit_factor(numeric_unit, "min")
 
 
 # ------------------------------------------------------------------------------------- dates

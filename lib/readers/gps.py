@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.normalize import infer_speed_unit, parse_duration_min, parse_numbers, unit_factor
+from lib.normalize import infer_speed_unit, map_distinct, parse_duration_min, parse_numbers, unit_factor
 from lib.readers.base import Frame, Problem, ReadContext, SheetRead, reject_rows
 
 SUMMED = ["duration_min", "total_distance_m", "hsr_distance_m", "sprint_distance_m", "sprints",
@@ -36,9 +36,7 @@ def note(out: SheetRead, text: str) -> None:
 
 def text_column(frame: Frame, index: int) -> pd.Series:
     """Cells as text with spaces collapsed and trimmed; NA where empty."""
-    values = [None if v is None or (isinstance(v, float) and np.isnan(v)) else re.sub(r"\s+", " ", str(v)).strip()
-              for v in frame.col(index).tolist()]
-    return pd.Series([v or None for v in values], dtype="string")
+    return map_distinct(frame.col(index), lambda v: re.sub(r"\s+", " ", str(v)).strip() or None, "string")
 
 
 def identity_ok(out: SheetRead, ctx: ReadContext, frame: Frame, no_name: pd.Series, no_date: pd.Series,
