@@ -8,6 +8,8 @@ Pure pandas over the canonical `sessions` table. Conventions:
   rest: with fewer than `coverage_days` of 28 on record the ratios say "not enough data".
 - Acute:chronic, rolling uncoupled: last 7 days / (days 8-28 / 3); EWMA (Williams 2017):
   lambda = 2 / (N + 1) with N = 7 and 28, on the daily series. Descriptive, not predictive.
+  Flags read the peak of the daily ratio over the last 7 days (`*_peak7`): a spike on Tuesday
+  followed by rest days is still the week's spike on Monday.
 """
 
 from __future__ import annotations
@@ -167,8 +169,13 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             series = d[load].astype(float)
             row[f"acute_{load}_m"] = float(series.tail(7).sum())
             row[f"chronic_{load}_week_m"] = float(series.tail(28).sum() / 4)
-            row[f"acwr_{load}_rolling"] = float(acwr_rolling(series).iloc[-1]) if enough and len(series) >= 28 else np.nan
-            row[f"acwr_{load}_ewma"] = float(acwr_ewma(series).iloc[-1]) if enough else np.nan
+            rolling = acwr_rolling(series) if enough and len(series) >= 28 else pd.Series([np.nan])
+            ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
+            row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
+            row[f"acwr_{load}_ewma"] = float(ewma.iloc[-1])
+            # a spike early in the week is still a spike on Monday: flags read the 7-day peak
+            row[f"acwr_{load}_rolling_peak7"] = float(rolling.tail(7).max())
+            row[f"acwr_{load}_ewma_peak7"] = float(ewma.tail(7).max())
         row.update(_pre_injury(d, injuries, athlete, as_of))
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -177,6 +184,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     method = str(cfg["acwr_method"])
     for load in LOADS:
         out[f"acwr_{load}"] = out[f"acwr_{load}_{method}"]
+        out[f"acwr_{load}_peak7"] = out[f"acwr_{load}_{method}_peak7"]
     return out
 
 

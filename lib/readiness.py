@@ -122,7 +122,7 @@ def _latest(df: pd.DataFrame, on: pd.Timestamp, stale: int) -> pd.DataFrame:
 
 
 def athlete_facts(athlete_id: str, on: pd.Timestamp, data: Data, lsi: pd.DataFrame, exposure: pd.DataFrame,
-                  noise: dict[str, float], cfg: Settings) -> dict[str, object]:
+                  noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None) -> dict[str, object]:
     """Every fact the rules read for one athlete on one date, with its date and source."""
     stale = int(cfg.num("stale_days"))
     facts: dict[str, object] = {}
@@ -154,6 +154,8 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, data: Data, lsi: pd.DataFra
             facts[f"{test}_lsi"] = float(recent.iloc[-1]["lsi"])
             sources[f"{test}_lsi"] = f"{recent.iloc[-1]['date']:%Y-%m-%d}: {recent.iloc[-1]['sources']}"
             valid = t.dropna(subset=["lsi"])
+            if since is not None:  # a regression compares rehab tests, never the pre-injury baseline
+                valid = valid[valid["date"] >= since]
             if len(valid) >= 2:
                 prev, last = valid.iloc[-2], valid.iloc[-1]
                 drop = float(prev["lsi"] - last["lsi"])
@@ -194,7 +196,8 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, data: Data, lsi: pd.DataFra
     e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
     if len(e):
         er = e.iloc[0]
-        for key in ("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr"):
+        for key in ("acwr_hsr", "acwr_sprint", "acwr_hsr_peak7", "acwr_sprint_peak7", "days_since_near_max",
+                    "mss_age_days", "pct_pre_injury_hsr"):
             if key in er and not pd.isna(er[key]):
                 facts[key] = float(er[key])
                 sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {er['mss_date']:%Y-%m-%d}"
@@ -238,13 +241,14 @@ def _srcs(rows: pd.DataFrame) -> str:
 
 def _threshold(rule: Rule, cfg: Settings) -> tuple[float, str]:
     if rule.threshold in BY_NAME:
-        return cfg.num(rule.threshold), BY_NAME[rule.threshold].source
-    return float(rule.threshold), TIER_SOURCE
+        return cfg.num(rule.threshold), rule.source or BY_NAME[rule.threshold].source
+    return float(rule.threshold), rule.source or TIER_SOURCE
 
 
 def _reason(rule: Rule, value: float, threshold: float, source: str, op: str, data_source: str) -> dict[str, object]:
     shown, limit = _fmt(value, rule.unit), _fmt(threshold, rule.unit)
-    message = f"{rule.label} {shown}{rule.unit} {SYMBOL[op]} {limit}{rule.unit} ({source})"
+    message = (rule.template.format(value=shown, threshold=limit, source=source) if rule.template
+               else f"{rule.label} {shown}{rule.unit} {SYMBOL[op]} {limit}{rule.unit} ({source})")
     return {"rule": rule.id, "effect": rule.effect, "metric": rule.label, "value": round(value, 2),
             "threshold": threshold, "direction": op, "source": source, "message": message, "data": data_source}
 
@@ -344,7 +348,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
     injury = active_injury(data.injuries, athlete_id, on)
     returning = injury is not None
     region = str(injury["region"]) if injury else ""
-    facts = athlete_facts(athlete_id, on, data, lsi, exposure, noise, cfg)
+    facts = athlete_facts(athlete_id, on, data, lsi, exposure, noise, cfg,
+                          since=pd.Timestamp(injury["injury_date"]) if injury else None)
     strength_test = STRENGTH_TEST.get(region)
     if strength_test:
         s = lsi[(lsi["athlete_id"] == athlete_id) & (lsi["test"] == strength_test) & (lsi["date"] <= on)
@@ -369,15 +374,19 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
     flags, criteria = evaluate(facts, returning, tier, region, cfg)
     status, action = _status(flags, criteria, facts, returning, tier, on, data, athlete_id, cfg)
     reasons = sorted(flags, key=lambda r: {"red": 0, "amber": 1, "info": 3}[r["effect"]])
-    unmet = [c for c in criteria if c["holds"] is False]
-    shown = [r for r in reasons if r["effect"] != "info"] + unmet + [r for r in reasons if r["effect"] == "info"]
+    flagged = {r["metric"] for r in reasons}
+    unmet = [c for c in criteria if c["holds"] is False and c["metric"] not in flagged]
+    info = [r for r in reasons if r["effect"] == "info"]
+    shown = [r for r in reasons if r["effect"] != "info"] + unmet
     if status == "grey":
         shown = [{"effect": "grey", "metric": "data", "message": _grey_reason(facts, returning, cfg), "value": None,
                   "threshold": None, "direction": "", "source": BY_NAME["coverage_days"].source, "data": ""}] + shown
-    if status == "green" and not shown:
+    if status == "green":
         met = [c["message"] for c in criteria if c["holds"]]
-        shown = [{"effect": "ok", "metric": "all criteria", "message": "; ".join(met) if met else "no flags on current data",
-                  "value": None, "threshold": None, "direction": "", "source": "", "data": ""}]
+        shown = [{"effect": "ok", "metric": "all criteria",
+                  "message": ("next-tier criteria met: " + "; ".join(met)) if met else "no flags on current data",
+                  "value": None, "threshold": None, "direction": "", "source": "", "data": ""}] + shown
+    shown = shown + info
     next_tier = min(tier + 1, FULL_RETURN) if returning else None
     tier_obj = TIERS[tier - 1]
     return {

@@ -38,6 +38,8 @@ class Rule:
     scope: str = "all"  # all, returning, healthy
     regions: tuple[str, ...] = ()  # empty = every region
     required: bool = True  # gates: with no current value, does the gate block? (else "not tested")
+    source: str = ""  # for literal thresholds: where the rule comes from
+    template: str = ""  # a message of its own, e.g. for yes/no facts; {value} {threshold} {source}
 
 
 @dataclass(frozen=True)
@@ -63,17 +65,24 @@ RULES: tuple[Rule, ...] = (
     # regressions: step back
     Rule("pain_stop", "pain", ">", "pain_stop", "red", "pain", "/10"),
     Rule("pain_not_settled", "pain_not_settled", ">", "pain_ok", "red", "pain next morning", "/10", scope="returning"),
-    Rule("swelling", "swelling", ">", "0", "red", "swelling after session", "", scope="returning"),
+    Rule("swelling", "swelling", ">", "0", "red", "swelling after session", "", scope="returning",
+         source="Swelling after a session is a red flag (domain reference; Silbernagel 2007)",
+         template="swelling reported after the session ({source})"),
     Rule("hop_lsi_drop", "hop_lsi_drop", ">", "lsi_drop", "red", "hop LSI drop since last battery", " pts",
          scope="returning"),
-    Rule("acwr_hsr_spike", "acwr_hsr", ">=", "acwr_spike", "red", "HSR acute:chronic", "", scope="returning"),
-    Rule("acwr_sprint_spike", "acwr_sprint", ">=", "acwr_spike", "red", "sprint acute:chronic", "", scope="returning"),
+    Rule("acwr_hsr_spike", "acwr_hsr_peak7", ">=", "acwr_spike", "red", "HSR acute:chronic (7-day peak)", "",
+         scope="returning"),
+    Rule("acwr_sprint_spike", "acwr_sprint_peak7", ">=", "acwr_spike", "red", "sprint acute:chronic (7-day peak)", "",
+         scope="returning"),
     Rule("cmj_asym_red", "cmj_asymmetry", ">", "cmj_asym_red", "red", "CMJ asymmetry", "%"),
     Rule("nordic_imbalance_red", "nordic_imbalance", ">=", "nordic_imbalance_red", "red", "Nordic imbalance", "%"),
     # hold
     Rule("pain_hold", "pain", ">", "pain_ok", "amber", "pain", "/10"),
-    Rule("acwr_hsr_high", "acwr_hsr", ">=", "acwr_spike", "amber", "HSR acute:chronic", "", scope="healthy"),
-    Rule("acwr_sprint_high", "acwr_sprint", ">=", "acwr_spike", "amber", "sprint acute:chronic", "", scope="healthy"),
+    # healthy athletes: a spike is shown, descriptively, but does not hold them back
+    Rule("acwr_hsr_high", "acwr_hsr_peak7", ">=", "acwr_spike", "info", "HSR acute:chronic (7-day peak)", "",
+         scope="healthy"),
+    Rule("acwr_sprint_high", "acwr_sprint_peak7", ">=", "acwr_spike", "info", "sprint acute:chronic (7-day peak)", "",
+         scope="healthy"),
     Rule("cmj_asym_amber", "cmj_asymmetry", ">", "cmj_asym_amber", "amber", "CMJ asymmetry", "%"),
     Rule("nordic_imbalance_amber", "nordic_imbalance", ">=", "nordic_imbalance_amber", "amber", "Nordic imbalance", "%"),
     Rule("jump_height_drop", "jump_height_drop_pct", ">", "jump_height_drop", "amber", "CMJ jump height below baseline", "%"),
