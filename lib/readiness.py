@@ -247,10 +247,13 @@ def _threshold(rule: Rule, cfg: Settings) -> tuple[float, str]:
 
 def _reason(rule: Rule, value: float, threshold: float, source: str, op: str, data_source: str) -> dict[str, object]:
     shown, limit = _fmt(value, rule.unit), _fmt(threshold, rule.unit)
+    short = (rule.template.split(" (")[0].format(value=shown, threshold=limit) if rule.template
+             else f"{rule.label} {shown}{rule.unit} {SYMBOL[op]} {limit}{rule.unit}")
     message = (rule.template.format(value=shown, threshold=limit, source=source) if rule.template
-               else f"{rule.label} {shown}{rule.unit} {SYMBOL[op]} {limit}{rule.unit} ({source})")
+               else f"{short} ({source})")
     return {"rule": rule.id, "effect": rule.effect, "metric": rule.label, "value": round(value, 2),
-            "threshold": threshold, "direction": op, "source": source, "message": message, "data": data_source}
+            "threshold": threshold, "direction": op, "source": source, "message": message, "short": short,
+            "data": data_source}
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -283,7 +286,9 @@ def evaluate(facts: dict[str, object], returning: bool, tier: int, region: str, 
                                  "threshold": threshold, "direction": rule.op, "source": source,
                                  "holds": False if rule.required else None,
                                  "message": f"{rule.label}: {'no current value' if rule.required else 'not tested'} "
-                                            f"(needs {SYMBOL[rule.op]} {threshold:g}{rule.unit})", "data": ""})
+                                            f"(needs {SYMBOL[rule.op]} {threshold:g}{rule.unit})",
+                                 "short": f"{rule.label}: {'no current value' if rule.required else 'not tested'}",
+                                 "data": ""})
                 continue
             holds = OPS[rule.op](float(value), threshold)
             reason = _reason(rule, float(value), threshold, source, rule.op if holds else NEGATE[rule.op],
@@ -379,12 +384,14 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
     info = [r for r in reasons if r["effect"] == "info"]
     shown = [r for r in reasons if r["effect"] != "info"] + unmet
     if status == "grey":
-        shown = [{"effect": "grey", "metric": "data", "message": _grey_reason(facts, returning, cfg), "value": None,
+        grey = _grey_reason(facts, returning, cfg)
+        shown = [{"effect": "grey", "metric": "data", "message": grey, "short": grey.split(" (")[0], "value": None,
                   "threshold": None, "direction": "", "source": BY_NAME["coverage_days"].source, "data": ""}] + shown
     if status == "green":
         met = [c["message"] for c in criteria if c["holds"]]
         shown = [{"effect": "ok", "metric": "all criteria",
                   "message": ("next-tier criteria met: " + "; ".join(met)) if met else "no flags on current data",
+                  "short": "all next-tier criteria met" if met else "no flags on current data",
                   "value": None, "threshold": None, "direction": "", "source": "", "data": ""}] + shown
     shown = shown + info
     next_tier = min(tier + 1, FULL_RETURN) if returning else None
@@ -397,7 +404,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
         "injury_date": injury["injury_date"] if injury else pd.NaT,
         "days_since_injury": (on - injury["injury_date"]).days if injury else None,
         "reasons": shown, "criteria": criteria,
-        "summary": "; ".join(r["message"] for r in shown[:3]),
+        "summary": "; ".join(r["short"] for r in shown[:3]),
     }
 
 
