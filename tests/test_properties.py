@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,38 @@ def test_importing_twice_equals_importing_once(rows: list[tuple[str, ...]]) -> N
         for t, df in once.items():
             assert store.read_table(engine, t).equals(df)
         store.dispose_all()
+
+
+# ------------------------------------------------------------- every format, messy cells
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+CSV_SAMPLES = ["forcedecks_cmj.csv", "nordbord.csv", "statsports_drills.csv", "catapult_match_2026-11-21.csv",
+               "wellness.csv"]
+TOKENS = st.sampled_from(["", "DNF", "X", "-", "N/A", "abc", "12,5", "-3", "0", "1e9", "31/02/2026", "=1+1",
+                          "  spaced  name ", "007", "NA", "9.7 L", "25:61:00", "\u00e9\u00e8"])
+
+
+def _mutated_csv(name: str, mutations: list[tuple[int, int, str]], keep_rows: int = 40) -> bytes:
+    import csv
+    import io
+
+    raw = (SAMPLE / name).read_bytes()
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))[:keep_rows]
+    header_at = next(i for i, r in enumerate(rows) if len(r) > 3)  # below Catapult's preamble
+    for r, c, token in mutations:
+        row = header_at + 1 + r % max(1, len(rows) - header_at - 1)
+        if row < len(rows) and rows[row]:
+            rows[row][c % len(rows[row])] = token
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("name", CSV_SAMPLES)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutations=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 40), TOKENS), max_size=15))
+def test_every_format_survives_messy_cells_and_loses_no_row(name: str, mutations: list[tuple[int, int, str]]) -> None:
+    fr = read_file(_mutated_csv(name, mutations), name)
+    for _sheet, read in fr.reads:
+        assert_nothing_lost(read)
