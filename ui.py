@@ -1,22 +1,33 @@
 """The one adapter between Streamlit and lib/: cached loaders and the session-state keys.
 
-Pages import from here; lib/ never imports streamlit. Cached functions take bytes and plain
-values, never widgets, and return only what lib/ computed.
+Pages import from here; lib/ never imports streamlit. Cached functions take plain values (the
+store's data version, a date, a team), never widgets, and return only what lib/ computed.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from lib import settings as settings_lib
 from lib import store
 from lib.demo import ensure_demo, is_demo
 from lib.importer import ImportReport, import_files
+from lib.readiness import Data, readiness_board
+from lib.views import ALL_SQUADS, latest_data_day, team_key
 
-# Session-state keys, defined once.
-LAST_IMPORT = "last_import"  # list of report dicts from the latest upload
+# Session-state keys, defined once; read and written only through the functions below.
+LAST_IMPORT = "last_import"  # report dicts of the latest upload
 UPLOAD_SEEN = "upload_seen"  # sha256 of uploads already imported this session
+AS_OF = "as_of"  # the board's date
+SQUAD = "squad"  # team picker
+ATHLETE = "athlete_id"  # athlete opened from the board
+MEETING = "meeting_mode"  # screen-share layout
 
 
 @st.cache_resource
@@ -27,12 +38,89 @@ def engine() -> Engine:
     return eng
 
 
+def version() -> int:
+    """Changes whenever anything is written (imports, undo, merges, tiers, settings)."""
+    return store.data_version(engine())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _data(_version: int) -> Data:
+    return Data.from_store(engine())
+
+
+def data() -> Data:
+    """Every canonical table (cached until the store changes)."""
+    return _data(version())
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing the board")
+def _board(_version: int, on: dt.date, team: str) -> pd.DataFrame:
+    return readiness_board(_data(_version), pd.Timestamp(on), settings_lib.load(engine(), team))
+
+
+def board() -> pd.DataFrame:
+    """The readiness board for the chosen date and team settings."""
+    return _board(version(), as_of(), team_key(squad()))
+
+
+def cached(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(data, *args)` computed once per store version: `fn` is a lib function taking the Data
+    first and plain, hashable values after it (dates, ids, a Settings dict)."""
+    return _cached(version(), fn.__module__, fn.__qualname__, args)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached(_version: int, module: str, name: str, args: tuple[Any, ...]) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(_data(_version), *args)
+
+
+def team() -> str:
+    """The settings key of the chosen team."""
+    return team_key(squad())
+
+
+def team_settings() -> settings_lib.Settings:
+    return settings_lib.load(engine(), team_key(squad()))
+
+
 def demo_loaded() -> bool:
     return is_demo(engine())
 
 
+def default_as_of() -> dt.date:
+    """The latest data day for the demo team, else today."""
+    if demo_loaded():
+        day = latest_data_day(data())
+        if day is not None:
+            return day.date()
+    return dt.date.today()
+
+
+def as_of() -> dt.date:
+    if AS_OF not in st.session_state:
+        st.session_state[AS_OF] = default_as_of()
+    return st.session_state[AS_OF]
+
+
+def squad() -> str:
+    return st.session_state.get(SQUAD, ALL_SQUADS)
+
+
+def selected_athlete() -> str | None:
+    return st.session_state.get(ATHLETE)
+
+
+def select_athlete(athlete_id: str) -> None:
+    st.session_state[ATHLETE] = athlete_id
+
+
+def meeting_mode() -> bool:
+    return bool(st.session_state.get(MEETING, False))
+
+
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
-    """Import uploaded files with a progress bar; results kept for the summary."""
+    """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
     reports = import_files(engine(), files, progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     bar.empty()
@@ -48,13 +136,26 @@ def seen_uploads() -> list[str]:
     return st.session_state.setdefault(UPLOAD_SEEN, [])
 
 
-def table(name: str) -> pd.DataFrame:
-    return store.read_table(engine(), name)
-
-
-def imports() -> pd.DataFrame:
+@st.cache_data(max_entries=8, show_spinner=False)
+def _imports(_version: int) -> pd.DataFrame:
     return store.read_imports(engine())
 
 
-def rejects() -> pd.DataFrame:
+def imports() -> pd.DataFrame:
+    """Import history, newest first."""
+    return _imports(version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _rejects(_version: int) -> pd.DataFrame:
     return store.read_rejects(engine())
+
+
+def rejects() -> pd.DataFrame:
+    """Rejected rows and cells of live imports."""
+    return _rejects(version())
+
+
+def table(name: str) -> pd.DataFrame:
+    """One canonical table (from the cached Data)."""
+    return getattr(data(), name)

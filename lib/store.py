@@ -211,6 +211,12 @@ def is_empty(engine: Engine) -> bool:
         return conn.execute(sa.select(sa.func.count()).select_from(imports)).scalar_one() == 0
 
 
+def data_version(engine: Engine) -> int:
+    """A number that grows with every write (each write is audit-logged): a cache key."""
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.event_id), 0))).scalar_one())
+
+
 def log(conn: sa.Connection, who: str, action: str, detail: dict[str, object]) -> None:
     """One audit-log entry, inside the caller's transaction."""
     conn.execute(audit.insert().values(at=now(), who=who, action=action, detail=json.dumps(detail, default=str)))

@@ -1,0 +1,37 @@
+"""One chart style for the whole product: Altair builders that return `alt.Chart` objects.
+
+Every chart states its units in axis titles and draws its thresholds (with the source in the
+tooltip); colour is never the only carrier of meaning (status charts also use shapes/labels).
+Charts get aggregated rows (per week, per test), never raw GPS rows.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Okabe-Ito, colour-blind safe.
+STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "grey": "#999999"}
+SIDE_COLORS = {"left": "#0072B2", "right": "#CC79A7", "involved": "#D55E00", "uninvolved": "#0072B2"}
+THRESHOLD_COLOR = "#444444"
+FONT_SIZE = 14
+
+
+def style(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
+    """The house style: readable when screen-shared (14 px labels), no chart border."""
+    return (chart.properties(height=height)
+            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom")
+            .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
+            .configure_view(strokeWidth=0))
+
+
+def threshold_rule(value: float, label: str, source: str, axis: str = "y") -> alt.LayerChart:
+    """A dashed threshold line with its label; the tooltip names the source."""
+    data = pd.DataFrame({"value": [value], "label": [label], "source": [source]})
+    enc = {axis: alt.Y("value:Q") if axis == "y" else alt.X("value:Q")}
+    line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
+        **enc, tooltip=[alt.Tooltip("label:N", title="threshold"), alt.Tooltip("source:N", title="source")])
+    text = alt.Chart(data).mark_text(align="left", dx=4, dy=-8, color=THRESHOLD_COLOR, fontSize=12).encode(
+        **enc, text="label:N")
+    return line + text

@@ -1,0 +1,78 @@
+"""What the pages show, computed: tables shaped for the screen, counts, filters, labels.
+
+Pages call these and lay the result out; every number here is pinned by a test.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
+
+STATUSES = ("red", "amber", "green", "grey")
+ALL_SQUADS = "All squads"
+
+
+def latest_data_day(data: Data) -> pd.Timestamp | None:
+    """The latest date with any test, session or wellness row (the demo's testing day)."""
+    days = [df["date"].max() for df in (data.tests, data.sessions, data.wellness) if len(df)]
+    days = [d for d in days if not pd.isna(d)]
+    return max(days) if days else None
+
+
+def squads(data: Data) -> list[str]:
+    """Squad names for the team picker, `All squads` first."""
+    names = sorted({str(s) for s in data.athletes["squad"].dropna() if str(s).strip()})
+    return [ALL_SQUADS, *names]
+
+
+def team_key(squad: str) -> str:
+    """The settings key of a team picker choice (`default` for all squads)."""
+    return "default" if squad in ("", ALL_SQUADS) else squad
+
+
+def board_counts(board: pd.DataFrame) -> dict[str, int]:
+    """Athletes per status, in board order (red, amber, green, grey)."""
+    counts = board["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def filter_board(board: pd.DataFrame, squad: str = ALL_SQUADS, positions: list[str] | None = None,
+                 statuses: list[str] | None = None, returning_only: bool = False) -> pd.DataFrame:
+    """The board rows a coach asked for; red first."""
+    out = board
+    if squad not in ("", ALL_SQUADS):
+        out = out[out["squad"] == squad]
+    if positions:
+        out = out[out["position"].isin(positions)]
+    if statuses:
+        out = out[out["status"].isin(statuses)]
+    if returning_only:
+        out = out[out["returning"].astype(bool)]
+    return out.sort_values("status", key=lambda s: s.map(STATUS_ORDER), kind="stable").reset_index(drop=True)
+
+
+def status_label(status: str) -> str:
+    """`▼ Step back`: an icon and a word, so colour never carries the meaning alone."""
+    return f"{STATUS_ICONS[status]} {STATUS_WORDS[status]}"
+
+
+def board_table(board: pd.DataFrame, reasons: int = 2) -> pd.DataFrame:
+    """The board as the screen shows it: status word and icon, athlete, tier, days since injury,
+    what to do, and the top reasons in plain words."""
+    return pd.DataFrame({
+        "athlete_id": board["athlete_id"],
+        "Status": board["status"].map(status_label),
+        "Athlete": board["name"],
+        "Squad": board["squad"],
+        "Tier": [f"{t} · {n}" for t, n in zip(board["tier"], board["tier_name"])],
+        "Days since injury": pd.array(board["days_since_injury"], dtype="Int64"),
+        "Action": board["action"],
+        "Reasons": [" · ".join(r["short"] for r in rs[:reasons]) for rs in board["reasons"]],
+    })
+
+
+def status_summary(board: pd.DataFrame) -> str:
+    """One line for the meeting: `2 step back · 3 hold · 17 ready · 2 no data`."""
+    counts = board_counts(board)
+    return " · ".join(f"{counts[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES)

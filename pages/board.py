@@ -1,0 +1,50 @@
+"""Readiness board: who runs fast this week, who holds, who steps back, and why."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from lib.views import STATUSES, board_counts, board_table, filter_board, status_label, status_summary
+
+board = ui.board()
+meeting = ui.meeting_mode()
+
+st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
+st.caption(f"{ui.squad()} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
+           "sources are on the Settings page.")
+
+counts = board_counts(board)
+for col, status in zip(st.columns(4), STATUSES):
+    col.metric(status_label(status), counts[status], border=True)
+
+if not meeting:
+    f1, f2, f3 = st.columns([2, 2, 1])
+    positions = f1.multiselect("Position", sorted(board["position"].dropna().unique()), placeholder="All positions")
+    statuses = f2.multiselect("Status", STATUSES, format_func=status_label, placeholder="All statuses")
+    returning = f3.toggle("Returning athletes only")
+else:
+    positions, statuses, returning = [], [], False
+
+shown = filter_board(board, ui.squad(), positions, statuses, returning)
+table = board_table(shown, reasons=2 if not meeting else 1)
+styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in shown["status"].map(
+    {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"})], subset=["Status"])
+event = st.dataframe(
+    styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="board_table",
+    row_height=44 if meeting else 36, height="auto",
+    column_order=["Status", "Athlete", "Tier", "Days since injury", "Action", "Reasons"] if meeting
+    else ["Status", "Athlete", "Squad", "Tier", "Days since injury", "Action", "Reasons"],
+    column_config={
+        "Status": st.column_config.TextColumn(width="small"),
+        "Athlete": st.column_config.TextColumn(width="medium"),
+        "Tier": st.column_config.TextColumn(help="Velocity tier: 1 control ... 5 95-100% MSS", width="small"),
+        "Days since injury": st.column_config.NumberColumn("Days", help="Days since the active injury", width="small"),
+        "Action": st.column_config.TextColumn(width="medium"),
+        "Reasons": st.column_config.TextColumn("Top reasons", width="large"),
+    },
+)
+if event.selection.rows:
+    ui.select_athlete(str(shown.iloc[event.selection.rows[0]]["athlete_id"]))
+    st.switch_page("pages/athlete.py")
+st.caption("Select a row to open the athlete's page.")

@@ -1,0 +1,6 @@
+"""Placeholder."""
+
+import streamlit as st
+
+st.header("exposure")
+st.info("Coming soon.")
