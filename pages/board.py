@@ -33,15 +33,14 @@ styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in shown
 event = st.dataframe(
     styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="board_table",
     row_height=44 if meeting else 36, height="auto",
-    column_order=["Status", "Athlete", "Tier", "Days since injury", "Action", "Reasons"] if meeting
-    else ["Status", "Athlete", "Squad", "Tier", "Days since injury", "Action", "Reasons"],
+    column_order=["Status", "Athlete", "Tier", "Days", "Reasons"],
     column_config={
-        "Status": st.column_config.TextColumn(width="small"),
+        "Status": st.column_config.TextColumn(width="small", help="▼ step back · ■ hold · ▲ ready · ? no data"),
         "Athlete": st.column_config.TextColumn(width="medium"),
-        "Tier": st.column_config.TextColumn(help="Velocity tier: 1 control ... 5 95-100% MSS", width="small"),
-        "Days since injury": st.column_config.NumberColumn("Days", help="Days since the active injury", width="small"),
-        "Action": st.column_config.TextColumn(width="medium"),
-        "Reasons": st.column_config.TextColumn("Top reasons", width="large"),
+        "Tier": st.column_config.NumberColumn(width="small", help="Velocity tier: 1 control · 2 ≤70% MSS · "
+                                              "3 80% · 4 90% · 5 95-100% MSS and full training"),
+        "Days": st.column_config.TextColumn(width="small", help="Days since the active injury"),
+        "Reasons": st.column_config.TextColumn("Top reasons (open the athlete for sources)", width="large"),
     },
 )
 if event.selection.rows:

@@ -59,14 +59,15 @@ def status_label(status: str) -> str:
 
 def board_table(board: pd.DataFrame, reasons: int = 2) -> pd.DataFrame:
     """The board as the screen shows it: status word and icon, athlete, tier, days since injury,
-    what to do, and the top reasons in plain words."""
+    what to do, and the top reasons in plain words (blank, not "None", where nothing applies)."""
+    days = board["days_since_injury"]
     return pd.DataFrame({
         "athlete_id": board["athlete_id"],
         "Status": board["status"].map(status_label),
         "Athlete": board["name"],
-        "Squad": board["squad"],
-        "Tier": [f"{t} · {n}" for t, n in zip(board["tier"], board["tier_name"])],
-        "Days since injury": pd.array(board["days_since_injury"], dtype="Int64"),
+        "Squad": board["squad"].fillna(""),
+        "Tier": board["tier"].astype(int),
+        "Days": ["" if pd.isna(d) else str(int(d)) for d in days],
         "Action": board["action"],
         "Reasons": [" · ".join(r["short"] for r in rs[:reasons]) for rs in board["reasons"]],
     })
