@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|undo|match|template|demo ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -7,9 +7,13 @@ or an operation failed, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 from lib import store
 from lib.errors import ReturnToSpeedError
@@ -29,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except ReturnToSpeedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `python -m lib export tests | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +79,20 @@ def _parser() -> argparse.ArgumentParser:
     p = add("template", "write the Return to Speed import template (.xlsx)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_cmd_template)
+
+    p = add("board", "print the readiness board for a date")
+    p.add_argument("--on", help="date YYYY-MM-DD (default: today)")
+    p.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    p.add_argument("--team", default="default", help="settings of this team (default: default)")
+    p.set_defaults(func=_cmd_board)
+
+    p = add("tier", "record a tier change for an athlete (who and why are kept)")
+    p.add_argument("athlete_id")
+    p.add_argument("tier", type=int, choices=range(1, 6))
+    p.add_argument("--on", help="date YYYY-MM-DD (default: today)")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--who", default="cli")
+    p.set_defaults(func=_cmd_tier)
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)
@@ -139,6 +160,46 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
     Path(args.output).write_bytes(template_workbook())
     print(f"template written to {args.output}")
+    return 0
+
+
+def _date(text: str | None) -> pd.Timestamp:
+    if not text:
+        return pd.Timestamp.today().normalize()
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        raise ReturnToSpeedError(f"--on must be a date like 2026-11-23, not '{text}'") from None
+
+
+def _cmd_board(args: argparse.Namespace) -> int:
+    from lib import settings
+    from lib.readiness import Data, board_for_export, readiness_board
+
+    engine = store.connect(args.db)
+    board = readiness_board(Data.from_store(engine), _date(args.on), settings.load(engine, args.team))
+    if args.format == "json":
+        rows = [{"athlete_id": r["athlete_id"], "name": r["name"], "status": r["status"], "tier": int(r["tier"]),
+                 "action": r["action"],
+                 "reasons": [{k: reason.get(k) for k in ("metric", "value", "threshold", "source", "message")}
+                             for reason in r["reasons"]]}
+                for r in board.to_dict("records")]
+        print(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
+    elif args.format == "csv":
+        board_for_export(board).to_csv(sys.stdout, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    else:
+        for r in board.to_dict("records"):
+            print(f"{r['status'].upper():6} {r['name']:<24} tier {r['tier']}  {r['action']}")
+            for reason in r["reasons"][:4]:
+                print(f"         - {reason['message']}")
+    return 0
+
+
+def _cmd_tier(args: argparse.Namespace) -> int:
+    from lib.readiness import record_tier_change
+
+    record_tier_change(store.connect(args.db), args.athlete_id, _date(args.on), args.tier, args.reason, args.who)
+    print(f"{args.athlete_id}: tier {args.tier} recorded ({args.reason})")
     return 0
 
 

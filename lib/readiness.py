@@ -330,6 +330,7 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None) -
                                     for n in ("injuries", "tests", "sessions", "wellness", "tier_history")))
         rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), exposure, noise, cfg))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
+    board = board.astype({"next_tier": "Int64", "days_since_injury": "Int64"})
     board["_order"] = board["status"].map(STATUS_ORDER)
     return board.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
 

@@ -73,3 +73,34 @@ def test_module_runs_as_a_program(files: dict[str, Path]) -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "imported (import #1)" in proc.stdout
+
+
+def test_board_command_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "b.sqlite")
+    data = tmp_path / "fd.csv"
+    # Jordan: CMJ asymmetry 21% on the day -> red (> 15%, Hewit 2012), no GPS for Mia -> grey
+    data.write_bytes(forcedecks_csv([
+        ["Jordan Okafor", "", "CMJ", "11/23/2026", "8:00 AM", "80", "3", "", "38", "21 L", "600"],
+        ["Mia Laurent", "", "CMJ", "11/23/2026", "8:05 AM", "61", "3", "", "30", "3 R", "650"]]))
+    main(["import", "--db", db, str(data)])
+    capsys.readouterr()
+    assert main(["board", "--db", db, "--on", "2026-11-23", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["name"], r["status"], r["tier"]) for r in rows] == [("Jordan Okafor", "red", 5), ("Mia Laurent", "grey", 5)]
+    reason = rows[0]["reasons"][0]
+    assert reason["metric"] == "CMJ asymmetry" and reason["value"] == 21.0 and reason["threshold"] == 15.0
+    assert reason["message"].startswith("CMJ asymmetry 21% > 15% (Hewit 2012")
+    assert set(reason) == {"metric", "value", "threshold", "source", "message"}
+    assert main(["board", "--db", db, "--on", "2026-11-23", "--format", "csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split(",")
+    assert header[:5] == ["athlete_id", "name", "position", "squad", "status"]
+    assert main(["board", "--db", db, "--on", "23/11/2026"]) == 1
+
+
+def test_tier_command_records_who_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "t.sqlite")
+    assert main(["tier", "--db", db, "RTS011", "4", "--on", "2026-11-20", "--reason", "hop battery passed", "--who", "physio"]) == 0
+    from lib import store
+    from lib.readiness import read_tier_history
+    history = read_tier_history(store.connect(db))
+    assert history[["athlete_id", "tier", "reason", "who"]].values.tolist() == [["RTS011", 4, "hop battery passed", "physio"]]
