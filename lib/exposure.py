@@ -47,6 +47,17 @@ def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     })
 
 
+def calendar(starts: pd.Series, ends: pd.Series, step_days: int = 1) -> pd.DataFrame:
+    """Every date from each athlete's start to end (inclusive), `step_days` apart: one frame,
+    built with numpy (no per-athlete loop). `starts`/`ends` are indexed by athlete_id."""
+    first = starts.astype("datetime64[s]").to_numpy()
+    counts = ((ends.astype("datetime64[s]").to_numpy() - first) // np.timedelta64(step_days, "D")).astype(int) + 1
+    counts = np.maximum(counts, 0)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    dates = np.repeat(first, counts) + offsets * np.timedelta64(step_days, "D")
+    return pd.DataFrame({"athlete_id": np.repeat(starts.index.to_numpy(), counts), "date": dates})
+
+
 def daily_load(sessions: pd.DataFrame, as_of: pd.Timestamp, rest_gap_days: int = REST_GAP_DAYS) -> pd.DataFrame:
     """One row per athlete and calendar day up to `as_of`: summed HSR and sprint metres, max speed,
     and whether the day is on record (see module doc)."""
@@ -57,27 +68,23 @@ def daily_load(sessions: pd.DataFrame, as_of: pd.Timestamp, rest_gap_days: int =
     per_day = s.groupby(["athlete_id", "date"]).agg(
         hsr=("hsr_distance_m", "sum"), sprint=("sprint_distance_m", "sum"),
         max_speed=("max_speed_ms", "max"), sessions=("session", "size")).reset_index()
-    frames = []
-    for athlete, g in per_day.groupby("athlete_id", sort=False):
-        days = pd.date_range(g["date"].min(), as_of, freq="D")
-        d = g.set_index("date").reindex(days).rename_axis("date").reset_index()
-        d["athlete_id"] = athlete
-        has = d["sessions"].notna().to_numpy()
-        d["on_record"] = _on_record(has, rest_gap_days)
-        frames.append(d)
-    out = pd.concat(frames, ignore_index=True)
+    per_day["date"] = per_day["date"].astype("datetime64[s]")
+    firsts = per_day.groupby("athlete_id")["date"].min()
+    grid = calendar(firsts, pd.Series(as_of, index=firsts.index))
+    out = grid.merge(per_day, on=["athlete_id", "date"], how="left")
+    out["on_record"] = _on_record(out, rest_gap_days)
     out[["hsr", "sprint", "sessions"]] = out[["hsr", "sprint", "sessions"]].fillna(0.0)
     return out[cols]
 
 
-def _on_record(has: np.ndarray, gap: int) -> np.ndarray:
-    """Days with a session, plus gaps of at most `gap` days between two sessions."""
-    on = has.copy()
-    idx = np.flatnonzero(has)
-    for a, b in zip(idx[:-1], idx[1:]):
-        if 1 < b - a <= gap + 1:
-            on[a + 1:b] = True
-    return on
+def _on_record(days: pd.DataFrame, gap: int) -> np.ndarray:
+    """Days with a session, plus gaps of at most `gap` days between two sessions of an athlete."""
+    has = days["sessions"].notna()
+    pos = pd.Series(np.arange(len(days)), index=days.index)
+    prev = pos.where(has).groupby(days["athlete_id"]).ffill()
+    nxt = pos.where(has).groupby(days["athlete_id"]).bfill()
+    inside = (nxt - prev - 1) <= gap  # the gap's length in days (days are consecutive per athlete)
+    return (has | (prev.notna() & nxt.notna() & inside)).to_numpy(dtype=bool)
 
 
 def acwr_rolling(daily: pd.Series) -> pd.Series:
@@ -125,18 +132,16 @@ def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings |
 
 def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
     """Add weeks without sessions between an athlete's first and last week, with zero exposure."""
-    frames = []
-    for athlete, g in weeks.groupby("athlete_id", sort=False):
-        starts = pd.date_range(g["week_start"].min(), g["week_start"].max(), freq="7D")
-        full = g.set_index("week_start").reindex(starts).rename_axis("week_start").reset_index()
-        full["athlete_id"] = athlete
-        missing = full["week"].isna()
-        full.loc[missing, "week"] = iso_week(full.loc[missing, "week_start"])
-        full[["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]] = (
-            full[["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]].fillna(0))
-        full["mss_ms"] = full["mss_ms"].ffill().bfill()
-        frames.append(full)
-    return pd.concat(frames, ignore_index=True)
+    weeks = weeks.assign(week_start=weeks["week_start"].astype("datetime64[s]"))
+    span = weeks.groupby("athlete_id")["week_start"].agg(["min", "max"])
+    grid = calendar(span["min"], span["max"], step_days=7).rename(columns={"date": "week_start"})
+    full = grid.merge(weeks, on=["athlete_id", "week_start"], how="left")
+    missing = full["week"].isna()
+    full.loc[missing, "week"] = iso_week(full.loc[missing, "week_start"])
+    counts = ["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]
+    full[counts] = full[counts].fillna(0)
+    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].transform(lambda m: m.ffill().bfill())
+    return full
 
 
 def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.baselines import beyond_noise, rolling_baseline, smallest_worthwhile_change, typical_error
+from lib.baselines import beyond_noise, smallest_worthwhile_change, typical_error
 from lib.exposure import exposure_status
 from lib.rules import FULL_RETURN, NEGATE, OPS, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
 from lib.settings import BY_NAME, Settings, defaults
@@ -116,125 +116,191 @@ def current_tier(history: pd.DataFrame, athlete_id: str, on: pd.Timestamp, top_p
 
 # ------------------------------------------------------------------------------------ facts
 
-def _latest(df: pd.DataFrame, on: pd.Timestamp, stale: int) -> pd.DataFrame:
-    recent = df[(df["date"] <= on) & (df["date"] > on - pd.Timedelta(days=stale))]
-    return recent[recent["date"] == recent["date"].max()] if len(recent) else recent
+@dataclass
+class FactRows:
+    """The rows the facts read, as plain records per athlete (oldest first), built in one pass."""
+
+    wellness: dict[str, list[dict[str, object]]]
+    lsi: dict[str, list[dict[str, object]]]
+    tests: dict[str, list[dict[str, object]]]
+
+    @classmethod
+    def build(cls, data: Data, lsi: pd.DataFrame, on: pd.Timestamp) -> "FactRows":
+        w, t = data.wellness, data.tests
+        return cls(
+            _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], on, WELLNESS_COLS),
+            _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], on, LSI_COLS),
+            _records_by_athlete(t[t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height"])],
+                                on, TEST_COLS),
+        )
 
 
-def athlete_facts(athlete_id: str, on: pd.Timestamp, data: Data, lsi: pd.DataFrame, exposure: pd.DataFrame,
+FACT_ITEMS = ["pain", "swelling", *WELLNESS_HIGHER_IS_BETTER]
+WELLNESS_COLS = ["date", "item", "value", "source_file", "source_row"]
+LSI_COLS = ["date", "test", "lsi", "left_cv", "right_cv", "sources"]
+TEST_COLS = ["date", "test", "metric", "side", "value", "source_file", "source_row"]
+
+
+def _records_by_athlete(df: pd.DataFrame, on: pd.Timestamp, columns: list[str]) -> dict[str, list[dict[str, object]]]:
+    rows = df[df["date"] <= on].sort_values("date", kind="stable")
+    out: dict[str, list[dict[str, object]]] = {}
+    values = [rows[c].tolist() for c in columns]
+    for athlete, *cells in zip(rows["athlete_id"].tolist(), *values):
+        out.setdefault(str(athlete), []).append(dict(zip(columns, cells)))
+    return out
+
+
+def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: pd.DataFrame,
                   noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None) -> dict[str, object]:
     """Every fact the rules read for one athlete on one date, with its date and source."""
-    stale = int(cfg.num("stale_days"))
+    stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     facts: dict[str, object] = {}
     sources: dict[str, str] = {}
-    # pain, swelling
-    w = data.wellness[data.wellness["athlete_id"] == athlete_id]
-    pain = w[(w["item"] == "pain") & (w["date"] <= on)].sort_values("date")
-    pain_recent = pain[pain["date"] > on - pd.Timedelta(days=stale)]
-    if len(pain_recent):
-        last = pain_recent.iloc[-1]
-        facts["pain"] = float(last["value"])
-        sources["pain"] = _src(last, "wellness")
-        if len(pain_recent) >= 2:
-            prev = pain_recent.iloc[-2]
-            if (last["date"] - prev["date"]).days == 1 and prev["value"] > cfg.num("pain_ok"):
-                facts["pain_not_settled"] = float(last["value"])
-                sources["pain_not_settled"] = f"{_src(prev, 'wellness')} then {_src(last, 'wellness')}"
-    swell = _latest(w[w["item"] == "swelling"], on, 3)
-    if len(swell):
-        facts["swelling"] = float(swell["value"].max())
-        sources["swelling"] = _src(swell.iloc[-1], "wellness")
-    # symmetry
-    a_lsi = lsi[(lsi["athlete_id"] == athlete_id) & (lsi["date"] <= on)]
-    drops = []
-    for test in HOP_BATTERY:
-        t = a_lsi[a_lsi["test"] == test].sort_values("date")
-        recent = t[t["date"] > on - pd.Timedelta(days=stale)]
-        if len(recent) and not np.isnan(recent.iloc[-1]["lsi"]):
-            facts[f"{test}_lsi"] = float(recent.iloc[-1]["lsi"])
-            sources[f"{test}_lsi"] = f"{recent.iloc[-1]['date']:%Y-%m-%d}: {recent.iloc[-1]['sources']}"
-            valid = t.dropna(subset=["lsi"])
-            if since is not None:  # a regression compares rehab tests, never the pre-injury baseline
-                valid = valid[valid["date"] >= since]
-            if len(valid) >= 2:
-                prev, last = valid.iloc[-2], valid.iloc[-1]
-                drop = float(prev["lsi"] - last["lsi"])
-                cvs = [0.0 if pd.isna(last[c]) else float(last[c]) for c in ("left_cv", "right_cv")]
-                trial_noise = float(np.hypot(*cvs))  # noise of a ratio of two noisy means
-                if beyond_noise(drop, trial_noise, cfg.num("lsi_drop")) and drop > 0:
-                    drops.append((drop, test, prev, last))
-    if drops:
-        drop, test, prev, last = max(drops, key=lambda d: d[0])
-        facts["hop_lsi_drop"] = drop
-        sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({prev['date']:%Y-%m-%d}) -> "
-                                   f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d})")
-    # force plate and strength
-    t = data.tests[data.tests["athlete_id"] == athlete_id]
-    cmj_asym = _latest(t[(t["test"] == "cmj") & (t["metric"] == "asymmetry")], on, stale)
-    if len(cmj_asym):
-        facts["cmj_asymmetry"] = float(cmj_asym["value"].mean())
-        sides = cmj_asym["side"].mode()
-        sources["cmj_asymmetry"] = (f"{cmj_asym['date'].iloc[0]:%Y-%m-%d}, larger side {sides.iloc[0] if len(sides) else '?'}, "
-                                    f"mean of {len(cmj_asym)} test(s): {_srcs(cmj_asym)}")
-    nordic = _latest(t[(t["test"] == "nordic") & (t["metric"] == "asymmetry")], on, stale)
-    if len(nordic):
-        facts["nordic_imbalance"] = float(nordic["value"].mean())
-        sources["nordic_imbalance"] = f"{nordic['date'].iloc[0]:%Y-%m-%d}: {_srcs(nordic)}"
-    jh = t[(t["test"] == "cmj") & (t["metric"] == "jump_height") & (t["side"] == "both")]
-    if len(jh):
-        daily = jh.groupby(["athlete_id", "date"], as_index=False)["value"].mean()
-        base = rolling_baseline(daily, int(cfg.num("baseline_days")))
-        today = base[(base["date"] <= on) & (base["date"] > on - pd.Timedelta(days=stale))]
-        if len(today) and not np.isnan(today.iloc[-1]["baseline_mean"]):
-            row = today.iloc[-1]
-            change = float(row["value"] - row["baseline_mean"])
-            if change < 0 and beyond_noise(change, noise.get("cmj_jump_height_te", np.nan), noise.get("cmj_jump_height_swc", np.nan)):
-                facts["jump_height_drop_pct"] = -change / row["baseline_mean"] * 100
-                sources["jump_height_drop_pct"] = (f"{row['date']:%Y-%m-%d}: {row['value']:.1f} cm vs 28-day baseline "
-                                                   f"{row['baseline_mean']:.1f} cm")
-    # exposure
-    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
-    if len(e):
-        er = e.iloc[0]
-        for key in ("acwr_hsr", "acwr_sprint", "acwr_hsr_peak7", "acwr_sprint_peak7", "days_since_near_max",
-                    "mss_age_days", "pct_pre_injury_hsr"):
-            if key in er and not pd.isna(er[key]):
-                facts[key] = float(er[key])
-                sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {er['mss_date']:%Y-%m-%d}"
-                                                 if key in ("days_since_near_max", "mss_age_days") else "")
-        facts["enough_gps"] = bool(er["enough_data"])
-        facts["coverage_days"] = int(er["coverage_days"])
-        facts["mss_ms"] = float(er["mss_ms"])
-    # wellness z (bad direction only)
-    worst = _worst_wellness_z(w, on, cfg)
+    wellness = rows.wellness.get(athlete_id, [])
+    _pain_facts(wellness, on, stale, cfg, facts, sources)
+    _lsi_facts(rows.lsi.get(athlete_id, []), on, stale, since, cfg, facts, sources)
+    _force_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
+    _exposure_facts(exposure, athlete_id, facts, sources)
+    worst = _worst_wellness_z(wellness, on, cfg)
     if worst is not None:
         facts["wellness_worst_z"], sources["wellness_worst_z"] = worst
     facts["_sources"] = sources
     return facts
 
 
-def _worst_wellness_z(w: pd.DataFrame, on: pd.Timestamp, cfg: Settings) -> tuple[float, str] | None:
+def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
+                facts: dict[str, object], sources: dict[str, str]) -> None:
+    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > on - stale]
+    if pain:
+        last = pain[-1]
+        facts["pain"] = float(last["value"])
+        sources["pain"] = _src(last, "wellness")
+        if len(pain) >= 2:
+            prev = pain[-2]
+            if (last["date"] - prev["date"]).days == 1 and prev["value"] > cfg.num("pain_ok"):
+                facts["pain_not_settled"] = float(last["value"])
+                sources["pain_not_settled"] = f"{_src(prev, 'wellness')} then {_src(last, 'wellness')}"
+    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > on - pd.Timedelta(days=3)]
+    if swelling:
+        latest = max(r["date"] for r in swelling)
+        today = [r for r in swelling if r["date"] == latest]
+        facts["swelling"] = float(max(r["value"] for r in today))
+        sources["swelling"] = _src(today[-1], "wellness")
+
+
+def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
+               facts: dict[str, object], sources: dict[str, str]) -> None:
+    drops = []
+    for test in HOP_BATTERY:
+        rows = [r for r in lsi if r["test"] == test]
+        recent = [r for r in rows if r["date"] > on - stale]
+        if not recent or pd.isna(recent[-1]["lsi"]):
+            continue
+        facts[f"{test}_lsi"] = float(recent[-1]["lsi"])
+        sources[f"{test}_lsi"] = f"{recent[-1]['date']:%Y-%m-%d}: {recent[-1]['sources']}"
+        # a regression compares rehab tests, never the pre-injury baseline
+        valid = [r for r in rows if not pd.isna(r["lsi"]) and (since is None or r["date"] >= since)]
+        if len(valid) >= 2:
+            prev, last = valid[-2], valid[-1]
+            drop = float(prev["lsi"] - last["lsi"])
+            cvs = [0.0 if pd.isna(last[c]) else float(last[c]) for c in ("left_cv", "right_cv")]
+            trial_noise = float(np.hypot(*cvs))  # noise of a ratio of two noisy means
+            if drop > 0 and beyond_noise(drop, trial_noise, cfg.num("lsi_drop")):
+                drops.append((drop, test, prev, last))
+    if drops:
+        drop, test, prev, last = max(drops, key=lambda d: d[0])
+        facts["hop_lsi_drop"] = drop
+        sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({prev['date']:%Y-%m-%d}) -> "
+                                   f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d})")
+
+
+def _latest_day(rows: list[dict], on: pd.Timestamp, stale: pd.Timedelta) -> list[dict]:
+    recent = [r for r in rows if r["date"] > on - stale]
+    if not recent:
+        return []
+    day = max(r["date"] for r in recent)
+    return [r for r in recent if r["date"] == day]
+
+
+def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
+                 facts: dict[str, object], sources: dict[str, str]) -> None:
+    cmj = _latest_day([r for r in tests if r["test"] == "cmj" and r["metric"] == "asymmetry"], on, stale)
+    if cmj:
+        facts["cmj_asymmetry"] = float(np.mean([r["value"] for r in cmj]))
+        sides = pd.Series([r["side"] for r in cmj]).mode()
+        sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {sides.iloc[0] if len(sides) else '?'}, "
+                                    f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
+    nordic = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "asymmetry"], on, stale)
+    if nordic:
+        facts["nordic_imbalance"] = float(np.mean([r["value"] for r in nordic]))
+        sources["nordic_imbalance"] = f"{nordic[0]['date']:%Y-%m-%d}: {_srcs(nordic)}"
+    jumps = [r for r in tests if r["test"] == "cmj" and r["metric"] == "jump_height" and r["side"] == "both"]
+    latest = _latest_day(jumps, on, stale)
+    if latest:
+        day = latest[0]["date"]
+        value = float(np.mean([r["value"] for r in latest]))
+        mean, _sd = _baseline([r for r in jumps if r["date"] < day], day, cfg)
+        if not np.isnan(mean):
+            change = value - mean
+            if change < 0 and beyond_noise(change, noise.get("cmj_jump_height_te", np.nan),
+                                           noise.get("cmj_jump_height_swc", np.nan)):
+                facts["jump_height_drop_pct"] = -change / mean * 100
+                sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
+
+
+def _baseline(rows: list[dict], day: pd.Timestamp, cfg: Settings) -> tuple[float, float]:
+    """Mean and SD of daily means in the `baseline_days` before `day` (day excluded): at least 2 days."""
+    window = day - pd.Timedelta(days=int(cfg.num("baseline_days")))
+    by_day: dict[pd.Timestamp, list[float]] = {}
+    for r in rows:
+        if window < r["date"] < day:
+            by_day.setdefault(r["date"], []).append(float(r["value"]))
+    daily = [float(np.mean(v)) for v in by_day.values()]
+    if len(daily) < 2:
+        return np.nan, np.nan
+    return float(np.mean(daily)), float(np.std(daily, ddof=1))
+
+
+def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, object], sources: dict[str, str]) -> None:
+    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
+    if not len(e):
+        return
+    er = e.iloc[0]
+    for key in ("acwr_hsr", "acwr_sprint", "acwr_hsr_peak7", "acwr_sprint_peak7", "days_since_near_max",
+                "mss_age_days", "pct_pre_injury_hsr"):
+        if key in er and not pd.isna(er[key]):
+            facts[key] = float(er[key])
+            sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {er['mss_date']:%Y-%m-%d}"
+                                             if key in ("days_since_near_max", "mss_age_days") else "")
+    facts["enough_gps"] = bool(er["enough_data"])
+    facts["coverage_days"] = int(er["coverage_days"])
+    facts["mss_ms"] = float(er["mss_ms"])
+
+
+def _worst_wellness_z(wellness: list[dict], on: pd.Timestamp, cfg: Settings) -> tuple[float, str] | None:
+    """The wellness item furthest from the athlete's 28-day baseline in its bad direction."""
     best: tuple[float, str] | None = None
     for item, higher_better in WELLNESS_HIGHER_IS_BETTER.items():
-        vals = w[(w["item"] == item) & (w["date"] <= on)][["athlete_id", "date", "value"]]
-        if len(vals) < 4:
+        rows = [r for r in wellness if r["item"] == item]
+        if len(rows) < 4 or rows[-1]["date"] < on - pd.Timedelta(days=3):
             continue
-        base = rolling_baseline(vals, int(cfg.num("baseline_days")))
-        last = base.iloc[-1]
-        if last["date"] < on - pd.Timedelta(days=3) or pd.isna(last["z"]):
+        last = rows[-1]
+        mean, sd = _baseline(rows[:-1], last["date"], cfg)
+        if np.isnan(mean) or not sd:
             continue
-        bad_z = -float(last["z"]) if higher_better else float(last["z"])
+        z = (float(last["value"]) - mean) / sd
+        bad_z = -z if higher_better else z
         if best is None or bad_z > best[0]:
-            best = (bad_z, f"{item} {last['value']:.0f} on {last['date']:%Y-%m-%d} vs 28-day mean {last['baseline_mean']:.1f}")
+            best = (bad_z, f"{item} {last['value']:.0f} on {last['date']:%Y-%m-%d} vs 28-day mean {mean:.1f}")
     return best
 
 
-def _src(row: pd.Series, table: str) -> str:
+def _src(row: dict[str, object], table: str) -> str:
     return f"{row['date']:%Y-%m-%d} {table} {row.get('source_file', '?')}:{row.get('source_row', '?')}"
 
 
-def _srcs(rows: pd.DataFrame) -> str:
-    return ", ".join(sorted({f"{f}:{r}" for f, r in zip(rows["source_file"], rows["source_row"])}))
+def _srcs(rows: list[dict[str, object]]) -> str:
+    return ", ".join(sorted({f"{r['source_file']}:{r['source_row']}" for r in rows}))
 
 
 # ------------------------------------------------------------------------------------ rules
@@ -320,6 +386,7 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None) -
     lsi = limb_symmetry(data.tests[data.tests["date"] <= on], data.injuries)
     exposure = exposure_status(data.sessions, data.injuries, on, cfg)
     noise = _noise(data.tests)
+    fact_rows = FactRows.build(data, lsi, on)
     parts = {name: _by_athlete(getattr(data, name)) for name in ("injuries", "tests", "sessions", "wellness", "tier_history")}
     lsi_parts = _by_athlete(lsi)
     rows = []
@@ -328,7 +395,7 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None) -
         # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
         own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
                                     for n in ("injuries", "tests", "sessions", "wellness", "tier_history")))
-        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), exposure, noise, cfg))
+        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"next_tier": "Int64", "days_since_injury": "Int64"})
     board["_order"] = board["status"].map(STATUS_ORDER)
@@ -348,13 +415,13 @@ def _noise(tests: pd.DataFrame) -> dict[str, float]:
             "cmj_jump_height_swc": smallest_worthwhile_change(means)}
 
 
-def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.DataFrame, exposure: pd.DataFrame,
-               noise: dict[str, float], cfg: Settings) -> dict[str, object]:
+def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
+               exposure: pd.DataFrame, noise: dict[str, float], cfg: Settings) -> dict[str, object]:
     athlete_id = str(ath["athlete_id"])
     injury = active_injury(data.injuries, athlete_id, on)
     returning = injury is not None
     region = str(injury["region"]) if injury else ""
-    facts = athlete_facts(athlete_id, on, data, lsi, exposure, noise, cfg,
+    facts = athlete_facts(athlete_id, on, fact_rows, exposure, noise, cfg,
                           since=pd.Timestamp(injury["injury_date"]) if injury else None)
     strength_test = STRENGTH_TEST.get(region)
     if strength_test:

@@ -41,11 +41,16 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     lr = lr.assign(_best_key=np.where(lower, -lr["value"].astype(float), lr["value"].astype(float)),
                    _src=lr["source_file"].astype("string").fillna("?") + ":" + lr["source_row"].astype("string").fillna("?"))
     keys = ["athlete_id", "date", "test", "metric", "side"]
+    lr = lr.sort_values(keys, kind="stable")
     grouped = lr.groupby(keys, sort=True, dropna=False)
     out = grouped.agg(unit=("unit", "first"), mean=("value", "mean"), n=("value", "size"),
-                      sd=("value", "std"), best_key=("_best_key", "max"),
-                      sources=("_src", lambda s: ", ".join(sorted(set(s)))))
+                      sd=("value", "std"), best_key=("_best_key", "max"))
     out = out.reset_index()
+    # the source rows of each group, joined without a Python-level groupby (thousands of groups)
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    parts = np.split(lr["_src"].to_numpy(dtype=object)[order], np.flatnonzero(np.diff(codes[order])) + 1)
+    out["sources"] = [", ".join(sorted(set(p))) for p in parts]
     lower_out = out["metric"].isin(LOWER_IS_BETTER)
     out["best"] = np.where(lower_out, -out["best_key"], out["best_key"])
     # CV% of trials: SD / mean x 100 (sample SD; one trial has no CV)
