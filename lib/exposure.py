@@ -31,6 +31,12 @@ def iso_week(dates: pd.Series) -> pd.Series:
     return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
 
 
+def pct_of_mss(speed: pd.Series, mss: pd.Series | float) -> pd.Series:
+    """Speed as % of MSS, rounded to 6 decimals so that 29.16 km/h of a 32.4 km/h MSS is 90%,
+    not 89.99999999 after the unit conversion."""
+    return (speed / mss * 100).round(6)
+
+
 def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per athlete: MSS (m/s) on record up to `as_of`, the date it was set, and its age in days."""
     s = sessions[(sessions["date"] <= as_of) & sessions["max_speed_ms"].notna()]
@@ -112,7 +118,7 @@ def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings |
         return pd.DataFrame(columns=cols)
     mss = mss_table(s, as_of)[["athlete_id", "mss_ms"]]
     s = s.merge(mss, on="athlete_id", how="left")
-    pct = s["max_speed_ms"] / s["mss_ms"] * 100
+    pct = pct_of_mss(s["max_speed_ms"], s["mss_ms"])
     s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
                  near=(pct >= cfg.num("near_max_pct")).astype(int), maxed=(pct >= cfg.num("max_pct")).astype(int))
     weeks = s.groupby(["athlete_id", "week", "week_start"]).agg(
@@ -159,8 +165,9 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
         enough = coverage >= cfg.num("coverage_days")
         m = mss[mss["athlete_id"] == athlete]
         mss_ms = float(m["mss_ms"].iloc[0]) if len(m) else np.nan
-        near_days = d[(d["max_speed"] / mss_ms * 100) >= cfg.num("near_max_pct")]["date"]
-        max_days = d[(d["max_speed"] / mss_ms * 100) >= cfg.num("max_pct")]["date"]
+        pct = pct_of_mss(d["max_speed"], mss_ms)
+        near_days = d[pct >= cfg.num("near_max_pct")]["date"]
+        max_days = d[pct >= cfg.num("max_pct")]["date"]
         row = {
             "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
             "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,

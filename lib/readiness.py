@@ -130,8 +130,9 @@ class FactRows:
         return cls(
             _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], on, WELLNESS_COLS),
             _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], on, LSI_COLS),
-            _records_by_athlete(t[t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height"])],
-                                on, TEST_COLS),
+            _records_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height"]))
+                                  | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
+                                  | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], on, TEST_COLS),
         )
 
 
@@ -151,7 +152,8 @@ def _records_by_athlete(df: pd.DataFrame, on: pd.Timestamp, columns: list[str]) 
 
 
 def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: pd.DataFrame,
-                  noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None) -> dict[str, object]:
+                  noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None,
+                  injured_side: str | None = None) -> dict[str, object]:
     """Every fact the rules read for one athlete on one date, with its date and source."""
     stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     facts: dict[str, object] = {}
@@ -160,6 +162,7 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: p
     _pain_facts(wellness, on, stale, cfg, facts, sources)
     _lsi_facts(rows.lsi.get(athlete_id, []), on, stale, since, cfg, facts, sources)
     _force_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
+    _strength_facts(rows.tests.get(athlete_id, []), on, stale, injured_side, cfg, facts, sources)
     _exposure_facts(exposure, athlete_id, facts, sources)
     worst = _worst_wellness_z(wellness, on, cfg)
     if worst is not None:
@@ -248,6 +251,23 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
                 sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
 
 
+def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
+                    cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
+    """Absolute strength of the involved limb: Nordic force, calf-raise reps, adductor squeeze."""
+    if injured_side is None:
+        return
+    for test, metric, fact, how in (("nordic", "max_force", "nordic_force_involved", "mean"),
+                                    ("calf_raise", "reps", "calf_raise_reps_involved", "max"),
+                                    ("hip_adduction", "max_force", "adductor_squeeze", "mean")):
+        rows = _latest_day([r for r in tests if r["test"] == test and r["metric"] == metric], on, stale)
+        side_rows = [r for r in rows if r["side"] == injured_side] if test != "hip_adduction" else rows
+        if not side_rows:
+            continue
+        values = [float(r["value"]) for r in side_rows]
+        facts[fact] = float(np.mean(values)) if how == "mean" else max(values)
+        sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
+
+
 def _baseline(rows: list[dict], day: pd.Timestamp, cfg: Settings) -> tuple[float, float]:
     """Mean and SD of daily means in the `baseline_days` before `day` (day excluded): at least 2 days."""
     window = day - pd.Timedelta(days=int(cfg.num("baseline_days")))
@@ -306,9 +326,10 @@ def _srcs(rows: list[dict[str, object]]) -> str:
 # ------------------------------------------------------------------------------------ rules
 
 def _threshold(rule: Rule, cfg: Settings) -> tuple[float, str]:
-    if rule.threshold in BY_NAME:
-        return cfg.num(rule.threshold), rule.source or BY_NAME[rule.threshold].source
-    return float(rule.threshold), rule.source or TIER_SOURCE
+    name = rule.threshold.format(**cfg) if "{" in rule.threshold else rule.threshold  # e.g. by sport
+    if name in BY_NAME:
+        return cfg.num(name), rule.source or BY_NAME[name].source
+    return float(name), rule.source or TIER_SOURCE
 
 
 def _reason(rule: Rule, value: float, threshold: float, source: str, op: str, data_source: str) -> dict[str, object]:
@@ -422,7 +443,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
     returning = injury is not None
     region = str(injury["region"]) if injury else ""
     facts = athlete_facts(athlete_id, on, fact_rows, exposure, noise, cfg,
-                          since=pd.Timestamp(injury["injury_date"]) if injury else None)
+                          since=pd.Timestamp(injury["injury_date"]) if injury else None,
+                          injured_side=str(injury["side"]) if injury else None)
     strength_test = STRENGTH_TEST.get(region)
     if strength_test:
         s = lsi[(lsi["athlete_id"] == athlete_id) & (lsi["test"] == strength_test) & (lsi["date"] <= on)
@@ -433,7 +455,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
     sess = data.sessions[(data.sessions["athlete_id"] == athlete_id) & (data.sessions["date"] <= on)]
     mss = float(facts.get("mss_ms", np.nan))
     recent = sess[sess["date"] > on - pd.Timedelta(days=14)]
-    top14 = float(recent["max_speed_ms"].max() / mss * 100) if len(recent) and not np.isnan(mss) and recent["max_speed_ms"].notna().any() else np.nan
+    top14 = round(float(recent["max_speed_ms"].max() / mss * 100), 6) if len(recent) and not np.isnan(mss) and recent["max_speed_ms"].notna().any() else np.nan
     facts["top_pct_mss_14d"] = top14
     facts["_sources"]["top_pct_mss_14d"] = f"max speed in GPS sessions since {on - pd.Timedelta(days=13):%Y-%m-%d}"  # type: ignore[index]
     if returning:

@@ -30,7 +30,7 @@ class Rule:
     id: str
     fact: str
     op: str
-    threshold: str  # a setting name, or a literal number as text
+    threshold: str  # a setting name (may use other settings: `nordic_low_force_{nordic_sport}`) or a number
     effect: str  # red, amber, gate, info
     label: str
     unit: str = ""
@@ -116,6 +116,13 @@ RULES: tuple[Rule, ...] = (
          tiers=(5,), scope="returning"),
     Rule("gate_time_at_tier", "days_at_tier", ">=", "tier_min_days", "gate", "days at current tier", " d",
          tiers=(3, 4, 5), scope="returning"),
+    # region-specific strength gates (the ladder per injury region)
+    Rule("gate_nordic_force", "nordic_force_involved", ">=", "nordic_low_force_{nordic_sport}", "gate", "involved-limb Nordic force", " N",
+         tiers=(5,), scope="returning", regions=("hamstring",), required=False),
+    Rule("gate_calf_raise", "calf_raise_reps_involved", ">=", "calf_raise_reps", "gate", "involved-limb calf raises",
+         " reps", tiers=(4, 5), scope="returning", regions=("calf", "achilles"), required=False),
+    Rule("gate_adductor_squeeze", "adductor_squeeze", ">=", "adductor_squeeze_low", "gate", "adductor squeeze", " N",
+         tiers=(5,), scope="returning", regions=("adductor", "groin"), required=False),
     Rule("gate_pre_injury_load", "pct_pre_injury_hsr", ">=", "pre_injury_load_pct", "gate",
          "chronic HSR vs pre-injury", "%", tiers=(6,), scope="returning", required=False),
 )

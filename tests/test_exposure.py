@@ -102,3 +102,24 @@ def test_status_days_since_near_max_and_pre_injury_load() -> None:
     assert st["pct_pre_injury_hsr"] == pytest.approx(50.0)
     assert st["pct_pre_injury_sprint"] == pytest.approx(25.0)  # 5 vs 20 per day
     assert st["acwr_hsr_rolling"] == pytest.approx(1.0)  # flat 50 m/day for the last 28 days
+
+
+def test_mss_recorded_in_kmh_is_converted_at_import(tmp_path) -> None:  # noqa: ANN001
+    """A STATSports export whose `Max Speed` is in km/h: 32.4 km/h / 3.6 = 9.0 m/s is the MSS, and a
+    session at 29.16 km/h (8.1 m/s) is 90% of it: a near-max session."""
+    from lib import store
+    from lib.importer import import_file
+
+    csv = ("Session Date,Session Title,Player Name,High Speed Running (Absolute),Max Speed,Sprint Distance,"
+           "Total Time,Total Distance\n"
+           "09/11/2026,Training,Ana Silva,300,32.4,40,1:00:00,5000\n"
+           "16/11/2026,Training,Ana Silva,280,29.16,20,1:00:00,4800\n")
+    engine = store.connect(tmp_path / "kmh.sqlite")
+    report = import_file(engine, csv.encode(), "statsports.csv")
+    assert any("km/h" in a for s in report.sheets for a in s.assumptions)
+    sessions = store.read_table(engine, "sessions")
+    [mss] = mss_table(sessions, AS_OF).to_dict("records")
+    assert mss["mss_ms"] == pytest.approx(9.0)
+    week = weekly_exposure(sessions, AS_OF).set_index("week").loc["2026-W47"]
+    assert week["near_max_sessions"] == 1 and week["max_sessions"] == 0  # 90% but not 95%
+    store.dispose_all()

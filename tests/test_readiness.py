@@ -102,7 +102,8 @@ def test_amber_lists_the_unmet_criterion_with_source(squad: Data) -> None:
     assert unmet[0]["value"] == 84.0 and unmet[0]["threshold"] == 90.0 and unmet[0]["direction"] == "<"
     held = {c["rule"] for c in row["criteria"] if c["holds"]}
     not_tested = {c["rule"] for c in row["criteria"] if c["holds"] is None}
-    assert not_tested == {"gate_cmj"}  # no force plate on record: listed, not blocking
+    # no force plate and no calf-raise test on record: listed, not blocking
+    assert not_tested == {"gate_cmj", "gate_calf_raise"}
     assert {"gate_pain", "gate_single_hop", "gate_time_at_tier", "gate_exposure_80"} <= held
 
 
@@ -124,3 +125,31 @@ def test_recorded_tier_changes_round_trip(engine: Engine) -> None:
     assert history[["athlete_id", "tier", "reason", "who"]].values.tolist() == [["hold", 3, "hop battery 85%+", "physio"]]
     with pytest.raises(ValueError):
         record_tier_change(engine, "hold", pd.Timestamp("2026-11-01"), 9, "no such tier")
+
+
+def test_region_specific_gate_uses_the_sport_setting() -> None:
+    """A hamstring athlete at tier 4: the Nordic force of the involved limb gates tier 5, with the
+    absolute threshold of the chosen sport (soccer 337 N, Timmins 2016; AFL 256 N, Opar 2015)."""
+    from lib.settings import defaults
+
+    athletes = conform(pd.DataFrame({"athlete_id": ["ham"], "name": ["Hal Ham"]}), "athletes")
+    injuries = conform(pd.DataFrame([{"athlete_id": "ham", "injury_date": pd.Timestamp("2026-10-01"), "side": "right",
+                                      "region": "hamstring"}]), "injuries")
+    nordic = [{"athlete_id": "ham", "date": pd.Timestamp("2026-11-20"), "test": "nordic", "metric": "max_force",
+               "side": side, "trial": 1, "value": value, "unit": "N", "source_file": "nordbord.csv", "source_row": 7}
+              for side, value in (("right", 300.0), ("left", 310.0))]
+    data = Data(athletes, injuries, conform(pd.DataFrame(nordic), "tests"), conform(pd.DataFrame(), "sessions"),
+                conform(pd.DataFrame(), "wellness"),
+                pd.DataFrame([{"athlete_id": "ham", "date": pd.Timestamp("2026-11-01"), "tier": 4, "reason": "ok",
+                               "who": "physio"}]))
+
+    def gate(cfg: dict) -> dict:
+        row = readiness_board(data, ON, cfg).iloc[0]
+        return next(c for c in row["criteria"] if c["rule"] == "gate_nordic_force")
+
+    soccer = gate(defaults())
+    assert (soccer["holds"], soccer["value"], soccer["threshold"]) == (False, 300.0, 337.0)
+    assert soccer["message"].startswith("involved-limb Nordic force 300 N < 337 N (Timmins 2016")
+    afl = defaults()
+    afl["nordic_sport"] = "afl"
+    assert gate(afl)["holds"] is True and gate(afl)["threshold"] == 256.0
