@@ -28,9 +28,10 @@ AS_OF = "as_of"  # the board's date
 SQUAD = "squad"  # team picker
 ATHLETE = "athlete_id"  # athlete opened from the board
 MEETING = "meeting_mode"  # screen-share layout
+BOOTED = "booted"  # the session's first script run is done
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def engine() -> Engine:
     """The store, with the demo team loaded into an empty one."""
     eng = store.connect()
@@ -43,8 +44,10 @@ def version() -> int:
     return store.data_version(engine())
 
 
+# `data_version` is part of every cache key below: never prefix it with "_" (st.cache_data does not
+# hash such arguments, and every page would keep showing the data of the first run).
 @st.cache_data(max_entries=8, show_spinner=False)
-def _data(_version: int) -> Data:
+def _data(data_version: int) -> Data:
     return Data.from_store(engine())
 
 
@@ -53,9 +56,9 @@ def data() -> Data:
     return _data(version())
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing the board")
-def _board(_version: int, on: dt.date, team: str) -> pd.DataFrame:
-    return readiness_board(_data(_version), pd.Timestamp(on), settings_lib.load(engine(), team))
+@st.cache_data(max_entries=32, show_spinner=False)
+def _board(data_version: int, on: dt.date, team: str) -> pd.DataFrame:
+    return readiness_board(_data(data_version), pd.Timestamp(on), settings_lib.load(engine(), team))
 
 
 def board() -> pd.DataFrame:
@@ -70,9 +73,9 @@ def cached(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached(_version: int, module: str, name: str, args: tuple[Any, ...]) -> Any:
+def _cached(data_version: int, module: str, name: str, args: tuple[Any, ...]) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(_data(_version), *args)
+    return fn(_data(data_version), *args)
 
 
 def team() -> str:
@@ -115,6 +118,25 @@ def select_athlete(athlete_id: str) -> None:
     st.session_state[ATHLETE] = athlete_id
 
 
+def widget_key(key: str) -> str:
+    """The key of the sidebar widget that edits the persisted value `key`."""
+    return f"{key}__widget"
+
+
+def keep(key: str) -> None:
+    """on_change of a sidebar widget: copy its value to the key that survives page switches
+    (Streamlit drops widget state when the page changes)."""
+    st.session_state[key] = st.session_state[widget_key(key)]
+
+
+def first_run() -> bool:
+    """True once per session: on its first script run."""
+    if st.session_state.get(BOOTED):
+        return False
+    st.session_state[BOOTED] = True
+    return True
+
+
 def meeting_mode() -> bool:
     return bool(st.session_state.get(MEETING, False))
 
@@ -137,7 +159,7 @@ def seen_uploads() -> list[str]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _imports(_version: int) -> pd.DataFrame:
+def _imports(data_version: int) -> pd.DataFrame:
     return store.read_imports(engine())
 
 
@@ -147,7 +169,7 @@ def imports() -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _rejects(_version: int) -> pd.DataFrame:
+def _rejects(data_version: int) -> pd.DataFrame:
     return store.read_rejects(engine())
 
 

@@ -77,3 +77,17 @@ def status_summary(board: pd.DataFrame) -> str:
     """One line for the meeting: `2 step back · 3 hold · 17 ready · 2 no data`."""
     counts = board_counts(board)
     return " · ".join(f"{counts[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES)
+
+
+def upload_line(report: dict[str, object]) -> str:
+    """One line per uploaded file for the sidebar: status, rows added/replaced/rejected."""
+    rejected = len({(p["sheet"], p["row"]) for p in report["rejects"] if p["row"] is not None})  # type: ignore[union-attr]
+    added = sum(report["added"].values())  # type: ignore[union-attr]
+    replaced = sum(report["replaced"].values())  # type: ignore[union-attr]
+    icon = ":material/error:" if report["status"] == "failed" else ":material/check_circle:"
+    parts = [str(report["status"]), f"{added} rows added"]
+    if replaced:
+        parts.append(f"{replaced} replaced")
+    parts.append(f"{rejected} rows rejected")
+    line = f"{icon} **{report['file']}**: " + ", ".join(parts)
+    return line + (f" ({report['message']})" if report["status"] == "failed" and report.get("message") else "")
