@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from lib.views import squads, upload_line
 
+ui.require_frame()
 st.set_page_config(page_title="Return to Speed", page_icon=":material/sprint:", layout="wide")
 
 PAGES = {
@@ -55,10 +56,4 @@ with st.sidebar:
                 st.markdown(upload_line(rep))
             st.page_link(PAGES["data"], label="See the import report", icon=":material/arrow_forward:")
 
-page = st.navigation(list(PAGES.values()))
-if ui.first_run():
-    # Streamlit 1.67 with st.navigation dropped the first upload of a session (the uploader's
-    # widget state from the first run did not match the next one); one rerun at session start
-    # settles it. Pinned by tests/e2e/test_coach_path.py.
-    st.rerun()
-page.run()
+st.navigation(list(PAGES.values())).run()

@@ -28,7 +28,6 @@ AS_OF = "as_of"  # the board's date
 SQUAD = "squad"  # team picker
 ATHLETE = "athlete_id"  # athlete opened from the board
 MEETING = "meeting_mode"  # screen-share layout
-BOOTED = "booted"  # the session's first script run is done
 
 
 @st.cache_resource(show_spinner=False)
@@ -129,12 +128,20 @@ def keep(key: str) -> None:
     st.session_state[key] = st.session_state[widget_key(key)]
 
 
-def first_run() -> bool:
-    """True once per session: on its first script run."""
-    if st.session_state.get(BOOTED):
-        return False
-    st.session_state[BOOTED] = True
-    return True
+def require_frame() -> None:
+    """Make sure this run goes through app.py's st.navigation (call first in app.py and pages).
+
+    Until a script has called st.navigation once, Streamlit 1.67 treats a `pages/` folder as the
+    old automatic multipage app: on a fresh server the first run of a session executes app.py as
+    a "v1" page (widget ids then change on the next run and the first upload is dropped) and a
+    direct link such as /hops runs pages/hops.py without the sidebar. Switching that mode off and
+    rerunning routes the run through app.py. Pinned by tests/e2e/test_coach_path.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def meeting_mode() -> bool:
@@ -181,3 +188,13 @@ def rejects() -> pd.DataFrame:
 def table(name: str) -> pd.DataFrame:
     """One canonical table (from the cached Data)."""
     return getattr(data(), name)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _suggestions(data_version: int) -> pd.DataFrame:
+    return store.read_suggestions(engine())
+
+
+def suggestions() -> pd.DataFrame:
+    """Name matches waiting for a person to confirm."""
+    return _suggestions(version())

@@ -505,17 +505,20 @@ def undo_import(engine: Engine, import_id: int, who: str = "local") -> dict[str,
 
 
 def _undo_athletes(conn: sa.Connection, import_id: int) -> int:
-    """Drop athletes the import created unless live rows of other imports still name them."""
+    """Bring back the athlete rows the import replaced and drop the rows it wrote, except an
+    athlete it created whom live rows of other imports still name (they keep a name to show)."""
     t = store.CANONICAL["athletes"]
+    restored = {r[0] for r in conn.execute(sa.select(t.c.athlete_id).where(t.c.superseded_by == import_id)).all()}
     conn.execute(t.update().where(t.c.superseded_by == import_id).values(superseded_by=None))
-    created = [r[0] for r in conn.execute(sa.select(t.c.athlete_id).where(t.c.import_id == import_id)).all()]
+    written = [r[0] for r in conn.execute(sa.select(t.c.athlete_id).where(t.c.import_id == import_id)).all()]
+    created = [a for a in written if a not in restored]
     still_used: set[str] = set()
     for table in ("tests", "sessions", "wellness", "injuries"):
         c = store.CANONICAL[table]
         for chunk in _chunks(created, 500):
             still_used |= {r[0] for r in conn.execute(sa.select(c.c.athlete_id).distinct()
                                                        .where(c.c.athlete_id.in_(chunk), c.c.superseded_by.is_(None))).all()}
-    drop = [a for a in created if a not in still_used]
+    drop = [a for a in written if a in restored or a not in still_used]
     removed = 0
     for chunk in _chunks(drop, 500):
         removed += conn.execute(t.delete().where(t.c.import_id == import_id, t.c.athlete_id.in_(chunk))).rowcount

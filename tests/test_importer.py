@@ -143,3 +143,20 @@ def test_two_identical_test_rows_become_two_trials(engine: Engine) -> None:
     # the same test twice at the same time gets trials 1 and 2: a device that logs a rep twice
     report = import_file(engine, forcedecks_csv([row, row], header), "dup.csv")
     assert report.added["tests"] == 8
+
+
+def test_undo_of_a_corrected_roster_leaves_one_row_per_athlete(engine: Engine, fd_bytes: bytes) -> None:
+    """A corrected roster replaces an athlete row; undoing it brings the old row back, alone,
+    even though test rows still name the athlete."""
+
+    def roster(position: str) -> bytes:
+        return f"athlete_id,name,position,squad\njordan-okafor,Jordan Okafor,{position},First team\n".encode()
+
+    import_file(engine, roster("Winger"), "roster.csv")
+    import_file(engine, fd_bytes, "fd.csv")
+    fixed = import_file(engine, roster("Full back"), "roster-fixed.csv")
+    assert fixed.replaced["athletes"] == 1
+    undo_import(engine, fixed.import_id)
+    athletes = store.read_table(engine, "athletes")
+    jordan = athletes[athletes["athlete_id"] == "jordan-okafor"]
+    assert jordan["position"].tolist() == ["Winger"]
