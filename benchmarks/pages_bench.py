@@ -1,0 +1,106 @@
+"""Page render times with Streamlit's AppTest (issue: "The dashboard").
+
+For the demo team and for a 40-athlete full season (about 80,000 session and 20,000 test rows),
+starting from app.py: first load (cold caches, store already filled) and the warm render of every
+page (median of N reruns of the page). Targets: demo first load < 3 s and warm < 300 ms; season
+warm < 1 s.
+
+    python benchmarks/pages_bench.py [--runs 5] [--skip-season]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from lib import store  # noqa: E402
+from lib.demo import load_demo  # noqa: E402
+
+PAGES = ["pages/board.py", "pages/athlete.py", "pages/hops.py", "pages/exposure.py", "pages/data.py",
+         "pages/settings.py"]
+
+
+def demo_store(path: Path) -> None:
+    load_demo(store.connect(path))
+    store.dispose_all()
+
+
+def season_store(path: Path, athletes: int = 40) -> None:
+    """The metrics benchmark's synthetic season written straight into a store (one import)."""
+    from metrics_bench import season
+
+    data = season(athletes)
+    engine = store.connect(path)
+    with engine.begin() as conn:
+        import_id = conn.execute(store.imports.insert().values(
+            file="season (benchmark)", sha256="bench", status="imported", imported_by="bench",
+            imported_at=store.now())).inserted_primary_key[0]
+        for name in ("athletes", "injuries", "tests", "sessions", "wellness"):
+            df = getattr(data, name).assign(import_id=import_id, source_sheet="")
+            conn.execute(store.CANONICAL[name].insert(), store.records(df))
+        store.log(conn, "bench", "import", {"import_id": import_id})
+    store.dispose_all()
+
+
+def timed(fn) -> float:  # noqa: ANN001
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def measure(db: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """(first render, median warm render) per page, seconds."""
+    os.environ["RTS_DB"] = str(db)
+    os.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    first_load = timed(at.run)
+    assert not at.exception, at.exception
+    out: dict[str, tuple[float, float]] = {"first load (board, cold caches)": (first_load, float("nan"))}
+    for page in PAGES:
+        at.switch_page(page)
+        first = timed(at.run)
+        assert not at.exception, (page, at.exception)
+        warm = statistics.median(timed(at.run) for _ in range(runs))
+        out[page] = (first, warm)
+    return out
+
+
+def report(title: str, results: dict[str, tuple[float, float]]) -> None:
+    print(f"\n{title}")
+    print(f"{'page':34} {'first':>8} {'warm':>8}")
+    for page, (first, warm) in results.items():
+        warm_text = "" if warm != warm else f"{warm * 1000:6.0f}ms"
+        print(f"{page:34} {first * 1000:6.0f}ms {warm_text:>8}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--skip-season", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Path(tmp) / "demo.sqlite"
+        demo_store(demo)
+        report("demo team (24 athletes, 12 weeks)", measure(demo, args.runs))
+        if not args.skip_season:
+            big = Path(tmp) / "season.sqlite"
+            season_store(big)
+            report("40 athletes, full season (80,000 sessions, 20,000 tests)", measure(big, args.runs))
+
+
+if __name__ == "__main__":
+    main()
