@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from lib.views import STATUSES, board_counts, board_table, filter_board, status_label, status_summary
 
+ui.require_frame()
 board = ui.board()
 meeting = ui.meeting_mode()
 

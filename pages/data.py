@@ -1,29 +1,139 @@
-"""Data: import history, rejected rows with reasons, and the canonical tables."""
+"""Data: what came in, what was rejected and why, and what needs a person."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import ui
+from lib import editing
+from lib.errors import ReturnToSpeedError
+from lib.importer import dismiss_suggestion, merge_athlete, undo_import
+from lib.schema import INJURY_SIDES, REGIONS
+from lib.template import template_markdown, template_workbook
+from lib.views import data as views
 
-st.header("Data")
-st.caption("Every import, every rejected row with its reason, and the canonical tables.")
+ui.require_frame()
+imports, rejects = ui.imports(), ui.rejects()
+suggestions = views.open_suggestions(ui.engine())
+Col = st.column_config
 
-history = ui.imports()
-st.subheader("Import history")
-st.dataframe(history, hide_index=True, width="stretch")
 
-st.subheader("Rejected rows and cells")
-rejects = ui.rejects()
-if rejects.empty:
-    st.success("No rejected rows.")
-else:
-    st.dataframe(rejects, hide_index=True, width="stretch")
+def undo(import_id: int) -> None:
+    try:
+        removed = undo_import(ui.engine(), import_id)
+        st.toast(f"Import #{import_id} undone: {sum(removed.values()):,} rows removed.", icon=":material/undo:")
+    except ReturnToSpeedError as exc:
+        st.toast(str(exc), icon=":material/error:")
 
-st.subheader("Canonical tables")
-tabs = st.tabs(["athletes", "injuries", "tests", "sessions", "wellness"])
-for tab, name in zip(tabs, ["athletes", "injuries", "tests", "sessions", "wellness"]):
-    with tab:
-        df = ui.table(name)
-        st.caption(f"{len(df):,} rows")
-        st.dataframe(df.head(1000), hide_index=True, width="stretch")
+
+def decide(match: dict[str, object], merge: bool) -> None:
+    try:
+        if merge:
+            rows = merge_athlete(ui.engine(), str(match["athlete_id"]), str(match["suggested_id"]))
+            st.toast(f"{match['name']} merged into {match['suggested_name']}: {rows} rows moved.",
+                     icon=":material/merge:")
+        else:
+            dismiss_suggestion(ui.engine(), int(match["suggestion_id"]))
+            st.toast(f"{match['name']} kept as a separate athlete.", icon=":material/call_split:")
+    except ReturnToSpeedError as exc:
+        st.toast(str(exc), icon=":material/error:")
+
+
+def save(table: str, edited: object, original: object) -> None:
+    result = editing.save_edits(ui.engine(), table, edited, original)
+    if result.problems:
+        st.error(f"**{result.summary()}:**\n\n" + "\n".join(f"- {p}" for p in result.problems))
+    elif result.saved:
+        st.toast(result.summary(), icon=":material/check:")
+        st.rerun()
+    else:
+        st.info("Nothing changed.")
+
+
+st.title("Data")
+st.caption("What came in, what was rejected and why, and what needs you. Every change made here is logged "
+           "and can be undone from the import history.")
+metrics = views.data_metrics(imports, suggestions)
+for col, (label, value) in zip(st.columns(4), metrics.items()):
+    col.metric(label, f"{value:,}", border=True)
+
+history, rejected, matches, records, template = st.tabs([
+    "Import history", f"Rejected rows ({metrics['Rejected rows']})", f"Name matches ({metrics['Names to confirm']})",
+    "Roster & injuries", "Template"])
+with history:
+    st.dataframe(views.import_history(imports), hide_index=True, width="stretch", column_config={
+        "Import": Col.NumberColumn(format="#%d", width=60), "File": Col.TextColumn(width=205),
+        "Format": Col.TextColumn(width=175), "When (UTC)": Col.DatetimeColumn(format="D MMM HH:mm", width=100),
+        "Status": Col.TextColumn(width=65), "Rows": Col.NumberColumn(format="localized", width=65, help="Rows added"),
+        "Replaced": Col.NumberColumn(format="localized", width=70, help="Rows this import replaced"),
+        "Rejected": Col.NumberColumn(width=70, help="Rows with a rejected value (Rejected rows tab)")})
+    choices = views.undo_choices(imports)
+    if choices:
+        pick, confirm = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = pick.selectbox("Undo an import", list(choices), format_func=choices.get, key="undo_pick")
+        with confirm.popover("Undo…", icon=":material/undo:", width="stretch"):
+            st.warning(views.undo_warning(imports, chosen))
+            st.button(f"Yes, undo import #{chosen}", type="primary", on_click=undo, args=(chosen,), key="undo_yes")
+
+with rejected:
+    if rejects.empty:
+        st.success("No rejected rows: every row of every live import was read.", icon=":material/check_circle:")
+    else:
+        st.dataframe(views.rejects_table(rejects), hide_index=True, width="stretch", column_config={
+            "Import": Col.NumberColumn(format="#%d", width="small"), "Row": Col.NumberColumn(width="small"),
+            "Problem": Col.TextColumn(width="large")})
+        st.download_button("Download rejected rows (CSV)", views.rejects_csv(rejects), file_name=views.REJECTS_FILE,
+                           mime="text/csv", icon=":material/download:", on_click="ignore")
+
+with matches:
+    found = views.name_matches(suggestions, imports, ui.data())
+    if not found:
+        st.success("No names to confirm: every name matched the roster or has been decided.",
+                   icon=":material/check_circle:")
+    for m in found:
+        with st.container(border=True):
+            st.markdown(views.match_sentence(m))
+            left, right, _ = st.columns([1, 1, 1])
+            left.button(f"Merge into {m['suggested_name']}", key=f"merge_{m['suggestion_id']}", type="primary",
+                        icon=":material/merge:", on_click=decide, args=(m, True), width="stretch")
+            right.button("Keep separate", key=f"keep_{m['suggestion_id']}", icon=":material/call_split:",
+                         on_click=decide, args=(m, False), width="stretch")
+    st.caption("Merging moves the rows onto the roster athlete and remembers this spelling, so the next file "
+               "matches by itself. Nothing is merged without you.")
+
+with records:
+    st.caption("Edit a cell, add or delete rows, then Save: the change is stored as a 'manual edit' import.")
+    options = views.athlete_options(ui.table("athletes"))
+    injuries = ui.cached(editing.editor_frame, "injuries")
+    st.markdown("**Injury records**")
+    edited = st.data_editor(injuries, key=f"edit_injuries_{ui.version()}", num_rows="dynamic", hide_index=True,
+                            width="stretch", column_config={
+        "athlete_id": Col.SelectboxColumn("Athlete", options=list(options), format_func=options.get, required=True,
+                                          width=200),
+        "injury_date": Col.DateColumn("Injury date", format="YYYY-MM-DD", required=True, width=105),
+        "side": Col.SelectboxColumn("Side", options=INJURY_SIDES, required=True, width=70),
+        "region": Col.SelectboxColumn("Region", options=REGIONS, required=True, width=105),
+        "diagnosis": Col.TextColumn("Diagnosis", width=190),
+        "cleared_date": Col.DateColumn("Cleared", format="YYYY-MM-DD", width=105,
+                                       help="Cleared for full training; empty while in rehab")})
+    if st.button("Save injury records", icon=":material/save:"):
+        save("injuries", edited, injuries)
+    roster = ui.cached(editing.editor_frame, "athletes")
+    st.markdown("**Roster**")
+    edited_roster = st.data_editor(roster, key=f"edit_roster_{ui.version()}", num_rows="dynamic", hide_index=True,
+                                   width="stretch", column_config={
+        "athlete_id": Col.TextColumn("Id", disabled=True, width="small", help="Made from the name for a new athlete"),
+        "name": Col.TextColumn("Name", required=True), "position": Col.TextColumn("Position"),
+        "squad": Col.TextColumn("Squad")})
+    if st.button("Save roster", icon=":material/save:"):
+        save("athletes", edited_roster, roster)
+
+with template:
+    st.download_button("Download our template (rts_template.xlsx)", template_workbook, file_name=views.TEMPLATE_FILE,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", type="primary", on_click="ignore")
+    st.markdown("For data no device exports (hand-measured hop tests, a roster with injuries, manual sessions, "
+                "wellness answers): fill it in and upload it like any other file.")
+    st.markdown(views.template_summary())
+    with st.expander("Column reference: every sheet, column, unit and allowed value"):
+        st.markdown(template_markdown())

@@ -1,6 +1,70 @@
-"""Placeholder."""
+"""Hop tests: the team's latest battery, then each athlete's LSI and left vs right over time."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.header("hops")
-st.info("Coming soon.")
+import ui
+from lib.charts.hops import lsi_history_chart, side_chart
+from lib.views.hops import (NOISY_CV, TEST_COLUMNS, TIMED_NOTE, athlete_choices, battery_counts, battery_table,
+                            latest_batteries, lsi_history, pass_rule, side_history, side_panels)
+
+ui.require_frame()
+cfg = ui.team_settings()
+on = ui.as_of()
+pass_lsi, pass_label, pass_source = pass_rule(cfg)
+latest = ui.cached(latest_batteries, on, cfg, ui.squad())
+
+st.title(f"Hop tests · {on:%a %d %b %Y}")
+if latest.empty:
+    st.info("No hop tests on record up to this date: upload a hop-test sheet in the sidebar.")
+    st.stop()
+
+counts = battery_counts(latest, returning_only=True)
+st.markdown(f"**Returning athletes, latest battery:** ✗ {counts['fail']} fail · "
+            f"◐ {counts['incomplete']} incomplete · ✓ {counts['pass']} pass")
+st.caption(f"{ui.squad()} · a test passes at LSI ≥ {pass_lsi:.0f}% (involved ÷ uninvolved limb, mean of trials; "
+           f"{pass_source}); the battery passes when all four do. {TIMED_NOTE} Select a row for its history.")
+
+table = battery_table(latest, cfg.num("stale_days"))
+lsi_help = f"LSI in %, mean of trials: ✓ pass ≥ {pass_lsi:.0f}%, ✗ fail below, – not done"
+event = st.dataframe(
+    table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="hop_table",
+    column_order=["Athlete", "Result", *TEST_COLUMNS.values(), "Worst CV", "Tested"],
+    column_config={
+        "Athlete": st.column_config.TextColumn(width=190, help="Active injury after the name (side, region)"),
+        "Result": st.column_config.TextColumn(width=100, help=(
+            f"✓ pass: all four tests ≥ {pass_lsi:.0f}% · ✗ fail: a test below · ◐ incomplete: tests missing, "
+            f"none failed · ⚠ noisy: worst trial CV above {NOISY_CV:.0f}%, retest before acting")),
+        **{label: st.column_config.TextColumn(f"{label} %", width=82, help=lsi_help)
+           for label in TEST_COLUMNS.values()},
+        "Worst CV": st.column_config.TextColumn("CV", width=60, help=(
+            "Worst trial CV: the highest trial-to-trial CV (SD ÷ mean) of any test and side; above "
+            f"{NOISY_CV:.0f}% the trials disagree (⚠ noisy): retest before acting")),
+        "Tested": st.column_config.TextColumn(width=90, help=(
+            f"Date of the latest battery; · old after {cfg.num('stale_days'):.0f} days (stale_days setting)")),
+    },
+)
+
+st.subheader("History per athlete")
+choices = athlete_choices(latest)
+ids = list(choices)
+picked = str(table.iloc[event.selection.rows[0]]["athlete_id"]) if event.selection.rows else ui.selected_athlete()
+index = ids.index(picked) if picked in ids else 0
+athlete = st.selectbox("Athlete", ids, index=index, format_func=choices.get)
+if athlete != ids[index] or event.selection.rows:  # the coach chose: other pages open on this athlete too
+    ui.select_athlete(athlete)
+
+lsi_tab, sides_tab = st.tabs(["LSI over time", "Left vs right"])
+with lsi_tab:
+    history = ui.cached(lsi_history, on, cfg, athlete)
+    st.altair_chart(lsi_history_chart(history, pass_lsi, pass_label, pass_source), width="stretch")
+    st.caption(f"Dashed line: pass at {pass_lsi:.0f}% ({pass_source}). {TIMED_NOTE} "
+               "Hover a point for both sides, the involved limb as % of its pre-injury value, and the source rows.")
+with sides_tab:
+    panels = side_panels(ui.cached(side_history, on, athlete))
+    for row in range(0, len(panels), 2):
+        for col, (title, rows) in zip(st.columns(2), panels[row:row + 2]):
+            col.altair_chart(side_chart(rows, title), width="stretch")
+    st.caption("Each side's mean of valid trials (line, filled dot) and best trial (ring); hover for trials, "
+               "trial CV and source rows.")

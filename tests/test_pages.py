@@ -1,20 +1,28 @@
-"""Every page renders from app.py with the demo team: no exception, its title on screen."""
+"""Every page renders from app.py with the demo team: no exception, its title, app.py's sidebar."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import ui
+
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/board.py", "pages/athlete.py", "pages/hops.py", "pages/exposure.py", "pages/data.py",
-         "pages/settings.py"]
+# each page's title on the demo team's testing day (the athlete page opens on the first returning athlete)
+TITLES = {"pages/board.py": "Readiness board · Mon 23 Nov 2026", "pages/athlete.py": "Kwame Asante",
+          "pages/hops.py": "Hop tests · Mon 23 Nov 2026", "pages/exposure.py": "High-velocity exposure · 23 Nov",
+          "pages/data.py": "Data", "pages/settings.py": "Settings · All squads"}
+PAGES = list(TITLES)
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One demo store for the module (the first app run loads the demo team into it)."""
+    st.cache_resource.clear()  # ui.engine() must open this module's store, not another module's
+    st.cache_data.clear()
     return str(tmp_path_factory.mktemp("app") / "demo.sqlite")
 
 
@@ -31,7 +39,25 @@ def test_every_page_renders(page: str, demo_db: str, monkeypatch: pytest.MonkeyP
     assert not at.exception
     at.switch_page(page).run()
     assert not at.exception, at.exception
-    assert at.title or at.header
+    assert [t.value for t in at.title] == [TITLES[page]]
+
+
+FRAMED = [pytest.param(p, marks=pytest.mark.xfail(
+    strict=True, raises=KeyError, reason="pages/athlete.py does not call ui.require_frame() yet: it runs on its own "
+    "in AppTest (remove this mark when it does)")) if p == "pages/athlete.py" else p for p in PAGES]
+
+
+@pytest.mark.parametrize("page", FRAMED)
+def test_every_page_has_the_sidebar(page: str, demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page runs inside app.py's frame (ui.require_frame): the shared sidebar with the demo's values."""
+    at = app(demo_db, monkeypatch)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.sidebar.toggle(key=ui.widget_key(ui.MEETING)).value is False
+    team = at.sidebar.selectbox(key=ui.widget_key(ui.SQUAD))
+    assert (team.options, team.value) == (["All squads", "First team", "U23"], "All squads")
+    assert str(at.sidebar.date_input(key=ui.widget_key(ui.AS_OF)).value) == "2026-11-23"
+    assert at.sidebar.file_uploader(key="uploader").label == "Upload testing-day files"
 
 
 def test_board_shows_the_demo_statuses(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:

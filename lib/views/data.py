@@ -1,0 +1,135 @@
+"""The Data page's tables: import history, rejected rows, name matches, counts, downloads.
+
+Pages lay these out; every number is pinned by tests/test_views_data.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from lib import store
+from lib.readiness import Data
+from lib.schema import REJECT_COLUMNS
+
+TEMPLATE_DOC = Path(__file__).resolve().parents[2] / "docs" / "template.md"
+TEMPLATE_FILE = "rts_template.xlsx"
+REJECTS_FILE = "rts_rejected_rows.csv"
+STATUS_TEXT = {"imported": "✓ live", "undone": "↶ undone"}
+
+
+def live_imports(imports: pd.DataFrame) -> pd.DataFrame:
+    """Imports whose rows are in the store (not undone)."""
+    return imports[imports["status"] == "imported"]
+
+
+def data_metrics(imports: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, int]:
+    """The four numbers at the top: files imported (live, manual edits not counted), rows they
+    added, rows they rejected, and name matches waiting for a person."""
+    live = live_imports(imports)
+    files = live[live["file"] != "manual edit"]
+    return {
+        "Files imported": int(len(files)),
+        "Rows imported": int(pd.to_numeric(files["rows_added"]).fillna(0).sum()),
+        "Rejected rows": int(pd.to_numeric(live["rows_rejected"]).fillna(0).sum()),
+        "Names to confirm": int((suggestions["status"] == "open").sum()) if len(suggestions) else 0,
+    }
+
+
+def import_history(imports: pd.DataFrame) -> pd.DataFrame:
+    """One row per import, newest first: number, file, format, when, status, rows added, replaced
+    (by a corrected re-export or an edit) and rejected."""
+    out = imports.sort_values("import_id", ascending=False)
+    return pd.DataFrame({
+        "Import": out["import_id"].astype(int).to_numpy(),
+        "File": out["file"].to_numpy(),
+        "Format": out["formats"].fillna("").to_numpy(),
+        "When (UTC)": pd.to_datetime(out["imported_at"]).to_numpy(),
+        "Status": out["status"].map(lambda s: STATUS_TEXT.get(s, s)).to_numpy(),
+        "Rows": pd.to_numeric(out["rows_added"]).fillna(0).astype(int).to_numpy(),
+        "Replaced": pd.to_numeric(out["rows_replaced"]).fillna(0).astype(int).to_numpy(),
+        "Rejected": pd.to_numeric(out["rows_rejected"]).fillna(0).astype(int).to_numpy(),
+    })
+
+
+def undo_choices(imports: pd.DataFrame) -> dict[int, str]:
+    """Live imports a person may undo, newest first: id -> `#5 · hop_tests.xlsx · 1,145 rows · 2026-11-25 00:46`."""
+    live = live_imports(imports).sort_values("import_id", ascending=False)
+    return {int(r["import_id"]): f"#{int(r['import_id'])} · {r['file']} · {int(r['rows_added'] or 0):,} rows · "
+            f"{pd.Timestamp(r['imported_at']):%Y-%m-%d %H:%M}" for r in live.to_dict("records")}
+
+
+def undo_warning(imports: pd.DataFrame, import_id: int) -> str:
+    """What undoing an import does, in numbers, for the confirm step."""
+    row = imports[imports["import_id"] == import_id].iloc[0]
+    added, replaced = int(row["rows_added"] or 0), int(row["rows_replaced"] or 0)
+    return (f"Undo import #{import_id} ({row['file']})? Its {added:,} added rows leave the store"
+            + (f" and the {replaced:,} rows it replaced come back" if replaced else "")
+            + ". Its rejected rows and name matches are closed. The undo is logged; upload the file "
+              "again to bring it back.")
+
+
+def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows and cells for the screen: import, file, sheet, row, column, value, problem."""
+    return pd.DataFrame({
+        "Import": rejects["import_id"].astype(int).to_numpy(),
+        "File": rejects["file"].to_numpy(),
+        "Sheet": rejects["sheet"].fillna("").to_numpy(),
+        "Row": pd.array(rejects["row"], dtype="Int64"),
+        "Column": rejects["column"].fillna("").to_numpy(),
+        "Value": rejects["value"].fillna("").to_numpy(),
+        "Problem": rejects["problem"].fillna("").to_numpy(),
+    })
+
+
+def rejects_csv(rejects: pd.DataFrame) -> bytes:
+    """The rejected rows as a CSV a spreadsheet opens cleanly (UTF-8 with BOM), to fix and re-upload."""
+    cols = ["import_id", *REJECT_COLUMNS]
+    frame = rejects[cols].assign(row=pd.array(rejects["row"], dtype="Int64"))
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def name_matches(suggestions: pd.DataFrame, imports: pd.DataFrame, data: Data) -> list[dict[str, object]]:
+    """Open name matches with what a person needs to decide: the name as it came in, the file, how
+    many rows it holds, the suggested roster athlete and the similarity (%)."""
+    if suggestions.empty:
+        return []
+    files = dict(zip(imports["import_id"].astype(int), imports["file"]))
+    counts: dict[str, int] = {}
+    for df in (data.tests, data.sessions, data.wellness, data.injuries):
+        for athlete, n in df["athlete_id"].value_counts().items():
+            counts[str(athlete)] = counts.get(str(athlete), 0) + int(n)
+    open_ = suggestions[suggestions["status"] == "open"].sort_values("suggestion_id")
+    return [{
+        "suggestion_id": int(r["suggestion_id"]), "athlete_id": r["athlete_id"], "name": r["name"],
+        "file": files.get(int(r["import_id"]), "?"), "rows": counts.get(str(r["athlete_id"]), 0),
+        "suggested_id": r["suggested_id"], "suggested_name": r["suggested_name"], "score": round(float(r["score"])),
+    } for r in open_.to_dict("records")]
+
+
+def open_suggestions(engine: Engine) -> pd.DataFrame:
+    """Name matches waiting for a person (read from the store: they are not canonical data)."""
+    return store.read_suggestions(engine, "open")
+
+
+def match_sentence(match: dict[str, object]) -> str:
+    """`**Tomas Herrera1** (forcedecks_cmj.csv, 2 rows) looks like **Tomás Herrera** (RTS008): 96% similar.`"""
+    rows = int(match["rows"])
+    return (f"**{match['name']}** ({match['file']}, {rows} row{'s' if rows != 1 else ''}) looks like "
+            f"**{match['suggested_name']}** ({match['suggested_id']}): {match['score']}% similar.")
+
+
+def athlete_options(athletes: pd.DataFrame) -> dict[str, str]:
+    """athlete_id -> `Name (id)` for the injury editor's athlete picker, by name."""
+    ordered = athletes.sort_values("name")
+    return {str(a): f"{n} ({a})" for a, n in zip(ordered["athlete_id"], ordered["name"])}
+
+
+def template_summary() -> str:
+    """The layout and rules sections of docs/template.md, headings in bold, without the developer
+    introduction and the column reference (that is `lib.template.template_markdown()`)."""
+    text = TEMPLATE_DOC.read_text(encoding="utf-8")
+    body = text.split("## How it is laid out", 1)[-1].split("## Columns", 1)[0]
+    return ("**How it is laid out**" + body).strip().replace("## Rules", "**Rules**")

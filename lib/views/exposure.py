@@ -1,0 +1,301 @@
+"""High-velocity exposure page, computed: weekly HSR, sprint and near-max sessions per athlete with
+spikes flagged, the per-athlete table on a date, and the daily acute:chronic series.
+
+Loads and ratios come from lib.exposure (weekly_exposure, exposure_status, daily_load, acwr_ewma,
+acwr_rolling); thresholds from the settings table. This module words and orders them for the
+screen. Every number is pinned by tests/test_views_exposure.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from lib.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, weekly_exposure
+from lib.readiness import Data, active_injury
+from lib.settings import BY_NAME, Settings
+from lib.views import ALL_SQUADS
+from lib.views.hops import injury_label, squad_ids
+
+LOAD_NAMES = {"hsr": "HSR", "sprint": "sprint"}
+BANDS = ("under-loaded", "typical", "high", "spike")
+BAND_ICONS = {"under-loaded": "▽", "typical": "●", "high": "△", "spike": "▲"}
+SPIKE = "▲"
+GAPS = "◌"
+NOT_ENOUGH = "not enough data"
+METHOD_NAMES = {"ewma": "EWMA 7/28 days (Williams 2017)", "rolling": "rolling 7 days ÷ days 8-28 (uncoupled)"}
+METHOD_SHORT = {"ewma": "EWMA", "rolling": "rolling 7:21"}
+
+
+# ----------------------------------------------------------------------------- words and units
+
+def acwr_band(ratio: float, cfg: Settings) -> str:
+    """`under-loaded` (< acwr_low), `typical` (< acwr_high), `high` (< acwr_spike), `spike`; blank for no ratio."""
+    if ratio is None or pd.isna(ratio):
+        return ""
+    if ratio < cfg.num("acwr_low"):
+        return "under-loaded"
+    if ratio < cfg.num("acwr_high"):
+        return "typical"
+    return "high" if ratio < cfg.num("acwr_spike") else "spike"
+
+
+def acwr_cell(ratio: float, cfg: Settings, enough: bool) -> str:
+    """`▲ 2.16 spike`, `● 1.02 typical`, `not enough data`, or `– no chronic load`."""
+    if not enough:
+        return NOT_ENOUGH
+    band = acwr_band(ratio, cfg)
+    return f"{BAND_ICONS[band]} {ratio:.2f} {band}" if band else "– no chronic load"
+
+
+def acwr_bands(cfg: Settings, top: float = 3.0) -> pd.DataFrame:
+    """The four acute:chronic bands with their edges and the settings' sources (for the chart)."""
+    low, high, spike = cfg.num("acwr_low"), cfg.num("acwr_high"), cfg.num("acwr_spike")
+    return pd.DataFrame({
+        "band": list(BANDS), "lo": [0.0, low, high, spike], "hi": [low, high, spike, max(top, spike + 0.5)],
+        "label": [f"{BAND_ICONS[b]} {b}" for b in BANDS],
+        "source": [BY_NAME[n].source for n in ("acwr_low", "acwr_high", "acwr_spike", "acwr_spike")],
+    })
+
+
+def speed(ms: float, unit: str) -> float:
+    """A speed in m/s shown in the team's unit (km/h = m/s x 3.6)."""
+    return float(ms) * 3.6 if unit == "km/h" else float(ms)
+
+
+def source_rows(files: pd.Series, rows: pd.Series, limit: int = 10) -> str:
+    """`statsports_drills.csv:12, 40, 77 (+3 more)`: source rows grouped by file, at most `limit` rows."""
+    pairs = sorted({(str(f), int(r)) for f, r in zip(files, rows) if not pd.isna(r)})
+    shown, rest = pairs[:limit], len(pairs) - limit
+    by_file: dict[str, list[str]] = {}
+    for f, r in shown:
+        by_file.setdefault(f, []).append(str(r))
+    text = "; ".join(f"{f}:{', '.join(rs)}" for f, rs in by_file.items())
+    return text + (f" (+{rest} more)" if rest > 0 else "")
+
+
+def _sessions(data: Data, squad: str, as_of: dt.date, athlete_id: str | None = None) -> pd.DataFrame:
+    s = data.sessions
+    keep = s["athlete_id"].astype(str).isin(squad_ids(data, squad)) & (s["date"] <= pd.Timestamp(as_of))
+    if athlete_id is not None:
+        keep &= s["athlete_id"] == athlete_id
+    return s[keep]
+
+
+def _names(data: Data, as_of: dt.date) -> pd.DataFrame:
+    """athlete_id, name, returning, injury and display order (returning first, then name)."""
+    on = pd.Timestamp(as_of)
+    a = data.athletes[["athlete_id", "name"]].astype(str)
+    inj = [active_injury(data.injuries, aid, on) for aid in a["athlete_id"]]
+    a = a.assign(returning=[i is not None for i in inj], injury=[injury_label(i) for i in inj])
+    a = a.sort_values(["returning", "name"], ascending=[False, True]).reset_index(drop=True)
+    return a.assign(order=range(len(a)), label=np.where(a["returning"], a["name"] + " (rehab)", a["name"]))
+
+
+# ----------------------------------------------------------------------------- daily acute:chronic
+
+def daily_acwr(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS,
+               athlete_id: str | None = None) -> pd.DataFrame:
+    """One row per athlete, day and load (HSR, sprint): the acute:chronic ratio (method per the
+    `acwr_method` setting) on daily sums, blank where the 28 days up to that day hold fewer than
+    `coverage_days` on record; with the band, last-7-day and 28-day weekly loads and the day's
+    source rows."""
+    sessions = _sessions(data, squad, as_of, athlete_id)
+    cols = ["athlete_id", "date", "load", "ratio", "band", "acute_m", "chronic_week_m", "coverage_days",
+            "sessions", "sources"]
+    daily = daily_load(sessions, pd.Timestamp(as_of))
+    if daily.empty:
+        return pd.DataFrame(columns=cols)
+    ratio_fn = acwr_rolling if cfg["acwr_method"] == "rolling" else acwr_ewma
+    src = sessions.groupby(["athlete_id", "date"]).apply(
+        lambda g: source_rows(g["source_file"], g["source_row"]), include_groups=False).rename("sources")
+    frames = []
+    for athlete, d in daily.groupby("athlete_id", sort=True):
+        d = d.sort_values("date").reset_index(drop=True)
+        coverage = d["on_record"].astype(int).rolling(28, min_periods=1).sum()
+        enough = coverage >= cfg.num("coverage_days")
+        for load, name in LOAD_NAMES.items():
+            series = d[load].astype(float)
+            frames.append(pd.DataFrame({
+                "athlete_id": str(athlete), "date": d["date"], "load": name,
+                "ratio": ratio_fn(series).where(enough),
+                "acute_m": series.rolling(7, min_periods=1).sum(),
+                "chronic_week_m": series.rolling(28, min_periods=1).sum() / 4,
+                "coverage_days": coverage.astype(int), "sessions": d["sessions"].astype(int),
+            }))
+    out = pd.concat(frames, ignore_index=True)
+    out = out.merge(src.reset_index().astype({"athlete_id": str}), on=["athlete_id", "date"], how="left")
+    out = out.assign(band=[acwr_band(r, cfg) for r in out["ratio"]], sources=out["sources"].fillna("no session"))
+    return out[cols].sort_values(["athlete_id", "load", "date"]).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- weeks
+
+def _week_start(dates: pd.Series) -> pd.Series:
+    return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+
+
+def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:
+    """One row per athlete and ISO week: HSR and sprint metres, sessions and near-max sessions
+    (lib.exposure.weekly_exposure), days on record, and a spike flag per load with its reason:
+    week-to-week change above `week_change_spike` (only between two weeks without gaps: missing
+    days are not rest days), or the week's peak daily acute:chronic at or above `acwr_spike`."""
+    on = pd.Timestamp(as_of)
+    sessions = _sessions(data, squad, as_of)
+    weeks = weekly_exposure(sessions, on, cfg)
+    if weeks.empty:
+        return weeks
+    daily = daily_load(sessions, on).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
+    daily = daily.assign(week_start=_week_start(daily["date"]))
+    record = daily.groupby(["athlete_id", "week_start"])["on_record"].sum().rename("days_on_record")
+    peaks = daily_acwr(data, as_of, cfg, squad)
+    peaks = (peaks.assign(week_start=_week_start(peaks["date"]))
+             .pivot_table(index=["athlete_id", "week_start"], columns="load", values="ratio", aggfunc="max"))
+    peaks = peaks.rename(columns={n: f"{k}_acwr_peak" for k, n in LOAD_NAMES.items()})
+    weeks = weeks.assign(athlete_id=weeks["athlete_id"].astype(str))
+    weeks = weeks.join(record, on=["athlete_id", "week_start"]).join(peaks, on=["athlete_id", "week_start"])
+    for load in LOADS:
+        if f"{load}_acwr_peak" not in weeks:
+            weeks[f"{load}_acwr_peak"] = np.nan
+    elapsed = ((on - weeks["week_start"]).dt.days + 1).clip(upper=7)
+    weeks = weeks.assign(
+        days_on_record=weeks["days_on_record"].fillna(0).astype(int), days_in_week=elapsed.astype(int),
+        no_data=weeks["days_on_record"].fillna(0) == 0,
+        gaps=weeks["days_on_record"].fillna(0) < elapsed * cfg.num("coverage_days") / 28)
+    prev_gaps = weeks.groupby("athlete_id")["gaps"].shift(1, fill_value=True)
+    limit, spike = cfg.num("week_change_spike"), cfg.num("acwr_spike")
+    for load in LOADS:
+        change = weeks[f"{load}_change_pct"].astype(float)
+        by_change = (change > limit) & ~weeks["gaps"] & ~prev_gaps
+        by_ratio = weeks[f"{load}_acwr_peak"].astype(float) >= spike
+        weeks[f"{load}_spike"] = by_change | by_ratio
+        weeks[f"{load}_why"] = [
+            "; ".join(([f"+{c:.0f}% on the week before (> {limit:.0f}%)"] if bc else [])
+                      + ([f"acute:chronic peak {r:.2f} (>= {spike:.2f})"] if br else []))
+            for c, r, bc, br in zip(change, weeks[f"{load}_acwr_peak"], by_change, by_ratio)]
+    weeks["spike"] = weeks["hsr_spike"] | weeks["sprint_spike"]
+    for col, load in (("hsr_m", "hsr"), ("sprint_m", "sprint")):
+        weeks[f"{load}_text"] = [_cell_text(v, s, nd, g) for v, s, nd, g in
+                                 zip(weeks[col], weeks[f"{load}_spike"], weeks["no_data"], weeks["gaps"])]
+    weeks["near_max_text"] = [_cell_text(v, False, nd, g) for v, nd, g in
+                              zip(weeks["near_max_sessions"], weeks["no_data"], weeks["gaps"])]
+    weeks = weeks.assign(**{c: weeks[c].astype(float).where(~weeks["no_data"])
+                            for c in ("hsr_m", "sprint_m", "near_max_sessions")})
+    srcs = sessions.assign(athlete_id=sessions["athlete_id"].astype(str), week_start=_week_start(sessions["date"]))
+    srcs = srcs.groupby(["athlete_id", "week_start"]).apply(
+        lambda g: source_rows(g["source_file"], g["source_row"]), include_groups=False).rename("sources")
+    names = _names(data, as_of)[["athlete_id", "name", "label", "order", "returning"]]
+    weeks = weeks.join(srcs, on=["athlete_id", "week_start"]).merge(names, on="athlete_id", how="left")
+    partial = weeks["days_in_week"] < 7
+    unit = str(cfg["speed_unit"])
+    weeks = weeks.assign(
+        sources=weeks["sources"].fillna("no session"),
+        top_speed=[np.nan if pd.isna(v) else round(speed(v, unit), 2) for v in weeks["top_speed_ms"]],
+        week_label=[f"{d.day} {d:%b}" + (" (to date)" if p else "") for d, p in zip(weeks["week_start"], partial)])
+    return weeks.sort_values(["order", "week_start"]).reset_index(drop=True)
+
+
+def _cell_text(value: float, spike: bool, no_data: bool, gaps: bool) -> str:
+    """What a heatmap cell says: `1180 ▲` for a spike, `◌` after a week with gaps, `no GPS`."""
+    if no_data:
+        return "no GPS"
+    return f"{value:.0f}" + (f" {SPIKE}" if spike else "") + (f" {GAPS}" if gaps else "")
+
+
+# ----------------------------------------------------------------------------- table on a date
+
+STATUS_COLUMNS = ("coverage_days", "enough_data", "mss_ms", "mss_age_days", "days_since_near_max", "acwr_hsr_peak7",
+                  "acwr_sprint_peak7", "pct_pre_injury_hsr", "pct_pre_injury_sprint")
+
+
+def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:
+    """Per athlete of the squad on `as_of`: MSS in the team's speed unit and its age, days since the
+    last >= near_max_pct effort, days on record of 28, acute:chronic HSR and sprint (7-day peak of
+    the daily ratio, method per setting) with band words, and chronic HSR and sprint as % of the
+    pre-injury level for athletes returning from an injury. Returning athletes first."""
+    unit, stale = str(cfg["speed_unit"]), cfg.num("mss_max_age")
+    status = exposure_status(_sessions(data, squad, as_of), data.injuries, pd.Timestamp(as_of), cfg)
+    status = status.reindex(columns=["athlete_id", *STATUS_COLUMNS]).astype({"athlete_id": str})
+    names = _names(data, as_of)
+    rows = names[names["athlete_id"].isin(squad_ids(data, squad))].merge(status, on="athlete_id", how="left")
+    gps = rows["coverage_days"].notna().to_numpy()
+    enough = rows["enough_data"].astype("boolean").fillna(False).astype(bool).to_numpy()
+    returning = rows["returning"].astype(bool)
+
+    def ratio_cells(col: str) -> list[str]:
+        return [acwr_cell(r, cfg, e) if g else "no GPS" for r, e, g in zip(rows[col], enough, gps)]
+
+    out = pd.DataFrame({
+        "athlete_id": rows["athlete_id"], "Athlete": rows["label"],
+        "MSS": [np.nan if pd.isna(v) else round(speed(v, unit), 2) for v in rows["mss_ms"]],
+        "MSS age": ["" if pd.isna(a) else f"{a:.0f} d" + (" ⚠" if a > stale else "") for a in rows["mss_age_days"]],
+        "Since near-max": rows["days_since_near_max"].astype(float),
+        "Days on record": [f"{c:.0f}/28" + ("" if e else " ⚠") if g else "no GPS"
+                           for c, e, g in zip(rows["coverage_days"], enough, gps)],
+        "A:C HSR": ratio_cells("acwr_hsr_peak7"), "A:C sprint": ratio_cells("acwr_sprint_peak7"),
+        "HSR % pre-injury": rows["pct_pre_injury_hsr"].astype(float).where(returning).round(0),
+        "Sprint % pre-injury": rows["pct_pre_injury_sprint"].astype(float).where(returning).round(0),
+        "name": rows["name"], "has_gps": gps, "returning": returning, "enough_data": enough,
+        "acwr_hsr": rows["acwr_hsr_peak7"].astype(float).where(enough),
+        "acwr_sprint": rows["acwr_sprint_peak7"].astype(float).where(enough),
+    })
+    spike = cfg.num("acwr_spike")
+    return out.assign(spike=(out["acwr_hsr"] >= spike) | (out["acwr_sprint"] >= spike)).reset_index(drop=True)
+
+
+def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings) -> list[str]:
+    """One entry per athlete with a spike: acute:chronic peaks at or above `acwr_spike` in the last
+    7 days, and the latest week's flagged week-to-week rise,
+    e.g. `Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)`."""
+    spike = cfg.num("acwr_spike")
+    latest = weeks[weeks["week_start"] == weeks["week_start"].max()] if len(weeks) else weeks
+    notes = []
+    for _, row in table.iterrows():
+        ratios = [f"{LOAD_NAMES[k]} {row[f'acwr_{k}']:.2f}" for k in LOADS if row[f"acwr_{k}"] >= spike]
+        parts = ["A:C " + ", ".join(ratios)] if ratios else []
+        wk = latest[latest["athlete_id"] == row["athlete_id"]]
+        changes = [] if wk.empty else [
+            f"{LOAD_NAMES[k]} {wk.iloc[0][f'{k}_change_pct']:+.0f}%" for k in LOADS
+            if wk.iloc[0][f"{k}_spike"] and "on the week before" in wk.iloc[0][f"{k}_why"]]
+        if changes:
+            parts.append(", ".join(changes) + f" in the week of {wk.iloc[0]['week_start']:%d %b}")
+        if parts:
+            notes.append(f"{row['name']} ({'; '.join(parts)})")
+    return notes
+
+
+def method_label(cfg: Settings, short: bool = False) -> str:
+    """The acute:chronic method in words, e.g. `EWMA 7/28 days (Williams 2017)` (short: `EWMA`)."""
+    return (METHOD_SHORT if short else METHOD_NAMES)[str(cfg["acwr_method"])]
+
+
+def definitions(cfg: Settings) -> str:
+    """One sentence naming the zones and what marks a spike, in the team's speed unit."""
+    unit = str(cfg["speed_unit"])
+    hsr, sprint = (f"{speed(cfg.num(n), unit):.1f}" for n in ("hsr_speed", "sprint_speed"))
+    return (f"HSR = distance at ≥ {hsr} {unit}, sprint = at ≥ {sprint} {unit} (Bradley 2009 bands), summed per ISO "
+            f"week. {SPIKE} spike: a rise of more than {cfg.num('week_change_spike'):.0f}% on the week before "
+            f"(two weeks without gaps), or acute:chronic ≥ {cfg.num('acwr_spike'):g} ({method_label(cfg)}). "
+            f"{GAPS} days missing that week: missing days are not rest days.")
+
+
+def default_athlete(table: pd.DataFrame, selected: str | None) -> str | None:
+    """The athlete the acute:chronic chart opens on: the one chosen elsewhere, else the first with a
+    spike, else the first returning athlete, else the first with GPS data."""
+    gps = table[table["has_gps"]]
+    if gps.empty:
+        return None
+    if selected is not None and selected in set(gps["athlete_id"]):
+        return selected
+    for mask in (gps["spike"], gps["returning"]):
+        if mask.any():
+            return str(gps.loc[mask, "athlete_id"].iloc[0])
+    return str(gps["athlete_id"].iloc[0])
+
+
+def athlete_choices(table: pd.DataFrame) -> dict[str, str]:
+    """Athlete id -> label for the acute:chronic picker (athletes with GPS data, table order)."""
+    gps = table[table["has_gps"]]
+    return dict(zip(gps["athlete_id"].astype(str), gps["Athlete"].astype(str)))

@@ -1,0 +1,223 @@
+"""The Data page on the demo team: imports, the one rejected row, the typo'd name, undo, edits, uploads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from lib import store
+from lib.demo import load_demo
+from tests.conftest import FD_ROWS, forcedecks_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_FILES = ["wellness.csv", "statsports_drills.csv", "nordbord.csv", "hop_tests.xlsx", "forcedecks_cmj.csv",
+              "catapult_match_2026-11-21.csv", "catapult_match_2026-11-14.csv", "roster.xlsx"]
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo team loaded once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    load_demo(store.connect(path))
+    store.dispose_all()  # checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def db(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_template, path)
+    yield path
+    st.cache_resource.clear()  # the next test module's app must not keep this store's engine
+    st.cache_data.clear()
+    store.dispose_all()
+
+
+def start(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on its first page (the board), on this test's store."""
+    monkeypatch.setenv("RTS_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()  # ui.engine() must open this test's store
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def data_page(db: Path, monkeypatch: pytest.MonkeyPatch, at: AppTest | None = None) -> AppTest:
+    at = at or start(db, monkeypatch)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    """Click a button the page reads by value (`if st.button(...)`) and run.
+
+    AppTest resets PagesManager.uses_pages_directory before every run, so every run starts with
+    ui.require_frame()'s st.rerun(), and Streamlit resets button triggers when a run stops for a
+    rerun: the click would be gone before the page reads it. This run goes as on a server that has
+    already navigated once (every run after a server's first), where ui.require_frame() does nothing.
+    """
+    button = next(b for b in at.main.button if b.label == label)
+    init = PagesManager.__init__
+
+    def navigated_once(self: PagesManager, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    with mock.patch.object(PagesManager, "__init__", navigated_once):
+        button.click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at: AppTest, first_column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column and d.editing_mode == "read_only"
+                and (first_column != "Import" or "Problem" not in d.value.columns))
+
+
+def rejects_shown(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Problem" in d.value.columns)
+
+
+def test_demo_imports_reject_and_name_match(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    assert at.title[0].value == "Data"
+    assert metrics(at) == {"Files imported": "8", "Rows imported": "14,796", "Rejected rows": "1",
+                           "Names to confirm": "1"}
+    assert [t.label for t in at.tabs] == ["Import history", "Rejected rows (1)", "Name matches (1)",
+                                          "Roster & injuries", "Template"]
+    history = table(at, "Import")
+    assert history["File"].tolist() == DEMO_FILES
+    assert history["Import"].tolist() == [8, 7, 6, 5, 4, 3, 2, 1]
+    assert set(history["Status"]) == {"✓ live"}
+    assert history.set_index("File").loc["hop_tests.xlsx", "Rejected"] == 1
+
+    rejects = rejects_shown(at)
+    assert len(rejects) == 1
+    assert rejects.iloc[0][["File", "Sheet", "Row", "Column", "Value"]].tolist() == [
+        "hop_tests.xlsx", "Hop tests", 315, "Trial 3", "DNF"]
+    assert rejects.iloc[0]["Problem"].startswith("not a number")
+
+    texts = [m.value for m in at.markdown]
+    assert ("**Tomas Herrera1** (forcedecks_cmj.csv, 9 rows) looks like **Tomás Herrera** (RTS008): 96% similar."
+            in texts)
+    assert at.button(key="merge_1").label == "Merge into Tomás Herrera"
+    assert at.button(key="keep_1").label == "Keep separate"
+    assert at.selectbox(key="undo_pick").value == 8
+
+
+def test_merging_the_match_makes_it_disappear(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    at.button(key="merge_1").click().run()
+    assert not at.exception, at.exception
+    assert metrics(at)["Names to confirm"] == "0"
+    assert "Name matches (0)" in [t.label for t in at.tabs]
+    assert not any(b.key == "merge_1" for b in at.button)
+    assert any("No names to confirm" in s.value for s in at.success)
+    engine = store.connect(db)
+    assert "tomas-herrera1" not in set(store.read_table(engine, "athletes")["athlete_id"])
+    assert "tomas-herrera1" not in set(store.read_table(engine, "tests")["athlete_id"])
+    assert store.read_suggestions(engine, "merged")["name"].tolist() == ["Tomas Herrera1"]
+
+
+def test_keeping_a_name_separate_closes_the_match(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    at.button(key="keep_1").click().run()
+    assert metrics(at)["Names to confirm"] == "0"
+    engine = store.connect(db)
+    assert "tomas-herrera1" in set(store.read_table(engine, "athletes")["athlete_id"])
+    assert store.read_suggestions(engine, "dismissed")["suggestion_id"].tolist() == [1]
+
+
+def test_undo_an_import_after_confirming(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    at.selectbox(key="undo_pick").set_value(5).run()
+    assert any(w.value.startswith("Undo import #5 (hop_tests.xlsx)? Its 1,145 added rows leave the store.")
+               for w in at.warning)
+    at.button(key="undo_yes").click().run()
+    assert not at.exception, at.exception
+    assert metrics(at) == {"Files imported": "7", "Rows imported": "13,651", "Rejected rows": "0",
+                           "Names to confirm": "1"}
+    history = table(at, "Import").set_index("Import")
+    assert history.loc[5, "Status"] == "↶ undone"
+    assert any("No rejected rows" in s.value for s in at.success)
+    assert 5 not in at.selectbox(key="undo_pick").options and "5" not in at.selectbox(key="undo_pick").options
+
+
+def test_an_uploaded_broken_file_lists_its_rejected_rows(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = forcedecks_csv(FD_ROWS + [["Mia Laurent", "", "CMJ", "13/45/2023", "9:00 AM", "61", "3", "", "30",
+                                        "2 R", "700"]])
+    at = start(db, monkeypatch)
+    at.sidebar.file_uploader(key="uploader").upload("broken_forcedecks.csv", broken, "text/csv").run()
+    assert not at.exception, at.exception
+    # the sidebar sums the upload up and links to the report
+    assert [m.value for m in at.sidebar.markdown] == [
+        "**Last upload**", ":material/check_circle: **broken_forcedecks.csv**: imported, 13 rows added, "
+        "2 rows rejected"]
+    assert [link.proto.label for link in at.sidebar.get("page_link")] == ["See the import report"]
+
+    at = data_page(db, monkeypatch, at)
+    assert metrics(at) == {"Files imported": "9", "Rows imported": "14,809", "Rejected rows": "3",
+                           "Names to confirm": "1"}
+    rejects = rejects_shown(at)
+    mine = rejects[rejects["File"] == "broken_forcedecks.csv"].sort_values("Row")
+    assert mine[["Import", "Row", "Column", "Value"]].values.tolist() == [
+        [9, 4, "Jump Height (Imp-Mom) [cm]", "DNF"], [9, 5, "Date", "13/45/2023"]]
+    assert mine["Problem"].tolist() == ["not a number: value rejected, rest of the row kept",
+                                        "date missing or not a date"]
+    assert table(at, "Import").iloc[0][["Import", "File", "Rows", "Rejected"]].tolist() == [
+        9, "broken_forcedecks.csv", 13, 2]
+    assert "Rejected rows (3)" in [t.label for t in at.tabs]
+
+    at.run()  # the file stays in the uploader: later runs do not import it again
+    assert metrics(at)["Files imported"] == "9"
+    assert store.read_imports(store.connect(db))["file"].tolist().count("broken_forcedecks.csv") == 1
+
+
+def editor_key(db: Path, table: str) -> str:
+    return f"edit_{table}_{store.data_version(store.connect(db))}"
+
+
+def test_an_injury_edit_is_saved_and_listed_as_an_import(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    injuries = next(d.value for d in at.data_editor if "injury_date" in d.value.columns)
+    assert injuries["athlete_id"].tolist() == ["RTS020", "RTS005", "RTS011", "RTS014", "RTS007"]
+    at.session_state[editor_key(db, "injuries")] = {"edited_rows": {1: {"side": "right"}}, "added_rows": [],
+                                                    "deleted_rows": []}
+    press(at, "Save injury records")
+    liam = store.read_table(store.connect(db), "injuries").set_index("athlete_id").loc["RTS005"]
+    assert liam["side"] == "right"
+    top = table(at, "Import").iloc[0]
+    assert top[["Import", "File", "Format", "Replaced"]].tolist() == [9, "manual edit", "Injury records edit", 1]
+    assert metrics(at)["Files imported"] == "8"  # an edit is not a file
+
+
+def test_a_bad_value_in_the_editor_is_reported_not_saved(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    at.session_state[editor_key(db, "injuries")] = {"edited_rows": {1: {"region": "knee cap"}}, "added_rows": [],
+                                                    "deleted_rows": []}
+    press(at, "Save injury records")
+    assert any("Row 2 (Liam O'Connor): region 'knee cap' is not one of" in e.value for e in at.error)
+    assert store.read_table(store.connect(db), "injuries").set_index("athlete_id").loc["RTS005", "region"] == "calf"
+    assert len(table(at, "Import")) == 8
+
+
+def test_template_tab_offers_the_workbook_and_its_rules(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = data_page(db, monkeypatch)
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert downloads == ["Download rejected rows (CSV)", "Download our template (rts_template.xlsx)"]
+    assert any(m.value.startswith("**How it is laid out**") for m in at.markdown)
+    assert [e.label for e in at.expander] == ["Column reference: every sheet, column, unit and allowed value"]
