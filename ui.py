@@ -38,15 +38,17 @@ def engine() -> Engine:
     return eng
 
 
-def version() -> int:
-    """Changes whenever anything is written (imports, undo, merges, tiers, settings)."""
-    return store.data_version(engine())
+def version() -> str:
+    """The store and its write count: changes whenever anything is written (imports, undo,
+    merges, tiers, settings) or another store is opened, so no cache serves another store's data."""
+    eng = engine()
+    return f"{eng.url}#{store.data_version(eng)}"
 
 
 # `data_version` is part of every cache key below: never prefix it with "_" (st.cache_data does not
 # hash such arguments, and every page would keep showing the data of the first run).
 @st.cache_data(max_entries=8, show_spinner=False)
-def _data(data_version: int) -> Data:
+def _data(data_version: str) -> Data:
     return Data.from_store(engine())
 
 
@@ -56,7 +58,7 @@ def data() -> Data:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _board(data_version: int, on: dt.date, team: str) -> pd.DataFrame:
+def _board(data_version: str, on: dt.date, team: str) -> pd.DataFrame:
     return readiness_board(_data(data_version), pd.Timestamp(on), settings_lib.load(engine(), team))
 
 
@@ -72,7 +74,7 @@ def cached(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached(data_version: int, module: str, name: str, args: tuple[Any, ...]) -> Any:
+def _cached(data_version: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
     fn = getattr(importlib.import_module(module), name)
     return fn(_data(data_version), *args)
 
@@ -144,6 +146,23 @@ def require_frame() -> None:
         st.rerun()
 
 
+def submit(name: str, fn: Callable[..., Any], *args: Any) -> None:
+    """on_click of a form button: call `fn(*fixed, *values of the form's keys)`; a ValueError is
+    kept to show under the form (`show_problem`). The last arg is the tuple of widget keys."""
+    *fixed, keys = args
+    try:
+        fn(*fixed, *(st.session_state.get(k) for k in keys))
+    except ValueError as problem:
+        st.session_state[f"{name}__problem"] = str(problem).capitalize()
+
+
+def show_problem(name: str, where: Any = st) -> None:
+    """The error a form's callback kept, once."""
+    problem = st.session_state.pop(f"{name}__problem", None)
+    if problem:
+        where.error(problem)
+
+
 def meeting_mode() -> bool:
     return bool(st.session_state.get(MEETING, False))
 
@@ -166,7 +185,7 @@ def seen_uploads() -> list[str]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _imports(data_version: int) -> pd.DataFrame:
+def _imports(data_version: str) -> pd.DataFrame:
     return store.read_imports(engine())
 
 
@@ -176,7 +195,7 @@ def imports() -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _rejects(data_version: int) -> pd.DataFrame:
+def _rejects(data_version: str) -> pd.DataFrame:
     return store.read_rejects(engine())
 
 
@@ -191,7 +210,7 @@ def table(name: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _suggestions(data_version: int) -> pd.DataFrame:
+def _suggestions(data_version: str) -> pd.DataFrame:
     return store.read_suggestions(engine())
 
 

@@ -69,6 +69,8 @@ def record_tier_change(engine: Engine, athlete_id: str, date: pd.Timestamp, tier
     """Store a tier change with who and why (audit-logged)."""
     if tier not in {t.number for t in TIERS}:
         raise ValueError(f"tier must be 1-{len(TIERS)}")
+    if not str(reason).strip():
+        raise ValueError("a tier change needs a reason (who changed it and why is the record)")
     store.metadata.create_all(engine, tables=[tier_changes])
     with engine.begin() as conn:
         conn.execute(tier_changes.insert().values(athlete_id=athlete_id, date=pd.Timestamp(date).date(), tier=tier,

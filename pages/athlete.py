@@ -1,6 +1,110 @@
-"""Placeholder."""
+"""Athlete: is the injured limb catching up, and what stops them moving up a tier?"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.header("athlete")
-st.info("Coming soon.")
+import ui
+from lib.charts import athlete as charts
+from lib.notes import add_note, notes
+from lib.views import athlete as view
+
+ui.require_frame()
+board, cfg, on = ui.board(), ui.team_settings(), ui.as_of()
+choices = view.athlete_choices(board)
+head_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
+aid = pick_col.selectbox("Athlete", list(choices), index=view.choice_index(choices, ui.selected_athlete()),
+                         format_func=choices.get, key=ui.widget_key(ui.ATHLETE), on_change=ui.keep, args=(ui.ATHLETE,),
+                         help="Returning athletes first; a row clicked on the board opens here.")
+ui.select_athlete(aid)  # the first athlete shown counts as selected for the other pages
+row = view.board_row(board, aid)
+head = view.athlete_header(row, ui.data().injuries)
+head_col.title(head["name"])
+st.caption(f"{head['injury']} · as of {on:%a %d %b %Y}")
+
+status_col, tier_col, days_col = st.columns(3)
+status_col.metric("Status", head["status"], head["action"], delta_color="off", delta_arrow="off", border=True,
+                  help="▼ step back · ■ hold · ▲ ready · ? no data; the action below it")
+tier_col.metric("Tier", head["tier"], head["tier_name"], delta_color="off", delta_arrow="off", border=True,
+                help=head["tier_help"])
+days_col.metric("Days since injury", head["days"], head["limb"], delta_color="off", delta_arrow="off", border=True)
+
+history = ui.cached(view.lsi_history, aid, on, cfg)
+st.markdown(view.catch_up_line(view.catch_up(history, on, cfg), row))
+st.markdown(view.reason_lines(row, gates=False))
+st.markdown(f"**{view.checklist_title(row)}**")
+st.dataframe(view.criteria_checklist(row), hide_index=True, width="stretch", column_config={
+    "Met": st.column_config.TextColumn(width=50, help="✓ met · ✗ not met or no current value · – not tested"),
+    "Criterion": st.column_config.TextColumn(width=190), "Now": st.column_config.TextColumn(width=85),
+    "Needs": st.column_config.TextColumn(width=90),
+    "Source": st.column_config.TextColumn("Threshold source", width=190),
+    "Data": st.column_config.TextColumn("Data rows", width=190)})
+
+sym, force, pain, expo, timeline_tab = st.tabs(["Symmetry", "Force plate", "Pain & wellness", "Exposure",
+                                                "Timeline & notes"])
+with sym:
+    st.caption("LSI = injured ÷ uninjured limb (timed hop: uninjured ÷ injured time), mean of trials. Grey band: the "
+               "latest LSI ± the larger of the trial noise and the `lsi_drop` setting; a later test inside it is no "
+               "real change. Right: each limb against its own test before the injury (100% = back to pre-injury).")
+    limbs = view.limb_history(history)
+    for test in view.lsi_tests(history, row["region"]):
+        left, right = st.columns(2)
+        left.altair_chart(charts.lsi_chart(history, test), width="stretch")
+        right.altair_chart(charts.limb_chart(limbs, test), width="stretch")
+with force:
+    cmj, nordic = ui.cached(view.cmj_history, aid, on, cfg), ui.cached(view.nordic_history, aid, on)
+    st.caption("Jump height: mean of trials; grey band = the athlete's own 28-day mean ± 1 SD (the test day "
+               "excluded); dashed line = the `jump_height_drop` threshold below it.")
+    a, b = st.columns(2)
+    a.altair_chart(charts.cmj_height_chart(cmj, cfg), width="stretch")
+    b.altair_chart(charts.cmj_asymmetry_chart(cmj, cfg), width="stretch")
+    a.altair_chart(charts.nordic_force_chart(nordic, cfg), width="stretch")
+    b.altair_chart(charts.nordic_imbalance_chart(nordic, cfg), width="stretch")
+with pain:
+    st.altair_chart(charts.pain_chart(ui.cached(view.pain_history, aid, on), cfg), width="stretch")
+    st.altair_chart(charts.wellness_chart(ui.cached(view.wellness_history, aid, on, cfg), cfg))
+with expo:
+    summary = ui.cached(view.exposure_summary, aid, on, cfg)
+    cols = st.columns(3)
+    for i, m in enumerate(view.exposure_metrics(summary)):
+        cols[i % 3].metric(m["label"], m["value"], help=m["help"], border=True)
+    weeks = ui.cached(view.exposure_history, aid, on, cfg)
+    a, b = st.columns(2)
+    a.altair_chart(charts.exposure_chart(weeks, summary, cfg), width="stretch")
+    b.altair_chart(charts.top_speed_chart(weeks, cfg), width="stretch")
+    st.caption(f"Weekly totals of GPS sessions (ISO weeks, Monday to Sunday); hover a bar for its session rows. "
+               f"{summary.get('caveat', '')}")
+with timeline_tab:
+    timeline = view.tier_timeline(ui.data(), aid, row, on)
+    st.altair_chart(charts.tier_chart(timeline), width="stretch")
+    st.dataframe(timeline, hide_index=True, width="stretch", column_order=["date", "event", "detail", "who", "source"],
+                 column_config={"date": st.column_config.DateColumn(format="YYYY-MM-DD", width=100),
+                                "event": st.column_config.TextColumn(width=110),
+                                "detail": st.column_config.TextColumn(width=360),
+                                "who": st.column_config.TextColumn(width=80),
+                                "source": st.column_config.TextColumn(width=150)})
+    note_col, tier_col = st.columns(2)
+    note_col.markdown("**Notes**  \n" + "  \n".join(view.note_lines(notes(ui.engine(), aid))))
+    if not ui.meeting_mode():
+        with note_col.form("athlete_note", clear_on_submit=True):
+            st.text_area("Note", key="note_text", required=True, height=90)
+            who, day = st.columns(2)
+            who.text_input("Who", key="note_who", placeholder="your name")
+            day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
+            # callbacks save before the rerun, so a submit is never lost
+            st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
+                "note", add_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
+        ui.show_problem("note", note_col)
+    if row["returning"] and not ui.meeting_mode():
+        with tier_col.form("tier_change", clear_on_submit=True):
+            st.markdown("**Record a tier change** (the board then uses it instead of the inferred tier)")
+            tiers = view.tier_options()
+            st.selectbox("New tier", list(tiers), index=int(row["tier"]) - 1, format_func=tiers.get,
+                         key=f"tier_new_{aid}", help=view.tier_ladder())  # one per athlete: starts on their tier
+            st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
+            who, day = st.columns(2)
+            who.text_input("Who", key="tier_who", placeholder="your name")
+            day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
+            st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
+                "tier", view.record_tier, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
+        ui.show_problem("tier", tier_col)

@@ -42,12 +42,7 @@ def test_every_page_renders(page: str, demo_db: str, monkeypatch: pytest.MonkeyP
     assert [t.value for t in at.title] == [TITLES[page]]
 
 
-FRAMED = [pytest.param(p, marks=pytest.mark.xfail(
-    strict=True, raises=KeyError, reason="pages/athlete.py does not call ui.require_frame() yet: it runs on its own "
-    "in AppTest (remove this mark when it does)")) if p == "pages/athlete.py" else p for p in PAGES]
-
-
-@pytest.mark.parametrize("page", FRAMED)
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_the_sidebar(page: str, demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every page runs inside app.py's frame (ui.require_frame): the shared sidebar with the demo's values."""
     at = app(demo_db, monkeypatch)

@@ -1,0 +1,143 @@
+"""The athlete page on the demo team: Liam holds at tier 3 on the triple hop, Kwame steps back on
+pain, Mateus is catching up; notes and tier changes are stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui
+from lib import store
+from lib.notes import notes
+from lib.readiness import read_tier_history
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/athlete.py"
+
+
+def _forget_store() -> None:
+    """ui's engine and caches live for the whole test process (one store per app): start clean."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store.dispose_all()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One demo store for the read-only tests (the first app run loads the demo team into it)."""
+    _forget_store()
+    yield str(tmp_path_factory.mktemp("athlete") / "demo.sqlite")
+    _forget_store()
+
+
+def open_page(db: str, monkeypatch: pytest.MonkeyPatch, athlete_id: str | None = None) -> AppTest:
+    monkeypatch.setenv("RTS_DB", db)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    if athlete_id:
+        at.session_state[ui.ATHLETE] = athlete_id  # as the board does when a row is clicked
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_liam_holds_at_tier_3_on_the_triple_hop(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch, "RTS005")
+    assert at.title[0].value == "Liam O'Connor"
+    m = metrics(at)
+    assert m["Status"] == "■ Hold" and m["Tier"] == "3" and m["Days since injury"] == "55"
+    checklist = at.dataframe[0].value.set_index("Criterion")
+    assert checklist.loc["triple-hop LSI", ["Met", "Now", "Needs"]].tolist() == ["✗", "85.6%", "≥ 90%"]
+    assert checklist.loc["single-hop LSI", "Met"] == "✗" and checklist.loc["CMJ asymmetry", "Met"] == "✓"
+    assert checklist.loc["triple-hop LSI", "Data"].startswith("2026-11-23: hop_tests.xlsx:")
+    text = markdown(at)
+    assert "Criteria for tier 4 (90% MSS): 4 not met" in text
+    assert "Injured left calf: not catching up (flat)" in text  # 86-88% for three batteries
+    assert "■ **pain 3/10 > 2/10**" in text and "wellness.csv:944" in text
+    # symmetry (4 hop tests + Nordic, LSI and limbs), force plate 4, pain and wellness 2, exposure 2, timeline 1
+    assert len(at.get("vega_lite_chart")) == 19
+    assert m["Days since ≥ 90% MSS"] == "61"  # exposure tab: no near-max effort since 2026-09-23
+    assert at.selectbox(key=ui.widget_key(ui.ATHLETE)).value == "RTS005"
+    assert at.selectbox(key="tier_new_RTS005").value == 3  # the tier form starts on the current tier
+
+
+def test_kwame_steps_back_on_pain(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch)
+    at.selectbox(key=ui.widget_key(ui.ATHLETE)).set_value("RTS014").run()
+    assert not at.exception
+    assert at.title[0].value == "Kwame Asante"
+    m = metrics(at)
+    assert m["Status"] == "▼ Step back" and m["Tier"] == "5"
+    text = markdown(at)
+    assert "▼ **pain 6/10 > 5/10** :small[:gray[· Silbernagel 2007 pain-monitoring model (> 5 stop) · " \
+           "2026-11-23 wellness wellness.csv:951]]" in text
+    assert "Injured left quadriceps: falling back" in text
+    assert at.session_state[ui.ATHLETE] == "RTS014"  # kept for the other pages
+
+
+def test_the_picker_starts_on_a_returning_athlete(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch)
+    options = at.selectbox(key=ui.widget_key(ui.ATHLETE)).options
+    assert options[:4] == ["Kwame Asante", "Liam O'Connor", "Finn Murphy", "Mateus Oliveira"]
+    assert at.title[0].value == "Kwame Asante"
+
+
+def test_mateus_is_catching_up(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch, "RTS011")
+    assert metrics(at)["Status"] == "▲ Ready"
+    assert "Injured right hamstring: catching up" in markdown(at)
+    assert set(at.dataframe[0].value["Met"]) == {"✓"}
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> str:
+    """A store of its own for the test that writes (the demo board of the other tests stays as it is)."""
+    _forget_store()
+    yield str(tmp_path / "write.sqlite")
+    _forget_store()
+
+
+def test_a_note_and_a_tier_change_are_stored(fresh_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = fresh_store
+    at = open_page(db, monkeypatch, "RTS005")
+    at.text_area(key="note_text").input("Calf tight after MD-3; hop battery again Friday")
+    at.text_input(key="note_who").input("physio")
+    next(b for b in at.button if b.label == "Add note").click().run()
+    assert not at.exception
+    assert "physio: Calf tight after MD-3; hop battery again Friday" in markdown(at)
+    at.text_input(key="tier_reason").input("pain 3/10, stay on 70% runs")
+    at.text_input(key="tier_who").input("physio")
+    at.selectbox(key="tier_new_RTS005").set_value(2)  # one per athlete: starts on their tier
+    next(b for b in at.button if b.label == "Record tier change").click().run()
+    assert not at.exception
+    assert metrics(at)["Tier"] == "2"  # the board now reads the recorded tier
+    engine = store.connect(db)
+    assert notes(engine, "RTS005")["note"].tolist() == ["Calf tight after MD-3; hop battery again Friday"]
+    history = read_tier_history(engine)
+    assert history[["athlete_id", "tier", "reason", "who"]].values.tolist() == [
+        ["RTS005", 2, "pain 3/10, stay on 70% runs", "physio"]]
+
+
+@pytest.mark.parametrize(("athlete_id", "status"), [
+    ("RTS007", "▲ Ready"),  # José Martínez: cleared on 2026-11-16, no active injury
+    ("RTS021", "? No data"),  # Arjun Mehta: GPS on too few days
+    ("tomas-herrera1", "? No data"),  # a typo'd tablet profile: one CMJ test and nothing else
+    ("RTS020", "▲ Ready"),  # Finn Murphy: crossover and timed hop never done
+])
+def test_every_kind_of_athlete_renders(athlete_id: str, status: str, demo_db: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(demo_db, monkeypatch, athlete_id)
+    assert metrics(at)["Status"] == status
+    assert len(at.get("vega_lite_chart")) >= 9
