@@ -188,7 +188,8 @@ def test_an_uploaded_broken_file_lists_its_rejected_rows(db: Path, monkeypatch: 
 
 
 def editor_key(db: Path, table: str) -> str:
-    return f"edit_{table}_{store.data_version(store.connect(db))}"
+    engine = store.connect(db)  # the page keys its editors with ui.version(): store URL and write count
+    return f"edit_{table}_{engine.url}#{store.data_version(engine)}"
 
 
 def test_an_injury_edit_is_saved_and_listed_as_an_import(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
