@@ -2,13 +2,25 @@
 
 CSV in any delimiter and encoding, .xlsx/.xlsm/.xls/.ods through python-calamine (values only:
 macros never run, formulas are read from their cached values). Nothing here knows a vendor.
+
+Uploads are hostile until proven otherwise (SECURITY.md, docs/input-behaviour.md): the size is
+re-checked on the bytes; a zip container is refused before parsing when its directory says it
+would expand too far, when an XML part declares a DTD or entities, or when calamine finds a part
+larger than the directory said; an encrypted workbook (an OLE2/CFB file with an EncryptionInfo
+stream) gets "remove the password"; formula cells that have no saved value are listed, never
+read as silent blanks.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import pickle
 import re
+import struct
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,10 +31,46 @@ from lib.errors import UnreadableFile
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+# Same limit as `server.maxUploadSize` in .streamlit/config.toml (MB), re-checked on the bytes
+# because the CLI and any other caller do not pass through Streamlit's uploader.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-# Zip containers (xlsx/ods) that expand beyond this are refused before parsing.
+# Zip containers (xlsx/ods) that expand beyond this are refused before parsing. Real exports
+# compress 5-20x (a season workbook: 7 MB -> 72 MB, 10x); a zip bomb, 1000x.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+MAX_ZIP_ENTRIES = 10_000
+XML_PROLOG_BYTES = 64 * 1024  # a DTD sits before the root element: this much of each part is checked
+MAX_FORMULA_CELLS_LISTED = 20
+# calamine builds a dense grid from the first to the last cell of a sheet and sizes some buffers
+# from counts a file declares; a crafted file of a few kB can make it ask for hundreds of GB, and
+# a failed Rust allocation aborts the whole process (it cannot be caught): tafia/calamine#684
+# (sharedStrings uniqueCount, CFB FAT/DIFAT counts), ToucanToco/fastexcel#487 (one cell in column
+# XFD), tafia/calamine#694 and #709 (cell references overflowing u32), ODS repeat counts.
+# So calamine reads in a child process with a memory cap and a time limit (`_read_isolated`):
+# always for .xls, .xlsb and .ods, and for an .xlsx/.xlsm whose pre-scan finds anything unusual
+# (a cell beyond column Z or row 99,999, a cell or row without its reference, a prefixed element,
+# an implausible string count). An ordinary .xlsx is read in this process, which saves about
+# 0.5 s on an 80,000-row workbook; RTS_ISOLATE_XLSX=1 isolates every workbook.
+ISOLATE_XLSX_ENV = "RTS_ISOLATE_XLSX"
+READER_MEMORY_BYTES = 6 * 2**30
+READER_SECONDS = 120
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PASSWORD_MESSAGE = "the workbook is password-protected (encrypted): remove the password and upload again"
+BOMB_MESSAGE = "refused: {what}, a likely zip bomb; nothing was read"
+
+
+@dataclass
+class FormulaCell:
+    """A formula cell whose file holds no saved (cached) value: calamine reads it as blank."""
+
+    row: int  # 1-based sheet row
+    column: str  # column letter
+    formula: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.column}{self.row}"
 
 
 @dataclass
@@ -33,6 +81,7 @@ class Sheet:
     name: str
     cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    formula_cells: list[FormulaCell] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -55,61 +104,399 @@ def open_file(data: bytes, name: str) -> OpenedFile:
     if len(data) == 0:
         raise UnreadableFile(name, "the file is empty (0 bytes)")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(name, f"the file is {len(data) / 1e6:.0f} MB, above the {MAX_UPLOAD_BYTES / 1e6:.0f} MB limit")
+        raise UnreadableFile(name, f"the file is {_size(len(data))}, above the {_size(MAX_UPLOAD_BYTES)} upload limit")
     lower = name.lower()
+    if data[:8] == CFB_MAGIC:
+        # OLE2 compound file: a legacy .xls, or an encrypted .xlsx (Office wraps those in CFB)
+        if cfb_is_encrypted(data):
+            raise UnreadableFile(name, PASSWORD_MESSAGE)
+        return _open_workbook(data, name, "xls", isolate=True)
     if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm", ".ods", ".xlsb")):
         return _open_zip_workbook(data, name)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _open_workbook(data, name, "xls")
     return _open_text(data, name)
+
+
+def _size(n: int) -> str:
+    """Bytes for people: `200 MB` (MiB, as Streamlit's maxUploadSize counts them), `4.2 kB`."""
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 1024:.1f} kB"
 
 
 def _open_zip_workbook(data: bytes, name: str) -> OpenedFile:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile:
-        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise UnreadableFile(name, "the workbook is password-protected (encrypted): remove the password and upload again") from None
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except Exception:  # noqa: BLE001 - BadZipFile, NotImplementedError (a bogus version), EOFError, ...
         raise UnreadableFile(name, "this is not a readable spreadsheet (the .xlsx/.ods container is damaged or not a workbook)") from None
+    with zf:
+        _refuse_zip_bomb(infos, name)
+        _refuse_xml_declarations(zf, infos, name)
+        part_names = {i.filename for i in infos}
+        if "xl/workbook.bin" in part_names:
+            kind = "xlsb"
+        elif "content.xml" in part_names and not any(n.startswith("xl/") for n in part_names):
+            kind = "ods"
+        else:
+            kind = "xlsx"
+        formulas: dict[str, list[FormulaCell]] = {}
+        odd = True
+        if kind == "xlsx":
+            formulas, odd = _scan_xlsx_sheets(zf, infos)
+        isolate = odd or os.environ.get(ISOLATE_XLSX_ENV, "") == "1"
+        opened = _open_workbook(data, name, kind, isolate=isolate)
+        if any(n.lower().endswith("vbaproject.bin") for n in part_names):
+            opened.assumptions.append("the workbook contains macros: they were not run, only cell values were read")
+        if formulas:
+            _report_formulas(zf, opened, formulas)
+    return opened
+
+
+def _refuse_zip_bomb(infos: list[zipfile.ZipInfo], name: str) -> None:
+    """Refuse a container whose directory promises too much; calamine also stops on a part that
+    inflates beyond its declared size (see `_calamine_error`), so a lying directory is caught too."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise UnreadableFile(name, BOMB_MESSAGE.format(what=f"the workbook holds {len(infos):,} parts"))
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
         raise UnreadableFile(
-            name, f"refused: the workbook would expand to {total / 1e6:.0f} MB ({total / packed:.0f}x its size), a likely zip bomb"
-        )
-    kind = "ods" if name.lower().endswith(".ods") else "xlsx"
-    return _open_workbook(data, name, kind)
+            name, BOMB_MESSAGE.format(what=f"the workbook would expand to {total / 1e6:.0f} MB ({total / packed:.0f}x its size)"))
 
 
-def _open_workbook(data: bytes, name: str, kind: str) -> OpenedFile:
-    from python_calamine import CalamineWorkbook
+_DECLARATIONS = tuple(word.encode(enc) for word in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
 
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several error types for damaged files
-        text = str(exc).lower()
-        if "password" in text or "encrypt" in text:
-            raise UnreadableFile(name, "the workbook is password-protected: remove the password and upload again") from None
-        raise UnreadableFile(name, f"the workbook cannot be opened ({exc})") from None
-    sheets: list[Sheet] = []
-    skipped: list[str] = []
-    for meta in wb.sheets_metadata:
-        visible = str(getattr(meta, "visible", "visible")).lower()
-        if "hidden" in visible:
-            skipped.append(f"sheet '{meta.name}' is hidden: skipped")
+
+def _refuse_xml_declarations(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> None:
+    """Refuse XML parts that declare a DTD or entities (entity expansion, external entities):
+    spreadsheet XML never has one. Only each part's start is inflated."""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
         try:
-            rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        except Exception as exc:  # a single broken sheet must not sink the others
-            skipped.append(f"sheet '{meta.name}' could not be read: {exc}")
+            with zf.open(info) as part:
+                head = part.read(XML_PROLOG_BYTES)
+        except Exception:  # noqa: BLE001 - a damaged part is calamine's to report
+            continue
+        if any(d in head for d in _DECLARATIONS):
+            raise UnreadableFile(name, f"refused: the part '{info.filename}' declares an XML DTD or entities, which "
+                                       "spreadsheets never need (a possible entity-expansion attack); nothing was read")
+
+
+def cfb_is_encrypted(data: bytes) -> bool:
+    """True when an OLE2/CFB file holds the streams of an encrypted OOXML package
+    (`EncryptionInfo`, `EncryptedPackage`: MS-OFFCRYPTO); False for an ordinary .xls or garbage."""
+    names = _cfb_stream_names(data)
+    return bool(names & {"EncryptionInfo", "EncryptedPackage"})
+
+
+def _cfb_stream_names(data: bytes) -> set[str]:
+    """Names in the directory of a compound file (MS-CFB), read defensively: {} when malformed."""
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    try:
+        shift = struct.unpack_from("<H", data, 0x1E)[0]
+        if shift not in (9, 12):
+            return set()
+        size = 1 << shift
+        sectors = (len(data) - 512) // size + 1
+        fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+        difat, n_difat = struct.unpack_from("<II", data, 0x44)
+        for _ in range(min(n_difat, sectors)):
+            if difat >= sectors:
+                break
+            entries = struct.unpack_from(f"<{size // 4}I", data, (difat + 1) * size)
+            fat_sectors += entries[:-1]
+            difat = entries[-1]
+        fat: list[int] = []
+        for sec in fat_sectors:
+            if sec >= sectors:
+                continue
+            fat += struct.unpack_from(f"<{size // 4}I", data, (sec + 1) * size)
+        names: set[str] = set()
+        sec, seen = struct.unpack_from("<I", data, 0x30)[0], 0
+        while sec not in (end, free) and sec < sectors and seen < sectors:
+            block = data[(sec + 1) * size:(sec + 2) * size]
+            for off in range(0, len(block) - 127, 128):
+                length = struct.unpack_from("<H", block, off + 0x40)[0]
+                kind = block[off + 0x42]
+                if kind in (1, 2, 5) and 2 <= length <= 64:
+                    names.add(block[off:off + length - 2].decode("utf-16-le", errors="replace"))
+            sec = fat[sec] if sec < len(fat) else end
+            seen += 1
+        return names
+    except (struct.error, IndexError):
+        return set()
+
+
+def _calamine_error(name: str, kind: str, message: str) -> UnreadableFile:
+    """One clear message for an error calamine raised (its type name and text) on a file or sheet."""
+    text = message.lower()
+    if kind == "PanicException":
+        return UnreadableFile(name, "the workbook is damaged and cannot be opened")
+    if "password" in text or "encrypt" in text:
+        return UnreadableFile(name, PASSWORD_MESSAGE)
+    if "larger than its declared" in text:
+        return UnreadableFile(name, BOMB_MESSAGE.format(what="a part inflates beyond the size its zip directory declares"))
+    if "entity" in text or "doctype" in text:
+        return UnreadableFile(name, "refused: the workbook XML uses entity references spreadsheets never need; nothing was read")
+    return UnreadableFile(name, f"the workbook cannot be opened ({message})")
+
+
+def _open_workbook(data: bytes, name: str, kind: str, isolate: bool = False) -> OpenedFile:
+    """Every visible sheet of a workbook, read by calamine here or in a child process."""
+    result = _read_isolated(data, name) if isolate else _read_here(data)
+    if result[0] == "error":
+        raise _calamine_error(name, result[1], result[2])
+    sheets: list[Sheet] = []
+    skipped: list[str] = []
+    for sheet_name, visible, rows, error in result[1]:
+        if "hidden" in visible:
+            skipped.append(f"sheet '{sheet_name}' is hidden: skipped")
+            continue
+        if error is not None:
+            refusal = _calamine_error(name, *error)
+            if refusal.reason.startswith("refused"):  # a hostile sheet sinks the file...
+                raise refusal
+            skipped.append(f"sheet '{sheet_name}' could not be read: {error[1]}")  # ...a broken one, only itself
             continue
         cells = _grid(rows)
         if cells.empty:
-            skipped.append(f"sheet '{meta.name}' is empty")
+            skipped.append(f"sheet '{sheet_name}' is empty")
             continue
-        sheets.append(Sheet(name, meta.name, cells))
+        sheets.append(Sheet(name, sheet_name, cells))
     return OpenedFile(name, kind, sheets, skipped)
+
+
+# The reader, run here (`_read_here`) or as a child process (`_read_isolated`): returns
+# ("ok", [(sheet, visibility, rows or None, (error type, text) or None)]) or ("error", type, text).
+_READER = r"""
+import io, pickle, sys
+
+def read(data):
+    from python_calamine import CalamineWorkbook
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, a BaseException
+        return ("error", type(exc).__name__, str(exc))
+    sheets = []
+    for meta in wb.sheets_metadata:
+        visible = str(getattr(meta, "visible", "visible")).lower()
+        if "hidden" in visible:
+            sheets.append((meta.name, visible, None, None))
+            continue
+        try:
+            sheets.append((meta.name, visible, wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False), None))
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException as exc:
+            sheets.append((meta.name, visible, None, (type(exc).__name__, str(exc))))
+    return ("ok", sheets)
+
+if __name__ == "__main__":
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+    except (ImportError, ValueError, OSError):
+        pass
+    sys.stdout.buffer.write(pickle.dumps(read(sys.stdin.buffer.read()), protocol=pickle.HIGHEST_PROTOCOL))
+"""
+_reader_namespace: dict[str, object] = {}
+exec(compile(_READER, "<lib.sources reader>", "exec"), _reader_namespace)  # noqa: S102 - our own code
+
+
+def _read_here(data: bytes) -> tuple:
+    return _reader_namespace["read"](data)  # type: ignore[operator]
+
+
+def _read_isolated(data: bytes, name: str) -> tuple:
+    """calamine in a child process with a memory cap and a time limit: a file that makes it abort,
+    panic or spin takes the child down, not the app, and gets one message."""
+    try:
+        run = subprocess.run([sys.executable, "-P", "-c", _READER, str(READER_MEMORY_BYTES)], input=data,
+                             capture_output=True, timeout=READER_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise UnreadableFile(name, f"refused: reading the workbook took longer than {READER_SECONDS} s") from None
+    if run.returncode != 0:
+        raise UnreadableFile(name, "refused: the workbook is damaged or would need more memory than allowed to read "
+                                   "(the reader stopped); nothing was read")
+    return pickle.loads(run.stdout)  # noqa: S301 - written by our own reader above, not by the upload
+
+
+# ------------------------------------------------------------------ formulas without values
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL = re.compile(rb"<c(?=[\s>/])([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_CELL_REF = re.compile(rb"\br=\"([A-Z]{1,3})(\d+)\"")
+_CELL_TYPE = re.compile(rb"\bt=\"([a-zA-Z]+)\"")
+_FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)", re.S)
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?(?:/>|>(.*?)</v>)", re.S)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip part of its XML, from workbook.xml and its relationships (defusedxml)."""
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - missing or odd parts: calamine has already read what it could
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out: dict[str, str] = {}
+    for sh in book.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sh.get(f"{_NS_REL}id"), "")
+        if target:
+            out[sh.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
+    """calamine reserves room for `uniqueCount` strings before reading one (calamine#684): True
+    when the string table is too small to hold that many (each `<si>` takes at least 9 bytes)."""
+    info = zf.NameToInfo.get("xl/sharedStrings.xml")
+    if info is None:
+        return False
+    try:
+        with zf.open(info) as part:
+            head = part.read(XML_PROLOG_BYTES)
+    except Exception:  # noqa: BLE001 - damaged: let the isolated reader deal with it
+        return True
+    m = re.search(rb"<(?:\w+:)?sst\b[^>]*?\buniqueCount=\"(\d+)\"", head)
+    return bool(m) and int(m.group(1)) > max(1000, info.file_size // 9)
+
+
+# What an ordinary sheet never has, and what calamine's grid sizing trusts (see above): a cell
+# beyond column Z or row 99,999, a cell or row that does not start with its reference (calamine
+# then places it by counting), a prefixed cell or row element (`<x:c>`). Checked on every tag at
+# once with numpy: 70 MB of sheet XML in about 0.1 s.
+_SPACE, _GT, _SLASH, _COLON = 32, 62, 47, 58
+
+
+def _odd_sheet_xml(body: bytes) -> bool:
+    a = np.frombuffer(body + b"\0" * 16, dtype=np.uint8)
+    n = len(body)
+    lt = np.flatnonzero(a[:n] == 60)  # every '<'
+    lt = lt[(a[lt + 1] == ord("c")) | (a[lt + 1] == ord("r"))]  # `<c...` and `<r...` tags only
+    window = a[lt[:, None] + np.arange(14)]  # the first 14 bytes of each such tag
+
+    def ends(x: np.ndarray) -> np.ndarray:
+        return (x == _SPACE) | (x == _GT) | (x == _SLASH)
+
+    def letter(x: np.ndarray) -> np.ndarray:
+        return ((x >= 65) & (x <= 90)) | ((x >= 97) & (x <= 122))
+
+    digits = (window >= 48) & (window <= 57)
+    cell = (window[:, 1] == ord("c")) & ends(window[:, 2])
+    row = (window[:, 1] == ord("r")) & (window[:, 2] == ord("o")) & (window[:, 3] == ord("w")) & ends(window[:, 4])
+    cell_r = (window[:, 2] == _SPACE) & (window[:, 3] == ord("r")) & (window[:, 4] == ord("=")) & (window[:, 5] == ord('"'))
+    row_r = (window[:, 4] == _SPACE) & (window[:, 5] == ord("r")) & (window[:, 6] == ord("=")) & (window[:, 7] == ord('"'))
+    if (cell & ~cell_r).any() or (row & ~row_r).any():
+        return True
+    far_cell = cell & (letter(window[:, 7]) | (letter(window[:, 6]) & digits[:, 7:13].all(axis=1)))
+    if far_cell.any() or (row & digits[:, 8:14].all(axis=1)).any():
+        return True
+    colon = np.flatnonzero(a[:n] == _COLON)  # `<x:c ` / `<ns0:row `: prefixed cell or row elements
+    if len(colon):
+        after = a[colon[:, None] + np.arange(1, 6)]
+        prefixed = (((after[:, 0] == ord("c")) & ends(after[:, 1]))
+                    | ((after[:, 0] == ord("r")) & (after[:, 1] == ord("o")) & (after[:, 2] == ord("w")) & ends(after[:, 3])))
+        if prefixed.any():
+            return True
+    return False
+
+
+def _scan_xlsx_sheets(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[dict[str, list[FormulaCell]], bool]:
+    """One streamed pass over every worksheet part before calamine sees it: formula cells without
+    a saved value (part name -> cells), and whether anything is unusual enough to read the
+    workbook in the isolated reader."""
+    formulas: dict[str, list[FormulaCell]] = {}
+    odd = _odd_shared_strings(zf)
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        try:
+            formulas[info.filename], odd_sheet = _scan_sheet(zf, info)
+        except Exception:  # noqa: BLE001 - a damaged part: the isolated reader reports it
+            odd_sheet = True
+        odd = odd or odd_sheet
+    return formulas, odd
+
+
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[list[FormulaCell], bool]:
+    formulas: list[FormulaCell] = []
+    odd = False
+    tail = b""
+    with zf.open(info) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            buffer = tail + chunk
+            cut = len(buffer) if not chunk else buffer.rfind(b"<c")  # carry a cell cut by the chunk
+            if cut < 0:
+                cut = len(buffer)
+            body, tail = buffer[:cut], buffer[cut:]
+            if b"<f" in body:
+                formulas += _formula_cells(body)
+            if not odd:
+                odd = _odd_sheet_xml(body)
+            if not chunk:
+                return formulas, odd
+
+
+def _report_formulas(zf: zipfile.ZipFile, opened: OpenedFile, formulas: dict[str, list[FormulaCell]]) -> None:
+    """Attach formula cells without a saved value to their sheets and say so in the report:
+    calamine reads them as blanks, so they are named instead of silently missing."""
+    parts = _sheet_parts(zf)
+    for sheet in opened.sheets:
+        sheet.formula_cells = formulas.get(parts.get(sheet.name, ""), [])
+        if sheet.formula_cells:
+            n = len(sheet.formula_cells)
+            listed = ", ".join(f"{c.address} (={c.formula})" for c in sheet.formula_cells[:MAX_FORMULA_CELLS_LISTED])
+            more = f" and {n - MAX_FORMULA_CELLS_LISTED} more" if n > MAX_FORMULA_CELLS_LISTED else ""
+            opened.skipped.append(
+                f"sheet '{sheet.name}': {n} formula cell{'s' if n != 1 else ''} without a saved value, read as blank: "
+                f"{listed}{more}; open the file in Excel or LibreOffice, save it, and upload again")
+
+
+def formula_cells_without_values(zf: zipfile.ZipFile, part: str) -> list[FormulaCell]:
+    """Formula cells of a sheet part with no cached `<v>` (streamed, 1 MB at a time)."""
+    found: list[FormulaCell] = []
+    tail = b""
+    with zf.open(part) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            buffer = tail + chunk
+            cut = len(buffer) if not chunk else buffer.rfind(b"<c")
+            if cut < 0:
+                cut = len(buffer)
+            body, tail = buffer[:cut], buffer[cut:]
+            if b"<f" in body:
+                found += _formula_cells(body)
+            if not chunk:
+                return found
+
+
+def _formula_cells(xml: bytes) -> list[FormulaCell]:
+    out: list[FormulaCell] = []
+    for m in _CELL.finditer(xml):
+        inner = m.group(2)
+        if not inner or b"<f" not in inner:
+            continue
+        formula = _FORMULA.search(inner)
+        if formula is None:
+            continue
+        value = _VALUE.search(inner)
+        kind = _CELL_TYPE.search(m.group(1))
+        has_value = value is not None and (bool(value.group(1)) or (kind is not None and kind.group(1) == b"str"))
+        if has_value:  # an empty <v></v> on a t="str" cell is a formula whose result is ""
+            continue
+        ref = _CELL_REF.search(m.group(1))
+        if ref is None:
+            continue
+        text = (formula.group(1) or b"").decode("utf-8", errors="replace")
+        text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        out.append(FormulaCell(int(ref.group(2)), ref.group(1).decode(), text or "(shared formula)"))
+    return out
 
 
 def _grid(rows: list[list]) -> pd.DataFrame:
@@ -133,7 +520,7 @@ def _grid(rows: list[list]) -> pd.DataFrame:
 def decode_text(data: bytes) -> tuple[str, str]:
     """Text and the encoding used: UTF-16 only with a BOM, then UTF-8 (BOM or not), else cp1252."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16"), "UTF-16"
+        return data.decode("utf-16", errors="replace"), "UTF-16"  # an odd last byte must not raise
     if data[:3] == b"\xef\xbb\xbf":
         return data[3:].decode("utf-8", errors="replace"), "UTF-8 with BOM"
     try:

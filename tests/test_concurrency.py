@@ -1,0 +1,222 @@
+"""Several staff at once, a killed import, a full disk: the store (SQLite in WAL mode, a 30 s busy
+timeout, `BEGIN IMMEDIATE` for every write) commits each file whole or not at all.
+
+Workers are separate processes. `worker` below runs in a child interpreter
+(`python -c "from tests.test_concurrency import worker; ..."`); it can hold its write
+transaction open for a while by wrapping `lib.importer._finish` (called inside the transaction,
+after every table is written), so no test-only hook is needed in lib/.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lib import store
+from lib.importer import import_files, read_file
+from tests.conftest import FD_ROWS, forcedecks_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "forcedecks_cmj.csv"
+
+
+def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages: int = 0) -> None:
+    """Import one file into `db`; inside the write transaction touch `marker` and sleep `hold` s.
+    `cache_pages` shrinks SQLite's page cache so uncommitted pages spill into the WAL file."""
+    import lib.importer as importer
+
+    engine = store.connect(db)
+    if cache_pages:
+        sa.event.listen(engine, "connect", lambda conn, _r: conn.execute(f"PRAGMA cache_size={cache_pages}"))
+        engine.dispose()
+    finish = importer._finish
+
+    def slow_finish(*args: object, **kwargs: object) -> None:  # (conn, report, ...) inside the transaction
+        if marker:
+            Path(marker).write_text("inside")
+        time.sleep(hold)
+        finish(*args, **kwargs)
+
+    importer._finish = slow_finish
+    [report] = import_files(engine, [(Path(path).name, Path(path).read_bytes())])
+    print(report.status, report.import_id, report.rows_added)
+
+
+def spawn_worker(db: Path, path: Path, **kwargs: object) -> subprocess.Popen[str]:
+    args = ", ".join([repr(str(db)), repr(str(path))] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    return subprocess.Popen([sys.executable, "-c", f"from tests.test_concurrency import worker; worker({args})"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def squad_file(tmp: Path, squad: int, athletes: int = 6, days: int = 10) -> tuple[Path, int]:
+    """A ForceDecks export of a squad nobody else has: (path, rows of `tests` it gives)."""
+    rows = [[f"Squad{squad} Athlete{a}", "", "CMJ", f"05/{d + 1:02d}/2023", "8:00 AM", "80.5", "3", "",
+             f"{30 + a + d / 10:.1f}", f"{a % 9 + 1} L", f"{600 + d}"] for a in range(athletes) for d in range(days)]
+    data = forcedecks_csv(rows)
+    path = tmp / f"squad{squad}.csv"
+    path.write_bytes(data)
+    fr = read_file(data, path.name)
+    return path, sum(len(r.tables["tests"]) for _s, r in fr.reads)
+
+
+def counts(db: Path) -> dict[str, int]:
+    """Rows per table, read with plain sqlite3 (no engine state carried over)."""
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+                for t in ("imports", "athletes", "tests", "rejects", "audit_log")}
+
+
+def integrity(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def fresh_store(tmp: Path) -> Path:
+    """A store with one import already in it (tables created, WAL mode on)."""
+    db = tmp / "shared.sqlite"
+    import_files(store.connect(db), [("baseline.csv", forcedecks_csv(FD_ROWS))])
+    store.dispose_all()
+    return db
+
+
+# ------------------------------------------------------------------------------------ tests
+
+def test_processes_importing_at_once_all_commit(tmp_path: Path) -> None:
+    """Four `python -m lib import` processes on one store at the same moment."""
+    db = fresh_store(tmp_path)
+    before = counts(db)
+    files = [squad_file(tmp_path, i) for i in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-m", "lib", "import", "--db", str(db), "--who", f"staff{i}", str(p)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i, (p, _n) in enumerate(files)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], results
+    after = counts(db)
+    assert after["imports"] == before["imports"] + 4
+    assert after["tests"] == before["tests"] + sum(n for _p, n in files)
+    assert after["athletes"] == before["athletes"] + 4 * 6
+    assert integrity(db) == "ok"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert {r[0] for r in conn.execute("SELECT imported_by FROM imports")} >= {f"staff{i}" for i in range(4)}
+
+
+def test_writers_queue_and_readers_never_see_half_a_file(tmp_path: Path) -> None:
+    """Three workers each hold the write lock 0.5 s: they queue (BEGIN IMMEDIATE + busy timeout)
+    instead of failing, and a reader meanwhile sees whole files only."""
+    db = fresh_store(tmp_path)
+    before = counts(db)
+    files = [squad_file(tmp_path, i, athletes=3 + i) for i in range(3)]  # sizes differ: a subset is recognisable
+    markers = [tmp_path / f"inside{i}" for i in range(3)]
+    start = time.perf_counter()
+    procs = [spawn_worker(db, p, hold=0.5, marker=str(m)) for (p, _n), m in zip(files, markers)]
+
+    def state(c: dict[str, int]) -> tuple[int, int, int]:
+        return c["imports"], c["athletes"], c["tests"]
+
+    whole = {(before["imports"] + sum(subset), before["athletes"] + sum(3 + i for i, t in enumerate(subset) if t),
+              before["tests"] + sum(n for (_p, n), t in zip(files, subset) if t)) for subset in _subsets(3)}
+    seen: set[tuple[int, int, int]] = set()
+    while any(p.poll() is None for p in procs):
+        seen.add(state(counts(db)))
+        time.sleep(0.02)
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert all(out.startswith("imported") for out, _err in outputs), outputs
+    assert time.perf_counter() - start >= 1.5  # three 0.5 s transactions, one after another
+    assert len(seen) >= 3 and seen <= whole, f"a reader saw a partial file: {sorted(seen - whole)}"
+    assert state(counts(db)) == max(whole)
+    assert integrity(db) == "ok"
+
+
+def _subsets(n: int) -> list[tuple[bool, ...]]:
+    return [tuple(bool(mask >> i & 1) for i in range(n)) for mask in range(2 ** n)]
+
+
+def test_kill_9_inside_the_transaction_leaves_nothing_and_a_clean_retry(tmp_path: Path) -> None:
+    db = fresh_store(tmp_path)
+    before = counts(db)
+    marker = tmp_path / "inside"
+    proc = spawn_worker(db, SAMPLE, hold=60.0, marker=str(marker), cache_pages=20)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the worker never reached its transaction"
+        time.sleep(0.05)
+    wal = db.with_name(db.name + "-wal")
+    spilled = wal.stat().st_size  # uncommitted pages already on disk in the WAL
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    assert spilled > 0
+    assert integrity(db) == "ok"
+    assert counts(db) == before  # no import row, no athlete, no test, no reject, no audit entry
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM imports WHERE file = ?", (SAMPLE.name,)).fetchone()[0] == 0
+    # the same file again: a clean import, not "already imported"
+    [report] = import_files(store.connect(db), [(SAMPLE.name, SAMPLE.read_bytes())])
+    store.dispose_all()
+    assert report.status == "imported" and report.added["tests"] > 2000
+    assert counts(db)["tests"] == before["tests"] + report.added["tests"]
+    assert integrity(db) == "ok"
+
+
+def _limit_pages(engine: Engine, extra_pages: int) -> None:
+    """Simulate a full disk: SQLite may grow the file by only `extra_pages` more pages."""
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+    sa.event.listen(engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count={pages + extra_pages}"))
+    engine.dispose()
+
+
+def test_full_disk_leaves_nothing_partial_and_the_retry_works(tmp_path: Path) -> None:
+    db = fresh_store(tmp_path)
+    before = counts(db)
+    engine = sa.create_engine(f"sqlite:///{db}")  # a private engine: its page limit stays in this test
+    store.metadata.create_all(engine)
+    _limit_pages(engine, 2)
+    try:
+        reports = import_files(engine, [(SAMPLE.name, SAMPLE.read_bytes())])
+        assert reports[0].status == "failed" and "full" in reports[0].message, reports[0].text()
+    except sa.exc.OperationalError as exc:  # what lib/importer.py does until it reports storage errors
+        assert "database or disk is full" in str(exc)
+    engine.dispose()
+    assert counts(db) == before and integrity(db) == "ok"
+    [report] = import_files(store.connect(db), [(SAMPLE.name, SAMPLE.read_bytes())])
+    store.dispose_all()
+    assert report.status == "imported" and counts(db)["tests"] == before["tests"] + report.added["tests"]
+
+
+@pytest.mark.xfail(strict=True, reason="needs lib/importer.py to turn a storage error into a failed report "
+                                       "(the change is proposed in the issue-6 hand-over; drop this marker with it)")
+def test_full_disk_is_a_clear_message_and_the_batch_goes_on(tmp_path: Path) -> None:
+    db = fresh_store(tmp_path)
+    engine = sa.create_engine(f"sqlite:///{db}")
+    store.metadata.create_all(engine)
+    _limit_pages(engine, 2)
+    reports = import_files(engine, [(SAMPLE.name, SAMPLE.read_bytes()), ("other.csv", SAMPLE.read_bytes()[:4000])])
+    engine.dispose()
+    assert len(reports) == 2 and reports[0].status == "failed"  # no exception: every file gets its report
+    assert "the store is full" in reports[0].message and "nothing of this file was written" in reports[0].message
+
+
+def test_wal_busy_timeout_and_begin_immediate_are_on(tmp_path: Path) -> None:
+    engine = store.connect(tmp_path / "s.sqlite")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.begin() as conn:
+        conn.execute(sa.select(1))
+    store.dispose_all()
+    assert statements[0] == "BEGIN IMMEDIATE"
