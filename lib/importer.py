@@ -146,6 +146,10 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
         return fr
     report.skipped += opened.skipped
     report.assumptions += opened.assumptions
+    for sheet in opened.sheets:  # formula cells without a saved value: rejected cells, never silent blanks
+        report.rejects += [Problem(name, sheet.name, c.row, c.column, f"={c.formula}",
+                                   "formula without a saved value, read as blank: open and save the file in "
+                                   "Excel or LibreOffice, then upload again") for c in sheet.formula_cells]
     for sheet in opened.sheets:
         claim = detect_format(sheet)
         if claim is None:
@@ -185,9 +189,27 @@ def import_files(
     ordered = sorted(range(len(reads)), key=lambda i: (not reads[i].is_roster, i))
     for step, i in enumerate(ordered):
         progress(0.5 + step / max(1, len(files)) * 0.5, f"Storing {reads[i].report.file}")
-        write_file(engine, reads[i], settings)
+        try:
+            write_file(engine, reads[i], settings)
+        except sa.exc.OperationalError as exc:  # disk full, store locked too long: this file only
+            _storage_failed(reads[i].report, exc)
     progress(1.0, "Done")
     return [r.report for r in reads]
+
+
+def _storage_failed(report: ImportReport, exc: sa.exc.OperationalError) -> None:
+    """A file whose transaction the store refused (rolled back): one clear message, nothing kept."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "full" in text:
+        why = "the store is full (no disk space left, or its size limit)"
+    elif "locked" in text or "busy" in text:
+        why = "the store stayed busy for 30 s (another import or edit)"
+    else:
+        why = f"the store could not be written ({text.splitlines()[0][:120]})"
+    report.status, report.import_id = "failed", None
+    report.message = f"{why}: nothing of this file was written; import it again once that is fixed"
+    report.added, report.replaced, report.unchanged, report.replaced_from = {}, {}, {}, {}
+    report.new_athletes, report.suggestions = [], []
 
 
 def import_file(engine: Engine, data: bytes, name: str, settings: ImportSettings | None = None) -> ImportReport:
@@ -220,7 +242,7 @@ def write_file(engine: Engine, fr: FileRead, settings: ImportSettings) -> Import
         for table in ("athletes", "injuries", "tests", "sessions", "wellness"):
             if table in tables and len(tables[table]):
                 _write_table(conn, table, tables[table], report)
-        _finish(conn, report)
+        _finish(conn, report, settings.who)
     if report.rows_added == 0 and not report.replaced and not any(report.unchanged.values()):
         report.status = "no data"
         report.message = report.message or "the file was read but no row could be accepted: see the rejected rows"
@@ -260,13 +282,13 @@ def _resolve_athletes(conn: sa.Connection, tables: dict[str, pd.DataFrame], repo
 
     roster = tables.get("athletes")
     new_rows: list[dict[str, object]] = []
-    roster_ids: dict[str, str] = {}
+    roster_row_ids: list[str] = []  # one per roster row: two athletes may share a name
     if roster is not None:
         for rec in roster.to_dict("records"):
             ref = _text(rec.get("athlete_ref"))
             key = name_key(rec["athlete_name"])
             athlete_id = ref or by_key.get(key) or athlete_slug(rec["athlete_name"])
-            roster_ids[key] = athlete_id
+            roster_row_ids.append(athlete_id)
             by_key.setdefault(key, athlete_id)
     seen_new: dict[str, str] = {}
 
@@ -287,7 +309,7 @@ def _resolve_athletes(conn: sa.Connection, tables: dict[str, pd.DataFrame], repo
     out: dict[str, pd.DataFrame] = {}
     for table, df in tables.items():
         if table == "athletes":
-            df = df.assign(athlete_id=[roster_ids[name_key(n)] for n in df["athlete_name"]],
+            df = df.assign(athlete_id=roster_row_ids,
                            name=[clean_name(n) for n in df["athlete_name"]])
         else:
             refs = df["athlete_ref"] if "athlete_ref" in df.columns else pd.Series([None] * len(df))
@@ -450,14 +472,14 @@ def _equal(merged: pd.DataFrame, cols: list[str]) -> pd.Series:
     return eq
 
 
-def _finish(conn: sa.Connection, report: ImportReport) -> None:
+def _finish(conn: sa.Connection, report: ImportReport, who: str = "import") -> None:
     if report.rejects:
         conn.execute(store.rejects.insert(), [dict(import_id=report.import_id, **p.as_dict()) for p in report.rejects])
     conn.execute(store.imports.update().where(store.imports.c.import_id == report.import_id).values(
         rows_added=report.rows_added, rows_replaced=sum(report.replaced.values()),
         rows_rejected=len({(p.sheet, p.row) for p in report.rejects if p.row is not None}),
         report=json.dumps(report.as_dict(), default=str)))
-    store.log(conn, "import", "import", {"import_id": report.import_id, "file": report.file, "added": report.added})
+    store.log(conn, who, "import", {"import_id": report.import_id, "file": report.file, "added": report.added})
 
 
 def _file_of(conn: sa.Connection, import_id: int) -> str:

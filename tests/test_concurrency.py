@@ -196,8 +196,6 @@ def test_full_disk_leaves_nothing_partial_and_the_retry_works(tmp_path: Path) ->
     assert report.status == "imported" and counts(db)["tests"] == before["tests"] + report.added["tests"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs lib/importer.py to turn a storage error into a failed report "
-                                       "(the change is proposed in the issue-6 hand-over; drop this marker with it)")
 def test_full_disk_is_a_clear_message_and_the_batch_goes_on(tmp_path: Path) -> None:
     db = fresh_store(tmp_path)
     engine = sa.create_engine(f"sqlite:///{db}")

@@ -570,8 +570,6 @@ def test_formula_cells_with_cached_values_are_read_and_not_reported() -> None:
     assert 183.5 in values and 161.0 in values
 
 
-@pytest.mark.xfail(strict=True, reason="needs lib/importer.py to add Sheet.formula_cells to the report's "
-                                       "rejects (the change is proposed in the issue-6 hand-over; drop this marker with it)")
 def test_formula_cells_without_values_are_rejected_cells(engine: Engine) -> None:
     report = import_files(engine, [("formulas.xlsx", formulas_without_values())])[0]
     cells = [(p.sheet, p.row, p.column, p.value) for p in report.rejects if "formula" in p.problem]
@@ -654,9 +652,6 @@ def test_ten_times_longer_file_imports_every_row(engine: Engine) -> None:
 CASES_BY_ID = {c.id: c for c in CASES}
 
 
-@pytest.mark.xfail(strict=True, reason="lib/importer.py keys roster ids by name: two athletes who share a name "
-                                       "(two 'Alex Smith', ids 007 and 008) become one, silently (found by "
-                                       "test_export_then_reimport_round_trips)")
 def test_two_athletes_sharing_a_name_keep_their_ids(engine: Engine) -> None:
     roster = b"athlete_id,name,position,squad\r\n007,Alex Smith,Winger,U23\r\n008,Alex Smith,Fullback,First team\r\n"
     report = import_files(engine, [("roster.csv", roster)])[0]
