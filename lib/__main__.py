@@ -18,7 +18,6 @@ import pandas as pd
 from lib import store
 from lib.errors import ReturnToSpeedError
 from lib.importer import ImportSettings, dismiss_suggestion, import_files, merge_athlete, undo_import
-from lib.schema import TABLES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,10 +54,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--who", default="cli", help="name recorded in the import history")
     p.set_defaults(func=_cmd_import)
 
-    p = add("export", "write a canonical table as CSV to stdout")
-    p.add_argument("table", choices=list(TABLES), metavar="TABLE", help=", ".join(TABLES))
-    p.add_argument("--provenance", action="store_true", help="add import_id, source_sheet columns")
+    p = add("export", "write a canonical table or the board as CSV (stdout) or XLSX; audit-logged")
+    from lib import exports, reports
+
+    exports.add_arguments(p)
+    p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
     p.set_defaults(func=_cmd_export)
+
+    p = add("report", "write the board (one A4 page) or an athlete's return-to-speed report as PDF or PNG")
+    reports.add_arguments(p)
+    p.set_defaults(func=reports.main_report)
+
+    p = add("erase", "erase every trace of one athlete (right to erasure); audit-logged without their name")
+    p.add_argument("athlete_id")
+    p.add_argument("--who", required=True, help="who carries out the request")
+    p.add_argument("--reference", default="", help="the request's number in the club's register")
+    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.set_defaults(func=_cmd_erase)
+
+    p = add("role", "give a signed-in user a role (medical, coach, admin) or remove it")
+    p.add_argument("email")
+    p.add_argument("role", nargs="?", choices=["medical", "coach", "admin"])
+    p.add_argument("--remove", action="store_true")
+    p.add_argument("--who", default=os.environ.get("USER", "cli"))
+    p.set_defaults(func=_cmd_role)
 
     p = add("imports", "list the import history")
     p.set_defaults(func=_cmd_imports)
@@ -121,8 +140,40 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    df = store.read_table(store.connect(args.db), args.table, provenance=args.provenance)
-    df.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    from lib.exports import main_export
+    from lib.privacy import log_export
+
+    # the command line is an admin's tool: every column; text a spreadsheet would run is neutralised
+    code = main_export(args)
+    log_export(store.connect(args.db), args.who, args.table, -1, "admin")
+    return code
+
+
+def _cmd_erase(args: argparse.Namespace) -> int:
+    from lib.privacy import erase_athlete
+
+    if not args.yes:
+        print("erase removes every row of the athlete and cannot be undone: add --yes to confirm", file=sys.stderr)
+        return 2
+    done = erase_athlete(store.connect(args.db), args.athlete_id, args.who, args.reference)
+    print(f"{args.athlete_id}: erased, {done.rows_removed} rows removed "
+          f"({', '.join(f'{n} {t}' for t, n in done.removed.items())}); audit entry #{done.event_id}")
+    return 0
+
+
+def _cmd_role(args: argparse.Namespace) -> int:
+    from lib.privacy import remove_role, set_role
+
+    engine = store.connect(args.db)
+    if args.remove:
+        remove_role(engine, args.email, args.who)
+        print(f"{args.email}: role removed")
+    elif args.role:
+        set_role(engine, args.email, args.role, args.who)
+        print(f"{args.email}: {args.role}")
+    else:
+        print("give a role (medical, coach, admin) or --remove", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -174,7 +225,7 @@ def _date(text: str | None) -> pd.Timestamp:
 
 def _cmd_board(args: argparse.Namespace) -> int:
     from lib import settings
-    from lib.readiness import Data, board_for_export, readiness_board
+    from lib.readiness import Data, readiness_board
 
     engine = store.connect(args.db)
     board = readiness_board(Data.from_store(engine), _date(args.on), settings.load(engine, args.team))
@@ -186,7 +237,9 @@ def _cmd_board(args: argparse.Namespace) -> int:
                 for r in board.to_dict("records")]
         print(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
     elif args.format == "csv":
-        board_for_export(board).to_csv(sys.stdout, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+        from lib.exports import board_csv
+
+        sys.stdout.write(board_csv(board, bom=False).decode("utf-8"))  # uploaded text never runs as a formula
     else:
         for r in board.to_dict("records"):
             print(f"{r['status'].upper():6} {r['name']:<24} tier {r['tier']}  {r['action']}")

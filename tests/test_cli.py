@@ -104,3 +104,27 @@ def test_tier_command_records_who_and_why(tmp_path: Path, capsys: pytest.Capture
     from lib.readiness import read_tier_history
     history = read_tier_history(store.connect(db))
     assert history[["athlete_id", "tier", "reason", "who"]].values.tolist() == [["RTS011", 4, "hop battery passed", "physio"]]
+
+
+def test_erase_needs_yes_and_removes_the_athlete(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(files["db"])
+    main(["import", "--db", db, str(files["good"])])
+    assert main(["erase", "--db", db, "mia-laurent", "--who", "dpo"]) == 2
+    assert main(["erase", "--db", db, "mia-laurent", "--who", "dpo", "--yes", "--reference", "REQ-7"]) == 0
+    assert "mia-laurent: erased" in capsys.readouterr().out
+    main(["export", "--db", db, "athletes"])
+    assert "Mia" not in capsys.readouterr().out
+
+
+def test_role_and_audited_export(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from lib import store
+    from lib.privacy import role_of
+
+    db = str(files["db"])
+    assert main(["role", "--db", db, "Coach@Club.org", "coach"]) == 0
+    assert role_of(store.connect(db), "coach@club.org") == "coach"
+    main(["export", "--db", db, "tests", "--who", "analyst"])
+    import sqlalchemy as sa
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(sa.select(store.audit.c.who, store.audit.c.action)).all()
+    assert ("analyst", "export") in [tuple(r) for r in rows]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib.exports import header_column, output_only, unescape_cell
 from lib.normalize import UNIT_ALIASES, clean_name, header_key, parse_numbers, unit_factor
 from lib.readers.base import (
     SCAN_ROWS,
@@ -39,7 +40,7 @@ ALLOWED_EXTRA = {("tests", "side"): ("involved", "uninvolved")}
 
 def table_of(headers: list[object]) -> str | None:
     """The canonical table whose column names are exactly these headers, or None."""
-    keys = [header_key(h) for h in headers if not blank(h)]
+    keys = [header_key(header_column(h)) for h in headers if not blank(h)]  # `hsr_distance_m (m)`: our xlsx export
     if not keys or len(set(keys)) != len(keys):
         return None
     best: tuple[str, int] | None = None
@@ -62,6 +63,9 @@ def detect(sheet: Sheet) -> Detection | None:
     if len(cells) and cells.iat[0, 0] == TITLE:
         return Detection(NAME, SCORE, 0, {"readme": True})
     for r in range(min(SCAN_ROWS, len(cells), 5)):
+        why = output_only(cells.iloc[r].tolist())  # the board and thresholds sheets of our workbook export
+        if why:
+            return Detection(NAME, SCORE, r, {"readme": True, "why": why})
         table = table_of(cells.iloc[r].tolist())
         if table:
             return Detection(NAME, SCORE, r, {"table": table})
@@ -72,12 +76,12 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     """Canonical rows of one table, athlete named by `name` (else `athlete_id`)."""
     out = SheetRead(LABEL)
     if detection.info.get("readme"):
-        out.assumptions.append("README sheet of the template: instructions only, nothing to import")
+        out.assumptions.append(str(detection.info.get("why") or "README sheet of the template: instructions only, nothing to import"))
         return out
     table = str(detection.info["table"])
     frame = clean_frame(sheet, detection.header_row)
     out.data_rows = list(frame.rows)
-    index = {header_key(h): i for i, h in enumerate(frame.headers) if h}
+    index = {header_key(header_column(h)): i for i, h in enumerate(frame.headers) if h}
     frame.used = set(index.values())
     provenance = sorted(set(index) & PROVENANCE)
     if provenance:
@@ -104,7 +108,9 @@ class _Reader:
 
     def raw(self, column: str) -> pd.Series:
         i = self.index.get(column)
-        return self.frame.col(i) if i is not None else pd.Series([None] * len(self.frame), dtype=object)
+        if i is None:
+            return pd.Series([None] * len(self.frame), dtype=object)
+        return self.frame.col(i).map(unescape_cell)  # our exports write `'=...` for text a spreadsheet would run
 
     def text(self, column: str) -> pd.Series:
         return self.raw(column).map(_text).astype(object)
