@@ -147,8 +147,13 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         slow = objects.map(lambda v: isinstance(v, str))
     else:
         # numbers and plain numeric text in one vectorised pass; only the leftovers are inspected
-        is_bool = np.frompyfunc(lambda v: isinstance(v, bool), 1, 1)(objects.to_numpy()).astype(bool)
-        fast = pd.to_numeric(objects.mask(is_bool), errors="coerce")
+        fast = pd.to_numeric(objects, errors="coerce")
+        # a TRUE/FALSE cell came through as 1/0: look only at those cells for Python bools
+        maybe = np.flatnonzero(fast.isin([0, 1]).to_numpy())
+        if len(maybe):
+            bools = [i for i in maybe if isinstance(objects.iloc[i], bool)]
+            if bools:
+                fast.iloc[bools] = np.nan
         slow = fast.isna() & objects.notna()
     out = fast.to_numpy(dtype=float, na_value=np.nan).copy()
     bad = np.zeros(len(values), dtype=bool)

@@ -227,11 +227,16 @@ def now() -> dt.datetime:
 
 
 def records(df: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows as dicts with None for missing values and python dates, ready for executemany."""
+    """Rows as dicts with None for missing values and python dates, ready for executemany
+    (built column by column: a season's sessions in a fraction of DataFrame.to_dict's time)."""
     if df.empty:
         return []
-    out = df.astype(object).where(df.notna(), None)
-    for col in df.columns:
-        if pd.api.types.is_datetime64_any_dtype(df[col].dtype):
-            out[col] = [v.date() if v is not None else None for v in out[col].tolist()]
-    return out.to_dict("records")
+    names = [str(c) for c in df.columns]
+    columns = []
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            columns.append([None if pd.isna(v) else v.date() for v in s.tolist()])
+        else:
+            columns.append(s.astype(object).where(s.notna(), None).tolist())
+    return [dict(zip(names, row)) for row in zip(*columns)]
