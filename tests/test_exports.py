@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 import lib.readers.template as template_reader
 from lib import exports, store
-from lib.exports import (board_csv, csv_bytes, data_workbook, escape_cell, export_bytes, header_column,
+from lib.exports import (board_csv, data_workbook, escape_cell, export_bytes, header_column,
                          header_label, main_export, output_only, table_csv, unescape_cell)
 from lib.importer import import_files
 from lib.pseudonym import WITHHELD, athlete_code, store_key
