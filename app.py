@@ -32,6 +32,11 @@ with st.sidebar:
                  key=ui.widget_key(ui.SQUAD), on_change=ui.keep, args=(ui.SQUAD,))
     st.date_input("As of", value=ui.as_of(), key=ui.widget_key(ui.AS_OF), on_change=ui.keep, args=(ui.AS_OF,),
                   format="YYYY-MM-DD", help="The board and every page show the state on this date.")
+    modes = list(ui.NAME_MODES)
+    st.selectbox("Names", modes, index=modes.index(ui.names()), format_func=ui.NAME_MODES.get,
+                 key=ui.widget_key(ui.NAMES), on_change=ui.keep, args=(ui.NAMES,),
+                 help="Initials or athlete codes on screen and in every download, for sharing outside the "
+                      "medical team (diagnoses and notes are then withheld).")
     if ui.demo_loaded():
         st.info("**Demo team**: synthetic athletes. Upload your own files to start.", icon=":material/science:")
     if not ui.meeting_mode():

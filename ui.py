@@ -18,6 +18,7 @@ from lib import settings as settings_lib
 from lib import store
 from lib.demo import ensure_demo, is_demo
 from lib.importer import ImportReport, import_files
+from lib.pseudonym import pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.views import ALL_SQUADS, latest_data_day, team_key
 
@@ -28,6 +29,7 @@ AS_OF = "as_of"  # the board's date
 SQUAD = "squad"  # team picker
 ATHLETE = "athlete_id"  # athlete opened from the board
 MEETING = "meeting_mode"  # screen-share layout
+NAMES = "names"  # full names, initials or athlete codes (for sharing outside the medical team)
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,35 +50,50 @@ def version() -> str:
 # `data_version` is part of every cache key below: never prefix it with "_" (st.cache_data does not
 # hash such arguments, and every page would keep showing the data of the first run).
 @st.cache_data(max_entries=8, show_spinner=False)
-def _data(data_version: str) -> Data:
-    return Data.from_store(engine())
+def _data(data_version: str, names: str) -> Data:
+    data = Data.from_store(engine())
+    return data if names == "full" else pseudonymise_data(data, names, pseudonym_key())
 
 
 def data() -> Data:
-    """Every canonical table (cached until the store changes)."""
-    return _data(version())
+    """Every canonical table (cached until the store changes), pseudonymised when chosen."""
+    return _data(version(), names())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _board(data_version: str, on: dt.date, team: str) -> pd.DataFrame:
-    return readiness_board(_data(data_version), pd.Timestamp(on), settings_lib.load(engine(), team))
+def _board(data_version: str, names: str, on: dt.date, team: str) -> pd.DataFrame:
+    return readiness_board(_data(data_version, names), pd.Timestamp(on), settings_lib.load(engine(), team))
 
 
 def board() -> pd.DataFrame:
     """The readiness board for the chosen date and team settings."""
-    return _board(version(), as_of(), team_key(squad()))
+    return _board(version(), names(), as_of(), team_key(squad()))
 
 
 def cached(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(data, *args)` computed once per store version: `fn` is a lib function taking the Data
     first and plain, hashable values after it (dates, ids, a Settings dict)."""
-    return _cached(version(), fn.__module__, fn.__qualname__, args)
+    return _cached(version(), names(), fn.__module__, fn.__qualname__, args)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached(data_version: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
+def _cached(data_version: str, names: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(_data(data_version), *args)
+    return fn(_data(data_version, names), *args)
+
+
+@st.cache_resource(show_spinner=False)
+def pseudonym_key() -> bytes:
+    """The store's key for stable athlete codes."""
+    return store_key(engine())
+
+
+NAME_MODES = {"full": "Full names", "initials": "Initials", "codes": "Athlete codes"}
+
+
+def names() -> str:
+    """full, initials or codes: how athletes are named on screen and in every download."""
+    return st.session_state.get(NAMES, "full")
 
 
 def team() -> str:

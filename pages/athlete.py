@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from lib import reports
 from lib.charts import athlete as charts
 from lib.notes import add_note, notes
 from lib.views import athlete as view
@@ -21,6 +22,11 @@ row = view.board_row(board, aid)
 head = view.athlete_header(row, ui.data().injuries)
 head_col.title(head["name"])
 st.caption(f"{head['injury']} · as of {on:%a %d %b %Y}")
+full_names = ui.names() == "full"  # pseudonymised: notes are withheld, on screen and in the report
+st.download_button(
+    "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{on:%Y-%m-%d}.pdf",
+    mime="application/pdf", on_click="ignore", data=lambda: reports.athlete_pdf(
+        ui.data(), aid, on, cfg, notes(ui.engine(), aid) if full_names else None, ui.squad(), board=board))
 
 status_col, tier_col, days_col = st.columns(3)
 status_col.metric("Status", head["status"], head["action"], delta_color="off", delta_arrow="off", border=True,
@@ -84,7 +90,8 @@ with timeline_tab:
                                 "who": st.column_config.TextColumn(width=80),
                                 "source": st.column_config.TextColumn(width=150)})
     note_col, tier_col = st.columns(2)
-    note_col.markdown("**Notes**  \n" + "  \n".join(view.note_lines(notes(ui.engine(), aid))))
+    note_col.markdown("**Notes**  \n" + ("  \n".join(view.note_lines(notes(ui.engine(), aid))) if full_names
+                                         else "withheld while names are pseudonymised"))
     if not ui.meeting_mode():
         with note_col.form("athlete_note", clear_on_submit=True):
             st.text_area("Note", key="note_text", required=True, height=90)

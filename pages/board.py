@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from lib import exports, reports
 from lib.views import STATUSES, board_counts, board_table, filter_board, status_label, status_summary
 
 ui.require_frame()
@@ -48,3 +49,12 @@ if event.selection.rows:
     ui.select_athlete(str(shown.iloc[event.selection.rows[0]]["athlete_id"]))
     st.switch_page("pages/athlete.py")
 st.caption("Select a row to open the athlete's page.")
+
+pdf_col, csv_col, _ = st.columns([1, 1, 2])
+pdf_col.download_button(
+    "Board report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_board_{ui.as_of():%Y-%m-%d}.pdf",
+    mime="application/pdf", on_click="ignore",
+    data=lambda: ui.cached(reports.board_pdf, ui.as_of(), ui.team_settings(), ui.squad()))
+csv_col.download_button(
+    "Board (CSV)", icon=":material/download:", file_name=f"rts_board_{ui.as_of():%Y-%m-%d}.csv", mime="text/csv",
+    on_click="ignore", data=lambda: exports.board_csv(board))

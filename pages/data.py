@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib import editing
+from lib import editing, exports
 from lib.errors import ReturnToSpeedError
 from lib.importer import dismiss_suggestion, merge_athlete, undo_import
 from lib.schema import INJURY_SIDES, REGIONS
@@ -56,6 +56,13 @@ st.caption("What came in, what was rejected and why, and what needs you. Every c
 metrics = views.data_metrics(imports, suggestions)
 for col, (label, value) in zip(st.columns(4), metrics.items()):
     col.metric(label, f"{value:,}", border=True)
+
+st.download_button(
+    "All tables and the board (XLSX)", icon=":material/table_view:", on_click="ignore",
+    file_name=f"rts_data_{ui.as_of():%Y-%m-%d}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    data=lambda: exports.data_workbook(ui.data(), board=ui.board(), cfg=ui.team_settings(), on=ui.as_of(),
+                                       team=ui.squad()))
 
 history, rejected, matches, records, template = st.tabs([
     "Import history", f"Rejected rows ({metrics['Rejected rows']})", f"Name matches ({metrics['Names to confirm']})",

@@ -219,6 +219,7 @@ def test_a_bad_value_in_the_editor_is_reported_not_saved(db: Path, monkeypatch: 
 def test_template_tab_offers_the_workbook_and_its_rules(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = data_page(db, monkeypatch)
     downloads = [d.proto.label for d in at.get("download_button")]
-    assert downloads == ["Download rejected rows (CSV)", "Download our template (rts_template.xlsx)"]
+    assert downloads == ["All tables and the board (XLSX)", "Download rejected rows (CSV)",
+                         "Download our template (rts_template.xlsx)"]
     assert any(m.value.startswith("**How it is laid out**") for m in at.markdown)
     assert [e.label for e in at.expander] == ["Column reference: every sheet, column, unit and allowed value"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from lib import store
+from lib.readiness import Data
+from lib.reports import board_pdf
 
 import ui
 
@@ -64,3 +69,24 @@ def test_board_shows_the_demo_statuses(demo_db: str, monkeypatch: pytest.MonkeyP
     table = at.dataframe[0].value
     assert table.iloc[0]["Athlete"] == "Kwame Asante" and table.iloc[0]["Status"] == "▼ Step back"
     assert "pain 6/10 > 5/10" in table.iloc[0]["Reasons"]
+
+
+def test_downloads_and_pseudonymised_screen(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board, athlete and data pages offer their downloads; choosing athlete codes in the
+    sidebar takes every name off the board (for sharing outside the medical team)."""
+    at = app(demo_db, monkeypatch)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Board report (PDF)", "Board (CSV)"} <= labels
+    for page, label in (("pages/athlete.py", "Return-to-speed report (PDF)"),
+                        ("pages/data.py", "All tables and the board (XLSX)")):
+        at.switch_page(page).run()
+        assert label in {b.proto.label for b in at.get("download_button")}
+    at.switch_page("pages/board.py").run()
+    at.sidebar.selectbox(key="names__widget").set_value("codes").run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert not shown["Athlete"].str.contains("Kwame|Liam|Mateus").any()
+    assert shown["Athlete"].str.startswith("ATH-").all()
+    # the board report the button builds is a PDF of the demo's testing day
+    pdf = board_pdf(Data.from_store(store.connect(demo_db)), dt.date(2026, 11, 23))
+    assert pdf[:5] == b"%PDF-"
