@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from unittest import mock
 
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lib import store
 from lib.demo import load_demo
+from tests.apptest import press
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,27 +53,6 @@ def start(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def data_page(db: Path, monkeypatch: pytest.MonkeyPatch, at: AppTest | None = None) -> AppTest:
     at = at or start(db, monkeypatch)
     at.switch_page("pages/data.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def press(at: AppTest, label: str) -> AppTest:
-    """Click a button the page reads by value (`if st.button(...)`) and run.
-
-    AppTest resets PagesManager.uses_pages_directory before every run, so every run starts with
-    ui.require_frame()'s st.rerun(), and Streamlit resets button triggers when a run stops for a
-    rerun: the click would be gone before the page reads it. This run goes as on a server that has
-    already navigated once (every run after a server's first), where ui.require_frame() does nothing.
-    """
-    button = next(b for b in at.main.button if b.label == label)
-    init = PagesManager.__init__
-
-    def navigated_once(self: PagesManager, *args: object, **kwargs: object) -> None:
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    with mock.patch.object(PagesManager, "__init__", navigated_once):
-        button.click().run()
     assert not at.exception, at.exception
     return at
 

@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-import ui
+from tests.apptest import fresh_caches, main_selectbox, open_page
 from lib.exposure import ACWR_CAVEAT
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One demo store for the module (the first app run loads the demo team into it)."""
-    st.cache_resource.clear()  # ui.engine() must open this module's store, not another module's
-    st.cache_data.clear()
+    fresh_caches()
     return str(tmp_path_factory.mktemp("exposure") / "demo.sqlite")
 
 
-def exposure_page(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("RTS_DB", demo_db)
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert not at.exception
-    at.switch_page("pages/exposure.py").run()
-    assert not at.exception, at.exception
-    # app.py's sidebar ran too (ui.require_frame): the team, the date and the uploader are there
-    assert at.sidebar.selectbox(key=ui.widget_key(ui.SQUAD)).value == "All squads"
-    assert str(at.sidebar.date_input(key=ui.widget_key(ui.AS_OF)).value) == "2026-11-23"
-    return at
-
-
-def athlete_picker(at: AppTest):  # noqa: ANN201 - an AppTest widget
-    """The page's athlete picker (the sidebar's Team picker is a selectbox too)."""
-    return next(s for s in at.main.selectbox if s.label == "Athlete")
-
-
 def test_spikes_and_the_caveat_are_on_screen(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = exposure_page(demo_db, monkeypatch)
+    at = open_page(demo_db, monkeypatch, "pages/exposure.py")
     assert at.title[0].value == "High-velocity exposure · 23 Nov"
     spikes = at.warning[0].value
     assert "descriptive, not predictive" in spikes
@@ -52,7 +26,7 @@ def test_spikes_and_the_caveat_are_on_screen(demo_db: str, monkeypatch: pytest.M
 
 
 def test_table_on_testing_day(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = exposure_page(demo_db, monkeypatch)
+    at = open_page(demo_db, monkeypatch, "pages/exposure.py")
     table = at.dataframe[0].value.set_index("athlete_id")
     assert table.index[:4].tolist() == ["RTS020", "RTS014", "RTS005", "RTS011"]  # returning athletes first
     kwame = table.loc["RTS014"]
@@ -71,10 +45,10 @@ def test_table_on_testing_day(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_ratio_over_time_opens_on_the_spike(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = exposure_page(demo_db, monkeypatch)
-    picker = athlete_picker(at)
+    at = open_page(demo_db, monkeypatch, "pages/exposure.py")
+    picker = main_selectbox(at, "Athlete")
     assert picker.value == "RTS014"  # Kwame: the first athlete with a spike
     picker.set_value("RTS021").run()
     assert not at.exception
-    assert athlete_picker(at).value == "RTS021"
+    assert main_selectbox(at, "Athlete").value == "RTS021"
     assert "fewer than 21 of the 28 days" in at.main.caption[-1].value

@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-import ui
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.apptest import fresh_caches, main_selectbox, open_page
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One demo store for the module (the first app run loads the demo team into it)."""
-    st.cache_resource.clear()  # ui.engine() must open this module's store, not another module's
-    st.cache_data.clear()
+    fresh_caches()
     return str(tmp_path_factory.mktemp("hops") / "demo.sqlite")
 
 
-def hops_page(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("RTS_DB", demo_db)
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert not at.exception
-    at.switch_page("pages/hops.py").run()
-    assert not at.exception, at.exception
-    # app.py's sidebar ran too (ui.require_frame): the team, the date and the uploader are there
-    assert at.sidebar.selectbox(key=ui.widget_key(ui.SQUAD)).value == "All squads"
-    assert str(at.sidebar.date_input(key=ui.widget_key(ui.AS_OF)).value) == "2026-11-23"
-    return at
-
-
-def athlete_picker(at: AppTest):  # noqa: ANN201 - an AppTest widget
-    """The page's athlete picker (the sidebar's Team picker is a selectbox too)."""
-    return next(s for s in at.main.selectbox if s.label == "Athlete")
-
-
 def test_latest_battery_table_on_testing_day(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = hops_page(demo_db, monkeypatch)
+    at = open_page(demo_db, monkeypatch, "pages/hops.py")
     assert at.title[0].value == "Hop tests · Mon 23 Nov 2026"
     assert "✗ 2 fail · ◐ 1 incomplete · ✓ 1 pass" in at.main.markdown[0].value
     assert "uninvolved ÷ involved time" in at.main.caption[0].value  # the timed hop is inverted, said so
@@ -65,13 +40,13 @@ def test_latest_battery_table_on_testing_day(demo_db: str, monkeypatch: pytest.M
 
 def test_history_opens_on_the_first_returning_athlete_and_switches(demo_db: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    at = hops_page(demo_db, monkeypatch)
-    picker = athlete_picker(at)
+    at = open_page(demo_db, monkeypatch, "pages/hops.py")
+    picker = main_selectbox(at, "Athlete")
     assert picker.value == "RTS014"
     assert at.subheader[0].value == "History per athlete"
     assert [t.label for t in at.tabs] == ["LSI over time", "Left vs right"]
     assert len(at.get("vega_lite_chart")) == 5  # LSI over time + one left/right chart per test
     picker.set_value("RTS005").run()
     assert not at.exception
-    assert athlete_picker(at).value == "RTS005"
+    assert main_selectbox(at, "Athlete").value == "RTS005"
     assert "Noyes" in at.main.caption[1].value  # the pass line's source under the chart

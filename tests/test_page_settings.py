@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 import ui
 from lib import settings as settings_lib
 from lib import store
+from tests.apptest import press
 from lib.demo import load_demo
 from lib.rules import RULES
 from lib.settings import BY_NAME, SETTINGS, Settings, defaults
@@ -159,27 +158,6 @@ def setting(at: AppTest, name: str):  # noqa: ANN201 - an AppTest widget
 
 def team_picker(at: AppTest):  # noqa: ANN201 - an AppTest widget
     return at.sidebar.selectbox(key=ui.widget_key(ui.SQUAD))
-
-
-def press(at: AppTest, label: str) -> AppTest:
-    """Click a button the page reads by value (`if st.button(...)`) and run.
-
-    AppTest resets PagesManager.uses_pages_directory before every run, so every run starts with
-    ui.require_frame()'s st.rerun(), and Streamlit resets button triggers when a run stops for a
-    rerun: the click would be gone before the page reads it. This run goes as on a server that has
-    already navigated once (every run after a server's first), where ui.require_frame() does nothing.
-    """
-    button = next(b for b in at.main.button if b.label == label)
-    init = PagesManager.__init__
-
-    def navigated_once(self: PagesManager, *args: object, **kwargs: object) -> None:
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    with mock.patch.object(PagesManager, "__init__", navigated_once):
-        button.click().run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_settings_page_shows_each_threshold_with_help_and_source(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
