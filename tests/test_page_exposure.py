@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import fresh_caches, main_selectbox, open_page
 from lib.exposure import ACWR_CAVEAT
+from tests.apptest import fresh_caches, main_selectbox, open_page
+
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
