@@ -20,8 +20,23 @@ PAGES = {
     "data": st.Page("pages/data.py", title="Data", icon=":material/database:"),
     "settings": st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
 }
+ACCESS = st.Page("pages/access.py", title="Access & audit", icon=":material/admin_panel_settings:")
 
 ui.engine()  # before any element: a first start loads the demo team here
+
+# Sign-in (only when secrets have an [auth] section): nothing of the team is read before it.
+if ui.sign_in_on() and not ui.signed_in():
+    st.title("Return to Speed")
+    st.markdown("Injury and rehab records are health data: sign in with your club account to continue.")
+    st.button("Sign in", icon=":material/login:", type="primary", on_click=st.login)
+    st.stop()
+if ui.role() is None:
+    st.title("Return to Speed")
+    st.warning(f"**{ui.user()}** has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
+               "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
+               icon=":material/lock:")
+    st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+    st.stop()
 
 with st.sidebar:
     # widgets keep their own keys; ui copies their values to keys that survive a page switch
@@ -60,5 +75,8 @@ with st.sidebar:
             for rep in reports:
                 st.markdown(upload_line(rep))
             st.page_link(PAGES["data"], label="See the import report", icon=":material/arrow_forward:")
+    st.caption(ui.user_line())
+    if ui.signed_in():
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
-st.navigation(list(PAGES.values())).run()
+st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else [])).run()

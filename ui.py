@@ -14,10 +14,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from lib import privacy, store
 from lib import settings as settings_lib
-from lib import store
 from lib.demo import ensure_demo, is_demo
-from lib.importer import ImportReport, import_files
+from lib.errors import ReturnToSpeedError
+from lib.importer import ImportReport, ImportSettings, import_files
 from lib.pseudonym import pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.views import ALL_SQUADS, latest_data_day, team_key
@@ -49,37 +50,114 @@ def version() -> str:
 
 # `data_version` is part of every cache key below: never prefix it with "_" (st.cache_data does not
 # hash such arguments, and every page would keep showing the data of the first run).
+# Health data: every cache below is keyed by the role too, so what one role may not see is never
+# served from a cache entry built for another (lib.privacy masks it in the query).
 @st.cache_data(max_entries=8, show_spinner=False)
-def _data(data_version: str, names: str) -> Data:
-    data = Data.from_store(engine())
+def _data(data_version: str, names: str, role: str) -> Data:
+    data = privacy.data_for(engine(), role)
     return data if names == "full" else pseudonymise_data(data, names, pseudonym_key())
 
 
 def data() -> Data:
-    """Every canonical table (cached until the store changes), pseudonymised when chosen."""
-    return _data(version(), names())
+    """Every canonical table as this user's role may see it (cached until the store changes),
+    pseudonymised when chosen."""
+    return _data(version(), names(), role())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _board(data_version: str, names: str, on: dt.date, team: str) -> pd.DataFrame:
-    return readiness_board(_data(data_version, names), pd.Timestamp(on), settings_lib.load(engine(), team))
+def _board(data_version: str, names: str, role: str, on: dt.date, team: str) -> pd.DataFrame:
+    return readiness_board(_data(data_version, names, role), pd.Timestamp(on), settings_lib.load(engine(), team))
 
 
 def board() -> pd.DataFrame:
     """The readiness board for the chosen date and team settings."""
-    return _board(version(), names(), as_of(), team_key(squad()))
+    return _board(version(), names(), role(), as_of(), team_key(squad()))
 
 
 def cached(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(data, *args)` computed once per store version: `fn` is a lib function taking the Data
     first and plain, hashable values after it (dates, ids, a Settings dict)."""
-    return _cached(version(), names(), fn.__module__, fn.__qualname__, args)
+    return _cached(version(), names(), role(), fn.__module__, fn.__qualname__, args)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached(data_version: str, names: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
+def _cached(data_version: str, names: str, role: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(_data(data_version, names), *args)
+    return fn(_data(data_version, names, role), *args)
+
+
+# ------------------------------------------------------------------------- who is using the app
+
+def sign_in_on() -> bool:
+    """Whether sign-in is configured (an `[auth]` section in secrets): st.user then carries
+    `is_logged_in`. Off for the local demo, where the one local user has RTS_LOCAL_ROLE."""
+    return "is_logged_in" in st.user.to_dict()
+
+
+def signed_in() -> bool:
+    return bool(st.user.to_dict().get("is_logged_in"))
+
+
+def user() -> str | None:
+    """The signed-in email (lower-case), None for the local user without sign-in."""
+    if not sign_in_on():
+        return None
+    email = st.user.to_dict().get("email")
+    return str(email).strip().lower() if email and signed_in() else None
+
+
+def who() -> str:
+    """The name written to the audit log for this user."""
+    return user() or "local"
+
+
+def author(typed: str | None) -> str:
+    """Who wrote a note or a tier change: the signed-in email (whatever the form says), else the
+    name typed into the form."""
+    return user() or (typed or "").strip() or "local"
+
+
+def role() -> str | None:
+    """This user's role (medical, coach, admin); None when signed in without one (no access) or
+    not signed in yet."""
+    if sign_in_on() and not signed_in():
+        return None
+    return privacy.resolve_role(engine(), user())
+
+
+ROLE_WORDS = {"medical": "medical staff: sees diagnoses and notes",
+              "coach": "coach: status, tier and reasons; no diagnoses or notes",
+              "admin": "admin: everything, plus access, audit log and erasure"}
+
+
+def user_line() -> str:
+    """Who is using the app and what their role lets them see (sidebar)."""
+    current = role()
+    words = ROLE_WORDS.get(current or "", "no role")
+    if sign_in_on():
+        return f"Signed in as **{user()}** · {words}"
+    return f"Local user, no sign-in · {words}"
+
+
+def can(action: str) -> bool:
+    """Whether this user's role may `action` (see lib.privacy.can)."""
+    current = role()
+    return current is not None and privacy.can(current, action)
+
+
+def logged_download(table: str, make: Callable[[], Any], rows: Callable[[], int] | int = 0) -> Callable[[], Any]:
+    """A download button's lazy `data`: built on click, and the export audit-logged (who, what, rows)."""
+    def build() -> Any:
+        payload = make()
+        count = rows() if callable(rows) else rows
+        privacy.log_export(engine(), who(), table, count, role())
+        return payload
+    return build
+
+
+def forget_cached_data() -> None:
+    """After an erasure: no cache may keep serving the erased athlete's rows."""
+    st.cache_data.clear()
 
 
 @st.cache_resource(show_spinner=False)
@@ -164,13 +242,15 @@ def require_frame() -> None:
 
 
 def submit(name: str, fn: Callable[..., Any], *args: Any) -> None:
-    """on_click of a form button: call `fn(*fixed, *values of the form's keys)`; a ValueError is
-    kept to show under the form (`show_problem`). The last arg is the tuple of widget keys."""
+    """on_click of a form button: call `fn(*fixed, *values of the form's keys)`; a ValueError or
+    one of lib's errors is kept to show under the form (`show_problem`). The last arg is the
+    tuple of widget keys."""
     *fixed, keys = args
     try:
         fn(*fixed, *(st.session_state.get(k) for k in keys))
-    except ValueError as problem:
-        st.session_state[f"{name}__problem"] = str(problem).capitalize()
+    except (ValueError, ReturnToSpeedError) as problem:  # bad input, or a role that may not
+        text = str(problem)
+        st.session_state[f"{name}__problem"] = text[:1].upper() + text[1:]
 
 
 def show_problem(name: str, where: Any = st) -> None:
@@ -187,7 +267,8 @@ def meeting_mode() -> bool:
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
-    reports = import_files(engine(), files, progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+    reports = import_files(engine(), files, ImportSettings(who=who()),
+                           progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     bar.empty()
     st.session_state[LAST_IMPORT] = [r.as_dict() for r in reports]
     return reports
@@ -202,23 +283,23 @@ def seen_uploads() -> list[str]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _imports(data_version: str) -> pd.DataFrame:
+def _imports(data_version: str, role: str) -> pd.DataFrame:
     return store.read_imports(engine())
 
 
 def imports() -> pd.DataFrame:
     """Import history, newest first."""
-    return _imports(version())
+    return _imports(version(), role())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _rejects(data_version: str) -> pd.DataFrame:
-    return store.read_rejects(engine())
+def _rejects(data_version: str, role: str) -> pd.DataFrame:
+    return privacy.rejects_for(engine(), role)
 
 
 def rejects() -> pd.DataFrame:
     """Rejected rows and cells of live imports."""
-    return _rejects(version())
+    return _rejects(version(), role())
 
 
 def table(name: str) -> pd.DataFrame:
@@ -227,10 +308,10 @@ def table(name: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _suggestions(data_version: str) -> pd.DataFrame:
+def _suggestions(data_version: str, role: str) -> pd.DataFrame:
     return store.read_suggestions(engine())
 
 
 def suggestions() -> pd.DataFrame:
     """Name matches waiting for a person to confirm."""
-    return _suggestions(version())
+    return _suggestions(version(), role())

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.normalize import athlete_slug, clean_name
+from lib.privacy import require
 from lib.readiness import Data
 from lib.schema import INJURY_SIDES, REGIONS, TABLES, conform
 
@@ -216,11 +217,14 @@ def _describe(old: pd.Series, new: pd.Series, table: str) -> dict[str, list[str]
 # -------------------------------------------------------------------------------------- saving
 
 def save_edits(engine: Engine, table: str, edited: pd.DataFrame, original: pd.DataFrame,
-               who: str = "local") -> EditResult:
+               who: str = "local", role: str | None = None) -> EditResult:
     """Write what changed between `original` (from `editor_frame`) and `edited` (the same rows
-    after a person's edits, index kept; new rows have new index labels) as one undoable import."""
+    after a person's edits, index kept; new rows have new index labels) as one undoable import.
+    With `role` (the app passes it), injury records need a role that may edit them (AccessDenied)."""
     if table not in EDITABLE:
         raise ValueError(f"only {', '.join(EDITABLE)} can be edited")
+    if role is not None and table == "injuries":
+        require(role, "edit_injuries")
     athletes = store.read_table(engine, "athletes")
     names = dict(zip(athletes["athlete_id"].astype(str), athletes["name"].astype(str)))
     cleaned, problems = _clean(edited, table, names)

@@ -203,6 +203,27 @@ def mask_data(data: readiness.Data, role: str) -> readiness.Data:
     return readiness.Data(**frames, tier_history=data.tier_history)
 
 
+WITHHELD = "(withheld: medical staff only)"
+INJURY_FORMATS = re.compile(r"roster|template", re.IGNORECASE)  # formats whose sheets carry injury records
+
+
+def rejects_for(engine: Engine, role: str) -> pd.DataFrame:
+    """Rejected rows and cells of live imports as `role` may see them: for a role that may not read
+    diagnoses, the cell values rejected from roster and template files (which carry injury records)
+    are withheld and quoted text in their problem is elided, since either could be a diagnosis."""
+    _check_role(role)
+    df = store.read_rejects(engine)
+    if can(role, "see_diagnosis") or df.empty:
+        return df
+    with engine.connect() as conn:
+        formats = dict(conn.execute(sa.select(store.imports.c.import_id, store.imports.c.formats)).all())
+    injury = df["import_id"].map(lambda i: bool(INJURY_FORMATS.search(formats.get(i) or "")))
+    df = df.copy()
+    df.loc[injury, "value"] = WITHHELD
+    df.loc[injury, "problem"] = df.loc[injury, "problem"].astype(str).str.replace(r"'[^']*'", "'…'", regex=True)
+    return df
+
+
 def notes_for(engine: Engine, athlete_id: str, role: str) -> pd.DataFrame:
     """An athlete's notes, for the roles that may read them."""
     require(role, "see_notes")

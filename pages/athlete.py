@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib import reports
+from lib import privacy, reports
 from lib.charts import athlete as charts
-from lib.notes import add_note, notes
+from lib.notes import add_note
 from lib.views import athlete as view
 
 ui.require_frame()
@@ -23,10 +23,25 @@ head = view.athlete_header(row, ui.data().injuries)
 head_col.title(head["name"])
 st.caption(f"{head['injury']} · as of {on:%a %d %b %Y}")
 full_names = ui.names() == "full"  # pseudonymised: notes are withheld, on screen and in the report
+see_notes = ui.can("see_notes")  # medical staff and admins; lib.privacy refuses the notes to anyone else
+
+
+def athlete_notes() -> object:
+    return privacy.notes_for(ui.engine(), aid, ui.role()) if full_names and see_notes else None
+
+
+def save_note(engine: object, athlete_id: str, day: object, text: str, typed_who: str | None) -> None:
+    add_note(engine, athlete_id, day, text, ui.author(typed_who))  # signed in: the account, not what was typed
+
+
+def save_tier(engine: object, athlete_id: str, day: object, tier: int, reason: str, typed_who: str | None) -> None:
+    view.record_tier(engine, athlete_id, day, tier, reason, ui.author(typed_who))
+
+
 st.download_button(
     "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{on:%Y-%m-%d}.pdf",
-    mime="application/pdf", on_click="ignore", data=lambda: reports.athlete_pdf(
-        ui.data(), aid, on, cfg, notes(ui.engine(), aid) if full_names else None, ui.squad(), board=board))
+    mime="application/pdf", on_click="ignore", data=ui.logged_download(f"athlete report {aid}", lambda: reports.athlete_pdf(
+        ui.data(), aid, on, cfg, athlete_notes(), ui.squad(), board=board)))
 
 status_col, tier_col, days_col = st.columns(3)
 status_col.metric("Status", head["status"], head["action"], delta_color="off", delta_arrow="off", border=True,
@@ -90,17 +105,20 @@ with timeline_tab:
                                 "who": st.column_config.TextColumn(width=80),
                                 "source": st.column_config.TextColumn(width=150)})
     note_col, tier_col = st.columns(2)
-    note_col.markdown("**Notes**  \n" + ("  \n".join(view.note_lines(notes(ui.engine(), aid))) if full_names
-                                         else "withheld while names are pseudonymised"))
-    if not ui.meeting_mode():
+    note_col.markdown("**Notes**  \n" + ("  \n".join(view.note_lines(athlete_notes())) if full_names and see_notes
+                                         else "withheld while names are pseudonymised" if see_notes
+                                         else "medical staff only"))
+    signed_in = ui.user()  # signed in: every note and tier change is written under the account's email
+    if see_notes and not ui.meeting_mode():
         with note_col.form("athlete_note", clear_on_submit=True):
             st.text_area("Note", key="note_text", required=True, height=90)
             who, day = st.columns(2)
-            who.text_input("Who", key="note_who", placeholder="your name")
+            who.text_input("Who", key="note_who", placeholder="your name", value=signed_in or "",
+                           disabled=bool(signed_in))
             day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
             # callbacks save before the rerun, so a submit is never lost
             st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
-                "note", add_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
+                "note", save_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
         ui.show_problem("note", note_col)
     if row["returning"] and not ui.meeting_mode():
         with tier_col.form("tier_change", clear_on_submit=True):
@@ -110,8 +128,9 @@ with timeline_tab:
                          key=f"tier_new_{aid}", help=view.tier_ladder())  # one per athlete: starts on their tier
             st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
             who, day = st.columns(2)
-            who.text_input("Who", key="tier_who", placeholder="your name")
+            who.text_input("Who", key="tier_who", placeholder="your name", value=signed_in or "",
+                           disabled=bool(signed_in))
             day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
             st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
-                "tier", view.record_tier, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
+                "tier", save_tier, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
         ui.show_problem("tier", tier_col)

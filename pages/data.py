@@ -20,7 +20,7 @@ Col = st.column_config
 
 def undo(import_id: int) -> None:
     try:
-        removed = undo_import(ui.engine(), import_id)
+        removed = undo_import(ui.engine(), import_id, who=ui.who())
         st.toast(f"Import #{import_id} undone: {sum(removed.values()):,} rows removed.", icon=":material/undo:")
     except ReturnToSpeedError as exc:
         st.toast(str(exc), icon=":material/error:")
@@ -29,18 +29,18 @@ def undo(import_id: int) -> None:
 def decide(match: dict[str, object], merge: bool) -> None:
     try:
         if merge:
-            rows = merge_athlete(ui.engine(), str(match["athlete_id"]), str(match["suggested_id"]))
+            rows = merge_athlete(ui.engine(), str(match["athlete_id"]), str(match["suggested_id"]), who=ui.who())
             st.toast(f"{match['name']} merged into {match['suggested_name']}: {rows} rows moved.",
                      icon=":material/merge:")
         else:
-            dismiss_suggestion(ui.engine(), int(match["suggestion_id"]))
+            dismiss_suggestion(ui.engine(), int(match["suggestion_id"]), who=ui.who())
             st.toast(f"{match['name']} kept as a separate athlete.", icon=":material/call_split:")
     except ReturnToSpeedError as exc:
         st.toast(str(exc), icon=":material/error:")
 
 
 def save(table: str, edited: object, original: object) -> None:
-    result = editing.save_edits(ui.engine(), table, edited, original)
+    result = editing.save_edits(ui.engine(), table, edited, original, who=ui.who(), role=ui.role())
     if result.problems:
         st.error(f"**{result.summary()}:**\n\n" + "\n".join(f"- {p}" for p in result.problems))
     elif result.saved:
@@ -61,8 +61,8 @@ st.download_button(
     "All tables and the board (XLSX)", icon=":material/table_view:", on_click="ignore",
     file_name=f"rts_data_{ui.as_of():%Y-%m-%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    data=lambda: exports.data_workbook(ui.data(), board=ui.board(), cfg=ui.team_settings(), on=ui.as_of(),
-                                       team=ui.squad()))
+    data=ui.logged_download("all tables", lambda: exports.data_workbook(
+        ui.data(), board=ui.board(), cfg=ui.team_settings(), on=ui.as_of(), team=ui.squad())))
 
 history, rejected, matches, records, template = st.tabs([
     "Import history", f"Rejected rows ({metrics['Rejected rows']})", f"Name matches ({metrics['Names to confirm']})",
@@ -89,8 +89,9 @@ with rejected:
         st.dataframe(views.rejects_table(rejects), hide_index=True, width="stretch", column_config={
             "Import": Col.NumberColumn(format="#%d", width="small"), "Row": Col.NumberColumn(width="small"),
             "Problem": Col.TextColumn(width="large")})
-        st.download_button("Download rejected rows (CSV)", views.rejects_csv(rejects), file_name=views.REJECTS_FILE,
-                           mime="text/csv", icon=":material/download:", on_click="ignore")
+        st.download_button("Download rejected rows (CSV)", ui.logged_download("rejects", lambda: views.rejects_csv(rejects),
+                                                                               len(rejects)),
+                           file_name=views.REJECTS_FILE, mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with matches:
     found = views.name_matches(suggestions, imports, ui.data())
@@ -113,18 +114,22 @@ with records:
     options = views.athlete_options(ui.table("athletes"))
     injuries = ui.cached(editing.editor_frame, "injuries")
     st.markdown("**Injury records**")
-    edited = st.data_editor(injuries, key=f"edit_injuries_{ui.version()}", num_rows="dynamic", hide_index=True,
-                            width="stretch", column_config={
-        "athlete_id": Col.SelectboxColumn("Athlete", options=list(options), format_func=options.get, required=True,
-                                          width=200),
-        "injury_date": Col.DateColumn("Injury date", format="YYYY-MM-DD", required=True, width=105),
-        "side": Col.SelectboxColumn("Side", options=INJURY_SIDES, required=True, width=70),
-        "region": Col.SelectboxColumn("Region", options=REGIONS, required=True, width=105),
-        "diagnosis": Col.TextColumn("Diagnosis", width=190),
-        "cleared_date": Col.DateColumn("Cleared", format="YYYY-MM-DD", width=105,
-                                       help="Cleared for full training; empty while in rehab")})
-    if st.button("Save injury records", icon=":material/save:"):
-        save("injuries", edited, injuries)
+    if ui.can("edit_injuries"):
+        edited = st.data_editor(injuries, key=f"edit_injuries_{ui.version()}", num_rows="dynamic", hide_index=True,
+                                width="stretch", column_config={
+            "athlete_id": Col.SelectboxColumn("Athlete", options=list(options), format_func=options.get, required=True,
+                                              width=200),
+            "injury_date": Col.DateColumn("Injury date", format="YYYY-MM-DD", required=True, width=105),
+            "side": Col.SelectboxColumn("Side", options=INJURY_SIDES, required=True, width=70),
+            "region": Col.SelectboxColumn("Region", options=REGIONS, required=True, width=105),
+            "diagnosis": Col.TextColumn("Diagnosis", width=190),
+            "cleared_date": Col.DateColumn("Cleared", format="YYYY-MM-DD", width=105,
+                                           help="Cleared for full training; empty while in rehab")})
+        if st.button("Save injury records", icon=":material/save:"):
+            save("injuries", edited, injuries)
+    else:
+        st.dataframe(views.injury_records(injuries, options), hide_index=True, width="stretch")
+        st.caption("Diagnoses are for medical staff; they edit the injury records.")
     roster = ui.cached(editing.editor_frame, "athletes")
     st.markdown("**Roster**")
     edited_roster = st.data_editor(roster, key=f"edit_roster_{ui.version()}", num_rows="dynamic", hide_index=True,

@@ -60,12 +60,12 @@ with rules:
 if save:
     changes = views.changed_values(shown, current, unit)
     if changes:
-        settings_lib.save(ui.engine(), changes, ui.team())
+        settings_lib.save(ui.engine(), changes, ui.team(), who=ui.who())
         st.toast(f"Saved {len(changes)} setting{'s' if len(changes) != 1 else ''} for {ui.squad()}.",
                  icon=":material/check:")
         st.rerun()
     st.toast("Nothing changed.", icon=":material/info:")
 if reset:
-    settings_lib.reset(ui.engine(), ui.team())
+    settings_lib.reset(ui.engine(), ui.team(), who=ui.who())
     st.toast(f"{ui.squad()}: every threshold back to its default.", icon=":material/restart_alt:")
     st.rerun()

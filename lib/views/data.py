@@ -133,3 +133,11 @@ def template_summary() -> str:
     text = TEMPLATE_DOC.read_text(encoding="utf-8")
     body = text.split("## How it is laid out", 1)[-1].split("## Columns", 1)[0]
     return ("**How it is laid out**" + body).strip().replace("## Rules", "**Rules**")
+
+
+def injury_records(injuries: pd.DataFrame, athletes: dict[str, str]) -> pd.DataFrame:
+    """The injury records for a role that may not edit them (nor read diagnoses): athlete name,
+    date, side, region and cleared date."""
+    out = injuries.drop(columns=["diagnosis"], errors="ignore").assign(athlete_id=injuries["athlete_id"].map(athletes))
+    return out.rename(columns={"athlete_id": "Athlete", "injury_date": "Injury date", "side": "Side",
+                               "region": "Region", "cleared_date": "Cleared"})

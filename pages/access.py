@@ -1,0 +1,95 @@
+"""Access & audit (admins only): roles, the audit log, and erasure of one athlete's data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from lib import privacy
+from lib.views import access as views
+from lib.views.data import athlete_options
+
+ui.require_frame()
+role = ui.role()
+privacy.require(role, "administer")  # the router only lists this page for admins; lib checks again
+engine = ui.engine()
+
+
+def give_role(email: str, new_role: str) -> None:
+    privacy.set_role(engine, email, new_role, who=ui.who())
+    st.toast(f"{email.strip().lower()} is now {new_role}.", icon=":material/how_to_reg:")
+
+
+def take_role(email: str) -> None:
+    privacy.remove_role(engine, email, who=ui.who())
+    st.toast(f"{email} has no access any more.", icon=":material/person_remove:")
+
+
+def erase(athlete_id: str, name: str, typed: str, reference: str) -> None:
+    result = views.erase(engine, role, athlete_id, typed, name, ui.who(), reference)
+    ui.forget_cached_data()  # no cache keeps the erased athlete's rows
+    st.session_state.pop("erase_athlete", None)
+    st.session_state["erase__done"] = views.erasure_summary(result)
+
+
+st.title("Access & audit")
+st.caption("Who may see what, everything that was imported, changed, exported or erased, and the right to erasure. "
+           "Admins only.")
+if not ui.sign_in_on():
+    st.info("Sign-in is off (local use): everyone who opens the app is the local user with the "
+            f"`{privacy.LOCAL_ROLE_ENV}` role. Roles given here apply once sign-in is set up "
+            "(`.streamlit/secrets.toml.example`).", icon=":material/info:")
+
+roles_tab, audit_tab, erase_tab = st.tabs(["Roles", "Audit log", "Erase an athlete"])
+with roles_tab:
+    st.markdown("\n".join(f"- **{r}**: {views.ROLE_HELP[r]}" for r in privacy.ROLES))
+    st.dataframe(views.roles_table(engine, role), hide_index=True, width="stretch")
+    with st.form("give_role", clear_on_submit=True):
+        email_col, role_col = st.columns([3, 1])
+        email_col.text_input("Email", key="role_email", placeholder="physio@club.org")
+        role_col.selectbox("Role", privacy.ROLES, key="role_new")
+        st.form_submit_button("Give role", icon=":material/how_to_reg:", on_click=ui.submit,
+                              args=("role", give_role, ("role_email", "role_new")))
+    ui.show_problem("role")
+    emails = list(views.roles_table(engine, role)["Email"])
+    if emails:
+        pick, go = st.columns([3, 1], vertical_alignment="bottom")
+        gone = pick.selectbox("Take every role from", emails, key="role_remove")
+        go.button("Remove access", icon=":material/person_remove:", on_click=take_role, args=(gone,), width="stretch")
+
+with audit_tab:
+    actions = st.multiselect("Show", views.audit_actions(engine, role), placeholder="Every kind of entry",
+                             key="audit_actions")
+    log = views.audit_table(engine, role, actions)
+    st.caption(f"{len(log):,} entries, newest first. Every import, undo, edit, tier change, note, settings change, "
+               "export, role change and erasure writes one (who, when, what).")
+    st.dataframe(log, hide_index=True, width="stretch", height=420, column_config={
+        "#": st.column_config.NumberColumn(width=50), "When (UTC)": st.column_config.DatetimeColumn(
+            format="YYYY-MM-DD HH:mm", width=130), "Who": st.column_config.TextColumn(width=140),
+        "What": st.column_config.TextColumn(width=110), "Detail": st.column_config.TextColumn(width="large")})
+    st.download_button("Download the audit log (CSV)", icon=":material/download:", file_name=views.AUDIT_FILE,
+                       mime="text/csv", on_click="ignore", data=ui.logged_download(
+                           "audit_log", lambda: views.audit_csv(engine, role, actions), len(log)))
+
+with erase_tab:
+    done = st.session_state.pop("erase__done", None)
+    if done:
+        st.success(done, icon=":material/delete_forever:")
+    st.markdown("Removes **every** row of one athlete: roster and injury records, tests, sessions, wellness, tier "
+                "changes, notes, name matches, rejected rows of their rows; their name is then scrubbed from import "
+                "reports, file names and the audit log, and the store is compacted so nothing stays in free pages. "
+                "This cannot be undone: export what the athlete asked for first.")
+    options = athlete_options(privacy.read_table_for(engine, "athletes", role))
+    if options:
+        aid = st.selectbox("Athlete", list(options), format_func=options.get, key="erase_athlete", index=None,
+                           placeholder="Choose the athlete")
+        if aid:
+            name = options[aid].rsplit(" (", 1)[0]
+            with st.form("erase", clear_on_submit=True):
+                st.text_input(f"Type **{name}** to confirm", key="erase_typed")
+                st.text_input("Request reference (optional)", key="erase_reference",
+                              placeholder="the request's number in the club's register")
+                st.form_submit_button("Erase every trace of this athlete", type="primary",
+                                      icon=":material/delete_forever:", on_click=ui.submit,
+                                      args=("erase", erase, aid, name, ("erase_typed", "erase_reference")))
+    ui.show_problem("erase")

@@ -1,0 +1,221 @@
+"""Roles in the app: sign-in, what a coach and medical staff see on the pages, the admin's Access &
+audit page (roles, audit log, erasure) and audited downloads.
+
+Sign-in is simulated through AppTest's `user` (what st.user reads once `[auth]` is configured):
+`{"is_logged_in": True, "email": ...}`. Without `is_logged_in` the app runs as the local user.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui
+from lib import notes, privacy, store
+from lib.demo import load_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+KWAME = "RTS014"  # the demo's quadriceps athlete, first on the board and on the athlete page
+DIAGNOSIS = "Rectus femoris strain"
+NOTE = "Tight in the last 10 m of the 80% run-throughs"
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    eng = store.connect(path)
+    load_demo(eng)
+    notes.add_note(eng, KWAME, "2026-11-20", NOTE, who="physio@club.org")
+    privacy.set_role(eng, "coach@club.org", "coach", who="boss@club.org")
+    privacy.set_role(eng, "physio@club.org", "medical", who="boss@club.org")
+    privacy.set_role(eng, "boss@club.org", "admin", who="setup")
+    store.dispose_all()
+    return path
+
+
+@pytest.fixture
+def db(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_template, path)
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store.dispose_all()
+
+
+def start(db: Path, monkeypatch: pytest.MonkeyPatch, email: str | None = None, logged_in: bool = True) -> AppTest:
+    """The app as `email` signed in (None: sign-in off, the local user)."""
+    monkeypatch.setenv("RTS_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if email is not None or not logged_in:
+        at.user = {"is_logged_in": logged_in, **({"email": email} if email else {})}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page(at: AppTest, name: str) -> AppTest:
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def text(at: AppTest) -> str:
+    """Everything written on the page and sidebar (markdown, captions, titles, alerts, tables)."""
+    parts = [e.value for kind in ("markdown", "caption", "title", "warning", "info", "success", "error")
+             for e in getattr(at, kind)]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_sign_in_comes_before_any_data(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(db, monkeypatch, logged_in=False)
+    assert [t.value for t in at.title] == ["Return to Speed"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox  # no board, no team picker
+
+
+def test_a_signed_in_address_without_a_role_sees_nothing(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(db, monkeypatch, "stranger@club.org")
+    assert "stranger@club.org** has no role" in at.warning[0].value
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.dataframe and not at.metric
+
+
+def test_a_coach_sees_status_tier_and_reasons_but_no_diagnosis_or_note(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(db, monkeypatch, "coach@club.org")
+    assert "Signed in as **coach@club.org** · coach" in text(at)
+    board = at.dataframe[0].value
+    assert board.iloc[0]["Athlete"] == "Kwame Asante" and board.iloc[0]["Status"] == "▼ Step back"
+    page(at, "athlete")
+    assert at.title[0].value == "Kwame Asante"
+    shown = text(at)
+    assert "quadriceps" in shown.lower() and DIAGNOSIS not in shown and NOTE not in shown
+    assert "**Notes**  \nmedical staff only" in shown
+    assert not [b for b in at.button if b.label == "Add note"]  # no note form either
+    page(at, "data")
+    assert DIAGNOSIS not in text(at)
+    assert "Diagnoses are for medical staff; they edit the injury records." in text(at)
+    assert not [b for b in at.button if b.label == "Save injury records"]
+
+
+def test_medical_staff_see_the_diagnosis_and_the_notes(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = page(start(db, monkeypatch, "physio@club.org"), "athlete")
+    shown = text(at)
+    assert DIAGNOSIS in shown and NOTE in shown
+    assert [b for b in at.button if b.label == "Add note"]
+    assert at.text_input(key="note_who").value == "physio@club.org" and at.text_input(key="note_who").disabled
+    page(at, "data")
+    assert [b for b in at.button if b.label == "Save injury records"]
+
+
+def test_a_note_is_written_under_the_signed_in_account(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = page(start(db, monkeypatch, "physio@club.org"), "athlete")
+    at.text_area(key="note_text").input("Cleared for 90% run-throughs")
+    next(b for b in at.button if b.label == "Add note").click().run()
+    assert not at.exception, at.exception
+    saved = notes.notes(store.connect(db), KWAME)
+    assert list(saved["who"]) == ["physio@club.org", "physio@club.org"]
+    assert "Cleared for 90% run-throughs" in text(at)
+
+
+def test_only_admins_get_the_access_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for email, allowed in (("coach@club.org", False), ("physio@club.org", False), ("boss@club.org", True)):
+        at = start(db, monkeypatch, email)
+        if allowed:
+            assert page(at, "access").title[0].value == "Access & audit"
+        else:  # not in the navigation at all
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page("pages/access.py")
+
+
+def test_the_admin_gives_a_role_and_reads_the_audit_log(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = page(start(db, monkeypatch, "boss@club.org"), "access")
+    roles = at.dataframe[0].value
+    assert list(roles["Email"]) == ["boss@club.org", "coach@club.org", "physio@club.org"]
+    at.text_input(key="role_email").input(" New.Coach@Club.org ")
+    at.selectbox(key="role_new").set_value("coach")
+    next(b for b in at.button if b.label == "Give role").click().run()
+    assert not at.exception, at.exception
+    assert privacy.role_of(store.connect(db), "new.coach@club.org") == "coach"
+    log = at.dataframe[1].value
+    assert log.iloc[0]["Who"] == "boss@club.org" and log.iloc[0]["What"] == "role"
+    assert log.iloc[0]["Detail"] == "email: new.coach@club.org · role: coach"
+    assert {"import", "role", "athlete note"} <= set(log["What"])
+    at.multiselect(key="audit_actions").set_value(["import"]).run()
+    assert set(at.dataframe[1].value["What"]) == {"import"} and len(at.dataframe[1].value) == 8  # the demo's files
+
+
+def test_the_admin_erases_an_athlete_after_typing_their_name(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = page(start(db, monkeypatch, "boss@club.org"), "access")
+    at.selectbox(key="erase_athlete").set_value(KWAME).run()
+    at.text_input(key="erase_typed").input("Kwame")
+    next(b for b in at.button if b.label == "Erase every trace of this athlete").click().run()
+    assert "Type the athlete's name exactly (Kwame Asante)" in at.error[0].value
+    assert len(store.read_table(store.connect(db), "tests").query("athlete_id == @KWAME")) > 0
+    at.selectbox(key="erase_athlete").set_value(KWAME).run()
+    at.text_input(key="erase_typed").input("kwame asante")
+    at.text_input(key="erase_reference").input("SAR-2026-11")
+    next(b for b in at.button if b.label == "Erase every trace of this athlete").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("Erased: ")
+    eng = store.connect(db)
+    for table in ("athletes", "injuries", "tests", "sessions", "wellness"):
+        assert KWAME not in set(store.read_table(eng, table)["athlete_id"]), table
+    page(at, "board")
+    assert "Kwame Asante" not in set(at.dataframe[0].value["Athlete"])  # no cache kept them
+    assert {m.label: m.value for m in at.metric}["▼ Step back"] == "0"
+
+
+def test_local_use_without_sign_in_is_the_local_admin(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(privacy.LOCAL_ROLE_ENV, raising=False)
+    at = start(db, monkeypatch)
+    assert "Local user, no sign-in · admin" in text(at)
+    assert page(at, "access").info[0].value.startswith("Sign-in is off")
+    monkeypatch.setenv(privacy.LOCAL_ROLE_ENV, "coach")
+    at = page(start(db, monkeypatch), "athlete")
+    assert DIAGNOSIS not in text(at) and "medical staff only" in text(at)
+
+
+def test_downloads_are_audit_logged(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download button's data is built on click through ui.logged_download, which writes who,
+    what and how many rows to the audit log."""
+    monkeypatch.setenv("RTS_DB", str(db))
+    st.cache_resource.clear()
+    build = ui.logged_download("board", lambda: b"csv bytes", 25)
+    assert build() == b"csv bytes"
+    audit = privacy.read_audit(store.connect(db), "admin").iloc[0]
+    assert (audit["who"], audit["action"]) == ("local", "export")
+    assert audit["detail"] == '{"table": "board", "rows": 25, "role": "admin"}'
+
+
+def test_a_coach_cannot_save_injury_records_through_lib(db: Path) -> None:
+    from lib import editing
+    from lib.readiness import Data
+
+    eng = store.connect(db)
+    frame = editing.editor_frame(Data.from_store(eng), "injuries")
+    with pytest.raises(privacy.AccessDenied):
+        editing.save_edits(eng, "injuries", frame, frame, who="coach@club.org", role="coach")
+
+
+def test_rejected_roster_values_are_withheld_from_coaches(db: Path) -> None:
+    eng = store.connect(db)
+    with eng.begin() as conn:
+        roster_id = conn.execute(store.imports.select().where(store.imports.c.formats == "Roster")).first().import_id
+        conn.execute(store.rejects.insert().values(import_id=roster_id, file="roster.xlsx", sheet="Injuries", row=9,
+                                                   column="Region", value="Grade 3 hamstring tear",
+                                                   problem="'Grade 3 hamstring tear' is not a region"))
+    medical = privacy.rejects_for(eng, "medical")
+    coach = privacy.rejects_for(eng, "coach")
+    assert medical.iloc[-1]["value"] == "Grade 3 hamstring tear"
+    assert (coach.iloc[-1]["value"], coach.iloc[-1]["problem"]) == (privacy.WITHHELD, "'…' is not a region")
+    others = coach[coach["import_id"] != roster_id]
+    assert others.equals(medical[medical["import_id"] != roster_id])  # other files' rejects unchanged
