@@ -16,10 +16,15 @@ FORCEDECKS_HEADER = [
 
 
 def forcedecks_csv(rows: list[list[str]], header: list[str] | None = None) -> bytes:
-    """A VALD Hub ForceDecks export: UTF-8 BOM, every field quoted, no newline after the last row."""
-    lines = [",".join(f'"{c}"' for c in (header or FORCEDECKS_HEADER))]
-    lines += [",".join(f'"{c}"' for c in row) for row in rows]
+    """A VALD Hub ForceDecks export: UTF-8 BOM, every field quoted (a quote in a field doubled, as
+    RFC 4180 says), no newline after the last row."""
+    lines = [",".join(_quoted(c) for c in (header or FORCEDECKS_HEADER))]
+    lines += [",".join(_quoted(c) for c in row) for row in rows]
     return ("\ufeff" + "\r\n".join(lines)).encode("utf-8")
+
+
+def _quoted(cell: object) -> str:
+    return '"' + str(cell).replace('"', '""') + '"'
 
 
 # Newest first, as VALD Hub writes it.
