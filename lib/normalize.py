@@ -142,6 +142,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
     """(floats, rejected-cell mask). Blank cells are missing, text like `DNF` is rejected."""
     objects = values.astype(object)
+    cells = objects.to_numpy()
     if decimal_comma:
         fast = pd.Series(np.nan, index=values.index)
         slow = objects.map(lambda v: isinstance(v, str))
@@ -151,15 +152,22 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         # a TRUE/FALSE cell came through as 1/0: look only at those cells for Python bools
         maybe = np.flatnonzero(fast.isin([0, 1]).to_numpy())
         if len(maybe):
-            bools = [i for i in maybe if isinstance(objects.iloc[i], bool)]
-            if bools:
+            bools = maybe[[isinstance(v, bool) for v in cells[maybe]]]
+            if len(bools):
                 fast.iloc[bools] = np.nan
         slow = fast.isna() & objects.notna()
     out = fast.to_numpy(dtype=float, na_value=np.nan).copy()
     bad = np.zeros(len(values), dtype=bool)
-    for i in np.flatnonzero(slow.to_numpy()):
-        number, rejected = _one_number(objects.iloc[i], decimal_comma)
-        out[i], bad[i] = number, rejected
+    slow_at = np.flatnonzero(slow.to_numpy())
+    is_text = np.fromiter((type(v) is str for v in cells[slow_at]), dtype=bool, count=len(slow_at))
+    for i in slow_at[~is_text]:
+        out[i], bad[i] = _one_number(cells[i], decimal_comma)
+    text_at = slow_at[is_text]
+    if len(text_at):  # a text column repeats a few distinct values: each is parsed once
+        codes, uniques = pd.factorize(cells[text_at])
+        parsed = [_one_number(v, decimal_comma) for v in uniques]
+        out[text_at] = np.array([p[0] for p in parsed], dtype=float)[codes]
+        bad[text_at] = np.array([p[1] for p in parsed], dtype=bool)[codes]
     return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
 
 
@@ -207,10 +215,11 @@ def parse_asymmetry(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
 
 def parse_duration_min(values: pd.Series, numeric_unit: str = "min") -> tuple[pd.Series, pd.Series]:
     """Minutes from `h:mm:ss`, `mm:ss`, time objects or plain numbers in `numeric_unit`."""
-    parsed = map_distinct(values, lambda v: _one_duration(v, numeric_unit))
-    bad = parsed.map(lambda p: p is False).astype(bool)
-    minutes = parsed.map(lambda p: np.nan if p is None or p is False else p).astype(float)
-    return minutes, bad
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    parsed = [_one_duration(v, numeric_unit) for v in uniques]
+    minutes = np.array([np.nan if p is None or p is False else p for p in parsed] + [np.nan], dtype=float)
+    bad = np.array([p is False for p in parsed] + [False], dtype=bool)  # code -1 (missing) takes the last
+    return pd.Series(minutes[codes], index=values.index), pd.Series(bad[codes], index=values.index)
 
 
 def _one_duration(v: object, numeric_unit: str) -> float | bool | None:

@@ -204,24 +204,27 @@ def plan_sessions(out: SheetRead, frame: Frame, ident: pd.DataFrame, ok: pd.Seri
     sub = ident.iloc[okp][["athlete_name", "date", "session"]]
     gid = sub.groupby(["athlete_name", "date", "session"], sort=False, dropna=False).ngroup().to_numpy()
     plan = SessionPlan(lead)
-    for positions in pd.Series(gid).groupby(gid, sort=False).indices.values():
-        members = okp[np.sort(positions)]
-        wholes = members[is_whole[members]]
-        if len(wholes):
-            keep = wholes[-1]
-            lead[keep] = keep
-            for m in members[members != keep]:
-                out.skipped_rows[int(rows[m])] = (
-                    f"another {whole_name} row for this athlete, date and session (row {rows[keep]}) is used"
-                    if is_whole[m] else f"{part} row: already counted in the {whole_name} row (row {rows[keep]})")
-            continue
-        first = members[0]
-        lead[members] = first
-        for m in members[1:]:
-            out.skipped_rows[int(rows[m])] = (f"{part} summed into the session row (row {rows[first]}): "
-                                              f"no {whole_name} row")
-        rec = ident.iloc[first]
-        plan.summed.append(f"{rec['athlete_name']} {pd.Timestamp(rec['date']):%Y-%m-%d} {rec['session']}")
+    groups = int(gid.max()) + 1
+    first = np.full(groups, len(lead))
+    np.minimum.at(first, gid, okp)  # each session's first row
+    keep = np.full(groups, -1)
+    ok_whole = is_whole[okp]
+    np.maximum.at(keep, gid[ok_whole], okp[ok_whole])  # each session's last whole-session row
+    has_whole = keep >= 0
+    lead[okp] = np.where(has_whole[gid], -1, first[gid])
+    lead[keep[has_whole]] = keep[has_whole]
+    # every row not used is listed with the row it counts into (one f-string per row, no group loop)
+    target = np.where(has_whole[gid], keep[gid], first[gid])
+    skipped = okp != target
+    another = f"another {whole_name} row for this athlete, date and session (row {{}}) is used"
+    counted = f"{part} row: already counted in the {whole_name} row (row {{}})"
+    summed = f"{part} summed into the session row (row {{}}): no {whole_name} row"
+    for m, into, whole_session, in_whole in zip(rows[okp[skipped]].tolist(), rows[target[skipped]].tolist(),
+                                               has_whole[gid[skipped]].tolist(), is_whole[okp[skipped]].tolist()):
+        out.skipped_rows[m] = (another if in_whole else counted).format(into) if whole_session else summed.format(into)
+    heads = ident.iloc[first[~has_whole]]
+    days = pd.to_datetime(heads["date"]).dt.strftime("%Y-%m-%d")
+    plan.summed = [f"{n} {d} {s}" for n, d, s in zip(heads["athlete_name"], days, heads["session"])]
     if plan.summed:
         out.assumptions.append(
             f"{len(plan.summed)} session(s) have no {whole_name} row, so their {part}s are summed (max speed: "
