@@ -24,18 +24,28 @@ ACCESS = st.Page("pages/access.py", title="Access & audit", icon=":material/admi
 
 ui.engine()  # before any element: a first start loads the demo team here
 
-# Sign-in (only when secrets have an [auth] section): nothing of the team is read before it.
-if ui.sign_in_on() and not ui.signed_in():
+
+def sign_in_screen() -> None:
     st.title("Return to Speed")
     st.markdown("Injury and rehab records are health data: sign in with your club account to continue.")
     st.button("Sign in", icon=":material/login:", type="primary", on_click=st.login)
-    st.stop()
-if ui.role() is None:
+
+
+def no_role_screen() -> None:
     st.title("Return to Speed")
     st.warning(f"**{ui.user()}** has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
                "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
                icon=":material/lock:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+# Sign-in (only when secrets have an [auth] section): nothing of the team is read before it, and the
+# navigation holds only this screen (no page list in the sidebar, any other address lands here).
+if ui.sign_in_on() and not ui.signed_in():
+    st.navigation([st.Page(sign_in_screen, title="Sign in")], position="hidden").run()
+    st.stop()
+if ui.role() is None:
+    st.navigation([st.Page(no_role_screen, title="No access")], position="hidden").run()
     st.stop()
 
 with st.sidebar:

@@ -15,9 +15,9 @@ from lib import privacy
 
 AUDIT_FILE = "rts_audit_log.csv"
 ROLE_HELP = {
-    "medical": "Medical staff: everything, including diagnoses and notes.",
-    "coach": "Coach: status, tier, reasons, tests, sessions and wellness; never a diagnosis or a note.",
-    "admin": "Admin: what medical staff see, plus roles, the audit log and erasure.",
+    "medical": "everything, including diagnoses and notes.",
+    "coach": "status, tier, reasons, tests, sessions and wellness; never a diagnosis or a note.",
+    "admin": "what medical staff see, plus roles, the audit log and erasure.",
 }
 
 

@@ -39,14 +39,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by `streamlit run` on a free localhost port, with a fresh demo store."""
+def serve(db: Path, *options: str) -> Iterator[str]:
+    """`streamlit run app.py` on a free localhost port with the store `db` (and extra options);
+    yields its URL, stops it after."""
     port = _free_port()
-    env = {**os.environ, "RTS_DB": str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite")}
+    env = {**os.environ, "RTS_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -62,6 +62,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by `streamlit run` on a free localhost port, with a fresh demo store."""
+    yield from serve(tmp_path_factory.mktemp("e2e") / "e2e.sqlite")
 
 
 @pytest.fixture(scope="module")
