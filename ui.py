@@ -86,6 +86,20 @@ def _cached(data_version: str, names: str, role: str, module: str, name: str, ar
     return fn(_data(data_version, names, role), *args)
 
 
+def chart(fn: Callable[..., Any], *args: Any) -> dict:
+    """The Vega-Lite spec of the lib chart `fn(*args)` (args: the view frames and plain values it
+    takes), built once per store version and arguments: a rerun sends the cached spec instead of
+    building and serialising the Altair chart again. Render with `st.vega_lite_chart(spec=...)`."""
+    return _chart(version(), names(), role(), fn.__module__, fn.__qualname__, args)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _chart(data_version: str, names: str, role: str, module: str, name: str, args: tuple[Any, ...]) -> dict:
+    from lib.charts import spec
+
+    return spec(getattr(importlib.import_module(module), name)(*args))
+
+
 # ------------------------------------------------------------------------- who is using the app
 
 def sign_in_on() -> bool:

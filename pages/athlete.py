@@ -70,20 +70,20 @@ with sym:
     limbs = view.limb_history(history)
     for test in view.lsi_tests(history, row["region"]):
         left, right = st.columns(2)
-        left.altair_chart(charts.lsi_chart(history, test), width="stretch")
-        right.altair_chart(charts.limb_chart(limbs, test), width="stretch")
+        left.vega_lite_chart(spec=ui.chart(charts.lsi_chart, history, test), width="stretch")
+        right.vega_lite_chart(spec=ui.chart(charts.limb_chart, limbs, test), width="stretch")
 with force:
     cmj, nordic = ui.cached(view.cmj_history, aid, on, cfg), ui.cached(view.nordic_history, aid, on)
     st.caption("Jump height: mean of trials; grey band = the athlete's own 28-day mean ± 1 SD (the test day "
                "excluded); dashed line = the `jump_height_drop` threshold below it.")
     a, b = st.columns(2)
-    a.altair_chart(charts.cmj_height_chart(cmj, cfg), width="stretch")
-    b.altair_chart(charts.cmj_asymmetry_chart(cmj, cfg), width="stretch")
-    a.altair_chart(charts.nordic_force_chart(nordic, cfg), width="stretch")
-    b.altair_chart(charts.nordic_imbalance_chart(nordic, cfg), width="stretch")
+    a.vega_lite_chart(spec=ui.chart(charts.cmj_height_chart, cmj, cfg), width="stretch")
+    b.vega_lite_chart(spec=ui.chart(charts.cmj_asymmetry_chart, cmj, cfg), width="stretch")
+    a.vega_lite_chart(spec=ui.chart(charts.nordic_force_chart, nordic, cfg), width="stretch")
+    b.vega_lite_chart(spec=ui.chart(charts.nordic_imbalance_chart, nordic, cfg), width="stretch")
 with pain:
-    st.altair_chart(charts.pain_chart(ui.cached(view.pain_history, aid, on), cfg), width="stretch")
-    st.altair_chart(charts.wellness_chart(ui.cached(view.wellness_history, aid, on, cfg), cfg))
+    st.vega_lite_chart(spec=ui.chart(charts.pain_chart, ui.cached(view.pain_history, aid, on), cfg), width="stretch")
+    st.vega_lite_chart(spec=ui.chart(charts.wellness_chart, ui.cached(view.wellness_history, aid, on, cfg), cfg))
 with expo:
     summary = ui.cached(view.exposure_summary, aid, on, cfg)
     cols = st.columns(3)
@@ -91,13 +91,13 @@ with expo:
         cols[i % 3].metric(m["label"], m["value"], help=m["help"], border=True)
     weeks = ui.cached(view.exposure_history, aid, on, cfg)
     a, b = st.columns(2)
-    a.altair_chart(charts.exposure_chart(weeks, summary, cfg), width="stretch")
-    b.altair_chart(charts.top_speed_chart(weeks, cfg), width="stretch")
+    a.vega_lite_chart(spec=ui.chart(charts.exposure_chart, weeks, summary, cfg), width="stretch")
+    b.vega_lite_chart(spec=ui.chart(charts.top_speed_chart, weeks, cfg), width="stretch")
     st.caption(f"Weekly totals of GPS sessions (ISO weeks, Monday to Sunday); hover a bar for its session rows. "
                f"{summary.get('caveat', '')}")
 with timeline_tab:
     timeline = view.tier_timeline(ui.data(), aid, row, on)
-    st.altair_chart(charts.tier_chart(timeline), width="stretch")
+    st.vega_lite_chart(spec=ui.chart(charts.tier_chart, timeline), width="stretch")
     st.dataframe(timeline, hide_index=True, width="stretch", column_order=["date", "event", "detail", "who", "source"],
                  column_config={"date": st.column_config.DateColumn(format="YYYY-MM-DD", width=100),
                                 "event": st.column_config.TextColumn(width=110),

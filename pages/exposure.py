@@ -34,7 +34,7 @@ else:
 st.caption("Darker = more · ▲ outlined = spike · ◌ = days missing · hover a cell for the numbers and source rows")
 for tab, load in zip(st.tabs(["HSR (m)", "Sprint (m)", "Near-max sessions"]), ("hsr", "sprint", "near_max")):
     with tab:
-        st.altair_chart(exposure_heatmap(weeks, load, unit), width="stretch")
+        st.vega_lite_chart(spec=ui.chart(exposure_heatmap, weeks, load, unit), width="stretch")
 st.caption(f"{ui.squad()} · {definitions(cfg)} **Descriptive, not predictive:** {ACWR_CAVEAT}")
 
 st.subheader(f"Speed and acute:chronic on {on:%d %b %Y}")
@@ -79,6 +79,6 @@ athlete = st.selectbox("Athlete", ids, index=index, format_func=choices.get)
 if athlete != ids[index]:  # the coach chose: other pages open on this athlete too
     ui.select_athlete(athlete)
 daily = ui.cached(daily_acwr, on, cfg, ui.squad(), athlete)
-st.altair_chart(acwr_chart(daily, acwr_bands(cfg), method_label(cfg, short=True)), width="stretch")
+st.vega_lite_chart(spec=ui.chart(acwr_chart, daily, acwr_bands(cfg), method_label(cfg, short=True)), width="stretch")
 st.caption(f"{method_label(cfg)}: daily ratio on daily sums of HSR and sprint metres; blank where fewer than "
            f"{cfg.num('coverage_days'):.0f} of the 28 days are on record. {ACWR_CAVEAT}")

@@ -58,13 +58,13 @@ if athlete != ids[index] or event.selection.rows:  # the coach chose: other page
 lsi_tab, sides_tab = st.tabs(["LSI over time", "Left vs right"])
 with lsi_tab:
     history = ui.cached(lsi_history, on, cfg, athlete)
-    st.altair_chart(lsi_history_chart(history, pass_lsi, pass_label, pass_source), width="stretch")
+    st.vega_lite_chart(spec=ui.chart(lsi_history_chart, history, pass_lsi, pass_label, pass_source), width="stretch")
     st.caption(f"Dashed line: pass at {pass_lsi:.0f}% ({pass_source}). {TIMED_NOTE} "
                "Hover a point for both sides, the involved limb as % of its pre-injury value, and the source rows.")
 with sides_tab:
     panels = side_panels(ui.cached(side_history, on, athlete))
     for row in range(0, len(panels), 2):
         for col, (title, rows) in zip(st.columns(2), panels[row:row + 2]):
-            col.altair_chart(side_chart(rows, title), width="stretch")
+            col.vega_lite_chart(spec=ui.chart(side_chart, rows, title), width="stretch")
     st.caption("Each side's mean of valid trials (line, filled dot) and best trial (ring); hover for trials, "
                "trial CV and source rows.")

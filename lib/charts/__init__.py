@@ -26,6 +26,14 @@ def style(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
             .configure_view(strokeWidth=0))
 
 
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart as a Vega-Lite spec with its data inline, for `st.vega_lite_chart` (pages cache it
+    through `ui.chart`, so a rerun sends it without building the chart again). Not re-validated
+    against the schema here: the chart tests validate every builder's output."""
+    with alt.data_transformers.disable_max_rows():  # charts get aggregated rows; a season may pass 5,000
+        return chart.to_dict(validate=False)
+
+
 def threshold_rule(value: float, label: str, source: str, axis: str = "y") -> alt.LayerChart:
     """A dashed threshold line with its label; the tooltip names the source."""
     data = pd.DataFrame({"value": [value], "label": [label], "source": [source]})
