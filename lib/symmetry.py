@@ -209,33 +209,31 @@ def hop_battery(lsi: pd.DataFrame, pass_lsi: float = 90.0) -> pd.DataFrame:
     hops = lsi[lsi["test"].isin(HOP_BATTERY)]
     cols = ["athlete_id", "date"] + [f"{t}_{k}" for t in HOP_BATTERY for k in ("lsi", "pass", "cv")] + [
         "tests_done", "overall", "max_cv", "failing"]
+    hops = hops.dropna(subset=["athlete_id", "date"])
     if hops.empty:
         return pd.DataFrame(columns=cols)
-    rows = []
-    for (athlete, date), g in hops.groupby(["athlete_id", "date"], sort=True):
-        row: dict[str, object] = {"athlete_id": athlete, "date": date}
-        failing: list[str] = []
-        done = 0
-        cvs: list[float] = []
-        for test in HOP_BATTERY:
-            rec = g[g["test"] == test]
-            value = float(rec["lsi"].iloc[0]) if len(rec) else np.nan
-            cv = np.nanmax(rec[["left_cv", "right_cv"]].to_numpy(dtype=float)) if len(rec) and rec[["left_cv", "right_cv"]].notna().any(axis=None) else np.nan
-            row[f"{test}_lsi"] = value
-            row[f"{test}_cv"] = cv
-            if not np.isnan(cv):
-                cvs.append(cv)
-            if np.isnan(value):
-                row[f"{test}_pass"] = pd.NA
-                continue
-            done += 1
-            ok = value >= pass_lsi
-            row[f"{test}_pass"] = ok
-            if not ok:
-                failing.append(f"{HOP_LABELS[test]} LSI {value:.0f}% < {pass_lsi:.0f}%")
-        row["tests_done"] = done
-        row["overall"] = "fail" if failing else ("pass" if done == len(HOP_BATTERY) else "incomplete")
-        row["max_cv"] = max(cvs) if cvs else np.nan
-        row["failing"] = "; ".join(failing)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=cols)
+    keys = ["athlete_id", "date"]
+    # one battery per athlete and date (sorted); per test its first LSI row and the worst trial CV of its rows
+    first = hops.drop_duplicates(keys + ["test"]).set_index(keys + ["test"])["lsi"].astype(float)
+    lsi_wide = first.unstack("test").reindex(columns=list(HOP_BATTERY))
+    worst_cv = hops[["left_cv", "right_cv"]].astype(float).max(axis=1)
+    cv_wide = worst_cv.groupby([hops[k] for k in keys + ["test"]]).max().unstack("test").reindex(
+        index=lsi_wide.index, columns=list(HOP_BATTERY))
+    lsi_wide = lsi_wide.sort_index()
+    cv_wide = cv_wide.reindex(index=lsi_wide.index)
+    out = lsi_wide.index.to_frame(index=False).astype({"athlete_id": str})
+    values = lsi_wide.to_numpy(dtype=float)
+    failing: list[list[str]] = [[] for _ in range(len(out))]
+    for j, test in enumerate(HOP_BATTERY):
+        col = values[:, j]
+        out[f"{test}_lsi"] = col
+        out[f"{test}_pass"] = pd.Series([pd.NA if np.isnan(v) else bool(v >= pass_lsi) for v in col])
+        out[f"{test}_cv"] = cv_wide[test].to_numpy(dtype=float)
+        for i in np.flatnonzero(~np.isnan(col) & (col < pass_lsi)):
+            failing[i].append(f"{HOP_LABELS[test]} LSI {col[i]:.0f}% < {pass_lsi:.0f}%")
+    done = (~np.isnan(values)).sum(axis=1)
+    out["tests_done"] = done
+    out["overall"] = ["fail" if f else ("pass" if d == len(HOP_BATTERY) else "incomplete") for f, d in zip(failing, done)]
+    out["max_cv"] = cv_wide.max(axis=1).to_numpy(dtype=float)
+    out["failing"] = ["; ".join(f) for f in failing]
+    return out[cols]
