@@ -13,7 +13,9 @@ import csv
 import datetime as dt
 import io
 import json
+import random
 import re
+import string
 import struct
 import subprocess
 import sys
@@ -509,6 +511,78 @@ def test_ordinary_xlsx_is_read_in_process_and_unusual_ones_in_the_child(monkeypa
     open_file(hop_xlsx(), "plain.xlsx")
     assert calls[-1] == "plain.xlsx"
 
+
+
+@pytest.mark.parametrize(("xml", "odd"), [
+    (b'<row r="7" spans="1:20"><c r="B7" s="1" t="s"><v>0</v></c><c r="C7"/></row>', False),  # Excel
+    (b'<row r="99999"><c r="Z99999" t="inlineStr"><is><t>x</t></is></c></row>', False),  # openpyxl, last usual cell
+    (b'<cols><col min="1" max="2" width="9"/></cols><row r="1"><c r="A1"><f>B1</f><v>2</v></c></row>', False),
+    (b'<c r="AA1"><v>1</v></c>', True),  # beyond column Z
+    (b'<c r="XFD1048576"><v>1</v></c>', True),  # the last cell of the grid
+    (b'<c r="A100000"><v>1</v></c>', True),  # beyond row 99,999
+    (b'<row r="100000"><c r="A1"/></row>', True),
+    (b'<row r="1"><c><v>1</v></c></row>', True),  # no reference: calamine places it by counting
+    (b'<row r="1"><c t="n" r="A1"><v>1</v></c></row>', True),  # reference not first
+    (b'<row><c r="A1"/></row>', True),
+    (b'<c\tr="XFD1"><v>1</v></c>', True),  # a tab before the reference
+    (b'<row\nr="1048576"><c r="A1"/></row>', True),
+    (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>', True),  # prefixed elements
+    (b'<c r="a1"><v>1</v></c>', True),  # lower case: not how any writer spells it
+], ids=lambda v: v.decode()[:40] if isinstance(v, bytes) else str(v))
+def test_prescan_flags_what_calamine_trusts(xml: bytes, odd: bool) -> None:
+    assert sources._odd_sheet_xml(b"<worksheet><sheetData>" + xml + b"</sheetData></worksheet>") is odd
+
+
+def _sheet_zip(xml: bytes) -> zipfile.ZipFile:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    return zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+
+
+def _straddling(tag: bytes, at: int, letters: bool = False) -> bytes:
+    """Sheet XML whose only cell `tag` starts `at` bytes from the end of the pre-scan's first
+    chunk (negative: into the second), after a comment with no cell in it (`x`s, or random
+    letters that do not compress like a zip bomb)."""
+    head, end = b'<worksheet><sheetData><row r="1"><!--', b"-->"
+    gap = sources.SCAN_CHUNK_BYTES - at - len(head) - len(end)
+    filler = "".join(random.Random(3).choices(string.ascii_letters, k=gap)).encode() if letters else b"x" * gap
+    return head + filler + end + tag + b"<v>1</v></c></row></sheetData></worksheet>"
+
+
+@pytest.mark.parametrize("at", [1, 2, 5, 9, 13, 15, 16, 17, 30, 0, -3])
+@pytest.mark.parametrize(("tag", "odd"), [(b'<c r="XFD1048576">', True), (b'<c\tr="A1">', True),
+                                          (b'<x:c r="A1">', True), (b'<c r="B1">', False)])
+def test_prescan_sees_a_tag_cut_by_the_chunk_boundary(tag: bytes, odd: bool, at: int) -> None:
+    """A cell tag that straddles two chunks is checked whole: no far cell slips through, and no
+    ordinary cell is flagged for being cut."""
+    xml = _straddling(tag, at)
+    assert xml.index(tag) == sources.SCAN_CHUNK_BYTES - at
+    with _sheet_zip(xml) as z:
+        assert sources._scan_sheet(z, z.getinfo("xl/worksheets/sheet1.xml"))[1] is odd
+
+
+@pytest.mark.parametrize("at", [1, 3, 7, 16, 17, 40])
+def test_formula_cell_cut_by_the_chunk_boundary_is_listed_once(at: int) -> None:
+    xml = _straddling(b'<c r="G1"><f>E1+1</f></c><c r="H1">', at)
+    with _sheet_zip(xml) as z:
+        assert sources.formula_cells_without_values(z, "xl/worksheets/sheet1.xml") == [FormulaCell(1, "G", "E1+1")]
+
+
+def test_far_cell_at_the_chunk_boundary_is_read_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole path: a 1 MB workbook whose far cell straddles the pre-scan's first two chunks,
+    with a second cell at A2 (a grid of 17 billion cells: calamine aborts the process reading it)
+    is read in the child and refused; random filler, so it is not refused as a zip bomb."""
+    xml = _straddling(b'<c r="XFD1048576">', 1, letters=True).replace(
+        b"</row></sheetData>", b'</row><row r="2"><c r="A2"><v>1</v></c></row></sheetData>')
+    data = rezip(hop_xlsx(), {"xl/worksheets/sheet1.xml": xml})
+
+    def in_process(data: bytes) -> tuple:
+        raise AssertionError("calamine would have read the far cell in this process")
+
+    monkeypatch.setattr(sources, "_read_here", in_process)
+    with pytest.raises(UnreadableFile, match="would need more memory than allowed"):
+        open_file(data, "straddle.xlsx")
 
 def test_calamine_does_not_expand_entities() -> None:
     """Even without our DTD check, calamine refuses the entity instead of expanding it."""
