@@ -10,6 +10,8 @@ from lib.charts import athlete as charts
 from lib.notes import add_note
 from lib.views import athlete as view
 
+TAB = "athlete_tab"  # the open tab, kept across reruns and athletes
+
 ui.require_frame()
 board, cfg, on = ui.board(), ui.team_settings(), ui.as_of()
 choices = view.athlete_choices(board)
@@ -40,8 +42,9 @@ def save_tier(engine: object, athlete_id: str, day: object, tier: int, reason: s
 
 st.download_button(
     "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{on:%Y-%m-%d}.pdf",
-    mime="application/pdf", on_click="ignore", data=ui.logged_download(f"athlete report {aid}", lambda: reports.athlete_pdf(
-        ui.data(), aid, on, cfg, athlete_notes(), ui.squad(), board=board)))
+    mime="application/pdf", on_click="ignore", data=ui.logged_download(
+        f"athlete report {aid}", lambda: reports.athlete_pdf(ui.data(), aid, on, cfg, athlete_notes(), ui.squad(),
+                                                             board=board)))
 
 status_col, tier_col, days_col = st.columns(3)
 status_col.metric("Status", head["status"], head["action"], delta_color="off", delta_arrow="off", border=True,
@@ -61,76 +64,89 @@ st.dataframe(view.criteria_checklist(row), hide_index=True, width="stretch", col
     "Source": st.column_config.TextColumn("Threshold source", width=190),
     "Data": st.column_config.TextColumn("Data rows", width=190)})
 
+# only the open tab runs (and builds its charts): a rerun costs one tab, not five
 sym, force, pain, expo, timeline_tab = st.tabs(["Symmetry", "Force plate", "Pain & wellness", "Exposure",
-                                                "Timeline & notes"])
+                                                "Timeline & notes"], key=TAB, on_change="rerun")
 with sym:
-    st.caption("LSI = injured ÷ uninjured limb (timed hop: uninjured ÷ injured time), mean of trials. Grey band: the "
-               "latest LSI ± the larger of the trial noise and the `lsi_drop` setting; a later test inside it is no "
-               "real change. Right: each limb against its own test before the injury (100% = back to pre-injury).")
-    limbs = view.limb_history(history)
-    for test in view.lsi_tests(history, row["region"]):
-        left, right = st.columns(2)
-        left.vega_lite_chart(spec=ui.chart(charts.lsi_chart, history, test), width="stretch")
-        right.vega_lite_chart(spec=ui.chart(charts.limb_chart, limbs, test), width="stretch")
+    if sym.open:
+        st.caption("LSI = injured ÷ uninjured limb (timed hop: uninjured ÷ injured time), mean of trials. Grey band: "
+                   "the latest LSI ± the larger of the trial noise and the `lsi_drop` setting; a later test inside it "
+                   "is no real change. Right: each limb against its own test before the injury (100% = back to "
+                   "pre-injury).")
+        limbs = view.limb_history(history)
+        tests = view.lsi_tests(history, row["region"])
+        if not tests:
+            st.info("No test with both limbs on record up to this date (hop tests, Nordic, single-leg jumps).",
+                    icon=":material/info:")
+        for test in tests:
+            left, right = st.columns(2)
+            left.vega_lite_chart(spec=ui.chart(charts.lsi_chart, history, test), width="stretch")
+            right.vega_lite_chart(spec=ui.chart(charts.limb_chart, limbs, test), width="stretch")
 with force:
-    cmj, nordic = ui.cached(view.cmj_history, aid, on, cfg), ui.cached(view.nordic_history, aid, on)
-    st.caption("Jump height: mean of trials; grey band = the athlete's own 28-day mean ± 1 SD (the test day "
-               "excluded); dashed line = the `jump_height_drop` threshold below it.")
-    a, b = st.columns(2)
-    a.vega_lite_chart(spec=ui.chart(charts.cmj_height_chart, cmj, cfg), width="stretch")
-    b.vega_lite_chart(spec=ui.chart(charts.cmj_asymmetry_chart, cmj, cfg), width="stretch")
-    a.vega_lite_chart(spec=ui.chart(charts.nordic_force_chart, nordic, cfg), width="stretch")
-    b.vega_lite_chart(spec=ui.chart(charts.nordic_imbalance_chart, nordic, cfg), width="stretch")
+    if force.open:
+        cmj, nordic = ui.cached(view.cmj_history, aid, on, cfg), ui.cached(view.nordic_history, aid, on)
+        st.caption("Jump height: mean of trials; grey band = the athlete's own 28-day mean ± 1 SD (the test day "
+                   "excluded); dashed line = the `jump_height_drop` threshold below it.")
+        a, b = st.columns(2)
+        a.vega_lite_chart(spec=ui.chart(charts.cmj_height_chart, cmj, cfg), width="stretch")
+        b.vega_lite_chart(spec=ui.chart(charts.cmj_asymmetry_chart, cmj, cfg), width="stretch")
+        a.vega_lite_chart(spec=ui.chart(charts.nordic_force_chart, nordic, cfg), width="stretch")
+        b.vega_lite_chart(spec=ui.chart(charts.nordic_imbalance_chart, nordic, cfg), width="stretch")
 with pain:
-    st.vega_lite_chart(spec=ui.chart(charts.pain_chart, ui.cached(view.pain_history, aid, on), cfg), width="stretch")
-    st.vega_lite_chart(spec=ui.chart(charts.wellness_chart, ui.cached(view.wellness_history, aid, on, cfg), cfg))
+    if pain.open:
+        pain_days = ui.cached(view.pain_history, aid, on)
+        st.vega_lite_chart(spec=ui.chart(charts.pain_chart, pain_days, cfg), width="stretch")
+        st.vega_lite_chart(spec=ui.chart(charts.wellness_chart, ui.cached(view.wellness_history, aid, on, cfg), cfg))
 with expo:
-    summary = ui.cached(view.exposure_summary, aid, on, cfg)
-    cols = st.columns(3)
-    for i, m in enumerate(view.exposure_metrics(summary)):
-        cols[i % 3].metric(m["label"], m["value"], help=m["help"], border=True)
-    weeks = ui.cached(view.exposure_history, aid, on, cfg)
-    a, b = st.columns(2)
-    a.vega_lite_chart(spec=ui.chart(charts.exposure_chart, weeks, summary, cfg), width="stretch")
-    b.vega_lite_chart(spec=ui.chart(charts.top_speed_chart, weeks, cfg), width="stretch")
-    st.caption(f"Weekly totals of GPS sessions (ISO weeks, Monday to Sunday); hover a bar for its session rows. "
-               f"{summary.get('caveat', '')}")
+    if expo.open:
+        summary = ui.cached(view.exposure_summary, aid, on, cfg)
+        cols = st.columns(3)
+        for i, m in enumerate(view.exposure_metrics(summary)):
+            cols[i % 3].metric(m["label"], m["value"], help=m["help"], border=True)
+        weeks = ui.cached(view.exposure_history, aid, on, cfg)
+        a, b = st.columns(2)
+        a.vega_lite_chart(spec=ui.chart(charts.exposure_chart, weeks, summary, cfg), width="stretch")
+        b.vega_lite_chart(spec=ui.chart(charts.top_speed_chart, weeks, cfg), width="stretch")
+        st.caption(f"Weekly totals of GPS sessions (ISO weeks, Monday to Sunday); hover a bar for its session rows. "
+                   f"{summary.get('caveat', '')}")
 with timeline_tab:
-    timeline = view.tier_timeline(ui.data(), aid, row, on)
-    st.vega_lite_chart(spec=ui.chart(charts.tier_chart, timeline), width="stretch")
-    st.dataframe(timeline, hide_index=True, width="stretch", column_order=["date", "event", "detail", "who", "source"],
-                 column_config={"date": st.column_config.DateColumn(format="YYYY-MM-DD", width=100),
-                                "event": st.column_config.TextColumn(width=110),
-                                "detail": st.column_config.TextColumn(width=360),
-                                "who": st.column_config.TextColumn(width=80),
-                                "source": st.column_config.TextColumn(width=150)})
-    note_col, tier_col = st.columns(2)
-    note_col.markdown("**Notes**  \n" + ("  \n".join(view.note_lines(athlete_notes())) if full_names and see_notes
-                                         else "withheld while names are pseudonymised" if see_notes
-                                         else "medical staff only"))
-    signed_in = ui.user()  # signed in: every note and tier change is written under the account's email
-    if see_notes and not ui.meeting_mode():
-        with note_col.form("athlete_note", clear_on_submit=True):
-            st.text_area("Note", key="note_text", required=True, height=90)
-            who, day = st.columns(2)
-            who.text_input("Who", key="note_who", placeholder="your name", value=signed_in or "",
-                           disabled=bool(signed_in))
-            day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
-            # callbacks save before the rerun, so a submit is never lost
-            st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
-                "note", save_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
-        ui.show_problem("note", note_col)
-    if row["returning"] and not ui.meeting_mode():
-        with tier_col.form("tier_change", clear_on_submit=True):
-            st.markdown("**Record a tier change** (the board then uses it instead of the inferred tier)")
-            tiers = view.tier_options()
-            st.selectbox("New tier", list(tiers), index=int(row["tier"]) - 1, format_func=tiers.get,
-                         key=f"tier_new_{aid}", help=view.tier_ladder())  # one per athlete: starts on their tier
-            st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
-            who, day = st.columns(2)
-            who.text_input("Who", key="tier_who", placeholder="your name", value=signed_in or "",
-                           disabled=bool(signed_in))
-            day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
-            st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
-                "tier", save_tier, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
-        ui.show_problem("tier", tier_col)
+    if timeline_tab.open:
+        timeline = view.tier_timeline(ui.data(), aid, row, on)
+        st.vega_lite_chart(spec=ui.chart(charts.tier_chart, timeline), width="stretch")
+        st.dataframe(timeline, hide_index=True, width="stretch",
+                     column_order=["date", "event", "detail", "who", "source"],
+                     column_config={"date": st.column_config.DateColumn(format="YYYY-MM-DD", width=100),
+                                    "event": st.column_config.TextColumn(width=110),
+                                    "detail": st.column_config.TextColumn(width=360),
+                                    "who": st.column_config.TextColumn(width=80),
+                                    "source": st.column_config.TextColumn(width=150)})
+        note_col, tier_col = st.columns(2)
+        note_col.markdown("**Notes**  \n" + ("  \n".join(view.note_lines(athlete_notes())) if full_names and see_notes
+                                             else "withheld while names are pseudonymised" if see_notes
+                                             else "medical staff only"))
+        signed_in = ui.user()  # signed in: every note and tier change is written under the account's email
+        if see_notes and not ui.meeting_mode():
+            with note_col.form("athlete_note", clear_on_submit=True):
+                st.text_area("Note", key="note_text", required=True, height=90)
+                who, day = st.columns(2)
+                who.text_input("Who", key="note_who", placeholder="your name", value=signed_in or "",
+                               disabled=bool(signed_in))
+                day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
+                # callbacks save before the rerun, so a submit is never lost
+                st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
+                    "note", save_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
+            ui.show_problem("note", note_col)
+        if row["returning"] and not ui.meeting_mode():
+            with tier_col.form("tier_change", clear_on_submit=True):
+                st.markdown("**Record a tier change** (the board then uses it instead of the inferred tier)")
+                tiers = view.tier_options()
+                st.selectbox("New tier", list(tiers), index=int(row["tier"]) - 1, format_func=tiers.get,
+                             key=f"tier_new_{aid}", help=view.tier_ladder())  # one per athlete: starts on their tier
+                st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
+                who, day = st.columns(2)
+                who.text_input("Who", key="tier_who", placeholder="your name", value=signed_in or "",
+                               disabled=bool(signed_in))
+                day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
+                st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
+                    "tier", save_tier, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
+            ui.show_problem("tier", tier_col)

@@ -59,3 +59,12 @@ def press(at: AppTest, label: str) -> AppTest:
         button.click().run()
     assert not at.exception, at.exception
     return at
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab `label` of the lazy tabs `key` (st.tabs(on_change="rerun"): only the open tab
+    runs) and run, as a click on the tab does."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 import ui
 from lib import notes, privacy, store
 from lib.demo import load_demo
+from tests.apptest import open_tab
 
 ROOT = Path(__file__).resolve().parent.parent
 KWAME = "RTS014"  # the demo's quadriceps athlete, first on the board and on the athlete page
@@ -94,7 +95,7 @@ def test_a_coach_sees_status_tier_and_reasons_but_no_diagnosis_or_note(db: Path,
     assert "Signed in as **coach@club.org** · coach" in text(at)
     board = at.dataframe[0].value
     assert board.iloc[0]["Athlete"] == "Kwame Asante" and board.iloc[0]["Status"] == "▼ Step back"
-    page(at, "athlete")
+    open_tab(page(at, "athlete"), "athlete_tab", "Timeline & notes")
     assert at.title[0].value == "Kwame Asante"
     shown = text(at)
     assert "quadriceps" in shown.lower() and DIAGNOSIS not in shown and NOTE not in shown
@@ -107,7 +108,7 @@ def test_a_coach_sees_status_tier_and_reasons_but_no_diagnosis_or_note(db: Path,
 
 
 def test_medical_staff_see_the_diagnosis_and_the_notes(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = page(start(db, monkeypatch, "physio@club.org"), "athlete")
+    at = open_tab(page(start(db, monkeypatch, "physio@club.org"), "athlete"), "athlete_tab", "Timeline & notes")
     shown = text(at)
     assert DIAGNOSIS in shown and NOTE in shown
     assert [b for b in at.button if b.label == "Add note"]
@@ -117,7 +118,7 @@ def test_medical_staff_see_the_diagnosis_and_the_notes(db: Path, monkeypatch: py
 
 
 def test_a_note_is_written_under_the_signed_in_account(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = page(start(db, monkeypatch, "physio@club.org"), "athlete")
+    at = open_tab(page(start(db, monkeypatch, "physio@club.org"), "athlete"), "athlete_tab", "Timeline & notes")
     at.text_area(key="note_text").input("Cleared for 90% run-throughs")
     next(b for b in at.button if b.label == "Add note").click().run()
     assert not at.exception, at.exception
@@ -180,7 +181,7 @@ def test_local_use_without_sign_in_is_the_local_admin(db: Path, monkeypatch: pyt
     assert "Local user, no sign-in · admin" in text(at)
     assert page(at, "access").info[0].value.startswith("Sign-in is off")
     monkeypatch.setenv(privacy.LOCAL_ROLE_ENV, "coach")
-    at = page(start(db, monkeypatch), "athlete")
+    at = open_tab(page(start(db, monkeypatch), "athlete"), "athlete_tab", "Timeline & notes")
     assert DIAGNOSIS not in text(at) and "medical staff only" in text(at)
 
 
