@@ -10,7 +10,9 @@ import ui
 from lib.views import squads, upload_line
 
 ui.require_frame()
-st.set_page_config(page_title="Return to Speed", page_icon=":material/sprint:", layout="wide")
+# meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off)
+st.set_page_config(page_title="Return to Speed", page_icon=":material/sprint:", layout="wide",
+                   initial_sidebar_state="collapsed" if ui.meeting_mode() else "auto")
 
 PAGES = {
     "board": st.Page("pages/board.py", title="Readiness board", icon=":material/traffic:", default=True),

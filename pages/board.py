@@ -34,7 +34,7 @@ styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in shown
     {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"})], subset=["Status"])
 event = st.dataframe(
     styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="board_table",
-    row_height=44 if meeting else 36, height="auto",
+    row_height=44 if meeting else 36, height="content",  # every athlete on screen, no inner scroll bar
     column_order=["Status", "Athlete", "Tier", "Days", "Reasons"],
     column_config={
         "Status": st.column_config.TextColumn(width="small", help="▼ step back · ■ hold · ▲ ready · ? no data"),

@@ -161,3 +161,30 @@ def test_coach_path(page, app_url: str, tmp_path: Path) -> None:  # noqa: ANN001
     page.screenshot(path=str(OUT / "05_tooltip.png"))
     assert found, "no chart tooltip appeared on the athlete page"
     assert tooltip.first.inner_text().strip()
+
+
+SIDEBAR_OPEN = """() => document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect().width > 200"""
+
+
+def test_meeting_mode_folds_the_sidebar_and_enlarges_the_board(page, app_url: str) -> None:  # noqa: ANN001
+    """The staff-meeting layout: the sidebar folds away and the board's rows grow; switching it off
+    (sidebar arrow, then the toggle) brings the sidebar and the uploader back."""
+    page.goto(app_url)
+    page.get_by_text("Readiness board ·").first.wait_for()
+    _settled(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.bounding_box()["width"] > 200
+    rows_before = page.locator('[data-testid="stDataFrame"]').first.bounding_box()["height"]
+    page.get_by_text("Meeting mode").first.click()
+    page.locator('[data-testid="stExpandSidebarButton"]').wait_for()
+    _settled(page)
+    assert sidebar.bounding_box()["width"] == 0
+    assert page.locator('[data-testid="stDataFrame"]').first.bounding_box()["height"] > rows_before
+    page.screenshot(path=str(OUT / "06_meeting_mode.png"))
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_function(SIDEBAR_OPEN)
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"], [data-testid="stSidebar"] label').filter(
+        has_text="Meeting mode").first.click()
+    page.get_by_text("Upload testing-day files").wait_for()
+    _settled(page)
+    page.wait_for_function(SIDEBAR_OPEN)
