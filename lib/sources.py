@@ -504,7 +504,7 @@ def _grid(rows: list[list]) -> pd.DataFrame:
     nonempty_cols = np.flatnonzero(filled.any(axis=0))
     if not len(nonempty_rows):
         return pd.DataFrame()
-    return pd.DataFrame(cells[: nonempty_rows[-1] + 1, : nonempty_cols[-1] + 1], copy=False)
+    return pd.DataFrame(cells[: nonempty_rows[-1] + 1, : nonempty_cols[-1] + 1], dtype=object, copy=False)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

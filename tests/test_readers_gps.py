@@ -202,6 +202,25 @@ def test_statsports_drill_xlsx_reads_the_same(tmp_path: Path) -> None:
     check_drill_read(read_one(data, "apex-drills.xlsx"), "Drills")
 
 
+
+@pytest.mark.parametrize("container", ["csv", "xlsx"])
+def test_statsports_blank_last_name_leaves_the_player_name(container: str, tmp_path: Path) -> None:
+    """A blank `Player Last Name` next to a full `Player Name` adds nothing to the name: the Rondos
+    row stays Tom Kelly's (it once became a new athlete 'Tom Kelly nan', when a column of text
+    cells was read with NaN for its blanks)."""
+    rows = [r[:3] + ["Tom Kelly", "" if r[6] == "Rondos" else "Kelly"] + r[5:] for r in SS_DRILL_ROWS[:5]]
+    if container == "csv":
+        data = "\n".join(",".join(r) for r in [SS_DRILL_HEADER, *rows]).encode()
+    else:
+        wb = openpyxl.Workbook()
+        for r in [SS_DRILL_HEADER, *rows]:
+            wb.active.append([v or None for v in r])
+        wb.save(tmp_path / "drills.xlsx")
+        data = (tmp_path / "drills.xlsx").read_bytes()
+    rows_by = sessions_by(read_one(data, f"drills.{container}"), "session")
+    assert set(rows_by) == {("Tom Kelly", "2022-04-22", "Derry MD"), ("Tom Kelly", "2022-04-21", "MD-1 Training")}
+    assert rows_by[("Tom Kelly", "2022-04-21", "MD-1 Training")]["total_distance_m"] == 3000  # Warm Up 1200 + Rondos 1800
+
 def test_statsports_max_speed_unit_from_header() -> None:
     text = SS_MATCH.replace(",Max Speed,", ",Max Speed (km/h),").replace(",7.71,", ",27.0,")
     read = read_one(text.encode(), "apex-kmh.csv")
