@@ -12,7 +12,8 @@ from lib.charts.exposure import acwr_chart, acwr_domain, exposure_heatmap
 from lib.readiness import Data
 from lib.settings import Settings, defaults
 from lib.views.exposure import (acwr_band, acwr_bands, acwr_cell, athlete_choices, daily_acwr, default_athlete,
-                                definitions, exposure_table, exposure_weeks, source_rows, speed, spike_notes)
+                                definitions, exposure_table, exposure_weeks, source_rows, source_rows_by, speed,
+                                spike_notes)
 
 CFG = defaults()  # acwr 0.8 / 1.3 / 1.5, week_change_spike 50%, coverage_days 21, EWMA
 ROLLING = Settings(defaults() | {"acwr_method": "rolling"})
@@ -69,6 +70,22 @@ def test_source_rows_grouped_by_file() -> None:
     files, rows = pd.Series(["g.csv", "g.csv", "c.csv"]), pd.Series([12, 3, 7])
     assert source_rows(files, rows) == "c.csv:7; g.csv:3, 12"
     assert source_rows(files, rows, limit=2) == "c.csv:7; g.csv:3 (+1 more)"
+
+
+def test_source_rows_per_group_match_source_rows() -> None:
+    """The vectorised form the pages use: the same text per athlete and day, duplicates counted
+    once, "" for a day whose sessions carry no source row."""
+    sessions = pd.DataFrame({
+        "athlete_id": ["a", "a", "a", "a", "b", "c"],
+        "date": pd.to_datetime(["2026-11-02", "2026-11-02", "2026-11-02", "2026-11-03", "2026-11-02", "2026-11-02"]),
+        "source_file": ["g.csv", "g.csv", "c.csv", "g.csv", "g.csv", "g.csv"],
+        "source_row": [12, 3, 7, 12, 3, None]})
+    out = source_rows_by(pd.concat([sessions, sessions.iloc[[0]]]), ["athlete_id", "date"], limit=2)
+    assert out.to_dict() == {
+        ("a", pd.Timestamp("2026-11-02")): "c.csv:7; g.csv:3 (+1 more)",
+        ("a", pd.Timestamp("2026-11-03")): "g.csv:12",
+        ("b", pd.Timestamp("2026-11-02")): "g.csv:3",
+        ("c", pd.Timestamp("2026-11-02")): ""}
 
 
 def test_daily_rolling_ratio_by_hand() -> None:

@@ -76,6 +76,37 @@ def source_rows(files: pd.Series, rows: pd.Series, limit: int = 10) -> str:
     return text + (f" (+{rest} more)" if rest > 0 else "")
 
 
+def source_rows_by(sessions: pd.DataFrame, keys: list[str], limit: int = 10) -> pd.Series:
+    """`source_rows` of every group of `sessions` by `keys` (a Series indexed by the keys; "" for a
+    group without source rows), without a Python call per group: a season has ~15,000 athlete-days."""
+    groups = sessions[keys].drop_duplicates().set_index(keys).index
+    pairs = sessions[[*keys, "source_file", "source_row"]].dropna(subset=["source_row"])
+    pairs = pairs.assign(source_file=pairs["source_file"].astype(str), source_row=pairs["source_row"].astype(int))
+    pairs = pairs.drop_duplicates().sort_values([*keys, "source_file", "source_row"])
+    by_group = pairs.groupby(keys, sort=False)
+    first = by_group.cumcount().to_numpy() < limit
+    shown, total = pairs[first], by_group["source_row"].transform("size").to_numpy()[first]
+    texts: dict[tuple, str] = {}
+    key_rows = zip(*(shown[k] for k in keys)) if len(keys) > 1 else ((k,) for k in shown[keys[0]])
+    current, by_file, count = None, {}, 0
+    for key, f, r, n in zip(key_rows, shown["source_file"], shown["source_row"], total):
+        if key != current:
+            if current is not None:
+                texts[current] = _rows_text(by_file, count, limit)
+            current, by_file, count = key, {}, n
+        by_file.setdefault(f, []).append(str(r))
+    if current is not None:
+        texts[current] = _rows_text(by_file, count, limit)
+    index = pd.MultiIndex.from_tuples(list(texts), names=keys) if len(keys) > 1 else pd.Index(
+        [k[0] for k in texts], name=keys[0])
+    return pd.Series(list(texts.values()), index=index, dtype=object).reindex(groups, fill_value="")
+
+
+def _rows_text(by_file: dict[str, list[str]], total: int, limit: int) -> str:
+    text = "; ".join(f"{f}:{', '.join(rs)}" for f, rs in by_file.items())
+    return text + (f" (+{total - limit} more)" if total > limit else "")
+
+
 def _sessions(data: Data, squad: str, as_of: dt.date, athlete_id: str | None = None) -> pd.DataFrame:
     s = data.sessions
     keep = s["athlete_id"].astype(str).isin(squad_ids(data, squad)) & (s["date"] <= pd.Timestamp(as_of))
@@ -109,8 +140,7 @@ def daily_acwr(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUAD
     if daily.empty:
         return pd.DataFrame(columns=cols)
     ratio_fn = acwr_rolling if cfg["acwr_method"] == "rolling" else acwr_ewma
-    src = sessions.groupby(["athlete_id", "date"]).apply(
-        lambda g: source_rows(g["source_file"], g["source_row"]), include_groups=False).rename("sources")
+    src = source_rows_by(sessions, ["athlete_id", "date"]).rename("sources")
     frames = []
     for athlete, d in daily.groupby("athlete_id", sort=True):
         d = d.sort_values("date").reset_index(drop=True)
@@ -184,8 +214,7 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     weeks = weeks.assign(**{c: weeks[c].astype(float).where(~weeks["no_data"])
                             for c in ("hsr_m", "sprint_m", "near_max_sessions")})
     srcs = sessions.assign(athlete_id=sessions["athlete_id"].astype(str), week_start=_week_start(sessions["date"]))
-    srcs = srcs.groupby(["athlete_id", "week_start"]).apply(
-        lambda g: source_rows(g["source_file"], g["source_row"]), include_groups=False).rename("sources")
+    srcs = source_rows_by(srcs, ["athlete_id", "week_start"]).rename("sources")
     names = _names(data, as_of)[["athlete_id", "name", "label", "order", "returning"]]
     weeks = weeks.join(srcs, on=["athlete_id", "week_start"]).merge(names, on="athlete_id", how="left")
     partial = weeks["days_in_week"] < 7
