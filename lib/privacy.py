@@ -38,6 +38,7 @@ import lib.readiness as readiness
 import lib.settings  # noqa: F401 - registers team_settings on store.metadata
 from lib import store
 from lib.errors import ReturnToSpeedError
+from lib.exports import workbook_bytes
 from lib.normalize import athlete_slug, clean_name, name_key
 from lib.schema import TABLES
 
@@ -249,6 +250,29 @@ def log_export(engine: Engine, who: str, table: str, rows: int, role: str | None
     """Record that `who` read a table out of the app (a download or a CLI export)."""
     with engine.begin() as conn:
         store.log(conn, who, "export", {"table": table, "rows": int(rows), "role": role})
+
+
+# ------------------------------------------------------------------------------- right of access
+
+def athlete_record(engine: Engine, athlete_id: str, role: str, who: str) -> bytes:
+    """Everything the store holds on one athlete as an XLSX workbook (an athlete's access request,
+    or the copy to keep before an erasure): their rows of every canonical table with provenance
+    (import, file, sheet, row), superseded rows included, their tier changes and notes. Admins
+    only; audit-logged as an export that names the athlete's id."""
+    require(role, "administer")
+    athlete_id = str(athlete_id or "").strip()
+    sheets: dict[str, pd.DataFrame] = {}
+    with engine.connect() as conn:
+        for name, table in store.CANONICAL.items():
+            rows = conn.execute(sa.select(table).where(table.c.athlete_id == athlete_id)).mappings().all()
+            sheets[name] = pd.DataFrame(rows, columns=[c.name for c in table.columns])
+    if sheets["athletes"].empty and not any(len(df) for df in sheets.values()):
+        raise ReturnToSpeedError(f"there is no athlete '{athlete_id}'")
+    tiers = readiness.read_tier_history(engine)
+    sheets["tier_changes"] = tiers[tiers["athlete_id"].astype(str) == athlete_id]
+    sheets["notes"] = notes_lib.notes(engine, athlete_id)
+    log_export(engine, who, f"athlete record {athlete_id}", sum(len(df) for df in sheets.values()), role)
+    return workbook_bytes(sheets, title=f"Return to Speed: everything held on {athlete_id}")
 
 
 # ------------------------------------------------------------------------------------ erasure

@@ -40,7 +40,7 @@ if not ui.sign_in_on():
             f"`{privacy.LOCAL_ROLE_ENV}` role. Roles given here apply once sign-in is set up "
             "(`.streamlit/secrets.toml.example`).", icon=":material/info:")
 
-roles_tab, audit_tab, erase_tab = st.tabs(["Roles", "Audit log", "Erase an athlete"])
+roles_tab, audit_tab, erase_tab = st.tabs(["Roles", "Audit log", "An athlete's record and erasure"])
 with roles_tab:
     st.markdown("\n".join(f"- **{r}**: {views.ROLE_HELP[r]}" for r in privacy.ROLES))
     st.dataframe(views.roles_table(engine, role), hide_index=True, width="stretch")
@@ -75,16 +75,23 @@ with erase_tab:
     done = st.session_state.pop("erase__done", None)
     if done:
         st.success(done, icon=":material/delete_forever:")
-    st.markdown("Removes **every** row of one athlete: roster and injury records, tests, sessions, wellness, tier "
-                "changes, notes, name matches, rejected rows of their rows; their name is then scrubbed from import "
-                "reports, file names and the audit log, and the store is compacted so nothing stays in free pages. "
-                "This cannot be undone: export what the athlete asked for first.")
+    st.markdown("**Right of access and erasure.** Download everything the store holds on an athlete, or remove it. "
+                "Erasure removes **every** row of one athlete: roster and injury records, tests, sessions, wellness, "
+                "tier changes, notes, name matches, rejected rows of their rows; their name is then scrubbed from "
+                "import reports, file names and the audit log, and the store is compacted so nothing stays in free "
+                "pages. This cannot be undone: download their record first if they asked for a copy.")
     options = athlete_options(privacy.read_table_for(engine, "athletes", role))
     if options:
         aid = st.selectbox("Athlete", list(options), format_func=options.get, key="erase_athlete", index=None,
                            placeholder="Choose the athlete")
         if aid:
             name = options[aid].rsplit(" (", 1)[0]
+            st.download_button(f"Everything held on {name} (XLSX)", icon=":material/download:",
+                               file_name=f"rts_record_{aid}.xlsx", on_click="ignore",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               data=lambda: privacy.athlete_record(engine, aid, role, ui.who()),
+                               help="Their rows of every table with the file, sheet and row each came from, "
+                                    "tier changes and notes: the answer to an access request (audit-logged).")
             with st.form("erase", clear_on_submit=True):
                 st.text_input(f"Type **{name}** to confirm", key="erase_typed")
                 st.text_input("Request reference (optional)", key="erase_reference",

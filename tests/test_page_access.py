@@ -220,3 +220,29 @@ def test_rejected_roster_values_are_withheld_from_coaches(db: Path) -> None:
     assert (coach.iloc[-1]["value"], coach.iloc[-1]["problem"]) == (privacy.WITHHELD, "'…' is not a region")
     others = coach[coach["import_id"] != roster_id]
     assert others.equals(medical[medical["import_id"] != roster_id])  # other files' rejects unchanged
+
+
+def test_an_athletes_record_holds_their_rows_with_provenance(db: Path) -> None:
+    """The access-request download: every canonical row of the athlete with the file and row it came
+    from, their notes; nobody else's rows; admins only; audit-logged."""
+    import io
+
+    import pandas as pd
+
+    eng = store.connect(db)
+    with pytest.raises(privacy.AccessDenied):
+        privacy.athlete_record(eng, KWAME, "medical", who="physio@club.org")
+    record_bytes = privacy.athlete_record(eng, KWAME, "admin", who="boss@club.org")
+    sheets = pd.read_excel(io.BytesIO(record_bytes), sheet_name=None, engine="calamine")
+    assert list(sheets) == ["athletes", "injuries", "tests", "sessions", "wellness", "tier_changes", "notes"]
+    for table in ("tests", "sessions", "wellness"):
+        live = store.read_table(eng, table).query("athlete_id == @KWAME")
+        record = sheets[table]
+        assert set(record["athlete_id"]) == {KWAME}, table
+        assert len(record[record["superseded_by"].isna()]) == len(live) > 0, table  # plus any superseded rows
+        assert record[["import_id", "source_file", "source_row"]].notna().all().all(), table
+    assert sheets["injuries"]["diagnosis"].iloc[0].startswith(DIAGNOSIS)
+    assert list(sheets["notes"]["note"]) == [NOTE]
+    audit = privacy.read_audit(eng, "admin").iloc[0]
+    assert (audit["who"], audit["action"]) == ("boss@club.org", "export")
+    assert f'"table": "athlete record {KWAME}"' in audit["detail"]
