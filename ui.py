@@ -316,6 +316,11 @@ def rejects() -> pd.DataFrame:
     return _rejects(version(), role())
 
 
+def import_report(import_id: int) -> dict[str, object]:
+    """One import's stored report as this user's role may see it (read per request, not cached)."""
+    return privacy.import_report_for(engine(), import_id, role())
+
+
 def table(name: str) -> pd.DataFrame:
     """One canonical table (from the cached Data)."""
     return getattr(data(), name)

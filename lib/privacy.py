@@ -225,6 +225,38 @@ def rejects_for(engine: Engine, role: str) -> pd.DataFrame:
     return df
 
 
+def import_report_for(engine: Engine, import_id: int, role: str) -> dict[str, object]:
+    """The stored report of one import (format, rows per table, assumptions, unknown columns,
+    skipped sheets, new athletes...) as `role` may see it: for a role that may not read diagnoses,
+    quoted text in the notes of roster and template files is elided and their rejected values
+    withheld (a diagnosis can be quoted there), as in `rejects_for`."""
+    _check_role(role)
+    imp = store.imports
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(imp.c.report, imp.c.formats).where(imp.c.import_id == int(import_id))).first()
+    if row is None:
+        raise ReturnToSpeedError(f"there is no import #{import_id}")
+    try:
+        report = json.loads(row.report or "{}")
+    except ValueError:
+        report = {}
+    if not isinstance(report, dict):
+        report = {}
+    if can(role, "see_diagnosis") or not INJURY_FORMATS.search(row.formats or ""):
+        return report
+
+    def elide(text: object) -> str:
+        return re.sub(r"'[^']*'", "'…'", str(text))
+
+    for sheet in report.get("sheets", []):
+        sheet["assumptions"] = [elide(a) for a in sheet.get("assumptions", [])]
+    report["assumptions"] = [elide(a) for a in report.get("assumptions", [])]
+    for problem in report.get("rejects", []):
+        problem["value"] = WITHHELD
+        problem["problem"] = elide(problem.get("problem", ""))
+    return report
+
+
 def notes_for(engine: Engine, athlete_id: str, role: str) -> pd.DataFrame:
     """An athlete's notes, for the roles that may read them."""
     require(role, "see_notes")

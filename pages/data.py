@@ -74,6 +74,13 @@ with history:
         "Status": Col.TextColumn(width=65), "Rows": Col.NumberColumn(format="localized", width=65, help="Rows added"),
         "Replaced": Col.NumberColumn(format="localized", width=70, help="Rows this import replaced"),
         "Rejected": Col.NumberColumn(width=70, help="Rows with a rejected value (Rejected rows tab)")})
+    reports = views.report_choices(imports)
+    if reports:
+        shown = st.selectbox("Import report", list(reports), format_func=reports.get, key="report_pick",
+                             help="What was recognised, added and replaced, every assumption (units, date order, "
+                                  "encoding) and the columns not imported. Newest first.")
+        with st.container(border=True):
+            st.markdown(views.report_markdown(ui.import_report(shown)))
     choices = views.undo_choices(imports)
     if choices:
         pick, confirm = st.columns([3, 1], vertical_alignment="bottom")

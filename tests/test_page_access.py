@@ -7,6 +7,7 @@ Sign-in is simulated through AppTest's `user` (what st.user reads once `[auth]` 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -246,3 +247,21 @@ def test_an_athletes_record_holds_their_rows_with_provenance(db: Path) -> None:
     audit = privacy.read_audit(eng, "admin").iloc[0]
     assert (audit["who"], audit["action"]) == ("boss@club.org", "export")
     assert f'"table": "athlete record {KWAME}"' in audit["detail"]
+
+
+def test_import_reports_of_injury_files_are_elided_for_coaches(db: Path) -> None:
+    eng = store.connect(db)
+    with eng.begin() as conn:
+        roster = conn.execute(store.imports.select().where(store.imports.c.formats == "Roster")).first()
+        report = json.loads(roster.report)
+        report["sheets"][0]["assumptions"] = ["region not one of ours, stored as 'other': 'Grade 3 hamstring tear'"]
+        conn.execute(store.imports.update().where(store.imports.c.import_id == roster.import_id)
+                     .values(report=json.dumps(report)))
+        gps = conn.execute(store.imports.select().where(store.imports.c.file == "statsports_drills.csv")).first()
+    coach = privacy.import_report_for(eng, roster.import_id, "coach")
+    assert coach["sheets"][0]["assumptions"] == ["region not one of ours, stored as '…': '…'"]
+    medical = privacy.import_report_for(eng, roster.import_id, "medical")
+    assert "Grade 3 hamstring tear" in medical["sheets"][0]["assumptions"][0]
+    assert privacy.import_report_for(eng, gps.import_id, "coach") == json.loads(gps.report)  # not an injury file
+    with pytest.raises(privacy.ReturnToSpeedError, match="no import #999"):
+        privacy.import_report_for(eng, 999, "coach")

@@ -97,6 +97,24 @@ def test_demo_imports_reject_and_name_match(db: Path, monkeypatch: pytest.Monkey
     assert at.selectbox(key="undo_pick").value == 8
 
 
+def test_the_import_report_shows_assumptions_and_unknown_columns(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar's "See the import report" lands here: the newest import's report first, any other
+    one picked by number, with every assumption the readers made and the columns they left out."""
+    at = data_page(db, monkeypatch)
+    assert at.selectbox(key="report_pick").value == 8
+    assert at.selectbox(key="report_pick").options[0].startswith("#8 · wellness.csv · ")
+    at.selectbox(key="report_pick").set_value(7).run()
+    report = next(m.value for m in at.markdown if m.value.startswith("**statsports_drills.csv** · imported"))
+    assert "- The file: read as **STATSports Apex**; 7,302 data rows; accepted 1,689 sessions; 0 rows" in report
+    assert "assumed: `Max Speed` has no unit: its values (median 26.42) are read as km/h, converted to m/s" in report
+    assert "columns not imported (not used by Return to Speed): `Player Position`, `Distance Per Min`" in report
+    assert "- added 1,689 sessions; replaced nothing; unchanged nothing" in report
+    at.selectbox(key="report_pick").set_value(4).run()
+    report = next(m.value for m in at.markdown if m.value.startswith("**forcedecks_cmj.csv**"))
+    assert "- new athlete, not on the roster: Tomas Herrera1 (`tomas-herrera1`)" in report
+    assert "- did you mean: Tomas Herrera1 → Tomás Herrera (96% alike)?" in report
+
+
 def test_merging_the_match_makes_it_disappear(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = data_page(db, monkeypatch)
     at.button(key="merge_1").click().run()

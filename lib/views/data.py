@@ -54,6 +54,13 @@ def import_history(imports: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def report_choices(imports: pd.DataFrame) -> dict[int, str]:
+    """Every import, newest first: id -> `#8 · wellness.csv · 2026-11-25 03:35` (`· undone` when undone)."""
+    rows = imports.sort_values("import_id", ascending=False).to_dict("records")
+    return {int(r["import_id"]): f"#{int(r['import_id'])} · {r['file']} · {pd.Timestamp(r['imported_at']):%Y-%m-%d %H:%M}"
+            + (" · undone" if r["status"] == "undone" else "") for r in rows}
+
+
 def undo_choices(imports: pd.DataFrame) -> dict[int, str]:
     """Live imports a person may undo, newest first: id -> `#5 · hop_tests.xlsx · 1,145 rows · 2026-11-25 00:46`."""
     live = live_imports(imports).sort_values("import_id", ascending=False)
@@ -141,3 +148,38 @@ def injury_records(injuries: pd.DataFrame, athletes: dict[str, str]) -> pd.DataF
     out = injuries.drop(columns=["diagnosis"], errors="ignore").assign(athlete_id=injuries["athlete_id"].map(athletes))
     return out.rename(columns={"athlete_id": "Athlete", "injury_date": "Injury date", "side": "Side",
                                "region": "Region", "cleared_date": "Cleared"})
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {table}" for table, n in counts.items() if n) or "nothing"
+
+
+def report_markdown(report: dict[str, object]) -> str:
+    """One import's report for a person: what was recognised in each sheet, what was added and
+    replaced, every assumption made (units, date order, encodings), columns not imported, sheets
+    skipped, new athletes and names to confirm. Rejected rows are in their own tab."""
+    if not report:
+        return "No report was stored for this import."
+    lines = [f"**{report.get('file', '')}** · {report.get('status', '')}"
+             + (f": {report['message']}" if report.get("message") else "")]
+    for sheet in report.get("sheets", []):  # type: ignore[union-attr]
+        where = f"Sheet **{sheet['sheet']}**" if sheet.get("sheet") else "The file"
+        lines.append(f"- {where}: read as **{sheet['format']}**; {sheet['data_rows']:,} data rows; accepted "
+                     f"{_counts(sheet.get('accepted', {}))}; {sheet.get('rejected_rows', 0):,} rows with a rejected "
+                     "value")
+        lines += [f"    - assumed: {a}" for a in sheet.get("assumptions", [])]
+        if sheet.get("unknown_columns"):
+            lines.append("    - columns not imported (not used by Return to Speed): "
+                         + ", ".join(f"`{c}`" for c in sheet["unknown_columns"]))
+    lines += [f"- skipped: {s}" for s in report.get("skipped", [])]  # type: ignore[union-attr]
+    lines += [f"- assumed: {a}" for a in report.get("assumptions", [])]  # type: ignore[union-attr]
+    if report.get("status") == "imported":
+        lines.append(f"- added {_counts(report.get('added', {}))}; replaced {_counts(report.get('replaced', {}))}"  # type: ignore[arg-type]
+                     f"; unchanged {_counts(report.get('unchanged', {}))}")  # type: ignore[arg-type]
+    lines += [f"- replaced {n:,} rows of {src} (a corrected export)"
+              for src, n in report.get("replaced_from", {}).items()]  # type: ignore[union-attr]
+    lines += [f"- new athlete, not on the roster: {a['name']} (`{a['athlete_id']}`)"
+              for a in report.get("new_athletes", [])]  # type: ignore[union-attr]
+    lines += [f"- did you mean: {s['name']} → {s['suggested_name']} ({float(s['score']):.0f}% alike)? Confirm in the "
+              "Name matches tab" for s in report.get("suggestions", [])]  # type: ignore[union-attr]
+    return "\n".join(lines)
