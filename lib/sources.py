@@ -498,7 +498,14 @@ def _grid(rows: list[list]) -> pd.DataFrame:
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
     cells = np.empty((len(rows), width), dtype=object)
     cells[:] = rows
-    cells[cells == ""] = None
+    flat = cells.reshape(-1)
+    try:  # a blank string is falsy: only falsy cells (blanks, zeros, None) are looked at one by one
+        falsy = np.flatnonzero(~flat.astype(bool))
+    except (TypeError, ValueError):  # a value with no truth value (pd.NA)
+        falsy = np.arange(len(flat))
+    flat[falsy[[isinstance(v, str) and v == "" for v in flat[falsy]]]] = None
+    if len(flat) and not (pd.isna(cells[-1]).all() or pd.isna(cells[:, -1]).all()):
+        return pd.DataFrame(cells, dtype=object, copy=False)  # no empty margin (the usual case)
     filled = ~pd.isna(cells)
     nonempty_rows = np.flatnonzero(filled.any(axis=1))
     nonempty_cols = np.flatnonzero(filled.any(axis=0))

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import xlwt
 
+import lib.sources as sources
 from lib.errors import UnreadableFile
 from lib.importer import read_file
 from lib.sources import decode_text, open_file, sniff_delimiter
@@ -127,6 +128,29 @@ def test_decode_text_keeps_accents(raw: bytes, text: str, encoding: str) -> None
 def test_sniff_delimiter(text: str, delim: str) -> None:
     assert sniff_delimiter(text) == delim
 
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(("rows", "cells"), [
+    ([], []),
+    ([[], []], []),
+    ([["", ""], ["", None]], []),  # nothing but blanks
+    ([["a", ""], ["", ""]], [["a"]]),  # empty margins go
+    ([["", "x", ""], [0, "", 0.0], ["", "", ""]], [[None, "x", None], [0, None, 0.0]]),  # zeros are values
+    ([[False, ""], ["", " "]], [[False, None], [None, " "]]),  # so are False and a space
+    ([["a"], ["b", "c", ""]], [["a", None], ["b", "c"]]),  # short rows padded
+    ([[NAN, ""], ["", "b"]], [[NAN, None], [None, "b"]]),
+    ([["x", NAN], [None, NAN]], [["x"]]),  # a NaN margin goes too
+    ([[pd.NA, "", 1]], [[pd.NA, None, 1]]),  # no truth value: still read
+])
+def test_grid_blanks_become_none_and_empty_margins_go(rows: list[list], cells: list[list]) -> None:
+    grid = sources._grid(rows)
+    assert all(dtype == object for dtype in grid.dtypes)  # values as read, never inferred
+    got = grid.to_numpy().tolist()
+    assert len(got) == len(cells) and all(
+        len(g) == len(c) and all(a is b or a == b or (a != a and b != b) for a, b in zip(g, c)) for g, c in zip(got, cells))
 
 def test_real_sample_files_are_read(tmp_path: Path) -> None:
     """Every file under ../shared/formats/real (when present) is recognised and loses no row."""
