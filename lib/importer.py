@@ -430,8 +430,7 @@ def _write_table(conn: sa.Connection, table: str, df: pd.DataFrame, report: Impo
             label = f"import #{old_import} ({_file_of(conn, old_import)})"
             report.replaced_from[label] = report.replaced_from.get(label, 0) + int(n)
     insert = insert.assign(import_id=report.import_id)
-    if len(insert):
-        conn.execute(t.insert(), store.records(insert))
+    store.insert_frame(conn, t, insert)
     report.added[table] = int((~has_old).sum())
     report.replaced[table] = int(changed.sum())
     report.unchanged[table] = int(same.sum())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
@@ -160,3 +163,34 @@ def test_undo_of_a_corrected_roster_leaves_one_row_per_athlete(engine: Engine, f
     athletes = store.read_table(engine, "athletes")
     jordan = athletes[athletes["athlete_id"] == "jordan-okafor"]
     assert jordan["position"].tolist() == ["Winger"]
+
+
+def test_insert_frame_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
+    """The SQLite fast path of store.insert_frame writes the same values with the same storage
+    types as SQLAlchemy's own executemany: dates as ISO text, NaN/NaT/<NA> as NULL, floats, ints."""
+    t = store.CANONICAL["sessions"]
+    frame = pd.DataFrame({
+        "athlete_id": pd.array(["mia-laurent", "tom-kelly", pd.NA], dtype="string"),
+        "date": pd.to_datetime(["2026-11-23", None, "2025-07-01"]).astype("datetime64[s]"),
+        "session": pd.array(["MD-1", "Rondo", "x"], dtype="string"),
+        "total_distance_m": pd.array([5123.5, None, 0.0], dtype="Float64"),
+        "max_speed_ms": [8.5, float("nan"), 7.0],
+        "sprints": pd.array([3, None, 0], dtype="Int64"),
+        "source_row": [2, 3, 4],
+        "import_id": [1, 1, 1],
+    })
+    raw = {}
+    for way in ("insert_frame", "sqlalchemy"):
+        engine = store.connect(tmp_path / f"{way}.sqlite")
+        with engine.begin() as conn:
+            if way == "insert_frame":
+                store.insert_frame(conn, t, frame)
+            else:
+                conn.execute(t.insert(), store.records(frame))
+        store.dispose_all()
+        with sqlite3.connect(tmp_path / f"{way}.sqlite") as con:
+            raw[way] = con.execute("SELECT athlete_id, date, typeof(date), session, total_distance_m, typeof(total_distance_m), "
+                                   "max_speed_ms, sprints, typeof(sprints), source_row FROM sessions ORDER BY row_id").fetchall()
+    assert raw["insert_frame"] == raw["sqlalchemy"]
+    assert raw["insert_frame"][0] == ("mia-laurent", "2026-11-23", "text", "MD-1", 5123.5, "real", 8.5, 3.0, "real", 2)
+    assert raw["insert_frame"][1][1:3] == (None, "null") and raw["insert_frame"][2][0] is None
