@@ -569,6 +569,33 @@ def test_formula_cell_cut_by_the_chunk_boundary_is_listed_once(at: int) -> None:
         assert sources.formula_cells_without_values(z, "xl/worksheets/sheet1.xml") == [FormulaCell(1, "G", "E1+1")]
 
 
+
+@pytest.mark.parametrize(("xml", "formulas", "odd"), [
+    (b'<c r="A1"><f>B1</f></c>' + b"<c>" * 330_000, [FormulaCell(1, "A", "B1")], True),  # cells without </c>
+    (b'<c r="A1"><f>B1</f></c>' + b"<c " * 330_000, [FormulaCell(1, "A", "B1")], True),  # tags without `>`
+    (b'<c r="A1">' + b"<f>" * 330_000 + b"</c>", [], False),  # one cell of formulas without </f>
+    (b'<c r="A1">' + b"<f " * 330_000 + b"</c>", [], False),
+])
+def test_prescan_is_linear_on_crafted_tags(xml: bytes, formulas: list[FormulaCell], odd: bool) -> None:
+    """A megabyte of tags that never end, with an `<f` to make the formula scan look: no search
+    runs on to the end once per tag (each case ran for minutes, quadratic in the tags)."""
+    start = time.perf_counter()
+    with _sheet_zip(b'<worksheet><sheetData><row r="1">' + xml + b"</row></sheetData></worksheet>") as z:
+        found, unusual = sources._scan_sheet(z, z.getinfo("xl/worksheets/sheet1.xml"))
+    assert time.perf_counter() - start < 2.0
+    assert found == formulas and unusual is odd
+
+
+def test_string_count_check_is_linear_on_a_crafted_head() -> None:
+    """`<sst ` 13,000 times with no `>` in the first 64 kB: the uniqueCount search took 4 s."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"<sst " * 13_000 + b'uniqueCount="5">')
+    start = time.perf_counter()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        sources._odd_shared_strings(z)
+    assert time.perf_counter() - start < 0.5
+
 def test_far_cell_at_the_chunk_boundary_is_read_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole path: a 1 MB workbook whose far cell straddles the pre-scan's first two chunks,
     with a second cell at A2 (a grid of 17 billion cells: calamine aborts the process reading it)
