@@ -102,10 +102,21 @@ def _chart(data_version: str, names: str, role: str, module: str, name: str, arg
 
 # ------------------------------------------------------------------------- who is using the app
 
+def _auth_configured() -> bool:
+    """Whether the secrets have an `[auth]` section (st.login configured)."""
+    from streamlit.auth_util import get_secrets_auth_section
+
+    try:
+        return bool(get_secrets_auth_section())
+    except Exception:  # noqa: BLE001 - unreadable secrets: treat as configured, fail closed below
+        return True
+
+
 def sign_in_on() -> bool:
-    """Whether sign-in is configured (an `[auth]` section in secrets): st.user then carries
-    `is_logged_in`. Off for the local demo, where the one local user has RTS_LOCAL_ROLE."""
-    return "is_logged_in" in st.user.to_dict()
+    """Whether sign-in is on: an `[auth]` section in the secrets, or st.user carrying
+    `is_logged_in` (as AppTest's simulated users do). Off for the local demo, where the one local
+    user has RTS_LOCAL_ROLE."""
+    return "is_logged_in" in st.user.to_dict() or _auth_configured()
 
 
 def signed_in() -> bool:
@@ -113,11 +124,12 @@ def signed_in() -> bool:
 
 
 def user() -> str | None:
-    """The signed-in email (lower-case), None for the local user without sign-in."""
+    """The signed-in email (lower-case); None for the local user without sign-in, and for anyone
+    not signed in or signed in without an email claim."""
     if not sign_in_on():
         return None
     email = st.user.to_dict().get("email")
-    return str(email).strip().lower() if email and signed_in() else None
+    return str(email).strip().lower() if email and signed_in() and "@" in str(email) else None
 
 
 def who() -> str:
@@ -132,11 +144,14 @@ def author(typed: str | None) -> str:
 
 
 def role() -> str | None:
-    """This user's role (medical, coach, admin); None when signed in without one (no access) or
-    not signed in yet."""
-    if sign_in_on() and not signed_in():
-        return None
-    return privacy.resolve_role(engine(), user())
+    """This user's role (medical, coach, admin). None, so nothing is shown, when sign-in is on and
+    the user is not signed in, has no email claim, or has no role; also outside a session (a
+    download's deferred callable runs in a worker thread where st.user is empty: the role is
+    captured when the button is made, see `logged_download` and `later`)."""
+    if sign_in_on():
+        email = user()
+        return privacy.resolve_role(engine(), email) if email else None
+    return privacy.resolve_role(engine(), None)
 
 
 ROLE_WORDS = {"medical": "medical staff: sees diagnoses and notes",
@@ -160,13 +175,25 @@ def can(action: str) -> bool:
 
 
 def logged_download(table: str, make: Callable[[], Any], rows: Callable[[], int] | int = 0) -> Callable[[], Any]:
-    """A download button's lazy `data`: built on click, and the export audit-logged (who, what, rows)."""
+    """A download button's lazy `data`: built on click, and the export audit-logged (who, role,
+    what, rows). Streamlit runs it later in a worker thread without the session (no st.user, no
+    session state): who and the role are captured now, and `make` must only use values captured
+    while the page ran (`later` for a cached lib function), never ui's session readers."""
+    eng, by, as_role = engine(), who(), role()
+
     def build() -> Any:
         payload = make()
         count = rows() if callable(rows) else rows
-        privacy.log_export(engine(), who(), table, count, role())
+        privacy.log_export(eng, by, table, count, as_role)
         return payload
     return build
+
+
+def later(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """`cached(fn, *args)` computed when called, with the store version, names choice and role
+    captured now: for a download's deferred `data` (see `logged_download`)."""
+    key = (version(), names(), role(), fn.__module__, fn.__qualname__, args)
+    return lambda: _cached(*key)
 
 
 def forget_cached_data() -> None:
@@ -281,7 +308,7 @@ def meeting_mode() -> bool:
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
-    reports = import_files(engine(), files, ImportSettings(who=who()),
+    reports = import_files(engine(), files, ImportSettings(who=who(), role=role()),
                            progress=lambda f, m: bar.progress(min(1.0, f), text=m))
     bar.empty()
     st.session_state[LAST_IMPORT] = [r.as_dict() for r in reports]

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from lib import store
 from lib.errors import ReturnToSpeedError, UnreadableFile
 from lib.normalize import athlete_slug, clean_name, name_key
+from lib.privacy import AccessDenied, can
 from lib.readers import detect_format
 from lib.readers.base import Problem, ReadContext, SheetRead
 from lib.schema import TABLES, conform
@@ -36,6 +37,7 @@ class ImportSettings:
 
     date_order: str = "auto"  # auto, dmy, mdy
     who: str = "local"
+    role: str | None = None  # the app's user: a role that may not edit injury records imports none
 
 
 @dataclass
@@ -237,6 +239,7 @@ def write_file(engine: Engine, fr: FileRead, settings: ImportSettings) -> Import
         )).inserted_primary_key[0]
         report.import_id = int(import_id)
         tables = _collect(fr, report)
+        tables = _without_injuries_for(settings.role, tables, report)
         tables = _resolve_athletes(conn, tables, report)
         tables = _resolve_sides(conn, tables, report)
         for table in ("athletes", "injuries", "tests", "sessions", "wellness"):
@@ -247,6 +250,17 @@ def write_file(engine: Engine, fr: FileRead, settings: ImportSettings) -> Import
         report.status = "no data"
         report.message = report.message or "the file was read but no row could be accepted: see the rejected rows"
     return report
+
+
+def _without_injuries_for(role: str | None, tables: dict[str, pd.DataFrame],
+                          report: ImportReport) -> dict[str, pd.DataFrame]:
+    """A role that may not edit injury records (a coach) imports the rest of a roster, not its
+    injury rows: they could overwrite a diagnosis, or confirm a guessed one by what they replace."""
+    if role is None or can(role, "edit_injuries") or "injuries" not in tables or tables["injuries"].empty:
+        return tables
+    report.assumptions.append(f"{len(tables['injuries'])} injury records not imported: only medical staff "
+                              "change injury records (the rest of the file was imported)")
+    return {name: df for name, df in tables.items() if name != "injuries"}
 
 
 def _collect(fr: FileRead, report: ImportReport) -> dict[str, pd.DataFrame]:
@@ -504,8 +518,10 @@ def _int(value: object) -> int | None:
 
 # ------------------------------------------------------------------------------- undo, match
 
-def undo_import(engine: Engine, import_id: int, who: str = "local") -> dict[str, int]:
-    """Remove every row an import wrote and bring back the rows it had superseded."""
+def undo_import(engine: Engine, import_id: int, who: str = "local", role: str | None = None) -> dict[str, int]:
+    """Remove every row an import wrote and bring back the rows it had superseded. With `role`
+    (the app passes it), an import that wrote or replaced injury records needs a role that may
+    edit them (AccessDenied)."""
     removed: dict[str, int] = {}
     with engine.begin() as conn:
         row = conn.execute(sa.select(store.imports.c.status).where(store.imports.c.import_id == import_id)).first()
@@ -513,6 +529,12 @@ def undo_import(engine: Engine, import_id: int, who: str = "local") -> dict[str,
             raise ReturnToSpeedError(f"there is no import #{import_id}")
         if row[0] != "imported":
             raise ReturnToSpeedError(f"import #{import_id} is already {row[0]}")
+        if role is not None and not can(role, "edit_injuries"):
+            inj = store.CANONICAL["injuries"]
+            if conn.execute(sa.select(inj.c.row_id).where(
+                    (inj.c.import_id == import_id) | (inj.c.superseded_by == import_id)).limit(1)).first():
+                raise AccessDenied(f"a {role} may not undo import #{import_id}: it changed injury records "
+                                   "(medical staff can)")
         for table in ("tests", "sessions", "wellness", "injuries"):
             t = store.CANONICAL[table]
             removed[table] = conn.execute(t.delete().where(t.c.import_id == import_id)).rowcount

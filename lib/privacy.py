@@ -205,13 +205,15 @@ def mask_data(data: readiness.Data, role: str) -> readiness.Data:
 
 
 WITHHELD = "(withheld: medical staff only)"
-INJURY_FORMATS = re.compile(r"roster|template", re.IGNORECASE)  # formats whose sheets carry injury records
+# formats whose imports can carry injury records: rosters, our template, edits of the injury records
+INJURY_FORMATS = re.compile(r"roster|template|injur", re.IGNORECASE)
 
 
 def rejects_for(engine: Engine, role: str) -> pd.DataFrame:
     """Rejected rows and cells of live imports as `role` may see them: for a role that may not read
-    diagnoses, the cell values rejected from roster and template files (which carry injury records)
-    are withheld and quoted text in their problem is elided, since either could be a diagnosis."""
+    diagnoses, the cell values rejected from roster and template files and injury edits (which carry
+    injury records) are withheld and quoted text in their problem is elided, since either could be
+    a diagnosis."""
     _check_role(role)
     df = store.read_rejects(engine)
     if can(role, "see_diagnosis") or df.empty:
@@ -221,15 +223,16 @@ def rejects_for(engine: Engine, role: str) -> pd.DataFrame:
     injury = df["import_id"].map(lambda i: bool(INJURY_FORMATS.search(formats.get(i) or "")))
     df = df.copy()
     df.loc[injury, "value"] = WITHHELD
-    df.loc[injury, "problem"] = df.loc[injury, "problem"].astype(str).str.replace(r"'[^']*'", "'…'", regex=True)
+    df.loc[injury, "problem"] = df.loc[injury, "problem"].astype(str).str.replace(r"'[^']*'|\"[^\"]*\"", "'…'",
+                                                                                 regex=True)
     return df
 
 
 def import_report_for(engine: Engine, import_id: int, role: str) -> dict[str, object]:
     """The stored report of one import (format, rows per table, assumptions, unknown columns,
     skipped sheets, new athletes...) as `role` may see it: for a role that may not read diagnoses,
-    quoted text in the notes of roster and template files is elided and their rejected values
-    withheld (a diagnosis can be quoted there), as in `rejects_for`."""
+    the notes and rejects of imports that can carry injury records (rosters, the template, edits of
+    the injury records) are withheld, and so are diagnoses an edit changed."""
     _check_role(role)
     imp = store.imports
     with engine.connect() as conn:
@@ -245,15 +248,19 @@ def import_report_for(engine: Engine, import_id: int, role: str) -> dict[str, ob
     if can(role, "see_diagnosis") or not INJURY_FORMATS.search(row.formats or ""):
         return report
 
-    def elide(text: object) -> str:
-        return re.sub(r"'[^']*'", "'…'", str(text))
-
+    # a roster reader's note can quote any cell (a diagnosis among them), in either quote style:
+    # coaches get how many notes there were, not their text
     for sheet in report.get("sheets", []):
-        sheet["assumptions"] = [elide(a) for a in sheet.get("assumptions", [])]
-    report["assumptions"] = [elide(a) for a in report.get("assumptions", [])]
+        if sheet.get("assumptions"):
+            sheet["assumptions"] = [f"{len(sheet['assumptions'])} note(s) on this sheet: {WITHHELD}"]
+    if report.get("assumptions"):
+        report["assumptions"] = [f"{len(report['assumptions'])} note(s) on this file: {WITHHELD}"]
     for problem in report.get("rejects", []):
         problem["value"] = WITHHELD
-        problem["problem"] = elide(problem.get("problem", ""))
+        problem["problem"] = WITHHELD
+    for change in report.get("changed", []):  # an edit of the injury records
+        if isinstance(change, dict) and "diagnosis" in change.get("columns", {}):
+            change["columns"]["diagnosis"] = [WITHHELD, WITHHELD]
     return report
 
 

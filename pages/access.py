@@ -12,7 +12,7 @@ from lib.views.data import athlete_options
 ui.require_frame()
 role = ui.role()
 privacy.require(role, "administer")  # the router only lists this page for admins; lib checks again
-engine = ui.engine()
+engine = ui.engine()  # these and `role` are captured for the downloads, which run later without the session
 
 
 def give_role(email: str, new_role: str) -> None:
@@ -89,7 +89,7 @@ with erase_tab:
             st.download_button(f"Everything held on {name} (XLSX)", icon=":material/download:",
                                file_name=f"rts_record_{aid}.xlsx", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               data=lambda: privacy.athlete_record(engine, aid, role, ui.who()),
+                               data=lambda who=ui.who(): privacy.athlete_record(engine, aid, role, who),
                                help="Their rows of every table with the file, sheet and row each came from, "
                                     "tier changes and notes: the answer to an access request (audit-logged).")
             with st.form("erase", clear_on_submit=True):

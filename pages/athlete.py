@@ -28,8 +28,13 @@ full_names = ui.names() == "full"  # pseudonymised: notes are withheld, on scree
 see_notes = ui.can("see_notes")  # medical staff and admins; lib.privacy refuses the notes to anyone else
 
 
+data, engine, role, squad = ui.data(), ui.engine(), ui.role(), ui.squad()
+
+
 def athlete_notes() -> object:
-    return privacy.notes_for(ui.engine(), aid, ui.role()) if full_names and see_notes else None
+    """The notes for the screen and the report (None when withheld); safe in a download's worker
+    thread: it only uses values captured while the page ran."""
+    return privacy.notes_for(engine, aid, role) if full_names and see_notes else None
 
 
 def save_note(engine: object, athlete_id: str, day: object, text: str, typed_who: str | None) -> None:
@@ -43,7 +48,7 @@ def save_tier(engine: object, athlete_id: str, day: object, tier: int, reason: s
 st.download_button(
     "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{on:%Y-%m-%d}.pdf",
     mime="application/pdf", on_click="ignore", data=ui.logged_download(
-        f"athlete report {aid}", lambda: reports.athlete_pdf(ui.data(), aid, on, cfg, athlete_notes(), ui.squad(),
+        f"athlete report {aid}", lambda: reports.athlete_pdf(data, aid, on, cfg, athlete_notes(), squad,
                                                              board=board)))
 
 status_col, tier_col, days_col = st.columns(3)

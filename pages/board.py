@@ -54,8 +54,8 @@ pdf_col, csv_col, _ = st.columns([1, 1, 2])
 pdf_col.download_button(
     "Board report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_board_{ui.as_of():%Y-%m-%d}.pdf",
     mime="application/pdf", on_click="ignore",
-    data=ui.logged_download("board report", lambda: ui.cached(reports.board_pdf, ui.as_of(), ui.team_settings(),
-                                                             ui.squad()), len(board)))
+    data=ui.logged_download("board report", ui.later(reports.board_pdf, ui.as_of(), ui.team_settings(), ui.squad()),
+                            len(board)))
 csv_col.download_button(
     "Board (CSV)", icon=":material/download:", file_name=f"rts_board_{ui.as_of():%Y-%m-%d}.csv", mime="text/csv",
     on_click="ignore", data=ui.logged_download("board", lambda: exports.board_csv(board), len(board)))

@@ -16,11 +16,13 @@ ui.require_frame()
 imports, rejects = ui.imports(), ui.rejects()
 suggestions = views.open_suggestions(ui.engine())
 Col = st.column_config
+# what the downloads use, captured now: Streamlit builds them later in a thread without this session
+data, board, cfg, on, squad = ui.data(), ui.board(), ui.team_settings(), ui.as_of(), ui.squad()
 
 
 def undo(import_id: int) -> None:
     try:
-        removed = undo_import(ui.engine(), import_id, who=ui.who())
+        removed = undo_import(ui.engine(), import_id, who=ui.who(), role=ui.role())
         st.toast(f"Import #{import_id} undone: {sum(removed.values()):,} rows removed.", icon=":material/undo:")
     except ReturnToSpeedError as exc:
         st.toast(str(exc), icon=":material/error:")
@@ -62,7 +64,7 @@ st.download_button(
     file_name=f"rts_data_{ui.as_of():%Y-%m-%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     data=ui.logged_download("all tables", lambda: exports.data_workbook(
-        ui.data(), board=ui.board(), cfg=ui.team_settings(), on=ui.as_of(), team=ui.squad())))
+        data, board=board, cfg=cfg, on=on, team=squad)))
 
 history, rejected, matches, records, template = st.tabs([
     "Import history", f"Rejected rows ({metrics['Rejected rows']})", f"Name matches ({metrics['Names to confirm']})",

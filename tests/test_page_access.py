@@ -259,9 +259,141 @@ def test_import_reports_of_injury_files_are_elided_for_coaches(db: Path) -> None
                      .values(report=json.dumps(report)))
         gps = conn.execute(store.imports.select().where(store.imports.c.file == "statsports_drills.csv")).first()
     coach = privacy.import_report_for(eng, roster.import_id, "coach")
-    assert coach["sheets"][0]["assumptions"] == ["region not one of ours, stored as '…': '…'"]
+    assert coach["sheets"][0]["assumptions"] == [f"1 note(s) on this sheet: {privacy.WITHHELD}"]
     medical = privacy.import_report_for(eng, roster.import_id, "medical")
     assert "Grade 3 hamstring tear" in medical["sheets"][0]["assumptions"][0]
     assert privacy.import_report_for(eng, gps.import_id, "coach") == json.loads(gps.report)  # not an injury file
     with pytest.raises(privacy.ReturnToSpeedError, match="no import #999"):
         privacy.import_report_for(eng, 999, "coach")
+
+
+def test_signed_in_without_an_email_claim_sees_nothing(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some identity providers send no email (an account without a mailbox): no role, not the local admin."""
+    at = start(db, monkeypatch)
+    at.user = {"is_logged_in": True, "name": "No Mailbox"}
+    at.run()
+    assert "has no role" in at.warning[0].value
+    assert not at.dataframe and not at.metric
+
+
+def deferred_downloads(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Run `at` and keep the callables its download buttons registered (file name -> callable)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    kept: dict[str, object] = {}
+    add = MediaFileManager.add_deferred
+
+    def keep(self: MediaFileManager, fn: object, *args: object, file_name: str | None = None, **kwargs: object) -> str:
+        kept[str(file_name)] = fn
+        return add(self, fn, *args, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    at.run()
+    assert not at.exception, at.exception
+    return kept
+
+
+def in_worker_thread(fn: object) -> bytes:
+    """What Streamlit does on a click: the callable runs in another thread, outside the session."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()  # type: ignore[arg-type]
+
+
+def test_downloads_built_on_click_keep_the_coachs_role_and_names(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download's file is built after the run, in a thread without st.user or session state:
+    it must still be the coach's data (no diagnosis), in the chosen names mode, and be logged
+    under the coach. Sign-in configured is simulated by the [auth] check returning True."""
+    import io
+
+    import pandas as pd
+    import pypdfium2
+
+    monkeypatch.setattr(ui, "_auth_configured", lambda: True)  # the worker thread sees the [auth] section
+    at = start(db, monkeypatch, "coach@club.org")
+    at.session_state[ui.NAMES] = "initials"
+    at.switch_page("pages/data.py")
+    files = deferred_downloads(at, monkeypatch)
+    book = pd.read_excel(io.BytesIO(in_worker_thread(files["rts_data_2026-11-23.xlsx"])), sheet_name=None,
+                         engine="calamine")
+    assert book["injuries"]["diagnosis"].isna().all()
+    assert "Kwame Asante" not in book["board"].to_csv() and "K.A." in book["board"].to_csv()
+    at.switch_page("pages/athlete.py")
+    files = deferred_downloads(at, monkeypatch)
+    [report] = [f for name, f in files.items() if name.endswith(".pdf")]  # the athlete report
+    pdf = pypdfium2.PdfDocument(in_worker_thread(report))
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "quadriceps" in text and DIAGNOSIS not in text and NOTE not in text and "Kwame" not in text
+    audit = privacy.read_audit(store.connect(db), "admin")
+    exports = audit[audit["action"] == "export"]
+    assert list(exports["who"][:2]) == ["coach@club.org", "coach@club.org"]
+    assert all('"role": "coach"' in d for d in exports["detail"][:2])
+
+
+def test_the_worker_thread_alone_gets_no_role(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside a session with sign-in configured, ui.role() fails closed (it never falls back to
+    the local admin)."""
+    monkeypatch.setenv("RTS_DB", str(db))
+    monkeypatch.setattr(ui, "_auth_configured", lambda: True)
+    st.cache_resource.clear()
+    assert in_worker_thread(ui.role) is None
+    monkeypatch.setattr(ui, "_auth_configured", lambda: False)
+    monkeypatch.delenv(privacy.LOCAL_ROLE_ENV, raising=False)
+    assert in_worker_thread(ui.role) == "admin"  # no sign-in at all: the local user
+
+
+def test_a_coachs_upload_keeps_the_roster_but_not_the_injury_rows(db: Path) -> None:
+    from lib.importer import ImportSettings, import_files, undo_import
+
+    eng = store.connect(db)
+    roster = ("Name,Position,Squad,Injury date,Injured side,Region,Diagnosis\n"
+              "Kwame Asante,Winger,First team,2026-09-16,left,quadriceps,Guessed diagnosis\n"
+              "New Player,Winger,U23,,,,\n").encode()
+    before = store.read_table(eng, "injuries")
+    [report] = import_files(eng, [("roster_guess.csv", roster)], ImportSettings(who="coach@club.org", role="coach"))
+    assert report.status == "imported" and report.added.get("athletes") == 1
+    assert "1 injury records not imported: only medical staff change injury records (the rest of the file was " \
+           "imported)" in report.assumptions
+    assert store.read_table(eng, "injuries").equals(before)  # nothing replaced: nothing to learn from
+    medical_import = next(i for i in store.read_imports(eng).itertuples() if i.file == "roster.xlsx")
+    with pytest.raises(privacy.AccessDenied, match="changed injury records"):
+        undo_import(eng, int(medical_import.import_id), who="coach@club.org", role="coach")
+    undo_import(eng, report.import_id, who="coach@club.org", role="coach")  # their own roster-only import: fine
+
+
+def test_edit_reports_render_and_hide_diagnoses_from_coaches(db: Path) -> None:
+    from lib import editing
+    from lib.readiness import Data
+    from lib.views.data import report_markdown
+
+    eng = store.connect(db)
+    frame = editing.editor_frame(Data.from_store(eng), "injuries")
+    edited = frame.copy()
+    row = edited.index[edited["athlete_id"] == KWAME][0]
+    edited.loc[row, "diagnosis"] = "Rectus femoris strain, grade 2 (re-scanned)"
+    result = editing.save_edits(eng, "injuries", edited, frame, who="physio@club.org", role="medical")
+    assert result.saved
+    edit_id = int(store.read_imports(eng)["import_id"].max())
+    medical = report_markdown(privacy.import_report_for(eng, edit_id, "medical"))
+    assert medical.startswith("**Manual edit** of the injury records\n- changed Kwame Asante left quadriceps 2026-09-16")
+    assert "(re-scanned)" in medical
+    coach = report_markdown(privacy.import_report_for(eng, edit_id, "coach"))
+    assert "re-scanned" not in coach and DIAGNOSIS not in coach and privacy.WITHHELD in coach
+
+
+def test_quoted_cell_text_is_withheld_in_either_quote_style(db: Path) -> None:
+    """A roster note quotes cells with repr(): "Sever's disease" comes in double quotes."""
+    eng = store.connect(db)
+    with eng.begin() as conn:
+        roster = conn.execute(store.imports.select().where(store.imports.c.formats == "Roster")).first()
+        report = json.loads(roster.report)
+        report["sheets"][0]["assumptions"] = ["region not one of ours, stored as 'other': \"Sever's disease\""]
+        conn.execute(store.imports.update().where(store.imports.c.import_id == roster.import_id)
+                     .values(report=json.dumps(report)))
+        conn.execute(store.rejects.insert().values(import_id=roster.import_id, file="roster.xlsx", sheet="Roster",
+                                                   row=30, column="Region", value="Sever's disease",
+                                                   problem="\"Sever's disease\" is not a region"))
+    coach = privacy.import_report_for(eng, roster.import_id, "coach")
+    assert "Sever" not in json.dumps(coach)
+    assert "Sever" not in privacy.rejects_for(eng, "coach").to_csv()

@@ -154,12 +154,25 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {table}" for table, n in counts.items() if n) or "nothing"
 
 
+def _edit_markdown(report: dict[str, object]) -> str:
+    """A manual edit's report: which records changed (column: old → new), were added, removed."""
+    lines = [f"**Manual edit** of the {'injury records' if report['table'] == 'injuries' else 'roster'}"]
+    for change in report.get("changed", []):  # type: ignore[union-attr]
+        cols = "; ".join(f"{c}: {old} → {new}" for c, (old, new) in change.get("columns", {}).items())
+        lines.append(f"- changed {change.get('record', '')}" + (f" ({cols})" if cols else ""))
+    lines += [f"- added {r}" for r in report.get("added", [])]  # type: ignore[union-attr]
+    lines += [f"- removed {r}" for r in report.get("removed", [])]  # type: ignore[union-attr]
+    return "\n".join(lines)
+
+
 def report_markdown(report: dict[str, object]) -> str:
     """One import's report for a person: what was recognised in each sheet, what was added and
     replaced, every assumption made (units, date order, encodings), columns not imported, sheets
     skipped, new athletes and names to confirm. Rejected rows are in their own tab."""
     if not report:
         return "No report was stored for this import."
+    if "table" in report:  # an edit made on this page
+        return _edit_markdown(report)
     lines = [f"**{report.get('file', '')}** · {report.get('status', '')}"
              + (f": {report['message']}" if report.get("message") else "")]
     for sheet in report.get("sheets", []):  # type: ignore[union-attr]
