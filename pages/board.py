@@ -21,10 +21,10 @@ for col, status in zip(st.columns(4), STATUSES):
     col.metric(status_label(status), counts[status], border=True)
 
 if not meeting:
-    f1, f2, f3 = st.columns([2, 2, 1])
+    f1, f2, f3 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
     positions = f1.multiselect("Position", sorted(board["position"].dropna().unique()), placeholder="All positions")
     statuses = f2.multiselect("Status", STATUSES, format_func=status_label, placeholder="All statuses")
-    returning = f3.toggle("Returning athletes only")
+    returning = f3.toggle("Returning only", help="Only athletes returning from an active injury")
 else:
     positions, statuses, returning = [], [], False
 
@@ -37,11 +37,11 @@ event = st.dataframe(
     row_height=44 if meeting else 36, height="content",  # every athlete on screen, no inner scroll bar
     column_order=["Status", "Athlete", "Tier", "Days", "Reasons"],
     column_config={
-        "Status": st.column_config.TextColumn(width="small", help="▼ step back · ■ hold · ▲ ready · ? no data"),
-        "Athlete": st.column_config.TextColumn(width="medium"),
-        "Tier": st.column_config.NumberColumn(width="small", help="Velocity tier: 1 control · 2 ≤70% MSS · "
+        "Status": st.column_config.TextColumn(width=112, help="▼ step back · ■ hold · ▲ ready · ? no data"),
+        "Athlete": st.column_config.TextColumn(width=180),
+        "Tier": st.column_config.NumberColumn(width=60, help="Velocity tier: 1 control · 2 ≤70% MSS · "
                                               "3 80% · 4 90% · 5 95-100% MSS and full training"),
-        "Days": st.column_config.TextColumn(width="small", help="Days since the active injury"),
+        "Days": st.column_config.TextColumn(width=60, help="Days since the active injury"),
         "Reasons": st.column_config.TextColumn("Top reasons (open the athlete for sources)", width="large"),
     },
 )
