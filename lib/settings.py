@@ -167,8 +167,18 @@ def load(engine: Engine, team: str = "default") -> Settings:
     return out
 
 
-def save(engine: Engine, values: dict[str, object], team: str = "default", who: str = "local") -> None:
-    """Save changed values for a team (validated against choices and numeric type)."""
+def _may_edit(role: str | None) -> None:
+    if role is not None:
+        from lib.privacy import require  # lib.privacy imports this module (the settings table)
+
+        require(role, "edit_settings")
+
+
+def save(engine: Engine, values: dict[str, object], team: str = "default", who: str = "local",
+         role: str | None = None) -> None:
+    """Save changed values for a team (validated against choices and numeric type). With `role`
+    (the app passes it), a role that may not edit settings gets AccessDenied."""
+    _may_edit(role)
     store.metadata.create_all(engine, tables=[team_settings])
     with engine.begin() as conn:
         for name, value in values.items():
@@ -180,8 +190,9 @@ def save(engine: Engine, values: dict[str, object], team: str = "default", who: 
         store.log(conn, who, "settings", {"team": team, "values": {k: str(v) for k, v in values.items()}})
 
 
-def reset(engine: Engine, team: str = "default", who: str = "local") -> None:
-    """Back to defaults for a team."""
+def reset(engine: Engine, team: str = "default", who: str = "local", role: str | None = None) -> None:
+    """Back to defaults for a team (with `role`: only a role that may edit settings)."""
+    _may_edit(role)
     store.metadata.create_all(engine, tables=[team_settings])
     with engine.begin() as conn:
         conn.execute(team_settings.delete().where(team_settings.c.team == team))

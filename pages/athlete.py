@@ -42,7 +42,7 @@ def save_note(engine: object, athlete_id: str, day: object, text: str, typed_who
 
 
 def save_tier(engine: object, athlete_id: str, day: object, tier: int, reason: str, typed_who: str | None) -> None:
-    view.record_tier(engine, athlete_id, day, tier, reason, ui.author(typed_who))
+    view.record_tier(engine, athlete_id, day, tier, reason, ui.author(typed_who), role=ui.role())
 
 
 st.download_button(
@@ -141,7 +141,7 @@ with timeline_tab:
                 st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
                     "note", save_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
             ui.show_problem("note", note_col)
-        if row["returning"] and not ui.meeting_mode():
+        if row["returning"] and not ui.meeting_mode() and ui.can("record_tier"):
             with tier_col.form("tier_change", clear_on_submit=True):
                 st.markdown("**Record a tier change** (the board then uses it instead of the inferred tier)")
                 tiers = view.tier_options()

@@ -21,8 +21,10 @@ top = st.columns([2, 1, 1], vertical_alignment="bottom")
 unit = top[0].segmented_control(
     "Speed shown in", views.SPEED_UNITS, default=str(current["speed_unit"]), key=f"unit:{ui.team()}:{version}",
     help="Speeds are stored in m/s; km/h is shown and typed as km/h (x 3.6).") or str(current["speed_unit"])
-save = top[1].button("Save", type="primary", icon=":material/save:", width="stretch")
-with top[2].popover("Reset to defaults", icon=":material/restart_alt:", width="stretch"):
+editable = ui.can("edit_settings")  # medical staff and admins set the criteria; coaches read them
+save = top[1].button("Save", type="primary", icon=":material/save:", width="stretch", disabled=not editable,
+                     help=None if editable else "Thresholds are set by medical staff and admins")
+with top[2].popover("Reset to defaults", icon=":material/restart_alt:", width="stretch", disabled=not editable):
     st.markdown(f"Every threshold of **{ui.squad()}** goes back to its default and source value.")
     reset = st.button("Yes, reset", type="primary", key="reset_confirm")
 
@@ -60,12 +62,12 @@ with rules:
 if save:
     changes = views.changed_values(shown, current, unit)
     if changes:
-        settings_lib.save(ui.engine(), changes, ui.team(), who=ui.who())
+        settings_lib.save(ui.engine(), changes, ui.team(), who=ui.who(), role=ui.role())
         st.toast(f"Saved {len(changes)} setting{'s' if len(changes) != 1 else ''} for {ui.squad()}.",
                  icon=":material/check:")
         st.rerun()
     st.toast("Nothing changed.", icon=":material/info:")
 if reset:
-    settings_lib.reset(ui.engine(), ui.team(), who=ui.who())
+    settings_lib.reset(ui.engine(), ui.team(), who=ui.who(), role=ui.role())
     st.toast(f"{ui.squad()}: every threshold back to its default.", icon=":material/restart_alt:")
     st.rerun()

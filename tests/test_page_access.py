@@ -7,6 +7,7 @@ Sign-in is simulated through AppTest's `user` (what st.user reads once `[auth]` 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -397,3 +398,25 @@ def test_quoted_cell_text_is_withheld_in_either_quote_style(db: Path) -> None:
     coach = privacy.import_report_for(eng, roster.import_id, "coach")
     assert "Sever" not in json.dumps(coach)
     assert "Sever" not in privacy.rejects_for(eng, "coach").to_csv()
+
+
+def test_criteria_and_tier_decisions_are_for_medical_staff(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coach reads the thresholds and the tier timeline; saving thresholds and recording a tier
+    change are medical staff's (and admins') decisions, refused in lib too."""
+    from lib import settings as settings_lib
+    from lib.views.athlete import record_tier
+
+    at = page(start(db, monkeypatch, "coach@club.org"), "settings")
+    assert next(b for b in at.button if b.label == "Save").disabled
+    open_tab(page(at, "athlete"), "athlete_tab", "Timeline & notes")
+    assert not [b for b in at.button if b.label == "Record tier change"]
+    eng = store.connect(db)
+    with pytest.raises(privacy.AccessDenied):
+        settings_lib.save(eng, {"hop_lsi_pass": 85.0}, who="coach@club.org", role="coach")
+    with pytest.raises(privacy.AccessDenied):
+        settings_lib.reset(eng, who="coach@club.org", role="coach")
+    with pytest.raises(privacy.AccessDenied):
+        record_tier(eng, KWAME, dt.date(2026, 11, 23), 4, "looks sharp", "coach@club.org", role="coach")
+    at = page(start(db, monkeypatch, "physio@club.org"), "settings")
+    assert not next(b for b in at.button if b.label == "Save").disabled
+    record_tier(eng, KWAME, dt.date(2026, 11, 23), 4, "pain 6/10", "physio@club.org", role="medical")

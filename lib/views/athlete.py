@@ -17,6 +17,7 @@ from lib.baselines import rolling_baseline
 from lib.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
 from lib.readiness import (STATUS_ICONS, STATUS_ORDER, STRENGTH_TEST, TIERS, WELLNESS_HIGHER_IS_BETTER, Data,
                             record_tier_change)
+from lib.privacy import require
 from lib.rules import RULES, SYMBOL
 from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
@@ -574,8 +575,12 @@ def tier_options() -> dict[int, str]:
     return {t.number: f"{t.number} · {t.name}" for t in TIERS}
 
 
-def record_tier(engine: Engine, athlete_id: str, date: dt.date, tier: int, reason: str, who: str = "") -> None:
-    """Record a tier change from the page's form: a reason is required, an empty name is `local`."""
+def record_tier(engine: Engine, athlete_id: str, date: dt.date, tier: int, reason: str, who: str = "",
+                role: str | None = None) -> None:
+    """Record a tier change from the page's form: a reason is required, an empty name is `local`;
+    with `role`, only a role that may record tiers (medical staff, admins: AccessDenied)."""
+    if role is not None:
+        require(role, "record_tier")
     if not (reason or "").strip():
         raise ValueError("say why the tier changes (criteria met, pain flare, physio review...)")
     record_tier_change(engine, athlete_id, pd.Timestamp(date), int(tier), reason.strip(), (who or "").strip() or "local")
