@@ -417,7 +417,6 @@ def _write_table(conn: sa.Connection, table: str, df: pd.DataFrame, report: Impo
     for k in key:
         if spec.column(k).dtype == "str":
             rows[k] = rows[k].fillna("")
-    rows = _drop_in_file_duplicates(rows, key, table, report)
 
     ids = rows["athlete_id"].dropna().unique().tolist()
     existing = _existing(conn, t, ids)
@@ -426,6 +425,9 @@ def _write_table(conn: sa.Connection, table: str, df: pd.DataFrame, report: Impo
     for k in key:
         if spec.column(k).dtype == "str":
             existing[k] = existing[k].fillna("")
+    if table == "tests":
+        rows = _align_trials(rows, existing, report)
+    rows = _drop_in_file_duplicates(rows, key, table, report)
     value_cols = [c for c in spec.column_names if c not in key and c not in ("source_file", "source_row")]
     merged = rows.reset_index(drop=True).merge(existing[key + value_cols + ["row_id", "import_id"]],
                                                on=key, how="left", suffixes=("", "_old"))
@@ -448,6 +450,51 @@ def _write_table(conn: sa.Connection, table: str, df: pd.DataFrame, report: Impo
     report.added[table] = int((~has_old).sum())
     report.replaced[table] = int(changed.sum())
     report.unchanged[table] = int(same.sum())
+
+
+TRIAL_GROUP = ["athlete_id", "date", "test", "device"]  # trials are numbered per athlete, day, test (and device)
+
+
+def _align_trials(rows: pd.DataFrame, existing: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Trial numbers against the store, by time of day, where both the file and the stored rows
+    carry it: a trial recorded at the same time as a stored one takes its number (a re-import or a
+    corrected export then matches it), a trial at a new time is numbered after the day's highest
+    (an afternoon export adds trials 4-6 instead of replacing the morning's 1-3). Without times,
+    trials stay as the file numbers them."""
+    if "time" not in rows.columns or rows["time"].isna().all() or existing.empty:
+        return rows
+    incoming = rows.dropna(subset=["time"]).drop_duplicates(TRIAL_GROUP + ["trial"])[TRIAL_GROUP + ["trial", "time"]]
+    stored = existing.drop_duplicates(TRIAL_GROUP + ["trial"])[TRIAL_GROUP + ["trial", "time"]]
+    both = incoming[TRIAL_GROUP].drop_duplicates().merge(stored[TRIAL_GROUP].drop_duplicates(), on=TRIAL_GROUP)
+    if both.empty:
+        return rows
+    renumber: dict[tuple, int] = {}
+    stored_by = {k: g for k, g in stored.merge(both, on=TRIAL_GROUP).groupby(TRIAL_GROUP, sort=False)}
+    moved = 0
+    for group, new in incoming.merge(both, on=TRIAL_GROUP).groupby(TRIAL_GROUP, sort=False):
+        old = stored_by[group]
+        if old["time"].isna().any():  # stored before times were kept: the file's numbering, as before
+            continue
+        taken: dict[str, list[int]] = {}
+        for time, trial in sorted(zip(old["time"], old["trial"].astype(int))):
+            taken.setdefault(str(time), []).append(trial)
+        next_trial = int(old["trial"].max()) + 1
+        for time, trial in sorted(zip(new["time"].astype(str), new["trial"].astype(int)), key=lambda p: (p[0], p[1])):
+            same_time = taken.get(time)
+            if same_time:
+                target = same_time.pop(0)
+            else:
+                target, next_trial = next_trial, next_trial + 1
+            renumber[(*group, trial)] = target
+            moved += target != trial
+    if not renumber:
+        return rows
+    keys = list(zip(*(rows[c] for c in TRIAL_GROUP), rows["trial"].astype("Int64")))
+    rows = rows.assign(trial=[renumber.get(k, k[-1]) for k in keys])
+    if moved:
+        report.assumptions.append(f"{moved} trial{'s' if moved != 1 else ''} numbered after the ones already "
+                                  "stored for their day (recorded at another time of day: added, not replacing)")
+    return rows
 
 
 def _drop_in_file_duplicates(rows: pd.DataFrame, key: list[str], table: str, report: ImportReport) -> pd.DataFrame:

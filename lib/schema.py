@@ -165,6 +165,8 @@ TESTS_TABLE = Table(
         Column("device", "str"),
         Column("source_file", "str"),
         Column("source_row", "int", help="1-based row in the source sheet"),
+        Column("time", "str", help="Time of day the device recorded (HH:MM or HH:MM:SS) when the export has it: "
+                                   "a later export of the same day adds trials instead of replacing them"),
     ),
     key=("athlete_id", "date", "test", "metric", "side", "trial", "device"),
     help="Long table of test results: one value per athlete, date, test, metric, side, trial.",

@@ -132,8 +132,23 @@ def connect(path: str | os.PathLike[str] | None = None) -> Engine:
     else:
         engine = sa.create_engine(url)
     metadata.create_all(engine)
+    _add_new_columns(engine)
     _ENGINES[url] = engine
     return engine
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """A store made by an older version gets the columns added since (nullable, so old rows keep
+    NULL): the canonical tables only grow, their names never change."""
+    existing = sa.inspect(engine)
+    for table in CANONICAL.values():
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in have]
+        if missing:
+            with engine.begin() as conn:
+                for column in missing:
+                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" '
+                                         f"{column.type.compile(engine.dialect)}")
 
 
 def dispose_all() -> None:

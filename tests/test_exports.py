@@ -137,7 +137,7 @@ def test_output_only_sheets_are_recognised() -> None:
 
 def test_csv_neutralises_text_and_keeps_numbers(data: Data) -> None:
     text = table_csv(data, "tests").decode("utf-8")
-    assert text.startswith("\ufeffathlete_id,date,test,metric,side,trial,value,unit,device,source_file,source_row\n")
+    assert text.startswith("\ufeffathlete_id,date,test,metric,side,trial,value,unit,device,source_file,source_row,time\n")
     rows = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=str, keep_default_na=False)
     devices = dict(zip(rows["value"], rows["device"]))
     assert devices == {"38.4": "'" + FORMULA, "-3.5": "'+cmd", "150.5": "'@dev", "160.0": "''quoted",

@@ -194,3 +194,56 @@ def test_insert_frame_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
     assert raw["insert_frame"] == raw["sqlalchemy"]
     assert raw["insert_frame"][0] == ("mia-laurent", "2026-11-23", "text", "MD-1", 5123.5, "real", 8.5, 3.0, "real", 2)
     assert raw["insert_frame"][1][1:3] == (None, "null") and raw["insert_frame"][2][0] is None
+
+
+# ------------------------------------------------------------------- several exports of one day
+
+def _cmj(time: str, height: str) -> list[str]:
+    return ["Jordan Okafor", "", "CMJ", "05/20/2023", time, "80.5", "3", "", height, "4 R", "640"]
+
+
+def _live_jumps(engine: Engine) -> list[tuple[int, str, float]]:
+    tests = store.read_table(engine, "tests")  # live rows
+    jumps = tests[tests["metric"] == "jump_height"]
+    return sorted(zip(jumps["trial"].astype(int), jumps["time"], jumps["value"]))
+
+
+def test_an_afternoon_export_adds_trials_instead_of_replacing_the_mornings(engine: Engine) -> None:
+    """Morning: two CMJs (8:02, 8:18 = trials 1, 2). An afternoon export holding only the 17:10 jump
+    numbers it 1 in its own file; by its time of day it becomes trial 3, and the morning stays."""
+    import_file(engine, forcedecks_csv([_cmj("8:18 AM", "38.4"), _cmj("8:02 AM", "37.0")]), "am.csv")
+    [pm] = import_files(engine, [("pm.csv", forcedecks_csv([_cmj("5:10 PM", "33.0")]))])
+    assert pm.replaced == {"tests": 0} and pm.added["tests"] > 0
+    assert "1 trial numbered after the ones already stored for their day" in " ".join(pm.assumptions)
+    assert _live_jumps(engine) == [(1, "08:02", 37.0), (2, "08:18", 38.4), (3, "17:10", 33.0)]
+    # the whole day exported again (newest first, as VALD Hub writes it): nothing new, nothing replaced
+    [day] = import_files(engine, [("day.csv", forcedecks_csv([_cmj("5:10 PM", "33.0"), _cmj("8:18 AM", "38.4"),
+                                                              _cmj("8:02 AM", "37.0")]))])
+    assert (day.added["tests"], day.replaced["tests"]) == (0, 0)
+    # a corrected export of the afternoon replaces that trial only
+    [fixed] = import_files(engine, [("pm_fixed.csv", forcedecks_csv([_cmj("5:10 PM", "33.5")]))])
+    assert fixed.replaced["tests"] == 1 and fixed.added["tests"] == 0
+    assert _live_jumps(engine) == [(1, "08:02", 37.0), (2, "08:18", 38.4), (3, "17:10", 33.5)]
+
+
+def test_two_jumps_in_the_same_minute_stay_two_trials(engine: Engine) -> None:
+    import_file(engine, forcedecks_csv([_cmj("8:02 AM", "37.0"), _cmj("8:02 AM", "37.6")]), "am.csv")
+    [again] = import_files(engine, [("am_again.csv", forcedecks_csv([_cmj("8:02 AM", "37.6"), _cmj("8:02 AM", "37.0"),
+                                                                      _cmj("9:30 AM", "36.0")]))])
+    # the 9:30 jump is added as trial 3; within one minute trials pair up in file order, so this file
+    # (the two 8:02 jumps listed the other way round) replaces their two jump heights
+    assert (again.replaced["tests"], again.added["tests"]) == (2, 4)  # 4 metrics of the 9:30 jump
+    assert _live_jumps(engine) == [(1, "08:02", 37.6), (2, "08:02", 37.0), (3, "09:30", 36.0)]
+
+
+def test_a_store_from_before_times_gets_the_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    eng = store.connect(path)
+    import_file(eng, forcedecks_csv(FD_ROWS), "fd.csv")
+    store.dispose_all()
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE tests DROP COLUMN time")  # as an older version created it
+    eng = store.connect(path)
+    tests = store.read_table(eng, "tests")
+    assert "time" in tests.columns and len(tests) > 0
+    store.dispose_all()

@@ -24,7 +24,7 @@ from lib.readers.base import (
     names_column,
     reject_rows,
 )
-from lib.readers.forceplate import account_for_rows, minutes_of_day, number_trials
+from lib.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials
 from lib.sources import Sheet
 
 NAME = "vald_forcedecks"
@@ -106,6 +106,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     # several tests of one type on one day are trials 1..n in the order performed
     order = minutes_of_day(frame.col(time_i)) if time_i is not None else pd.Series(np.nan, index=base.index)
     base["trial"] = number_trials(base, order, ok)
+    base["time"] = clock_text(order).to_numpy()
 
     columns = _metric_columns(frame, out)
     out.tables["tests"] = melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma)

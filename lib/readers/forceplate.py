@@ -95,6 +95,21 @@ def minutes_of_day(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="float64")
 
 
+def clock_text(minutes: pd.Series) -> pd.Series:
+    """`HH:MM` (`HH:MM:SS` when the seconds are known) of minutes after midnight; None when unknown.
+    Stored as `tests.time`: the importer tells a later same-day export's trials from the earlier ones."""
+    out = []
+    for m in minutes.to_numpy(dtype="float64"):
+        if np.isnan(m):
+            out.append(None)
+            continue
+        seconds = int(round(m * 60)) % 86400
+        h, rest = divmod(seconds, 3600)
+        mm, ss = divmod(rest, 60)
+        out.append(f"{h:02d}:{mm:02d}:{ss:02d}" if ss else f"{h:02d}:{mm:02d}")
+    return pd.Series(out, index=minutes.index, dtype=object)
+
+
 def number_trials(base: pd.DataFrame, order: pd.Series, ok: pd.Series) -> pd.Series:
     """Trial 1..n per athlete, date and test among accepted rows, in the order performed
     (`order`, e.g. minutes of the day, then the row for ties or unknown times)."""

@@ -31,6 +31,7 @@ from lib.readers.base import (
     reject_rows,
 )
 from lib.readers.forceplate import (
+    clock_text,
     AsymmetryColumn,
     account_for_rows,
     asymmetry_rows,
@@ -169,7 +170,10 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
         "athlete_name": names, "athlete_ref": text_column(frame, idx["ref"]), "date": dates.values,
         "test": tests, "device": DEVICE,
     })
-    base["trial"] = number_trials(base, _order(frame, idx, ctx), ok)
+    order = _order(frame, idx, ctx)
+    base["trial"] = number_trials(base, order, ok)
+    # a Unix timestamp (seconds) or minutes of the day: the time of day (UTC for timestamps)
+    base["time"] = clock_text(order % 86400 / 60 if order.max(skipna=True) > 1440 else order).to_numpy()
 
     columns, asymmetries, weight_i = _metric_columns(frame, out)
     parts = [melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma)]

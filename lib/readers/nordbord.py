@@ -31,6 +31,7 @@ from lib.readers.base import (
     reject_rows,
 )
 from lib.readers.forceplate import (
+    clock_text,
     AsymmetryColumn,
     asymmetry_rows,
     text_column,
@@ -112,6 +113,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     })
     when = minutes_of_day(frame.col(idx["time"])) if idx["time"] is not None else pd.Series(np.nan, index=base.index)
     base["trial"] = number_trials(base, when, ok)
+    base["time"] = clock_text(when).to_numpy()
 
     side_columns, imbalance_columns = _metric_columns(frame, out)
     parts = [melt_metrics(frame, out, ctx, base, ok, side_columns, ctx.decimal_comma)]

@@ -95,15 +95,16 @@ def _metric(page, label: str) -> str:  # noqa: ANN001
 
 def _testing_day_files(tmp: Path) -> list[Path]:
     """Two exports from testing day in their real shapes: a wellness sheet in which Mateus Oliveira
-    reports pain 7/10 in the evening (it replaces his morning 0), and a ForceDecks CSV with an 18%
-    CMJ asymmetry for Ethan Clarke (it replaces that day's first test: the mean of his tests
-    is then above 10%, a hold)."""
+    reports pain 7/10 in the evening (it replaces his morning 0), and a ForceDecks CSV with an
+    afternoon CMJ of Ethan Clarke at 33.0 cm and 24% asymmetry (a second trial beside the morning's
+    39.8 cm / 1.4%, added, not replacing it: the day's mean is 12.7% asymmetry and 11% below his
+    jump-height baseline, a hold)."""
     wellness = tmp / "wellness_2026-11-23_pm.csv"
     wellness.write_text("Timestamp,Name,Pain today (0-10)\n2026/11/23 6:30:00 PM GMT,Mateus Oliveira,7\n", encoding="utf-8")
     forcedecks = tmp / "forcedecks_2026-11-23_pm.csv"
     header = ["Name", "ExternalId", "Test Type", "Date", "Time", "BW [KG]", "Reps", "Tags",
               "Jump Height (Imp-Mom) [cm] ", "Takeoff Peak Force % (Asym) (%)"]
-    row = ["Ethan Clarke", "", "CMJ", "11/23/2026", "5:10 PM", "78.2", "3", "", "36.1", "18 L"]
+    row = ["Ethan Clarke", "", "CMJ", "11/23/2026", "5:10 PM", "78.2", "3", "", "33.0", "24 L"]
     text = "\ufeff" + ",".join(f'"{h}"' for h in header) + "\r\n" + ",".join(f'"{c}"' for c in row)
     forcedecks.write_bytes(text.encode("utf-8"))
     return [wellness, forcedecks]
