@@ -408,7 +408,7 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     top, bottom = 28.0, pdf.h - 12 - thr_h - 2
     rows = board.to_dict("records")
     head_h = 5.5
-    widths = [w if w is not None else width - sum(x for _, x in BOARD_COLUMNS if x) for _, w in BOARD_COLUMNS]
+    widths = _column_widths(BOARD_COLUMNS, width)
     layout = _board_layout(doc, rows, bottom - top - head_h, widths[-1] - 1.8)
     start, page_top = 0, top
     while start < len(rows):
@@ -692,6 +692,24 @@ def wellness_summary(well: pd.DataFrame, on: dt.date, cfg: Settings | None = Non
     return pd.DataFrame(rows, columns=cols)
 
 
+def _column_widths(cols: Sequence[tuple[str, float | None]], width: float) -> list[float]:
+    """Column widths in mm: the fixed ones as given, the one without a width takes the rest."""
+    return [w if w is not None else width - sum(x for _, x in cols if x) for _, w in cols]
+
+
+def _table_head(doc: _Doc, cols: Sequence[tuple[str, float | None]], widths: list[float], left: float, y: float,
+                width: float, height: float = 4.8, size: float = 7.8) -> float:
+    """A table's grey header band with the column titles; returns the y below it."""
+    doc.pdf.set_fill_color(225, 225, 225)
+    doc.pdf.rect(left, y, width, height, style="F")
+    doc.set(size, bold=True)
+    x = left
+    for (title, _), w in zip(cols, widths):
+        doc.cell(x + 0.6, y, w, height, title)
+        x += w
+    return y + height
+
+
 def _wellness_table(doc: _Doc, summary: pd.DataFrame, cfg: Settings, left: float, y: float, width: float) -> float:
     pdf = doc.pdf
     amber = cfg.num("wellness_z_amber")
@@ -704,15 +722,8 @@ def _wellness_table(doc: _Doc, summary: pd.DataFrame, cfg: Settings, left: float
         return y + 4.6
     cols = (("Item", 46.0), ("Latest", 26.0), ("Own mean", 18.0), ("z, up = worse (SD)", 42.0),
             (f"Days ≥ {amber:g} SD worse, last 14 d", None))
-    widths = [w if w is not None else width - sum(x for _, x in cols if x) for _, w in cols]
-    pdf.set_fill_color(225, 225, 225)
-    pdf.rect(left, y, width, 4.8, style="F")
-    doc.set(7.8, bold=True)
-    x = left
-    for (title, _), w in zip(cols, widths):
-        doc.cell(x + 0.6, y, w, 4.8, title)
-        x += w
-    y += 4.8
+    widths = _column_widths(cols, width)
+    y = _table_head(doc, cols, widths, left, y, width)
     for r in summary.to_dict("records"):
         bad = not pd.isna(r["bad_z"]) and r["bad_z"] >= amber
         values = [r["label"], f"{r['value']:g} on {pd.Timestamp(r['date']):%d %b}",
@@ -748,19 +759,12 @@ def _image_fitting(doc: _Doc, png: bytes, x: float, y: float, w: float, room: fl
 def _criteria_table(doc: _Doc, checklist: pd.DataFrame, left: float, y: float, width: float) -> float:
     pdf = doc.pdf
     cols = (("Met", 22.0), ("Criterion", 50.0), ("Now", 22.0), ("Needs", 20.0), ("Threshold source", None))
-    widths = [w if w is not None else width - sum(x for _, x in cols if x) for _, w in cols]
+    widths = _column_widths(cols, width)
     if checklist.empty:
         doc.set(9)
         doc.cell(left, y, width, 5, "No next-tier criteria (no active injury, or already at full return).")
         return y + 5
-    pdf.set_fill_color(225, 225, 225)
-    pdf.rect(left, y, width, 5, style="F")
-    doc.set(8, bold=True)
-    x = left
-    for (title, _), w in zip(cols, widths):
-        doc.cell(x + 0.6, y, w, 5, title)
-        x += w
-    y += 5
+    y = _table_head(doc, cols, widths, left, y, width, height=5, size=8)
     words = {"✓": ("✓ met", "green"), "✗": ("✗ NOT MET", "red"), "–": ("– not tested", "grey")}
     for r in checklist.to_dict("records"):
         word, status = words.get(str(r["Met"]), (str(r["Met"]), "grey"))
@@ -840,21 +844,13 @@ def _athlete_page_two(doc: _Doc, data: Data, row: dict[str, object], history: pd
 
 def _battery_table(doc: _Doc, history: pd.DataFrame, left: float, y: float, width: float) -> float:
     """The latest LSI of each test: date, LSI vs the pass line, each limb as % of its pre-injury value."""
-    pdf = doc.pdf
     latest = history.dropna(subset=["lsi"]).sort_values("date").groupby("test", sort=False).tail(1)
     if latest.empty:
         return y
     cols = (("Latest LSI per test", 50.0), ("Date", 24.0), ("LSI", 15.0), ("Result", 27.0),
             ("Injured vs pre-injury", 36.0), ("Other vs pre-injury", None))
-    widths = [w if w is not None else width - sum(x for _, x in cols if x) for _, w in cols]
-    pdf.set_fill_color(225, 225, 225)
-    pdf.rect(left, y, width, 4.8, style="F")
-    doc.set(7.8, bold=True)
-    x = left
-    for (title, _), w in zip(cols, widths):
-        doc.cell(x + 0.6, y, w, 4.8, title)
-        x += w
-    y += 4.8
+    widths = _column_widths(cols, width)
+    y = _table_head(doc, cols, widths, left, y, width)
     for r in latest.to_dict("records"):
         passes = r["passes"]
         result = "✓ pass" if passes is True else ("✗ BELOW" if passes is False else "no LSI")
