@@ -3,15 +3,20 @@ widget by label, and press a button that a page reads by value."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
 import pytest
 import streamlit as st
+from sqlalchemy.engine import Engine
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 import ui
+from lib import store
+from lib.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +25,40 @@ def fresh_caches() -> None:
     """ui.engine() and the cached data must belong to this module's store, not another module's."""
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def demo_store(path: Path, prepare: Callable[[Engine], None] | None = None) -> Path:
+    """The demo team loaded into `path` (then `prepare(engine)`, e.g. roles), the WAL checkpointed
+    into the file so that it can be copied."""
+    engine = store.connect(path)
+    load_demo(engine)
+    if prepare is not None:
+        prepare(engine)
+    store.dispose_all()
+    return path
+
+
+def store_copy(template: Path, tmp_path: Path) -> Iterator[Path]:
+    """A test's own copy of a template store; after the test no engine or cache keeps it."""
+    path = tmp_path / template.name
+    shutil.copy(template, path)
+    yield path
+    fresh_caches()  # the next test's app must not keep this store's engine
+    store.dispose_all()
+
+
+def start_app(db: str | Path, monkeypatch: pytest.MonkeyPatch, user: dict[str, object] | None = None) -> AppTest:
+    """app.py on the store `db` (its first page, the board), with fresh caches; `user` is what
+    st.user says (AppTest's simulated sign-in), AppTest's default when None."""
+    monkeypatch.setenv("RTS_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    fresh_caches()  # ui.engine() must open this store
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if user is not None:
+        at.user = user
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def open_page(db: str | Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:

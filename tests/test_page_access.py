@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from sqlalchemy.engine import Engine
+
 import ui
 from lib import notes, privacy, store
-from lib.demo import load_demo
-from tests.apptest import open_tab
+from tests.apptest import demo_store, open_tab, start_app, store_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 KWAME = "RTS014"  # the demo's quadriceps athlete, first on the board and on the athlete page
@@ -27,41 +28,28 @@ DIAGNOSIS = "Rectus femoris strain"
 NOTE = "Tight in the last 10 m of the 80% run-throughs"
 
 
+def _notes_and_roles(engine: Engine) -> None:
+    notes.add_note(engine, KWAME, "2026-11-20", NOTE, who="physio@club.org")
+    privacy.set_role(engine, "coach@club.org", "coach", who="boss@club.org")
+    privacy.set_role(engine, "physio@club.org", "medical", who="boss@club.org")
+    privacy.set_role(engine, "boss@club.org", "admin", who="setup")
+
+
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    eng = store.connect(path)
-    load_demo(eng)
-    notes.add_note(eng, KWAME, "2026-11-20", NOTE, who="physio@club.org")
-    privacy.set_role(eng, "coach@club.org", "coach", who="boss@club.org")
-    privacy.set_role(eng, "physio@club.org", "medical", who="boss@club.org")
-    privacy.set_role(eng, "boss@club.org", "admin", who="setup")
-    store.dispose_all()
-    return path
+    return demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite", _notes_and_roles)
 
 
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    shutil.copy(demo_template, path)
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store.dispose_all()
+def db(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+    yield from store_copy(demo_template, tmp_path)
 
 
 def start(db: Path, monkeypatch: pytest.MonkeyPatch, email: str | None = None, logged_in: bool = True) -> AppTest:
     """The app as `email` signed in (None: sign-in off, the local user)."""
-    monkeypatch.setenv("RTS_DB", str(db))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if email is not None or not logged_in:
-        at.user = {"is_logged_in": logged_in, **({"email": email} if email else {})}
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    signed = email is not None or not logged_in
+    return start_app(db, monkeypatch, {"is_logged_in": logged_in, **({"email": email} if email else {})}
+                     if signed else None)
 
 
 def page(at: AppTest, name: str) -> AppTest:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import store
-from lib.demo import load_demo
-from tests.apptest import press
+from tests.apptest import demo_store, press, start_app, store_copy
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,31 +21,17 @@ DEMO_FILES = ["wellness.csv", "statsports_drills.csv", "nordbord.csv", "hop_test
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo team loaded once; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    load_demo(store.connect(path))
-    store.dispose_all()  # checkpoints the WAL into the file
-    return path
+    return demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite")
 
 
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    shutil.copy(demo_template, path)
-    yield path
-    st.cache_resource.clear()  # the next test module's app must not keep this store's engine
-    st.cache_data.clear()
-    store.dispose_all()
+def db(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+    yield from store_copy(demo_template, tmp_path)
 
 
 def start(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The app on its first page (the board), on this test's store."""
-    monkeypatch.setenv("RTS_DB", str(db))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()  # ui.engine() must open this test's store
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert not at.exception, at.exception
-    return at
+    return start_app(db, monkeypatch)
 
 
 def data_page(db: Path, monkeypatch: pytest.MonkeyPatch, at: AppTest | None = None) -> AppTest:

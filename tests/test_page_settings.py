@@ -3,18 +3,16 @@ hand-worked values, then the page on the demo team."""
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
 from lib import settings as settings_lib
 from lib import store
-from tests.apptest import press
-from lib.demo import load_demo
+from tests.apptest import demo_store, press, start_app, store_copy
 from lib.rules import RULES
 from lib.settings import BY_NAME, SETTINGS, Settings, defaults
 from lib.views import settings as views
@@ -124,29 +122,16 @@ def test_the_tier_ladder_lists_what_each_tier_needs() -> None:
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    load_demo(store.connect(path))
-    store.dispose_all()
-    return path
+    return demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite")
 
 
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    shutil.copy(demo_template, path)
-    yield path
-    st.cache_resource.clear()  # the next test module's app must not keep this store's engine
-    st.cache_data.clear()
-    store.dispose_all()
+def db(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+    yield from store_copy(demo_template, tmp_path)
 
 
 def settings_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("RTS_DB", str(db))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert not at.exception, at.exception
+    at = start_app(db, monkeypatch)
     at.switch_page("pages/settings.py").run()
     assert not at.exception, at.exception
     return at
