@@ -335,7 +335,7 @@ def _threshold(rule: Rule, cfg: Settings) -> tuple[float, str]:
 
 
 def _reason(rule: Rule, value: float, threshold: float, source: str, op: str, data_source: str) -> dict[str, object]:
-    shown, limit = _fmt(value, rule.unit), _fmt(threshold, rule.unit)
+    shown, limit = format_value(value, rule.unit), format_value(threshold, rule.unit)
     short = (rule.template.split(" (")[0].format(value=shown, threshold=limit) if rule.template
              else f"{rule.label} {shown}{rule.unit} {SYMBOL[op]} {limit}{rule.unit}")
     message = (rule.template.format(value=shown, threshold=limit, source=source) if rule.template
@@ -345,7 +345,7 @@ def _reason(rule: Rule, value: float, threshold: float, source: str, op: str, da
             "data": data_source}
 
 
-def _fmt(value: float, unit: str) -> str:
+def format_value(value: float, unit: str) -> str:
     """Numbers as a coach reads them: ratios to 2 decimals, whole numbers bare, else 1 decimal."""
     if unit == "":
         return f"{value:.2f}"

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 
 from lib.baselines import rolling_baseline
 from lib.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
-from lib.readiness import (STATUS_ICONS, STATUS_ORDER, STRENGTH_TEST, TIERS, WELLNESS_HIGHER_IS_BETTER, Data,
-                            record_tier_change)
 from lib.privacy import require
+from lib.readiness import (STATUS_ICONS, STATUS_ORDER, STRENGTH_TEST, TIERS, WELLNESS_HIGHER_IS_BETTER, Data,
+                            format_value, record_tier_change)
 from lib.rules import RULES, SYMBOL
 from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
@@ -131,21 +131,12 @@ def criteria_checklist(row: dict[str, object]) -> pd.DataFrame:
         unit = rule.unit if rule else ""
         op = rule.op if rule else str(c["direction"])
         now = (("no current value" if c["holds"] is False else "not tested") if c["value"] is None
-               else _fmt(float(c["value"]), unit) + unit)
+               else format_value(float(c["value"]), unit) + unit)
         rows.append({"Met": MET_ICONS[c["holds"]], "Criterion": c["metric"], "Now": now,
-                     "Needs": f"{SYMBOL[op]} {_fmt(float(c['threshold']), unit)}{unit}",
+                     "Needs": f"{SYMBOL[op]} {format_value(float(c['threshold']), unit)}{unit}",
                      "Source": c["source"], "Data": c["data"] or "", "_order": {False: 0, None: 1, True: 2}[c["holds"]]})
     out = pd.DataFrame(rows, columns=["Met", "Criterion", "Now", "Needs", "Source", "Data", "_order"])
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def _fmt(value: float, unit: str) -> str:
-    """As the board writes numbers: ratios 2 decimals, whole numbers and >= 100 bare, else 1 decimal."""
-    if unit == "":
-        return f"{value:.2f}"
-    if float(value).is_integer() or abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.1f}"
 
 
 # ------------------------------------------------------------------------------------ symmetry
