@@ -43,7 +43,8 @@ if not ui.sign_in_on():
 roles_tab, audit_tab, erase_tab = st.tabs(["Roles", "Audit log", "An athlete's record and erasure"])
 with roles_tab:
     st.markdown("\n".join(f"- **{r}**: {views.ROLE_HELP[r]}" for r in privacy.ROLES))
-    st.dataframe(views.roles_table(engine, role), hide_index=True, width="stretch")
+    roles = views.roles_table(engine, role)
+    st.dataframe(roles, hide_index=True, width="stretch")
     with st.form("give_role", clear_on_submit=True):
         email_col, role_col = st.columns([3, 1])
         email_col.text_input("Email", key="role_email", placeholder="physio@club.org")
@@ -51,16 +52,17 @@ with roles_tab:
         st.form_submit_button("Give role", icon=":material/how_to_reg:", on_click=ui.submit,
                               args=("role", give_role, ("role_email", "role_new")))
     ui.show_problem("role")
-    emails = list(views.roles_table(engine, role)["Email"])
+    emails = list(roles["Email"])
     if emails:
         pick, go = st.columns([3, 1], vertical_alignment="bottom")
         gone = pick.selectbox("Take every role from", emails, key="role_remove")
         go.button("Remove access", icon=":material/person_remove:", on_click=take_role, args=(gone,), width="stretch")
 
 with audit_tab:
-    actions = st.multiselect("Show", views.audit_actions(engine, role), placeholder="Every kind of entry",
+    audit = privacy.read_audit(engine, role)
+    actions = st.multiselect("Show", views.audit_actions(audit), placeholder="Every kind of entry",
                              key="audit_actions")
-    log = views.audit_table(engine, role, actions)
+    log = views.audit_table(audit, actions)
     st.caption(f"{len(log):,} entries, newest first. Every import, undo, edit, tier change, note, settings change, "
                "export, role change and erasure writes one (who, when, what).")
     st.dataframe(log, hide_index=True, width="stretch", height=420, column_config={
@@ -69,7 +71,7 @@ with audit_tab:
         "What": st.column_config.TextColumn(width=110), "Detail": st.column_config.TextColumn(width="large")})
     st.download_button("Download the audit log (CSV)", icon=":material/download:", file_name=views.AUDIT_FILE,
                        mime="text/csv", on_click="ignore", data=ui.logged_download(
-                           "audit_log", lambda: views.audit_csv(engine, role, actions), len(log)))
+                           "audit_log", lambda: views.audit_csv(log), len(log)))
 
 with erase_tab:
     done = st.session_state.pop("erase__done", None)

@@ -1,7 +1,7 @@
 """The Access & audit page (admins): who has which role, the audit log, erasure of one athlete.
 
 Every read goes through lib.privacy with the admin's role, so a page that forgot to check the role
-would still get AccessDenied. Pinned by tests/test_views_access.py.
+would still get AccessDenied. Pinned by tests/test_page_access.py.
 """
 
 from __future__ import annotations
@@ -41,22 +41,21 @@ def _detail_text(detail: object) -> str:
     return str(value)
 
 
-def audit_table(engine: Engine, role: str, actions: list[str] | None = None) -> pd.DataFrame:
-    """The audit log, newest first, optionally only some actions; the detail in words."""
-    df = privacy.read_audit(engine, role)
-    if actions:
-        df = df[df["action"].isin(actions)]
+def audit_table(audit: pd.DataFrame, actions: list[str] | None = None) -> pd.DataFrame:
+    """The audit log (`privacy.read_audit`, newest first), optionally only some actions; the detail in words."""
+    df = audit[audit["action"].isin(actions)] if actions else audit
     return pd.DataFrame({"#": df["event_id"], "When (UTC)": df["at"], "Who": df["who"], "What": df["action"],
                          "Detail": df["detail"].map(_detail_text)})
 
 
-def audit_actions(engine: Engine, role: str) -> list[str]:
+def audit_actions(audit: pd.DataFrame) -> list[str]:
     """The kinds of entry in the log, most frequent first (the filter's choices)."""
-    return list(privacy.read_audit(engine, role)["action"].value_counts().index)
+    return list(audit["action"].value_counts().index)
 
 
-def audit_csv(engine: Engine, role: str, actions: list[str] | None = None) -> bytes:
-    return audit_table(engine, role, actions).to_csv(index=False).encode("utf-8")
+def audit_csv(table: pd.DataFrame) -> bytes:
+    """The shown audit table as CSV."""
+    return table.to_csv(index=False).encode("utf-8")
 
 
 def erase(engine: Engine, role: str, athlete_id: str, typed: str, expected: str, who: str,

@@ -68,12 +68,10 @@ def speed(ms: float, unit: str) -> float:
 def source_rows(files: pd.Series, rows: pd.Series, limit: int = 10) -> str:
     """`statsports_drills.csv:12, 40, 77 (+3 more)`: source rows grouped by file, at most `limit` rows."""
     pairs = sorted({(str(f), int(r)) for f, r in zip(files, rows) if not pd.isna(r)})
-    shown, rest = pairs[:limit], len(pairs) - limit
     by_file: dict[str, list[str]] = {}
-    for f, r in shown:
+    for f, r in pairs[:limit]:
         by_file.setdefault(f, []).append(str(r))
-    text = "; ".join(f"{f}:{', '.join(rs)}" for f, rs in by_file.items())
-    return text + (f" (+{rest} more)" if rest > 0 else "")
+    return _rows_text(by_file, len(pairs), limit)
 
 
 def source_rows_by(sessions: pd.DataFrame, keys: list[str], limit: int = 10) -> pd.Series:
