@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 from typing import Any, Callable
 
 import pandas as pd
@@ -150,8 +151,19 @@ def role() -> str | None:
     captured when the button is made, see `logged_download` and `later`)."""
     if sign_in_on():
         email = user()
-        return privacy.resolve_role(engine(), email) if email else None
-    return privacy.resolve_role(engine(), None)
+        return _role_of(email, version(), *_role_env()) if email else None
+    return _role_of(None, version(), *_role_env())
+
+
+def _role_env() -> tuple[str, str]:
+    return os.environ.get(privacy.LOCAL_ROLE_ENV, ""), os.environ.get(privacy.ADMINS_ENV, "")
+
+
+# role() is asked dozens of times a run (every cache key, every permission check): the stored role
+# is read once per store version (a role change is an audited write, so it gives a new version)
+@st.cache_data(max_entries=256, show_spinner=False)
+def _role_of(email: str | None, data_version: str, local_role: str, admins: str) -> str | None:
+    return privacy.resolve_role(engine(), email)
 
 
 ROLE_WORDS = {"medical": "medical staff: sees diagnoses and notes",
