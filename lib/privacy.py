@@ -307,7 +307,7 @@ def athlete_record(engine: Engine, athlete_id: str, role: str, who: str) -> byte
         for name, table in store.CANONICAL.items():
             rows = conn.execute(sa.select(table).where(table.c.athlete_id == athlete_id)).mappings().all()
             sheets[name] = pd.DataFrame(rows, columns=[c.name for c in table.columns])
-    if sheets["athletes"].empty and not any(len(df) for df in sheets.values()):
+    if not any(len(df) for df in sheets.values()):
         raise ReturnToSpeedError(f"there is no athlete '{athlete_id}'")
     tiers = readiness.read_tier_history(engine)
     sheets["tier_changes"] = tiers[tiers["athlete_id"].astype(str) == athlete_id]
