@@ -584,8 +584,8 @@ def undo_import(engine: Engine, import_id: int, who: str = "local", role: str | 
                                    "(medical staff can)")
         for table in ("tests", "sessions", "wellness", "injuries"):
             t = store.CANONICAL[table]
+            _relink_superseded(conn, table, import_id)
             removed[table] = conn.execute(t.delete().where(t.c.import_id == import_id)).rowcount
-            conn.execute(t.update().where(t.c.superseded_by == import_id).values(superseded_by=None))
         removed["athletes"] = _undo_athletes(conn, import_id)
         conn.execute(store.suggestions.update().where(store.suggestions.c.import_id == import_id).values(status="undone"))
         conn.execute(store.imports.update().where(store.imports.c.import_id == import_id)
@@ -594,12 +594,36 @@ def undo_import(engine: Engine, import_id: int, who: str = "local", role: str | 
     return removed
 
 
+def _relink_superseded(conn: sa.Connection, table: str, import_id: int) -> None:
+    """Before an import's rows go: each row it superseded takes the place in its key's version chain
+    that the import's own row held, so one row per key stays live under any order of undos.
+
+    The import's row for the same key was live: the older row is live again. It was itself
+    superseded (a later correction): the older row stays superseded, now by that correction, and
+    comes back only when that one is undone too. The import had no row for the key (a manual edit
+    that removed the record): the older row is superseded by the next later version of its key
+    that remains, else live again.
+    """
+    t = store.CANONICAL[table]
+    key = list(TABLES[table].key)
+    own = t.alias("own")
+    later = t.alias("later")
+    own_key = sa.and_(own.c.import_id == import_id, *[own.c[k].is_not_distinct_from(t.c[k]) for k in key])
+    own_next = sa.select(own.c.superseded_by).where(own_key).order_by(own.c.row_id.desc()).limit(1).scalar_subquery()
+    next_version = (sa.select(later.c.import_id)
+                    .where(later.c.row_id > t.c.row_id, later.c.import_id != import_id,
+                           *[later.c[k].is_not_distinct_from(t.c[k]) for k in key])
+                    .order_by(later.c.row_id).limit(1).scalar_subquery())
+    conn.execute(t.update().where(t.c.superseded_by == import_id).values(
+        superseded_by=sa.case((sa.exists().where(own_key), own_next), else_=next_version)))
+
+
 def _undo_athletes(conn: sa.Connection, import_id: int) -> int:
     """Bring back the athlete rows the import replaced and drop the rows it wrote, except an
     athlete it created whom live rows of other imports still name (they keep a name to show)."""
     t = store.CANONICAL["athletes"]
     restored = {r[0] for r in conn.execute(sa.select(t.c.athlete_id).where(t.c.superseded_by == import_id)).all()}
-    conn.execute(t.update().where(t.c.superseded_by == import_id).values(superseded_by=None))
+    _relink_superseded(conn, "athletes", import_id)
     written = [r[0] for r in conn.execute(sa.select(t.c.athlete_id).where(t.c.import_id == import_id)).all()]
     created = [a for a in written if a not in restored]
     still_used: set[str] = set()
