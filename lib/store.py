@@ -8,14 +8,18 @@ import, so that undoing that import brings them back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.ddl import SchemaGenerator
 
 from lib.errors import UnknownTable
 from lib.schema import REJECT_COLUMNS, TABLES, Table, conform
@@ -110,31 +114,84 @@ _ENGINES: dict[str, Engine] = {}
 
 
 def connect(path: str | os.PathLike[str] | None = None) -> Engine:
-    """An engine on the store, tables created on first use (SQLite in WAL with a busy timeout)."""
+    """An engine on the store, tables created on first use (SQLite in WAL with a busy timeout).
+
+    On SQLite only writes take the write lock: `engine.begin()` starts `BEGIN IMMEDIATE` (writers
+    queue for the lock instead of failing half-way), while `engine.connect()` reads in a plain
+    deferred transaction, a WAL snapshot of the last commit that never waits for a writer. A
+    `create_all` that finds its tables already there is such a read too (many read paths call it).
+    """
     url = db_url(path)
-    if url in _ENGINES:
-        return _ENGINES[url]
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+    with _ENGINES_LOCK:  # sessions of a freshly started server ask for the engine together
+        if url in _ENGINES:
+            return _ENGINES[url]
+        engine = _sqlite_engine(url) if url.startswith("sqlite") else sa.create_engine(url)
+        metadata.create_all(engine)  # a read when every table is there; else one write transaction
+        _add_new_columns(engine)
+        _ENGINES[url] = engine
+        return engine
 
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
 
-        @sa.event.listens_for(engine, "begin")
-        def _begin(conn) -> None:  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # writers queue instead of failing mid-way
-    else:
-        engine = sa.create_engine(url)
-    metadata.create_all(engine)
-    _add_new_columns(engine)
-    _ENGINES[url] = engine
+_ENGINES_LOCK = threading.Lock()
+_WRITING = "rts_writing"  # connection-info flag: this transaction was opened by engine.begin()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(_WRITING) else "BEGIN")
+
+    @contextlib.contextmanager
+    def begin() -> Iterator[sa.Connection]:
+        """engine.begin(): a write transaction (BEGIN IMMEDIATE), committed at the end."""
+        with engine.connect() as conn:
+            conn.info[_WRITING] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop(_WRITING, None)
+
+    run_ddl = engine._run_ddl_visitor
+
+    def ddl(visitor: type, element: object, **kwargs: object) -> None:
+        if visitor is SchemaGenerator and _tables_exist(engine, element, kwargs.get("tables")):
+            return  # nothing to create: no write transaction, so no wait behind a writer
+        run_ddl(visitor, element, **kwargs)
+
+    engine.begin = begin  # type: ignore[method-assign]
+    engine._run_ddl_visitor = ddl  # type: ignore[method-assign]
     return engine
+
+
+def _tables_exist(engine: Engine, element: object, tables: object) -> bool:
+    """Whether every table a `create_all(tables=...)` would create is in the store already."""
+    wanted = tables if tables is not None else getattr(element, "sorted_tables", [element])
+    with snapshot(engine) as conn:
+        have = set(sa.inspect(conn).get_table_names())
+    return all(getattr(t, "name", None) in have for t in wanted)  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def snapshot(engine: Engine) -> Iterator[sa.Connection]:
+    """A read-only connection on one consistent snapshot of the store: on SQLite a deferred
+    transaction (WAL: sees the last commit before its first read, never waits for a writer); on
+    PostgreSQL a REPEATABLE READ, READ ONLY transaction (the same promise there)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        yield conn
 
 
 def _add_new_columns(engine: Engine) -> None:
@@ -169,7 +226,7 @@ def read_table(engine: Engine, table: str, provenance: bool = False, include_sup
     if not include_superseded:
         query = query.where(t.c.superseded_by.is_(None))
     query = query.order_by(t.c.row_id)
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         raw = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in t.columns])
     out = conform(raw, table)
     if provenance:
@@ -183,7 +240,7 @@ def read_imports(engine: Engine) -> pd.DataFrame:
     """Import history, newest first."""
     cols = ["import_id", "file", "formats", "imported_at", "imported_by", "status",
             "rows_added", "rows_replaced", "rows_rejected", "sha256"]
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         rows = conn.execute(sa.select(*[imports.c[c] for c in cols]).order_by(imports.c.import_id.desc())).all()
     return pd.DataFrame(rows, columns=cols)
 
@@ -194,27 +251,27 @@ def read_rejects(engine: Engine, import_id: int | None = None) -> pd.DataFrame:
         imports, imports.c.import_id == rejects.c.import_id).where(imports.c.status == "imported")
     if import_id is not None:
         query = query.where(rejects.c.import_id == import_id)
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         rows = conn.execute(query.order_by(rejects.c.reject_id)).all()
     return pd.DataFrame(rows, columns=["import_id", *REJECT_COLUMNS])
 
 
 def read_suggestions(engine: Engine, status: str = "open") -> pd.DataFrame:
     """Name matches waiting for a person to confirm or dismiss."""
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         rows = conn.execute(sa.select(suggestions).where(suggestions.c.status == status)
                             .order_by(suggestions.c.suggestion_id)).mappings().all()
     return pd.DataFrame(rows, columns=[c.name for c in suggestions.columns])
 
 
 def read_aliases(engine: Engine) -> dict[str, str]:
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         return dict(conn.execute(sa.select(aliases.c.alias_key, aliases.c.athlete_id)).all())
 
 
 def find_import_by_hash(engine: Engine, sha256: str) -> dict[str, object] | None:
     """The live import of a file with these exact bytes, if any."""
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         row = conn.execute(sa.select(imports).where(imports.c.sha256 == sha256,
                                                     imports.c.status == "imported")).mappings().first()
     return dict(row) if row else None
@@ -222,13 +279,13 @@ def find_import_by_hash(engine: Engine, sha256: str) -> dict[str, object] | None
 
 def is_empty(engine: Engine) -> bool:
     """True when no import has ever landed."""
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(imports)).scalar_one() == 0
 
 
 def data_version(engine: Engine) -> int:
     """A number that grows with every write (each write is audit-logged): a cache key."""
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.event_id), 0))).scalar_one())
 
 

@@ -1,5 +1,5 @@
 """Several staff at once, a killed import, a full disk: the store (SQLite in WAL mode, a 30 s busy
-timeout, `BEGIN IMMEDIATE` for every write) commits each file whole or not at all.
+timeout, `BEGIN IMMEDIATE` for every write, plain snapshots for reads) commits each file whole or not at all.
 
 Workers are separate processes. `worker` below runs in a child interpreter
 (`python -c "from tests.test_concurrency import worker; ..."`); it can hold its write
@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -217,3 +218,89 @@ def test_wal_busy_timeout_and_begin_immediate_are_on(tmp_path: Path) -> None:
         conn.execute(sa.select(1))
     store.dispose_all()
     assert statements[0] == "BEGIN IMMEDIATE"
+
+
+# ------------------------------------------------------------------------ readers never wait
+
+HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO tests (athlete_id, date, test, metric, side, trial, device, value, unit, import_id) "
+             "VALUES ('jordan-okafor', '2023-05-21', 'CMJ', 'jump_height', '', 1, '', 99.0, 'cm', 1)")
+print("holding", flush=True)
+sys.stdin.readline()  # the test says when to commit
+conn.execute("COMMIT")
+print("committed", flush=True)
+"""
+
+
+def _jump_heights(engine: Engine) -> list[float]:
+    tests = store.read_table(engine, "tests")
+    return sorted(tests.loc[(tests["athlete_id"] == "jordan-okafor") & (tests["metric"] == "jump_height"), "value"])
+
+
+def test_board_reads_while_another_process_holds_the_write_lock(tmp_path: Path) -> None:
+    """A long import holds the write lock in another process: the board's reads (every table, the
+    tier history, the team's settings, the board itself) succeed at once with the last committed
+    data, not "database is locked" after the busy timeout; once the writer commits, the next read
+    sees its row."""
+    from lib import settings as settings_lib
+    from lib.privacy import data_for
+    from lib.readiness import readiness_board
+
+    db = fresh_store(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
+        engine = store.connect(db)
+        engine.dispose()  # connections opened while the lock is held
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")  # waiting for the lock would fail at once
+        data = data_for(engine, "medical")
+        board = readiness_board(data, pd.Timestamp("2023-05-20"), settings_lib.load(engine, "default"))
+        assert sorted(board["athlete_id"]) == ["jordan-okafor", "mia-laurent"]
+        assert _jump_heights(engine) == [37.0, 38.4]  # the uncommitted 99.0 cm is not seen
+        assert not store.is_empty(engine) and len(store.read_imports(engine)) == 1
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "committed"
+        assert _jump_heights(engine) == [37.0, 38.4, 99.0]
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+        store.dispose_all()
+
+
+def test_a_snapshot_read_sees_one_commit_throughout(tmp_path: Path) -> None:
+    """Two reads inside `store.snapshot` see the same state even when an import commits between
+    them (and that import does not wait for the reader); a read after it sees the import."""
+    db = fresh_store(tmp_path)
+    engine = store.connect(db)
+    try:
+        with store.snapshot(engine) as conn:
+            first = conn.execute(sa.select(sa.func.count()).select_from(store.imports)).scalar_one()
+            [report] = import_files(engine, [("squad.csv", forcedecks_csv([["New Runner", "", "CMJ", "05/21/2023",
+                                                                           "8:00 AM", "70", "3", "", "30.0", "2 L"]]))])
+            assert report.status == "imported"
+            second = conn.execute(sa.select(sa.func.count()).select_from(store.imports)).scalar_one()
+        assert (first, second) == (1, 1)
+        assert len(store.read_imports(engine)) == 2
+    finally:
+        store.dispose_all()
+
+
+def test_only_writes_begin_immediate(tmp_path: Path) -> None:
+    """engine.begin() (every write) takes the write lock up front; engine.connect() (every read)
+    begins a plain deferred transaction, and so does a create_all whose tables exist (it only reads)."""
+    engine = store.connect(tmp_path / "s.sqlite")
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.connect() as conn:
+        conn.execute(sa.select(1))
+    store.metadata.create_all(engine, tables=[store.imports])
+    with engine.begin() as conn:
+        conn.execute(sa.select(1))
+    store.dispose_all()
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]
