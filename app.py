@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 import ui
@@ -72,20 +70,16 @@ with st.sidebar:
             type=["csv", "txt", "xlsx", "xlsm", "xls", "ods"], key="uploader",
             help="Force plates, hop tests, GPS, wellness, roster: the format is recognised for you.",
         )
-        fresh = []
-        for f in uploads or []:
-            data = f.getvalue()
-            digest = hashlib.sha256(data).hexdigest()
-            if digest not in ui.seen_uploads():
-                ui.seen_uploads().append(digest)
-                fresh.append((f.name, data))
-        if fresh:
-            ui.import_uploads(fresh)
+        ui.import_new_uploads([(f.file_id, f.name, f.getvalue()) for f in uploads or []])
+        if ui.upload_problem():
+            st.error(ui.upload_problem(), icon=":material/error:")
         reports = ui.last_import()
         if reports:
             st.markdown("**Last upload**")
             for rep in reports:
                 st.markdown(upload_line(rep))
+                if rep["status"] == "duplicate":  # "already imported on <date> as import #N: nothing changed"
+                    st.caption(str(rep["message"]))
             st.page_link(PAGES["data"], label="See the import report", icon=":material/arrow_forward:")
     st.caption(ui.user_line())
     if ui.signed_in():

@@ -26,7 +26,8 @@ from lib.views import ALL_SQUADS, latest_data_day, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.
 LAST_IMPORT = "last_import"  # report dicts of the latest upload
-UPLOAD_SEEN = "upload_seen"  # sha256 of uploads already imported this session
+UPLOAD_SEEN = "upload_seen"  # uploader file ids whose import outcome this session already has
+UPLOAD_PROBLEM = "upload_problem"  # why the latest upload could not be imported (it is retried)
 AS_OF = "as_of"  # the board's date
 SQUAD = "squad"  # team picker
 ATHLETE = "athlete_id"  # athlete opened from the board
@@ -327,11 +328,41 @@ def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     return reports
 
 
+def import_new_uploads(files: list[tuple[str, str, bytes]]) -> None:
+    """Import the uploader's files, (file id, name, bytes), that this session has no outcome for.
+
+    A file counts as done only once its report (imported, duplicate, failed) is kept: when the
+    import raises, nothing is marked, the problem is kept for `upload_problem` and the next run
+    tries again. Keyed by the uploader's file id, not the bytes: a file still in the uploader is
+    not imported again on every rerun, while the same file added again is, and its report says
+    it was already imported.
+    """
+    fresh = [(file_id, name, data) for file_id, name, data in files if file_id not in _seen_uploads()]
+    if not fresh:
+        return
+    st.session_state.pop(UPLOAD_PROBLEM, None)
+    try:
+        import_uploads([(name, data) for _id, name, data in fresh])
+    except Exception as exc:  # noqa: BLE001 - any failure: say so and retry, never a lost upload
+        names = ", ".join(f"`{name.replace('`', '')}`" for _id, name, _data in fresh)
+        st.session_state[UPLOAD_PROBLEM] = (
+            f"Could not import {names}: {type(exc).__name__}. Files that were already stored are kept "
+            "(a retry lists them as already imported); the rest were not imported. The import is tried "
+            "again on the next action; remove the file from the uploader to stop.")
+        return
+    _seen_uploads().extend(file_id for file_id, _name, _data in fresh)
+
+
+def upload_problem() -> str | None:
+    """Why the latest upload could not be imported, if it could not."""
+    return st.session_state.get(UPLOAD_PROBLEM)
+
+
 def last_import() -> list[dict[str, object]]:
     return st.session_state.get(LAST_IMPORT, [])
 
 
-def seen_uploads() -> list[str]:
+def _seen_uploads() -> list[str]:
     return st.session_state.setdefault(UPLOAD_SEEN, [])
 
 

@@ -187,7 +187,7 @@ def import_files(
     reads: list[FileRead] = []
     for i, (name, data) in enumerate(files):
         progress(i / max(1, len(files)) * 0.5, f"Reading {name}")
-        reads.append(read_file(data, name, settings))
+        reads.append(_read_guarded(data, name, settings))
     ordered = sorted(range(len(reads)), key=lambda i: (not reads[i].is_roster, i))
     for step, i in enumerate(ordered):
         progress(0.5 + step / max(1, len(files)) * 0.5, f"Storing {reads[i].report.file}")
@@ -197,6 +197,19 @@ def import_files(
             _storage_failed(reads[i].report, exc)
     progress(1.0, "Done")
     return [r.report for r in reads]
+
+
+def _read_guarded(data: bytes, name: str, settings: ImportSettings) -> FileRead:
+    """`read_file`, with a reader that raised (a bug, or input no check foresaw) turned into this
+    file's failed report, so that the other files of the batch are still imported."""
+    try:
+        return read_file(data, name, settings)
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must not lose the batch
+        fr = FileRead(ImportReport(name, sha256=hashlib.sha256(data).hexdigest()), size=len(data))
+        fr.report.status = "failed"
+        fr.report.message = (f"this file could not be read ({type(exc).__name__}): nothing of it was imported; "
+                             "check that it is an export we know, or save it again and upload it once more")
+        return fr
 
 
 def _storage_failed(report: ImportReport, exc: sa.exc.OperationalError) -> None:
@@ -228,8 +241,8 @@ def write_file(engine: Engine, fr: FileRead, settings: ImportSettings) -> Import
     if previous is not None:
         report.status = "duplicate"
         report.import_id = int(previous["import_id"])
-        report.message = (f"already imported as import #{previous['import_id']} ({previous['file']}, "
-                          f"{previous['imported_at']:%Y-%m-%d %H:%M}): nothing added")
+        report.message = (f"already imported on {previous['imported_at']:%Y-%m-%d %H:%M} as import "
+                          f"#{previous['import_id']}: nothing changed")
         return report
     with engine.begin() as conn:
         import_id = conn.execute(store.imports.insert().values(
