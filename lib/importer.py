@@ -460,9 +460,24 @@ def _write_table(conn: sa.Connection, table: str, df: pd.DataFrame, report: Impo
             report.replaced_from[label] = report.replaced_from.get(label, 0) + int(n)
     insert = insert.assign(import_id=report.import_id)
     store.insert_frame(conn, t, insert)
+    if table != "athletes":  # an athlete row stays while live rows name it (see _undo_athletes)
+        _claim(conn, table, merged[same], report.import_id)
     report.added[table] = int((~has_old).sum())
     report.replaced[table] = int(changed.sum())
     report.unchanged[table] = int(same.sum())
+
+
+def _claim(conn: sa.Connection, table: str, unchanged: pd.DataFrame, import_id: int | None) -> None:
+    """Record that this import sent these stored rows again, unchanged (see `store.claims`)."""
+    if unchanged.empty:
+        return
+    def column(name: str) -> object:
+        return unchanged[name].to_numpy() if name in unchanged.columns else None
+    store.insert_frame(conn, store.claims, pd.DataFrame({
+        "import_id": import_id, "table_name": table, "row_id": unchanged["row_id"].astype(int).to_numpy(),
+        "athlete_id": column("athlete_id"), "source_sheet": column("source_sheet"),
+        "source_row": pd.array(column("source_row"), dtype="Int64") if "source_row" in unchanged.columns else None,
+    }))
 
 
 TRIAL_GROUP = ["athlete_id", "date", "test", "device"]  # trials are numbered per athlete, day, test (and device)
@@ -597,14 +612,41 @@ def undo_import(engine: Engine, import_id: int, who: str = "local", role: str | 
                                    "(medical staff can)")
         for table in ("tests", "sessions", "wellness", "injuries"):
             t = store.CANONICAL[table]
+            _hand_over_claimed(conn, table, import_id)
             _relink_superseded(conn, table, import_id)
             removed[table] = conn.execute(t.delete().where(t.c.import_id == import_id)).rowcount
         removed["athletes"] = _undo_athletes(conn, import_id)
+        conn.execute(store.claims.delete().where(store.claims.c.import_id == import_id))
         conn.execute(store.suggestions.update().where(store.suggestions.c.import_id == import_id).values(status="undone"))
         conn.execute(store.imports.update().where(store.imports.c.import_id == import_id)
                      .values(status="undone", undone_at=store.now()))
         store.log(conn, who, "undo import", {"import_id": import_id, "removed": removed})
     return removed
+
+
+def _hand_over_claimed(conn: sa.Connection, table: str, import_id: int) -> None:
+    """Rows the import wrote that a later live import sent again unchanged become that import's
+    rows (the newest such import, with its sheet and row), instead of being removed with it."""
+    t, c, imp = store.CANONICAL[table], store.claims, store.imports
+    rows = conn.execute(
+        sa.select(c.c.claim_id, c.c.row_id, c.c.import_id, c.c.source_sheet, c.c.source_row, imp.c.file)
+        .join(imp, imp.c.import_id == c.c.import_id)
+        .where(c.c.table_name == table, imp.c.status == "imported", c.c.import_id != import_id,
+               c.c.row_id.in_(sa.select(t.c.row_id).where(t.c.import_id == import_id)))
+        .order_by(c.c.import_id.desc())).all()
+    handed: dict[int, dict[str, object]] = {}
+    used: list[int] = []
+    for claim_id, row_id, claimant, sheet, source_row, file in rows:
+        if row_id not in handed:
+            handed[row_id] = {"rid": row_id, "to_import": claimant, "to_sheet": sheet, "to_row": source_row,
+                              "to_file": file}
+            used.append(claim_id)
+    if handed:
+        conn.execute(t.update().where(t.c.row_id == sa.bindparam("rid")).values(
+            import_id=sa.bindparam("to_import"), source_sheet=sa.bindparam("to_sheet"),
+            source_row=sa.bindparam("to_row"), source_file=sa.bindparam("to_file")), list(handed.values()))
+        for chunk in _chunks(used, 500):
+            conn.execute(c.delete().where(c.c.claim_id.in_(chunk)))
 
 
 def _relink_superseded(conn: sa.Connection, table: str, import_id: int) -> None:

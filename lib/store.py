@@ -3,7 +3,8 @@
 Embedded SQLite by default (`RTS_DB`, else `data/rts.sqlite` under the project); the same code
 serves a PostgreSQL URL. Every row keeps its import id, file, sheet and row. Rows are never
 updated in place: a corrected re-export marks the rows it replaces as superseded by the new
-import, so that undoing that import brings them back.
+import, so that undoing that import brings them back; a re-export that repeats a row unchanged
+claims it (`row_claims`), so that undoing the first import keeps it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,19 @@ imports = sa.Table(
     sa.Column("rows_rejected", sa.Integer),
     sa.Column("report", sa.Text),  # JSON of the import report
     sa.Column("undone_at", sa.DateTime),
+)
+
+# A later import that sent a row again unchanged writes no copy of it, only a claim: undoing the
+# import that wrote the row then hands it to the newest live claimant instead of deleting it.
+claims = sa.Table(
+    "row_claims", metadata,
+    sa.Column("claim_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, index=True),
+    sa.Column("table_name", sa.Text),
+    sa.Column("row_id", sa.Integer, index=True),
+    sa.Column("athlete_id", sa.Text),  # so that erasing an athlete erases their claims too
+    sa.Column("source_sheet", sa.Text),
+    sa.Column("source_row", sa.Integer),
 )
 
 rejects = sa.Table(
