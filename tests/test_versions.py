@@ -159,3 +159,20 @@ def test_any_sequence_of_imports_and_undos_keeps_one_live_row_per_key(steps: lis
                 assert live_pain(engine) == sorted((d, float(v)) for d, v in expected.items())
         finally:
             store.dispose_all()
+
+
+def test_erasing_an_athlete_erases_their_claims(engine: Engine) -> None:
+    """The claims table names the athlete, so erasure (which clears every table with an athlete
+    column) leaves no claim of theirs behind."""
+    import sqlalchemy as sa
+
+    from lib.privacy import erase_athlete
+
+    import_file(engine, wellness_export({DAYS[0]: 2}), "a.csv")
+    import_file(engine, wellness_export({DAYS[0]: 2, DAYS[1]: 1}), "b.csv")
+    count = sa.select(sa.func.count()).select_from(store.claims)
+    with engine.connect() as conn:
+        assert conn.execute(count).scalar_one() == 1
+    erase_athlete(engine, "ada-quist", who="admin@club.example")
+    with engine.connect() as conn:
+        assert conn.execute(count).scalar_one() == 0
