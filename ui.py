@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import sys
 from typing import Any, Callable
 
 import pandas as pd
@@ -287,12 +288,29 @@ def require_frame() -> None:
     a "v1" page (widget ids then change on the next run and the first upload is dropped) and a
     direct link such as /hops runs pages/hops.py without the sidebar. Switching that mode off and
     rerunning routes the run through app.py. Pinned by tests/e2e/test_coach_path.py.
+
+    The switch is process-wide but each run decides its mode when it starts: with several
+    sessions opening a cold server together, one switches it off while the others' first runs are
+    already inside the old mode, so the flag alone would let them through with the old widget ids
+    (their uploads then vanished). A run still inside the old mode's wrapper reruns too. Pinned by
+    tests/e2e/test_cold_start_uploads.py.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or _inside_pages_directory_run():
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _inside_pages_directory_run() -> bool:
+    """Whether this script run was started in Streamlit's `pages/` folder mode (its wrapper,
+    `_mpa_v1`, is on the call stack)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1" and "streamlit" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def submit(name: str, fn: Callable[..., Any], *args: Any) -> None:
