@@ -176,3 +176,22 @@ def test_erasing_an_athlete_erases_their_claims(engine: Engine) -> None:
     erase_athlete(engine, "ada-quist", who="admin@club.example")
     with engine.connect() as conn:
         assert conn.execute(count).scalar_one() == 0
+
+
+def test_a_store_from_before_claims_gets_the_table_on_connect(tmp_path: Path) -> None:
+    """A store made before `row_claims` existed is upgraded when opened, and repeats are claimed."""
+    import sqlite3
+
+    db = tmp_path / "old.sqlite"
+    engine = store.connect(db)
+    import_file(engine, wellness_export({DAYS[0]: 2}), "a.csv")
+    store.dispose_all()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE row_claims")
+    engine = store.connect(db)
+    try:
+        import_file(engine, wellness_export({DAYS[0]: 2, DAYS[1]: 1}), "b.csv")
+        undo_import(engine, 1)
+        assert live_pain(engine) == [(DAYS[0], 2.0), (DAYS[1], 1.0)]
+    finally:
+        store.dispose_all()
