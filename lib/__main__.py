@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--who", required=True, help="who carries out the request")
     p.add_argument("--reference", default="", help="the request's number in the club's register")
     p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.add_argument("--also", action="append", default=[], metavar="ID",
+                   help="another profile of the same person (a typo never merged) to erase with them; repeatable")
+    p.add_argument("--keep", action="append", default=[], metavar="ID",
+                   help="a profile with a similar name that is someone else: left as it is; repeatable")
     p.set_defaults(func=_cmd_erase)
 
     p = add("role", "give a signed-in user a role (medical, coach, admin) or remove it")
@@ -167,9 +171,17 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     if not args.yes:
         print("erase removes every row of the athlete and cannot be undone: add --yes to confirm", file=sys.stderr)
         return 2
-    done = erase_athlete(store.connect(args.db), args.athlete_id, args.who, args.reference)
-    print(f"{args.athlete_id}: erased, {done.rows_removed} rows removed "
-          f"({', '.join(f'{n} {t}' for t, n in done.removed.items())}); audit entry #{done.event_id}")
+    done = erase_athlete(store.connect(args.db), args.athlete_id, args.who, args.reference,
+                         also=tuple(args.also), keep=tuple(args.keep))
+    profiles = f" with {', '.join(done.erased[1:])}" if len(done.erased) > 1 else ""
+    print(f"{args.athlete_id}{profiles}: erased, {done.rows_removed} rows removed "
+          f"({', '.join(f'{n} {t}' for t, n in done.removed.items())}); their names rewritten in "
+          f"{sum(done.scrubbed.values())} rows of reports, file names and the log; audit entry #{done.event_id}")
+    check = done.verification
+    if check is not None and not check.clean:
+        print(f"error: erasure {check.message()}", file=sys.stderr)
+        return 1
+    print(f"store {check.message() if check is not None else 'not checked'}")
     return 0
 
 

@@ -325,7 +325,7 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
     the board, xlsx only) as CSV or XLSX, pseudonymised when `mode` is given. `data` (a Data, e.g.
     the tables a role may see) replaces reading the whole store; provenance columns then stay out."""
     from lib import settings, store
-    from lib.pseudonym import check_mode, pseudonymise, store_key
+    from lib.pseudonym import check_mode, known_names, pseudonymise, pseudonymise_data, store_key
     from lib.readiness import Data, readiness_board
 
     mode = check_mode(mode)
@@ -335,15 +335,17 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
         raise ValueError("`all` writes one workbook: use --format xlsx")
     key = store_key(engine) if mode else b""  # type: ignore[arg-type]
     day = pd.Timestamp(on or dt.date.today()).normalize()
+    aliases = known_names(engine) if mode else None  # type: ignore[arg-type] # misspellings met in files name them too
     if table in (BOARD, ALL):
         data = data if data is not None else Data.from_store(engine)  # type: ignore[arg-type]
+        data = pseudonymise_data(data, mode, key, aliases)  # type: ignore[arg-type]
         cfg = settings.load(engine, team)  # type: ignore[arg-type]
-        board = readiness_board(data, day, cfg)
+        board = readiness_board(data, day, cfg)  # type: ignore[arg-type]
         if table == ALL:
-            return data_workbook(data, TABLES, board, cfg, day.date(), mode, key, team)
+            return data_workbook(data, TABLES, board, cfg, day.date(), None, key, team)
         if fmt == "csv":
-            return board_csv(board, mode, data.athletes, key, bom)
-        return board_workbook(board, cfg, day.date(), mode, data.athletes, key, team)
+            return board_csv(board, None, data.athletes, key, bom)  # type: ignore[attr-defined]
+        return board_workbook(board, cfg, day.date(), None, data.athletes, key, team)  # type: ignore[attr-defined]
     if table not in TABLES:
         raise ValueError(f"unknown table '{table}': one of {', '.join([*TABLES, BOARD, ALL])}")
     if data is not None:
@@ -352,7 +354,7 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
         df = store.read_table(engine, table, provenance=provenance)  # type: ignore[arg-type]
         athletes = store.read_table(engine, "athletes")  # type: ignore[arg-type]
     if mode:
-        df = pseudonymise(df, mode, athletes, key)
+        df = pseudonymise(df, mode, athletes, key, aliases=aliases)
     return csv_bytes(df, bom) if fmt == "csv" else workbook_bytes({table: df}, FIXED_TIME, f"Return to Speed {table}")
 
 

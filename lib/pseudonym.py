@@ -248,6 +248,13 @@ class Scrubber:
         inside = re.compile("|".join(re.escape(f) for f in long)) if long else None
         return cls(pick(parts), pick(wholes), inside)
 
+    def without(self, forms: set[str]) -> "Scrubber":
+        """The same scrubber, except for `forms` (folded): those are left in the text."""
+        wholes = {f: r for f, r in self.wholes.items() if f not in forms}
+        long = sorted((f for f in wholes if len(f) >= MIN_INSIDE), key=len, reverse=True)
+        return Scrubber({f: r for f, r in self.parts.items() if f not in forms}, wholes,
+                        re.compile("|".join(re.escape(f) for f in long)) if long else None)
+
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, replacement) of every name in `text`, left to right, not overlapping."""
         found = atoms(text)
@@ -398,3 +405,20 @@ def pseudonymise_notes(notes: pd.DataFrame, mode: str | None) -> pd.DataFrame:
     if check_mode(mode) is None:
         return notes
     return notes.iloc[0:0]
+
+
+def pseudonymise_texts(df: pd.DataFrame, mode: str | None, names: pd.DataFrame, key: bytes = b"") -> pd.DataFrame:
+    """A frame without athlete ids (import history, rejected rows, name matches) with every name
+    form of `names` (`known_names`) scrubbed from every text column."""
+    if check_mode(mode) is None or df.empty:
+        return df
+    return pseudonymise(df, mode, names, key, free_text=(), aliases=names)
+
+
+def pseudonymise_report(report: dict[str, object], mode: str | None, names: pd.DataFrame,
+                        key: bytes = b"") -> dict[str, object]:
+    """An import report (JSON dict) with every name form of `names` scrubbed from every string in it."""
+    if check_mode(mode) is None or not report:
+        return report
+    roster = names.drop_duplicates("athlete_id")
+    return _scrub_nested(report, scrubber(roster, pseudonyms(roster, mode, key), names))  # type: ignore[return-value]
