@@ -41,7 +41,7 @@ from lib import store
 from lib.errors import ReturnToSpeedError
 from lib.exports import workbook_bytes
 from lib.normalize import name_key
-from lib.pseudonym import Scrubber, name_forms
+from lib.pseudonym import KEEP, Scrubber
 from lib.schema import TABLES
 
 ROLES = ("medical", "coach", "admin")
@@ -415,18 +415,17 @@ def _identity_names(conn: sa.Connection, athlete_id: str) -> set[str]:
 
 def _matcher(conn: sa.Connection, ids: list[str]) -> tuple[Scrubber, set[str]]:
     """The scrubber that replaces every form of the erased athletes' names and ids by `[erased]`
-    (`lib.pseudonym.Scrubber`), without the forms another athlete's name shares (`Mia` of `Mia
-    Chen` stays); and their names as written."""
+    (`lib.pseudonym.Scrubber`) and leaves everyone else's as written: a form another athlete's name
+    shares (`Mia` of `Mia Chen`) and a longer one that is theirs (`Kwame Asante2`, kept as someone
+    else) stay. Also returns the erased athletes' names as written."""
     names = {aid: _identity_names(conn, aid) for aid in ids}
     rows = [(aid, n) for aid, ns in names.items() for n in ns] + [(aid, "") for aid in ids]
-    frame = pd.DataFrame(rows, columns=["athlete_id", "name"]).astype("string")
-    scrub = Scrubber.build(frame, {aid: ERASED for aid in ids})
     ath = store.CANONICAL["athletes"]
-    shared: set[str] = set()
-    for aid, name in conn.execute(sa.select(ath.c.athlete_id, ath.c.name).where(ath.c.athlete_id.not_in(ids))).all():
-        parts, wholes = name_forms(str(name or ""))
-        shared |= parts | wholes
-    return scrub.without(shared), {n for ns in names.values() for n in ns}
+    others = {str(a) for a in conn.execute(sa.select(ath.c.athlete_id).where(ath.c.athlete_id.not_in(ids))).scalars()}
+    rows += [(aid, n) for aid in others for n in _identity_names(conn, aid) | {""}]
+    frame = pd.DataFrame(rows, columns=["athlete_id", "name"]).astype("string")
+    shown = {aid: (ERASED if aid in ids else KEEP) for aid in [*ids, *others]}
+    return Scrubber.build(frame, shown, fallback=KEEP), {n for ns in names.values() for n in ns}
 
 
 def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = "", also: tuple[str, ...] = (),
@@ -499,8 +498,8 @@ def _needles(conn: sa.Connection, ids: list[str], names: set[str], scrub: Scrubb
     for name in names:
         if len(name) >= MIN_SCANNED:
             out["their name"] += forms(name)
-    for form in {*scrub.parts, *scrub.wholes}:
-        if len(form) >= MIN_SCANNED and not form.isdigit():
+    for form, rep in {**scrub.parts, **scrub.wholes}.items():
+        if rep == ERASED and len(form) >= MIN_SCANNED and not form.isdigit():
             out["their name"] += forms(form)
     out["their id"] = [f for aid in ids if len(aid) >= 4 for f in forms(aid)]
     inj = store.CANONICAL["injuries"]

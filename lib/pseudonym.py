@@ -129,6 +129,7 @@ _JOINER = re.compile(r"[\s_\-.,'’‘`ʼ´]{0,3}")
 MIN_ALONE = 3  # shortest name part replaced on its own (see above)
 MIN_INSIDE = 8  # shortest joined form found inside a longer atom
 MAX_RUN = 8  # most atoms one form spans
+KEEP = "\x00keep"  # a replacement that leaves the name as written (erasure: someone else's name)
 
 
 def fold(text: str) -> str:
@@ -248,13 +249,6 @@ class Scrubber:
         inside = re.compile("|".join(re.escape(f) for f in long)) if long else None
         return cls(pick(parts), pick(wholes), inside)
 
-    def without(self, forms: set[str]) -> "Scrubber":
-        """The same scrubber, except for `forms` (folded): those are left in the text."""
-        wholes = {f: r for f, r in self.wholes.items() if f not in forms}
-        long = sorted((f for f in wholes if len(f) >= MIN_INSIDE), key=len, reverse=True)
-        return Scrubber({f: r for f, r in self.parts.items() if f not in forms}, wholes,
-                        re.compile("|".join(re.escape(f) for f in long)) if long else None)
-
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, replacement) of every name in `text`, left to right, not overlapping."""
         found = atoms(text)
@@ -287,7 +281,8 @@ class Scrubber:
 
     def names(self, value: object) -> bool:
         """Whether `value` (text) holds a name this scrubber replaces."""
-        return isinstance(value, str) and bool(value) and bool(self._spans(unicodedata.normalize("NFC", value)))
+        return isinstance(value, str) and bool(value) and \
+            any(rep != KEEP for *_, rep in self._spans(unicodedata.normalize("NFC", value)))
 
     def __call__(self, value: object) -> object:
         if not isinstance(value, str) or not value or not (self.parts or self.wholes):
@@ -298,7 +293,7 @@ class Scrubber:
             return value
         out, last = [], 0
         for start, end, rep in spans:
-            out += [text[last:start], rep]
+            out += [text[last:start], text[start:end] if rep == KEEP else rep]
             last = end
         return "".join(out) + text[last:]
 
