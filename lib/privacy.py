@@ -340,6 +340,7 @@ ATHLETE_COLUMNS = ("athlete_id", "suggested_id")
 NEAR_DUPLICATE_SCORE = 85.0  # rapidfuzz token-sort ratio of two names' keys above which they may be one person
 VERIFY_ATTEMPTS = 3
 VERIFY_WAIT_S = 1.0
+CHECKPOINT_WAIT_MS = 1000  # how long one checkpoint waits for a reader to finish
 MIN_SCANNED = 5  # shortest name part or text the byte scan looks for (shorter ones hit unrelated bytes)
 
 
@@ -429,7 +430,7 @@ def _matcher(conn: sa.Connection, ids: list[str]) -> tuple[Scrubber, set[str]]:
 
 
 def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = "", also: tuple[str, ...] = (),
-                  keep: tuple[str, ...] = (), attempts: int = VERIFY_ATTEMPTS, wait: float = VERIFY_WAIT_S) -> Erasure:
+                  keep: tuple[str, ...] = (), attempts: int | None = None, wait: float | None = None) -> Erasure:
     """Remove every trace of one athlete from the store (right to erasure); audit-logged without
     naming them (`reference`: the request's number in the club's register, if any).
 
@@ -478,7 +479,8 @@ def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = ""
             detail=json.dumps({"reference": reference, "profiles": len(ids), "removed": out.removed,
                                "scrubbed": out.scrubbed})))
         out.event_id = conn.execute(sa.select(sa.func.max(store.audit.c.event_id))).scalar_one()
-    out.verification = verify_erased(engine, out.needles, attempts, wait)
+    out.verification = verify_erased(engine, out.needles, VERIFY_ATTEMPTS if attempts is None else attempts,
+                                     VERIFY_WAIT_S if wait is None else wait)
     return out
 
 
@@ -584,12 +586,16 @@ def compact(engine: Engine) -> bool:
     if engine.dialect.name != "sqlite":
         return False
     raw = engine.raw_connection()
+    db = raw.driver_connection
+    timeout = db.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
-        db = raw.driver_connection
+        # a TRUNCATE checkpoint waits for readers through the busy handler: not 30 s per try here
+        db.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
         busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         db.execute("VACUUM")
         busy = busy or db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     finally:
+        db.execute(f"PRAGMA busy_timeout={int(timeout)}")
         raw.close()
     return bool(busy)
 

@@ -126,7 +126,6 @@ def test_a_reader_holding_a_snapshot_makes_the_erasure_fail_loudly(squad: Engine
     assert reader.execute("SELECT count(*) FROM injuries").fetchone()[0] == 2  # snapshot taken
     monkeypatch.setattr(privacy, "VERIFY_WAIT_S", 0.0)
     monkeypatch.setattr(privacy, "VERIFY_ATTEMPTS", 2)
-    monkeypatch.setattr(privacy.erase_athlete, "__defaults__", ("", (), (), 2, 0.0))
     try:
         code = main(["erase", KWAME_ID, "--who", "dpo", "--yes", "--db", str(db)])
         err = capsys.readouterr().err
