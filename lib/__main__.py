@@ -201,13 +201,20 @@ def _cmd_role(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_csv(df: pd.DataFrame) -> None:
+    """A frame as CSV on stdout, text a spreadsheet could run as a formula neutralised (lib.exports)."""
+    from lib.exports import neutralise
+
+    neutralise(df, csv=True).to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
 def _cmd_imports(args: argparse.Namespace) -> int:
-    store.read_imports(store.connect(args.db)).to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(store.read_imports(store.connect(args.db)))  # file names are uploaded text
     return 0
 
 
 def _cmd_rejects(args: argparse.Namespace) -> int:
-    store.read_rejects(store.connect(args.db), args.import_id).to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(store.read_rejects(store.connect(args.db), args.import_id))  # rejected cells are uploaded text
     return 0
 
 
@@ -226,7 +233,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         dismiss_suggestion(engine, args.dismiss, who="cli")
         print(f"suggestion {args.dismiss} dismissed")
     else:
-        store.read_suggestions(engine).to_csv(sys.stdout, index=False, lineterminator="\n")
+        _write_csv(store.read_suggestions(engine))  # names as they came in
     return 0
 
 
