@@ -141,3 +141,24 @@ def test_a_reader_holding_a_snapshot_makes_the_erasure_fail_loudly(squad: Engine
     assert check.clean, check
     raw = b"".join(p.read_bytes() for p in privacy.store_files(squad)).lower()
     assert b"kwame" not in raw and DIAGNOSIS.lower().encode() not in raw and b"sister's wedding" not in raw
+
+
+def test_the_access_page_lists_the_typo_profile_and_erases_it_with_them(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.apptest import demo_store, start_app
+
+    db = demo_store(tmp_path / "demo.sqlite",
+                    lambda e: import_files(e, [("kwame2_hops.csv", hops("Kwame Asante2"))]))
+    monkeypatch.delenv(privacy.LOCAL_ROLE_ENV, raising=False)  # the local user is the admin
+    at = start_app(db, monkeypatch)
+    at.switch_page("pages/access.py").run()
+    at.selectbox(key="erase_athlete").set_value(KWAME_ID).run()
+    also = at.multiselect(key="erase_also")
+    assert also.value == ["kwame-asante2"] and "Kwame Asante2 (kwame-asante2, 7 rows" in also.format_func("kwame-asante2")
+    at.text_input(key="erase_typed").input(KWAME)
+    next(b for b in at.button if b.label == "Erase every trace of this athlete").click().run()
+    assert not at.exception, at.exception
+    done = at.success[0].value
+    assert done.startswith("Erased: ") and "1 other profile(s) of theirs erased too" in done and "verified" in done
+    ids = set(store.read_table(store.connect(db), "athletes")["athlete_id"])
+    assert KWAME_ID not in ids and "kwame-asante2" not in ids and len(ids) > 5
