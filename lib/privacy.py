@@ -18,8 +18,14 @@ sign-in, an email with no stored role has no access, except those listed in `RTS
 `erase_athlete` removes every row of one athlete from every table of the store (the canonical
 tables including superseded rows, rejects of their rows, name suggestions and aliases, tier
 changes, notes, and any table another module registers with an `athlete_id` column), scrubs
-their name and id from the import reports, file names and audit-log details, then (SQLite)
-checkpoints the WAL and VACUUMs so that nothing of them stays in the file's free pages.
+every form of their names and id (lib.pseudonym's scrubber: `KwameAsante-retest.csv`,
+`asante.csv`, `O'Connor`/`oconnor`, aliases) from the import reports, file names and audit-log
+details, leaving everyone else's names as written. Profiles that look like the same person (a
+typo never merged, `Kwame Asante2`) are listed and must be decided first: erased with them or
+declared someone else; nothing is erased until then. Then (SQLite) it checkpoints the WAL
+(TRUNCATE) and VACUUMs, and scans the bytes of the store files (database, -wal) for their names,
+id, diagnoses and notes; a reader holding an old snapshot keeps those pages alive, so the scan is
+retried and, failing, reported with the processes that have the store open (the command exits 1).
 """
 
 from __future__ import annotations

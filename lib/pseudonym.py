@@ -4,8 +4,10 @@ Two modes, for every export, report and the screen:
 - `initials`: names become initials (`Kwame Asante` -> `K.A.`; shared initials get the code after them),
 - `codes`: names become stable athlete codes (`ATH-7K2QF`).
 In both modes the athlete_id becomes the code too (an id is often a slug of the name), athlete names
-and ids are scrubbed out of every other text (file names like `Asante_hops.csv`, tier-change reasons,
-board reasons), and the free text that may carry medical detail is withheld: injury diagnoses and notes.
+and ids are scrubbed out of every other text (file names like `Asante_hops.csv`, `KwameAsante-retest.csv`,
+`oconnor_wellness_Nov.csv`; tier-change reasons, board reasons) by one `Scrubber` (see its section:
+tokenised, folded, joined forms, aliases from `known_names`), and the free text that may carry medical
+detail is withheld: injury diagnoses and notes. Erasure (lib.privacy) uses the same scrubber.
 
 A code is an HMAC of the athlete_id under the store's own random key (`store_key`): the same athlete
 keeps the same code across exports and weeks, and nobody without the store can recompute it from a
