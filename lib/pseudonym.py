@@ -301,17 +301,26 @@ class Scrubber:
 
 
 def known_names(engine: Engine) -> pd.DataFrame:
-    """(athlete_id, name) of every name the store knows an athlete by: roster names, names met in
-    files (name matches, both sides) and confirmed aliases; the scrubber replaces them all."""
+    """(athlete_id, name, roster) of every name the store knows an athlete by: roster names first
+    (`roster` True: the live athletes rows, which decide initials), then names met in files (name
+    matches, both sides) and confirmed aliases; the scrubber replaces them all."""
     ath = store.CANONICAL["athletes"]
     s, a = store.suggestions, store.aliases
     with engine.connect() as conn:
+        live = conn.execute(sa.select(ath.c.athlete_id, ath.c.name).where(ath.c.superseded_by.is_(None))).all()
         rows = [*conn.execute(sa.select(ath.c.athlete_id, ath.c.name)).all(),
                 *conn.execute(sa.select(s.c.athlete_id, s.c.name)).all(),
                 *conn.execute(sa.select(s.c.suggested_id, s.c.suggested_name)).all(),
                 *conn.execute(sa.select(a.c.athlete_id, a.c.alias_key)).all()]
-    rows = [(str(i), str(n)) for i, n in rows if i is not None and n is not None and str(n).strip()]
-    return pd.DataFrame(rows, columns=["athlete_id", "name"]).drop_duplicates().astype("string")
+    keep = [(str(i), str(n), True) for i, n in live if i is not None and n is not None and str(n).strip()]
+    keep += [(str(i), str(n), False) for i, n in rows if i is not None and n is not None and str(n).strip()]
+    out = pd.DataFrame(keep, columns=["athlete_id", "name", "roster"]).drop_duplicates(["athlete_id", "name"])
+    return out.astype({"athlete_id": "string", "name": "string", "roster": bool})
+
+
+def _roster(names: pd.DataFrame) -> pd.DataFrame:
+    """The live roster rows of `known_names` (all rows for a plain athlete_id/name frame)."""
+    return names[names["roster"]] if "roster" in names and names["roster"].any() else names
 
 
 # ------------------------------------------------------------------------------------ frames
@@ -409,7 +418,7 @@ def pseudonymise_texts(df: pd.DataFrame, mode: str | None, names: pd.DataFrame, 
     form of `names` (`known_names`) scrubbed from every text column."""
     if check_mode(mode) is None or df.empty:
         return df
-    return pseudonymise(df, mode, names, key, free_text=(), aliases=names)
+    return pseudonymise(df, mode, _roster(names), key, free_text=(), aliases=names)
 
 
 def pseudonymise_report(report: dict[str, object], mode: str | None, names: pd.DataFrame,
@@ -417,5 +426,5 @@ def pseudonymise_report(report: dict[str, object], mode: str | None, names: pd.D
     """An import report (JSON dict) with every name form of `names` scrubbed from every string in it."""
     if check_mode(mode) is None or not report:
         return report
-    roster = names.drop_duplicates("athlete_id")
+    roster = _roster(names).drop_duplicates("athlete_id")
     return _scrub_nested(report, scrubber(roster, pseudonyms(roster, mode, key), names))  # type: ignore[return-value]
