@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("rejects", "list rejected rows and cells with their reasons (CSV)")
     p.add_argument("--import-id", type=int)
+    p.add_argument("--pseudonymise", choices=["initials", "codes"],
+                   help="no names: every athlete's names scrubbed from file names, values and problems")
     p.set_defaults(func=_cmd_rejects)
 
     p = add("undo", "undo an import: remove its rows, restore what it replaced")
@@ -214,7 +216,18 @@ def _cmd_imports(args: argparse.Namespace) -> int:
 
 
 def _cmd_rejects(args: argparse.Namespace) -> int:
-    _write_csv(store.read_rejects(store.connect(args.db), args.import_id))  # rejected cells are uploaded text
+    engine = store.connect(args.db)
+    rejects = store.read_rejects(engine, args.import_id)
+    mode = getattr(args, "pseudonymise", None)
+    if mode:
+        from lib.privacy import INJURY_FORMATS, WITHHELD
+        from lib.pseudonym import known_names, pseudonymise_texts, store_key
+
+        formats = dict(zip(store.read_imports(engine)["import_id"], store.read_imports(engine)["formats"].fillna("")))
+        injury = rejects["import_id"].map(lambda i: bool(INJURY_FORMATS.search(formats.get(i, ""))))
+        rejects = rejects.assign(value=rejects["value"].where(~injury, WITHHELD))  # a diagnosis is free text
+        rejects = pseudonymise_texts(rejects, mode, known_names(engine), store_key(engine))
+    _write_csv(rejects)  # rejected cells are uploaded text
     return 0
 
 

@@ -99,3 +99,14 @@ def test_the_data_page_follows_the_names_choice(db: Path, monkeypatch: pytest.Mo
     assert _leaks(rejects.to_csv()) == []
     assert _leaks(" ".join(m.value for m in at.markdown)) == []
     assert _leaks(" ".join(str(o) for s in at.selectbox for o in s.options)) == []
+
+
+def test_rejects_command_with_a_names_choice(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lib.__main__ import main
+
+    assert main(["rejects", "--db", str(db)]) == 0
+    plain = capsys.readouterr().out
+    assert "KwameAsante-retest.csv" in plain and "Kwame 0" in plain
+    assert main(["rejects", "--pseudonymise", "initials", "--db", str(db)]) == 0
+    shown = capsys.readouterr().out
+    assert _leaks(shown) == [] and "K.A.-retest.csv" in shown and "K.A. 0" in shown
