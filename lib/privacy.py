@@ -554,12 +554,10 @@ def verify_erased(engine: Engine, needles: dict[str, list[bytes]], attempts: int
         return result
     for attempt in range(1, max(1, attempts) + 1):
         result.attempts = attempt
-        busy = compact(engine)
+        compact(engine)  # a reader's snapshot may keep it from finishing: the bytes decide
         files = store_files(engine)
         result.files = [p.name for p in files]
         result.found = _scan(files, needles)
-        if busy and not result.found:
-            result.found = ["the write-ahead log could not be written back (a reader holds it)"]
         if not result.found:
             result.clean = True
             return result
