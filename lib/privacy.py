@@ -355,7 +355,8 @@ class NearDuplicates(ReturnToSpeedError):
 
     def __init__(self, athlete_id: str, found: list[dict[str, object]]) -> None:
         self.found = found
-        listed = "; ".join(f"'{f['name']}' ({f['athlete_id']}, {f['rows']} rows, {f['score']:.0f}% alike)" for f in found)
+        listed = "; ".join(f"'{f['name']}' ({f['athlete_id']}, {f['rows']} rows, {f['score']:.0f}% alike)"
+                           for f in found)
         super().__init__(
             f"{len(found)} other profile(s) look like the same person as '{athlete_id}': {listed}. Merge each into "
             f"'{athlete_id}' first (Data page, Name matches; `python -m lib match --merge`), erase them with it "
@@ -376,15 +377,19 @@ def near_duplicates(engine: Engine, athlete_id: str) -> list[dict[str, object]]:
         found: dict[str, dict[str, object]] = {}
         for other_id, name in others:
             key = name_key(name)
-            letters = re.sub(r"[^a-z ]+", "", key).strip()
-            score = max([fuzz.token_sort_ratio(key, k) for k in own] +
-                        [100.0 if letters and letters == re.sub(r"[^a-z ]+", "", k).strip() else 0.0 for k in own] or [0.0])
+            letters = _letters(key)  # `kwame asante2` and `kwame asante` are one spelling
+            score = max([fuzz.token_sort_ratio(key, k) for k in own]
+                        + [100.0 if letters and letters == _letters(k) else 0.0 for k in own] or [0.0])
             if score >= NEAR_DUPLICATE_SCORE and str(other_id) not in found:
                 rows = sum(conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.athlete_id == other_id))
                            .scalar_one() for t in store.CANONICAL.values())
                 found[str(other_id)] = {"athlete_id": str(other_id), "name": str(name), "rows": int(rows),
                                         "score": float(score)}
     return sorted(found.values(), key=lambda f: -float(f["score"]))  # type: ignore[arg-type]
+
+
+def _letters(key: str) -> str:
+    return re.sub(r"[^a-z ]+", "", key).strip()
 
 
 @dataclass
@@ -469,7 +474,8 @@ def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = ""
             for t in tables.values():
                 cols = [t.c[c] for c in ATHLETE_COLUMNS if c in t.c]
                 if cols:
-                    _add(out.removed, t.name, conn.execute(t.delete().where(sa.or_(*[c == aid for c in cols]))).rowcount)
+                    gone = conn.execute(t.delete().where(sa.or_(*[c == aid for c in cols]))).rowcount
+                    _add(out.removed, t.name, gone)
             _add(out.scrubbed, "imports.report", _scrub_reports(conn, aid, rows_of, scrub))
         alias_keys = {name_key(n) for n in names} - {""}
         if alias_keys and "athlete_aliases" in tables:
@@ -666,7 +672,8 @@ def _scrub_reports(conn: sa.Connection, athlete_id: str, rows_of: set[tuple[int,
     rejects of their rows dropped, any other mention of their names or id replaced."""
     imp = store.imports
     changed = 0
-    for import_id, text in conn.execute(sa.select(imp.c.import_id, imp.c.report).where(imp.c.report.is_not(None))).all():
+    stored = conn.execute(sa.select(imp.c.import_id, imp.c.report).where(imp.c.report.is_not(None))).all()
+    for import_id, text in stored:
         report = _json_or_text(text)
         if isinstance(report, dict):
             report["new_athletes"] = [a for a in report.get("new_athletes", []) if a.get("athlete_id") != athlete_id]

@@ -245,7 +245,8 @@ class Scrubber:
                 wholes.setdefault(form, set()).add(aid)
 
         def pick(found: dict[str, set[str]]) -> dict[str, str]:
-            return {f: (shown[next(iter(a))] if len({shown[x] for x in a}) == 1 else fallback) for f, a in found.items()}
+            return {f: (shown[next(iter(a))] if len({shown[x] for x in a}) == 1 else fallback)
+                    for f, a in found.items()}
 
         long = sorted((f for f in wholes if len(f) >= MIN_INSIDE), key=len, reverse=True)
         inside = re.compile("|".join(re.escape(f) for f in long)) if long else None

@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,7 +30,8 @@ def named_hops(name: str = "Kwame Asante", bad: str = "DNF") -> bytes:
 
 
 def _prepare(engine: object) -> None:
-    reports_ = import_files(engine, [(f, named_hops(bad=f"Kwame {i}")) for i, f in enumerate(NAMED)])  # type: ignore[arg-type]
+    files = [(f, named_hops(bad=f"Kwame {i}")) for i, f in enumerate(NAMED)]  # rejected cells naming him
+    reports_ = import_files(engine, files)  # type: ignore[arg-type]
     assert all(r.status == "imported" for r in reports_), [r.text() for r in reports_]
 
 
