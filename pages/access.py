@@ -63,7 +63,7 @@ with audit_tab:
     audit = privacy.read_audit(engine, role)
     actions = st.multiselect("Show", views.audit_actions(audit), placeholder="Every kind of entry",
                              key="audit_actions")
-    log = views.audit_table(audit, actions)
+    log = views.audit_with_names(engine, views.audit_table(audit, actions), ui.names(), ui.pseudonym_key())
     st.caption(f"{len(log):,} entries, newest first. Every import, undo, edit, tier change, note, settings change, "
                "export, role change and erasure writes one (who, when, what).")
     st.dataframe(log, hide_index=True, width="stretch", height=420, column_config={

@@ -110,3 +110,15 @@ def test_rejects_command_with_a_names_choice(db: Path, capsys: pytest.CaptureFix
     assert main(["rejects", "--pseudonymise", "initials", "--db", str(db)]) == 0
     shown = capsys.readouterr().out
     assert _leaks(shown) == [] and "K.A.-retest.csv" in shown and "K.A. 0" in shown
+
+
+def test_the_audit_log_follows_the_names_choice(db: Path) -> None:
+    from lib import privacy
+    from lib.views import access
+
+    engine = store.connect(db)
+    log = access.audit_table(privacy.read_audit(engine, "admin"))
+    assert any("KwameAsante-retest.csv" in d for d in log["Detail"])  # the import entries name the file
+    shown = access.audit_with_names(engine, log, "codes", b"k")
+    assert _leaks(" ".join(shown["Detail"])) == [] and len(shown) == len(log)
+    assert access.audit_with_names(engine, log, "full", b"k") is log

@@ -48,6 +48,17 @@ def audit_table(audit: pd.DataFrame, actions: list[str] | None = None) -> pd.Dat
                          "Detail": df["detail"].map(_detail_text)})
 
 
+def audit_with_names(engine: Engine, table: pd.DataFrame, mode: str | None, key: bytes) -> pd.DataFrame:
+    """The shown audit table under a names choice (initials or codes): every athlete's name forms
+    scrubbed from the details (file names, tier reasons, athlete ids); `full`/None: as it is."""
+    from lib.pseudonym import check_mode, known_names, pseudonymise_texts
+
+    if mode == "full" or check_mode(mode) is None or table.empty:
+        return table
+    scrubbed = pseudonymise_texts(table[["Detail"]], mode, known_names(engine), key)
+    return table.assign(Detail=scrubbed["Detail"].to_numpy())
+
+
 def audit_actions(audit: pd.DataFrame) -> list[str]:
     """The kinds of entry in the log, most frequent first (the filter's choices)."""
     return list(audit["action"].value_counts().index)
