@@ -21,7 +21,7 @@ from lib import settings as settings_lib
 from lib.demo import ensure_demo, is_demo
 from lib.errors import ReturnToSpeedError
 from lib.importer import ImportReport, ImportSettings, import_files
-from lib.pseudonym import pseudonymise_data, store_key
+from lib.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.views import ALL_SQUADS, latest_data_day, team_key
 
@@ -58,7 +58,7 @@ def version() -> str:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _data(data_version: str, names: str, role: str) -> Data:
     data = privacy.data_for(engine(), role)
-    return data if names == "full" else pseudonymise_data(data, names, pseudonym_key())
+    return data if names == "full" else pseudonymise_data(data, names, pseudonym_key(), known_names(engine()))
 
 
 def data() -> Data:

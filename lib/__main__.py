@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--who", required=True, help="who carries out the request")
     p.add_argument("--reference", default="", help="the request's number in the club's register")
     p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.add_argument("--also", action="append", default=[], metavar="ID",
+                   help="another profile of the same person (a typo never merged) to erase with them; repeatable")
+    p.add_argument("--keep", action="append", default=[], metavar="ID",
+                   help="a profile with a similar name that is someone else: left as it is; repeatable")
     p.set_defaults(func=_cmd_erase)
 
     p = add("role", "give a signed-in user a role (medical, coach, admin) or remove it")
@@ -85,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("rejects", "list rejected rows and cells with their reasons (CSV)")
     p.add_argument("--import-id", type=int)
+    p.add_argument("--pseudonymise", choices=["initials", "codes"],
+                   help="no names: every athlete's names scrubbed from file names, values and problems")
     p.set_defaults(func=_cmd_rejects)
 
     p = add("undo", "undo an import: remove its rows, restore what it replaced")
@@ -167,9 +173,17 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     if not args.yes:
         print("erase removes every row of the athlete and cannot be undone: add --yes to confirm", file=sys.stderr)
         return 2
-    done = erase_athlete(store.connect(args.db), args.athlete_id, args.who, args.reference)
-    print(f"{args.athlete_id}: erased, {done.rows_removed} rows removed "
-          f"({', '.join(f'{n} {t}' for t, n in done.removed.items())}); audit entry #{done.event_id}")
+    done = erase_athlete(store.connect(args.db), args.athlete_id, args.who, args.reference,
+                         also=tuple(args.also), keep=tuple(args.keep))
+    profiles = f" with {', '.join(done.erased[1:])}" if len(done.erased) > 1 else ""
+    print(f"{args.athlete_id}{profiles}: erased, {done.rows_removed} rows removed "
+          f"({', '.join(f'{n} {t}' for t, n in done.removed.items())}); their names rewritten in "
+          f"{sum(done.scrubbed.values())} rows of reports, file names and the log; audit entry #{done.event_id}")
+    check = done.verification
+    if check is not None and not check.clean:
+        print(f"error: erasure {check.message()}", file=sys.stderr)
+        return 1
+    print(f"store {check.message() if check is not None else 'not checked'}")
     return 0
 
 
@@ -189,13 +203,31 @@ def _cmd_role(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_csv(df: pd.DataFrame) -> None:
+    """A frame as CSV on stdout, text a spreadsheet could run as a formula neutralised (lib.exports)."""
+    from lib.exports import neutralise
+
+    neutralise(df, csv=True).to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
 def _cmd_imports(args: argparse.Namespace) -> int:
-    store.read_imports(store.connect(args.db)).to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(store.read_imports(store.connect(args.db)))  # file names are uploaded text
     return 0
 
 
 def _cmd_rejects(args: argparse.Namespace) -> int:
-    store.read_rejects(store.connect(args.db), args.import_id).to_csv(sys.stdout, index=False, lineterminator="\n")
+    engine = store.connect(args.db)
+    rejects = store.read_rejects(engine, args.import_id)
+    mode = getattr(args, "pseudonymise", None)
+    if mode:
+        from lib.privacy import INJURY_FORMATS, WITHHELD
+        from lib.pseudonym import known_names, pseudonymise_texts, store_key
+
+        formats = dict(zip(store.read_imports(engine)["import_id"], store.read_imports(engine)["formats"].fillna("")))
+        injury = rejects["import_id"].map(lambda i: bool(INJURY_FORMATS.search(formats.get(i, ""))))
+        rejects = rejects.assign(value=rejects["value"].where(~injury, WITHHELD))  # a diagnosis is free text
+        rejects = pseudonymise_texts(rejects, mode, known_names(engine), store_key(engine))
+    _write_csv(rejects)  # rejected cells are uploaded text
     return 0
 
 
@@ -214,7 +246,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         dismiss_suggestion(engine, args.dismiss, who="cli")
         print(f"suggestion {args.dismiss} dismissed")
     else:
-        store.read_suggestions(engine).to_csv(sys.stdout, index=False, lineterminator="\n")
+        _write_csv(store.read_suggestions(engine))  # names as they came in
     return 0
 
 

@@ -7,7 +7,8 @@
   numbers, status cells coloured and worded on the board sheet, and the thresholds the board used.
 - Formula injection (OWASP "CSV injection"): text that starts with `=`, `+`, `-`, `@`, tab or CR is
   written with a leading apostrophe, in CSV and XLSX alike; in XLSX such a cell is also written
-  explicitly as a string cell, which no spreadsheet program evaluates. Text that already starts with
+  explicitly as a string cell, which no spreadsheet program evaluates; in CSV a carriage return inside
+  a cell becomes a line feed (quoted), so no cell's rest can start a row of its own. Text that already starts with
   an apostrophe gets a second one, so that `unescape_cell` gives back exactly the original text: our
   own importer (lib/readers/template.py) calls it on every cell of our exports. Numbers are never
   touched (a negative number stays a number).
@@ -96,17 +97,26 @@ def output_only(headers: list[object]) -> str | None:
     return None
 
 
-def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `df` whose text cells are escaped (`escape_cell`); numeric and date columns untouched."""
+def neutralise(df: pd.DataFrame, csv: bool = False) -> pd.DataFrame:
+    """A copy of `df` whose text cells are escaped (`escape_cell`); numeric and date columns untouched.
+
+    `csv`: a carriage return inside a cell also becomes a line feed. Python's CSV writer quotes a
+    cell holding its line terminator (`\n`) but not a bare CR, which many readers take as the end
+    of the row: the cell's rest would start the next row, unescaped (`x\r=HYPERLINK(...)`).
+    """
     out = df.copy()
     for col in out.columns:
         series = out[col]
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
             continue
         values = series.tolist()
-        if any(isinstance(v, str) and v.startswith(FORMULA_TRIGGERS + (ESCAPE,)) for v in values):
+        if any(isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS + (ESCAPE,)) or (csv and "\r" in v))
+               for v in values):
             dtype = series.dtype if isinstance(series.dtype, pd.StringDtype) else object
-            out[col] = pd.Series([escape_cell(v) for v in values], index=series.index, dtype=dtype)
+            cells = [escape_cell(v) for v in values]
+            if csv:
+                cells = [v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v for v in cells]
+            out[col] = pd.Series(cells, index=series.index, dtype=dtype)
     return out
 
 
@@ -150,7 +160,7 @@ def thresholds_frame(cfg: dict[str, object] | None = None) -> pd.DataFrame:
 
 def csv_bytes(df: pd.DataFrame, bom: bool = True) -> bytes:
     """`df` as CSV: text neutralised, dates YYYY-MM-DD, UTF-8 (with a BOM unless `bom=False`)."""
-    text = neutralise(df).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    text = neutralise(df, csv=True).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
@@ -325,7 +335,7 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
     the board, xlsx only) as CSV or XLSX, pseudonymised when `mode` is given. `data` (a Data, e.g.
     the tables a role may see) replaces reading the whole store; provenance columns then stay out."""
     from lib import settings, store
-    from lib.pseudonym import check_mode, pseudonymise, store_key
+    from lib.pseudonym import check_mode, known_names, pseudonymise, pseudonymise_data, store_key
     from lib.readiness import Data, readiness_board
 
     mode = check_mode(mode)
@@ -335,15 +345,17 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
         raise ValueError("`all` writes one workbook: use --format xlsx")
     key = store_key(engine) if mode else b""  # type: ignore[arg-type]
     day = pd.Timestamp(on or dt.date.today()).normalize()
+    aliases = known_names(engine) if mode else None  # type: ignore[arg-type] # misspellings met in files name them too
     if table in (BOARD, ALL):
         data = data if data is not None else Data.from_store(engine)  # type: ignore[arg-type]
+        data = pseudonymise_data(data, mode, key, aliases)  # type: ignore[arg-type]
         cfg = settings.load(engine, team)  # type: ignore[arg-type]
-        board = readiness_board(data, day, cfg)
+        board = readiness_board(data, day, cfg)  # type: ignore[arg-type]
         if table == ALL:
-            return data_workbook(data, TABLES, board, cfg, day.date(), mode, key, team)
+            return data_workbook(data, TABLES, board, cfg, day.date(), None, key, team)
         if fmt == "csv":
-            return board_csv(board, mode, data.athletes, key, bom)
-        return board_workbook(board, cfg, day.date(), mode, data.athletes, key, team)
+            return board_csv(board, None, data.athletes, key, bom)  # type: ignore[attr-defined]
+        return board_workbook(board, cfg, day.date(), None, data.athletes, key, team)  # type: ignore[attr-defined]
     if table not in TABLES:
         raise ValueError(f"unknown table '{table}': one of {', '.join([*TABLES, BOARD, ALL])}")
     if data is not None:
@@ -352,7 +364,7 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
         df = store.read_table(engine, table, provenance=provenance)  # type: ignore[arg-type]
         athletes = store.read_table(engine, "athletes")  # type: ignore[arg-type]
     if mode:
-        df = pseudonymise(df, mode, athletes, key)
+        df = pseudonymise(df, mode, athletes, key, aliases=aliases)
     return csv_bytes(df, bom) if fmt == "csv" else workbook_bytes({table: df}, FIXED_TIME, f"Return to Speed {table}")
 
 

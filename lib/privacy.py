@@ -18,8 +18,14 @@ sign-in, an email with no stored role has no access, except those listed in `RTS
 `erase_athlete` removes every row of one athlete from every table of the store (the canonical
 tables including superseded rows, rejects of their rows, name suggestions and aliases, tier
 changes, notes, and any table another module registers with an `athlete_id` column), scrubs
-their name and id from the import reports, file names and audit-log details, then (SQLite)
-checkpoints the WAL and VACUUMs so that nothing of them stays in the file's free pages.
+every form of their names and id (lib.pseudonym's scrubber: `KwameAsante-retest.csv`,
+`asante.csv`, `O'Connor`/`oconnor`, aliases) from the import reports, file names and audit-log
+details, leaving everyone else's names as written. Profiles that look like the same person (a
+typo never merged, `Kwame Asante2`) are listed and must be decided first: erased with them or
+declared someone else; nothing is erased until then. Then (SQLite) it checkpoints the WAL
+(TRUNCATE) and VACUUMs, and scans the bytes of the store files (database, -wal) for their names,
+id, diagnoses and notes; a reader holding an old snapshot keeps those pages alive, so the scan is
+retried and, failing, reported with the processes that have the store open (the command exits 1).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -39,7 +46,8 @@ import lib.settings  # noqa: F401 - registers team_settings on store.metadata
 from lib import store
 from lib.errors import ReturnToSpeedError
 from lib.exports import workbook_bytes
-from lib.normalize import athlete_slug, clean_name, name_key
+from lib.normalize import name_key
+from lib.pseudonym import KEEP, Scrubber
 from lib.schema import TABLES
 
 ROLES = ("medical", "coach", "admin")
@@ -325,6 +333,9 @@ class Erasure:
     removed: dict[str, int] = field(default_factory=dict)
     scrubbed: dict[str, int] = field(default_factory=dict)
     event_id: int | None = None  # the audit-log entry, which names neither the athlete nor the id
+    erased: list[str] = field(default_factory=list)  # the athlete and any profile of theirs erased with them
+    verification: "Verification | None" = None
+    needles: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
 
     @property
     def rows_removed(self) -> int:
@@ -332,65 +343,271 @@ class Erasure:
 
 
 ATHLETE_COLUMNS = ("athlete_id", "suggested_id")
-JSON_COLUMNS = {("imports", "report"), ("audit_log", "detail")}
+NEAR_DUPLICATE_SCORE = 85.0  # rapidfuzz token-sort ratio of two names' keys above which they may be one person
+VERIFY_ATTEMPTS = 3
+VERIFY_WAIT_S = 1.0
+CHECKPOINT_WAIT_MS = 1000  # how long one checkpoint waits for a reader to finish
+MIN_SCANNED = 5  # shortest name part or text the byte scan looks for (shorter ones hit unrelated bytes)
 
 
-def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = "") -> Erasure:
+class NearDuplicates(ReturnToSpeedError):
+    """Other athlete profiles look like the same person: the erasure needs a decision on each."""
+
+    def __init__(self, athlete_id: str, found: list[dict[str, object]]) -> None:
+        self.found = found
+        listed = "; ".join(f"'{f['name']}' ({f['athlete_id']}, {f['rows']} rows, {f['score']:.0f}% alike)"
+                           for f in found)
+        super().__init__(
+            f"{len(found)} other profile(s) look like the same person as '{athlete_id}': {listed}. Merge each into "
+            f"'{athlete_id}' first (Data page, Name matches; `python -m lib match --merge`), erase them with it "
+            "(`--also ID`), or confirm they are someone else (`--keep ID`). Nothing was erased.")
+
+
+def near_duplicates(engine: Engine, athlete_id: str) -> list[dict[str, object]]:
+    """Other athletes whose name looks like one of `athlete_id`'s names (a typo'd profile never
+    merged: `Kwame Asante2`, `Mia Lauren`): athlete_id, name, rows held, score (%), best first."""
+    from rapidfuzz import fuzz
+
+    athlete_id = str(athlete_id or "").strip()
+    with engine.connect() as conn:
+        own = {name_key(n) for n in _identity_names(conn, athlete_id)} - {""}
+        ath = store.CANONICAL["athletes"]
+        others = conn.execute(sa.select(ath.c.athlete_id, ath.c.name).where(ath.c.athlete_id != athlete_id)
+                              .where(ath.c.superseded_by.is_(None))).all()
+        found: dict[str, dict[str, object]] = {}
+        for other_id, name in others:
+            key = name_key(name)
+            letters = _letters(key)  # `kwame asante2` and `kwame asante` are one spelling
+            score = max([fuzz.token_sort_ratio(key, k) for k in own]
+                        + [100.0 if letters and letters == _letters(k) else 0.0 for k in own] or [0.0])
+            if score >= NEAR_DUPLICATE_SCORE and str(other_id) not in found:
+                rows = sum(conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.athlete_id == other_id))
+                           .scalar_one() for t in store.CANONICAL.values())
+                found[str(other_id)] = {"athlete_id": str(other_id), "name": str(name), "rows": int(rows),
+                                        "score": float(score)}
+    return sorted(found.values(), key=lambda f: -float(f["score"]))  # type: ignore[arg-type]
+
+
+def _letters(key: str) -> str:
+    return re.sub(r"[^a-z ]+", "", key).strip()
+
+
+@dataclass
+class Verification:
+    """The byte scan of the store files after an erasure (SQLite; elsewhere `checked` is False)."""
+
+    checked: bool = False
+    clean: bool = True
+    attempts: int = 0
+    found: list[str] = field(default_factory=list)  # what is still in which file (kinds, never the text)
+    holders: list[str] = field(default_factory=list)  # other processes with the store open
+    files: list[str] = field(default_factory=list)
+
+    def message(self) -> str:
+        """One sentence for the command line and the page."""
+        if not self.checked:
+            return "not byte-checked (not an SQLite file: check the server's own storage)"
+        if self.clean:
+            return f"verified: none of their names, ids, diagnoses or notes is left in {', '.join(self.files)}"
+        who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
+        return (f"NOT verified after {self.attempts} attempts: {', '.join(self.found)}. Another connection holds "
+                f"a read snapshot of the store (an open app page or a `sqlite3` shell): close it, then run the "
+                f"erasure of the same athlete again{who}")
+
+
+def _identity_names(conn: sa.Connection, athlete_id: str) -> set[str]:
+    """Every name the store knows the athlete by: roster names, names met in files, aliases."""
+    ath, s, a = store.CANONICAL["athletes"], store.suggestions, store.aliases
+    names = set(conn.execute(sa.select(ath.c.name).where(ath.c.athlete_id == athlete_id)).scalars())
+    names |= set(conn.execute(sa.select(s.c.name).where(s.c.athlete_id == athlete_id)).scalars())
+    names |= set(conn.execute(sa.select(s.c.suggested_name).where(s.c.suggested_id == athlete_id)).scalars())
+    names |= set(conn.execute(sa.select(a.c.alias_key).where(a.c.athlete_id == athlete_id)).scalars())
+    return {str(n).strip() for n in names if n is not None and str(n).strip()}
+
+
+def _matcher(conn: sa.Connection, ids: list[str]) -> tuple[Scrubber, set[str]]:
+    """The scrubber that replaces every form of the erased athletes' names and ids by `[erased]`
+    (`lib.pseudonym.Scrubber`) and leaves everyone else's as written: a form another athlete's name
+    shares (`Mia` of `Mia Chen`) and a longer one that is theirs (`Kwame Asante2`, kept as someone
+    else) stay. Also returns the erased athletes' names as written."""
+    names = {aid: _identity_names(conn, aid) for aid in ids}
+    rows = [(aid, n) for aid, ns in names.items() for n in ns] + [(aid, "") for aid in ids]
+    ath = store.CANONICAL["athletes"]
+    others = {str(a) for a in conn.execute(sa.select(ath.c.athlete_id).where(ath.c.athlete_id.not_in(ids))).scalars()}
+    rows += [(aid, n) for aid in others for n in _identity_names(conn, aid) | {""}]
+    frame = pd.DataFrame(rows, columns=["athlete_id", "name"]).astype("string")
+    shown = {aid: (ERASED if aid in ids else KEEP) for aid in [*ids, *others]}
+    return Scrubber.build(frame, shown, fallback=KEEP), {n for ns in names.values() for n in ns}
+
+
+def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = "", also: tuple[str, ...] = (),
+                  keep: tuple[str, ...] = (), attempts: int | None = None, wait: float | None = None) -> Erasure:
     """Remove every trace of one athlete from the store (right to erasure); audit-logged without
-    naming them (`reference`: the request's number in the club's register, if any)."""
+    naming them (`reference`: the request's number in the club's register, if any).
+
+    Profiles that look like the same person (`near_duplicates`) must each be decided first: erased
+    with them (`also`) or declared someone else (`keep`); otherwise NearDuplicates lists them and
+    nothing is erased. Every form of their names is scrubbed from file names, import reports and
+    the audit log (`lib.pseudonym.Scrubber`); then the store is compacted and its files' bytes
+    scanned (`verify_erased`): the result is in `Erasure.verification`."""
     athlete_id = str(athlete_id or "").strip()
     if not athlete_id:
         raise ReturnToSpeedError("erasure needs an athlete id")
     store.metadata.create_all(engine)
-    out = Erasure()
+    ids = list(dict.fromkeys([athlete_id, *(str(a).strip() for a in also if str(a).strip())]))
+    undecided = [d for aid in ids for d in near_duplicates(engine, aid) if d["athlete_id"] not in set(ids) | set(keep)]
+    if undecided:
+        raise NearDuplicates(athlete_id, list({d["athlete_id"]: d for d in undecided}.values()))
+    out = Erasure(erased=ids)
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left readable
         tables = _all_tables(conn)
-        terms = _identity_terms(conn, athlete_id)
-        if not terms["names"] and not _has_rows(conn, tables, athlete_id):
-            raise ReturnToSpeedError(f"there is no athlete '{athlete_id}'")
-        words = terms["names"] | {athlete_id}
-        pattern = _pattern(words)
-        rows_of = _source_rows(conn, athlete_id)
-        out.removed["rejects"] = _delete_rejects(conn, rows_of, pattern)
-        for t in tables.values():
-            cols = [t.c[c] for c in ATHLETE_COLUMNS if c in t.c]
-            if cols:
-                n = conn.execute(t.delete().where(sa.or_(*[c == athlete_id for c in cols]))).rowcount
-                if n:
-                    out.removed[t.name] = out.removed.get(t.name, 0) + n
-        alias_keys = {name_key(n) for n in terms["names"]} - {""}
+        for aid in ids:
+            if not _identity_names(conn, aid) and not _has_rows(conn, tables, aid):
+                raise ReturnToSpeedError(f"there is no athlete '{aid}'")
+        scrub, names = _matcher(conn, ids)
+        out.needles = _needles(conn, ids, names, scrub)
+        for aid in ids:
+            rows_of = _source_rows(conn, aid)
+            _add(out.removed, "rejects", _delete_rejects(conn, rows_of, scrub))
+            for t in tables.values():
+                cols = [t.c[c] for c in ATHLETE_COLUMNS if c in t.c]
+                if cols:
+                    gone = conn.execute(t.delete().where(sa.or_(*[c == aid for c in cols]))).rowcount
+                    _add(out.removed, t.name, gone)
+            _add(out.scrubbed, "imports.report", _scrub_reports(conn, aid, rows_of, scrub))
+        alias_keys = {name_key(n) for n in names} - {""}
         if alias_keys and "athlete_aliases" in tables:
             a = tables["athlete_aliases"]
-            n = conn.execute(a.delete().where(a.c.alias_key.in_(alias_keys))).rowcount
-            out.removed["athlete_aliases"] = out.removed.get("athlete_aliases", 0) + n
-        out.scrubbed["imports.report"] = _scrub_reports(conn, athlete_id, rows_of, pattern)
-        out.scrubbed["audit_log"] = _redact_audit(conn, pattern)
-        for (table, column), n in _scrub_text(conn, tables, words, pattern).items():
-            out.scrubbed[f"{table}.{column}"] = out.scrubbed.get(f"{table}.{column}", 0) + n
+            _add(out.removed, "athlete_aliases", conn.execute(a.delete().where(a.c.alias_key.in_(alias_keys))).rowcount)
+        _add(out.scrubbed, "audit_log", _redact_audit(conn, scrub))
+        for (table, column), n in _scrub_text(conn, tables, scrub).items():
+            _add(out.scrubbed, f"{table}.{column}", n)
         out.removed = {k: v for k, v in out.removed.items() if v}
         out.scrubbed = {k: v for k, v in out.scrubbed.items() if v}
         conn.execute(store.audit.insert().values(
             at=store.now(), who=who, action="erase athlete",
-            detail=json.dumps({"reference": reference, "removed": out.removed, "scrubbed": out.scrubbed})))
+            detail=json.dumps({"reference": reference, "profiles": len(ids), "removed": out.removed,
+                               "scrubbed": out.scrubbed})))
         out.event_id = conn.execute(sa.select(sa.func.max(store.audit.c.event_id))).scalar_one()
-    compact(engine)
+    out.verification = verify_erased(engine, out.needles, VERIFY_ATTEMPTS if attempts is None else attempts,
+                                     VERIFY_WAIT_S if wait is None else wait)
     return out
 
 
-def compact(engine: Engine) -> None:
-    """SQLite: write the WAL back, VACUUM (free pages go), truncate the WAL. No-op elsewhere."""
+def _add(counts: dict[str, int], key: str, n: int) -> None:
+    counts[key] = counts.get(key, 0) + int(n or 0)
+
+
+def _needles(conn: sa.Connection, ids: list[str], names: set[str], scrub: Scrubber) -> dict[str, list[bytes]]:
+    """What the byte scan looks for, by kind: the erased athletes' names (as written and joined),
+    parts of 5 letters or more no one else's name has, ids; their diagnoses and notes unless another
+    athlete's record holds the same text. Lower-case UTF-8, and JSON-escaped for non-ASCII."""
+    def forms(text: str) -> list[bytes]:
+        low = text.lower()
+        return list(dict.fromkeys([low.encode("utf-8"), json.dumps(low)[1:-1].encode("ascii")]))
+
+    out: dict[str, list[bytes]] = {"their name": [], "their id": [], "a diagnosis": [], "a note": []}
+    for name in names:
+        if len(name) >= MIN_SCANNED:
+            out["their name"] += forms(name)
+    for form, rep in {**scrub.parts, **scrub.wholes}.items():
+        if rep == ERASED and len(form) >= MIN_SCANNED and not form.isdigit():
+            out["their name"] += forms(form)
+    out["their id"] = [f for aid in ids if len(aid) >= 4 for f in forms(aid)]
+    inj = store.CANONICAL["injuries"]
+    theirs = set(conn.execute(sa.select(inj.c.diagnosis).where(inj.c.athlete_id.in_(ids))).scalars())
+    others = set(conn.execute(sa.select(inj.c.diagnosis).where(inj.c.athlete_id.not_in(ids))).scalars())
+    out["a diagnosis"] = [f for d in theirs - others if d and len(d.strip()) >= MIN_SCANNED for f in forms(d.strip())]
+    notes_table = store.metadata.tables.get("athlete_notes")
+    if notes_table is not None:
+        text_col = next((c for c in notes_table.columns if c.name in ("note", "text")), None)
+        if text_col is not None:
+            mine = set(conn.execute(sa.select(text_col).where(notes_table.c.athlete_id.in_(ids))).scalars())
+            rest = set(conn.execute(sa.select(text_col).where(notes_table.c.athlete_id.not_in(ids))).scalars())
+            out["a note"] = [f for n in mine - rest if n and len(n.strip()) >= MIN_SCANNED for f in forms(n.strip())]
+    return {k: list(dict.fromkeys(v)) for k, v in out.items() if v}
+
+
+def store_files(engine: Engine) -> list[Path]:
+    """The files of an SQLite store: the database and its -wal / -journal when present."""
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return []
+    db = Path(engine.url.database)
+    return [p for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-journal")) if p.exists()]
+
+
+def _scan(files: list[Path], needles: dict[str, list[bytes]]) -> list[str]:
+    """`kind in file` for every kind of needle whose bytes are still in a file (case-insensitive)."""
+    found = []
+    for path in files:
+        raw = path.read_bytes().lower()
+        found += [f"{kind} in {path.name}" for kind, forms in needles.items() if any(f in raw for f in forms)]
+    return found
+
+
+def verify_erased(engine: Engine, needles: dict[str, list[bytes]], attempts: int = VERIFY_ATTEMPTS,
+                  wait: float = VERIFY_WAIT_S) -> Verification:
+    """Compact the store (`compact`: WAL checkpoint TRUNCATE, VACUUM) and scan its files' bytes for
+    `needles`; a reader holding a snapshot keeps old pages alive, so retry `attempts` times `wait`
+    seconds apart, then name the other processes that have the store open."""
+    import time
+
+    result = Verification(checked=bool(store_files(engine)))
+    if not result.checked:
+        compact(engine)
+        return result
+    for attempt in range(1, max(1, attempts) + 1):
+        result.attempts = attempt
+        compact(engine)  # a reader's snapshot may keep it from finishing: the bytes decide
+        files = store_files(engine)
+        result.files = [p.name for p in files]
+        result.found = _scan(files, needles)
+        if not result.found:
+            result.clean = True
+            return result
+        if attempt < attempts:
+            time.sleep(wait)
+    result.clean = False
+    result.holders = _holders(Path(engine.url.database))
+    return result
+
+
+def _holders(db: Path) -> list[str]:
+    """`pid command` of every process with the store file open (Linux /proc; elsewhere none known)."""
+    found = []
+    proc = Path("/proc")
+    target = {str(db.resolve()), str(db.resolve()) + "-wal"}
+    for pid_dir in proc.glob("[0-9]*") if proc.is_dir() else []:
+        try:
+            if any(os.readlink(fd) in target for fd in (pid_dir / "fd").iterdir()):
+                cmd = (pid_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                mine = " (this process)" if int(pid_dir.name) == os.getpid() else ""
+                found.append(f"{pid_dir.name}{mine} {cmd[:80]}")
+        except OSError:
+            continue
+    return found
+
+
+def compact(engine: Engine) -> bool:
+    """SQLite: write the WAL back, VACUUM (free pages go), truncate the WAL; True when a reader kept
+    the checkpoint from finishing. No-op (False) elsewhere."""
     if engine.dialect.name != "sqlite":
-        return
+        return False
     raw = engine.raw_connection()
+    db = raw.driver_connection
+    timeout = db.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
-        db = raw.driver_connection
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # a TRUNCATE checkpoint waits for readers through the busy handler: not 30 s per try here
+        db.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         db.execute("VACUUM")
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = busy or db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     finally:
+        db.execute(f"PRAGMA busy_timeout={int(timeout)}")
         raw.close()
+    return bool(busy)
 
 
 def _all_tables(conn: sa.Connection) -> dict[str, sa.Table]:
@@ -408,37 +625,6 @@ def _has_rows(conn: sa.Connection, tables: dict[str, sa.Table], athlete_id: str)
     return False
 
 
-def _identity_terms(conn: sa.Connection, athlete_id: str) -> dict[str, set[str]]:
-    """Every form of the athlete's name the store holds: roster names, names met in files, names
-    suggestions and aliases pointed at them; with their cleaned, keyed and slug forms."""
-    names: set[str] = set()
-    ath = store.CANONICAL["athletes"]
-    names |= set(conn.execute(sa.select(ath.c.name).where(ath.c.athlete_id == athlete_id)).scalars())
-    s = store.suggestions
-    names |= set(conn.execute(sa.select(s.c.name).where(s.c.athlete_id == athlete_id)).scalars())
-    names |= set(conn.execute(sa.select(s.c.suggested_name).where(s.c.suggested_id == athlete_id)).scalars())
-    names |= set(conn.execute(sa.select(store.aliases.c.alias_key).where(store.aliases.c.athlete_id == athlete_id)).scalars())
-    forms: set[str] = set()
-    for n in {n for n in names if n and str(n).strip()}:
-        text = str(n).strip()
-        cleaned = clean_name(text)
-        parts = cleaned.split(" ")
-        forms |= {text, cleaned, name_key(text), athlete_slug(text), athlete_slug(text).replace("-", "_")}
-        if len(parts) > 1:
-            forms.add(f"{parts[-1]}, {' '.join(parts[:-1])}")  # `Last, First` as rosters write it
-    return {"names": {f for f in forms if f.strip()}}
-
-
-def _pattern(terms: set[str]) -> re.Pattern[str]:
-    """Case-insensitive matcher of any term as a whole word (not inside a longer word or number);
-    also matches the JSON-escaped form of non-ASCII names."""
-    variants: set[str] = set()
-    for term in terms:
-        variants |= {term, json.dumps(term)[1:-1]}
-    alternatives = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-    return re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])", re.IGNORECASE)
-
-
 def _source_rows(conn: sa.Connection, athlete_id: str) -> set[tuple[int, str, int]]:
     """(import id, sheet, row) of every file row that became one of the athlete's canonical rows."""
     rows: set[tuple[int, str, int]] = set()
@@ -448,82 +634,89 @@ def _source_rows(conn: sa.Connection, athlete_id: str) -> set[tuple[int, str, in
     return rows
 
 
-def _delete_rejects(conn: sa.Connection, rows_of: set[tuple[int, str, int]], pattern: re.Pattern[str]) -> int:
+def _delete_rejects(conn: sa.Connection, rows_of: set[tuple[int, str, int]], scrub: Scrubber) -> int:
     """Rejected cells of the athlete's rows, and rejects whose value names them."""
     r = store.rejects
     doomed = [rid for rid, imp, sheet, row, value in conn.execute(
         sa.select(r.c.reject_id, r.c.import_id, r.c.sheet, r.c.row, r.c.value)).all()
-        if (imp, sheet or "", row) in rows_of or (value and pattern.search(str(value)))]
+        if (imp, sheet or "", row) in rows_of or (value and scrub.names(str(value)))]
     for i in range(0, len(doomed), 500):
         conn.execute(r.delete().where(r.c.reject_id.in_(doomed[i:i + 500])))
     return len(doomed)
 
 
-def _scrub(value: object, pattern: re.Pattern[str]) -> object:
-    """Any string inside a JSON value with the athlete's name or id replaced."""
+def _scrub(value: object, scrub: Scrubber) -> object:
+    """Any string inside a JSON value with the athlete's names and id replaced."""
     if isinstance(value, str):
-        return pattern.sub(ERASED, value)
+        return scrub(value)
     if isinstance(value, list):
-        return [_scrub(v, pattern) for v in value]
+        return [_scrub(v, scrub) for v in value]
     if isinstance(value, dict):
-        return {pattern.sub(ERASED, k): _scrub(v, pattern) for k, v in value.items()}
+        return {scrub(k): _scrub(v, scrub) for k, v in value.items()}
     return value
 
 
-def _scrub_reports(conn: sa.Connection, athlete_id: str, rows_of: set[tuple[int, str, int]],
-                   pattern: re.Pattern[str]) -> int:
+def _json_or_text(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return text
+
+
+def _names_inside(value: object, scrub: Scrubber) -> bool:
+    return _scrub(value, scrub) != value
+
+
+def _scrub_reports(conn: sa.Connection, athlete_id: str, rows_of: set[tuple[int, str, int]], scrub: Scrubber) -> int:
     """Import reports without the athlete: their new-athlete and suggestion entries and the
-    rejects of their rows dropped, any other mention of the name or id replaced."""
+    rejects of their rows dropped, any other mention of their names or id replaced."""
     imp = store.imports
     changed = 0
-    for import_id, text in conn.execute(sa.select(imp.c.import_id, imp.c.report).where(imp.c.report.is_not(None))).all():
-        try:
-            report = json.loads(text)
-        except ValueError:
-            report = text
+    stored = conn.execute(sa.select(imp.c.import_id, imp.c.report).where(imp.c.report.is_not(None))).all()
+    for import_id, text in stored:
+        report = _json_or_text(text)
         if isinstance(report, dict):
             report["new_athletes"] = [a for a in report.get("new_athletes", []) if a.get("athlete_id") != athlete_id]
             report["suggestions"] = [s for s in report.get("suggestions", [])
                                      if athlete_id not in (s.get("athlete_id"), s.get("suggested_id"))]
             report["rejects"] = [p for p in report.get("rejects", [])
                                  if (import_id, p.get("sheet") or "", p.get("row")) not in rows_of]
-        new = json.dumps(_scrub(report, pattern), default=str)
+        new = json.dumps(_scrub(report, scrub), default=str) if not isinstance(report, str) else str(scrub(report))
         if new != text:
             conn.execute(imp.update().where(imp.c.import_id == import_id).values(report=new))
             changed += 1
     return changed
 
 
-def _redact_audit(conn: sa.Connection, pattern: re.Pattern[str]) -> int:
+def _redact_audit(conn: sa.Connection, scrub: Scrubber) -> int:
     """Audit entries that name the athlete keep who, when and what was done, not the detail."""
     a = store.audit
     hits = [eid for eid, detail in conn.execute(sa.select(a.c.event_id, a.c.detail)).all()
-            if detail and pattern.search(detail)]
+            if detail and _names_inside(_json_or_text(detail), scrub)]
     for i in range(0, len(hits), 500):
         conn.execute(a.update().where(a.c.event_id.in_(hits[i:i + 500]))
                      .values(detail=json.dumps({"redacted": "detail removed by an athlete erasure"})))
     return len(hits)
 
 
-def _scrub_text(conn: sa.Connection, tables: dict[str, sa.Table], words: set[str],
-                pattern: re.Pattern[str]) -> dict[tuple[str, str], int]:
-    """Last sweep over every text column of every table (file names, sheet names, free text):
-    the athlete's name or id replaced wherever it is still written."""
+def _scrub_text(conn: sa.Connection, tables: dict[str, sa.Table], scrub: Scrubber) -> dict[tuple[str, str], int]:
+    """Last sweep over every text column of every table (file names, sheet names, free text, JSON):
+    each distinct value read once, and rewritten wherever it names the athlete."""
     changed: dict[tuple[str, str], int] = {}
-    variants = {v.lower() for w in words for v in (w, json.dumps(w)[1:-1])}
     for t in tables.values():
-        key = list(t.primary_key.columns)
-        if not key:
-            continue
         for col in t.columns:
             if not isinstance(col.type, (sa.String, sa.Text)) or col.primary_key:
                 continue
-            maybe = sa.or_(*[sa.func.lower(col).contains(v, autoescape=True) for v in variants])
-            for row in conn.execute(sa.select(*key, col).where(col.is_not(None), maybe)).all():
-                value = row[-1]
-                if not isinstance(value, str) or not pattern.search(value):
+            for value in conn.execute(sa.select(col).where(col.is_not(None)).distinct()).scalars():
+                if not isinstance(value, str) or not value:
                     continue
-                new = pattern.sub(ERASED, value)
-                conn.execute(t.update().where(*[k == v for k, v in zip(key, row[:-1])]).values({col.name: new}))
-                changed[(t.name, col.name)] = changed.get((t.name, col.name), 0) + 1
+                parsed = _json_or_text(value)
+                if isinstance(parsed, (dict, list)):
+                    new = json.dumps(_scrub(parsed, scrub), default=str)
+                    new = value if _scrub(parsed, scrub) == parsed else new
+                else:
+                    new = str(scrub(value))
+                if new != value:
+                    n = conn.execute(t.update().where(col == value).values({col.name: new})).rowcount
+                    changed[(t.name, col.name)] = changed.get((t.name, col.name), 0) + int(n or 0)
     return changed

@@ -274,10 +274,10 @@ class _Doc:
 
 # ------------------------------------------------------------------------------------ shared bits
 
-def _pseudo(data: Data, mode: str | None, key: bytes) -> Data:
+def _pseudo(data: Data, mode: str | None, key: bytes, aliases: pd.DataFrame | None = None) -> Data:
     from lib.pseudonym import check_mode, pseudonymise_data
 
-    return pseudonymise_data(data, mode, key) if check_mode(mode) else data
+    return pseudonymise_data(data, mode, key, aliases) if check_mode(mode) else data
 
 
 def _latest_row_date(data: Data, on: pd.Timestamp) -> pd.Timestamp | None:
@@ -323,7 +323,7 @@ def _mode_note(mode: str | None) -> str:
 # ------------------------------------------------------------------------------------ board report
 
 def board_pdf(data: Data, on: dt.date, cfg: Settings | None = None, team: str = "", mode: str | None = None,
-              key: bytes = b"", board: pd.DataFrame | None = None) -> bytes:
+              key: bytes = b"", board: pd.DataFrame | None = None, aliases: pd.DataFrame | None = None) -> bytes:
     """The readiness board on `on` as a one-page A4 landscape PDF: date, team, each athlete's status
     (word, shape, tint), tier, days since injury, action and top reasons; counts per status; the
     thresholds used. `board` (from `readiness_board` on the same data) saves computing it again."""
@@ -332,8 +332,9 @@ def board_pdf(data: Data, on: dt.date, cfg: Settings | None = None, team: str = 
     if mode:
         from lib.pseudonym import pseudonymise_board
 
-        shown = _pseudo(data, mode, key)
-        board = pseudonymise_board(board, mode, data.athletes, key) if board is not None else readiness_board(shown, day, cfg)
+        shown = _pseudo(data, mode, key, aliases)
+        board = pseudonymise_board(board, mode, data.athletes, key, aliases) if board is not None \
+            else readiness_board(shown, day, cfg)
         data = shown
     elif board is None:
         board = readiness_board(data, day, cfg)
@@ -348,9 +349,10 @@ def board_pdf(data: Data, on: dt.date, cfg: Settings | None = None, team: str = 
 
 
 def board_png(data: Data, on: dt.date, cfg: Settings | None = None, team: str = "", mode: str | None = None,
-              key: bytes = b"", board: pd.DataFrame | None = None, dpi: int = PNG_DPI) -> bytes:
+              key: bytes = b"", board: pd.DataFrame | None = None, dpi: int = PNG_DPI,
+              aliases: pd.DataFrame | None = None) -> bytes:
     """The board report's first page as a PNG (`dpi` dots per inch; A4 landscape)."""
-    return pdf_page_png(board_pdf(data, on, cfg, team, mode, key, board), 0, dpi)
+    return pdf_page_png(board_pdf(data, on, cfg, team, mode, key, board, aliases), 0, dpi)
 
 
 def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = PNG_DPI) -> bytes:
@@ -564,7 +566,7 @@ def _sized(chart: object, width: int, height: int | None) -> object:
 
 def athlete_pdf(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None = None,
                 notes: pd.DataFrame | None = None, team: str = "", mode: str | None = None, key: bytes = b"",
-                board: pd.DataFrame | None = None) -> bytes:
+                board: pd.DataFrame | None = None, aliases: pd.DataFrame | None = None) -> bytes:
     """One athlete's return-to-speed report on `on` (A4 portrait, two pages): status, tier and injury;
     reasons and the next tier's criteria with values and thresholds; tier timeline; pain and wellness;
     hop battery and symmetry; weekly exposure and top speed; notes (`lib.notes.notes(engine, athlete_id)`).
@@ -578,8 +580,8 @@ def athlete_pdf(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
     if athlete_id not in set(data.athletes["athlete_id"].astype(str)):
         raise KeyError(f"no athlete with id '{athlete_id}'")
     if mode:
-        board = pseudonymise_board(board, mode, data.athletes, key) if board is not None else None
-        data = _pseudo(data, mode, key)
+        board = pseudonymise_board(board, mode, data.athletes, key, aliases) if board is not None else None
+        data = _pseudo(data, mode, key, aliases)
         athlete_id = athlete_code(athlete_id, key)
         notes = pseudonymise_notes(notes, mode) if notes is not None else None
     board = board if board is not None else readiness_board(data, day, cfg)
@@ -913,7 +915,7 @@ def main_report(args: argparse.Namespace) -> int:
     """Write the report `args` ask for (see `add_arguments`); returns the exit code (2: usage)."""
     from lib import settings, store
     from lib.errors import ReturnToSpeedError
-    from lib.pseudonym import store_key
+    from lib.pseudonym import known_names, store_key
 
     kind, output = args.kind, Path(args.output)
     if kind == "athlete" and not args.athlete_id:
@@ -932,13 +934,18 @@ def main_report(args: argparse.Namespace) -> int:
     mode = getattr(args, "pseudonymise", None)
     key = store_key(engine) if mode else b""
     data = Data.from_store(engine)
+    aliases = known_names(engine) if mode else None  # misspellings met in files name them too
     label = "" if team == "default" else team
     if kind == "board":
-        body = (board_png if output.suffix.lower() == ".png" else board_pdf)(data, day, cfg, label, mode, key)
+        if output.suffix.lower() == ".png":
+            body = board_png(data, day, cfg, label, mode, key, aliases=aliases)
+        else:
+            body = board_pdf(data, day, cfg, label, mode, key, aliases=aliases)
     else:
         if args.athlete_id not in set(data.athletes["athlete_id"].astype(str)):
             raise ReturnToSpeedError(f"no athlete with id '{args.athlete_id}' (see `python -m lib export athletes`)")
-        body = athlete_pdf(data, args.athlete_id, day, cfg, _notes_of(engine, args.athlete_id), label, mode, key)
+        body = athlete_pdf(data, args.athlete_id, day, cfg, _notes_of(engine, args.athlete_id), label, mode, key,
+                           aliases=aliases)
     output.write_bytes(body)
     print(f"{kind} report written to {output}", file=sys.stderr)
     return 0

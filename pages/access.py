@@ -25,11 +25,12 @@ def take_role(email: str) -> None:
     st.toast(f"{email} has no access any more.", icon=":material/person_remove:")
 
 
-def erase(athlete_id: str, name: str, typed: str, reference: str) -> None:
-    result = views.erase(engine, role, athlete_id, typed, name, ui.who(), reference)
+def erase(athlete_id: str, name: str, typed: str, reference: str, also: list[str] | None = None) -> None:
+    result = views.erase(engine, role, athlete_id, typed, name, ui.who(), reference, also)
     ui.forget_cached_data()  # no cache keeps the erased athlete's rows
     st.session_state.pop("erase_athlete", None)
-    st.session_state["erase__done"] = views.erasure_summary(result)
+    verified = result.verification is None or result.verification.clean
+    st.session_state["erase__done" if verified else "erase__problem"] = views.erasure_summary(result)
 
 
 st.title("Access & audit")
@@ -62,7 +63,7 @@ with audit_tab:
     audit = privacy.read_audit(engine, role)
     actions = st.multiselect("Show", views.audit_actions(audit), placeholder="Every kind of entry",
                              key="audit_actions")
-    log = views.audit_table(audit, actions)
+    log = views.audit_with_names(engine, views.audit_table(audit, actions), ui.names(), ui.pseudonym_key())
     st.caption(f"{len(log):,} entries, newest first. Every import, undo, edit, tier change, note, settings change, "
                "export, role change and erasure writes one (who, when, what).")
     st.dataframe(log, hide_index=True, width="stretch", height=420, column_config={
@@ -94,11 +95,16 @@ with erase_tab:
                                data=lambda who=ui.who(): privacy.athlete_record(engine, aid, role, who),
                                help="Their rows of every table with the file, sheet and row each came from, "
                                     "tier changes and notes: the answer to an access request (audit-logged).")
+            alike = views.same_person(engine, role, aid)  # typo'd profiles never merged: the admin decides
             with st.form("erase", clear_on_submit=True):
+                if alike:
+                    st.multiselect("Profiles that look like the same person: erase them too (the ones left out "
+                                   "are someone else)", list(alike), default=list(alike), format_func=alike.get,
+                                   key="erase_also")
                 st.text_input(f"Type **{name}** to confirm", key="erase_typed")
                 st.text_input("Request reference (optional)", key="erase_reference",
                               placeholder="the request's number in the club's register")
                 st.form_submit_button("Erase every trace of this athlete", type="primary",
                                       icon=":material/delete_forever:", on_click=ui.submit,
-                                      args=("erase", erase, aid, name, ("erase_typed", "erase_reference")))
+                                      args=("erase", erase, aid, name, ("erase_typed", "erase_reference", "erase_also")))
     ui.show_problem("erase")

@@ -13,8 +13,9 @@ from lib.template import template_markdown, template_workbook
 from lib.views import data as views
 
 ui.require_frame()
-imports, rejects = ui.imports(), ui.rejects()
-suggestions = views.open_suggestions(ui.engine())
+names, key = ui.names(), ui.pseudonym_key()  # a names choice reaches file names, rejects and reports too
+imports, rejects, suggestions = views.with_names(ui.engine(), names, key, ui.imports(), ui.rejects(),
+                                                 views.open_suggestions(ui.engine()))
 Col = st.column_config
 # what the downloads use, captured now: Streamlit builds them later in a thread without this session
 data, board, cfg, on, squad = ui.data(), ui.board(), ui.team_settings(), ui.as_of(), ui.squad()
@@ -82,7 +83,7 @@ with history:
                              help="What was recognised, added and replaced, every assumption (units, date order, "
                                   "encoding) and the columns not imported. Newest first.")
         with st.container(border=True):
-            st.markdown(views.report_markdown(ui.import_report(shown)))
+            st.markdown(views.report_markdown(views.report_with_names(ui.engine(), ui.import_report(shown), names, key)))
     choices = views.undo_choices(imports)
     if choices:
         pick, confirm = st.columns([3, 1], vertical_alignment="bottom")

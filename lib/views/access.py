@@ -48,23 +48,48 @@ def audit_table(audit: pd.DataFrame, actions: list[str] | None = None) -> pd.Dat
                          "Detail": df["detail"].map(_detail_text)})
 
 
+def audit_with_names(engine: Engine, table: pd.DataFrame, mode: str | None, key: bytes) -> pd.DataFrame:
+    """The shown audit table under a names choice (initials or codes): every athlete's name forms
+    scrubbed from the details (file names, tier reasons, athlete ids); `full`/None: as it is."""
+    from lib.pseudonym import check_mode, known_names, pseudonymise_texts
+
+    if mode == "full" or check_mode(mode) is None or table.empty:
+        return table
+    scrubbed = pseudonymise_texts(table[["Detail"]], mode, known_names(engine), key)
+    return table.assign(Detail=scrubbed["Detail"].to_numpy())
+
+
 def audit_actions(audit: pd.DataFrame) -> list[str]:
     """The kinds of entry in the log, most frequent first (the filter's choices)."""
     return list(audit["action"].value_counts().index)
 
 
 def audit_csv(table: pd.DataFrame) -> bytes:
-    """The shown audit table as CSV."""
-    return table.to_csv(index=False).encode("utf-8")
+    """The shown audit table as CSV (UTF-8 with BOM), text a spreadsheet could run neutralised."""
+    from lib.exports import csv_bytes
+
+    return csv_bytes(table)
+
+
+def same_person(engine: Engine, role: str, athlete_id: str) -> dict[str, str]:
+    """Other profiles whose name looks like the athlete's (a typo never merged): id -> `Name (id, n rows)`,
+    for the admin to erase with them or leave as someone else."""
+    privacy.require(role, "erase")
+    return {str(d["athlete_id"]): f"{d['name']} ({d['athlete_id']}, {d['rows']:,} rows, {d['score']:.0f}% alike)"
+            for d in privacy.near_duplicates(engine, athlete_id)}
 
 
 def erase(engine: Engine, role: str, athlete_id: str, typed: str, expected: str, who: str,
-          reference: str = "") -> privacy.Erasure:
-    """Erase an athlete after the admin typed their name exactly (ValueError otherwise)."""
+          reference: str = "", also: list[str] | None = None) -> privacy.Erasure:
+    """Erase an athlete after the admin typed their name exactly (ValueError otherwise), with the
+    look-alike profiles in `also`; the other look-alikes (`same_person`) are the admin's "someone else"."""
     privacy.require(role, "erase")
     if (typed or "").strip().casefold() != (expected or "").strip().casefold():
         raise ValueError(f"type the athlete's name exactly ({expected}) to confirm the erasure")
-    return privacy.erase_athlete(engine, athlete_id, who=who, reference=(reference or "").strip())
+    chosen = tuple(also or ())
+    others = tuple(a for a in same_person(engine, role, athlete_id) if a not in chosen)
+    return privacy.erase_athlete(engine, athlete_id, who=who, reference=(reference or "").strip(), also=chosen,
+                                 keep=others)
 
 
 def erasure_summary(result: privacy.Erasure) -> str:
@@ -73,4 +98,6 @@ def erasure_summary(result: privacy.Erasure) -> str:
     scrubbed = sum(result.scrubbed.values())
     return (f"Erased: {result.rows_removed:,} rows removed ({parts})"
             + (f"; their name removed from {scrubbed:,} import reports, file names and log entries" if scrubbed else "")
-            + f". Audit entry #{result.event_id} records the erasure without naming them.")
+            + (f"; {len(result.erased) - 1} other profile(s) of theirs erased too" if len(result.erased) > 1 else "")
+            + f". Audit entry #{result.event_id} records the erasure without naming them."
+            + (f" Store {result.verification.message()}." if result.verification is not None else ""))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from lib import store
+from lib import privacy, store
+from lib.pseudonym import check_mode, known_names, pseudonymise_report, pseudonymise_texts
 from lib.readiness import Data
 from lib.schema import REJECT_COLUMNS
 
@@ -92,10 +93,39 @@ def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
 
 
 def rejects_csv(rejects: pd.DataFrame) -> bytes:
-    """The rejected rows as a CSV a spreadsheet opens cleanly (UTF-8 with BOM), to fix and re-upload."""
+    """The rejected rows as a CSV a spreadsheet opens cleanly (UTF-8 with BOM), to fix and re-upload;
+    text a spreadsheet could run as a formula is neutralised (`lib.exports.escape_cell`)."""
+    from lib.exports import neutralise
+
     cols = ["import_id", *REJECT_COLUMNS]
-    frame = rejects[cols].assign(row=pd.array(rejects["row"], dtype="Int64"))
+    frame = neutralise(rejects[cols].assign(row=pd.array(rejects["row"], dtype="Int64")))
     return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def with_names(engine: Engine, mode: str | None, key: bytes, imports: pd.DataFrame, rejects: pd.DataFrame,
+               suggestions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The page's import history, rejected rows and name matches under a names choice (initials or
+    codes): every form of every athlete's names (`lib.pseudonym.Scrubber`) scrubbed from file names,
+    sheets, rejected values and problems, and the rejected cells of files that can carry injury
+    records withheld as for a coach (a diagnosis is free text). `mode` None or full: as they are."""
+    if mode == "full" or check_mode(mode) is None:
+        return imports, rejects, suggestions
+    names = known_names(engine)
+    if len(rejects):
+        rejects = privacy.rejects_for(engine, "coach")  # the same rows, injury files' cells withheld
+    shown = [pseudonymise_texts(df, mode, names, key) for df in (imports, rejects)]
+    if len(suggestions):  # the merge buttons need the ids; the screen shows them scrubbed
+        ids = suggestions[["athlete_id", "suggested_id"]]
+        suggestions = pseudonymise_texts(suggestions.assign(shown_id=suggestions["suggested_id"]), mode, names, key) \
+            .assign(athlete_id=ids["athlete_id"].to_numpy(), suggested_id=ids["suggested_id"].to_numpy())
+    return shown[0], shown[1], suggestions
+
+
+def report_with_names(engine: Engine, report: dict[str, object], mode: str | None, key: bytes) -> dict[str, object]:
+    """One import's report under a names choice: every athlete's name forms scrubbed from it."""
+    if mode == "full" or check_mode(mode) is None:
+        return report
+    return pseudonymise_report(report, mode, known_names(engine), key)
 
 
 def name_matches(suggestions: pd.DataFrame, imports: pd.DataFrame, data: Data) -> list[dict[str, object]]:
@@ -113,6 +143,7 @@ def name_matches(suggestions: pd.DataFrame, imports: pd.DataFrame, data: Data) -
         "suggestion_id": int(r["suggestion_id"]), "athlete_id": r["athlete_id"], "name": r["name"],
         "file": files.get(int(r["import_id"]), "?"), "rows": counts.get(str(r["athlete_id"]), 0),
         "suggested_id": r["suggested_id"], "suggested_name": r["suggested_name"], "score": round(float(r["score"])),
+        **({"shown_id": r["shown_id"]} if "shown_id" in r else {}),  # under a names choice (`with_names`)
     } for r in open_.to_dict("records")]
 
 
@@ -125,7 +156,7 @@ def match_sentence(match: dict[str, object]) -> str:
     """`**Tomas Herrera1** (forcedecks_cmj.csv, 2 rows) looks like **Tomás Herrera** (RTS008): 96% similar.`"""
     rows = int(match["rows"])
     return (f"**{match['name']}** ({match['file']}, {rows} row{'s' if rows != 1 else ''}) looks like "
-            f"**{match['suggested_name']}** ({match['suggested_id']}): {match['score']}% similar.")
+            f"**{match['suggested_name']}** ({match.get('shown_id', match['suggested_id'])}): {match['score']}% similar.")
 
 
 def athlete_options(athletes: pd.DataFrame) -> dict[str, str]:
