@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 import ui
+from lib.text import md
 from lib.views import squads, upload_line
 
 ui.require_frame()
@@ -35,7 +36,7 @@ def sign_in_screen() -> None:
 
 def no_role_screen() -> None:
     st.title("Return to Speed")
-    st.warning(f"**{ui.user()}** has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
+    st.warning(f"**{md(ui.user())}** has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
                "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
                icon=":material/lock:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)

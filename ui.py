@@ -22,6 +22,7 @@ from lib.errors import ReturnToSpeedError
 from lib.importer import ImportReport, ImportSettings, import_files
 from lib.pseudonym import pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
+from lib.text import md
 from lib.views import ALL_SQUADS, latest_data_day, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.
@@ -176,7 +177,7 @@ def user_line() -> str:
     current = role()
     words = ROLE_WORDS.get(current or "", "no role")
     if sign_in_on():
-        return f"Signed in as **{user()}** · {words}"
+        return f"Signed in as **{md(user())}** · {words}"
     return f"Local user, no sign-in · {words}"
 
 
@@ -310,7 +311,7 @@ def show_problem(name: str, where: Any = st) -> None:
     """The error a form's callback kept, once."""
     problem = st.session_state.pop(f"{name}__problem", None)
     if problem:
-        where.error(problem)
+        where.error(md(problem, quotes=True))  # plain text that may quote an uploaded or typed value
 
 
 def meeting_mode() -> bool:
@@ -321,7 +322,7 @@ def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
     reports = import_files(engine(), files, ImportSettings(who=who(), role=role()),
-                           progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+                           progress=lambda f, m: bar.progress(min(1.0, f), text=md(m)))
     bar.empty()
     st.session_state[LAST_IMPORT] = [r.as_dict() for r in reports]
     return reports
