@@ -36,7 +36,15 @@ def sign_in_screen() -> None:
 
 def no_role_screen() -> None:
     st.title("Return to Speed")
-    st.warning(f"**{md(ui.user())}** has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
+    unverified = ui.unverified_email()
+    if unverified:
+        st.warning(f"Your identity provider has not verified **{md(unverified)}** as your address, so Return to "
+                   "Speed cannot give it a role. Verify the address with the provider (or sign in with the club "
+                   "account) and sign in again.", icon=":material/lock:")
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+        return
+    account = f"**{md(ui.user())}**" if ui.user() else "This account (the identity provider sent no email address)"
+    st.warning(f"{account} has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
                "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
                icon=":material/lock:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)

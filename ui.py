@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from lib import privacy, store
+from lib import identity, privacy, store
 from lib import settings as settings_lib
 from lib.demo import ensure_demo, is_demo
 from lib.errors import ReturnToSpeedError
@@ -126,12 +126,20 @@ def signed_in() -> bool:
 
 
 def user() -> str | None:
-    """The signed-in email (lower-case); None for the local user without sign-in, and for anyone
-    not signed in or signed in without an email claim."""
-    if not sign_in_on():
+    """The signed-in email (lower-case) when the identity provider verified it (lib.identity);
+    None for the local user without sign-in, and for anyone not signed in, signed in without an
+    email claim, or with an address the provider has not verified."""
+    if not sign_in_on() or not signed_in():
         return None
-    email = st.user.to_dict().get("email")
-    return str(email).strip().lower() if email and signed_in() and "@" in str(email) else None
+    return identity.verified_email(st.user.to_dict(), identity.trust_setting(os.environ.get(identity.TRUST_ENV)))
+
+
+def unverified_email() -> str | None:
+    """The address of a signed-in identity whose email the provider has not verified (refused:
+    the sign-in screen says why); None otherwise."""
+    if not sign_in_on() or not signed_in() or user() is not None:
+        return None
+    return identity.claimed_email(st.user.to_dict())
 
 
 def who() -> str:
