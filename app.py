@@ -13,7 +13,7 @@ from lib.views import squads, upload_line
 ui.require_frame()
 # meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off).
 # The tab icon is an emoji, drawn in the browser: a `:material/...:` page icon makes every browser
-# fetch it from fonts.gstatic.com, telling an outside host who opens the app (tests/e2e/test_hostile_text.py)
+# fetch it from fonts.gstatic.com, telling an outside host who opens the app (tests/e2e/test_hostile_browser.py)
 st.set_page_config(page_title="Return to Speed", page_icon="🏃", layout="wide",
                    initial_sidebar_state="collapsed" if ui.meeting_mode() else "auto")
 

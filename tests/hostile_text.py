@@ -3,7 +3,7 @@ plus one athlete imported from a real workbook (written by openpyxl here, nothin
 file name, sheet names, name, squad, position, diagnosis, test device, unknown column and a
 rejected cell carry image links to an outside address, then a note and a tier change typed with the
 same text. Shared by tests/test_hostile_text.py (every page in AppTest) and
-tests/e2e/test_hostile_text.py (the athlete page in Chromium).
+tests/e2e/test_hostile_browser.py (the athlete page in Chromium).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ column names are image links, links, HTML, LaTeX and Streamlit directives (tests
 What Streamlit renders as Markdown (st.markdown, titles, captions, alerts, toasts, labels, tabs,
 expanders, help, progress text) must carry it escaped; dataframe cells and selectbox options are
 plain text in Streamlit and carry it as it came. The browser check (no request leaves localhost,
-no outside <img>) is tests/e2e/test_hostile_text.py.
+no outside <img>) is tests/e2e/test_hostile_browser.py.
 """
 
 from __future__ import annotations
