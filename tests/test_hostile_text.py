@@ -215,3 +215,14 @@ def test_the_access_page_shows_hostile_text_as_text(hostile_db: Path,
     _clean(at)
     assert any(SEEN["pages/access.py"] in t for _, t in _rendered(at))
     assert f"Everything held on {md(H.NAME)} (XLSX)" in [b.label for b in at.get("download_button")]
+
+
+def test_a_toast_names_the_athletes_escaped(hostile_db: Path, hostile_template: tuple[Path, dict[str, object]],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merging the misspelt hostile name into the roster athlete: the toast names both, escaped."""
+    at = _app(hostile_db, hostile_template[1], monkeypatch, "pages/data.py")
+    next(b for b in at.button if b.label == f"Merge into {md(H.NAME)}").click().run()
+    assert not at.exception, at.exception
+    # the misspelt name answered the form once: pain and sleep, two wellness rows
+    assert [t.value for t in at.toast] == [f"{md(H.NAME + '2')} merged into {md(H.NAME)}: 2 rows moved."]
+    assert _unescaped(at) == []
