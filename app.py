@@ -5,11 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from lib.text import md
 from lib.views import squads, upload_line
 
 ui.require_frame()
-# meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off)
-st.set_page_config(page_title="Return to Speed", page_icon=":material/sprint:", layout="wide",
+# meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off).
+# The tab icon is an emoji, drawn in the browser: a `:material/...:` page icon makes every browser
+# fetch it from fonts.gstatic.com, telling an outside host who opens the app (tests/e2e/test_hostile_browser.py)
+st.set_page_config(page_title="Return to Speed", page_icon="🏃", layout="wide",
                    initial_sidebar_state="collapsed" if ui.meeting_mode() else "auto")
 
 PAGES = {
@@ -33,7 +36,15 @@ def sign_in_screen() -> None:
 
 def no_role_screen() -> None:
     st.title("Return to Speed")
-    st.warning(f"**{ui.user()}** has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
+    unverified = ui.unverified_email()
+    if unverified:
+        st.warning(f"Your identity provider has not verified **{md(unverified)}** as your address, so Return to "
+                   "Speed cannot give it a role. Verify the address with the provider (or sign in with the club "
+                   "account) and sign in again.", icon=":material/lock:")
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+        return
+    account = f"**{md(ui.user())}**" if ui.user() else "This account (the identity provider sent no email address)"
+    st.warning(f"{account} has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
                "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
                icon=":material/lock:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)

@@ -16,13 +16,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from lib import privacy, store
+from lib import identity, privacy, store
 from lib import settings as settings_lib
 from lib.demo import ensure_demo, is_demo
 from lib.errors import ReturnToSpeedError
 from lib.importer import ImportReport, ImportSettings, import_files
 from lib.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
+from lib.text import md
 from lib.views import ALL_SQUADS, latest_data_day, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.
@@ -127,12 +128,20 @@ def signed_in() -> bool:
 
 
 def user() -> str | None:
-    """The signed-in email (lower-case); None for the local user without sign-in, and for anyone
-    not signed in or signed in without an email claim."""
-    if not sign_in_on():
+    """The signed-in email (lower-case) when the identity provider verified it (lib.identity);
+    None for the local user without sign-in, and for anyone not signed in, signed in without an
+    email claim, or with an address the provider has not verified."""
+    if not sign_in_on() or not signed_in():
         return None
-    email = st.user.to_dict().get("email")
-    return str(email).strip().lower() if email and signed_in() and "@" in str(email) else None
+    return identity.verified_email(st.user.to_dict(), identity.trust_setting(os.environ.get(identity.TRUST_ENV)))
+
+
+def unverified_email() -> str | None:
+    """The address of a signed-in identity whose email the provider has not verified (refused:
+    the sign-in screen says why); None otherwise."""
+    if not sign_in_on() or not signed_in() or user() is not None:
+        return None
+    return identity.claimed_email(st.user.to_dict())
 
 
 def who() -> str:
@@ -178,7 +187,7 @@ def user_line() -> str:
     current = role()
     words = ROLE_WORDS.get(current or "", "no role")
     if sign_in_on():
-        return f"Signed in as **{user()}** · {words}"
+        return f"Signed in as **{md(user())}** · {words}"
     return f"Local user, no sign-in · {words}"
 
 
@@ -329,7 +338,7 @@ def show_problem(name: str, where: Any = st) -> None:
     """The error a form's callback kept, once."""
     problem = st.session_state.pop(f"{name}__problem", None)
     if problem:
-        where.error(problem)
+        where.error(md(problem, quotes=True))  # plain text that may quote an uploaded or typed value
 
 
 def meeting_mode() -> bool:
@@ -340,7 +349,7 @@ def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
     reports = import_files(engine(), files, ImportSettings(who=who(), role=role()),
-                           progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+                           progress=lambda f, m: bar.progress(min(1.0, f), text=md(m)))
     bar.empty()
     st.session_state[LAST_IMPORT] = [r.as_dict() for r in reports]
     return reports

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from lib import privacy
+from lib.text import md
 from lib.views import access as views
 from lib.views.data import athlete_options
 
@@ -17,12 +18,12 @@ engine = ui.engine()  # these and `role` are captured for the downloads, which r
 
 def give_role(email: str, new_role: str) -> None:
     privacy.set_role(engine, email, new_role, who=ui.who())
-    st.toast(f"{email.strip().lower()} is now {new_role}.", icon=":material/how_to_reg:")
+    st.toast(f"{md(email.strip().lower())} is now {new_role}.", icon=":material/how_to_reg:")
 
 
 def take_role(email: str) -> None:
     privacy.remove_role(engine, email, who=ui.who())
-    st.toast(f"{email} has no access any more.", icon=":material/person_remove:")
+    st.toast(f"{md(email)} has no access any more.", icon=":material/person_remove:")
 
 
 def erase(athlete_id: str, name: str, typed: str, reference: str, also: list[str] | None = None) -> None:
@@ -77,7 +78,7 @@ with audit_tab:
 with erase_tab:
     done = st.session_state.pop("erase__done", None)
     if done:
-        st.success(done, icon=":material/delete_forever:")
+        st.success(md(done), icon=":material/delete_forever:")
     st.markdown("**Right of access and erasure.** Download everything the store holds on an athlete, or remove it. "
                 "Erasure removes **every** row of one athlete: roster and injury records, tests, sessions, wellness, "
                 "tier changes, notes, name matches, rejected rows of their rows; their name is then scrubbed from "
@@ -89,7 +90,7 @@ with erase_tab:
                            placeholder="Choose the athlete")
         if aid:
             name = options[aid].rsplit(" (", 1)[0]
-            st.download_button(f"Everything held on {name} (XLSX)", icon=":material/download:",
+            st.download_button(f"Everything held on {md(name)} (XLSX)", icon=":material/download:",
                                file_name=f"rts_record_{aid}.xlsx", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                data=lambda who=ui.who(): privacy.athlete_record(engine, aid, role, who),
@@ -101,7 +102,7 @@ with erase_tab:
                     st.multiselect("Profiles that look like the same person: erase them too (the ones left out "
                                    "are someone else)", list(alike), default=list(alike), format_func=alike.get,
                                    key="erase_also")
-                st.text_input(f"Type **{name}** to confirm", key="erase_typed")
+                st.text_input(f"Type **{md(name)}** to confirm", key="erase_typed")
                 st.text_input("Request reference (optional)", key="erase_reference",
                               placeholder="the request's number in the club's register")
                 st.form_submit_button("Erase every trace of this athlete", type="primary",

@@ -8,6 +8,7 @@ import ui
 from lib import privacy, reports
 from lib.charts import athlete as charts
 from lib.notes import add_note
+from lib.text import md
 from lib.views import athlete as view
 
 TAB = "athlete_tab"  # the open tab, kept across reruns and athletes
@@ -22,8 +23,8 @@ aid = pick_col.selectbox("Athlete", list(choices), index=view.choice_index(choic
 ui.select_athlete(aid)  # the first athlete shown counts as selected for the other pages
 row = view.board_row(board, aid)
 head = view.athlete_header(row, ui.data().injuries)
-head_col.title(head["name"])
-st.caption(f"{head['injury']} · as of {on:%a %d %b %Y}")
+head_col.title(md(head["name"]))
+st.caption(f"{md(head['injury'])} · as of {on:%a %d %b %Y}")
 full_names = ui.names() == "full"  # pseudonymised: notes are withheld, on screen and in the report
 see_notes = ui.can("see_notes")  # medical staff and admins; lib.privacy refuses the notes to anyone else
 
@@ -52,11 +53,11 @@ st.download_button(
                                                              board=board)))
 
 status_col, tier_col, days_col = st.columns(3)
-status_col.metric("Status", head["status"], head["action"], delta_color="off", delta_arrow="off", border=True,
+status_col.metric("Status", head["status"], md(head["action"]), delta_color="off", delta_arrow="off", border=True,
                   help="▼ step back · ■ hold · ▲ ready · ? no data; the action below it")
-tier_col.metric("Tier", head["tier"], head["tier_name"], delta_color="off", delta_arrow="off", border=True,
-                help=head["tier_help"])
-days_col.metric("Days since injury", head["days"], head["limb"], delta_color="off", delta_arrow="off", border=True)
+tier_col.metric("Tier", head["tier"], md(head["tier_name"]), delta_color="off", delta_arrow="off", border=True,
+                help=md(head["tier_help"]))
+days_col.metric("Days since injury", head["days"], md(head["limb"]), delta_color="off", delta_arrow="off", border=True)
 
 history = ui.cached(view.lsi_history, aid, on, cfg)
 st.markdown(view.catch_up_line(view.catch_up(history, on, cfg), row))

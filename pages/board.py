@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from lib import exports, reports
+from lib.text import md
 from lib.views import STATUSES, board_counts, board_table, filter_board, status_label, status_summary
 
 ui.require_frame()
@@ -13,7 +14,7 @@ board = ui.board()
 meeting = ui.meeting_mode()
 
 st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
-st.caption(f"{ui.squad()} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
+st.caption(f"{md(ui.squad())} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
            "sources are on the Settings page.")
 
 counts = board_counts(board)

@@ -10,6 +10,7 @@ from lib.errors import ReturnToSpeedError
 from lib.importer import dismiss_suggestion, merge_athlete, undo_import
 from lib.schema import INJURY_SIDES, REGIONS
 from lib.template import template_markdown, template_workbook
+from lib.text import md
 from lib.views import data as views
 
 ui.require_frame()
@@ -26,26 +27,26 @@ def undo(import_id: int) -> None:
         removed = undo_import(ui.engine(), import_id, who=ui.who(), role=ui.role())
         st.toast(f"Import #{import_id} undone: {sum(removed.values()):,} rows removed.", icon=":material/undo:")
     except ReturnToSpeedError as exc:
-        st.toast(str(exc), icon=":material/error:")
+        st.toast(md(exc, quotes=True), icon=":material/error:")
 
 
 def decide(match: dict[str, object], merge: bool) -> None:
     try:
         if merge:
             rows = merge_athlete(ui.engine(), str(match["athlete_id"]), str(match["suggested_id"]), who=ui.who())
-            st.toast(f"{match['name']} merged into {match['suggested_name']}: {rows} rows moved.",
+            st.toast(f"{md(match['name'])} merged into {md(match['suggested_name'])}: {rows} rows moved.",
                      icon=":material/merge:")
         else:
             dismiss_suggestion(ui.engine(), int(match["suggestion_id"]), who=ui.who())
-            st.toast(f"{match['name']} kept as a separate athlete.", icon=":material/call_split:")
+            st.toast(f"{md(match['name'])} kept as a separate athlete.", icon=":material/call_split:")
     except ReturnToSpeedError as exc:
-        st.toast(str(exc), icon=":material/error:")
+        st.toast(md(exc, quotes=True), icon=":material/error:")
 
 
 def save(table: str, edited: object, original: object) -> None:
     result = editing.save_edits(ui.engine(), table, edited, original, who=ui.who(), role=ui.role())
     if result.problems:
-        st.error(f"**{result.summary()}:**\n\n" + "\n".join(f"- {p}" for p in result.problems))
+        st.error(f"**{result.summary()}:**\n\n" + "\n".join(f"- {md(p, quotes=True)}" for p in result.problems))
     elif result.saved:
         st.toast(result.summary(), icon=":material/check:")
         st.rerun()
@@ -89,7 +90,7 @@ with history:
         pick, confirm = st.columns([3, 1], vertical_alignment="bottom")
         chosen = pick.selectbox("Undo an import", list(choices), format_func=choices.get, key="undo_pick")
         with confirm.popover("Undo…", icon=":material/undo:", width="stretch"):
-            st.warning(views.undo_warning(imports, chosen))
+            st.warning(md(views.undo_warning(imports, chosen), quotes=True))
             st.button(f"Yes, undo import #{chosen}", type="primary", on_click=undo, args=(chosen,), key="undo_yes")
 
 with rejected:
@@ -112,7 +113,7 @@ with matches:
         with st.container(border=True):
             st.markdown(views.match_sentence(m))
             left, right, _ = st.columns([1, 1, 1])
-            left.button(f"Merge into {m['suggested_name']}", key=f"merge_{m['suggestion_id']}", type="primary",
+            left.button(f"Merge into {md(m['suggested_name'])}", key=f"merge_{m['suggestion_id']}", type="primary",
                         icon=":material/merge:", on_click=decide, args=(m, True), width="stretch")
             right.button("Keep separate", key=f"keep_{m['suggestion_id']}", icon=":material/call_split:",
                          on_click=decide, args=(m, False), width="stretch")

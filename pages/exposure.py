@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from lib.charts.exposure import acwr_chart, exposure_heatmap
 from lib.exposure import ACWR_CAVEAT
+from lib.text import md
 from lib.views.exposure import (acwr_bands, athlete_choices, daily_acwr, default_athlete, definitions,
                                 exposure_table, exposure_weeks, method_label, spike_notes)
 
@@ -26,7 +27,7 @@ if weeks.empty:
 
 notes = spike_notes(table, weeks, cfg)
 if notes:
-    st.warning(f"**▲ Spikes** (descriptive, not predictive): {' · '.join(notes)}", icon=":material/warning:")
+    st.warning(f"**▲ Spikes** (descriptive, not predictive): {' · '.join(md(n) for n in notes)}", icon=":material/warning:")
 else:
     st.success("No spikes: no acute:chronic at or above the spike line and no sudden weekly rise.",
                icon=":material/check_circle:")
@@ -35,7 +36,7 @@ st.caption("Darker = more · ▲ outlined = spike · ◌ = days missing · hover
 for tab, load in zip(st.tabs(["HSR (m)", "Sprint (m)", "Near-max sessions"]), ("hsr", "sprint", "near_max")):
     with tab:
         st.vega_lite_chart(spec=ui.chart(exposure_heatmap, weeks, load, unit), width="stretch")
-st.caption(f"{ui.squad()} · {definitions(cfg)} **Descriptive, not predictive:** {ACWR_CAVEAT}")
+st.caption(f"{md(ui.squad())} · {definitions(cfg)} **Descriptive, not predictive:** {ACWR_CAVEAT}")
 
 st.subheader(f"Speed and acute:chronic on {on:%d %b %Y}")
 speed_fmt = "%.1f" if unit == "km/h" else "%.2f"

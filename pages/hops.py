@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from lib.charts.hops import lsi_history_chart, side_chart
+from lib.text import md
 from lib.views.hops import (NOISY_CV, TEST_COLUMNS, TIMED_NOTE, athlete_choices, battery_counts, battery_table,
                             latest_batteries, lsi_history, pass_rule, side_history, side_panels)
 
@@ -23,7 +24,7 @@ if latest.empty:
 counts = battery_counts(latest, returning_only=True)
 st.markdown(f"**Returning athletes, latest battery:** ✗ {counts['fail']} fail · "
             f"◐ {counts['incomplete']} incomplete · ✓ {counts['pass']} pass")
-st.caption(f"{ui.squad()} · a test passes at LSI ≥ {pass_lsi:.0f}% (involved ÷ uninvolved limb, mean of trials; "
+st.caption(f"{md(ui.squad())} · a test passes at LSI ≥ {pass_lsi:.0f}% (involved ÷ uninvolved limb, mean of trials; "
            f"{pass_source}); the battery passes when all four do. {TIMED_NOTE} Select a row for its history.")
 
 table = battery_table(latest, cfg.num("stale_days"))

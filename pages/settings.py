@@ -7,13 +7,14 @@ import streamlit as st
 import ui
 from lib import settings as settings_lib
 from lib.rules import TIER_SOURCE
+from lib.text import md
 from lib.views import settings as views
 
 ui.require_frame()
 current = ui.team_settings()
 version = ui.version()
 
-st.title(f"Settings · {ui.squad()}")
+st.title(f"Settings · {md(ui.squad())}")
 st.caption("The thresholds behind every colour on the board, each with its source. Saved per team (pick the team "
            "in the sidebar); nothing changes until you press Save.")
 
@@ -25,7 +26,7 @@ editable = ui.can("edit_settings")  # medical staff and admins set the criteria;
 save = top[1].button("Save", type="primary", icon=":material/save:", width="stretch", disabled=not editable,
                      help=None if editable else "Thresholds are set by medical staff and admins")
 with top[2].popover("Reset to defaults", icon=":material/restart_alt:", width="stretch", disabled=not editable):
-    st.markdown(f"Every threshold of **{ui.squad()}** goes back to its default and source value.")
+    st.markdown(f"Every threshold of **{md(ui.squad())}** goes back to its default and source value.")
     reset = st.button("Yes, reset", type="primary", key="reset_confirm")
 
 thresholds, rules = st.tabs(["Thresholds", "Rules and tier ladder"])
@@ -63,11 +64,11 @@ if save:
     changes = views.changed_values(shown, current, unit)
     if changes:
         settings_lib.save(ui.engine(), changes, ui.team(), who=ui.who(), role=ui.role())
-        st.toast(f"Saved {len(changes)} setting{'s' if len(changes) != 1 else ''} for {ui.squad()}.",
+        st.toast(f"Saved {len(changes)} setting{'s' if len(changes) != 1 else ''} for {md(ui.squad())}.",
                  icon=":material/check:")
         st.rerun()
     st.toast("Nothing changed.", icon=":material/info:")
 if reset:
     settings_lib.reset(ui.engine(), ui.team(), who=ui.who(), role=ui.role())
-    st.toast(f"{ui.squad()}: every threshold back to its default.", icon=":material/restart_alt:")
+    st.toast(f"{md(ui.squad())}: every threshold back to its default.", icon=":material/restart_alt:")
     st.rerun()

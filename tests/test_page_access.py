@@ -2,7 +2,8 @@
 audit page (roles, audit log, erasure) and audited downloads.
 
 Sign-in is simulated through AppTest's `user` (what st.user reads once `[auth]` is configured):
-`{"is_logged_in": True, "email": ...}`. Without `is_logged_in` the app runs as the local user.
+`{"is_logged_in": True, "email": ..., "email_verified": True}`. Without `is_logged_in` the app runs
+as the local user.
 """
 
 from __future__ import annotations
@@ -45,11 +46,13 @@ def db(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
     yield from store_copy(demo_template, tmp_path)
 
 
-def start(db: Path, monkeypatch: pytest.MonkeyPatch, email: str | None = None, logged_in: bool = True) -> AppTest:
-    """The app as `email` signed in (None: sign-in off, the local user)."""
+def start(db: Path, monkeypatch: pytest.MonkeyPatch, email: str | None = None, logged_in: bool = True,
+          **claims: object) -> AppTest:
+    """The app as `email` signed in (None: sign-in off, the local user), the provider having
+    verified the address unless `claims` say otherwise (`email_verified=False`)."""
     signed = email is not None or not logged_in
-    return start_app(db, monkeypatch, {"is_logged_in": logged_in, **({"email": email} if email else {})}
-                     if signed else None)
+    identity = {"is_logged_in": logged_in, **({"email": email, "email_verified": True} if email else {}), **claims}
+    return start_app(db, monkeypatch, identity if signed else None)
 
 
 def page(at: AppTest, name: str) -> AppTest:
@@ -261,8 +264,54 @@ def test_signed_in_without_an_email_claim_sees_nothing(db: Path, monkeypatch: py
     at = start(db, monkeypatch)
     at.user = {"is_logged_in": True, "name": "No Mailbox"}
     at.run()
-    assert "has no role" in at.warning[0].value
+    assert at.warning[0].value.startswith("This account (the identity provider sent no email address) has no role")
     assert not at.dataframe and not at.metric
+
+
+@pytest.mark.parametrize("verified", [False, "false", None, "missing"])
+def test_an_unverified_address_in_rts_admins_gets_no_role(verified: object, db: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone can open an account at most providers with an address they do not own: an address the
+    provider has not verified (false, or no claim at all) gets no role, not even through RTS_ADMINS."""
+    monkeypatch.setenv(privacy.ADMINS_ENV, "head.physio@club.org")
+    claims = {} if verified == "missing" else {"email_verified": verified}
+    at = start(db, monkeypatch, "Head.Physio@club.org", **claims)
+    if verified == "missing":
+        at.user = {"is_logged_in": True, "email": "Head.Physio@club.org"}
+        at.run()
+    assert [w.value for w in at.warning] == [
+        "Your identity provider has not verified **head.physio@club.org** as your address, so Return to Speed "
+        "cannot give it a role. Verify the address with the provider (or sign in with the club account) and "
+        "sign in again."]
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+    assert "boss@club.org" not in text(at)
+
+
+def test_a_stored_role_needs_a_verified_address_too(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """boss@club.org holds the admin role in the store: an identity claiming that address unverified
+    is not them."""
+    at = start(db, monkeypatch, "boss@club.org", email_verified=False)
+    assert at.warning[0].value.startswith("Your identity provider has not verified **boss@club.org**")
+    assert not at.dataframe and not at.metric
+
+
+@pytest.mark.parametrize(("trust", "claims", "admin"), [
+    ("1", {}, True),  # the club trusts a provider that never sends the claim (Entra work accounts)
+    ("1", {"email_verified": False}, False),  # an explicit false is refused whatever the setting
+    ("1", {"email_verified": "true"}, True),  # some providers send the string
+    ("", {}, False),  # no setting: a missing claim is refused
+])
+def test_trusting_a_provider_without_the_claim_is_explicit(trust: str, claims: dict[str, object], admin: bool,
+                                                           db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(privacy.ADMINS_ENV, "head.physio@club.org")
+    monkeypatch.setenv("RTS_TRUST_PROVIDER_EMAIL", trust)
+    at = start(db, monkeypatch)
+    at.user = {"is_logged_in": True, "email": "head.physio@club.org", **claims}
+    at.run()
+    assert not at.exception, at.exception
+    assert ("Signed in as **head.physio@club.org** · admin" in text(at)) is admin
+    assert bool(at.dataframe) is admin
 
 
 def deferred_downloads(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:

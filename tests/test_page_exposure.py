@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lib.exposure import ACWR_CAVEAT
+from lib.text import md
 from tests.apptest import fresh_caches, main_selectbox, open_page
 
 
@@ -20,7 +21,8 @@ def test_spikes_and_the_caveat_are_on_screen(demo_db: str, monkeypatch: pytest.M
     assert at.title[0].value == "High-velocity exposure · 23 Nov"
     spikes = at.warning[0].value
     assert "descriptive, not predictive" in spikes
-    assert "Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)" in spikes
+    # shown as Markdown: the names are escaped (`A\:C`, as `:C` could be a directive)
+    assert md("Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)") in spikes
     assert any(ACWR_CAVEAT in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["HSR (m)", "Sprint (m)", "Near-max sessions"]
     assert len(at.get("vega_lite_chart")) == 4  # three heatmaps + acute:chronic over time

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
+from lib.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
@@ -89,5 +90,5 @@ def upload_line(report: dict[str, object]) -> str:
     if replaced:
         parts.append(f"{replaced} replaced")
     parts.append(f"{rejected} rows rejected")
-    line = f"{icon} **{report['file']}**: " + ", ".join(parts)
-    return line + (f" ({report['message']})" if report["status"] == "failed" and report.get("message") else "")
+    line = f"{icon} **{md(report['file'])}**: " + ", ".join(parts)
+    return line + (f" ({md(report['message'], quotes=True)})" if report["status"] == "failed" and report.get("message") else "")

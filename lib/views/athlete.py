@@ -21,6 +21,7 @@ from lib.readiness import (STATUS_ICONS, STATUS_ORDER, STRENGTH_TEST, TIERS, WEL
 from lib.rules import RULES, SYMBOL
 from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
+from lib.text import md
 from lib.views import status_label
 
 WINDOW_DAYS = 84  # the page's charts show the last 12 weeks
@@ -102,9 +103,9 @@ def reason_lines(row: dict[str, object], gates: bool = True) -> str:
 
 
 def _md(text: str, directive: bool = True) -> str:
-    """Text safe in Streamlit markdown: no LaTeX `$`; inside a `:small[...]` directive no brackets."""
-    text = text.replace("$", "\\$")
-    return text.replace("[", "(").replace("]", ")") if directive else text
+    """Text (with file and sheet names) shown literally in Streamlit markdown (lib.text.md); inside a
+    `:small[...]` directive no brackets."""
+    return md(text.replace("[", "(").replace("]", ")") if directive else text)
 
 
 def checklist_title(row: dict[str, object]) -> str:

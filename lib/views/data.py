@@ -14,6 +14,7 @@ from lib import privacy, store
 from lib.pseudonym import check_mode, known_names, pseudonymise_report, pseudonymise_texts
 from lib.readiness import Data
 from lib.schema import REJECT_COLUMNS
+from lib.text import md, md_code
 
 TEMPLATE_DOC = Path(__file__).resolve().parents[2] / "docs" / "template.md"
 TEMPLATE_FILE = "rts_template.xlsx"
@@ -155,8 +156,8 @@ def open_suggestions(engine: Engine) -> pd.DataFrame:
 def match_sentence(match: dict[str, object]) -> str:
     """`**Tomas Herrera1** (forcedecks_cmj.csv, 2 rows) looks like **Tomás Herrera** (RTS008): 96% similar.`"""
     rows = int(match["rows"])
-    return (f"**{match['name']}** ({match['file']}, {rows} row{'s' if rows != 1 else ''}) looks like "
-            f"**{match['suggested_name']}** ({match.get('shown_id', match['suggested_id'])}): {match['score']}% similar.")
+    return (f"**{md(match['name'])}** ({md(match['file'])}, {rows} row{'s' if rows != 1 else ''}) looks like "
+            f"**{md(match['suggested_name'])}** ({md(match.get('shown_id', match['suggested_id']))}): {match['score']}% similar.")
 
 
 def athlete_options(athletes: pd.DataFrame) -> dict[str, str]:
@@ -189,10 +190,10 @@ def _edit_markdown(report: dict[str, object]) -> str:
     """A manual edit's report: which records changed (column: old → new), were added, removed."""
     lines = [f"**Manual edit** of the {'injury records' if report['table'] == 'injuries' else 'roster'}"]
     for change in report.get("changed", []):  # type: ignore[union-attr]
-        cols = "; ".join(f"{c}: {old} → {new}" for c, (old, new) in change.get("columns", {}).items())
-        lines.append(f"- changed {change.get('record', '')}" + (f" ({cols})" if cols else ""))
-    lines += [f"- added {r}" for r in report.get("added", [])]  # type: ignore[union-attr]
-    lines += [f"- removed {r}" for r in report.get("removed", [])]  # type: ignore[union-attr]
+        cols = "; ".join(f"{md(c)}: {md(old)} → {md(new)}" for c, (old, new) in change.get("columns", {}).items())
+        lines.append(f"- changed {md(change.get('record', ''))}" + (f" ({cols})" if cols else ""))
+    lines += [f"- added {md(r)}" for r in report.get("added", [])]  # type: ignore[union-attr]
+    lines += [f"- removed {md(r)}" for r in report.get("removed", [])]  # type: ignore[union-attr]
     return "\n".join(lines)
 
 
@@ -204,26 +205,27 @@ def report_markdown(report: dict[str, object]) -> str:
         return "No report was stored for this import."
     if "table" in report:  # an edit made on this page
         return _edit_markdown(report)
-    lines = [f"**{report.get('file', '')}** · {report.get('status', '')}"
-             + (f": {report['message']}" if report.get("message") else "")]
+    # every value below came from an upload (file, sheet and athlete names, messages quoting cells): `md`
+    lines = [f"**{md(report.get('file', ''))}** · {md(report.get('status', ''))}"
+             + (f": {md(report['message'], quotes=True)}" if report.get("message") else "")]
     for sheet in report.get("sheets", []):  # type: ignore[union-attr]
-        where = f"Sheet **{sheet['sheet']}**" if sheet.get("sheet") else "The file"
-        lines.append(f"- {where}: read as **{sheet['format']}**; {sheet['data_rows']:,} data rows; accepted "
+        where = f"Sheet **{md(sheet['sheet'])}**" if sheet.get("sheet") else "The file"
+        lines.append(f"- {where}: read as **{md(sheet['format'])}**; {sheet['data_rows']:,} data rows; accepted "
                      f"{_counts(sheet.get('accepted', {}))}; {sheet.get('rejected_rows', 0):,} rows with a rejected "
                      "value")
-        lines += [f"    - assumed: {a}" for a in sheet.get("assumptions", [])]
+        lines += [f"    - assumed: {md(a, quotes=True)}" for a in sheet.get("assumptions", [])]
         if sheet.get("unknown_columns"):
             lines.append("    - columns not imported (not used by Return to Speed): "
-                         + ", ".join(f"`{c}`" for c in sheet["unknown_columns"]))
-    lines += [f"- skipped: {s}" for s in report.get("skipped", [])]  # type: ignore[union-attr]
-    lines += [f"- assumed: {a}" for a in report.get("assumptions", [])]  # type: ignore[union-attr]
+                         + ", ".join(md_code(c) for c in sheet["unknown_columns"]))
+    lines += [f"- skipped: {md(s, quotes=True)}" for s in report.get("skipped", [])]  # type: ignore[union-attr]
+    lines += [f"- assumed: {md(a, quotes=True)}" for a in report.get("assumptions", [])]  # type: ignore[union-attr]
     if report.get("status") == "imported":
         lines.append(f"- added {_counts(report.get('added', {}))}; replaced {_counts(report.get('replaced', {}))}"  # type: ignore[arg-type]
                      f"; unchanged {_counts(report.get('unchanged', {}))}")  # type: ignore[arg-type]
-    lines += [f"- replaced {n:,} rows of {src} (a corrected export)"
+    lines += [f"- replaced {n:,} rows of {md(src)} (a corrected export)"
               for src, n in report.get("replaced_from", {}).items()]  # type: ignore[union-attr]
-    lines += [f"- new athlete, not on the roster: {a['name']} (`{a['athlete_id']}`)"
+    lines += [f"- new athlete, not on the roster: {md(a['name'])} ({md_code(a['athlete_id'])})"
               for a in report.get("new_athletes", [])]  # type: ignore[union-attr]
-    lines += [f"- did you mean: {s['name']} → {s['suggested_name']} ({float(s['score']):.0f}% alike)? Confirm in the "
+    lines += [f"- did you mean: {md(s['name'])} → {md(s['suggested_name'])} ({float(s['score']):.0f}% alike)? Confirm in the "
               "Name matches tab" for s in report.get("suggestions", [])]  # type: ignore[union-attr]
     return "\n".join(lines)

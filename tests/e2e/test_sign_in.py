@@ -55,7 +55,7 @@ def coach_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - (U
     from lib.demo import load_demo
 
     folder = tmp_path_factory.mktemp("coach")
-    db = folder / "coach.sqlite"
+    db = folder / "coach.sqlite"  # boss@club.org is in RTS_ADMINS: only a verified boss@club.org is an admin
     eng = store.connect(db)
     load_demo(eng)
     privacy.set_role(eng, "coach@club.org", "coach", who="test")
@@ -65,30 +65,38 @@ def coach_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - (U
     secrets_file.write_text(f'[auth]\nredirect_uri = "http://127.0.0.1/oauth2callback"\ncookie_secret = "{secret}"\n'
                             'client_id = "test"\nclient_secret = "test"\n'
                             'server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"\n')
-    for url in serve(db, "--secrets.files", str(secrets_file)):
-        yield url, secret, db
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RTS_ADMINS", "boss@club.org")
+        for url in serve(db, "--secrets.files", str(secrets_file)):
+            yield url, secret, db
+
+
+def _identity_cookie(url: str, secret: str, **claims: object) -> dict[str, str]:
+    """Streamlit's identity cookie as st.login leaves it after the provider answered with `claims`."""
+    import json
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    value = URLSafeTimedSerializer(secret, salt="_streamlit_user").dumps(
+        json.dumps({"origin": url, "is_logged_in": True, **claims}))
+    return {"name": "_streamlit_user", "value": value, "url": url}
 
 
 def test_a_signed_in_coach_downloads_no_diagnosis(coach_server, tmp_path: Path) -> None:  # noqa: ANN001
     """The whole path on the real server: the coach's identity cookie signed as Streamlit signs it
     after st.login; the Data page's workbook and the athlete PDF are built on click, in Streamlit's
     worker thread, and must still be the coach's (no diagnosis), logged under the coach."""
-    import json
-
     import pandas as pd
     import pypdfium2
-    from itsdangerous import URLSafeTimedSerializer
 
     from lib import privacy, store
 
     url, secret, db = coach_server
-    cookie = URLSafeTimedSerializer(secret, salt="_streamlit_user").dumps(
-        json.dumps({"origin": url, "is_logged_in": True, "email": "coach@club.org"}))
     diagnoses = [d for d in store.read_table(store.connect(db), "injuries")["diagnosis"].dropna()]
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 720})
-        context.add_cookies([{"name": "_streamlit_user", "value": cookie, "url": url}])
+        context.add_cookies([_identity_cookie(url, secret, email="coach@club.org", email_verified=True)])
         page = context.new_page()
         page.set_default_timeout(120_000)
         page.goto(url + "/data")
@@ -115,3 +123,25 @@ def test_a_signed_in_coach_downloads_no_diagnosis(coach_server, tmp_path: Path) 
     exports = audit[audit["action"] == "export"]
     assert list(exports["who"][:2]) == ["coach@club.org", "coach@club.org"]
     assert all('"role": "coach"' in d for d in exports["detail"][:2])
+
+
+@pytest.mark.parametrize("claims", [{"email_verified": False}, {}], ids=["unverified", "no claim"])
+def test_an_unverified_admin_address_sees_nothing(coach_server, claims: dict[str, object]) -> None:  # noqa: ANN001
+    """boss@club.org is in RTS_ADMINS: an identity claiming it that the provider has not verified (or
+    not said so) gets the refusal and a sign-out button, no page list and no team data."""
+    url, secret, _ = coach_server
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.add_cookies([_identity_cookie(url, secret, email="boss@club.org", **claims)])
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(url + "/access")
+        page.get_by_role("button", name="Sign out").wait_for()
+        _settled(page)
+        body = page.inner_text("body")
+        assert "Your identity provider has not verified boss@club.org as your address" in body
+        for never in ("Kwame", "Readiness board", "Access & audit", "Upload testing-day files", "admin"):
+            assert never not in body, never
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        browser.close()
