@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -241,5 +242,7 @@ def _as_dtype(series: pd.Series, dtype: str) -> pd.Series:
         return pd.to_datetime(series, errors="coerce").astype("datetime64[s]").dt.normalize()
     if dtype in ("float", "int"):
         numeric = pd.to_numeric(series, errors="coerce")
+        if numeric.dtype.kind == "f":  # an infinity (stored by an older version) reads as missing
+            numeric = numeric.mask(np.isinf(numeric.to_numpy(dtype="float64", na_value=np.nan)))
         return numeric.astype(_PANDAS_DTYPES[dtype]) if dtype == "float" else numeric.round().astype("Int64")
     return series.astype("string")

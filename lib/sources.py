@@ -74,6 +74,15 @@ class FormulaCell:
 
 
 @dataclass
+class BrokenRow:
+    """A text row that could not be split into cells (broken quoting, a field over the size limit)."""
+
+    row: int  # 1-based row of the sheet grid (the row stays there, empty)
+    value: str  # the start of its text
+    problem: str
+
+
+@dataclass
 class Sheet:
     """One sheet of cells as read: object values (str, float, int, datetime, None)."""
 
@@ -82,6 +91,7 @@ class Sheet:
     cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     formula_cells: list[FormulaCell] = field(default_factory=list)
+    broken_rows: list[BrokenRow] = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -397,6 +397,14 @@ CASES = [
     Case("oversize", "Upload over the size limit", "big.csv",
          lambda: hop_csv(HOP_ROWS * 60), "refused", "above the", "Refused on the bytes (`MAX_UPLOAD_BYTES`, the same "
          "200 MB as `server.maxUploadSize`); shown here with a 2 kB limit.", limit=2_000),
+    Case("non_finite_numbers", "`inf`, `-inf`, `1e309`, `Infinity`, `NaN` in number cells", "hops_inf.csv",
+         lambda: hop_csv([["Mia Laurent", "Single hop", "2026-11-23", "L", "inf", "-inf", "182"],
+                          ["Mia Laurent", "Single hop", "2026-11-23", "R", "1e309", "Infinity", "NaN"],
+                          ["Mia Laurent", "Triple hop", "2026-11-23", "L", 510, 515, 520]]),
+         "imported", "not a finite number", "Each such cell is a rejected cell (file, sheet, row, column, value: "
+         "\"not a finite number (infinity or NaN)\"), the rest of the row and file kept; nothing infinite is stored, "
+         "and an infinity already in a store (older version) reads as missing. Every reader: "
+         "tests/test_readers_non_finite.py."),
     Case("ten_times_longer", "A file 10x longer than usual (3,060 ForceDecks rows)", "forcedecks_season.csv",
          ten_times_longer, "imported", "", "Imported in full."),
 ]
@@ -404,7 +412,8 @@ CASES = [
 
 def report_text(report: ImportReport) -> str:
     return "\n".join([report.message, *report.skipped, *report.assumptions,
-                      *(a for s in report.sheets for a in s.assumptions)])
+                      *(a for s in report.sheets for a in s.assumptions),
+                      *(f"row {p.row}, column '{p.column}', value '{p.value}': {p.problem}" for p in report.rejects)])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

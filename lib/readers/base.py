@@ -16,8 +16,10 @@ import pandas as pd
 
 from lib.normalize import (
     MISSING_TOKENS,
+    NON_FINITE_PROBLEM,
     ParsedDates,
     clean_name,
+    is_non_finite,
     parse_asymmetry,
     parse_dates,
     parse_numbers,
@@ -178,10 +180,11 @@ def dates_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int,
 
 def reject_rows(read: SheetRead, ctx: ReadContext, frame: Frame, mask: pd.Series, column: str,
                 values: pd.Series | None, problem: str) -> None:
-    """List every row in `mask` as rejected with the same reason."""
+    """List every row in `mask` as rejected with the same reason (an infinity or NaN says so)."""
     for pos in np.flatnonzero(mask.to_numpy()):
-        value = "" if values is None else _text(values.iloc[pos])
-        read.rejects.append(Problem(ctx.file, ctx.sheet, frame.rows[pos], column, value, problem))
+        raw = None if values is None else values.iloc[pos]
+        why = NON_FINITE_PROBLEM if is_non_finite(raw) else problem
+        read.rejects.append(Problem(ctx.file, ctx.sheet, frame.rows[pos], column, _text(raw), why))
 
 
 def _text(value: object) -> str:

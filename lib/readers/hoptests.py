@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.normalize import UNIT_ALIASES, parse_dates, parse_numbers, split_header, unit_factor
+from lib.normalize import UNIT_ALIASES, is_non_finite, parse_dates, parse_numbers, split_header, unit_factor
 from lib.normalize import infer_length_unit, infer_time_unit
 from lib.readers.base import (
     SCAN_ROWS,
@@ -540,6 +540,8 @@ def _finish(frame: Frame, cells: list[_Cell], out: SheetRead, ctx: ReadContext) 
     df["source_row"] = [frame.rows[p] for p in df["pos"]]
     values, bad = parse_numbers(df["raw"], ctx.decimal_comma)
     problem = df["problem"].astype(object).to_numpy().copy()
+    infinite = df["raw"].map(is_non_finite).to_numpy(dtype=bool)
+    problem[(problem == "") & bad.to_numpy() & infinite] = "not a finite number (infinity or NaN): this trial rejected, the others kept"
     problem[(problem == "") & bad.to_numpy()] = "not a number (DNF, X, -): this trial rejected, the others kept"
     problem[(problem == "") & (values < 0).to_numpy()] = "negative value"
     sides, side_problem = _resolve_dominant(df)
