@@ -209,13 +209,43 @@ def test_backstop_drops_infinities_any_reader_lets_through() -> None:
 
 def test_infinity_already_in_the_store_reads_as_missing(engine: Engine) -> None:
     """A store written by an older version that let `inf` through: every read (board, athlete and data
-    pages, PDF, exports all read through `store.read_table`) sees the value as missing."""
+    pages, PDF, exports all read through `store.read_table`) sees no measurement there (the row of a
+    required value is left out; an optional value reads as empty)."""
     import_files(engine, [("good.csv", (SAMPLES / "forcedecks_cmj.csv").read_bytes())])
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE tests SET value = 9e999 WHERE row_id IN (SELECT min(row_id) FROM tests)")
         conn.exec_driver_sql("UPDATE tests SET value = -9e999 WHERE row_id IN (SELECT max(row_id) FROM tests)")
         raw = conn.exec_driver_sql("SELECT count(*) FROM tests WHERE value > 1e308 OR value < -1e308").scalar()
     assert raw == 2  # really stored as infinities
-    tests = store.read_table(engine, "tests")
-    assert tests["value"].isna().sum() == 2
-    assert not np.isinf(tests["value"].astype("float64").dropna()).any()
+    tests = store.read_table(engine, "tests", provenance=True)
+    with engine.connect() as conn:
+        finite = conn.exec_driver_sql("SELECT row_id FROM tests WHERE value BETWEEN -1e308 AND 1e308 "
+                                      "AND superseded_by IS NULL ORDER BY row_id").scalars().all()
+    assert tests["row_id"].tolist() == finite and len(finite) > 0
+    assert not np.isinf(tests["value"].astype("float64")).any()
+
+
+def test_board_and_pdfs_survive_infinities_left_in_the_store(tmp_path: Path) -> None:
+    """The demo team with an infinity in every kind of stored number (tests, sessions, wellness), as
+    an older version could have written: the board, its PDF and an athlete's PDF still build, and
+    the poisoned athlete's measurements read as missing, not as infinite."""
+    from lib.demo import load_demo
+    from lib.readiness import Data, readiness_board
+    from lib.reports import athlete_pdf, board_pdf
+
+    engine = store.connect(tmp_path / "demo.sqlite")
+    load_demo(engine)
+    with engine.begin() as conn:
+        for table, column in (("tests", "value"), ("sessions", "hsr_distance_m"), ("sessions", "total_distance_m"),
+                              ("wellness", "value")):
+            conn.exec_driver_sql(f"UPDATE {table} SET {column} = 9e999 WHERE athlete_id = 'RTS014'")
+    data = Data.from_store(engine)
+    day = pd.Timestamp("2026-11-23")
+    board = readiness_board(data, day)
+    assert "Kwame Asante" in set(board["name"]) and len(board) == len(data.athletes)
+    assert board_pdf(data, day.date())[:4] == b"%PDF"
+    assert athlete_pdf(data, "RTS014", day.date())[:4] == b"%PDF"
+    assert not (data.tests["athlete_id"] == "RTS014").any() and not (data.wellness["athlete_id"] == "RTS014").any()
+    kwame = data.sessions[data.sessions["athlete_id"] == "RTS014"]
+    assert len(kwame) and kwame["hsr_distance_m"].isna().all() and kwame["total_distance_m"].isna().all()
+    store.dispose_all()
