@@ -303,6 +303,41 @@ def zip_with_bogus_version() -> bytes:
     return bytes(data)
 
 
+def hop_csv_text(lines: list[str]) -> bytes:
+    """A hop export written line by line, as a person's or a broken exporter's hand would."""
+    return ("\r\n".join([",".join(HOP_HEADER), *lines]) + "\r\n").encode()
+
+
+HOP_LINES = [
+    "Mia Laurent,Single hop,2026-11-23,L,182,185,180",
+    "Mia Laurent,Single hop,2026-11-23,R,160,166,163",
+    'Mia Laurent,Triple hop,2026-11-23,L,510,515,520',
+    '"Laurent, Mia",Triple hop,2026-11-23,R,500,505,498',
+]
+
+
+def csv_with_oversize_field() -> bytes:
+    """A 200 KiB cell in row 3 (a pasted note; csv.field_size_limit is 128 KiB)."""
+    lines = list(HOP_LINES)
+    lines[1] = lines[1] + ',"' + "note " * 40_000 + '"'
+    return hop_csv_text(lines)
+
+
+def csv_with_unclosed_quote() -> bytes:
+    """Row 3 opens a quote it never closes (`"Mia` typed by hand); rows 4 and 5 follow as usual."""
+    lines = list(HOP_LINES)
+    lines[1] = '"Mia Laurent,Single hop,2026-11-23,R,160,166,163'
+    return hop_csv_text(lines)
+
+
+def csv_swallowed_by_a_quote() -> bytes:
+    """An unclosed quote in row 2 of a long export: read to the end, it swallows 3,000 rows (over
+    128 KiB, where Python's csv module raised `_csv.Error`)."""
+    lines = [f"Athlete {i:04d},Single hop,2026-11-23,L,18{i % 10},185,180" for i in range(3_000)]
+    lines[0] = '"Athlete 0000,Single hop,2026-11-23,L,180,185,180'
+    return hop_csv_text(lines)
+
+
 def zip_of_a_csv() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -405,6 +440,16 @@ CASES = [
          "\"not a finite number (infinity or NaN)\"), the rest of the row and file kept; nothing infinite is stored, "
          "and an infinity already in a store (older version) reads as missing. Every reader: "
          "tests/test_readers_non_finite.py."),
+    Case("csv_oversize_field", "CSV cell over 128 KiB (Python's `csv.field_size_limit`)", "hops_note.csv",
+         csv_with_oversize_field, "imported", "a cell longer than 131,072 characters",
+         "That row is a rejected row (its number and the start of its text); every other row imported. No "
+         "`_csv.Error` reaches the page."),
+    Case("csv_unclosed_quote", "CSV row opening a quote it never closes", "hops_quote.csv", csv_with_unclosed_quote,
+         "imported", "unclosed quote", "That row is a rejected row; the rows after it are read on their own and "
+         "imported (the quote does not swallow them)."),
+    Case("csv_quote_swallows_the_file", "Unclosed quote early in a 3,000-row export", "hops_long_quote.csv",
+         csv_swallowed_by_a_quote, "imported", "1 row could not be split into cells",
+         "One rejected row (row 2); the other 2,999 rows imported."),
     Case("ten_times_longer", "A file 10x longer than usual (3,060 ForceDecks rows)", "forcedecks_season.csv",
          ten_times_longer, "imported", "", "Imported in full."),
 ]
@@ -762,6 +807,48 @@ def test_ten_times_longer_file_imports_every_row(engine: Engine) -> None:
 CASES_BY_ID = {c.id: c for c in CASES}
 
 
+@pytest.mark.parametrize(("case_id", "bad_row", "value_starts", "kept"), [
+    ("csv_oversize_field", 3, "Mia Laurent,Single hop,2026-11-23,R", {2, 4, 5}),
+    ("csv_unclosed_quote", 3, '"Mia Laurent,Single hop', {2, 4, 5}),
+])
+def test_broken_csv_rows_are_rejected_with_their_number_and_the_rest_kept(case_id: str, bad_row: int,
+                                                                         value_starts: str, kept: set[int]) -> None:
+    fr = read_file(CASES_BY_ID[case_id].build(), "hops.csv")
+    [(_sheet, read)] = fr.reads
+    broken = [p for p in read.rejects if p.row == bad_row]
+    assert len(broken) == 1 and broken[0].value.startswith(value_starts) and len(broken[0].value) <= 80
+    assert broken[0].problem in (sources.BROKEN_FIELD, sources.BROKEN_QUOTE)
+    assert set(read.tables["tests"]["source_row"]) == kept
+    assert len(read.tables["tests"]) == 3 * len(kept)
+    assert_nothing_lost(read)
+
+
+def test_a_quote_that_swallows_the_file_costs_one_row() -> None:
+    fr = read_file(csv_swallowed_by_a_quote(), "long.csv")
+    [(_sheet, read)] = fr.reads
+    assert [(p.row, p.problem) for p in read.rejects] == [(2, sources.BROKEN_QUOTE)]
+    assert read.tables["tests"]["source_row"].nunique() == 2_999
+    assert_nothing_lost(read)
+
+
+@pytest.mark.parametrize(("text", "rows", "broken"), [
+    ('a,b\r\n1,"x\r\ny",2\r\n', [["a", "b"], ["1", "x\r\ny", "2"]], []),  # a quoted line break: one record
+    ('a,b\r\n1,"x\r\n2,3\r\n', [["a", "b"], [], ["2", "3"]], [2]),  # unclosed at the end of the file
+    ('a,b\r\n1,"x\r\n2,"y"z\r\n3,4\r\n', [["a", "b"], [], ["2", "yz"], ["3", "4"]], [2]),  # closes badly later
+    ('a,b\r\n1,"5"10\r\n', [["a", "b"], ["1", "510"]], []),  # text after a closing quote: lenient, as before
+    ('a,b\r\n' + "x" * 140_000 + ",1\r\n2,3\r\n", [["a", "b"], [], ["2", "3"]], [2]),  # unquoted oversize cell
+    ('"' + "x" * 140_000 + "\r\n", [[]], [1]),
+], ids=["quoted_newline", "unclosed_at_end", "closes_badly", "after_quote", "oversize", "only_row"])
+def test_split_text_never_raises(text: str, rows: list[list[str]], broken: list[int]) -> None:
+    got, bad = sources.split_text(text, ",")
+    assert got == rows and [b.row for b in bad] == broken
+
+
+def test_a_file_of_one_broken_row_is_refused_with_the_reason() -> None:
+    with pytest.raises(UnreadableFile, match="no row could be split into cells: a cell longer than"):
+        open_file(b"x" * 140_000 + b"\r\n", "one.csv")
+
+
 def test_two_athletes_sharing_a_name_keep_their_ids(engine: Engine) -> None:
     roster = b"athlete_id,name,position,squad\r\n007,Alex Smith,Winger,U23\r\n008,Alex Smith,Fullback,First team\r\n"
     report = import_files(engine, [("roster.csv", roster)])[0]
@@ -819,6 +906,22 @@ def test_random_csv_text_never_raises_and_loses_no_row(rows: list[list[str]], de
     fr = read_file(data, "hops.csv")
     for _sheet, read in fr.reads:
         assert_nothing_lost(read)  # rows in = accepted + rejected + skipped
+
+
+CSV_CHARS = st.sampled_from(['"', '"', ",", ";", "\t", "\r\n", "\n", "\r", "a", "1", ".", " ", "\u00e9", "\x00"])
+CSV_TEXT = st.lists(st.one_of(CSV_CHARS, st.sampled_from(["x" * 140_000, '"' + "y" * 70_000]), st.text(max_size=8)),
+                    max_size=60).map("".join)
+
+
+@QUICK
+@given(body=CSV_TEXT, header=st.booleans())
+def test_random_csv_text_only_ever_raises_our_error_and_loses_no_row(body: str, header: bool) -> None:
+    """Any text, quotes and oversize cells included: open_file returns or raises our error, the
+    read never raises, and every data row is accepted, rejected or skipped."""
+    data = ((",".join(HOP_HEADER) + "\r\n") if header else "") + body
+    _only_our_error(data.encode("utf-8", errors="replace"), "x.csv")
+    for _sheet, read in read_file(data.encode(), "x.csv").reads:
+        assert_nothing_lost(read)
 
 
 POOL_A = ["Ana Silva", "NA", "Zoë Ng", "Sean O'Neill"]

@@ -46,6 +46,7 @@ def read_sheet(reader: ModuleType, sheet: Sheet, detection: Detection, ctx: Read
     (broken quoting, oversize fields) listed as rejected, and no infinity reaching a table."""
     read = reader.read(sheet, detection, ctx)
     read.rejects += [Problem(ctx.file, ctx.sheet, b.row, "", b.value, b.problem) for b in sheet.broken_rows]
+    read.data_rows = sorted(set(read.data_rows) | {b.row for b in sheet.broken_rows})
     for table, df in list(read.tables.items()):
         if df is not None and len(df) and table in TABLES:
             read.tables[table] = _finite_only(df, table, read, ctx)
