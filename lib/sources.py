@@ -52,8 +52,22 @@ MAX_FORMULA_CELLS_LISTED = 20
 # an implausible string count). An ordinary .xlsx is read in this process, which saves about
 # 0.5 s on an 80,000-row workbook; RTS_ISOLATE_XLSX=1 isolates every workbook.
 ISOLATE_XLSX_ENV = "RTS_ISOLATE_XLSX"
-READER_MEMORY_BYTES = 6 * 2**30
+# The child's address-space cap (RLIMIT_AS, set before it reads a byte; it refuses to read when the
+# cap cannot be set). An 80,000-row season workbook reads in well under 1 GiB; the cap must stay far
+# below the machine's memory, or a file that grows it slowly (a shared-strings bomb) would make the
+# kernel kill some other process (the server) before the child reaches its cap.
+READER_MEMORY_BYTES = 2 * 2**30
+# What the child may hand back (its pickled cells): anything larger is refused in the child, so the
+# parent never holds a bomb's expansion either.
+MAX_READER_RESULT_BYTES = 512 * 2**20
 READER_SECONDS = 120
+# The shared-string table is read once and every cell that uses a string gets its own copy of it
+# (calamine, then Python): one 8 MB string in 20,000 cells of a 50 kB file asks for 160 GB. The
+# pre-scan measures the table (inflated size, longest string, count against `uniqueCount`) and
+# counts the cells that use it; a workbook whose cells could expand past these is read in the child.
+MAX_SHARED_STRINGS_BYTES = 64 * 2**20  # inflated sharedStrings.xml (a season workbook: about 2 MB)
+MAX_SHARED_STRING_BYTES = 256 * 2**10  # one `<si>` with its markup (Excel caps a cell at 32,767 characters)
+MAX_EXPANDED_TEXT_BYTES = 128 * 2**20  # shared-string cells x the longest string
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PASSWORD_MESSAGE = "the workbook is password-protected (encrypted): remove the password and upload again"
@@ -302,13 +316,29 @@ def read(data):
             sheets.append((meta.name, visible, None, (type(exc).__name__, str(exc))))
     return ("ok", sheets)
 
-if __name__ == "__main__":
+def limit_memory(cap):
+    # cap this process's address space (RLIMIT_AS; RLIMIT_DATA where AS cannot be set): True when set
+    if cap <= 0:  # setrlimit takes -1 for unlimited, and any negative number as a huge one
+        return False
     try:
         import resource
-        resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
-    except (ImportError, ValueError, OSError):
-        pass
-    sys.stdout.buffer.write(pickle.dumps(read(sys.stdin.buffer.read()), protocol=pickle.HIGHEST_PROTOCOL))
+    except ImportError:
+        return False
+    for name in ("RLIMIT_AS", "RLIMIT_DATA"):
+        try:
+            resource.setrlimit(getattr(resource, name), (cap, cap))
+            return resource.getrlimit(getattr(resource, name))[0] == cap
+        except (AttributeError, ValueError, OSError):
+            continue
+    return False
+
+if __name__ == "__main__":
+    if not limit_memory(int(sys.argv[1])):
+        sys.exit(3)  # no cap, no read: the parent says so
+    out = pickle.dumps(read(sys.stdin.buffer.read()), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(out) > int(sys.argv[2]):
+        sys.exit(4)
+    sys.stdout.buffer.write(out)
 """
 _reader_namespace: dict[str, object] = {}
 exec(compile(_READER, "<lib.sources reader>", "exec"), _reader_namespace)  # noqa: S102 - our own code
@@ -322,14 +352,27 @@ def _read_isolated(data: bytes, name: str) -> tuple:
     """calamine in a child process with a memory cap and a time limit: a file that makes it abort,
     panic or spin takes the child down, not the app, and gets one message."""
     try:
-        run = subprocess.run([sys.executable, "-P", "-c", _READER, str(READER_MEMORY_BYTES)], input=data,
-                             capture_output=True, timeout=READER_SECONDS, check=False)
+        run = subprocess.run(reader_command(), input=data, capture_output=True, timeout=READER_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise UnreadableFile(name, f"refused: reading the workbook took longer than {READER_SECONDS} s") from None
+    except OSError as exc:  # no process could be started (out of memory or processes)
+        raise UnreadableFile(name, f"the workbook reader could not be started ({exc.strerror}); try again") from None
+    if run.returncode == 3:
+        raise UnreadableFile(name, "refused: the isolated workbook reader cannot limit its memory on this system; "
+                                   "nothing was read")
+    if run.returncode == 4:
+        raise UnreadableFile(name, f"refused: the workbook's cells would take more than "
+                                   f"{_size(MAX_READER_RESULT_BYTES)} once read (text repeated in many cells?); "
+                                   "nothing was read")
     if run.returncode != 0:
         raise UnreadableFile(name, "refused: the workbook is damaged or would need more memory than allowed to read "
                                    "(the reader stopped); nothing was read")
     return pickle.loads(run.stdout)  # noqa: S301 - written by our own reader above, not by the upload
+
+
+def reader_command() -> list[str]:
+    """The isolated reader's command line: cells on stdin, pickled sheets on stdout."""
+    return [sys.executable, "-P", "-c", _READER, str(READER_MEMORY_BYTES), str(MAX_READER_RESULT_BYTES)]
 
 
 # ------------------------------------------------------------------ formulas without values
@@ -365,19 +408,68 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
-    """calamine reserves room for `uniqueCount` strings before reading one (calamine#684): True
-    when the string table is too small to hold that many (each `<si>` takes at least 9 bytes)."""
+@dataclass
+class SharedStrings:
+    """What the pre-scan measured of a workbook's shared-string table."""
+
+    declared: int | None = None  # uniqueCount, when the table says
+    count: int = 0  # `<si>` elements found
+    longest: int = 0  # bytes of the longest `<si>` with its markup
+    size: int = 0  # inflated bytes read (stops past MAX_SHARED_STRINGS_BYTES)
+    damaged: bool = False
+
+    def odd(self) -> bool:
+        """True when the table is unusual enough for the isolated reader (see the limits above)."""
+        too_few = self.declared is not None and self.declared > max(1000, self.size // 9)  # calamine#684
+        return (self.damaged or too_few or self.size > MAX_SHARED_STRINGS_BYTES
+                or self.longest > MAX_SHARED_STRING_BYTES
+                or (self.declared is not None and self.count > self.declared))
+
+
+_SI = re.compile(rb"<(?:\w{1,16}:)?si(?=[\s>/])")
+_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^<>]*?\buniqueCount=\"(\d+)\"")  # [^<>]: linear on any head
+
+
+def shared_strings(zf: zipfile.ZipFile) -> SharedStrings:
+    """Stream xl/sharedStrings.xml once (1 MB at a time, never past MAX_SHARED_STRINGS_BYTES) and
+    measure it; an empty SharedStrings when the workbook has none."""
     info = zf.NameToInfo.get("xl/sharedStrings.xml")
+    out = SharedStrings()
     if info is None:
-        return False
+        return out
+    last = None  # offset of the last `<si` seen
+    carry = b""  # the end of the previous chunk: a tag cut in two is seen whole
     try:
         with zf.open(info) as part:
-            head = part.read(XML_PROLOG_BYTES)
+            while out.size <= MAX_SHARED_STRINGS_BYTES:
+                chunk = part.read(SCAN_CHUNK_BYTES)
+                if not chunk:
+                    break
+                if out.size == 0:
+                    found = _UNIQUE_COUNT.search(chunk[:XML_PROLOG_BYTES])
+                    out.declared = int(found.group(1)) if found else None
+                base = out.size - len(carry)
+                buffer = carry + chunk
+                for m in _SI.finditer(buffer):
+                    at = base + m.start()
+                    if last is not None and at <= last:
+                        continue  # seen in the carried bytes already
+                    if last is not None:
+                        out.longest = max(out.longest, at - last)
+                    out.count += 1
+                    last = at
+                out.size += len(chunk)
+                carry = buffer[-_TAG_BYTES:]
     except Exception:  # noqa: BLE001 - damaged: let the isolated reader deal with it
-        return True
-    m = re.search(rb"<(?:\w+:)?sst\b[^<>]*?\buniqueCount=\"(\d+)\"", head)  # [^<>]: linear on any head
-    return bool(m) and int(m.group(1)) > max(1000, info.file_size // 9)
+        out.damaged = True
+    if last is not None:
+        out.longest = max(out.longest, out.size - last)
+    return out
+
+
+def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
+    """True when the shared-string table is unusual (see `SharedStrings.odd`)."""
+    return shared_strings(zf).odd()
 
 
 # What an ordinary sheet never has, and what calamine's grid sizing trusts (see above): a cell
@@ -387,15 +479,18 @@ def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
 # expressions over 70 MB of sheet XML take about 0.16 s (re finds the literal `<c`, `<row`, `:`
 # first and tests only there).
 _ODD_TAGS = (
-    re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]\d{1,5}")'),  # a cell not starting with a reference in A1:Z99999
+    # a cell not starting with a reference in A1:Z99999, or whose tag is not plain `name="value"` pairs
+    # (calamine also reads `t = 's'`, which the count of shared-string cells below would miss)
+    re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]\d{1,5}"(?: [a-zA-Z0-9:]{1,32}="[^"<>]{0,64}")*+ ?/?>)'),
     re.compile(rb'<row(?=[\s>/])(?! r="\d{1,5}")'),  # a row not starting with a row number below 100,000
     re.compile(rb":(?:c|row)[\s>/]"),  # a prefixed cell or row element
 )
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 SCAN_CHUNK_BYTES = 1 << 20
-# Bytes a check reads from the start of a tag (`<row r="12345"` and one more): the last this many
-# bytes of a chunk are checked again with the next one, so no tag escapes by straddling two chunks.
-_TAG_BYTES = 16
+# Bytes a check reads from the start of a tag (a whole `<c ...>` start tag): the last this many
+# bytes of a chunk are checked again with the next one, so no tag escapes by straddling two chunks
+# (and an ordinary one cut in two is not taken for an unusual one).
+_TAG_BYTES = 512
 # A cell longer than this (Excel caps a cell at 32,767 characters) is unusual in itself, and is not
 # carried from chunk to chunk for the formula scan (which would copy it again for every chunk).
 MAX_CELL_BYTES = 4 << 20
@@ -412,24 +507,30 @@ def _odd_sheet_xml(xml: bytes, settled: int | None = None) -> bool:
 
 
 def _scan_xlsx_sheets(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[dict[str, list[FormulaCell]], bool]:
-    """One streamed pass over every worksheet part before calamine sees it: formula cells without
-    a saved value (part name -> cells), and whether anything is unusual enough to read the
-    workbook in the isolated reader."""
+    """One streamed pass over the shared strings and every worksheet part before calamine sees
+    them: formula cells without a saved value (part name -> cells), and whether anything is
+    unusual enough to read the workbook in the isolated reader (including cells that could expand
+    a shared string past MAX_EXPANDED_TEXT_BYTES)."""
     formulas: dict[str, list[FormulaCell]] = {}
-    odd = _odd_shared_strings(zf)
+    strings = shared_strings(zf)
+    odd = strings.odd()
+    string_cells = 0
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
         try:
-            formulas[info.filename], odd_sheet = _scan_sheet(zf, info)
+            formulas[info.filename], odd_sheet, cells = _scan_sheet(zf, info, count_strings=True)
         except Exception:  # noqa: BLE001 - a damaged part: the isolated reader reports it
-            odd_sheet = True
+            odd_sheet, cells = True, 0
         odd = odd or odd_sheet
-    return formulas, odd
+        string_cells += cells
+    return formulas, odd or string_cells * strings.longest > MAX_EXPANDED_TEXT_BYTES
 
 
-def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = True) -> tuple[list[FormulaCell], bool]:
-    """(formula cells without a saved value, unusual) of one sheet part, streamed a chunk at a time.
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = True,
+                count_strings: bool = False) -> tuple:
+    """(formula cells without a saved value, unusual) of one sheet part, streamed a chunk at a time,
+    and with `count_strings` the number of shared-string cells (`t="s"`) as a third item.
 
     Each buffer is what is left of the previous one plus the next chunk. Unusual tags are looked
     for in all of it, but only those starting before its last `_TAG_BYTES` count: the rest come
@@ -438,10 +539,15 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = Tr
     """
     formulas: list[FormulaCell] = []
     odd = False
+    strings, tail = 0, b""  # tail: 4 bytes, too short to hold a whole `t="s"`, so none is counted twice
     buffer, scanned = b"", 0  # scanned: where the cells not yet searched for formulas begin
     with zf.open(info) as stream:
         while True:
             chunk = stream.read(SCAN_CHUNK_BYTES)
+            if count_strings:
+                both = tail + chunk
+                strings += both.count(b't="s"')
+                tail = chunk[-4:]
             buffer += chunk
             final = not chunk
             settled = len(buffer) if final else max(0, len(buffer) - _TAG_BYTES)
@@ -455,7 +561,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = Tr
             if _FORMULA_TAG.search(buffer, scanned, cut):
                 formulas += _formula_cells(buffer[scanned:cut])
             if final:
-                return formulas, odd
+                return (formulas, odd, strings) if count_strings else (formulas, odd)
             keep = min(cut, settled)
             buffer, scanned = buffer[keep:], cut - keep
 

@@ -260,9 +260,14 @@ def far_cell_xlsx() -> bytes:
 
 def huge_string_count_xlsx() -> bytes:
     """A shared-string table that declares 4 billion strings (calamine reserves room first)."""
-    data = hop_xlsx()
     sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            'count="4000000000" uniqueCount="4000000000"><si><t>x</t></si></sst>')
+    return _with_shared_strings(hop_xlsx(), sst.encode())
+
+
+def _with_shared_strings(data: bytes, sst: bytes, sheet: bytes | None = None) -> bytes:
+    """`data` with a shared-string table (and its content type and relationship) and, optionally,
+    a new sheet part."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         types = z.read("[Content_Types].xml").decode().replace("</Types>", (
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
@@ -270,8 +275,27 @@ def huge_string_count_xlsx() -> bytes:
         rels = z.read("xl/_rels/workbook.xml.rels").decode().replace("</Relationships>", (
             '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
             'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
-    return rezip(data, {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()},
-                 {"xl/sharedStrings.xml": sst.encode()})
+    replace = {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()}
+    if sheet is not None:
+        replace["xl/worksheets/sheet1.xml"] = sheet
+    return rezip(data, replace, {"xl/sharedStrings.xml": sst})
+
+
+SST_HEAD = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def shared_strings_bomb(string_mb: int = 8, cells: int = 20_000) -> bytes:
+    """The hop workbook plus `cells` cells in H10:Z.. that all use one shared string of `string_mb`
+    MB: 50 kB on disk, inside the zip limits (9 MB inflated, 175x), every cell inside the usual
+    range, one unique string declared; read, each cell gets its own copy (160 GB)."""
+    data = hop_xlsx()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" t="s"><v>0</v></c>' % (c.encode(), r)
+                                                   for c in "HIJKLMNOPQRSTUVWXYZ") + b"</row>"
+                    for r in range(10, 10 + cells // 19))
+    sst = SST_HEAD + b' count="%d" uniqueCount="1"><si><t>' % cells + b"a" * (string_mb << 20) + b"</t></si></sst>"
+    return _with_shared_strings(data, sst, sheet.replace(b"</sheetData>", rows + b"</sheetData>"))
 
 
 def xls_claiming_billions_of_rows() -> bytes:
@@ -385,6 +409,11 @@ CASES = [
     Case("huge_string_count", "Shared-string table declaring 4 billion strings", "strings.xlsx",
          huge_string_count_xlsx, "refused", "would need more memory than allowed",
          "As above: isolated reader, memory cap, one message (calamine#684)."),
+    Case("shared_strings_bomb", "Shared-strings bomb: one 8 MB string used by 20,000 cells (50 kB file)",
+         "sst_bomb.xlsx", shared_strings_bomb, "refused", "would need more memory than allowed",
+         "The pre-scan measures the string table (inflated size, longest string, count against `uniqueCount`) and "
+         "counts the cells using it; cells x longest string over 128 MB sends it to the isolated reader, whose "
+         "2 GiB address-space cap stops it: one message, the server's memory stays bounded, the batch lands."),
     Case("xls_dimensions", "`.xls` whose DIMENSIONS record claims 1.8 billion rows", "claims.xls",
          xls_claiming_billions_of_rows, "refused", "would need more memory than allowed",
          "`.xls` is always read in the isolated reader; it stops at its memory cap."),
@@ -534,7 +563,7 @@ for name in wb.sheet_names:
 """
 
 
-@pytest.mark.parametrize("case_id", ["far_cell", "huge_string_count", "xls_dimensions"])
+@pytest.mark.parametrize("case_id", ["far_cell", "huge_string_count", "xls_dimensions", "shared_strings_bomb"])
 def test_these_files_abort_an_unprotected_process_but_not_ours(case_id: str) -> None:
     """calamine called directly dies (SIGABRT, memory capped at 2 GiB so it fails fast); through
     open_file the same bytes give one message and this process goes on."""
@@ -664,6 +693,119 @@ def test_far_cell_at_the_chunk_boundary_is_read_in_the_child(monkeypatch: pytest
     monkeypatch.setattr(sources, "_read_here", in_process)
     with pytest.raises(UnreadableFile, match="would need more memory than allowed"):
         open_file(data, "straddle.xlsx")
+
+def _sst_probe() -> None:
+    """Run in a fresh interpreter: import the shared-strings bomb beside a good file into a new
+    store; print the reports and the peak memory of this process and of its children."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = store.connect(Path(tmp) / "probe.sqlite")
+        reports = import_files(engine, [("sst_bomb.xlsx", shared_strings_bomb()), (GOOD_NAME, GOOD)])
+    print(json.dumps({"reports": [[r.status, r.message, r.added.get("tests", 0)] for r in reports],
+                      "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def test_shared_strings_bomb_leaves_the_importing_process_bounded() -> None:
+    """The whole import in a fresh process: the bomb is refused with one message, the good file of
+    the batch lands, the importing process (the server) stays small, and the child that read the
+    bomb stopped at its cap (its peak RSS is at most READER_MEMORY_BYTES)."""
+    run = subprocess.run([sys.executable, "-c", "from tests.test_hostile_files import _sst_probe; _sst_probe()"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    probe = json.loads(run.stdout.strip().splitlines()[-1])
+    (bad_status, bad_message, _), (good_status, _, good_tests) = probe["reports"]
+    assert bad_status == "failed" and "would need more memory than allowed" in bad_message
+    assert good_status == "imported" and good_tests == GOOD_TESTS
+    assert probe["self_mb"] < 400, probe  # pandas, SQLAlchemy and the bomb's 50 kB: nothing of its expansion
+    assert probe["children_mb"] <= sources.READER_MEMORY_BYTES / 2**20, probe
+
+
+@pytest.mark.parametrize(("sst", "expected"), [
+    (SST_HEAD + b' count="2" uniqueCount="2"><si><t>Name</t></si><si><t>Mia</t></si></sst>',
+     sources.SharedStrings(2, 2, 21, 0, False)),
+    (SST_HEAD + b' uniqueCount="1"><si><t>a</t></si><si><t>b</t></si></sst>', sources.SharedStrings(1, 2, 0, 0, False)),
+    (SST_HEAD + b'><x:si><x:t>a</x:t></x:si><si><t>' + b"b" * 300_000 + b"</t></si></sst>",
+     sources.SharedStrings(None, 2, 300_000, 0, False)),
+], ids=["ordinary", "more_than_declared", "one_giant_string"])
+def test_shared_string_table_is_measured(sst: bytes, expected: sources.SharedStrings) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", sst)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        got = sources.shared_strings(z)
+    assert (got.declared, got.count, got.damaged) == (expected.declared, expected.count, expected.damaged)
+    assert got.size == len(sst)
+    assert got.longest >= expected.longest and got.longest < expected.longest + 40 or expected.longest == 0
+    assert got.odd() is (expected.count > (expected.declared or expected.count) or expected.longest > 2**18)
+
+
+def test_shared_string_boundary_is_seen_once() -> None:
+    """`<si>` tags cut by the 1 MB read boundary are counted once each."""
+    sst = SST_HEAD + b' uniqueCount="70000">' + b"<si><t>abcdefghij</t></si>" * 70_000 + b"</sst>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", sst)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        got = sources.shared_strings(z)
+    # 26 bytes a string; the last one runs on to the end of the part (`</sst>`)
+    assert len(sst) > 1 << 20 and got.count == 70_000 and got.longest == 26 + 6 and not got.odd()
+
+
+def _strings_workbook(strings: list[bytes], cells: int, declared: int | None = None, spelling: bytes = b't="s"') -> bytes:
+    data = hop_xlsx()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    rows = b"".join(b'<row r="%d"><c r="H%d" %s><v>%d</v></c></row>' % (r, r, spelling, r % len(strings))
+                    for r in range(10, 10 + cells))
+    count = b"" if declared is None else b' uniqueCount="%d"' % declared
+    sst = SST_HEAD + count + b">" + b"".join(b"<si><t>" + t + b"</t></si>" for t in strings) + b"</sst>"
+    return _with_shared_strings(data, sst, sheet.replace(b"</sheetData>", rows + b"</sheetData>"))
+
+
+@pytest.mark.parametrize(("data", "isolated"), [
+    (_strings_workbook([b"Single hop", b"Triple hop"], 500), False),  # an ordinary table
+    (_strings_workbook([b"x" * 30_000], 5_000), True),  # 5,000 cells x 30 kB: 150 MB once read
+    (_strings_workbook([b"x" * 30_000], 100), False),  # a long note in a few cells: 3 MB
+    (_strings_workbook([b"x" * 300_000], 1), True),  # a string longer than Excel allows in a cell
+    (_strings_workbook([b"a", b"b", b"c"], 10, declared=1), True),  # more strings than declared
+    (_strings_workbook([b"x" * 30_000], 5_000, spelling=b"t = 's'"), True),  # a spelling the count would miss
+], ids=["ordinary", "expands_past_128_mb", "long_note", "giant_string", "more_than_declared", "spaced_type"])
+def test_prescan_sends_string_tables_that_could_expand_to_the_child(data: bytes, isolated: bool,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(sources, "_read_isolated", lambda data, name: calls.append(name) or sources._read_here(data))
+    open_file(data, "strings.xlsx")
+    assert calls == (["strings.xlsx"] if isolated else [])
+
+
+def test_child_memory_cap_is_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child sets RLIMIT_AS before reading: with a 1 GiB cap it stops on the bomb well inside
+    1 GiB (measured in a fresh process), and still reads an ordinary workbook."""
+    code = ("import json, resource, lib.sources as s\n"
+            "from tests.test_hostile_files import shared_strings_bomb, hop_xlsx\n"
+            "s.READER_MEMORY_BYTES = 2**30\n"
+            "try:\n    s._read_isolated(shared_strings_bomb(), 'b.xlsx'); out = 'read'\n"
+            "except s.UnreadableFile as exc:\n    out = exc.reason\n"
+            "ok = s._read_isolated(hop_xlsx(), 'h.xlsx')[0]\n"
+            "print(json.dumps([out, ok, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    message, ordinary, children_mb = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "would need more memory than allowed" in message and ordinary == "ok"
+    assert children_mb <= 1024, children_mb
+
+
+def test_child_that_cannot_cap_its_memory_does_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "READER_MEMORY_BYTES", -5)  # no cap (setrlimit reads it as unlimited): no read
+    with pytest.raises(UnreadableFile, match="cannot limit its memory"):
+        sources._read_isolated(hop_xlsx(), "h.xlsx")
+
+
+def test_child_result_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "MAX_READER_RESULT_BYTES", 100)  # the hop workbook pickles to 276 bytes
+    with pytest.raises(UnreadableFile, match="cells would take more than"):
+        sources._read_isolated(hop_xlsx(), "h.xlsx")
+
 
 def test_calamine_does_not_expand_entities() -> None:
     """Even without our DTD check, calamine refuses the entity instead of expanding it."""
