@@ -278,6 +278,40 @@ _DMY = re.compile(r"^\s*(\d{1,4})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})(?:
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+# The dates an import accepts. Before 1990 no force plate, GPS unit or wellness app of the kind read
+# here existed (the Excel-serial and Unix-epoch readers below start there too), and a date before
+# it is a slip or a spreadsheet's zero: Excel serial 1 is 1900-01-01 and serial 60 its 1900-02-29,
+# a day that never existed (Lotus 1-2-3's leap-year bug). After today + 366 days is a typo (2062 for
+# 2026) or a placeholder (9999-12-31); up to a year ahead stays open for a planned clearance date.
+EARLIEST_DATE = pd.Timestamp("1990-01-01")
+LATEST_DATE_AHEAD = pd.Timedelta(days=366)
+
+
+def plausible_dates() -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(earliest, latest) date an import or an edit accepts, both included."""
+    return EARLIEST_DATE, pd.Timestamp(dt.date.today()) + LATEST_DATE_AHEAD
+
+
+def date_range_problem() -> str:
+    """The rejected-cell wording for a date outside `plausible_dates`."""
+    lo, hi = plausible_dates()
+    return (f"date outside the plausible range {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo, a placeholder such as "
+            "9999-12-31, or a spreadsheet's day zero: Excel serial 60 is 1900-02-29, which never existed)")
+
+
+def is_implausible_date(v: object) -> bool:
+    """True for a cell that reads as a date outside `plausible_dates` (1900-01-01, 9999-12-31, an
+    Excel serial before 1990 such as 60), which `parse_dates` rejects."""
+    if v is None or isinstance(v, bool) or (isinstance(v, float) and np.isnan(v)):
+        return False
+    if isinstance(v, (int, float, np.integer, np.floating)) or (isinstance(v, str) and v.strip().isdigit()):
+        number = float(v)
+        return 1 <= number < 32874  # an Excel serial before 1990-01-01 (later ones are read, larger are epochs)
+    parsed = _parse_distinct_dates(pd.Series([v], dtype=object), "auto", "dmy", bounded=False).values.iloc[0]
+    lo, hi = plausible_dates()
+    return not pd.isna(parsed) and not lo <= parsed <= hi
+
+
 @dataclass
 class ParsedDates:
     """Parsed dates with the order used and how it was decided."""
@@ -304,7 +338,7 @@ def parse_dates(values: pd.Series, order: str = "auto", default_order: str = "dm
                        pd.Series(bad.astype(bool), index=values.index), distinct.order, distinct.ambiguous, distinct.note)
 
 
-def _parse_distinct_dates(values: pd.Series, order: str, default_order: str) -> ParsedDates:
+def _parse_distinct_dates(values: pd.Series, order: str, default_order: str, bounded: bool = True) -> ParsedDates:
     """Dates from any mix of datetime cells, ISO/dotted/slashed text, Excel serials and Unix epochs.
 
     Day-first vs month-first is decided for the whole column from the data: any first field > 12
@@ -379,6 +413,10 @@ def _parse_distinct_dates(values: pd.Series, order: str, default_order: str) -> 
             bad[i] = out[i] is pd.NaT
     elif any(isinstance(v, str) for v in items):
         decided = "ymd"
+    lo, hi = plausible_dates()
+    for i, stamp in enumerate(out):  # 9999-12-31 is past what pandas' nanoseconds hold: compare first
+        if bounded and stamp is not pd.NaT and not pd.isna(stamp) and not lo <= pd.Timestamp(stamp) <= hi:
+            out[i], bad[i] = pd.NaT, True
     series = pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce"), index=values.index)
     return ParsedDates(series.astype("datetime64[s]"), pd.Series(bad, index=values.index), decided, ambiguous, note)
 

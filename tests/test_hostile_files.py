@@ -231,6 +231,21 @@ def excel_serial_dates() -> bytes:
     return hop_xlsx([["Mia Laurent", "Single hop", serial, "L", 182.0, 185.0, 180.0]])
 
 
+def implausible_dates_xlsx() -> bytes:
+    """Date cells of a hop sheet: Excel serial 60 (1900-02-29, a day that never existed), serial 1
+    (1900-01-01), 9999-12-31 and 1989-12-31, each in its own row, and one ordinary row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Hops"
+    ws.append(HOP_HEADER)
+    for day in (60, 1, dt.datetime(9999, 12, 31), dt.datetime(1989, 12, 31), dt.datetime(2026, 11, 23)):
+        ws.append(["Mia Laurent", "Single hop", day, "L", 182.0, 185.0, 180.0])
+        ws.cell(ws.max_row, 3).number_format = "yyyy-mm-dd"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def na_and_007_roster() -> bytes:
     return b"Athlete ID,Name,Position,Squad\r\n007,NA,Winger,First team\r\n"
 
@@ -454,6 +469,10 @@ CASES = [
          "that resolves it (`--date-order` / `ImportSettings.date_order`)."),
     Case("excel_serial_dates", "Excel serial dates (46349)", "serial.xlsx", excel_serial_dates, "imported", "",
          "Read as dates: 46349 = 2026-11-23."),
+    Case("implausible_dates", "Dates 1900-02-29 (Excel serial 60), 1900-01-01, 9999-12-31, 1989-12-31",
+         "hops_dates.xlsx", implausible_dates_xlsx, "imported", "date outside the plausible range",
+         "Each row is rejected with the range (`lib.normalize.EARLIEST_DATE` 1990-01-01 to today + 366 days) in the "
+         "message; the ordinary row imported. The same range holds in CSV text and in edits on the Data page."),
     Case("na_007", "Athlete named `NA` with ID `007`", "roster.csv", na_and_007_roster, "imported", "",
          "Kept as text: `NA` and `007` in the store and in `python -m lib export`."),
     Case("binary_csv", "Binary junk named `.csv`", "photo.csv", lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 512,
@@ -919,6 +938,21 @@ def test_excel_serial_dates_become_dates(engine: Engine) -> None:
     assert {d.date() for d in store.read_table(engine, "tests")["date"]} == {dt.date(2026, 11, 23)}
 
 
+@pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx_cells", "csv_text"])
+def test_implausible_dates_are_rejected_rows_naming_the_range(as_csv: bool) -> None:
+    if as_csv:
+        days = ["1900-01-01", "9999-12-31", "31/12/1989", "2026-11-23"]
+        data, bad_rows = hop_csv([["Mia Laurent", "Single hop", d, "L", 182, 185, 180] for d in days]), [2, 3, 4]
+    else:
+        data, bad_rows = implausible_dates_xlsx(), [2, 3, 4, 5]
+    fr = read_file(data, "dates.csv" if as_csv else "dates.xlsx")
+    [(_sheet, read)] = fr.reads
+    rejected = sorted(p.row for p in read.rejects if p.problem.startswith("date outside the plausible range 1990-01-01 to"))
+    assert rejected == bad_rows and {p.column for p in read.rejects} == {"Date"}
+    assert {d.date() for d in read.tables["tests"]["date"]} == {dt.date(2026, 11, 23)}
+    assert_nothing_lost(read)
+
+
 def test_na_and_007_survive_to_the_store_and_the_export(engine: Engine, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     import_files(engine, [("roster.csv", na_and_007_roster())])
@@ -1111,7 +1145,7 @@ ATHLETES = st.lists(st.tuples(st.sampled_from(["007", "RTS1", "a-b", "0042", "x"
 
 @STORE
 @given(athletes=ATHLETES, values=st.lists(st.floats(0.5, 90, allow_nan=False), min_size=1, max_size=6),
-       dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), min_size=1, max_size=3))
+       dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)), min_size=1, max_size=3))
 def test_export_then_reimport_round_trips(athletes: list[tuple[str, str]], values: list[float],
                                           dates: list[dt.date]) -> None:
     roster = "athlete_id,name,position,squad\r\n" + "".join(f'{i},"{n}",Winger,First team\r\n' for i, n in athletes)

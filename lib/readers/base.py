@@ -19,6 +19,8 @@ from lib.normalize import (
     NON_FINITE_PROBLEM,
     ParsedDates,
     clean_name,
+    date_range_problem,
+    is_implausible_date,
     is_non_finite,
     parse_asymmetry,
     parse_dates,
@@ -180,10 +182,14 @@ def dates_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int,
 
 def reject_rows(read: SheetRead, ctx: ReadContext, frame: Frame, mask: pd.Series, column: str,
                 values: pd.Series | None, problem: str) -> None:
-    """List every row in `mask` as rejected with the same reason (an infinity or NaN says so)."""
+    """List every row in `mask` as rejected with the same reason (an infinity or NaN, or a date
+    outside the plausible range, says so instead)."""
     for pos in np.flatnonzero(mask.to_numpy()):
         raw = None if values is None else values.iloc[pos]
-        why = NON_FINITE_PROBLEM if is_non_finite(raw) else problem
+        if "date" in problem and is_implausible_date(raw):
+            why = date_range_problem()
+        else:
+            why = NON_FINITE_PROBLEM if is_non_finite(raw) else problem
         read.rejects.append(Problem(ctx.file, ctx.sheet, frame.rows[pos], column, _text(raw), why))
 
 
