@@ -106,6 +106,7 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
     formula_cells: list[FormulaCell] = field(default_factory=list)
     broken_rows: list[BrokenRow] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # what a reader noticed of the sheet itself (duplicate headers)
 
     @property
     def label(self) -> str:

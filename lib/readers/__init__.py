@@ -45,6 +45,7 @@ def read_sheet(reader: ModuleType, sheet: Sheet, detection: Detection, ctx: Read
     """`reader.read`, then what holds for every reader: the rows the text parser could not split
     (broken quoting, oversize fields) listed as rejected, and no infinity reaching a table."""
     read = reader.read(sheet, detection, ctx)
+    read.assumptions += [r for r in sheet.remarks if r not in read.assumptions]
     read.rejects += [Problem(ctx.file, ctx.sheet, b.row, "", b.value, b.problem) for b in sheet.broken_rows]
     read.data_rows = sorted(set(read.data_rows) | {b.row for b in sheet.broken_rows})
     for table, df in list(read.tables.items()):

@@ -251,13 +251,15 @@ def blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def clean_frame(sheet: Sheet, header_row: int) -> Frame:
-    """A Frame whose empty header cells are '' (calamine grids mix None and NaN)."""
-    frame = Frame(sheet, header_row)
+def clean_frame(sheet: Sheet, header_row: int, duplicates: bool = True) -> Frame:
+    """A Frame whose empty header cells are '' (calamine grids mix None and NaN); `duplicates`: see Frame."""
+    frame = Frame(sheet, header_row, duplicates=duplicates)
     header = sheet.cells.iloc[header_row].tolist()
     frame.headers = ["" if blank(h) else str(h) for h in header]
     frame.keys = [split_header(h) if h else ("", None) for h in frame.headers]
     frame.data = frame.data.map(lambda v: None if blank(v) else v)
+    if duplicates:
+        frame.check_duplicates()
     return frame
 
 
@@ -427,7 +429,7 @@ def _note_summaries(frame: Frame, out: SheetRead) -> None:
 def _read_wide(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -> tuple[Frame, list[_Cell]]:
     r = det.header_row
     grid = sheet.cells
-    frame = clean_frame(sheet, r)
+    frame = clean_frame(sheet, r, duplicates=False)  # the label row repeats L and R under each date
     out.data_rows = list(frame.rows)
     sided = _sided_columns(grid.iloc[r].tolist())
     first = min(sided)
