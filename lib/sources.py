@@ -128,17 +128,42 @@ def open_file(data: bytes, name: str) -> OpenedFile:
     """Sheets of an uploaded file; raises UnreadableFile with one clear message."""
     if len(data) == 0:
         raise UnreadableFile(name, "the file is empty (0 bytes)")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(name, f"the file is {_size(len(data))}, above the {_size(MAX_UPLOAD_BYTES)} upload limit")
+    too_big = size_problem(len(data))
+    if too_big:
+        raise UnreadableFile(name, too_big)
     lower = name.lower()
     if data[:8] == CFB_MAGIC:
         # OLE2 compound file: a legacy .xls, or an encrypted .xlsx (Office wraps those in CFB)
         if cfb_is_encrypted(data):
             raise UnreadableFile(name, PASSWORD_MESSAGE)
         return _open_workbook(data, name, "xls", isolate=True)
-    if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm", ".ods", ".xlsb")):
+    if data[:4] == b"PK\x03\x04":
         return _open_zip_workbook(data, name)
+    if lower.endswith((".xlsx", ".xlsm", ".ods", ".xlsb")):
+        # the format comes from the bytes, not the name: a CSV saved as `export.xlsx` is text
+        if not _looks_like_text(data):
+            raise UnreadableFile(name, "this is not a readable spreadsheet (the .xlsx/.ods container is damaged or "
+                                       "not a workbook)")
+        opened = _open_text(data, name)
+        opened.assumptions.insert(0, f"named {name.rsplit('.', 1)[-1]} but its bytes are text: read as CSV")
+        return opened
     return _open_text(data, name)
+
+
+def size_problem(size: int) -> str | None:
+    """Why a file of `size` bytes is not read (above MAX_UPLOAD_BYTES), or None: callers that read
+    from disk ask before reading (`os.stat`), so a 2 GB file is never loaded to be refused."""
+    if size > MAX_UPLOAD_BYTES:
+        return f"the file is {_size(size)}, above the {_size(MAX_UPLOAD_BYTES)} upload limit"
+    return None
+
+
+_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """True for bytes that start with a text byte-order mark or hold no NUL in their first 4 kB."""
+    return data.startswith(_BOMS) or b"\x00" not in data[:4096]
 
 
 def _size(n: int) -> str:
@@ -636,7 +661,9 @@ def _grid(rows: list[list]) -> pd.DataFrame:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: UTF-16 only with a BOM, then UTF-8 (BOM or not), else cp1252."""
+    """Text and the encoding used: UTF-32 and UTF-16 only with a BOM, then UTF-8 (BOM or not), else cp1252."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):  # before UTF-16: its LE BOM starts the same
+        return data.decode("utf-32", errors="replace"), "UTF-32"
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16", errors="replace"), "UTF-16"  # an odd last byte must not raise
     if data[:3] == b"\xef\xbb\xbf":
@@ -740,7 +767,7 @@ def _one_record(record: str, delim: str, lenient: bool) -> tuple[str, list[str]]
 
 
 def _open_text(data: bytes, name: str) -> OpenedFile:
-    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+    if not _looks_like_text(data):
         raise UnreadableFile(name, "this is not a text or spreadsheet file (binary content); UTF-16 text needs a byte-order mark")
     text, encoding = decode_text(data)
     delim = sniff_delimiter(text)

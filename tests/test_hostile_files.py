@@ -460,6 +460,16 @@ CASES = [
     Case("utf16_no_bom", "UTF-16 text without a BOM", "hops_utf16le.csv",
          lambda: hop_csv(HOP_ROWS, ",", "utf-16-le"), "refused", "UTF-16 text needs a byte-order mark",
          "Refused: UTF-16 is only trusted with its BOM."),
+    Case("utf32_le_bom", "UTF-32 LE text with a BOM", "hops_utf32le.csv",
+         lambda: hop_csv([["Zoë Ng", "Single hop", "2026-11-23", "L", 150, 151, 152]], ",", "utf-32"),
+         "imported", "read as UTF-32, comma-separated", "Imported, accents intact (was: read as UTF-16, garbled)."),
+    Case("utf32_be_bom", "UTF-32 BE text with a BOM", "hops_utf32be.csv",
+         lambda: "\ufeff".encode("utf-32-be") + hop_csv([["Zoë Ng", "Single hop", "2026-11-23", "L", 150, 151, 152]],
+                                                        ",", "utf-32-be"),
+         "imported", "read as UTF-32, comma-separated", "Imported, accents intact."),
+    Case("csv_named_xlsx", "A CSV export saved with an `.xlsx` name", "export.xlsx", lambda: hop_csv(HOP_ROWS),
+         "imported", "named xlsx but its bytes are text: read as CSV",
+         "Read by its bytes (sniffed as text), not refused as a damaged workbook; the report says so."),
     Case("cp1252_semicolon", "cp1252, `;`-separated, decimal comma", "hops_fr.csv",
          lambda: hop_csv([["José Martínez", "Single hop", "23/11/2026", "L", "182,5", "185,0", "180,5"]], ";", "cp1252"),
          "imported", "numbers use a decimal comma", "Imported: accents intact, 182,5 read as 182.5."),
@@ -976,6 +986,32 @@ def test_na_and_007_survive_to_the_store_and_the_export(engine: Engine, tmp_path
     assert main(["export", "--db", db, "athletes"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[1][:2] == ["007", "NA"]
+
+
+@pytest.mark.parametrize("case_id", ["utf32_le_bom", "utf32_be_bom"])
+def test_utf32_keeps_accents(case_id: str) -> None:
+    fr = read_file(CASES_BY_ID[case_id].build(), "hops.csv")
+    [(_sheet, read)] = fr.reads
+    assert set(read.tables["tests"]["athlete_name"]) == {"Zoë Ng"}
+    assert sorted(read.tables["tests"]["value"]) == [150.0, 151.0, 152.0]
+
+
+def test_cli_checks_the_size_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 2 GB file (sparse: made by truncate, no disk used) is refused from its size on disk, never
+    read into memory; the other file of the command imports; exit code 1."""
+    big, good = tmp_path / "season.csv", tmp_path / GOOD_NAME
+    with open(big, "wb") as f:
+        f.truncate(2 * 2**30)
+    good.write_bytes(GOOD)
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    code = main(["import", "--db", str(tmp_path / "s.sqlite"), str(big), str(good)])
+    out = capsys.readouterr().out
+    assert code == 1 and read == [GOOD_NAME]
+    assert "season.csv: failed\n  the file is 2048 MB, above the 200 MB upload limit" in out
+    assert f"{GOOD_NAME}: imported" in out
 
 
 def test_upload_limit_matches_the_streamlit_setting() -> None:
