@@ -13,6 +13,7 @@ read as silent blanks.
 
 from __future__ import annotations
 
+import array
 import csv
 import io
 import os
@@ -190,7 +191,12 @@ def _open_zip_workbook(data: bytes, name: str) -> OpenedFile:
         formulas: dict[str, list[FormulaCell]] = {}
         odd = True
         if kind == "xlsx":
-            formulas, odd = _scan_xlsx_sheets(zf, infos)
+            try:
+                formulas, odd = _scan_xlsx_sheets(zf, infos)
+            except ExpandsTooFar as exc:
+                raise UnreadableFile(name, f"refused: its cells would hold {exc.args[0] / 2**30:.1f} GB of text once read "
+                                           "(a shared string repeated in many cells), more than the reader may use; "
+                                           "nothing was read") from None
         isolate = odd or os.environ.get(ISOLATE_XLSX_ENV, "") == "1"
         opened = _open_workbook(data, name, kind, isolate=isolate)
         if any(n.lower().endswith("vbaproject.bin") for n in part_names):
@@ -279,6 +285,9 @@ def _cfb_stream_names(data: bytes) -> set[str]:
 def _calamine_error(name: str, kind: str, message: str) -> UnreadableFile:
     """One clear message for an error calamine raised (its type name and text) on a file or sheet."""
     text = message.lower()
+    if "pointer is null" in text or kind == "MemoryError":  # pyo3 could not allocate a Python object: out of memory
+        return UnreadableFile(name, "refused: the workbook would need more memory than allowed to read (the reader "
+                                    "stopped); nothing was read")
     if kind == "PanicException":
         return UnreadableFile(name, "the workbook is damaged and cannot be opened")
     if "password" in text or "encrypt" in text:
@@ -443,6 +452,11 @@ class SharedStrings:
     longest: int = 0  # bytes of the longest `<si>` with its markup
     size: int = 0  # inflated bytes read (stops past MAX_SHARED_STRINGS_BYTES)
     damaged: bool = False
+    starts: array.array = field(default_factory=lambda: array.array("q"))  # offset of each `<si`
+
+    def sizes(self) -> np.ndarray:
+        """Bytes of each string with its markup (the last runs on to the end of the part)."""
+        return np.diff(np.append(np.frombuffer(self.starts, dtype=np.int64), self.size))
 
     def odd(self) -> bool:
         """True when the table is unusual enough for the isolated reader (see the limits above)."""
@@ -483,6 +497,7 @@ def shared_strings(zf: zipfile.ZipFile) -> SharedStrings:
                     if last is not None:
                         out.longest = max(out.longest, at - last)
                     out.count += 1
+                    out.starts.append(at)
                     last = at
                 out.size += len(chunk)
                 carry = buffer[-_TAG_BYTES:]
@@ -550,7 +565,45 @@ def _scan_xlsx_sheets(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tupl
             odd_sheet, cells = True, 0
         odd = odd or odd_sheet
         string_cells += cells
-    return formulas, odd or string_cells * strings.longest > MAX_EXPANDED_TEXT_BYTES
+    if string_cells * strings.longest > MAX_EXPANDED_TEXT_BYTES:
+        odd = True
+        if not strings.damaged and strings.size <= MAX_SHARED_STRINGS_BYTES:
+            expanded = _expanded_text(zf, infos, strings.sizes())
+            if expanded > READER_MEMORY_BYTES:
+                raise ExpandsTooFar(expanded)
+    return formulas, odd
+
+
+class ExpandsTooFar(Exception):
+    """Cells that would copy shared strings past what the isolated reader may hold (bytes)."""
+
+
+_STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d{1,7}"[^<>]{0,400}? t="s"[^<>]{0,400}>\s*<v>(\d{1,10})</v>')
+
+
+def _expanded_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], sizes: np.ndarray) -> int:
+    """Bytes of text the shared-string cells of every sheet would hold once read (each cell its own
+    copy of its string). Only run when the quick bound (cells x longest string) is exceeded."""
+    total = 0
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        carry = b""
+        with zf.open(info) as stream:
+            while True:
+                chunk = stream.read(SCAN_CHUNK_BYTES)
+                buffer = carry + chunk
+                cut = len(buffer) if not chunk else buffer.rfind(b"<c ")
+                if cut <= 0 or len(buffer) - cut > MAX_CELL_BYTES:
+                    cut = len(buffer)
+                refs = np.array([int(m.group(1)) for m in _STRING_CELL.finditer(buffer, 0, cut)], dtype=np.int64)
+                refs = refs[refs < len(sizes)]
+                total += int(sizes[refs].sum()) if len(refs) else 0
+                if not chunk:
+                    break
+                carry = buffer[cut:]
+    return total
+
 
 
 def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = True,

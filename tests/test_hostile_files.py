@@ -424,11 +424,16 @@ CASES = [
     Case("huge_string_count", "Shared-string table declaring 4 billion strings", "strings.xlsx",
          huge_string_count_xlsx, "refused", "would need more memory than allowed",
          "As above: isolated reader, memory cap, one message (calamine#684)."),
-    Case("shared_strings_bomb", "Shared-strings bomb: one 8 MB string used by 20,000 cells (50 kB file)",
-         "sst_bomb.xlsx", shared_strings_bomb, "refused", "would need more memory than allowed",
+    Case("shared_strings_bomb", "Shared-strings bomb: one 8 MB string used by 20,000 cells (50 kB file, 156 GB read)",
+         "sst_bomb.xlsx", shared_strings_bomb, "refused", "GB of text once read",
          "The pre-scan measures the string table (inflated size, longest string, count against `uniqueCount`) and "
-         "counts the cells using it; cells x longest string over 128 MB sends it to the isolated reader, whose "
-         "2 GiB address-space cap stops it: one message, the server's memory stays bounded, the batch lands."),
+         "counts the cells using it; past 128 MB (cells x longest string) it adds up the text each cell would "
+         "copy, and past the reader's 2 GiB cap refuses the file before anything parses it, in 0.2 s."),
+    Case("shared_strings_bomb_small", "Smaller shared-strings bomb: 1 MB string in 1,900 cells (1.9 GB read)",
+         "sst_bomb_small.xlsx", lambda: shared_strings_bomb(string_mb=1, cells=1_900), "refused",
+         "would need more memory than allowed", "Under the cap by the count, so read in the isolated reader, "
+         "whose 2 GiB address-space cap (RLIMIT_AS) stops it: one message, the server's memory stays bounded, the "
+         "rest of the batch lands."),
     Case("xls_dimensions", "`.xls` whose DIMENSIONS record claims 1.8 billion rows", "claims.xls",
          xls_claiming_billions_of_rows, "refused", "would need more memory than allowed",
          "`.xls` is always read in the isolated reader; it stops at its memory cap."),
@@ -635,6 +640,25 @@ def test_shared_strings_bomb_aborts_an_unprotected_process_but_not_ours() -> Non
         open_file(data, "sst_bomb.xlsx")
 
 
+@pytest.mark.parametrize(("string_kb", "cells", "refused"), [
+    (8 * 1024, 20_000, True),  # 156 GB of text
+    (1024, 1_900, False),  # 1.9 GB: under the cap by the count, so the child reads it (and stops at its cap)
+    (30, 5_000, False),  # 150 MB
+])
+def test_expanded_text_is_added_up_per_cell(string_kb: int, cells: int, refused: bool) -> None:
+    data = _strings_workbook([b"a" * (string_kb << 10)], cells)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        strings = sources.shared_strings(z)
+        expected = cells * (len(b"<si><t></t></si>") + (string_kb << 10) + len(b"</sst>"))
+        assert sources._expanded_text(z, infos, strings.sizes()) == expected
+        if refused:
+            with pytest.raises(sources.ExpandsTooFar):
+                sources._scan_xlsx_sheets(z, infos)
+        else:
+            assert sources._scan_xlsx_sheets(z, infos)[1] is True  # unusual: read in the child
+
+
 def test_ordinary_xlsx_is_read_in_process_and_unusual_ones_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     monkeypatch.setattr(sources, "_read_isolated", lambda data, name: calls.append(name) or sources._read_here(data))
@@ -755,21 +779,25 @@ def _sst_probe() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = store.connect(Path(tmp) / "probe.sqlite")
-        reports = import_files(engine, [("sst_bomb.xlsx", shared_strings_bomb()), (GOOD_NAME, GOOD)])
+        reports = import_files(engine, [("sst_bomb.xlsx", shared_strings_bomb()),
+                                        ("sst_bomb_small.xlsx", shared_strings_bomb(string_mb=1, cells=1_900)),
+                                        (GOOD_NAME, GOOD)])
     print(json.dumps({"reports": [[r.status, r.message, r.added.get("tests", 0)] for r in reports],
                       "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
 
 def test_shared_strings_bomb_leaves_the_importing_process_bounded() -> None:
-    """The whole import in a fresh process: the bomb is refused with one message, the good file of
-    the batch lands, the importing process (the server) stays small, and the child that read the
-    bomb stopped at its cap (its peak RSS is at most READER_MEMORY_BYTES)."""
+    """The whole import in a fresh process: both bombs are refused with one message each (the big
+    one by the pre-scan, the smaller one by the isolated reader's cap), the good file of the batch
+    lands, the importing process (the server) stays small, and the child that read the smaller bomb
+    stopped at its cap (its peak RSS is at most READER_MEMORY_BYTES)."""
     run = subprocess.run([sys.executable, "-c", "from tests.test_hostile_files import _sst_probe; _sst_probe()"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     probe = json.loads(run.stdout.strip().splitlines()[-1])
-    (bad_status, bad_message, _), (good_status, _, good_tests) = probe["reports"]
-    assert bad_status == "failed" and "would need more memory than allowed" in bad_message
+    (big_status, big_message, _), (small_status, small_message, _), (good_status, _, good_tests) = probe["reports"]
+    assert big_status == "failed" and "GB of text once read" in big_message
+    assert small_status == "failed" and "would need more memory than allowed" in small_message
     assert good_status == "imported" and good_tests == GOOD_TESTS
     assert probe["self_mb"] < 400, probe  # pandas, SQLAlchemy and the bomb's 50 kB: nothing of its expansion
     assert probe["children_mb"] <= sources.READER_MEMORY_BYTES / 2**20, probe
