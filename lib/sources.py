@@ -59,8 +59,8 @@ ISOLATE_XLSX_ENV = "RTS_ISOLATE_XLSX"
 # kernel kill some other process (the server) before the child reaches its cap.
 READER_MEMORY_BYTES = 2 * 2**30
 # What the child may hand back (its pickled cells): anything larger is refused in the child, so the
-# parent never holds a bomb's expansion either.
-MAX_READER_RESULT_BYTES = 512 * 2**20
+# parent never holds a bomb's expansion either. The 80,000-row season workbook pickles to about 30 MB.
+MAX_READER_RESULT_BYTES = 256 * 2**20
 READER_SECONDS = 120
 # The shared-string table is read once and every cell that uses a string gets its own copy of it
 # (calamine, then Python): one 8 MB string in 20,000 cells of a 50 kB file asks for 160 GB. The
