@@ -18,6 +18,7 @@ import pandas as pd
 from lib import store
 from lib.errors import ReturnToSpeedError
 from lib.importer import ImportSettings, dismiss_suggestion, import_files, merge_athlete, undo_import
+from lib.sources import size_problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,22 +129,30 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_import(args: argparse.Namespace) -> int:
     files: list[tuple[str, bytes]] = []
     missing: list[str] = []
+    too_big: list[tuple[str, str]] = []
     for f in args.files:
         path = Path(f)
         if not path.is_file():
             missing.append(f)
             continue
+        refused = size_problem(path.stat().st_size)  # before reading: a 2 GB file is never loaded
+        if refused:
+            too_big.append((path.name, refused))
+            continue
         files.append((path.name, path.read_bytes()))
     reports = import_files(store.connect(args.db), files, ImportSettings(args.date_order, args.who)) if files else []
     if args.json:
         out = [r.as_dict() for r in reports] + [{"file": m, "status": "failed", "message": "no such file"} for m in missing]
+        out += [{"file": name, "status": "failed", "message": why} for name, why in too_big]
         print(json.dumps(out, indent=2, default=str))
     else:
         for r in reports:
             print(r.text())
         for m in missing:
             print(f"{m}: failed\n  no such file")
-    return 0 if not missing and all(r.readable for r in reports) else 1
+        for name, why in too_big:
+            print(f"{name}: failed\n  {why}")
+    return 0 if not missing and not too_big and all(r.readable for r in reports) else 1
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.normalize import athlete_slug, clean_name
+from lib.normalize import athlete_slug, clean_name, is_implausible_date, plausible_dates
 from lib.privacy import require
 from lib.readiness import Data
 from lib.schema import INJURY_SIDES, REGIONS, TABLES, conform
@@ -78,14 +78,21 @@ def _text(value: object) -> str | None:
     return None if _blank(value) else " ".join(str(value).split())
 
 
-def _date(value: object) -> tuple[pd.Timestamp | None, bool]:
-    """(date, ok): blank is (None, True); text that is not a date is (None, False)."""
+def _date(value: object) -> tuple[pd.Timestamp | None, str]:
+    """(date, problem): blank is (None, ""); text that is not a date, or a date outside the range an
+    import accepts (lib.normalize.plausible_dates: 1900-01-01 and 9999-12-31 are not), gives
+    (None, what is wrong with it)."""
     if _blank(value):
-        return None, True
+        return None, ""
+    lo, hi = plausible_dates()
+    outside = f"is outside the plausible range {lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
+    if is_implausible_date(value):  # before 9999-12-31 reaches pandas, whose nanoseconds stop at 2262
+        return None, outside
     stamp = pd.to_datetime(value, errors="coerce")
     if pd.isna(stamp):
-        return None, False
-    return pd.Timestamp(stamp).normalize(), True
+        return None, "is not a date"
+    stamp = pd.Timestamp(stamp).normalize()
+    return (stamp, "") if lo <= stamp <= hi else (None, outside)
 
 
 def _clean(edited: pd.DataFrame, table: str, athlete_ids: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
@@ -108,8 +115,8 @@ def _clean(edited: pd.DataFrame, table: str, athlete_ids: dict[str, str]) -> tup
             who = athlete_ids.get(athlete or "", athlete or "new row")
             side = (_text(rec.get("side")) or "").lower()
             region = (_text(rec.get("region")) or "").lower().replace(" ", "_")
-            injured, ok_injured = _date(rec.get("injury_date"))
-            cleared, ok_cleared = _date(rec.get("cleared_date"))
+            injured, bad_injured = _date(rec.get("injury_date"))
+            cleared, bad_cleared = _date(rec.get("cleared_date"))
             row |= {"athlete_id": athlete, "injury_date": injured, "side": side or None, "region": region or None,
                     "diagnosis": _text(rec.get("diagnosis")), "cleared_date": cleared}
             where = f"Row {pos} ({who})"
@@ -118,16 +125,16 @@ def _clean(edited: pd.DataFrame, table: str, athlete_ids: dict[str, str]) -> tup
             elif athlete not in athlete_ids:
                 problems.append(f"{where}: athlete '{athlete}' is not on the roster")
             if injured is None:
-                problems.append(f"{where}: injury date " + ("is empty" if ok_injured
-                                                             else f"'{rec.get('injury_date')}' is not a date"))
+                problems.append(f"{where}: injury date " + (f"'{rec.get('injury_date')}' {bad_injured}" if bad_injured
+                                                             else "is empty"))
             if side not in INJURY_SIDES:
                 problems.append(f"{where}: side '{rec.get('side') if not _blank(rec.get('side')) else ''}' "
                                 f"is not one of {', '.join(INJURY_SIDES)}")
             if region not in REGIONS:
                 problems.append(f"{where}: region '{rec.get('region') if not _blank(rec.get('region')) else ''}' "
                                 f"is not one of {', '.join(REGIONS)}")
-            if not ok_cleared:
-                problems.append(f"{where}: cleared date '{rec.get('cleared_date')}' is not a date")
+            if bad_cleared:
+                problems.append(f"{where}: cleared date '{rec.get('cleared_date')}' {bad_cleared}")
             elif cleared is not None and injured is not None and cleared < injured:
                 problems.append(f"{where}: cleared date {cleared:%Y-%m-%d} is before the injury date "
                                 f"{injured:%Y-%m-%d}")

@@ -21,7 +21,7 @@ from lib import store
 from lib.errors import ReturnToSpeedError, UnreadableFile
 from lib.normalize import athlete_slug, clean_name, name_key
 from lib.privacy import AccessDenied, can
-from lib.readers import detect_format
+from lib.readers import detect_format, read_sheet
 from lib.readers.base import Problem, ReadContext, SheetRead
 from lib.schema import TABLES, conform
 from lib.sources import OpenedFile, open_file
@@ -160,7 +160,7 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
         reader, detection = claim
         ctx = ReadContext(name, sheet.name, settings.date_order, "decimal_comma" in sheet.notes)
         try:
-            result = reader.read(sheet, detection, ctx)
+            result = read_sheet(reader, sheet, detection, ctx)
         except ReturnToSpeedError as exc:
             report.skipped.append(f"{_where(sheet.name)}: {exc}")
             continue

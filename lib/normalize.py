@@ -137,6 +137,28 @@ def infer_time_unit(values: pd.Series) -> str:
 MISSING_TOKENS = {"", "na", "n/a", "nan", "none", "null", "-", "--", "—", "x", "dnf", "dns", "dnc",
                   "inj", "injured", "#n/a", "#value!", "#div/0!", "#ref!", "?"}
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# Words Python and pandas read as infinity or NaN: no measure is infinite, and a NaN written out as
+# text is not a blank cell, so each is a rejected cell (an infinity in the store once broke the
+# board for everyone: baselines, z-scores and the PDF all fail on it).
+_NON_FINITE_WORDS = frozenset(f"{sign}{word}" for sign in ("", "+", "-") for word in ("inf", "infinity", "nan"))
+NON_FINITE_PROBLEM = "not a finite number (infinity or NaN): value rejected, rest of the row kept"
+
+
+def is_non_finite(v: object) -> bool:
+    """True for a cell that would read as infinity or NaN: `inf`, `-Infinity`, `1e309`, `NaN` text,
+    or a float infinity (a blank cell, None or pandas' own missing marker, is not)."""
+    if isinstance(v, bool) or v is None:
+        return False
+    if isinstance(v, (int, np.integer)):
+        return False
+    if isinstance(v, (float, np.floating)):
+        return bool(np.isinf(v))
+    if not isinstance(v, str):
+        return False
+    text = v.strip().replace("\u00a0", "").replace(" ", "").lower()
+    if text in _NON_FINITE_WORDS:
+        return True
+    return bool(_NUMBER.match(text)) and not np.isfinite(float(text))
 
 
 def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
@@ -145,7 +167,7 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     cells = objects.to_numpy()
     if decimal_comma:
         fast = pd.Series(np.nan, index=values.index)
-        slow = objects.map(lambda v: isinstance(v, str))
+        slow = objects.notna()  # every cell goes through `_one_number`, numbers too
     else:
         # numbers and plain numeric text in one vectorised pass; only the leftovers are inspected
         fast = pd.to_numeric(objects, errors="coerce")
@@ -157,7 +179,8 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
                 fast.iloc[bools] = np.nan
         slow = fast.isna() & objects.notna()
     out = fast.to_numpy(dtype=float, na_value=np.nan).copy()
-    bad = np.zeros(len(values), dtype=bool)
+    bad = np.isinf(out)  # `inf`, `Infinity`, `1e309` and float infinities: rejected, never stored
+    out[bad] = np.nan
     slow_at = np.flatnonzero(slow.to_numpy())
     is_text = np.fromiter((type(v) is str for v in cells[slow_at]), dtype=bool, count=len(slow_at))
     for i in slow_at[~is_text]:
@@ -176,15 +199,16 @@ def _one_number(v: object, decimal_comma: bool) -> tuple[float, bool]:
     if isinstance(v, bool) or isinstance(v, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return np.nan, True
     if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v), False
+        return (float(v), False) if np.isfinite(v) else (np.nan, True)
     text = str(v).strip().replace("\u00a0", "").replace(" ", "")
     if decimal_comma and "," in text:
         text = text.replace(".", "").replace(",", ".")
     if _NUMBER.match(text):
-        return float(text), False
-    if text == "" or text.lower() == "nan":
+        number = float(text)  # 1e309 overflows to infinity
+        return (number, False) if np.isfinite(number) else (np.nan, True)
+    if text == "":
         return np.nan, False
-    return np.nan, True
+    return np.nan, True  # `NaN`, `inf` and any other text
 
 
 _ASYM = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*%?\s*([LR])?\s*$", re.IGNORECASE)
@@ -199,7 +223,10 @@ def parse_asymmetry(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
         if v is None or (isinstance(v, float) and np.isnan(v)):
             continue
         if isinstance(v, (int, float)):
-            mags[i] = abs(float(v))
+            if np.isfinite(v):
+                mags[i] = abs(float(v))
+            else:
+                bad[i] = True
             continue
         m = _ASYM.match(str(v))
         if not m:
@@ -217,6 +244,7 @@ def parse_duration_min(values: pd.Series, numeric_unit: str = "min") -> tuple[pd
     """Minutes from `h:mm:ss`, `mm:ss`, time objects or plain numbers in `numeric_unit`."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     parsed = [_one_duration(v, numeric_unit) for v in uniques]
+    parsed = [False if isinstance(p, float) and not np.isfinite(p) else p for p in parsed]  # `inf`, `1e309:00`
     minutes = np.array([np.nan if p is None or p is False else p for p in parsed] + [np.nan], dtype=float)
     bad = np.array([p is False for p in parsed] + [False], dtype=bool)  # code -1 (missing) takes the last
     return pd.Series(minutes[codes], index=values.index), pd.Series(bad[codes], index=values.index)
@@ -250,6 +278,40 @@ _DMY = re.compile(r"^\s*(\d{1,4})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})(?:
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+# The dates an import accepts. Before 1990 no force plate, GPS unit or wellness app of the kind read
+# here existed (the Excel-serial and Unix-epoch readers below start there too), and a date before
+# it is a slip or a spreadsheet's zero: Excel serial 1 is 1900-01-01 and serial 60 its 1900-02-29,
+# a day that never existed (Lotus 1-2-3's leap-year bug). After today + 366 days is a typo (2062 for
+# 2026) or a placeholder (9999-12-31); up to a year ahead stays open for a planned clearance date.
+EARLIEST_DATE = pd.Timestamp("1990-01-01")
+LATEST_DATE_AHEAD = pd.Timedelta(days=366)
+
+
+def plausible_dates() -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(earliest, latest) date an import or an edit accepts, both included."""
+    return EARLIEST_DATE, pd.Timestamp(dt.date.today()) + LATEST_DATE_AHEAD
+
+
+def date_range_problem() -> str:
+    """The rejected-cell wording for a date outside `plausible_dates`."""
+    lo, hi = plausible_dates()
+    return (f"date outside the plausible range {lo:%Y-%m-%d} to {hi:%Y-%m-%d} (a typo, a placeholder such as "
+            "9999-12-31, or a spreadsheet's day zero: Excel serial 60 is 1900-02-29, which never existed)")
+
+
+def is_implausible_date(v: object) -> bool:
+    """True for a cell that reads as a date outside `plausible_dates` (1900-01-01, 9999-12-31, an
+    Excel serial before 1990 such as 60), which `parse_dates` rejects."""
+    if v is None or isinstance(v, bool) or (isinstance(v, float) and np.isnan(v)):
+        return False
+    if isinstance(v, (int, float, np.integer, np.floating)) or (isinstance(v, str) and v.strip().isdigit()):
+        number = float(v)
+        return 1 <= number < 32874  # an Excel serial before 1990-01-01 (later ones are read, larger are epochs)
+    parsed = _parse_distinct_dates(pd.Series([v], dtype=object), "auto", "dmy", bounded=False).values.iloc[0]
+    lo, hi = plausible_dates()
+    return not pd.isna(parsed) and not lo <= parsed <= hi
+
+
 @dataclass
 class ParsedDates:
     """Parsed dates with the order used and how it was decided."""
@@ -276,7 +338,7 @@ def parse_dates(values: pd.Series, order: str = "auto", default_order: str = "dm
                        pd.Series(bad.astype(bool), index=values.index), distinct.order, distinct.ambiguous, distinct.note)
 
 
-def _parse_distinct_dates(values: pd.Series, order: str, default_order: str) -> ParsedDates:
+def _parse_distinct_dates(values: pd.Series, order: str, default_order: str, bounded: bool = True) -> ParsedDates:
     """Dates from any mix of datetime cells, ISO/dotted/slashed text, Excel serials and Unix epochs.
 
     Day-first vs month-first is decided for the whole column from the data: any first field > 12
@@ -351,6 +413,10 @@ def _parse_distinct_dates(values: pd.Series, order: str, default_order: str) -> 
             bad[i] = out[i] is pd.NaT
     elif any(isinstance(v, str) for v in items):
         decided = "ymd"
+    lo, hi = plausible_dates()
+    for i, stamp in enumerate(out):  # 9999-12-31 is past what pandas' nanoseconds hold: compare first
+        if bounded and stamp is not pd.NaT and not pd.isna(stamp) and not lo <= pd.Timestamp(stamp) <= hi:
+            out[i], bad[i] = pd.NaT, True
     series = pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce"), index=values.index)
     return ParsedDates(series.astype("datetime64[s]"), pd.Series(bad, index=values.index), decided, ambiguous, note)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -223,6 +224,17 @@ def empty_frame(table: str) -> pd.DataFrame:
     return conform(pd.DataFrame(), table)
 
 
+def without_missing_measures(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """`df` without rows whose required number is missing: in the store that is an infinity an older
+    version let through (`conform` reads it as missing), and a measurement without its value is no
+    measurement; every metric downstream may then rely on a required value being there."""
+    required = [c.name for c in TABLES[table].columns if c.required and c.dtype == "float" and c.name in df.columns]
+    if not required or not len(df):
+        return df
+    keep = df[required].notna().all(axis=1).to_numpy()
+    return df if keep.all() else df[keep].reset_index(drop=True)
+
+
 _PANDAS_DTYPES = {"str": "string", "date": "datetime64[s]", "float": "Float64", "int": "Int64"}
 
 
@@ -241,5 +253,7 @@ def _as_dtype(series: pd.Series, dtype: str) -> pd.Series:
         return pd.to_datetime(series, errors="coerce").astype("datetime64[s]").dt.normalize()
     if dtype in ("float", "int"):
         numeric = pd.to_numeric(series, errors="coerce")
+        if numeric.dtype.kind == "f":  # an infinity (stored by an older version) reads as missing
+            numeric = numeric.mask(np.isinf(numeric.to_numpy(dtype="float64", na_value=np.nan)))
         return numeric.astype(_PANDAS_DTYPES[dtype]) if dtype == "float" else numeric.round().astype("Int64")
     return series.astype("string")

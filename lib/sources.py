@@ -13,6 +13,7 @@ read as silent blanks.
 
 from __future__ import annotations
 
+import array
 import csv
 import io
 import os
@@ -52,8 +53,22 @@ MAX_FORMULA_CELLS_LISTED = 20
 # an implausible string count). An ordinary .xlsx is read in this process, which saves about
 # 0.5 s on an 80,000-row workbook; RTS_ISOLATE_XLSX=1 isolates every workbook.
 ISOLATE_XLSX_ENV = "RTS_ISOLATE_XLSX"
-READER_MEMORY_BYTES = 6 * 2**30
+# The child's address-space cap (RLIMIT_AS, set before it reads a byte; it refuses to read when the
+# cap cannot be set). An 80,000-row season workbook reads in well under 1 GiB; the cap must stay far
+# below the machine's memory, or a file that grows it slowly (a shared-strings bomb) would make the
+# kernel kill some other process (the server) before the child reaches its cap.
+READER_MEMORY_BYTES = 2 * 2**30
+# What the child may hand back (its pickled cells): anything larger is refused in the child, so the
+# parent never holds a bomb's expansion either. The 80,000-row season workbook pickles to about 30 MB.
+MAX_READER_RESULT_BYTES = 256 * 2**20
 READER_SECONDS = 120
+# The shared-string table is read once and every cell that uses a string gets its own copy of it
+# (calamine, then Python): one 8 MB string in 20,000 cells of a 50 kB file asks for 160 GB. The
+# pre-scan measures the table (inflated size, longest string, count against `uniqueCount`) and
+# counts the cells that use it; a workbook whose cells could expand past these is read in the child.
+MAX_SHARED_STRINGS_BYTES = 64 * 2**20  # inflated sharedStrings.xml (a season workbook: about 2 MB)
+MAX_SHARED_STRING_BYTES = 256 * 2**10  # one `<si>` with its markup (Excel caps a cell at 32,767 characters)
+MAX_EXPANDED_TEXT_BYTES = 128 * 2**20  # shared-string cells x the longest string
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PASSWORD_MESSAGE = "the workbook is password-protected (encrypted): remove the password and upload again"
@@ -74,6 +89,15 @@ class FormulaCell:
 
 
 @dataclass
+class BrokenRow:
+    """A text row that could not be split into cells (broken quoting, a field over the size limit)."""
+
+    row: int  # 1-based row of the sheet grid (the row stays there, empty)
+    value: str  # the start of its text
+    problem: str
+
+
+@dataclass
 class Sheet:
     """One sheet of cells as read: object values (str, float, int, datetime, None)."""
 
@@ -82,6 +106,8 @@ class Sheet:
     cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     formula_cells: list[FormulaCell] = field(default_factory=list)
+    broken_rows: list[BrokenRow] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # what a reader noticed of the sheet itself (duplicate headers)
 
     @property
     def label(self) -> str:
@@ -103,17 +129,42 @@ def open_file(data: bytes, name: str) -> OpenedFile:
     """Sheets of an uploaded file; raises UnreadableFile with one clear message."""
     if len(data) == 0:
         raise UnreadableFile(name, "the file is empty (0 bytes)")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UnreadableFile(name, f"the file is {_size(len(data))}, above the {_size(MAX_UPLOAD_BYTES)} upload limit")
+    too_big = size_problem(len(data))
+    if too_big:
+        raise UnreadableFile(name, too_big)
     lower = name.lower()
     if data[:8] == CFB_MAGIC:
         # OLE2 compound file: a legacy .xls, or an encrypted .xlsx (Office wraps those in CFB)
         if cfb_is_encrypted(data):
             raise UnreadableFile(name, PASSWORD_MESSAGE)
         return _open_workbook(data, name, "xls", isolate=True)
-    if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm", ".ods", ".xlsb")):
+    if data[:4] == b"PK\x03\x04":
         return _open_zip_workbook(data, name)
+    if lower.endswith((".xlsx", ".xlsm", ".ods", ".xlsb")):
+        # the format comes from the bytes, not the name: a CSV saved as `export.xlsx` is text
+        if not _looks_like_text(data):
+            raise UnreadableFile(name, "this is not a readable spreadsheet (the .xlsx/.ods container is damaged or "
+                                       "not a workbook)")
+        opened = _open_text(data, name)
+        opened.assumptions.insert(0, f"named {name.rsplit('.', 1)[-1]} but its bytes are text: read as CSV")
+        return opened
     return _open_text(data, name)
+
+
+def size_problem(size: int) -> str | None:
+    """Why a file of `size` bytes is not read (above MAX_UPLOAD_BYTES), or None: callers that read
+    from disk ask before reading (`os.stat`), so a 2 GB file is never loaded to be refused."""
+    if size > MAX_UPLOAD_BYTES:
+        return f"the file is {_size(size)}, above the {_size(MAX_UPLOAD_BYTES)} upload limit"
+    return None
+
+
+_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """True for bytes that start with a text byte-order mark or hold no NUL in their first 4 kB."""
+    return data.startswith(_BOMS) or b"\x00" not in data[:4096]
 
 
 def _size(n: int) -> str:
@@ -140,7 +191,12 @@ def _open_zip_workbook(data: bytes, name: str) -> OpenedFile:
         formulas: dict[str, list[FormulaCell]] = {}
         odd = True
         if kind == "xlsx":
-            formulas, odd = _scan_xlsx_sheets(zf, infos)
+            try:
+                formulas, odd = _scan_xlsx_sheets(zf, infos)
+            except ExpandsTooFar as exc:
+                raise UnreadableFile(name, f"refused: its cells would hold {exc.args[0] / 2**30:.1f} GB of text once read "
+                                           "(a shared string repeated in many cells), more than the reader may use; "
+                                           "nothing was read") from None
         isolate = odd or os.environ.get(ISOLATE_XLSX_ENV, "") == "1"
         opened = _open_workbook(data, name, kind, isolate=isolate)
         if any(n.lower().endswith("vbaproject.bin") for n in part_names):
@@ -229,6 +285,9 @@ def _cfb_stream_names(data: bytes) -> set[str]:
 def _calamine_error(name: str, kind: str, message: str) -> UnreadableFile:
     """One clear message for an error calamine raised (its type name and text) on a file or sheet."""
     text = message.lower()
+    if "pointer is null" in text or kind == "MemoryError":  # pyo3 could not allocate a Python object: out of memory
+        return UnreadableFile(name, "refused: the workbook would need more memory than allowed to read (the reader "
+                                    "stopped); nothing was read")
     if kind == "PanicException":
         return UnreadableFile(name, "the workbook is damaged and cannot be opened")
     if "password" in text or "encrypt" in text:
@@ -292,13 +351,29 @@ def read(data):
             sheets.append((meta.name, visible, None, (type(exc).__name__, str(exc))))
     return ("ok", sheets)
 
-if __name__ == "__main__":
+def limit_memory(cap):
+    # cap this process's address space (RLIMIT_AS; RLIMIT_DATA where AS cannot be set): True when set
+    if cap <= 0:  # setrlimit takes -1 for unlimited, and any negative number as a huge one
+        return False
     try:
         import resource
-        resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
-    except (ImportError, ValueError, OSError):
-        pass
-    sys.stdout.buffer.write(pickle.dumps(read(sys.stdin.buffer.read()), protocol=pickle.HIGHEST_PROTOCOL))
+    except ImportError:
+        return False
+    for name in ("RLIMIT_AS", "RLIMIT_DATA"):
+        try:
+            resource.setrlimit(getattr(resource, name), (cap, cap))
+            return resource.getrlimit(getattr(resource, name))[0] == cap
+        except (AttributeError, ValueError, OSError):
+            continue
+    return False
+
+if __name__ == "__main__":
+    if not limit_memory(int(sys.argv[1])):
+        sys.exit(3)  # no cap, no read: the parent says so
+    out = pickle.dumps(read(sys.stdin.buffer.read()), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(out) > int(sys.argv[2]):
+        sys.exit(4)
+    sys.stdout.buffer.write(out)
 """
 _reader_namespace: dict[str, object] = {}
 exec(compile(_READER, "<lib.sources reader>", "exec"), _reader_namespace)  # noqa: S102 - our own code
@@ -312,14 +387,27 @@ def _read_isolated(data: bytes, name: str) -> tuple:
     """calamine in a child process with a memory cap and a time limit: a file that makes it abort,
     panic or spin takes the child down, not the app, and gets one message."""
     try:
-        run = subprocess.run([sys.executable, "-P", "-c", _READER, str(READER_MEMORY_BYTES)], input=data,
-                             capture_output=True, timeout=READER_SECONDS, check=False)
+        run = subprocess.run(reader_command(), input=data, capture_output=True, timeout=READER_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise UnreadableFile(name, f"refused: reading the workbook took longer than {READER_SECONDS} s") from None
+    except OSError as exc:  # no process could be started (out of memory or processes)
+        raise UnreadableFile(name, f"the workbook reader could not be started ({exc.strerror}); try again") from None
+    if run.returncode == 3:
+        raise UnreadableFile(name, "refused: the isolated workbook reader cannot limit its memory on this system; "
+                                   "nothing was read")
+    if run.returncode == 4:
+        raise UnreadableFile(name, f"refused: the workbook's cells would take more than "
+                                   f"{_size(MAX_READER_RESULT_BYTES)} once read (text repeated in many cells?); "
+                                   "nothing was read")
     if run.returncode != 0:
         raise UnreadableFile(name, "refused: the workbook is damaged or would need more memory than allowed to read "
                                    "(the reader stopped); nothing was read")
     return pickle.loads(run.stdout)  # noqa: S301 - written by our own reader above, not by the upload
+
+
+def reader_command() -> list[str]:
+    """The isolated reader's command line: cells on stdin, pickled sheets on stdout."""
+    return [sys.executable, "-P", "-c", _READER, str(READER_MEMORY_BYTES), str(MAX_READER_RESULT_BYTES)]
 
 
 # ------------------------------------------------------------------ formulas without values
@@ -355,19 +443,74 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
-    """calamine reserves room for `uniqueCount` strings before reading one (calamine#684): True
-    when the string table is too small to hold that many (each `<si>` takes at least 9 bytes)."""
+@dataclass
+class SharedStrings:
+    """What the pre-scan measured of a workbook's shared-string table."""
+
+    declared: int | None = None  # uniqueCount, when the table says
+    count: int = 0  # `<si>` elements found
+    longest: int = 0  # bytes of the longest `<si>` with its markup
+    size: int = 0  # inflated bytes read (stops past MAX_SHARED_STRINGS_BYTES)
+    damaged: bool = False
+    starts: array.array = field(default_factory=lambda: array.array("q"))  # offset of each `<si`
+
+    def sizes(self) -> np.ndarray:
+        """Bytes of each string with its markup (the last runs on to the end of the part)."""
+        return np.diff(np.append(np.frombuffer(self.starts, dtype=np.int64), self.size))
+
+    def odd(self) -> bool:
+        """True when the table is unusual enough for the isolated reader (see the limits above)."""
+        too_few = self.declared is not None and self.declared > max(1000, self.size // 9)  # calamine#684
+        return (self.damaged or too_few or self.size > MAX_SHARED_STRINGS_BYTES
+                or self.longest > MAX_SHARED_STRING_BYTES
+                or (self.declared is not None and self.count > self.declared))
+
+
+_SI = re.compile(rb"<(?:\w{1,16}:)?si(?=[\s>/])")
+_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^<>]*?\buniqueCount=\"(\d+)\"")  # [^<>]: linear on any head
+
+
+def shared_strings(zf: zipfile.ZipFile) -> SharedStrings:
+    """Stream xl/sharedStrings.xml once (1 MB at a time, never past MAX_SHARED_STRINGS_BYTES) and
+    measure it; an empty SharedStrings when the workbook has none."""
     info = zf.NameToInfo.get("xl/sharedStrings.xml")
+    out = SharedStrings()
     if info is None:
-        return False
+        return out
+    last = None  # offset of the last `<si` seen
+    carry = b""  # the end of the previous chunk: a tag cut in two is seen whole
     try:
         with zf.open(info) as part:
-            head = part.read(XML_PROLOG_BYTES)
+            while out.size <= MAX_SHARED_STRINGS_BYTES:
+                chunk = part.read(SCAN_CHUNK_BYTES)
+                if not chunk:
+                    break
+                if out.size == 0:
+                    found = _UNIQUE_COUNT.search(chunk[:XML_PROLOG_BYTES])
+                    out.declared = int(found.group(1)) if found else None
+                base = out.size - len(carry)
+                buffer = carry + chunk
+                for m in _SI.finditer(buffer):
+                    at = base + m.start()
+                    if last is not None and at <= last:
+                        continue  # seen in the carried bytes already
+                    if last is not None:
+                        out.longest = max(out.longest, at - last)
+                    out.count += 1
+                    out.starts.append(at)
+                    last = at
+                out.size += len(chunk)
+                carry = buffer[-_TAG_BYTES:]
     except Exception:  # noqa: BLE001 - damaged: let the isolated reader deal with it
-        return True
-    m = re.search(rb"<(?:\w+:)?sst\b[^<>]*?\buniqueCount=\"(\d+)\"", head)  # [^<>]: linear on any head
-    return bool(m) and int(m.group(1)) > max(1000, info.file_size // 9)
+        out.damaged = True
+    if last is not None:
+        out.longest = max(out.longest, out.size - last)
+    return out
+
+
+def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
+    """True when the shared-string table is unusual (see `SharedStrings.odd`)."""
+    return shared_strings(zf).odd()
 
 
 # What an ordinary sheet never has, and what calamine's grid sizing trusts (see above): a cell
@@ -377,15 +520,18 @@ def _odd_shared_strings(zf: zipfile.ZipFile) -> bool:
 # expressions over 70 MB of sheet XML take about 0.16 s (re finds the literal `<c`, `<row`, `:`
 # first and tests only there).
 _ODD_TAGS = (
-    re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]\d{1,5}")'),  # a cell not starting with a reference in A1:Z99999
+    # a cell not starting with a reference in A1:Z99999, or whose tag is not plain `name="value"` pairs
+    # (calamine also reads `t = 's'`, which the count of shared-string cells below would miss)
+    re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]\d{1,5}"(?: [a-zA-Z0-9:]{1,32}="[^"<>]{0,64}")*+ ?/?>)'),
     re.compile(rb'<row(?=[\s>/])(?! r="\d{1,5}")'),  # a row not starting with a row number below 100,000
     re.compile(rb":(?:c|row)[\s>/]"),  # a prefixed cell or row element
 )
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 SCAN_CHUNK_BYTES = 1 << 20
-# Bytes a check reads from the start of a tag (`<row r="12345"` and one more): the last this many
-# bytes of a chunk are checked again with the next one, so no tag escapes by straddling two chunks.
-_TAG_BYTES = 16
+# Bytes a check reads from the start of a tag (a whole `<c ...>` start tag): the last this many
+# bytes of a chunk are checked again with the next one, so no tag escapes by straddling two chunks
+# (and an ordinary one cut in two is not taken for an unusual one).
+_TAG_BYTES = 512
 # A cell longer than this (Excel caps a cell at 32,767 characters) is unusual in itself, and is not
 # carried from chunk to chunk for the formula scan (which would copy it again for every chunk).
 MAX_CELL_BYTES = 4 << 20
@@ -402,24 +548,68 @@ def _odd_sheet_xml(xml: bytes, settled: int | None = None) -> bool:
 
 
 def _scan_xlsx_sheets(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[dict[str, list[FormulaCell]], bool]:
-    """One streamed pass over every worksheet part before calamine sees it: formula cells without
-    a saved value (part name -> cells), and whether anything is unusual enough to read the
-    workbook in the isolated reader."""
+    """One streamed pass over the shared strings and every worksheet part before calamine sees
+    them: formula cells without a saved value (part name -> cells), and whether anything is
+    unusual enough to read the workbook in the isolated reader (including cells that could expand
+    a shared string past MAX_EXPANDED_TEXT_BYTES)."""
     formulas: dict[str, list[FormulaCell]] = {}
-    odd = _odd_shared_strings(zf)
+    strings = shared_strings(zf)
+    odd = strings.odd()
+    string_cells = 0
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
         try:
-            formulas[info.filename], odd_sheet = _scan_sheet(zf, info)
+            formulas[info.filename], odd_sheet, cells = _scan_sheet(zf, info, count_strings=True)
         except Exception:  # noqa: BLE001 - a damaged part: the isolated reader reports it
-            odd_sheet = True
+            odd_sheet, cells = True, 0
         odd = odd or odd_sheet
+        string_cells += cells
+    if string_cells * strings.longest > MAX_EXPANDED_TEXT_BYTES:
+        odd = True
+        if not strings.damaged and strings.size <= MAX_SHARED_STRINGS_BYTES:
+            expanded = _expanded_text(zf, infos, strings.sizes())
+            if expanded > READER_MEMORY_BYTES:
+                raise ExpandsTooFar(expanded)
     return formulas, odd
 
 
-def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = True) -> tuple[list[FormulaCell], bool]:
-    """(formula cells without a saved value, unusual) of one sheet part, streamed a chunk at a time.
+class ExpandsTooFar(Exception):
+    """Cells that would copy shared strings past what the isolated reader may hold (bytes)."""
+
+
+_STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d{1,7}"[^<>]{0,400}? t="s"[^<>]{0,400}>\s*<v>(\d{1,10})</v>')
+
+
+def _expanded_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], sizes: np.ndarray) -> int:
+    """Bytes of text the shared-string cells of every sheet would hold once read (each cell its own
+    copy of its string). Only run when the quick bound (cells x longest string) is exceeded."""
+    total = 0
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        carry = b""
+        with zf.open(info) as stream:
+            while True:
+                chunk = stream.read(SCAN_CHUNK_BYTES)
+                buffer = carry + chunk
+                cut = len(buffer) if not chunk else buffer.rfind(b"<c ")
+                if cut <= 0 or len(buffer) - cut > MAX_CELL_BYTES:
+                    cut = len(buffer)
+                refs = np.array([int(m.group(1)) for m in _STRING_CELL.finditer(buffer, 0, cut)], dtype=np.int64)
+                refs = refs[refs < len(sizes)]
+                total += int(sizes[refs].sum()) if len(refs) else 0
+                if not chunk:
+                    break
+                carry = buffer[cut:]
+    return total
+
+
+
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = True,
+                count_strings: bool = False) -> tuple:
+    """(formula cells without a saved value, unusual) of one sheet part, streamed a chunk at a time,
+    and with `count_strings` the number of shared-string cells (`t="s"`) as a third item.
 
     Each buffer is what is left of the previous one plus the next chunk. Unusual tags are looked
     for in all of it, but only those starting before its last `_TAG_BYTES` count: the rest come
@@ -428,10 +618,15 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = Tr
     """
     formulas: list[FormulaCell] = []
     odd = False
+    strings, tail = 0, b""  # tail: 4 bytes, too short to hold a whole `t="s"`, so none is counted twice
     buffer, scanned = b"", 0  # scanned: where the cells not yet searched for formulas begin
     with zf.open(info) as stream:
         while True:
             chunk = stream.read(SCAN_CHUNK_BYTES)
+            if count_strings:
+                both = tail + chunk
+                strings += both.count(b't="s"')
+                tail = chunk[-4:]
             buffer += chunk
             final = not chunk
             settled = len(buffer) if final else max(0, len(buffer) - _TAG_BYTES)
@@ -445,7 +640,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = Tr
             if _FORMULA_TAG.search(buffer, scanned, cut):
                 formulas += _formula_cells(buffer[scanned:cut])
             if final:
-                return formulas, odd
+                return (formulas, odd, strings) if count_strings else (formulas, odd)
             keep = min(cut, settled)
             buffer, scanned = buffer[keep:], cut - keep
 
@@ -519,7 +714,9 @@ def _grid(rows: list[list]) -> pd.DataFrame:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: UTF-16 only with a BOM, then UTF-8 (BOM or not), else cp1252."""
+    """Text and the encoding used: UTF-32 and UTF-16 only with a BOM, then UTF-8 (BOM or not), else cp1252."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):  # before UTF-16: its LE BOM starts the same
+        return data.decode("utf-32", errors="replace"), "UTF-32"
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16", errors="replace"), "UTF-16"  # an odd last byte must not raise
     if data[:3] == b"\xef\xbb\xbf":
@@ -535,7 +732,7 @@ def sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
-        counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines]
+        counts = [_width(ln, delim) for ln in lines]
         if not counts:
             continue
         widest = max(counts)
@@ -545,22 +742,108 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _width(line: str, delim: str) -> int:
+    """Cells of one line split on `delim` (1 when it cannot be split: an oversize cell)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delim), []))
+    except csv.Error:
+        return 1
+
+
+# Python's csv module refuses a cell longer than this (`csv.field_size_limit()`, 128 KiB, left as it
+# is: the limit is process-wide) and reads an unclosed quote to the end of the file; no export of a
+# test or a session has a cell anywhere near it (Excel's own cap is 32,767 characters).
+MAX_FIELD_CHARS = 131_072
+BROKEN_QUOTE = "unclosed quote: this row could not be split into cells and was not read (the rows after it were)"
+BROKEN_FIELD = f"a cell longer than {MAX_FIELD_CHARS:,} characters (128 KiB): this row was not read"
+BROKEN_VALUE_CHARS = 80
+MAX_RECORD_LINES = 1_000  # a quoted cell spanning more lines than this is an unclosed quote
+
+
+def split_text(text: str, delim: str) -> tuple[list[list[str]], list[BrokenRow]]:
+    """Rows of cells of a CSV text, and the rows that could not be split (each left as an empty row,
+    so every other row keeps its number). Never raises: the whole text is read in one pass, and
+    only when that pass fails (a cell over the size limit, a quote that never closes, text after a
+    closing quote) is it read again record by record, each broken record on its own."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)), []
+    except csv.Error:
+        return _split_by_record(text, delim)
+
+
+def _split_by_record(text: str, delim: str) -> tuple[list[list[str]], list[BrokenRow]]:
+    lines = text.splitlines(keepends=True)
+    rows: list[list[str]] = []
+    broken: list[BrokenRow] = []
+    i = 0
+    while i < len(lines):
+        record, j = lines[i], i
+        status, cells = _one_record(record, delim, lenient=True)
+        while status == "open" and j + 1 < len(lines) and len(record) <= MAX_FIELD_CHARS and j - i < MAX_RECORD_LINES:
+            j += 1
+            record += lines[j]
+            if '"' in lines[j]:  # a quoted cell can only close on a line with a quote in it
+                status, cells = _one_record(record, delim, lenient=False)
+        if status == "ok":
+            rows.append(cells)
+            i = j + 1
+            continue
+        problem = BROKEN_FIELD if status == "long" or len(lines[i]) > MAX_FIELD_CHARS else BROKEN_QUOTE
+        rows.append([])
+        broken.append(BrokenRow(len(rows), lines[i].rstrip("\r\n")[:BROKEN_VALUE_CHARS], problem))
+        i += 1  # the record is the line that opened it; the lines after it are read on their own
+    return rows, broken
+
+
+def _one_record(record: str, delim: str, lenient: bool) -> tuple[str, list[str]]:
+    """("ok", cells); ("open", []) while a quoted cell is still open at its end; ("long", []) for a
+    cell over the limit; ("bad", []) for a record of several lines that does not close cleanly.
+    `lenient`: text after a closing quote is kept (`"5"10` -> `510`), as the one-pass reader did
+    before; a record joined from several lines must close exactly, or it is a stray quote."""
+    try:
+        parsed = list(csv.reader(io.StringIO(record, newline=""), delimiter=delim, strict=True))
+    except csv.Error as exc:
+        text = str(exc)
+        if "field limit" in text:
+            return "long", []
+        if "unexpected end of data" in text:
+            return "open", []
+        if not lenient:
+            return "bad", []
+        try:
+            parsed = list(csv.reader(io.StringIO(record, newline=""), delimiter=delim, strict=False))
+        except csv.Error:
+            return "bad", []
+    if len(parsed) > 1:
+        return "bad", []
+    return "ok", parsed[0] if parsed else []
+
+
 def _open_text(data: bytes, name: str) -> OpenedFile:
-    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+    if not _looks_like_text(data):
         raise UnreadableFile(name, "this is not a text or spreadsheet file (binary content); UTF-16 text needs a byte-order mark")
     text, encoding = decode_text(data)
     delim = sniff_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    rows, broken = split_text(text, delim)
     cells = _grid(rows)
     if cells.empty:
+        if broken:
+            raise UnreadableFile(name, f"no row could be split into cells: {broken[0].problem}")
         raise UnreadableFile(name, "the file holds no data")
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-    sheet = Sheet(name, "", cells)
+    sheet = Sheet(name, "", cells, broken_rows=broken)
+    skipped = []
+    if broken:
+        listed = ", ".join(str(b.row) for b in broken[:MAX_FORMULA_CELLS_LISTED])
+        more = f" and {len(broken) - MAX_FORMULA_CELLS_LISTED} more" if len(broken) > MAX_FORMULA_CELLS_LISTED else ""
+        skipped.append(f"{len(broken)} row{'s' if len(broken) != 1 else ''} could not be split into cells "
+                       f"(an unclosed quote or a cell over 128 KiB): row{'s' if len(broken) != 1 else ''} "
+                       f"{listed}{more}; the other rows were read")
     assumptions = [f"text file read as {encoding}, {names[delim]}-separated"]
     if delim in (";", "\t") and _looks_decimal_comma(cells):
         sheet.notes.append("decimal_comma")
         assumptions.append("numbers use a decimal comma (1,5 = 1.5)")
-    return OpenedFile(name, "csv", [sheet], [], assumptions)
+    return OpenedFile(name, "csv", [sheet], skipped, assumptions)
 
 
 _COMMA_NUMBER = re.compile(r"^-?\d+,\d+$")

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.ddl import SchemaGenerator
 
 from lib.errors import UnknownTable
-from lib.schema import REJECT_COLUMNS, TABLES, Table, conform
+from lib.schema import REJECT_COLUMNS, TABLES, Table, conform, without_missing_measures
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "rts.sqlite"
@@ -247,7 +247,7 @@ def read_table(engine: Engine, table: str, provenance: bool = False, include_sup
         for col in ("import_id", "source_sheet", "source_file", "source_row", "row_id"):
             if col not in out.columns:
                 out[col] = raw[col].to_numpy() if len(raw) else pd.Series(dtype="object")
-    return out
+    return without_missing_measures(out, table)  # an infinity an older version stored reads as no row
 
 
 def read_imports(engine: Engine) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -117,12 +118,19 @@ def test_a_bad_region_is_reported_and_nothing_is_saved(team: Engine) -> None:
     assert live(team, "injuries").set_index("athlete_id").loc["A1", "region"] == "hamstring"
 
 
+LATEST = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)  # lib.normalize.plausible_dates: a year ahead
+
+
 @pytest.mark.parametrize("column, value, problem", [
     ("side", "up", "Row 2 (Ben Okafor): side 'up' is not one of left, right"),
     ("side", None, "Row 2 (Ben Okafor): side '' is not one of left, right"),
     ("injury_date", None, "Row 2 (Ben Okafor): injury date is empty"),
     ("injury_date", "last week", "Row 2 (Ben Okafor): injury date 'last week' is not a date"),
     ("cleared_date", "soon", "Row 2 (Ben Okafor): cleared date 'soon' is not a date"),
+    ("injury_date", "1900-01-01", f"Row 2 (Ben Okafor): injury date '1900-01-01' is outside the plausible range "
+                                  f"1990-01-01 to {LATEST:%Y-%m-%d}"),
+    ("cleared_date", "9999-12-31", f"Row 2 (Ben Okafor): cleared date '9999-12-31' is outside the plausible range "
+                                   f"1990-01-01 to {LATEST:%Y-%m-%d}"),
     ("cleared_date", "2026-08-01", "Row 2 (Ben Okafor): cleared date 2026-08-01 is before the injury date 2026-08-10"),
     ("athlete_id", "A9", "Row 2 (A9): athlete 'A9' is not on the roster"),
     ("athlete_id", None, "Row 2 (new row): choose the athlete"),

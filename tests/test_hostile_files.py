@@ -231,6 +231,21 @@ def excel_serial_dates() -> bytes:
     return hop_xlsx([["Mia Laurent", "Single hop", serial, "L", 182.0, 185.0, 180.0]])
 
 
+def implausible_dates_xlsx() -> bytes:
+    """Date cells of a hop sheet: Excel serial 60 (1900-02-29, a day that never existed), serial 1
+    (1900-01-01), 9999-12-31 and 1989-12-31, each in its own row, and one ordinary row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Hops"
+    ws.append(HOP_HEADER)
+    for day in (60, 1, dt.datetime(9999, 12, 31), dt.datetime(1989, 12, 31), dt.datetime(2026, 11, 23)):
+        ws.append(["Mia Laurent", "Single hop", day, "L", 182.0, 185.0, 180.0])
+        ws.cell(ws.max_row, 3).number_format = "yyyy-mm-dd"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def na_and_007_roster() -> bytes:
     return b"Athlete ID,Name,Position,Squad\r\n007,NA,Winger,First team\r\n"
 
@@ -260,9 +275,14 @@ def far_cell_xlsx() -> bytes:
 
 def huge_string_count_xlsx() -> bytes:
     """A shared-string table that declares 4 billion strings (calamine reserves room first)."""
-    data = hop_xlsx()
     sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            'count="4000000000" uniqueCount="4000000000"><si><t>x</t></si></sst>')
+    return _with_shared_strings(hop_xlsx(), sst.encode())
+
+
+def _with_shared_strings(data: bytes, sst: bytes, sheet: bytes | None = None) -> bytes:
+    """`data` with a shared-string table (and its content type and relationship) and, optionally,
+    a new sheet part."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         types = z.read("[Content_Types].xml").decode().replace("</Types>", (
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
@@ -270,8 +290,27 @@ def huge_string_count_xlsx() -> bytes:
         rels = z.read("xl/_rels/workbook.xml.rels").decode().replace("</Relationships>", (
             '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
             'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
-    return rezip(data, {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()},
-                 {"xl/sharedStrings.xml": sst.encode()})
+    replace = {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()}
+    if sheet is not None:
+        replace["xl/worksheets/sheet1.xml"] = sheet
+    return rezip(data, replace, {"xl/sharedStrings.xml": sst})
+
+
+SST_HEAD = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def shared_strings_bomb(string_mb: int = 8, cells: int = 20_000) -> bytes:
+    """The hop workbook plus `cells` cells in H10:Z.. that all use one shared string of `string_mb`
+    MB: 50 kB on disk, inside the zip limits (9 MB inflated, 175x), every cell inside the usual
+    range, one unique string declared; read, each cell gets its own copy (160 GB)."""
+    data = hop_xlsx()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" t="s"><v>0</v></c>' % (c.encode(), r)
+                                                   for c in "HIJKLMNOPQRSTUVWXYZ") + b"</row>"
+                    for r in range(10, 10 + cells // 19))
+    sst = SST_HEAD + b' count="%d" uniqueCount="1"><si><t>' % cells + b"a" * (string_mb << 20) + b"</t></si></sst>"
+    return _with_shared_strings(data, sst, sheet.replace(b"</sheetData>", rows + b"</sheetData>"))
 
 
 def xls_claiming_billions_of_rows() -> bytes:
@@ -301,6 +340,41 @@ def zip_with_bogus_version() -> bytes:
     data = bytearray(hop_xlsx())
     data[data.find(b"PK\x01\x02") + 6] = 156
     return bytes(data)
+
+
+def hop_csv_text(lines: list[str]) -> bytes:
+    """A hop export written line by line, as a person's or a broken exporter's hand would."""
+    return ("\r\n".join([",".join(HOP_HEADER), *lines]) + "\r\n").encode()
+
+
+HOP_LINES = [
+    "Mia Laurent,Single hop,2026-11-23,L,182,185,180",
+    "Mia Laurent,Single hop,2026-11-23,R,160,166,163",
+    'Mia Laurent,Triple hop,2026-11-23,L,510,515,520',
+    '"Laurent, Mia",Triple hop,2026-11-23,R,500,505,498',
+]
+
+
+def csv_with_oversize_field() -> bytes:
+    """A 200 KiB cell in row 3 (a pasted note; csv.field_size_limit is 128 KiB)."""
+    lines = list(HOP_LINES)
+    lines[1] = lines[1] + ',"' + "note " * 40_000 + '"'
+    return hop_csv_text(lines)
+
+
+def csv_with_unclosed_quote() -> bytes:
+    """Row 3 opens a quote it never closes (`"Mia` typed by hand); rows 4 and 5 follow as usual."""
+    lines = list(HOP_LINES)
+    lines[1] = '"Mia Laurent,Single hop,2026-11-23,R,160,166,163'
+    return hop_csv_text(lines)
+
+
+def csv_swallowed_by_a_quote() -> bytes:
+    """An unclosed quote in row 2 of a long export: read to the end, it swallows 3,000 rows (over
+    128 KiB, where Python's csv module raised `_csv.Error`)."""
+    lines = [f"Athlete {i:04d},Single hop,2026-11-23,L,18{i % 10},185,180" for i in range(3_000)]
+    lines[0] = '"Athlete 0000,Single hop,2026-11-23,L,180,185,180'
+    return hop_csv_text(lines)
 
 
 def zip_of_a_csv() -> bytes:
@@ -350,6 +424,16 @@ CASES = [
     Case("huge_string_count", "Shared-string table declaring 4 billion strings", "strings.xlsx",
          huge_string_count_xlsx, "refused", "would need more memory than allowed",
          "As above: isolated reader, memory cap, one message (calamine#684)."),
+    Case("shared_strings_bomb", "Shared-strings bomb: one 8 MB string used by 20,000 cells (50 kB file, 156 GB read)",
+         "sst_bomb.xlsx", shared_strings_bomb, "refused", "GB of text once read",
+         "The pre-scan measures the string table (inflated size, longest string, count against `uniqueCount`) and "
+         "counts the cells using it; past 128 MB (cells x longest string) it adds up the text each cell would "
+         "copy, and past the reader's 2 GiB cap refuses the file before anything parses it, in 0.2 s."),
+    Case("shared_strings_bomb_small", "Smaller shared-strings bomb: 1 MB string in 1,900 cells (1.9 GB read)",
+         "sst_bomb_small.xlsx", lambda: shared_strings_bomb(string_mb=1, cells=1_900), "refused",
+         "would need more memory than allowed", "Under the cap by the count, so read in the isolated reader, "
+         "whose 2 GiB address-space cap (RLIMIT_AS) stops it: one message, the server's memory stays bounded, the "
+         "rest of the batch lands."),
     Case("xls_dimensions", "`.xls` whose DIMENSIONS record claims 1.8 billion rows", "claims.xls",
          xls_claiming_billions_of_rows, "refused", "would need more memory than allowed",
          "`.xls` is always read in the isolated reader; it stops at its memory cap."),
@@ -381,6 +465,16 @@ CASES = [
     Case("utf16_no_bom", "UTF-16 text without a BOM", "hops_utf16le.csv",
          lambda: hop_csv(HOP_ROWS, ",", "utf-16-le"), "refused", "UTF-16 text needs a byte-order mark",
          "Refused: UTF-16 is only trusted with its BOM."),
+    Case("utf32_le_bom", "UTF-32 LE text with a BOM", "hops_utf32le.csv",
+         lambda: hop_csv([["Zoë Ng", "Single hop", "2026-11-23", "L", 150, 151, 152]], ",", "utf-32"),
+         "imported", "read as UTF-32, comma-separated", "Imported, accents intact (was: read as UTF-16, garbled)."),
+    Case("utf32_be_bom", "UTF-32 BE text with a BOM", "hops_utf32be.csv",
+         lambda: "\ufeff".encode("utf-32-be") + hop_csv([["Zoë Ng", "Single hop", "2026-11-23", "L", 150, 151, 152]],
+                                                        ",", "utf-32-be"),
+         "imported", "read as UTF-32, comma-separated", "Imported, accents intact."),
+    Case("csv_named_xlsx", "A CSV export saved with an `.xlsx` name", "export.xlsx", lambda: hop_csv(HOP_ROWS),
+         "imported", "named xlsx but its bytes are text: read as CSV",
+         "Read by its bytes (sniffed as text), not refused as a damaged workbook; the report says so."),
     Case("cp1252_semicolon", "cp1252, `;`-separated, decimal comma", "hops_fr.csv",
          lambda: hop_csv([["José Martínez", "Single hop", "23/11/2026", "L", "182,5", "185,0", "180,5"]], ";", "cp1252"),
          "imported", "numbers use a decimal comma", "Imported: accents intact, 182,5 read as 182.5."),
@@ -390,6 +484,23 @@ CASES = [
          "that resolves it (`--date-order` / `ImportSettings.date_order`)."),
     Case("excel_serial_dates", "Excel serial dates (46349)", "serial.xlsx", excel_serial_dates, "imported", "",
          "Read as dates: 46349 = 2026-11-23."),
+    Case("implausible_dates", "Dates 1900-02-29 (Excel serial 60), 1900-01-01, 9999-12-31, 1989-12-31",
+         "hops_dates.xlsx", implausible_dates_xlsx, "imported", "date outside the plausible range",
+         "Each row is rejected with the range (`lib.normalize.EARLIEST_DATE` 1990-01-01 to today + 366 days) in the "
+         "message; the ordinary row imported. The same range holds in CSV text and in edits on the Data page."),
+    Case("duplicate_header_same", "Two columns headed `Date` holding the same dates", "hops_dup.csv",
+         lambda: hop_csv_text([line + ",2026-11-23" for line in HOP_LINES]).replace(b"Trial 3\r\n", b"Trial 3,Date\r\n", 1),
+         "imported", "the header 'Date' heads columns C and H with the same values: read once",
+         "Imported; the report names the header and both columns."),
+    Case("duplicate_header_differ", "Two columns headed `Trial 1` holding different values", "hops_dup_trial.csv",
+         lambda: hop_csv_text([line + ",150" for line in HOP_LINES]).replace(b"Trial 3\r\n", b"Trial 3,Trial 1\r\n", 1),
+         "imported", "the header 'Trial 1' heads columns E and H, which hold different values: neither was read",
+         "Neither column is read (never the left- or right-hand one silently); the other trials imported; the "
+         "report names the header and both columns."),
+    Case("duplicate_needed_header", "Two columns headed `Date` holding different dates", "hops_dup_date.csv",
+         lambda: hop_csv_text([line + ",2026-11-20" for line in HOP_LINES]).replace(b"Trial 3\r\n", b"Trial 3,Date\r\n", 1),
+         "refused", "the header 'Date' heads columns C and H, which hold different values: neither was read",
+         "The sheet needs that column, so it is not read; the message names the header and both columns."),
     Case("na_007", "Athlete named `NA` with ID `007`", "roster.csv", na_and_007_roster, "imported", "",
          "Kept as text: `NA` and `007` in the store and in `python -m lib export`."),
     Case("binary_csv", "Binary junk named `.csv`", "photo.csv", lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 512,
@@ -397,6 +508,24 @@ CASES = [
     Case("oversize", "Upload over the size limit", "big.csv",
          lambda: hop_csv(HOP_ROWS * 60), "refused", "above the", "Refused on the bytes (`MAX_UPLOAD_BYTES`, the same "
          "200 MB as `server.maxUploadSize`); shown here with a 2 kB limit.", limit=2_000),
+    Case("non_finite_numbers", "`inf`, `-inf`, `1e309`, `Infinity`, `NaN` in number cells", "hops_inf.csv",
+         lambda: hop_csv([["Mia Laurent", "Single hop", "2026-11-23", "L", "inf", "-inf", "182"],
+                          ["Mia Laurent", "Single hop", "2026-11-23", "R", "1e309", "Infinity", "NaN"],
+                          ["Mia Laurent", "Triple hop", "2026-11-23", "L", 510, 515, 520]]),
+         "imported", "not a finite number", "Each such cell is a rejected cell (file, sheet, row, column, value: "
+         "\"not a finite number (infinity or NaN)\"), the rest of the row and file kept; nothing infinite is stored, "
+         "and an infinity already in a store (older version) reads as missing. Every reader: "
+         "tests/test_readers_non_finite.py."),
+    Case("csv_oversize_field", "CSV cell over 128 KiB (Python's `csv.field_size_limit`)", "hops_note.csv",
+         csv_with_oversize_field, "imported", "a cell longer than 131,072 characters",
+         "That row is a rejected row (its number and the start of its text); every other row imported. No "
+         "`_csv.Error` reaches the page."),
+    Case("csv_unclosed_quote", "CSV row opening a quote it never closes", "hops_quote.csv", csv_with_unclosed_quote,
+         "imported", "unclosed quote", "That row is a rejected row; the rows after it are read on their own and "
+         "imported (the quote does not swallow them)."),
+    Case("csv_quote_swallows_the_file", "Unclosed quote early in a 3,000-row export", "hops_long_quote.csv",
+         csv_swallowed_by_a_quote, "imported", "1 row could not be split into cells",
+         "One rejected row (row 2); the other 2,999 rows imported."),
     Case("ten_times_longer", "A file 10x longer than usual (3,060 ForceDecks rows)", "forcedecks_season.csv",
          ten_times_longer, "imported", "", "Imported in full."),
 ]
@@ -404,7 +533,8 @@ CASES = [
 
 def report_text(report: ImportReport) -> str:
     return "\n".join([report.message, *report.skipped, *report.assumptions,
-                      *(a for s in report.sheets for a in s.assumptions)])
+                      *(a for s in report.sheets for a in s.assumptions),
+                      *(f"row {p.row}, column '{p.column}', value '{p.value}': {p.problem}" for p in report.rejects)])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -496,6 +626,37 @@ def test_these_files_abort_an_unprotected_process_but_not_ours(case_id: str) -> 
     with pytest.raises(UnreadableFile, match=case.message):
         open_file(data, case.name)
     assert time.perf_counter() - start < 10
+
+
+def test_shared_strings_bomb_aborts_an_unprotected_process_but_not_ours() -> None:
+    """As above for the shared-strings bomb (its child fills its cap before it stops, so no time
+    bound here: the memory bound is test_shared_strings_bomb_leaves_the_importing_process_bounded)."""
+    data = shared_strings_bomb()
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))\n"
+    run = subprocess.run([sys.executable, "-c", limit + UNPROTECTED], input=data, capture_output=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "RUST_BACKTRACE": "0"})
+    assert run.returncode != 0 and b"memory allocation" in run.stderr, run.stderr[-300:]
+    with pytest.raises(UnreadableFile, match=CASES_BY_ID["shared_strings_bomb"].message):
+        open_file(data, "sst_bomb.xlsx")
+
+
+@pytest.mark.parametrize(("string_kb", "cells", "refused"), [
+    (8 * 1024, 20_000, True),  # 156 GB of text
+    (1024, 1_900, False),  # 1.9 GB: under the cap by the count, so the child reads it (and stops at its cap)
+    (30, 5_000, False),  # 150 MB
+])
+def test_expanded_text_is_added_up_per_cell(string_kb: int, cells: int, refused: bool) -> None:
+    data = _strings_workbook([b"a" * (string_kb << 10)], cells)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        strings = sources.shared_strings(z)
+        expected = cells * (len(b"<si><t></t></si>") + (string_kb << 10) + len(b"</sst>"))
+        assert sources._expanded_text(z, infos, strings.sizes()) == expected
+        if refused:
+            with pytest.raises(sources.ExpandsTooFar):
+                sources._scan_xlsx_sheets(z, infos)
+        else:
+            assert sources._scan_xlsx_sheets(z, infos)[1] is True  # unusual: read in the child
 
 
 def test_ordinary_xlsx_is_read_in_process_and_unusual_ones_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -611,6 +772,125 @@ def test_far_cell_at_the_chunk_boundary_is_read_in_the_child(monkeypatch: pytest
     with pytest.raises(UnreadableFile, match="would need more memory than allowed"):
         open_file(data, "straddle.xlsx")
 
+def _sst_probe() -> None:
+    """Run in a fresh interpreter: import the shared-strings bomb beside a good file into a new
+    store; print the reports and the peak memory of this process and of its children."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = store.connect(Path(tmp) / "probe.sqlite")
+        reports = import_files(engine, [("sst_bomb.xlsx", shared_strings_bomb()),
+                                        ("sst_bomb_small.xlsx", shared_strings_bomb(string_mb=1, cells=1_900)),
+                                        (GOOD_NAME, GOOD)])
+    print(json.dumps({"reports": [[r.status, r.message, r.added.get("tests", 0)] for r in reports],
+                      "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def test_shared_strings_bomb_leaves_the_importing_process_bounded() -> None:
+    """The whole import in a fresh process: both bombs are refused with one message each (the big
+    one by the pre-scan, the smaller one by the isolated reader's cap), the good file of the batch
+    lands, the importing process (the server) stays small, and the child that read the smaller bomb
+    stopped at its cap (its peak RSS is at most READER_MEMORY_BYTES)."""
+    run = subprocess.run([sys.executable, "-c", "from tests.test_hostile_files import _sst_probe; _sst_probe()"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    probe = json.loads(run.stdout.strip().splitlines()[-1])
+    (big_status, big_message, _), (small_status, small_message, _), (good_status, _, good_tests) = probe["reports"]
+    assert big_status == "failed" and "GB of text once read" in big_message
+    assert small_status == "failed" and "would need more memory than allowed" in small_message
+    assert good_status == "imported" and good_tests == GOOD_TESTS
+    # pandas, SQLAlchemy and the bombs' bytes (about 180 MB; once 401 MB under a loaded full run): none of
+    # their expansions (1.9 GB and 156 GB), which the child may not hand back past 256 MB either
+    assert probe["self_mb"] < 640, probe
+    assert probe["children_mb"] <= sources.READER_MEMORY_BYTES / 2**20, probe
+
+
+@pytest.mark.parametrize(("sst", "expected"), [
+    (SST_HEAD + b' count="2" uniqueCount="2"><si><t>Name</t></si><si><t>Mia</t></si></sst>',
+     sources.SharedStrings(2, 2, 21, 0, False)),
+    (SST_HEAD + b' uniqueCount="1"><si><t>a</t></si><si><t>b</t></si></sst>', sources.SharedStrings(1, 2, 0, 0, False)),
+    (SST_HEAD + b'><x:si><x:t>a</x:t></x:si><si><t>' + b"b" * 300_000 + b"</t></si></sst>",
+     sources.SharedStrings(None, 2, 300_000, 0, False)),
+], ids=["ordinary", "more_than_declared", "one_giant_string"])
+def test_shared_string_table_is_measured(sst: bytes, expected: sources.SharedStrings) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", sst)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        got = sources.shared_strings(z)
+    assert (got.declared, got.count, got.damaged) == (expected.declared, expected.count, expected.damaged)
+    assert got.size == len(sst)
+    assert got.longest >= expected.longest and got.longest < expected.longest + 40 or expected.longest == 0
+    assert got.odd() is (expected.count > (expected.declared or expected.count) or expected.longest > 2**18)
+
+
+def test_shared_string_boundary_is_seen_once() -> None:
+    """`<si>` tags cut by the 1 MB read boundary are counted once each."""
+    sst = SST_HEAD + b' uniqueCount="70000">' + b"<si><t>abcdefghij</t></si>" * 70_000 + b"</sst>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", sst)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        got = sources.shared_strings(z)
+    # 26 bytes a string; the last one runs on to the end of the part (`</sst>`)
+    assert len(sst) > 1 << 20 and got.count == 70_000 and got.longest == 26 + 6 and not got.odd()
+
+
+def _strings_workbook(strings: list[bytes], cells: int, declared: int | None = None, spelling: bytes = b't="s"') -> bytes:
+    data = hop_xlsx()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    rows = b"".join(b'<row r="%d"><c r="H%d" %s><v>%d</v></c></row>' % (r, r, spelling, r % len(strings))
+                    for r in range(10, 10 + cells))
+    count = b"" if declared is None else b' uniqueCount="%d"' % declared
+    sst = SST_HEAD + count + b">" + b"".join(b"<si><t>" + t + b"</t></si>" for t in strings) + b"</sst>"
+    return _with_shared_strings(data, sst, sheet.replace(b"</sheetData>", rows + b"</sheetData>"))
+
+
+@pytest.mark.parametrize(("data", "isolated"), [
+    (_strings_workbook([b"Single hop", b"Triple hop"], 500), False),  # an ordinary table
+    (_strings_workbook([b"x" * 30_000], 5_000), True),  # 5,000 cells x 30 kB: 150 MB once read
+    (_strings_workbook([b"x" * 30_000], 100), False),  # a long note in a few cells: 3 MB
+    (_strings_workbook([b"x" * 300_000], 1), True),  # a string longer than Excel allows in a cell
+    (_strings_workbook([b"a", b"b", b"c"], 10, declared=1), True),  # more strings than declared
+    (_strings_workbook([b"x" * 30_000], 5_000, spelling=b"t = 's'"), True),  # a spelling the count would miss
+], ids=["ordinary", "expands_past_128_mb", "long_note", "giant_string", "more_than_declared", "spaced_type"])
+def test_prescan_sends_string_tables_that_could_expand_to_the_child(data: bytes, isolated: bool,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(sources, "_read_isolated", lambda data, name: calls.append(name) or sources._read_here(data))
+    open_file(data, "strings.xlsx")
+    assert calls == (["strings.xlsx"] if isolated else [])
+
+
+def test_child_memory_cap_is_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child sets RLIMIT_AS before reading: with a 1 GiB cap it stops on the bomb well inside
+    1 GiB (measured in a fresh process), and still reads an ordinary workbook."""
+    code = ("import json, resource, lib.sources as s\n"
+            "from tests.test_hostile_files import shared_strings_bomb, hop_xlsx\n"
+            "s.READER_MEMORY_BYTES = 2**30\n"
+            "try:\n    s._read_isolated(shared_strings_bomb(), 'b.xlsx'); out = 'read'\n"
+            "except s.UnreadableFile as exc:\n    out = exc.reason\n"
+            "ok = s._read_isolated(hop_xlsx(), 'h.xlsx')[0]\n"
+            "print(json.dumps([out, ok, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    message, ordinary, children_mb = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "would need more memory than allowed" in message and ordinary == "ok"
+    assert children_mb <= 1024, children_mb
+
+
+def test_child_that_cannot_cap_its_memory_does_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "READER_MEMORY_BYTES", -5)  # no cap (setrlimit reads it as unlimited): no read
+    with pytest.raises(UnreadableFile, match="cannot limit its memory"):
+        sources._read_isolated(hop_xlsx(), "h.xlsx")
+
+
+def test_child_result_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "MAX_READER_RESULT_BYTES", 100)  # the hop workbook pickles to 276 bytes
+    with pytest.raises(UnreadableFile, match="cells would take more than"):
+        sources._read_isolated(hop_xlsx(), "h.xlsx")
+
+
 def test_calamine_does_not_expand_entities() -> None:
     """Even without our DTD check, calamine refuses the entity instead of expanding it."""
     from python_calamine import CalamineWorkbook
@@ -723,6 +1003,21 @@ def test_excel_serial_dates_become_dates(engine: Engine) -> None:
     assert {d.date() for d in store.read_table(engine, "tests")["date"]} == {dt.date(2026, 11, 23)}
 
 
+@pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx_cells", "csv_text"])
+def test_implausible_dates_are_rejected_rows_naming_the_range(as_csv: bool) -> None:
+    if as_csv:
+        days = ["1900-01-01", "9999-12-31", "31/12/1989", "2026-11-23"]
+        data, bad_rows = hop_csv([["Mia Laurent", "Single hop", d, "L", 182, 185, 180] for d in days]), [2, 3, 4]
+    else:
+        data, bad_rows = implausible_dates_xlsx(), [2, 3, 4, 5]
+    fr = read_file(data, "dates.csv" if as_csv else "dates.xlsx")
+    [(_sheet, read)] = fr.reads
+    rejected = sorted(p.row for p in read.rejects if p.problem.startswith("date outside the plausible range 1990-01-01 to"))
+    assert rejected == bad_rows and {p.column for p in read.rejects} == {"Date"}
+    assert {d.date() for d in read.tables["tests"]["date"]} == {dt.date(2026, 11, 23)}
+    assert_nothing_lost(read)
+
+
 def test_na_and_007_survive_to_the_store_and_the_export(engine: Engine, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     import_files(engine, [("roster.csv", na_and_007_roster())])
@@ -733,6 +1028,32 @@ def test_na_and_007_survive_to_the_store_and_the_export(engine: Engine, tmp_path
     assert main(["export", "--db", db, "athletes"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[1][:2] == ["007", "NA"]
+
+
+@pytest.mark.parametrize("case_id", ["utf32_le_bom", "utf32_be_bom"])
+def test_utf32_keeps_accents(case_id: str) -> None:
+    fr = read_file(CASES_BY_ID[case_id].build(), "hops.csv")
+    [(_sheet, read)] = fr.reads
+    assert set(read.tables["tests"]["athlete_name"]) == {"Zoë Ng"}
+    assert sorted(read.tables["tests"]["value"]) == [150.0, 151.0, 152.0]
+
+
+def test_cli_checks_the_size_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 2 GB file (sparse: made by truncate, no disk used) is refused from its size on disk, never
+    read into memory; the other file of the command imports; exit code 1."""
+    big, good = tmp_path / "season.csv", tmp_path / GOOD_NAME
+    with open(big, "wb") as f:
+        f.truncate(2 * 2**30)
+    good.write_bytes(GOOD)
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    code = main(["import", "--db", str(tmp_path / "s.sqlite"), str(big), str(good)])
+    out = capsys.readouterr().out
+    assert code == 1 and read == [GOOD_NAME]
+    assert "season.csv: failed\n  the file is 2048 MB, above the 200 MB upload limit" in out
+    assert f"{GOOD_NAME}: imported" in out
 
 
 def test_upload_limit_matches_the_streamlit_setting() -> None:
@@ -751,6 +1072,48 @@ def test_ten_times_longer_file_imports_every_row(engine: Engine) -> None:
 
 
 CASES_BY_ID = {c.id: c for c in CASES}
+
+
+@pytest.mark.parametrize(("case_id", "bad_row", "value_starts", "kept"), [
+    ("csv_oversize_field", 3, "Mia Laurent,Single hop,2026-11-23,R", {2, 4, 5}),
+    ("csv_unclosed_quote", 3, '"Mia Laurent,Single hop', {2, 4, 5}),
+])
+def test_broken_csv_rows_are_rejected_with_their_number_and_the_rest_kept(case_id: str, bad_row: int,
+                                                                         value_starts: str, kept: set[int]) -> None:
+    fr = read_file(CASES_BY_ID[case_id].build(), "hops.csv")
+    [(_sheet, read)] = fr.reads
+    broken = [p for p in read.rejects if p.row == bad_row]
+    assert len(broken) == 1 and broken[0].value.startswith(value_starts) and len(broken[0].value) <= 80
+    assert broken[0].problem in (sources.BROKEN_FIELD, sources.BROKEN_QUOTE)
+    assert set(read.tables["tests"]["source_row"]) == kept
+    assert len(read.tables["tests"]) == 3 * len(kept)
+    assert_nothing_lost(read)
+
+
+def test_a_quote_that_swallows_the_file_costs_one_row() -> None:
+    fr = read_file(csv_swallowed_by_a_quote(), "long.csv")
+    [(_sheet, read)] = fr.reads
+    assert [(p.row, p.problem) for p in read.rejects] == [(2, sources.BROKEN_QUOTE)]
+    assert read.tables["tests"]["source_row"].nunique() == 2_999
+    assert_nothing_lost(read)
+
+
+@pytest.mark.parametrize(("text", "rows", "broken"), [
+    ('a,b\r\n1,"x\r\ny",2\r\n', [["a", "b"], ["1", "x\r\ny", "2"]], []),  # a quoted line break: one record
+    ('a,b\r\n1,"x\r\n2,3\r\n', [["a", "b"], [], ["2", "3"]], [2]),  # unclosed at the end of the file
+    ('a,b\r\n1,"x\r\n2,"y"z\r\n3,4\r\n', [["a", "b"], [], ["2", "yz"], ["3", "4"]], [2]),  # closes badly later
+    ('a,b\r\n1,"5"10\r\n', [["a", "b"], ["1", "510"]], []),  # text after a closing quote: lenient, as before
+    ('a,b\r\n' + "x" * 140_000 + ",1\r\n2,3\r\n", [["a", "b"], [], ["2", "3"]], [2]),  # unquoted oversize cell
+    ('"' + "x" * 140_000 + "\r\n", [[]], [1]),
+], ids=["quoted_newline", "unclosed_at_end", "closes_badly", "after_quote", "oversize", "only_row"])
+def test_split_text_never_raises(text: str, rows: list[list[str]], broken: list[int]) -> None:
+    got, bad = sources.split_text(text, ",")
+    assert got == rows and [b.row for b in bad] == broken
+
+
+def test_a_file_of_one_broken_row_is_refused_with_the_reason() -> None:
+    with pytest.raises(UnreadableFile, match="no row could be split into cells: a cell longer than"):
+        open_file(b"x" * 140_000 + b"\r\n", "one.csv")
 
 
 def test_two_athletes_sharing_a_name_keep_their_ids(engine: Engine) -> None:
@@ -812,6 +1175,22 @@ def test_random_csv_text_never_raises_and_loses_no_row(rows: list[list[str]], de
         assert_nothing_lost(read)  # rows in = accepted + rejected + skipped
 
 
+CSV_CHARS = st.sampled_from(['"', '"', ",", ";", "\t", "\r\n", "\n", "\r", "a", "1", ".", " ", "\u00e9", "\x00"])
+CSV_TEXT = st.lists(st.one_of(CSV_CHARS, st.sampled_from(["x" * 140_000, '"' + "y" * 70_000]), st.text(max_size=8)),
+                    max_size=60).map("".join)
+
+
+@QUICK
+@given(body=CSV_TEXT, header=st.booleans())
+def test_random_csv_text_only_ever_raises_our_error_and_loses_no_row(body: str, header: bool) -> None:
+    """Any text, quotes and oversize cells included: open_file returns or raises our error, the
+    read never raises, and every data row is accepted, rejected or skipped."""
+    data = ((",".join(HOP_HEADER) + "\r\n") if header else "") + body
+    _only_our_error(data.encode("utf-8", errors="replace"), "x.csv")
+    for _sheet, read in read_file(data.encode(), "x.csv").reads:
+        assert_nothing_lost(read)
+
+
 POOL_A = ["Ana Silva", "NA", "Zoë Ng", "Sean O'Neill"]
 POOL_B = ["Ben Carter", "007", "José Martínez", "Kwame Asante"]
 
@@ -857,7 +1236,7 @@ ATHLETES = st.lists(st.tuples(st.sampled_from(["007", "RTS1", "a-b", "0042", "x"
 
 @STORE
 @given(athletes=ATHLETES, values=st.lists(st.floats(0.5, 90, allow_nan=False), min_size=1, max_size=6),
-       dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), min_size=1, max_size=3))
+       dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)), min_size=1, max_size=3))
 def test_export_then_reimport_round_trips(athletes: list[tuple[str, str]], values: list[float],
                                           dates: list[dt.date]) -> None:
     roster = "athlete_id,name,position,squad\r\n" + "".join(f'{i},"{n}",Winger,First team\r\n' for i, n in athletes)

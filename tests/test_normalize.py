@@ -15,6 +15,7 @@ from lib.normalize import (
     infer_length_unit,
     infer_speed_unit,
     infer_time_unit,
+    is_implausible_date,
     name_key,
     parse_asymmetry,
     parse_dates,
@@ -171,3 +172,17 @@ def test_parsers_never_crash_and_keep_length(cells: list[object]) -> None:
     assert len(parsed.values) == len(cells)
     mags, sides, bad = parse_asymmetry(series)
     assert len(mags) == len(sides) == len(cells)
+
+
+@pytest.mark.parametrize(("cell", "accepted"), [
+    ("1990-01-01", True), ("1989-12-31", False), ("1900-01-01", False), ("9999-12-31", False),
+    (dt.datetime(1900, 2, 28), False),  # how calamine reads Excel serial 60 (1900-02-29)
+    (60, False), (32874, True),  # Excel serials: 60, and 1990-01-01
+    ((dt.date.today() + dt.timedelta(days=366)).isoformat(), True),
+    ((dt.date.today() + dt.timedelta(days=367)).isoformat(), False),
+    ("31/12/2062", False), ("23/11/2026", True),
+])
+def test_dates_outside_the_plausible_range_are_rejected(cell: object, accepted: bool) -> None:
+    parsed = parse_dates(pd.Series([cell], dtype=object))
+    assert bool(parsed.values.notna().iloc[0]) is accepted and bool(parsed.bad.iloc[0]) is (not accepted)
+    assert is_implausible_date(cell) is (not accepted)

@@ -16,14 +16,19 @@ import pandas as pd
 
 from lib.normalize import (
     MISSING_TOKENS,
+    NON_FINITE_PROBLEM,
     ParsedDates,
     clean_name,
+    date_range_problem,
+    is_implausible_date,
+    is_non_finite,
     parse_asymmetry,
     parse_dates,
     parse_numbers,
     split_header,
     unit_factor,
 )
+from lib.errors import ReturnToSpeedError
 from lib.schema import METRICS
 from lib.sources import Sheet
 
@@ -81,10 +86,30 @@ class SheetRead:
     skipped_rows: dict[int, str] = field(default_factory=dict)
 
 
-class Frame:
-    """The data rows of a sheet under its header row, with columns found by loose key."""
+class DuplicateHeader(ReturnToSpeedError):
+    """A column a reader needs is headed like another column that holds different values."""
 
-    def __init__(self, sheet: Sheet, header_row: int, header_rows: int = 1) -> None:
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letters of a 0-based column: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class Frame:
+    """The data rows of a sheet under its header row, with columns found by loose key.
+
+    Two columns under the same header (same words and unit) are never silently one or the other:
+    when they hold the same values the first is read and the sheet's report says so; when they
+    differ neither is read, the report names both, and a reader that needs that header gets
+    `DuplicateHeader` (the sheet is then skipped with that message).
+    """
+
+    def __init__(self, sheet: Sheet, header_row: int, header_rows: int = 1, duplicates: bool = True) -> None:
         cells = sheet.cells
         header = cells.iloc[header_row].tolist()
         self.headers: list[str] = [("" if h is None else str(h)) for h in header]
@@ -95,6 +120,41 @@ class Frame:
         self.data.columns = range(len(self.headers))
         self.keys = [split_header(h) for h in self.headers]
         self.used: set[int] = set()
+        self.sheet = sheet
+        self.conflicts: dict[str, str] = {}  # loose key -> why neither of its columns is read
+        if duplicates:  # False for a layout whose header row repeats by design (L R L R under dates)
+            self.check_duplicates()
+
+    def check_duplicates(self) -> None:
+        """Columns under the same header (words and unit): the copies of identical ones are hidden,
+        and both of two that differ, each case noted on the sheet; a reader that asks for a header
+        whose columns differ (`find`) gets DuplicateHeader. Called again after headers change."""
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        for i, key in enumerate(self.keys):
+            if self.headers[i].strip() and key[0]:
+                groups.setdefault(key, []).append(i)
+        for key, cols in groups.items():
+            if len(cols) < 2:
+                continue
+            first = self._cells(cols[0])
+            same = all(self._cells(c) == first for c in cols[1:])
+            where = " and ".join(column_letter(c) for c in cols)
+            header = self.header(cols[0])
+            if same:
+                note = f"the header '{header}' heads columns {where} with the same values: read once"
+            else:
+                note = (f"the header '{header}' heads columns {where}, which hold different values: neither was "
+                        "read (rename or remove one and upload again)")
+                self.conflicts[key[0]] = note
+            for c in cols[1:] if same else cols:
+                self.headers[c] = ""
+                self.keys[c] = ("", None)
+            if note not in self.sheet.remarks:
+                self.sheet.remarks.append(note)
+
+    def _cells(self, index: int) -> list[object]:
+        column = self.data[index].astype(object)
+        return column.where(column.notna(), None).tolist()
 
     def __len__(self) -> int:
         return len(self.data)
@@ -102,6 +162,8 @@ class Frame:
     def find(self, *aliases: str, used: bool = True) -> int | None:
         """Index of the first column whose loose key equals one of `aliases`."""
         for alias in aliases:
+            if alias in self.conflicts:
+                raise DuplicateHeader(self.conflicts[alias])
             for i, (key, _unit) in enumerate(self.keys):
                 if key == alias and self.headers[i]:
                     if used:
@@ -113,7 +175,15 @@ class Frame:
         return [i for i, (key, _u) in enumerate(self.keys) if self.headers[i] and predicate(key)]
 
     def col(self, index: int) -> pd.Series:
+        if index is None:  # a reader found no column for a header it needs: say why, never KeyError
+            self.missing()
         return self.data[index]
+
+    def missing(self) -> None:
+        """Raise the reason a needed column is not there: a duplicate header when there is one."""
+        if self.conflicts:
+            raise DuplicateHeader("; ".join(self.conflicts.values()))
+        raise ReturnToSpeedError("a column this format needs is missing")
 
     def unit(self, index: int) -> str | None:
         return self.keys[index][1]
@@ -178,10 +248,15 @@ def dates_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int,
 
 def reject_rows(read: SheetRead, ctx: ReadContext, frame: Frame, mask: pd.Series, column: str,
                 values: pd.Series | None, problem: str) -> None:
-    """List every row in `mask` as rejected with the same reason."""
+    """List every row in `mask` as rejected with the same reason (an infinity or NaN, or a date
+    outside the plausible range, says so instead)."""
     for pos in np.flatnonzero(mask.to_numpy()):
-        value = "" if values is None else _text(values.iloc[pos])
-        read.rejects.append(Problem(ctx.file, ctx.sheet, frame.rows[pos], column, value, problem))
+        raw = None if values is None else values.iloc[pos]
+        if "date" in problem and is_implausible_date(raw):
+            why = date_range_problem()
+        else:
+            why = NON_FINITE_PROBLEM if is_non_finite(raw) else problem
+        read.rejects.append(Problem(ctx.file, ctx.sheet, frame.rows[pos], column, _text(raw), why))
 
 
 def _text(value: object) -> str:

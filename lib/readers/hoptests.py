@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.normalize import UNIT_ALIASES, parse_dates, parse_numbers, split_header, unit_factor
+from lib.normalize import UNIT_ALIASES, is_non_finite, parse_dates, parse_numbers, split_header, unit_factor
 from lib.normalize import infer_length_unit, infer_time_unit
 from lib.readers.base import (
     SCAN_ROWS,
@@ -251,13 +251,15 @@ def blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def clean_frame(sheet: Sheet, header_row: int) -> Frame:
-    """A Frame whose empty header cells are '' (calamine grids mix None and NaN)."""
-    frame = Frame(sheet, header_row)
+def clean_frame(sheet: Sheet, header_row: int, duplicates: bool = True) -> Frame:
+    """A Frame whose empty header cells are '' (calamine grids mix None and NaN); `duplicates`: see Frame."""
+    frame = Frame(sheet, header_row, duplicates=duplicates)
     header = sheet.cells.iloc[header_row].tolist()
     frame.headers = ["" if blank(h) else str(h) for h in header]
     frame.keys = [split_header(h) if h else ("", None) for h in frame.headers]
     frame.data = frame.data.map(lambda v: None if blank(v) else v)
+    if duplicates:
+        frame.check_duplicates()
     return frame
 
 
@@ -427,7 +429,7 @@ def _note_summaries(frame: Frame, out: SheetRead) -> None:
 def _read_wide(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -> tuple[Frame, list[_Cell]]:
     r = det.header_row
     grid = sheet.cells
-    frame = clean_frame(sheet, r)
+    frame = clean_frame(sheet, r, duplicates=False)  # the label row repeats L and R under each date
     out.data_rows = list(frame.rows)
     sided = _sided_columns(grid.iloc[r].tolist())
     first = min(sided)
@@ -540,6 +542,8 @@ def _finish(frame: Frame, cells: list[_Cell], out: SheetRead, ctx: ReadContext) 
     df["source_row"] = [frame.rows[p] for p in df["pos"]]
     values, bad = parse_numbers(df["raw"], ctx.decimal_comma)
     problem = df["problem"].astype(object).to_numpy().copy()
+    infinite = df["raw"].map(is_non_finite).to_numpy(dtype=bool)
+    problem[(problem == "") & bad.to_numpy() & infinite] = "not a finite number (infinity or NaN): this trial rejected, the others kept"
     problem[(problem == "") & bad.to_numpy()] = "not a number (DNF, X, -): this trial rejected, the others kept"
     problem[(problem == "") & (values < 0).to_numpy()] = "negative value"
     sides, side_problem = _resolve_dominant(df)

@@ -14,7 +14,16 @@ import numpy as np
 import pandas as pd
 
 from lib.exports import header_column, output_only, unescape_cell
-from lib.normalize import UNIT_ALIASES, clean_name, header_key, parse_numbers, unit_factor
+from lib.normalize import (
+    UNIT_ALIASES,
+    clean_name,
+    date_range_problem,
+    header_key,
+    is_implausible_date,
+    is_non_finite,
+    parse_numbers,
+    unit_factor,
+)
 from lib.readers.base import (
     SCAN_ROWS,
     Detection,
@@ -163,7 +172,12 @@ class _Reader:
         if dtype != "str" and bad.any():
             kind = {"date": "a date", "int": "a whole number", "float": "a number"}[dtype]
             problem = f"not {kind}" + ("" if required else ": cell left empty, row kept")
-            self.reject(bad, name, raw, problem, row=required)
+            keep = "" if required else ": cell left empty, row kept"
+            infinite = raw.map(is_non_finite).to_numpy(dtype=bool) & bad
+            implausible = raw.map(is_implausible_date).to_numpy(dtype=bool) & bad & (dtype == "date")
+            self.reject(bad & ~infinite & ~implausible, name, raw, problem, row=required)
+            self.reject(infinite, name, raw, "not a finite number (infinity or NaN)" + keep, row=required)
+            self.reject(implausible, name, raw, date_range_problem() + keep, row=required)
         if required and (self.table, name) not in DEFAULTS:
             self.reject(missing & ~self.row_bad, name, None, "required value missing", row=True)
         return pd.Series(values).reset_index(drop=True).where(~pd.Series(bad), None)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.normalize import clean_name, split_header
+from lib.normalize import clean_name, is_non_finite, split_header
 from lib.readers.base import (
     SCAN_ROWS,
     Detection,
@@ -183,6 +183,8 @@ def _split_cell(value: object, decimal_comma: bool) -> tuple[float | None, str |
     """(number, label) of one answer: `4`, `4 - Good`, `Good (4)`, `Good`."""
     if blank(value):
         return None, None
+    if is_non_finite(value):  # `inf`, `NaN`, `1e309`: a number, but no answer on any scale
+        return float("inf"), None
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value), None
     text = str(value).strip()
@@ -261,6 +263,8 @@ def convert(item: str, polarity: int, header: str, hint: str, raw: pd.Series,
             else:
                 values[i] = val
                 label_map[lab or ""] = val
+        elif not np.isfinite(num):
+            problems[i] = "not a finite number (infinity or NaN): answer rejected"
         elif not lo <= num <= hi:
             problems[i] = f"outside the {lo:g}-{hi:g} scale of this column"
         elif item == "rpe" and hi > 10:
