@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo|migrate ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)
+
+    p = add("migrate", "bring the store's schema up to this version (pending migrations; safe to repeat)")
+    p.set_defaults(func=_cmd_migrate)
     return parser
 
 
@@ -265,6 +268,18 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 
     record_tier_change(store.connect(args.db), args.athlete_id, _date(args.on), args.tier, args.reason, args.who)
     print(f"{args.athlete_id}: tier {args.tier} recorded ({args.reason})")
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from lib import migrations
+
+    before, applied = store.migrate(args.db)
+    if applied:
+        was = {"": "a new, empty store", None: "a store made before migrations"}.get(before, f"revision {before}")
+        print(f"store migrated from {was} to revision {migrations.head()}: applied {', '.join(applied)}")
+    else:
+        print(f"store already at revision {migrations.head()}: nothing to do")
     return 0
 
 

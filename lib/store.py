@@ -154,6 +154,22 @@ def connect(path: str | os.PathLike[str] | None = None) -> Engine:
         return engine
 
 
+def migrate(path: str | os.PathLike[str] | None = None) -> tuple[str | None, list[str]]:
+    """Run the store's pending migrations (`python -m lib migrate`): (revision before, revisions
+    applied); the revision before is "" for a new, empty database and None for a store made
+    before migrations. Safe to repeat: an up-to-date store applies nothing and changes nothing."""
+    url = db_url(path)
+    engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
+    try:
+        with engine.connect() as conn:
+            before = migrations.current(conn)
+            if before is None and not sa.inspect(conn).get_table_names():
+                before = ""
+        return before, migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 _ENGINES_LOCK = threading.Lock()
 _WRITING = "rts_writing"  # connection-info flag: this transaction was opened by engine.begin()
 
