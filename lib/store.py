@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.ddl import SchemaGenerator
 
 from lib import migrations
-from lib.errors import UnknownTable
+from lib.errors import ReturnToSpeedError, UnknownTable
 from lib.schema import REJECT_COLUMNS, TABLES, Table, conform
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -260,6 +261,58 @@ def snapshot(engine: Engine) -> Iterator[sa.Connection]:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         yield conn
+
+
+def backup(path: str | os.PathLike[str] | None, dest: str | os.PathLike[str]) -> Path:
+    """A consistent copy of the store in the file `dest`, taken while the app runs: SQLite's
+    online backup (the last commit, WAL included) into a SQLite file; on PostgreSQL `pg_dump
+    --format=custom` of the store's schema (the server's own tool, which must be on PATH)."""
+    url, target = db_url(path), Path(dest).expanduser()
+    if url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(sa.engine.make_url(url).database, timeout=30)) as src, \
+                contextlib.closing(sqlite3.connect(target)) as out:
+            src.backup(out)
+        return target
+    libpq, schema = _libpq(url)
+    _run_tool(["pg_dump", "--format=custom", "--no-owner", f"--schema={schema}", f"--file={target}", f"--dbname={libpq}"])
+    return target
+
+
+def restore(path: str | os.PathLike[str] | None, source: str | os.PathLike[str]) -> None:
+    """Put a `backup` back as the store (stop the app first: every table is replaced), then bring
+    it to this code's schema (a backup from an older release is migrated)."""
+    url, backup_file = db_url(path), Path(source).expanduser()
+    dispose_all()
+    if url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(backup_file)) as src, \
+                contextlib.closing(sqlite3.connect(sa.engine.make_url(url).database, timeout=30)) as out:
+            src.backup(out)
+    else:
+        libpq, schema = _libpq(url)
+        _run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                   f"--schema={schema}", f"--dbname={libpq}", str(backup_file)])
+    migrate(url)
+
+
+def _libpq(url: str) -> tuple[str, str]:
+    """The libpq URL pg_dump takes for a SQLAlchemy one, and the store's schema (its search_path)."""
+    parsed = sa.engine.make_url(url)
+    options = str(parsed.query.get("options", ""))
+    schema = options.split("search_path=", 1)[1].split(",")[0].split()[0] if "search_path=" in options else "public"
+    plain = parsed.set(drivername="postgresql").difference_update_query(["options"])
+    return plain.render_as_string(hide_password=False), schema
+
+
+def _run_tool(command: list[str]) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which(command[0]) is None:
+        raise ReturnToSpeedError(f"{command[0]} is not installed here: install the PostgreSQL client tools "
+                                 "(Debian: apt-get install postgresql-client) of the server's major version")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ReturnToSpeedError(f"{command[0]} failed: {done.stderr.strip()[:500]}")
 
 
 def dispose_all() -> None:
