@@ -294,6 +294,22 @@ def restore(path: str | os.PathLike[str] | None, source: str | os.PathLike[str])
     migrate(url)
 
 
+def vacuum_full(engine: Engine) -> list[str]:
+    """PostgreSQL: rewrite every table of the store (VACUUM FULL) so that the old versions of
+    deleted or rewritten rows (an erasure's) leave its pages; returns the tables rewritten. Each
+    table is locked while it is rewritten (a store's tables take well under a second each). The
+    server's write-ahead log, replicas and backups keep their copies until they are recycled.
+    No-op on SQLite (lib.privacy VACUUMs the file)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
+        names = sa.inspect(conn).get_table_names()
+        for name in names:
+            conn.exec_driver_sql(f'VACUUM FULL "{name}"')
+    return names
+
+
 def _libpq(url: str) -> tuple[str, str]:
     """The libpq URL pg_dump takes for a SQLAlchemy one, and the store's schema (its search_path)."""
     parsed = sa.engine.make_url(url)

@@ -5,6 +5,8 @@ snapshots) that the app relies on."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ from lib.importer import import_file, import_files, undo_import
 from lib.notes import add_note, notes
 from lib.readiness import read_tier_history, readiness_board, record_tier_change
 from lib.reports import board_pdf
-from tests.conftest import FD_ROWS, forcedecks_csv
+from tests.conftest import FD_ROWS, PG_SERVER, forcedecks_csv
 
 ROSTER = (
     "Athlete ID,Name,Position,Squad,Injury date,Injured side,Diagnosis\r\n"
@@ -120,3 +122,61 @@ def test_undo_and_the_version_chain_hold_on_this_engine(engine: Engine) -> None:
     assert sorted(heights) == [37.0, 38.4]
     assert store.read_imports(engine).set_index("import_id")["status"].to_dict() == {
         first.import_id: "imported", second.import_id: "undone"}
+
+
+@pytest.fixture
+def pg_database(pg_url: str) -> Iterator[str]:
+    """A PostgreSQL database of its own with the pageinspect extension (to read raw table pages),
+    dropped afterwards."""
+    name = f"rts_test_{uuid.uuid4().hex[:12]}"
+    server = sa.engine.make_url(PG_SERVER)
+    admin = sa.create_engine(server, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        ext = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+        with ext.connect() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION pageinspect")
+        ext.dispose()
+        yield url
+    finally:
+        store.dispose_all()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _page_bytes(url: str) -> bytes:
+    """Every raw page of every table (and its TOAST table) of the store, lower-cased."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    raw = b""
+    with engine.connect() as conn:
+        rels = conn.execute(sa.text(
+            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 't') "
+            "AND (n.nspname = 'public' OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = 'public'::regnamespace))"
+        )).scalars().all()
+        for rel in rels:
+            blocks = conn.execute(sa.text("SELECT pg_relation_size(CAST(:r AS regclass)) / current_setting('block_size')::int"),
+                                  {"r": rel}).scalar_one()
+            for block in range(int(blocks)):
+                raw += conn.execute(sa.text("SELECT get_raw_page(:r, :b)"), {"r": rel, "b": block}).scalar_one()
+    engine.dispose()
+    return raw.lower()
+
+
+def test_on_postgresql_vacuum_full_leaves_no_byte_of_an_erased_athlete(pg_database: str) -> None:
+    """The PostgreSQL counterpart of the SQLite byte scan: after the erasure the athlete's rows are
+    deleted but their old versions are still in the tables' pages; after `store.vacuum_full` no
+    page of any table holds their name or diagnosis."""
+    engine = store.connect(pg_database)
+    import_files(engine, [("roster.csv", ROSTER), ("fd.csv", forcedecks_csv(FD_ROWS))])
+    assert b"mia laurent" in _page_bytes(pg_database) and b"biceps femoris" in _page_bytes(pg_database)
+    privacy.erase_athlete(engine, "RTS001", who="admin@club.org")
+    assert _rows_naming(engine, ["mia laurent", "biceps femoris"]) == []
+    assert b"biceps femoris" in _page_bytes(pg_database)  # deleted, not yet gone from the pages
+    assert "athletes" in store.vacuum_full(engine)
+    left = _page_bytes(pg_database)
+    assert b"mia laurent" not in left and b"biceps femoris" not in left and b"rts001" not in left
+    assert b"jordan okafor" in left  # everyone else is still there
