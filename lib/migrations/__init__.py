@@ -12,6 +12,7 @@ only adds: new tables, new nullable columns. Canonical table and column names ne
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,10 +32,15 @@ class StoreTooNew(ReturnToSpeedError):
     """The store was migrated by a newer release than this one."""
 
 
+@functools.cache
 def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
+
+
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
-    return ScriptDirectory.from_config(config)
+    return config
 
 
 def head() -> str:
@@ -88,9 +94,7 @@ def upgrade(engine: Engine) -> list[str]:
             applied.extend(str(step.revision.revision) for step in todo)
             return todo
 
-        config = Config()
-        config.set_main_option("script_location", str(HERE))
-        with EnvironmentContext(config, script, fn=steps, destination_rev="head") as env:
+        with EnvironmentContext(_config(), script, fn=steps, destination_rev="head") as env:
             env.configure(connection=conn, transactional_ddl=True)
             env.run_migrations()
     return applied
