@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo|migrate|backup|restore ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -123,6 +123,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)
+
+    p = add("migrate", "bring the store's schema up to this version (pending migrations; safe to repeat)")
+    p.set_defaults(func=_cmd_migrate)
+
+    p = add("backup", "copy the store into a file while the app runs (SQLite: a SQLite file; PostgreSQL: pg_dump)")
+    p.add_argument("file", help="where the backup goes")
+    p.set_defaults(func=_cmd_backup)
+
+    p = add("restore", "replace the store by a backup (stop the app first), then migrate it to this version")
+    p.add_argument("file", help="a file written by `python -m lib backup`")
+    p.add_argument("--yes", action="store_true", help="confirm: every table of the store is replaced")
+    p.set_defaults(func=_cmd_restore)
     return parser
 
 
@@ -306,6 +318,34 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 
     record_tier_change(store.connect(args.db), args.athlete_id, _date(args.on), args.tier, args.reason, args.who)
     print(f"{args.athlete_id}: tier {args.tier} recorded ({args.reason})")
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from lib import migrations
+
+    before, applied = store.migrate(args.db)
+    if applied:
+        was = {"": "a new, empty store", None: "a store made before migrations"}.get(before, f"revision {before}")
+        print(f"store migrated from {was} to revision {migrations.head()}: applied {', '.join(applied)}")
+    else:
+        print(f"store already at revision {migrations.head()}: nothing to do")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    print(f"backup written: {store.backup(args.db, args.file)}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    if not Path(args.file).is_file():
+        raise ReturnToSpeedError(f"no backup file '{args.file}'")
+    if not args.yes:
+        print("error: restoring replaces every table of the store: add --yes to confirm", file=sys.stderr)
+        return 2
+    store.restore(args.db, args.file)
+    print(f"store restored from {args.file}")
     return 0
 
 

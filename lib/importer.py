@@ -233,35 +233,64 @@ def import_file(engine: Engine, data: bytes, name: str, settings: ImportSettings
 
 
 def write_file(engine: Engine, fr: FileRead, settings: ImportSettings) -> ImportReport:
-    """Write one read file in a single transaction and complete its report."""
+    """Write one read file in a single transaction and complete its report.
+
+    The same bytes already imported are a duplicate: looked up first without the write lock (the
+    common case costs no wait), then again inside the write transaction, where writers are queued
+    (BEGIN IMMEDIATE on SQLite, the version row's lock on PostgreSQL): two staff uploading one
+    file at the same moment give one import, and the second hears that it is already there."""
     report = fr.report
     if report.status == "failed":
         return report
     previous = store.find_import_by_hash(engine, report.sha256)
     if previous is not None:
-        report.status = "duplicate"
-        report.import_id = int(previous["import_id"])
-        report.message = (f"already imported on {previous['imported_at']:%Y-%m-%d %H:%M} as import "
-                          f"#{previous['import_id']}: nothing changed")
-        return report
-    with engine.begin() as conn:
-        import_id = conn.execute(store.imports.insert().values(
-            file=report.file, sha256=report.sha256, size_bytes=fr.size, imported_at=store.now(),
-            imported_by=settings.who, status="imported",
-            formats=", ".join(sorted({r.format for _, r in fr.reads})),
-        )).inserted_primary_key[0]
-        report.import_id = int(import_id)
-        tables = _collect(fr, report)
-        tables = _without_injuries_for(settings.role, tables, report)
-        tables = _resolve_athletes(conn, tables, report)
-        tables = _resolve_sides(conn, tables, report)
-        for table in ("athletes", "injuries", "tests", "sessions", "wellness"):
-            if table in tables and len(tables[table]):
-                _write_table(conn, table, tables[table], report)
-        _finish(conn, report, settings.who)
+        return _duplicate(report, previous)
+    try:
+        with engine.begin() as conn:
+            previous = _live_import(conn, report.sha256)
+            if previous is not None:
+                raise _AlreadyImported(previous)  # rolls back: nothing written, the version unchanged
+            import_id = conn.execute(store.imports.insert().values(
+                file=report.file, sha256=report.sha256, size_bytes=fr.size, imported_at=store.now(),
+                imported_by=settings.who, status="imported",
+                formats=", ".join(sorted({r.format for _, r in fr.reads})),
+            )).inserted_primary_key[0]
+            report.import_id = int(import_id)
+            tables = _collect(fr, report)
+            tables = _without_injuries_for(settings.role, tables, report)
+            tables = _resolve_athletes(conn, tables, report)
+            tables = _resolve_sides(conn, tables, report)
+            for table in ("athletes", "injuries", "tests", "sessions", "wellness"):
+                if table in tables and len(tables[table]):
+                    _write_table(conn, table, tables[table], report)
+            _finish(conn, report, settings.who)
+    except _AlreadyImported as dup:
+        return _duplicate(report, dup.previous)
     if report.rows_added == 0 and not report.replaced and not any(report.unchanged.values()):
         report.status = "no data"
         report.message = report.message or "the file was read but no row could be accepted: see the rejected rows"
+    return report
+
+
+class _AlreadyImported(Exception):
+    """Another process imported the same bytes while this one waited for the write lock."""
+
+    def __init__(self, previous: dict[str, object]) -> None:
+        super().__init__(previous.get("import_id"))
+        self.previous = previous
+
+
+def _live_import(conn: sa.Connection, sha256: str) -> dict[str, object] | None:
+    row = conn.execute(sa.select(store.imports).where(store.imports.c.sha256 == sha256,
+                                                      store.imports.c.status == "imported")).mappings().first()
+    return dict(row) if row else None
+
+
+def _duplicate(report: ImportReport, previous: dict[str, object]) -> ImportReport:
+    report.status = "duplicate"
+    report.import_id = int(previous["import_id"])  # type: ignore[call-overload]
+    report.message = (f"already imported on {previous['imported_at']:%Y-%m-%d %H:%M} as import "
+                      f"#{previous['import_id']}: nothing changed")
     return report
 
 

@@ -1,7 +1,8 @@
 """The store: canonical tables plus provenance, on SQLAlchemy Core.
 
 Embedded SQLite by default (`RTS_DB`, else `data/rts.sqlite` under the project); the same code
-serves a PostgreSQL URL. Every row keeps its import id, file, sheet and row. Rows are never
+serves a PostgreSQL URL (`postgresql+psycopg://user@host/db`). The schema is versioned by
+Alembic revisions in lib/migrations, applied on first use. Every row keeps its import id, file, sheet and row. Rows are never
 updated in place: a corrected re-export marks the rows it replaces as superseded by the new
 import, so that undoing that import brings them back; a re-export that repeats a row unchanged
 claims it (`row_claims`), so that undoing the first import keeps it.
@@ -13,8 +14,9 @@ import contextlib
 import datetime as dt
 import json
 import os
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.ddl import SchemaGenerator
 
-from lib.errors import UnknownTable
+from lib import migrations
+from lib.errors import ReturnToSpeedError, UnknownTable
 from lib.schema import REJECT_COLUMNS, TABLES, Table, conform, without_missing_measures
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -128,26 +131,83 @@ _ENGINES: dict[str, Engine] = {}
 
 
 def connect(path: str | os.PathLike[str] | None = None) -> Engine:
-    """An engine on the store, tables created on first use (SQLite in WAL with a busy timeout).
+    """An engine on the store, migrated to this code's schema on first use (see lib/migrations).
 
-    On SQLite only writes take the write lock: `engine.begin()` starts `BEGIN IMMEDIATE` (writers
-    queue for the lock instead of failing half-way), while `engine.connect()` reads in a plain
-    deferred transaction, a WAL snapshot of the last commit that never waits for a writer. A
-    `create_all` that finds its tables already there is such a read too (many read paths call it).
+    On SQLite (WAL, a busy timeout) only writes take the write lock: `engine.begin()` starts
+    `BEGIN IMMEDIATE` (writers queue for the lock instead of failing half-way), while
+    `engine.connect()` reads in a plain deferred transaction, a WAL snapshot of the last commit
+    that never waits for a writer. On PostgreSQL `engine.begin()` is READ COMMITTED and its first
+    statement raises the store's version row, whose row lock queues writers the same way (each
+    later statement then sees every write committed before it). A `create_all` that finds its
+    tables already there is only a read (many read paths call it). A store written by a newer
+    release raises `StoreTooNew` before anything is read or written.
     """
     url = db_url(path)
     with _ENGINES_LOCK:  # sessions of a freshly started server ask for the engine together
         if url in _ENGINES:
             return _ENGINES[url]
-        engine = _sqlite_engine(url) if url.startswith("sqlite") else sa.create_engine(url)
-        metadata.create_all(engine)  # a read when every table is there; else one write transaction
-        _add_new_columns(engine)
+        engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
+        if migrations.pending(engine):  # a plain read when the store is up to date
+            migrations.upgrade(engine)
+        # tables a module declares that no revision creates yet (see tests/test_migrations.py)
+        metadata.create_all(engine)
         _ENGINES[url] = engine
         return engine
 
 
+def migrate(path: str | os.PathLike[str] | None = None) -> tuple[str | None, list[str]]:
+    """Run the store's pending migrations (`python -m lib migrate`): (revision before, revisions
+    applied); the revision before is "" for a new, empty database and None for a store made
+    before migrations. Safe to repeat: an up-to-date store applies nothing and changes nothing."""
+    url = db_url(path)
+    engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
+    try:
+        with engine.connect() as conn:
+            before = migrations.current(conn)
+            if before is None and not sa.inspect(conn).get_table_names():
+                before = ""
+        return before, migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 _ENGINES_LOCK = threading.Lock()
 _WRITING = "rts_writing"  # connection-info flag: this transaction was opened by engine.begin()
+
+store_version = sa.Table(
+    "store_version", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+_BUMP = store_version.update().where(store_version.c.id == 1).values(version=store_version.c.version + 1)
+
+
+def _writing_begin(engine: Engine) -> Callable[[], contextlib.AbstractContextManager[sa.Connection]]:
+    """engine.begin() for the store: a write transaction whose first statement raises the version
+    row (on PostgreSQL its row lock queues writers; on SQLite BEGIN IMMEDIATE already has), so
+    that every write, by any process, changes `data_version`."""
+
+    @contextlib.contextmanager
+    def begin() -> Iterator[sa.Connection]:
+        with engine.connect() as conn:
+            conn.info[_WRITING] = True
+            try:
+                with conn.begin():
+                    conn.execute(_BUMP)
+                    yield conn
+            finally:
+                conn.info.pop(_WRITING, None)
+
+    return begin
+
+
+def _server_engine(url: str) -> Engine:
+    """A client-server database (PostgreSQL): connections checked before use (a restarted server
+    or a dropped idle connection is a reconnect, not an error page)."""
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    engine.begin = _writing_begin(engine)  # type: ignore[method-assign]
+    _create_only_what_is_missing(engine)
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -166,27 +226,22 @@ def _sqlite_engine(url: str) -> Engine:
     def _begin(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(_WRITING) else "BEGIN")
 
-    @contextlib.contextmanager
-    def begin() -> Iterator[sa.Connection]:
-        """engine.begin(): a write transaction (BEGIN IMMEDIATE), committed at the end."""
-        with engine.connect() as conn:
-            conn.info[_WRITING] = True
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                conn.info.pop(_WRITING, None)
+    engine.begin = _writing_begin(engine)  # type: ignore[method-assign]
+    _create_only_what_is_missing(engine)
+    return engine
 
+
+def _create_only_what_is_missing(engine: Engine) -> None:
+    """A `create_all` whose tables all exist is a plain read: no write transaction, so it never
+    waits behind a writer and never raises the store's version (many read paths call it)."""
     run_ddl = engine._run_ddl_visitor
 
     def ddl(visitor: type, element: object, **kwargs: object) -> None:
         if visitor is SchemaGenerator and _tables_exist(engine, element, kwargs.get("tables")):
-            return  # nothing to create: no write transaction, so no wait behind a writer
+            return
         run_ddl(visitor, element, **kwargs)
 
-    engine.begin = begin  # type: ignore[method-assign]
     engine._run_ddl_visitor = ddl  # type: ignore[method-assign]
-    return engine
 
 
 def _tables_exist(engine: Engine, element: object, tables: object) -> bool:
@@ -208,18 +263,72 @@ def snapshot(engine: Engine) -> Iterator[sa.Connection]:
         yield conn
 
 
-def _add_new_columns(engine: Engine) -> None:
-    """A store made by an older version gets the columns added since (nullable, so old rows keep
-    NULL): the canonical tables only grow, their names never change."""
-    existing = sa.inspect(engine)
-    for table in CANONICAL.values():
-        have = {c["name"] for c in existing.get_columns(table.name)}
-        missing = [c for c in table.columns if c.name not in have]
-        if missing:
-            with engine.begin() as conn:
-                for column in missing:
-                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" '
-                                         f"{column.type.compile(engine.dialect)}")
+def backup(path: str | os.PathLike[str] | None, dest: str | os.PathLike[str]) -> Path:
+    """A consistent copy of the store in the file `dest`, taken while the app runs: SQLite's
+    online backup (the last commit, WAL included) into a SQLite file; on PostgreSQL `pg_dump
+    --format=custom` of the store's schema (the server's own tool, which must be on PATH)."""
+    url, target = db_url(path), Path(dest).expanduser()
+    if url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(sa.engine.make_url(url).database, timeout=30)) as src, \
+                contextlib.closing(sqlite3.connect(target)) as out:
+            src.backup(out)
+        return target
+    libpq, schema = _libpq(url)
+    _run_tool(["pg_dump", "--format=custom", "--no-owner", f"--schema={schema}", f"--file={target}", f"--dbname={libpq}"])
+    return target
+
+
+def restore(path: str | os.PathLike[str] | None, source: str | os.PathLike[str]) -> None:
+    """Put a `backup` back as the store (stop the app first: every table is replaced), then bring
+    it to this code's schema (a backup from an older release is migrated)."""
+    url, backup_file = db_url(path), Path(source).expanduser()
+    dispose_all()
+    if url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(backup_file)) as src, \
+                contextlib.closing(sqlite3.connect(sa.engine.make_url(url).database, timeout=30)) as out:
+            src.backup(out)
+    else:
+        libpq, schema = _libpq(url)
+        _run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                   f"--schema={schema}", f"--dbname={libpq}", str(backup_file)])
+    migrate(url)
+
+
+def vacuum_full(engine: Engine) -> list[str]:
+    """PostgreSQL: rewrite every table of the store (VACUUM FULL) so that the old versions of
+    deleted or rewritten rows (an erasure's) leave its pages; returns the tables rewritten. Each
+    table is locked while it is rewritten (a store's tables take well under a second each). The
+    server's write-ahead log, replicas and backups keep their copies until they are recycled.
+    No-op on SQLite (lib.privacy VACUUMs the file)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
+        names = sa.inspect(conn).get_table_names()
+        for name in names:
+            conn.exec_driver_sql(f'VACUUM FULL "{name}"')
+    return names
+
+
+def _libpq(url: str) -> tuple[str, str]:
+    """The libpq URL pg_dump takes for a SQLAlchemy one, and the store's schema (its search_path)."""
+    parsed = sa.engine.make_url(url)
+    options = str(parsed.query.get("options", ""))
+    schema = options.split("search_path=", 1)[1].split(",")[0].split()[0] if "search_path=" in options else "public"
+    plain = parsed.set(drivername="postgresql").difference_update_query(["options"])
+    return plain.render_as_string(hide_password=False), schema
+
+
+def _run_tool(command: list[str]) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which(command[0]) is None:
+        raise ReturnToSpeedError(f"{command[0]} is not installed here: install the PostgreSQL client tools "
+                                 "(Debian: apt-get install postgresql-client) of the server's major version")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ReturnToSpeedError(f"{command[0]} failed: {done.stderr.strip()[:500]}")
 
 
 def dispose_all() -> None:
@@ -298,9 +407,10 @@ def is_empty(engine: Engine) -> bool:
 
 
 def data_version(engine: Engine) -> int:
-    """A number that grows with every write (each write is audit-logged): a cache key."""
+    """The store's version: raised by every writing transaction of any process (the version row),
+    so a cache keyed by it never serves data older than the last commit. One primary-key read."""
     with snapshot(engine) as conn:
-        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.event_id), 0))).scalar_one())
+        return int(conn.execute(sa.select(store_version.c.version).where(store_version.c.id == 1)).scalar_one())
 
 
 def log(conn: sa.Connection, who: str, action: str, detail: dict[str, object]) -> None:

@@ -1,10 +1,23 @@
-"""Shared fixtures: a fresh SQLite store per test and a ForceDecks export written in its real shape."""
+"""Shared fixtures: a fresh store per test (SQLite; also PostgreSQL for the store-level modules
+in BOTH_ENGINES) and a ForceDecks export written in its real shape.
+
+PostgreSQL: the server at RTS_TEST_PG (default: the local one, trust authentication). Each test
+gets its own schema, dropped afterwards, so parallel workers never meet. No server answering:
+the PostgreSQL tests skip, saying why; with CI=true they fail instead (CI has a server, and a
+silently skipped engine is an untested one). RTS_TEST_ALL_ENGINES=1 runs the `engine` tests of
+every module on both engines (a few are about the SQLite file itself and fail there by design).
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine
 
@@ -41,9 +54,62 @@ FD_ROWS = [
 ]
 
 
+PG_SERVER = os.environ.get("RTS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# store-level and importer modules: their `engine` tests run on SQLite and on PostgreSQL
+BOTH_ENGINES = {"test_importer", "test_versions", "test_store"}
+
+
+@functools.cache
+def _pg_unavailable() -> str | None:
+    """Why PostgreSQL tests cannot run here (None: the server answers)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install -r requirements.txt)"
+    probe = sa.create_engine(PG_SERVER, connect_args={"connect_timeout": 3}, poolclass=sa.pool.NullPool)
+    try:
+        with probe.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        return f"no PostgreSQL server answers at {probe.url.render_as_string(hide_password=True)} ({str(exc.orig).strip().splitlines()[0]})"
+    finally:
+        probe.dispose()
+    return None
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    eng = store.connect(tmp_path / "rts.sqlite")
+def pg_url() -> Iterator[str]:
+    """A URL on an empty schema of its own on the test PostgreSQL server; dropped afterwards."""
+    problem = _pg_unavailable()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and PostgreSQL tests cannot run: {problem}")
+        pytest.skip(problem)
+    schema = f"rts_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_SERVER, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield sa.engine.make_url(PG_SERVER).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        store.dispose_all()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "engine" in metafunc.fixturenames and (module in BOTH_ENGINES or os.environ.get("RTS_TEST_ALL_ENGINES")):
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated store: SQLite in `tmp_path`, or (parametrized) a PostgreSQL schema."""
+    kind = getattr(request, "param", "sqlite")
+    eng = store.connect(request.getfixturevalue("pg_url") if kind == "postgresql" else tmp_path / "rts.sqlite")
     yield eng
     store.dispose_all()
 

@@ -18,23 +18,36 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import import_files, read_file
+from lib.importer import import_files, read_file, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "forcedecks_cmj.csv"
 
 
-def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages: int = 0) -> None:
-    """Import one file into `db`; inside the write transaction touch `marker` and sleep `hold` s.
-    `cache_pages` shrinks SQLite's page cache so uncommitted pages spill into the WAL file."""
+def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages: int = 0, release: str = "",
+           checked: str = "") -> None:
+    """Import one file into `db` (a SQLite path or a URL); inside the write transaction touch
+    `marker` and sleep `hold` s, or until the file `release` exists. `checked`: touched once the
+    duplicate check outside the transaction has found nothing (the process then queues for the
+    write lock). `cache_pages` shrinks SQLite's page cache so uncommitted pages spill into the WAL."""
     import lib.importer as importer
 
     engine = store.connect(db)
+    if checked:
+        find = store.find_import_by_hash
+
+        def find_then_mark(*args: object) -> object:
+            found = find(*args)
+            Path(checked).write_text("checked")
+            return found
+
+        store.find_import_by_hash = find_then_mark
     if cache_pages:
         sa.event.listen(engine, "connect", lambda conn, _r: conn.execute(f"PRAGMA cache_size={cache_pages}"))
         engine.dispose()
@@ -44,6 +57,9 @@ def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages:
         if marker:
             Path(marker).write_text("inside")
         time.sleep(hold)
+        deadline = time.monotonic() + 120
+        while release and not Path(release).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
         finish(*args, **kwargs)
 
     importer._finish = slow_finish
@@ -304,3 +320,122 @@ def test_only_writes_begin_immediate(tmp_path: Path) -> None:
         conn.execute(sa.select(1))
     store.dispose_all()
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]
+
+
+# ------------------------------------------------------------- races, on SQLite and PostgreSQL
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store several processes open, with the baseline import (#1) in it: a SQLite file or a
+    PostgreSQL schema of its own."""
+    db = str(tmp_path / "shared.sqlite") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    import_files(store.connect(db), [("baseline.csv", forcedecks_csv(FD_ROWS))])
+    store.dispose_all()
+    return db
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.02)
+
+
+def live_heights(db: str) -> list[tuple[int, float, int | None]]:
+    """(import id, jump height, superseded by) of every stored jump height of Jordan's first trial."""
+    engine = sa.create_engine(store.db_url(db), poolclass=sa.pool.NullPool)
+    t = store.CANONICAL["tests"]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.c.import_id, t.c.value, t.c.superseded_by).where(
+            t.c.athlete_id == "jordan-okafor", t.c.metric == "jump_height", t.c.time == "08:18")
+            .order_by(t.c.row_id)).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def correction(tmp: Path, name: str, height: str) -> Path:
+    """The baseline export with Jordan's 8:18 jump height corrected to `height` cm."""
+    rows = [r[:] for r in FD_ROWS]
+    rows[0][8] = height
+    path = tmp / name
+    path.write_bytes(forcedecks_csv(rows))
+    return path
+
+
+def first_line(proc: subprocess.Popen[str]) -> str:
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    return out.strip()
+
+
+def test_the_same_file_uploaded_twice_at_once_is_one_import(shared: str, tmp_path: Path) -> None:
+    """Both processes find no import of the file before either writes; the second then waits for
+    the write lock, and finds the first one's import inside its own transaction."""
+    path, rows = squad_file(tmp_path, 1)
+    inside, release, checked = tmp_path / "inside", tmp_path / "release", tmp_path / "checked"
+    first = spawn_worker(shared, path, marker=str(inside), release=str(release))
+    wait_for(inside, first)
+    second = spawn_worker(shared, path, checked=str(checked))
+    wait_for(checked, second)  # its duplicate check outside the transaction found nothing
+    time.sleep(0.5)  # it is now queued for the write lock
+    release.write_text("go")
+    assert first_line(first) == f"imported 2 {rows + 6}"  # 6 new athletes
+    assert first_line(second) == "duplicate 2 0"
+    engine = store.connect(shared)
+    try:
+        imports = store.read_imports(engine)
+        assert imports["file"].tolist() == [path.name, "baseline.csv"]
+        assert len(store.read_table(engine, "tests").query("athlete_id.str.startswith('squad1')")) == rows
+    finally:
+        store.dispose_all()
+
+
+def test_corrections_at_once_supersede_in_the_order_they_commit(shared: str, tmp_path: Path) -> None:
+    """Two corrected re-exports of the same trial at the same moment: the one that takes the write
+    lock first is import #2, the other #3 supersedes it; one live value, and undo walks back."""
+    early, late = correction(tmp_path, "early.csv", "39.1"), correction(tmp_path, "late.csv", "39.9")
+    inside, release, checked = tmp_path / "inside", tmp_path / "release", tmp_path / "checked"
+    first = spawn_worker(shared, early, marker=str(inside), release=str(release))
+    wait_for(inside, first)
+    second = spawn_worker(shared, late, checked=str(checked))
+    wait_for(checked, second)
+    time.sleep(0.5)
+    release.write_text("go")
+    assert first_line(first).startswith("imported 2 ")
+    assert first_line(second).startswith("imported 3 ")
+    assert live_heights(shared) == [(1, 38.4, 2), (2, 39.1, 3), (3, 39.9, None)]
+    engine = store.connect(shared)
+    try:
+        undo_import(engine, 3)
+        assert live_heights(shared) == [(1, 38.4, 2), (2, 39.1, None)]
+        undo_import(engine, 2)
+        assert live_heights(shared) == [(1, 38.4, None)]
+    finally:
+        store.dispose_all()
+
+
+def test_undo_during_another_import_is_safe(shared: str, tmp_path: Path) -> None:
+    """`python -m lib undo 1` while a correction of import #1 is being written: the undo waits
+    for the write lock, then removes import #1's rows; the correction's rows are what is live."""
+    fixed = correction(tmp_path, "fixed.csv", "39.1")
+    inside, release = tmp_path / "inside", tmp_path / "release"
+    importing = spawn_worker(shared, fixed, marker=str(inside), release=str(release))
+    wait_for(inside, importing)
+    undo = subprocess.Popen([sys.executable, "-m", "lib", "undo", "--db", shared, "1"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    assert undo.poll() is None  # queued behind the import
+    release.write_text("go")
+    assert first_line(importing).startswith("imported 2 ")
+    assert undo.communicate(timeout=120)[1] == "" and undo.returncode == 0
+    assert live_heights(shared) == [(2, 39.1, None)]  # import #1's rows are gone, the correction's stay
+    engine = store.connect(shared)
+    try:
+        tests = store.read_table(engine, "tests", provenance=True)
+        expected = sum(len(r.tables["tests"]) for _s, r in read_file(fixed.read_bytes(), fixed.name).reads)
+        assert len(tests) == expected and set(tests["import_id"]) == {2}
+        assert store.read_imports(engine).set_index("import_id")["status"].to_dict() == {2: "imported", 1: "undone"}
+        assert not tests.duplicated(["athlete_id", "date", "test", "metric", "side", "trial", "device"]).any()
+    finally:
+        store.dispose_all()

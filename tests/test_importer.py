@@ -244,7 +244,9 @@ def test_a_store_from_before_times_gets_the_column_and_keeps_its_rows(tmp_path: 
     import_file(eng, forcedecks_csv(FD_ROWS), "fd.csv")
     store.dispose_all()
     with sqlite3.connect(path) as db:
-        db.execute("ALTER TABLE tests DROP COLUMN time")  # as an older version created it
+        db.execute("ALTER TABLE tests DROP COLUMN time")  # as an older version created it,
+        db.execute("DROP TABLE store_version")  # before versions and migrations
+        db.execute("DROP TABLE alembic_version")
     eng = store.connect(path)
     tests = store.read_table(eng, "tests")
     assert "time" in tests.columns and len(tests) > 0
