@@ -406,7 +406,8 @@ class Verification:
     def message(self) -> str:
         """One sentence for the command line and the page."""
         if not self.checked:
-            return "not byte-checked (not an SQLite file: check the server's own storage)"
+            return ("tables rewritten (VACUUM FULL), not byte-checked: the server's write-ahead log, replicas "
+                    "and backups keep copies until they are recycled")
         if self.clean:
             return f"verified: none of their names, ids, diagnoses or notes is left in {', '.join(self.files)}"
         who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
@@ -592,7 +593,11 @@ def _holders(db: Path) -> list[str]:
 
 def compact(engine: Engine) -> bool:
     """SQLite: write the WAL back, VACUUM (free pages go), truncate the WAL; True when a reader kept
-    the checkpoint from finishing. No-op (False) elsewhere."""
+    the checkpoint from finishing. PostgreSQL: VACUUM FULL of every table of the store, so the old
+    versions of erased rows leave its pages (False: nothing to wait for)."""
+    if engine.dialect.name == "postgresql":
+        store.vacuum_full(engine)
+        return False
     if engine.dialect.name != "sqlite":
         return False
     raw = engine.raw_connection()
