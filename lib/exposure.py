@@ -94,14 +94,17 @@ def _on_record(days: pd.DataFrame, gap: int) -> np.ndarray:
 
 
 def acwr_rolling(daily: pd.Series) -> pd.Series:
-    """Uncoupled rolling ratio: sum of the last 7 days / (sum of days 8-28 / 3)."""
-    acute = daily.rolling(7, min_periods=7).sum()
-    chronic = daily.shift(7).rolling(21, min_periods=21).sum() / 3
-    return acute / chronic.replace(0, np.nan)
+    """Uncoupled rolling ratio: the last 7 days / days 8-28, each as a weekly figure over the days
+    on record (a missing day is NaN, never a zero); blank until 28 days have passed."""
+    acute = daily.rolling(7, min_periods=1).mean() * 7
+    chronic = daily.shift(7).rolling(21, min_periods=1).mean() * 7
+    full = pd.Series(np.arange(len(daily)) >= 27, index=daily.index)
+    return (acute / chronic.replace(0, np.nan)).where(full)
 
 
 def acwr_ewma(daily: pd.Series) -> pd.Series:
-    """EWMA ratio (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c = 2/(28+1)."""
+    """EWMA ratio (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c = 2/(28+1). A missing day
+    (NaN) is skipped, not averaged in as a zero."""
     acute = daily.ewm(alpha=2 / (7 + 1), adjust=False).mean()
     chronic = daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
     return acute / chronic.replace(0, np.nan)
@@ -178,9 +181,11 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             "last_session": d.loc[d["sessions"] > 0, "date"].max(),
         }
         for load in LOADS:
-            series = d[load].astype(float)
+            # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
+            series = d[load].astype(float).where(d["on_record"].astype(bool))
             row[f"acute_{load}_m"] = float(series.tail(7).sum())
-            row[f"chronic_{load}_week_m"] = float(series.tail(28).sum() / 4)
+            row[f"chronic_{load}_week_m"] = weekly_on_record(d.tail(28), load)
+            row.update(_week_change(d, load))
             rolling = acwr_rolling(series) if enough and len(series) >= 28 else pd.Series([np.nan])
             ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
             row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
@@ -188,7 +193,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             # a spike early in the week is still a spike on Monday: flags read the 7-day peak
             row[f"acwr_{load}_rolling_peak7"] = float(rolling.tail(7).max())
             row[f"acwr_{load}_ewma_peak7"] = float(ewma.tail(7).max())
-        row.update(_pre_injury(d, injuries, athlete, as_of))
+        row.update(_pre_injury(d, injuries, athlete, as_of, last28))
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
@@ -200,20 +205,43 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     return out
 
 
-def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd.Timestamp) -> dict[str, float]:
-    """Chronic weekly HSR and sprint over the 28 days before the latest injury, and now as % of it."""
+def weekly_on_record(days: pd.DataFrame, load: str) -> float:
+    """A window's load as a weekly figure over its days on record: sum / days on record x 7 (metres
+    per week; NaN with no day on record). Missing days are never read as zeros."""
+    on = int(days["on_record"].astype(bool).sum())
+    return float(days.loc[days["on_record"].astype(bool), load].sum() / on * 7) if on else np.nan
+
+
+def _week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
+    """The last 7 days against the 7 before, each as a weekly figure over its days on record (at
+    least 4 of 7 each): change in % and in metres."""
+    last, prev = d.tail(7), d.iloc[-14:-7] if len(d) >= 14 else d.iloc[0:0]
+    out = {f"{load}_week_change_pct": np.nan, f"{load}_week_increase_m": np.nan}
+    if last["on_record"].sum() < 4 or prev["on_record"].sum() < 4:
+        return out
+    now, before = weekly_on_record(last, load), weekly_on_record(prev, load)
+    out[f"{load}_week_increase_m"] = now - before
+    out[f"{load}_week_change_pct"] = (now - before) / before * 100 if before > 0 else np.nan
+    return out
+
+
+def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd.Timestamp,
+                last28: pd.DataFrame) -> dict[str, float]:
+    """Chronic weekly HSR and sprint over the 28 days before the episode's first injury, and the
+    last 28 days as % of it, both as weekly figures over their days on record."""
+    from lib.baselines import episode_start
+
     out = {"pre_injury_hsr_week_m": np.nan, "pre_injury_sprint_week_m": np.nan,
            "pct_pre_injury_hsr": np.nan, "pct_pre_injury_sprint": np.nan}
     inj = injuries[(injuries["athlete_id"] == athlete) & (injuries["injury_date"] <= as_of)]
     if inj.empty:
         return out
-    when = inj["injury_date"].max()
+    when = episode_start(injuries, athlete, inj["injury_date"].max())
     window = d[(d["date"] < when) & (d["date"] >= when - pd.Timedelta(days=28))]
     if window["on_record"].sum() < 14:  # too little before the injury to call it a baseline
         return out
     for load in LOADS:
-        pre = float(window[load].sum() / 4)
-        now = float(d[load].tail(28).sum() / 4)
+        pre, now = weekly_on_record(window, load), weekly_on_record(last28, load)
         out[f"pre_injury_{load}_week_m"] = pre
         out[f"pct_pre_injury_{load}"] = now / pre * 100 if pre > 0 else np.nan
     return out

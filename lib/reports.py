@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.readiness import STATUS_ICONS, STATUS_WORDS, Data, readiness_board
+from lib.views import tier_cell
 from lib.settings import SETTINGS, Settings, defaults
 
 # ------------------------------------------------------------------------------------ look
@@ -368,7 +369,7 @@ def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = PNG_DPI) -> bytes:
 
 
 BOARD_COLUMNS = (  # (title, width mm; None = the rest)
-    ("Status", 30.0), ("Athlete", 38.0), ("Squad", 21.0), ("Position", 25.0), ("Tier", 9.0), ("Days", 10.0),
+    ("Status", 30.0), ("Athlete", 38.0), ("Squad", 21.0), ("Position", 25.0), ("Tier", 13.0), ("Days", 10.0),
     ("Action", 48.0), ("Top reasons", None),
 )
 
@@ -495,7 +496,7 @@ def _board_table(doc: _Doc, rows: list[dict[str, object]], layout: _BoardLayout,
         doc.set(size, bold=True)
         doc.cell(left + 2.4 + icon, y, widths[0] - 2.4 - icon, row_h, STATUS_WORDS[status])
         days = r.get("days_since_injury")
-        cells = [str(r["name"]), _blank(r.get("squad")), _blank(r.get("position")), str(int(r["tier"])),  # type: ignore[arg-type]
+        cells = [str(r["name"]), _blank(r.get("squad")), _blank(r.get("position")), tier_cell(r["tier"], r["tier_basis"], r["proposed_tier"]),
                  "" if days is None or pd.isna(days) else str(int(days)), str(r["action"])]  # type: ignore[arg-type]
         x = left + widths[0]
         for j, (value, w) in enumerate(zip(cells, widths[1:7])):
@@ -615,7 +616,7 @@ def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd
     status = str(row["status"])
     y = 26.0
     injury = head["injury"] + (f" · day {head['days']} since injury" if head["days"] != "–" else "")
-    detail = (f"Tier {head['tier']} ({head['tier_name']}) · how it was set: {row['tier_basis']}\n"
+    detail = (f"Tier {head['tier']} ({head['tier_name']}) · how it was set: {row.get('tier_note', row['tier_basis'])}\n"
               f"Injury: {injury}")
     doc.set(9.5)
     detail_lines = pdf.multi_cell(width - 16, 4.6, doc.text(detail), dry_run=True, output="LINES")
