@@ -34,7 +34,8 @@ def iso_week(dates: pd.Series) -> pd.Series:
 def pct_of_mss(speed: pd.Series, mss: pd.Series | float) -> pd.Series:
     """Speed as % of MSS, rounded to 6 decimals so that 29.16 km/h of a 32.4 km/h MSS is 90%,
     not 89.99999999 after the unit conversion."""
-    return (speed / mss * 100).round(6)
+    ratio = pd.to_numeric(speed, errors="coerce").astype("float64") / mss * 100  # a blank speed is NaN, not NA
+    return ratio.round(6)
 
 
 def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -123,7 +124,9 @@ def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings |
     s = s.merge(mss, on="athlete_id", how="left")
     pct = pct_of_mss(s["max_speed_ms"], s["mss_ms"])
     s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
-                 near=(pct >= cfg.num("near_max_pct")).astype(int), maxed=(pct >= cfg.num("max_pct")).astype(int))
+                 # a blank max speed (NA) is no near-max session, not a crash
+                 near=(pct >= cfg.num("near_max_pct")).fillna(False).astype(int),
+                 maxed=(pct >= cfg.num("max_pct")).fillna(False).astype(int))
     weeks = s.groupby(["athlete_id", "week", "week_start"]).agg(
         sessions=("session", "size"), hsr_m=("hsr_distance_m", "sum"), sprint_m=("sprint_distance_m", "sum"),
         near_max_sessions=("near", "sum"), max_sessions=("maxed", "sum"), top_speed_ms=("max_speed_ms", "max"),
@@ -169,8 +172,8 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
         m = mss[mss["athlete_id"] == athlete]
         mss_ms = float(m["mss_ms"].iloc[0]) if len(m) else np.nan
         pct = pct_of_mss(d["max_speed"], mss_ms)
-        near_days = d[pct >= cfg.num("near_max_pct")]["date"]
-        max_days = d[pct >= cfg.num("max_pct")]["date"]
+        near_days = d[(pct >= cfg.num("near_max_pct")).fillna(False).astype(bool)]["date"]
+        max_days = d[(pct >= cfg.num("max_pct")).fillna(False).astype(bool)]["date"]
         row = {
             "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
             "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,

@@ -213,6 +213,7 @@ def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd
     if drops:
         drop, test, prev, last = max(drops, key=lambda d: d[0])
         facts["hop_lsi_drop"] = drop
+        _dated(facts, "hop_lsi_drop", last["date"])
         sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({prev['date']:%Y-%m-%d}) -> "
                                    f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d})")
 
@@ -230,6 +231,7 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
     cmj = _latest_day([r for r in tests if r["test"] == "cmj" and r["metric"] == "asymmetry"], on, stale)
     if cmj:
         facts["cmj_asymmetry"] = float(np.mean([r["value"] for r in cmj]))
+        _dated(facts, "cmj_asymmetry", cmj[0]["date"])
         sides = pd.Series([r["side"] for r in cmj]).mode()
         sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {sides.iloc[0] if len(sides) else '?'}, "
                                     f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
@@ -238,6 +240,7 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
                           and r["side"] in ("left", "right")], on, stale)
     if nordic and (not forces or nordic[0]["date"] >= forces[0]["date"]):
         facts["nordic_imbalance"] = float(np.mean([r["value"] for r in nordic]))
+        _dated(facts, "nordic_imbalance", nordic[0]["date"])
         sources["nordic_imbalance"] = f"{nordic[0]['date']:%Y-%m-%d}: {_srcs(nordic)}"
     elif forces and {r["side"] for r in forces} == {"left", "right"}:
         # no asymmetry column (a hand-entered sheet): (stronger - weaker) / stronger x 100 from the means
@@ -245,6 +248,7 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
         right = float(np.mean([r["value"] for r in forces if r["side"] == "right"]))
         if max(left, right) > 0:
             facts["nordic_imbalance"] = abs(left - right) / max(left, right) * 100
+            _dated(facts, "nordic_imbalance", forces[0]["date"])
             sources["nordic_imbalance"] = (f"{forces[0]['date']:%Y-%m-%d}: left {left:.0f} N, right {right:.0f} N "
                                            f"(weaker side {'left' if left < right else 'right'}): {_srcs(forces)}")
     jumps = [r for r in tests if r["test"] == "cmj" and r["metric"] == "jump_height" and r["side"] == "both"]
@@ -258,6 +262,7 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
             if change < 0 and beyond_noise(change, noise.get("cmj_jump_height_te", np.nan),
                                            noise.get("cmj_jump_height_swc", np.nan)):
                 facts["jump_height_drop_pct"] = -change / mean * 100
+                _dated(facts, "jump_height_drop_pct", day)
                 sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
 
 
@@ -354,6 +359,7 @@ def _wellness_facts(wellness: list[dict], on: pd.Timestamp, cfg: Settings, facts
                      f"(SD {sd:.2f}, floor {floor:g})")
     if worst is not None:
         facts["wellness_item_z"], details["wellness_item_z"], sources["wellness_item_z"] = worst
+        _dated(facts, "wellness_item_z", max(r["date"] for r in latest.values()))
     if len(latest) < 2:
         return
     day = max(r["date"] for r in latest.values())
@@ -373,6 +379,7 @@ def _wellness_facts(wellness: list[dict], on: pd.Timestamp, cfg: Settings, facts
     # the composite must fall by more than one step on each of its items' noise: min_change x sqrt(items)
     if round(mean) - composite[-1]["value"] <= min_change * np.sqrt(len(items)):
         return
+    _dated(facts, "wellness_composite_z", day)
     facts["wellness_composite_z"] = drop / max(sd if not np.isnan(sd) else 0.0, floor * np.sqrt(len(items)))
     details["wellness_composite_z"] = (f"wellness composite ({', '.join(items)}) {composite[-1]['value']:g}, "
                                        f"usual {_usual(mean)}")
@@ -388,6 +395,25 @@ def _scale_top(row: dict[str, object]) -> str:
 
 def _usual(mean: float) -> str:
     return f"{mean:.0f}" if abs(mean - round(mean)) < 0.05 else f"{mean:.1f}"
+
+
+def _dated(facts: dict[str, object], fact: str, day: pd.Timestamp) -> None:
+    """Remember the date of the data behind a fact (a step back recorded after it has acted on it)."""
+    facts.setdefault("_dates", {})[fact] = pd.Timestamp(day)  # type: ignore[index]
+
+
+def _acted_on(flags: list[dict], facts: dict[str, object], rec: dict[str, object]) -> list[dict]:
+    """A regression (red, not a stop) whose data is no later than the recorded tier change was seen
+    when staff recorded it: it holds at the recorded tier instead of stepping back again."""
+    dates: dict[str, pd.Timestamp] = facts.get("_dates", {})  # type: ignore[assignment]
+    out = []
+    for f in flags:
+        when = dates.get(str(f["fact"]))
+        if f["effect"] == "red" and not f["stop"] and when is not None and when <= rec["date"]:  # type: ignore[operator]
+            note = f" (acted on: tier {rec['tier']} recorded {rec['date']:%Y-%m-%d})"
+            f = {**f, "effect": "amber", "kind": "hold", "message": f["message"] + note, "short": f["short"] + note}
+        out.append(f)
+    return out
 
 
 def _src(row: dict[str, object], table: str) -> str:
@@ -630,6 +656,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
     elif returning:
         note = "tier not recorded: the board proposes one for a medical user to confirm"
     flags, _ = evaluate(facts, returning, tier or 1, region, cfg)
+    if rec is not None:
+        flags = _acted_on(flags, facts, rec)
     stop = any(f["stop"] for f in flags)
     red = any(f["effect"] == "red" for f in flags)
     proposed: int | None = None
