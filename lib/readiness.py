@@ -533,8 +533,10 @@ BOARD_COLUMNS = ["athlete_id", "name", "position", "squad", "status", "status_wo
                  "episode_start", "days_since_injury", "reasons", "criteria", "summary"]
 
 
-def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None) -> pd.DataFrame:
-    """One row per athlete on `on`, sorted red first; reasons and next-tier criteria as lists."""
+def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None,
+                    facts_out: dict[str, dict[str, object]] | None = None) -> pd.DataFrame:
+    """One row per athlete on `on`, sorted red first; reasons and next-tier criteria as lists.
+    With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id."""
     cfg = cfg or defaults()
     on = pd.Timestamp(on).normalize()
     lsi = limb_symmetry(data.tests[data.tests["date"] <= on], data.injuries)
@@ -549,7 +551,8 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None) -
         # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
         own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
                                     for n in ("injuries", "tests", "sessions", "wellness", "tier_history")))
-        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg))
+        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
+                               facts_out))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"tier": "Int64", "days_at_tier": "Int64", "proposed_tier": "Int64", "next_tier": "Int64",
                           "days_since_injury": "Int64"})
@@ -626,7 +629,8 @@ def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.
 
 
 def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
-               exposure: pd.DataFrame, noise: "_NoiseByDay", cfg: Settings) -> dict[str, object]:
+               exposure: pd.DataFrame, noise: "_NoiseByDay", cfg: Settings,
+               facts_out: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
     athlete_id = str(ath["athlete_id"])
     injury = active_injury(data.injuries, athlete_id, on)
     returning = injury is not None
@@ -655,6 +659,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
             + (f"; flagged: {', '.join(f'{d:%Y-%m-%d}' for d in flagged)}" if flagged else "; none flagged"))
     elif returning:
         note = "tier not recorded: the board proposes one for a medical user to confirm"
+    if facts_out is not None:
+        facts_out[athlete_id] = facts
     flags, _ = evaluate(facts, returning, tier or 1, region, cfg)
     if rec is not None:
         flags = _acted_on(flags, facts, rec)
@@ -753,6 +759,21 @@ def _grey_reason(facts: dict[str, object], returning: bool, cfg: Settings) -> st
     days = facts.get("coverage_days", 0)
     return (f"GPS on {days} of the last 28 days < {cfg.num('coverage_days'):.0f} "
             f"({BY_NAME['coverage_days'].source})")
+
+
+# Every fact a rule reads, and the one function that produces it (a test fails when a rule reads a
+# fact that is not here, or that its producer does not produce in the scenario built for it).
+FACT_PRODUCERS: dict[str, str] = {
+    **dict.fromkeys(("pain", "pain_not_settled", "swelling"), "_pain_facts"),
+    **dict.fromkeys(("hop_lsi_drop", *(f"{t}_lsi" for t in HOP_BATTERY)), "_lsi_facts"),
+    **dict.fromkeys(("cmj_asymmetry", "nordic_imbalance", "jump_height_drop_pct"), "_force_facts"),
+    **dict.fromkeys(("nordic_force_involved", "calf_raise_reps_involved", "adductor_squeeze"), "_strength_facts"),
+    **dict.fromkeys(("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
+                     "hsr_week_change_pct"), "_exposure_facts"),
+    **dict.fromkeys(("wellness_item_z", "wellness_composite_z"), "_wellness_facts"),
+    "strength_lsi": "_facts_on",
+    **dict.fromkeys(("days_at_tier", "flagged_days_at_tier"), "_board_row"),
+}
 
 
 def board_for_export(board: pd.DataFrame) -> pd.DataFrame:
