@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|settings|template|demo ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -116,6 +116,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--team", default="default", help="settings of this team, for --confirm (default: default)")
     p.add_argument("--who", default="cli")
     p.set_defaults(func=_cmd_tier)
+
+    p = add("settings", "list, set, export or import a team's thresholds (medical and admin roles; audit-logged)")
+    p.add_argument("action", choices=["list", "set", "export", "import"])
+    p.add_argument("args", nargs="*", metavar="ARG", help="set: NAME VALUE; import: FILE (as written by export)")
+    p.add_argument("--team", default="default", help="the team's settings (default: default)")
+    p.add_argument("--role", default="admin", choices=["medical", "coach", "admin"],
+                   help="role the change is made under (coaches may only list and export)")
+    p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
+    p.set_defaults(func=_cmd_settings)
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)
@@ -296,6 +305,48 @@ def _cmd_tier(args: argparse.Namespace) -> int:
         return 2
     record_tier_change(engine, args.athlete_id, day, tier, reason, args.who)
     print(f"{args.athlete_id}: tier {tier} recorded ({reason})")
+    return 0
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from lib import settings
+
+    engine = store.connect(args.db)
+    if args.action in ("list", "export"):
+        table = settings.table(settings.load(engine, args.team))
+        if args.action == "export":  # name,value: what `import` reads back (a club can version it)
+            table = table[["name", "value", "unit", "source"]]
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    if args.action == "set":
+        if len(args.args) != 2:
+            print("settings set NAME VALUE", file=sys.stderr)
+            return 2
+        values: dict[str, object] = {args.args[0]: args.args[1]}
+    else:
+        if len(args.args) != 1 or not Path(args.args[0]).is_file():
+            print("settings import FILE (a CSV with name and value columns, as written by export)", file=sys.stderr)
+            return 2
+        rows = list(csv.DictReader(io.StringIO(Path(args.args[0]).read_text(encoding="utf-8-sig"))))
+        values = {r["name"]: r["value"] for r in rows if r.get("name")}
+    unknown = sorted(set(values) - set(settings.BY_NAME))
+    if unknown:
+        print(f"no such setting: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    current = settings.load(engine, args.team)
+    try:
+        changed = {k: v for k, v in values.items() if str(settings.typed(k, v)) != str(current[k])}
+        settings.save(engine, changed, args.team, args.who, role=args.role)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name in changed:
+        print(f"{args.team}: {name} = {settings.load(engine, args.team)[name]}")
+    if not changed:
+        print(f"{args.team}: nothing changed")
     return 0
 
 

@@ -125,7 +125,8 @@ class FactRows:
         return cls(
             _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], on, WELLNESS_COLS),
             _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], on, LSI_COLS),
-            _records_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height"]))
+            _records_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height",
+                                                                                     "ft_ct_ratio"]))
                                   | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
                                   | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], on, TEST_COLS),
         )
@@ -157,6 +158,7 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: p
     _pain_facts(wellness, on, stale, cfg, facts, sources)
     _lsi_facts(rows.lsi.get(athlete_id, []), on, stale, since, cfg, facts, sources)
     _force_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
+    _ftct_facts(rows.tests.get(athlete_id, []), on, stale, cfg, facts, sources)
     _strength_facts(rows.tests.get(athlete_id, []), on, stale, injured_side, cfg, facts, sources)
     _exposure_facts(exposure, athlete_id, facts, sources)
     _wellness_facts(wellness, on, cfg, facts, sources)
@@ -264,6 +266,23 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
                 facts["jump_height_drop_pct"] = -change / mean * 100
                 _dated(facts, "jump_height_drop_pct", day)
                 sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
+
+
+def _ftct_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
+                facts: dict[str, object], sources: dict[str, str]) -> None:
+    """CMJ flight time : contraction time as % of the athlete's 28-day baseline (Cormack 2008)."""
+    rows = [r for r in tests if r["test"] == "cmj" and r["metric"] == "ft_ct_ratio" and r["side"] == "both"]
+    latest = _latest_day(rows, on, stale)
+    if not latest:
+        return
+    day = latest[0]["date"]
+    mean, _sd = _baseline([r for r in rows if r["date"] < day], day, cfg)
+    if np.isnan(mean) or mean <= 0:
+        return
+    value = float(np.mean([r["value"] for r in latest]))
+    facts["ftct_pct_baseline"] = value / mean * 100
+    _dated(facts, "ftct_pct_baseline", day)
+    sources["ftct_pct_baseline"] = f"{day:%Y-%m-%d}: FT:CT {value:.2f} vs 28-day baseline {mean:.2f}"
 
 
 def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
@@ -767,6 +786,7 @@ FACT_PRODUCERS: dict[str, str] = {
     **dict.fromkeys(("pain", "pain_not_settled", "swelling"), "_pain_facts"),
     **dict.fromkeys(("hop_lsi_drop", *(f"{t}_lsi" for t in HOP_BATTERY)), "_lsi_facts"),
     **dict.fromkeys(("cmj_asymmetry", "nordic_imbalance", "jump_height_drop_pct"), "_force_facts"),
+    "ftct_pct_baseline": "_ftct_facts",
     **dict.fromkeys(("nordic_force_involved", "calf_raise_reps_involved", "adductor_squeeze"), "_strength_facts"),
     **dict.fromkeys(("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
                      "hsr_week_change_pct"), "_exposure_facts"),

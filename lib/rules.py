@@ -88,6 +88,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cmj_asym_amber", "cmj_asymmetry", ">", "cmj_asym_amber", "amber", "CMJ asymmetry", "%"),
     Rule("nordic_imbalance_amber", "nordic_imbalance", ">=", "nordic_imbalance_amber", "amber", "Nordic imbalance", "%"),
     Rule("jump_height_drop", "jump_height_drop_pct", ">", "jump_height_drop", "amber", "CMJ jump height below baseline", "%"),
+    Rule("ftct_fatigue", "ftct_pct_baseline", "<", "ftct_fatigue", "amber", "CMJ FT:CT vs baseline", "%"),
     Rule("wellness_item_amber", "wellness_item_z", ">=", "wellness_z_amber", "amber", "wellness item below usual", " z",
          template="{detail}: z {value} ≥ {threshold} ({source})"),
     Rule("wellness_composite_amber", "wellness_composite_z", ">=", "wellness_z_amber", "amber",

@@ -220,6 +220,11 @@ def table(values: Settings | None = None) -> pd.DataFrame:
     ])
 
 
+def typed(name: str, value: object) -> float | str:
+    """A value as the setting `name` stores it (a number, or one of its choices): ValueError if not."""
+    return _typed(BY_NAME[name], value)
+
+
 def _typed(setting: Setting, value: object) -> float | str:
     if isinstance(setting.default, str):
         text = str(value)

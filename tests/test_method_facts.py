@@ -35,6 +35,9 @@ def everything(region: str) -> Scenario:
         s.item("2026-11-23", item, 1, MCLEAN)  # item and composite drops
     for when in ("2026-11-02", "2026-11-09", "2026-11-16"):
         s.test(when, "cmj", "jump_height", "both", 40.0, "cm")
+    for when in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        s.test(when, "cmj", "ft_ct_ratio", "both", 0.80, "ratio")
+    s.test("2026-11-23", "cmj", "ft_ct_ratio", "both", 0.70, "ratio")
     s.test("2026-11-23", "cmj", "jump_height", "both", 30.0, "cm").test("2026-11-23", "cmj", "asymmetry", "left", 5.0, "%")
     s.test("2026-11-23", "nordic", "max_force", "right", 300.0, "N").test("2026-11-23", "nordic", "max_force", "left",
                                                                            400.0, "N")
