@@ -1,7 +1,9 @@
 """High-velocity exposure: weekly HSR and sprint distance, near-max sessions, MSS, acute:chronic.
 
 Pure pandas over the canonical `sessions` table. Conventions:
-- MSS (maximal sprint speed) = the athlete's highest session max speed on record up to the date.
+- MSS (maximal sprint speed) = the validated maximum (`validated_mss`): under the physical ceiling,
+  confirmed by a second session within 3%, frozen at the episode's first injury; later speeds above
+  it count only when plausible, otherwise they are listed as artefacts (`mss_artefacts`).
 - Near-max session: max speed >= `near_max_pct` of MSS (default 90%); max session: >= `max_pct`.
 - A day is *on record* when a session falls on it, or when it lies in a gap of at most
   `rest_gap_days` between two sessions (ordinary rest days). Longer gaps are missing data, never
@@ -38,20 +40,98 @@ def pct_of_mss(speed: pd.Series, mss: pd.Series | float) -> pd.Series:
     return ratio.round(6)
 
 
-def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Per athlete: MSS (m/s) on record up to `as_of`, the date it was set, and its age in days."""
+MSS_COLUMNS = ["athlete_id", "mss_ms", "mss_date", "mss_age_days", "mss_source", "mss_confirmed"]
+ARTEFACT_COLUMNS = ["athlete_id", "date", "max_speed_ms", "why", "source_file", "source_row"]
+CORROBORATION = 0.03  # a second session within 3% confirms a maximum (issue 12, "Precisely")
+MSS_LOOKBACK_DAYS = 365
+
+
+def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None = None,
+              cfg: Settings | None = None) -> pd.DataFrame:
+    """Per athlete: the validated MSS (m/s) on `as_of`, the date it was set, its age in days, its
+    source row and whether a second session confirmed it. See `validated_mss`."""
+    return _mss(sessions, as_of, injuries, cfg)[0]
+
+
+def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None = None,
+                  cfg: Settings | None = None) -> pd.DataFrame:
+    """Max speeds that do not count as MSS, with why and their source rows (above the physical
+    ceiling, or above the validated maximum without a second session within 3%)."""
+    return _mss(sessions, as_of, injuries, cfg)[1]
+
+
+def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
+         cfg: Settings | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cfg = cfg or defaults()
     s = sessions[(sessions["date"] <= as_of) & sessions["max_speed_ms"].notna()]
-    if s.empty:
-        return pd.DataFrame(columns=["athlete_id", "mss_ms", "mss_date", "mss_age_days", "mss_source"])
-    idx = s.groupby("athlete_id")["max_speed_ms"].idxmax()
-    best = s.loc[idx, ["athlete_id", "max_speed_ms", "date", "source_file", "source_row"]]
-    return pd.DataFrame({
-        "athlete_id": best["athlete_id"].to_numpy(),
-        "mss_ms": best["max_speed_ms"].astype(float).to_numpy(),
-        "mss_date": best["date"].to_numpy(),
-        "mss_age_days": (as_of - best["date"]).dt.days.to_numpy(),
-        "mss_source": (best["source_file"].astype(str) + ":" + best["source_row"].astype(str)).to_numpy(),
-    })
+    rows, artefacts = [], []
+    for athlete, g in s.groupby("athlete_id", sort=True):
+        start = None
+        if injuries is not None and len(injuries):
+            from lib.baselines import episode_start
+
+            own = injuries[(injuries["athlete_id"] == athlete) & (injuries["injury_date"] <= as_of)]
+            if len(own):
+                start = episode_start(injuries, str(athlete), own["injury_date"].max())
+        row, out = validated_mss(g, as_of, cfg.num("mss_ceiling"), start)
+        artefacts += [{"athlete_id": athlete, **a} for a in out]
+        if row is not None:
+            rows.append({"athlete_id": athlete, **row})
+    return (pd.DataFrame(rows, columns=MSS_COLUMNS).astype({"mss_ms": float}),
+            pd.DataFrame(artefacts, columns=ARTEFACT_COLUMNS))
+
+
+def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
+                  injury: pd.Timestamp | None = None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """One athlete's MSS and the speeds excluded as artefacts.
+
+    - A speed above `ceiling` (m/s) never counts, whatever the source (our template included).
+    - The maximum of the 12 months before `as_of` (before `injury`, the episode's first injury,
+      when given: frozen there) counts when another session on another day is within 3% of it;
+      a higher speed without one is an artefact. Nothing confirmed: the highest speed under the
+      ceiling, `mss_confirmed` False.
+    - After the injury a speed above the frozen pre-injury MSS counts only when plausible: under the
+      ceiling and confirmed by another post-injury session within 3%; otherwise an artefact.
+    """
+    g = sessions[sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS)]
+    artefacts = [_artefact(r, f"above the physical ceiling {ceiling:g} m/s")
+                 for r in g[g["max_speed_ms"] > ceiling].to_dict("records")]
+    g = g[g["max_speed_ms"] <= ceiling]
+    before = g if injury is None else g[g["date"] < injury]
+    best, dropped = _confirmed_max(before)
+    artefacts += [_artefact(r, "above the validated maximum, no second session within 3%") for r in dropped]
+    if injury is not None:
+        after = g[g["date"] >= injury]
+        floor = best["max_speed_ms"] if best is not None else -np.inf
+        higher = after[after["max_speed_ms"] > floor]
+        post, post_dropped = _confirmed_max(higher, fallback=False)
+        artefacts += [_artefact(r, "above the pre-injury MSS, no second session within 3%") for r in post_dropped]
+        if post is not None:
+            best = post
+    if best is None:
+        return None, artefacts
+    return {"mss_ms": float(best["max_speed_ms"]), "mss_date": best["date"],
+            "mss_age_days": int((as_of - best["date"]).days),
+            "mss_source": f"{best['source_file']}:{best['source_row']}", "mss_confirmed": bool(best["confirmed"])}, artefacts
+
+
+def _confirmed_max(g: pd.DataFrame, fallback: bool = True) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """The highest speed confirmed by a session on another day within 3% of it, and the higher
+    unconfirmed ones. With `fallback`, nothing confirmed gives the highest speed, unconfirmed."""
+    records = g.sort_values(["max_speed_ms", "date"], ascending=[False, True]).to_dict("records")
+    for i, r in enumerate(records):
+        v = float(r["max_speed_ms"])
+        if any(o["date"] != r["date"] and v * (1 - CORROBORATION) <= float(o["max_speed_ms"]) <= v
+               for o in records[i + 1:]):
+            return {**r, "confirmed": True}, [x for x in records[:i] if float(x["max_speed_ms"]) > v]
+    if fallback and records:
+        return {**records[0], "confirmed": False}, []
+    return None, records
+
+
+def _artefact(r: dict[str, object], why: str) -> dict[str, object]:
+    return {"date": r["date"], "max_speed_ms": float(r["max_speed_ms"]), "why": why,  # type: ignore[arg-type]
+            "source_file": r.get("source_file"), "source_row": r.get("source_row")}
 
 
 def calendar(starts: pd.Series, ends: pd.Series, step_days: int = 1) -> pd.DataFrame:
@@ -111,7 +191,8 @@ def acwr_ewma(daily: pd.Series) -> pd.Series:
     return acute / chronic.replace(0, np.nan)
 
 
-def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings | None = None) -> pd.DataFrame:
+def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings | None = None,
+                    injuries: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per athlete and ISO week: HSR and sprint metres, sessions, near-max and max sessions
     (vs MSS as of `as_of`), the week's top speed, and week-to-week change %."""
     cfg = cfg or defaults()
@@ -120,7 +201,7 @@ def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings |
             "max_sessions", "top_speed_ms", "mss_ms", "hsr_change_pct", "sprint_change_pct", "spike"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    mss = mss_table(s, as_of)[["athlete_id", "mss_ms"]]
+    mss = mss_table(s, as_of, injuries, cfg)[["athlete_id", "mss_ms"]]
     s = s.merge(mss, on="athlete_id", how="left")
     pct = pct_of_mss(s["max_speed_ms"], s["mss_ms"])
     s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
@@ -162,7 +243,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury."""
     cfg = cfg or defaults()
     daily = daily_load(sessions, as_of)
-    mss = mss_table(sessions, as_of)
+    mss = mss_table(sessions, as_of, injuries, cfg)
     rows = []
     for athlete, d in daily.groupby("athlete_id", sort=True):
         d = d.sort_values("date").reset_index(drop=True)

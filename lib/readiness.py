@@ -158,7 +158,7 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: p
     _pain_facts(wellness, on, stale, cfg, facts, sources)
     _lsi_facts(rows.lsi.get(athlete_id, []), on, stale, since, cfg, facts, sources)
     _force_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
-    _ftct_facts(rows.tests.get(athlete_id, []), on, stale, cfg, facts, sources)
+    _ftct_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
     _strength_facts(rows.tests.get(athlete_id, []), on, stale, injured_side, cfg, facts, sources)
     _exposure_facts(exposure, athlete_id, facts, sources)
     _wellness_facts(wellness, on, cfg, facts, sources)
@@ -268,18 +268,23 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
                 sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
 
 
-def _ftct_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
+def _ftct_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
                 facts: dict[str, object], sources: dict[str, str]) -> None:
-    """CMJ flight time : contraction time as % of the athlete's 28-day baseline (Cormack 2008)."""
+    """CMJ flight time : contraction time as % of the athlete's 28-day baseline (Cormack 2008), when
+    the fall exceeds the test's noise (typical error and SWC of the team's FT:CT, Hopkins 2000)."""
     rows = [r for r in tests if r["test"] == "cmj" and r["metric"] == "ft_ct_ratio" and r["side"] == "both"]
     latest = _latest_day(rows, on, stale)
     if not latest:
         return
     day = latest[0]["date"]
-    mean, _sd = _baseline([r for r in rows if r["date"] < day], day, cfg)
+    mean, sd = _baseline([r for r in rows if r["date"] < day], day, cfg)
     if np.isnan(mean) or mean <= 0:
         return
     value = float(np.mean([r["value"] for r in latest]))
+    # single trials: the athlete's own day-to-day SD stands in for the typical error when larger
+    te = np.nanmax([noise.get("cmj_ft_ct_ratio_te", np.nan), sd])
+    if not beyond_noise(value - mean, te, noise.get("cmj_ft_ct_ratio_swc", np.nan)):
+        return
     facts["ftct_pct_baseline"] = value / mean * 100
     _dated(facts, "ftct_pct_baseline", day)
     sources["ftct_pct_baseline"] = f"{day:%Y-%m-%d}: FT:CT {value:.2f} vs 28-day baseline {mean:.2f}"
@@ -603,8 +608,14 @@ def noise_figures(tests: pd.DataFrame, cfg: Settings | None = None) -> dict[str,
     if jh.empty:
         return {}
     means = jh.groupby(["athlete_id"], as_index=False)["value"].mean()
-    return {"cmj_jump_height_te": typical_error(tests, "cmj", "jump_height"),
-            "cmj_jump_height_swc": smallest_worthwhile_change(means, cfg.num("swc_factor"))}
+    out = {"cmj_jump_height_te": typical_error(tests, "cmj", "jump_height"),
+           "cmj_jump_height_swc": smallest_worthwhile_change(means, cfg.num("swc_factor"))}
+    ftct = tests[(tests["test"] == "cmj") & (tests["metric"] == "ft_ct_ratio") & (tests["side"] == "both")]
+    if len(ftct):
+        out["cmj_ft_ct_ratio_te"] = typical_error(tests, "cmj", "ft_ct_ratio")
+        out["cmj_ft_ct_ratio_swc"] = smallest_worthwhile_change(
+            ftct.groupby("athlete_id", as_index=False)["value"].mean(), cfg.num("swc_factor"))
+    return out
 
 
 def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:

@@ -87,6 +87,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("near_max_days", 7.0, "days", "Speed zones",
             "Healthy athletes should touch near-max speed at least once in this many days.",
             "Malone 2017 (at least one effort >= 90% MSS per 7 days)"),
+    Setting("mss_ceiling", 11.0, "m/s", "Speed zones",
+            "Physical ceiling: a max speed above this (39.6 km/h) is an artefact on any source, our template "
+            "included, and never becomes the MSS.",
+            "practice default (no published threshold); team-sport players rarely exceed 10.5 m/s"),
     Setting("mss_max_age", 56.0, "days", "Speed zones",
             "An MSS older than this is flagged as stale.", "Practice: re-test MSS every 6-8 weeks"),
     # load

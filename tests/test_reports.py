@@ -75,8 +75,8 @@ def test_board_pdf_is_one_page_with_date_team_board_counts_and_thresholds(demo: 
     page = " ".join(text[0].split())
     assert "Readiness board · Mon 23 Nov 2026" in page and "First team · 25 athletes" in page
     counts = board_counts(board)
-    assert counts == {"red": 1, "amber": 1, "green": 21, "grey": 2}
-    assert "1 step back" in page and "1 hold" in page and "21 ready" in page and "2 no data" in page
+    assert counts == {"red": 1, "amber": 2, "green": 20, "grey": 2}
+    assert "1 step back" in page and "2 hold" in page and "20 ready" in page and "2 no data" in page
     # the recorded tier and, beside it, the proposed one (4 -> 1: a stop; 4 -> 5: a move up to confirm)
     for line in ("Step back Kwame Asante First team Striker 4 → 1 68 stop: tier 1 until it settles pain 6/10 > 5/10",
                  "Hold Liam O'Connor First team Full Back 3 55 hold at tier 3 pain 3/10 > 2/10",

@@ -461,7 +461,7 @@ def exposure_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | N
             "mss", "near_max_speed", "pct_mss", "hsr_change_pct", "speed_unit", "sources"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    weeks = weekly_exposure(s, on, cfg)
+    weeks = weekly_exposure(s, on, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id])
     f = speed_factor(str(cfg["speed_unit"]))
     week_start = s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D")
     src = s.assign(week_start=week_start).groupby("week_start").apply(

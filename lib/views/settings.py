@@ -38,6 +38,7 @@ LABELS: dict[str, str] = {
     "near_max_pct": "Near-max effort from",
     "max_pct": "Max-velocity effort from",
     "near_max_days": "Near-max effort at least every",
+    "mss_ceiling": "MSS physical ceiling",
     "mss_max_age": "MSS counts as stale after",
     "acwr_low": "Acute:chronic under-loaded below",
     "acwr_high": "Acute:chronic typical up to",
