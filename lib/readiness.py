@@ -253,6 +253,9 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
             _dated(facts, "nordic_imbalance", forces[0]["date"])
             sources["nordic_imbalance"] = (f"{forces[0]['date']:%Y-%m-%d}: left {left:.0f} N, right {right:.0f} N "
                                            f"(weaker side {'left' if left < right else 'right'}): {_srcs(forces)}")
+    for fact, key in (("cmj_asymmetry", "cmj_asymmetry"), ("nordic_imbalance", "nordic_asymmetry")):
+        if fact in facts:
+            _flag_beyond_noise(fact, _daily_asymmetry(tests, fact), noise, key, cfg, facts, sources)
     jumps = [r for r in tests if r["test"] == "cmj" and r["metric"] == "jump_height" and r["side"] == "both"]
     latest = _latest_day(jumps, on, stale)
     if latest:
@@ -266,6 +269,49 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
                 facts["jump_height_drop_pct"] = -change / mean * 100
                 _dated(facts, "jump_height_drop_pct", day)
                 sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
+
+
+def _daily_asymmetry(tests: list[dict], fact: str) -> dict[pd.Timestamp, float]:
+    """Per test day: CMJ asymmetry (mean of the day's tests), or Nordic imbalance (the device's
+    column, else from the day's left and right forces)."""
+    test = "cmj" if fact == "cmj_asymmetry" else "nordic"
+    by_day: dict[pd.Timestamp, list[float]] = {}
+    for r in tests:
+        if r["test"] == test and r["metric"] == "asymmetry":
+            by_day.setdefault(r["date"], []).append(float(r["value"]))
+    out = {d: float(np.mean(v)) for d, v in by_day.items()}
+    if test == "nordic":
+        sides: dict[pd.Timestamp, dict[str, list[float]]] = {}
+        for r in tests:
+            if r["test"] == "nordic" and r["metric"] == "max_force" and r["side"] in ("left", "right"):
+                sides.setdefault(r["date"], {}).setdefault(str(r["side"]), []).append(float(r["value"]))
+        for d, lr in sides.items():
+            if d not in out and len(lr) == 2:
+                left, right = float(np.mean(lr["left"])), float(np.mean(lr["right"]))
+                if max(left, right) > 0:
+                    out[d] = abs(left - right) / max(left, right) * 100
+    return out
+
+
+def _flag_beyond_noise(fact: str, daily: dict[pd.Timestamp, float], noise: dict[str, float], key: str,
+                       cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
+    """`<fact>_flag`, what the asymmetry rules read: the value, when its change from the athlete's
+    28-day baseline exceeds the noise (the larger of the team's typical error and the athlete's own
+    day-to-day SD, and the SWC); with no baseline yet, the value itself (nothing to compare with)."""
+    day = facts["_dates"][fact]  # type: ignore[index]
+    window = day - pd.Timedelta(days=int(cfg.num("baseline_days")))
+    before = [v for d, v in daily.items() if window < d < day]
+    value = float(facts[fact])  # type: ignore[arg-type]
+    if len(before) >= 2:
+        mean, sd = float(np.mean(before)), float(np.std(before, ddof=1))
+        te = np.nanmax([noise.get(f"{key}_te", np.nan), sd])
+        if value <= mean or not beyond_noise(value - mean, te, noise.get(f"{key}_swc", np.nan)):
+            return
+        sources[f"{fact}_flag"] = f"{sources.get(fact, '')}; baseline {mean:.1f} (SD {sd:.1f}): beyond noise"
+    else:
+        sources[f"{fact}_flag"] = f"{sources.get(fact, '')}; no baseline yet"
+    facts[f"{fact}_flag"] = value
+    _dated(facts, f"{fact}_flag", day)
 
 
 def _ftct_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
@@ -605,11 +651,17 @@ def noise_figures(tests: pd.DataFrame, cfg: Settings | None = None) -> dict[str,
     between-athlete SD) of CMJ jump height, from the tests given (filter them to the as-of date)."""
     cfg = cfg or defaults()
     jh = tests[(tests["test"] == "cmj") & (tests["metric"] == "jump_height") & (tests["side"] == "both")]
-    if jh.empty:
-        return {}
-    means = jh.groupby(["athlete_id"], as_index=False)["value"].mean()
-    out = {"cmj_jump_height_te": typical_error(tests, "cmj", "jump_height"),
-           "cmj_jump_height_swc": smallest_worthwhile_change(means, cfg.num("swc_factor"))}
+    out: dict[str, float] = {}
+    if len(jh):
+        means = jh.groupby(["athlete_id"], as_index=False)["value"].mean()
+        out = {"cmj_jump_height_te": typical_error(tests, "cmj", "jump_height"),
+               "cmj_jump_height_swc": smallest_worthwhile_change(means, cfg.num("swc_factor"))}
+    for test, key in (("cmj", "cmj_asymmetry"), ("nordic", "nordic_asymmetry")):
+        asym = tests[(tests["test"] == test) & (tests["metric"] == "asymmetry")]
+        if len(asym):
+            out[f"{key}_te"] = typical_error(tests, test, "asymmetry")
+            out[f"{key}_swc"] = smallest_worthwhile_change(asym.groupby("athlete_id", as_index=False)["value"].mean(),
+                                                           cfg.num("swc_factor"))
     ftct = tests[(tests["test"] == "cmj") & (tests["metric"] == "ft_ct_ratio") & (tests["side"] == "both")]
     if len(ftct):
         out["cmj_ft_ct_ratio_te"] = typical_error(tests, "cmj", "ft_ct_ratio")
@@ -797,6 +849,7 @@ FACT_PRODUCERS: dict[str, str] = {
     **dict.fromkeys(("pain", "pain_not_settled", "swelling"), "_pain_facts"),
     **dict.fromkeys(("hop_lsi_drop", *(f"{t}_lsi" for t in HOP_BATTERY)), "_lsi_facts"),
     **dict.fromkeys(("cmj_asymmetry", "nordic_imbalance", "jump_height_drop_pct"), "_force_facts"),
+    **dict.fromkeys(("cmj_asymmetry_flag", "nordic_imbalance_flag"), "_flag_beyond_noise"),
     "ftct_pct_baseline": "_ftct_facts",
     **dict.fromkeys(("nordic_force_involved", "calf_raise_reps_involved", "adductor_squeeze"), "_strength_facts"),
     **dict.fromkeys(("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
