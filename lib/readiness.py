@@ -134,7 +134,7 @@ class FactRows:
 
 FACT_ITEMS = ["pain", "swelling", *WELLNESS_HIGHER_IS_BETTER]
 WELLNESS_COLS = ["date", "item", "value", "scale", "source_file", "source_row"]
-LSI_COLS = ["date", "test", "lsi", "left_cv", "right_cv", "sources"]
+LSI_COLS = ["date", "test", "lsi", "left_cv", "right_cv", "sources", "basis", "involved_pct_pre", "uninvolved_pct_pre"]
 TEST_COLS = ["date", "test", "metric", "side", "value", "source_file", "source_row"]
 
 
@@ -199,10 +199,22 @@ def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd
     for test in HOP_BATTERY:
         rows = [r for r in lsi if r["test"] == test]
         recent = [r for r in rows if r["date"] > on - stale]
-        if not recent or pd.isna(recent[-1]["lsi"]):
+        valid = [r for r in recent if not pd.isna(r["lsi"])]
+        if not valid:
             continue
-        facts[f"{test}_lsi"] = float(recent[-1]["lsi"])
-        sources[f"{test}_lsi"] = f"{recent[-1]['date']:%Y-%m-%d}: {recent[-1]['sources']}"
+        last = valid[-1]
+        # one limb tested on the latest day: the last valid LSI still counts, with its own date
+        later = " (later test: one limb only)" if recent[-1]["date"] > last["date"] else ""
+        if last.get("basis") == "bilateral":
+            pcts = [float(last[c]) for c in ("involved_pct_pre", "uninvolved_pct_pre") if not pd.isna(last[c])]
+            if pcts:  # both limbs injured: the weaker limb's % of its own pre-injury value
+                facts[f"{test}_lsi"] = min(pcts)
+                sources[f"{test}_lsi"] = (f"{last['date']:%Y-%m-%d}: bilateral injury, LSI unreliable "
+                                          f"({float(last['lsi']):.0f}%): weaker limb {min(pcts):.0f}% of pre-injury; "
+                                          f"{last['sources']}")
+                continue
+        facts[f"{test}_lsi"] = float(last["lsi"])
+        sources[f"{test}_lsi"] = f"{last['date']:%Y-%m-%d}: {last['sources']}{later}"
         # a regression compares rehab tests, never the pre-injury baseline
         valid = [r for r in rows if not pd.isna(r["lsi"]) and (since is None or r["date"] >= since)]
         if len(valid) >= 2:
