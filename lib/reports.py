@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.exposure import ACWR_CAVEAT
 from lib.readiness import STATUS_ICONS, STATUS_WORDS, Data, readiness_board
 from lib.views import tier_cell
 from lib.settings import SETTINGS, Settings, defaults
@@ -40,7 +41,7 @@ STATUS_ORDER = ("red", "amber", "green", "grey")
 # cell tints: in grey they read 183 / 203 / 240 of 255 (red darkest); no data is white, hatched
 STATUS_TINTS = {"red": "#EDA58A", "amber": "#F5C868", "green": "#E6F5EE", "grey": "#FFFFFF"}
 STATUS_MEANING = {
-    "red": "regression, step back a tier / no high-velocity work",
+    "red": "regression, step back to a safe tier / stop: no high-velocity work",
     "amber": "stay at the current tier",
     "green": "cleared for the next tier or full high-velocity work",
     "grey": "not enough recent data to decide",
@@ -400,7 +401,9 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     legend = "   ".join(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}: {STATUS_MEANING[s]}" for s in STATUS_ORDER)
     doc.cell(left, 22.5, width, 4, legend)
     # thresholds block height, measured first: the table gets the rest of the page
-    lines = threshold_lines(cfg)
+    # acute:chronic stays a descriptive figure, with its caveat, on the printed board too
+    lines = [*threshold_lines(cfg), ("Acute:chronic", "shown as context, never by itself a reason to step back: "
+                                     + ACWR_CAVEAT.rstrip("."))]
     thr_size = 6.4
     doc.set(thr_size)
     block = "   ".join(f"{g}: {t}." for g, t in lines)

@@ -42,7 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
             "practice default (no published threshold); Noyes 1991 called < 85% abnormal"),
     Setting("cmj_asym_amber", 10.0, "%", "Force plate",
             "Countermovement-jump asymmetry above which the board says hold (amber).",
-            "Hewit 2012: uninjured athletes usually < 15%; 10% a common flag"),
+            "Hewit 2012: uninjured athletes usually < 15%; 10%: practice default (no published threshold)"),
     Setting("cmj_asym_red", 15.0, "%", "Force plate",
             "Countermovement-jump asymmetry above which the board says step back (red).",
             "Hewit 2012 (asymmetry > 15% uncommon in uninjured athletes)"),
@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
             "included, and never becomes the MSS.",
             "practice default (no published threshold); team-sport players rarely exceed 10.5 m/s"),
     Setting("mss_max_age", 56.0, "days", "Speed zones",
-            "An MSS older than this is flagged as stale.", "Practice: re-test MSS every 6-8 weeks"),
+            "An MSS older than this is flagged as stale.", "practice default (no published threshold): re-test MSS every 6-8 weeks"),
     # load
     Setting("acwr_low", 0.8, "ratio", "Load",
             "Acute:chronic ratio below which the athlete is under-loaded.", "Gabbett 2016"),
@@ -113,7 +113,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Missing days are not rest days (domain reference)"),
     Setting("pre_injury_load_pct", 90.0, "%", "Load",
             "Chronic HSR and sprint load, as a share of pre-injury load, needed for the last tier.",
-            "Taberner 2019 control-chaos continuum"),
+            "practice default (no published threshold); back to the pre-injury chronic load: Taberner 2019 control-chaos continuum"),
     # pain and wellness
     Setting("pain_ok", 2.0, "0-10", "Pain",
             "Pain at or below this is safe.", "Silbernagel 2007 pain-monitoring model (0-2 safe)"),
@@ -139,7 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
     # data freshness and tiers
     Setting("stale_days", 21.0, "days", "Data",
             "A test or pain score older than this no longer counts as current.",
-            "Practice: hop and strength tests every 1-3 weeks in rehab"),
+            "practice default (no published threshold): hop and strength tests every 1-3 weeks in rehab"),
     Setting("tier_min_days", 7.0, "days", "Tiers",
             "Days at a tier (from the recorded change) before moving up; the same days must be free of stop "
             "and hold flags.", "A week at the tier without a flag: domain reference; Aspetar hamstring protocol"),

@@ -84,6 +84,7 @@ def test_board_pdf_is_one_page_with_date_team_board_counts_and_thresholds(demo: 
                  "No data Arjun Mehta U23 Full Back collect data before deciding GPS on 16 of the last 28 days < 21"):
         assert line in page
     assert "Thresholds used (team settings of First team; * = changed from the default)" in page
+    assert "Acute:chronic: shown as context, never by itself a reason to step back" in page
     assert "Hop test pass (LSI) 90%" in page and "Pain: safe up to 2/10; stop above 5/10" in page and "Near-max effort from 90% MSS" in page
     meta = metadata(pdf)
     assert meta["CreationDate"] == "D:20261123000000Z" and meta["Title"] == "Readiness board 2026-11-23 · First team"
