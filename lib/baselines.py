@@ -60,17 +60,20 @@ def episode_start(injuries: pd.DataFrame, athlete_id: str, injury_date: pd.Times
     """The first injury date of the episode the injury on `injury_date` belongs to: an injury to the
     same region and side before the previous one was cleared is the same episode (a re-injury in
     rehab), so pre-injury references come from before the first one."""
-    own = injuries[injuries["athlete_id"] == athlete_id].sort_values("injury_date")
-    current = own[own["injury_date"] == injury_date]
-    if current.empty or not {"region", "side", "cleared_date"} <= set(own.columns):
+    if not {"region", "side", "cleared_date"} <= set(injuries.columns):
         return pd.Timestamp(injury_date)
-    cur = current.iloc[-1]
+    own = injuries.loc[injuries["athlete_id"] == athlete_id, ["injury_date", "region", "side", "cleared_date"]]
+    records = sorted(own.to_dict("records"), key=lambda r: r["injury_date"])
+    current = [r for r in records if r["injury_date"] == injury_date]
+    if not current:
+        return pd.Timestamp(injury_date)
+    cur = current[-1]
     while True:
-        earlier = own[(own["injury_date"] < cur["injury_date"]) & (own["region"] == cur["region"])
-                      & (own["side"] == cur["side"])]
-        if earlier.empty:
+        earlier = [r for r in records if r["injury_date"] < cur["injury_date"] and r["region"] == cur["region"]
+                   and r["side"] == cur["side"]]
+        if not earlier:
             return pd.Timestamp(cur["injury_date"])
-        prev = earlier.iloc[-1]
+        prev = earlier[-1]
         if not pd.isna(prev["cleared_date"]) and prev["cleared_date"] < cur["injury_date"]:
             return pd.Timestamp(cur["injury_date"])
         cur = prev

@@ -63,17 +63,29 @@ def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.Data
 def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
          cfg: Settings | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     cfg = cfg or defaults()
-    s = sessions[(sessions["date"] <= as_of) & sessions["max_speed_ms"].notna()]
+    ceiling = cfg.num("mss_ceiling")
+    s = sessions[(sessions["date"] <= as_of) & (sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS))
+                 & sessions["max_speed_ms"].notna()]
+    starts: dict[str, pd.Timestamp] = {}
+    if injuries is not None and len(injuries) and len(s):
+        from lib.baselines import episode_start
+
+        inj = injuries[injuries["injury_date"] <= as_of]
+        for athlete, g in inj.groupby("athlete_id"):
+            starts[str(athlete)] = episode_start(injuries, str(athlete), g["injury_date"].max())
+    # only the fastest sessions can hold the maximum: the 64 fastest under the ceiling per athlete and
+    # side of the injury (before / after), and every speed above the ceiling (an artefact to list)
+    if starts:
+        start = pd.to_datetime(s["athlete_id"].astype(str).map(starts)).astype(s["date"].dtype)
+        part = (start.notna() & (s["date"] >= start)).astype(int)
+    else:
+        part = pd.Series(0, index=s.index)
+    s = s.assign(_part=part.to_numpy()).sort_values("max_speed_ms", ascending=False, kind="stable")
+    over = s["max_speed_ms"] > ceiling
+    s = pd.concat([s[over], s[~over].groupby(["athlete_id", "_part"], sort=False).head(64)])
     rows, artefacts = [], []
     for athlete, g in s.groupby("athlete_id", sort=True):
-        start = None
-        if injuries is not None and len(injuries):
-            from lib.baselines import episode_start
-
-            own = injuries[(injuries["athlete_id"] == athlete) & (injuries["injury_date"] <= as_of)]
-            if len(own):
-                start = episode_start(injuries, str(athlete), own["injury_date"].max())
-        row, out = validated_mss(g, as_of, cfg.num("mss_ceiling"), start)
+        row, out = validated_mss(g.drop(columns="_part"), as_of, ceiling, starts.get(str(athlete)))
         artefacts += [{"athlete_id": athlete, **a} for a in out]
         if row is not None:
             rows.append({"athlete_id": athlete, **row})
@@ -94,44 +106,52 @@ def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
       ceiling and confirmed by another post-injury session within 3%; otherwise an artefact.
     """
     g = sessions[sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS)]
-    artefacts = [_artefact(r, f"above the physical ceiling {ceiling:g} m/s")
-                 for r in g[g["max_speed_ms"] > ceiling].to_dict("records")]
-    g = g[g["max_speed_ms"] <= ceiling]
-    before = g if injury is None else g[g["date"] < injury]
-    best, dropped = _confirmed_max(before)
-    artefacts += [_artefact(r, "above the validated maximum, no second session within 3%") for r in dropped]
+    speed = g["max_speed_ms"].to_numpy(dtype=float)
+    days = g["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    files = g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(len(g), None)
+    lines = g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(len(g), None)
+    dates = list(g["date"])
+
+    def artefact(i: int, why: str) -> dict[str, object]:
+        return {"date": dates[i], "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
+                "source_row": lines[i]}
+
+    artefacts = [artefact(i, f"above the physical ceiling {ceiling:g} m/s") for i in np.flatnonzero(speed > ceiling)]
+    under = speed <= ceiling
+    after = (days >= np.datetime64(pd.Timestamp(injury).date(), "D").astype("int64")) if injury is not None \
+        else np.zeros(len(g), dtype=bool)
+    best, confirmed, dropped = _confirmed_max(np.flatnonzero(under & ~after), speed, days)
+    artefacts += [artefact(i, "above the validated maximum, no second session within 3%") for i in dropped]
     if injury is not None:
-        after = g[g["date"] >= injury]
-        floor = best["max_speed_ms"] if best is not None else -np.inf
-        higher = after[after["max_speed_ms"] > floor]
-        post, post_dropped = _confirmed_max(higher, fallback=False)
-        artefacts += [_artefact(r, "above the pre-injury MSS, no second session within 3%") for r in post_dropped]
+        floor = speed[best] if best is not None else -np.inf
+        post, post_ok, post_dropped = _confirmed_max(np.flatnonzero(under & after & (speed > floor)), speed, days,
+                                                     fallback=False)
+        artefacts += [artefact(i, "above the pre-injury MSS, no second session within 3%") for i in post_dropped]
         if post is not None:
-            best = post
+            best, confirmed = post, post_ok
     if best is None:
         return None, artefacts
-    return {"mss_ms": float(best["max_speed_ms"]), "mss_date": best["date"],
-            "mss_age_days": int((as_of - best["date"]).days),
-            "mss_source": f"{best['source_file']}:{best['source_row']}", "mss_confirmed": bool(best["confirmed"])}, artefacts
+    return {"mss_ms": float(speed[best]), "mss_date": dates[best],
+            "mss_age_days": int((as_of - dates[best]).days),
+            "mss_source": f"{files[best]}:{lines[best]}", "mss_confirmed": confirmed}, artefacts
 
 
-def _confirmed_max(g: pd.DataFrame, fallback: bool = True) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
-    """The highest speed confirmed by a session on another day within 3% of it, and the higher
-    unconfirmed ones. With `fallback`, nothing confirmed gives the highest speed, unconfirmed."""
-    records = g.sort_values(["max_speed_ms", "date"], ascending=[False, True]).to_dict("records")
-    for i, r in enumerate(records):
-        v = float(r["max_speed_ms"])
-        if any(o["date"] != r["date"] and v * (1 - CORROBORATION) <= float(o["max_speed_ms"]) <= v
-               for o in records[i + 1:]):
-            return {**r, "confirmed": True}, [x for x in records[:i] if float(x["max_speed_ms"]) > v]
-    if fallback and records:
-        return {**records[0], "confirmed": False}, []
-    return None, records
-
-
-def _artefact(r: dict[str, object], why: str) -> dict[str, object]:
-    return {"date": r["date"], "max_speed_ms": float(r["max_speed_ms"]), "why": why,  # type: ignore[arg-type]
-            "source_file": r.get("source_file"), "source_row": r.get("source_row")}
+def _confirmed_max(idx: np.ndarray, speed: np.ndarray, days: np.ndarray,
+                   fallback: bool = True) -> tuple[int | None, bool, list[int]]:
+    """(position of the highest speed confirmed by a session on another day within 3% of it,
+    confirmed?, positions of the higher unconfirmed ones). With `fallback`, nothing confirmed gives
+    the highest speed, unconfirmed; without, (None, False, every position)."""
+    order = idx[np.lexsort((days[idx], -speed[idx]))]  # fastest first, earliest first among equals
+    for k, i in enumerate(order):
+        j = k + 1
+        # sorted high to low: the sessions within 3% below speed i come right after it
+        while j < len(order) and speed[order[j]] >= speed[i] * (1 - CORROBORATION):
+            if days[order[j]] != days[i]:
+                return int(i), True, [int(m) for m in order[:k] if speed[m] > speed[i]]
+            j += 1
+    if fallback and len(order):
+        return int(order[0]), False, []
+    return None, False, [int(m) for m in order]
 
 
 def calendar(starts: pd.Series, ends: pd.Series, step_days: int = 1) -> pd.DataFrame:
@@ -292,18 +312,22 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
 def weekly_on_record(days: pd.DataFrame, load: str) -> float:
     """A window's load as a weekly figure over its days on record: sum / days on record x 7 (metres
     per week; NaN with no day on record). Missing days are never read as zeros."""
-    on = int(days["on_record"].astype(bool).sum())
-    return float(days.loc[days["on_record"].astype(bool), load].sum() / on * 7) if on else np.nan
+    return _weekly(days[load].to_numpy(dtype=float), days["on_record"].to_numpy(dtype=bool))
+
+
+def _weekly(values: np.ndarray, on_record: np.ndarray) -> float:
+    on = int(on_record.sum())
+    return float(np.nansum(values[on_record]) / on * 7) if on else np.nan
 
 
 def _week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
     """The last 7 days against the 7 before, each as a weekly figure over its days on record (at
     least 4 of 7 each): change in % and in metres."""
-    last, prev = d.tail(7), d.iloc[-14:-7] if len(d) >= 14 else d.iloc[0:0]
+    values, on = d[load].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool)
     out = {f"{load}_week_change_pct": np.nan, f"{load}_week_increase_m": np.nan}
-    if last["on_record"].sum() < 4 or prev["on_record"].sum() < 4:
+    if len(d) < 14 or on[-7:].sum() < 4 or on[-14:-7].sum() < 4:
         return out
-    now, before = weekly_on_record(last, load), weekly_on_record(prev, load)
+    now, before = _weekly(values[-7:], on[-7:]), _weekly(values[-14:-7], on[-14:-7])
     out[f"{load}_week_increase_m"] = now - before
     out[f"{load}_week_change_pct"] = (now - before) / before * 100 if before > 0 else np.nan
     return out

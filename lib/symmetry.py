@@ -149,8 +149,15 @@ def _mark_bilateral(out: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     limb's % of its pre-injury value is what counts."""
     if injuries.empty or "side" not in injuries:
         return out
-    both = [bilateral_on(injuries, str(a), pd.Timestamp(d)) for a, d in zip(out["athlete_id"], out["date"])]
-    both_s = pd.Series(both, index=out.index)
+    sides = injuries.assign(athlete_id=injuries["athlete_id"].astype(str)).groupby("athlete_id")["side"].nunique()
+    candidates = set(sides[sides >= 2].index)  # injured on both sides at some time
+    if not candidates:
+        return out
+    ids = out["athlete_id"].astype(str)
+    pairs = out.loc[ids.isin(candidates), ["athlete_id", "date"]].drop_duplicates()
+    both = {(str(a), pd.Timestamp(d)) for a, d in pairs.itertuples(index=False)
+            if bilateral_on(injuries, str(a), pd.Timestamp(d))}
+    both_s = pd.Series([(a, pd.Timestamp(d)) in both for a, d in zip(ids, out["date"])], index=out.index)
     out.loc[both_s, "basis"] = "bilateral"
     out.loc[both_s, "note"] = "bilateral injury: LSI unreliable, compare each limb with its pre-injury value"
     return out

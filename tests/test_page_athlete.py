@@ -66,7 +66,9 @@ def test_liam_holds_at_tier_3_on_the_triple_hop(demo_db: str, monkeypatch: pytes
     assert checklist.loc["single-hop LSI", "Met"] == "✗" and checklist.loc["CMJ asymmetry", "Met"] == "✓"
     assert checklist.loc["triple-hop LSI", "Data"].startswith("2026-11-23: hop_tests.xlsx:")
     text = markdown(at)
-    assert "Criteria for tier 4 (90% MSS): 4 not met" in text
+    # pain 3/10 (> 2), single and triple hop < 90%; his week at the tier had no flag (the 10.1% CMJ
+    # asymmetry on 11-16 was inside his own noise)
+    assert "Criteria for tier 4 (90% MSS): 3 not met" in text
     assert "Injured left calf: not catching up (flat)" in text  # 86-88% for three batteries
     # pain 3/10 is acceptable (3-5), not safe: it holds him at the tier (an unmet criterion), it is no flag
     assert checklist.loc["pain", ["Met", "Now", "Needs"]].tolist() == ["✗", "3/10", "≤ 2/10"]
