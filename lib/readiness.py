@@ -527,6 +527,15 @@ def _reason(rule: Rule, value: float, threshold: float, source: str, op: str, da
             "short": short, "data": data_source}
 
 
+def rule_line(rule_id: str, cfg: Settings | None = None) -> tuple[float, str, str]:
+    """(threshold, wording, source) of a rule with this team's value, e.g. (10.0, "> 10%", "Hewit 2012 ..."):
+    the one wording the board, the checklist and the charts' threshold lines share."""
+    cfg = cfg or defaults()
+    rule = next(r for r in RULES if r.id == rule_id)
+    threshold, source = _threshold(rule, cfg)
+    return threshold, f"{SYMBOL[rule.op]} {format_value(threshold, rule.unit)}{rule.unit}", source
+
+
 def format_value(value: float, unit: str) -> str:
     """Numbers as a coach reads them: ratios to 2 decimals, whole numbers bare, else 1 decimal."""
     if unit == "":

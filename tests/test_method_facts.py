@@ -77,3 +77,21 @@ def test_every_reason_names_its_rule_and_kind() -> None:
     for reason in [*row["reasons"], *row["criteria"]]:
         assert reason["rule"] in ids and reason["kind"] in ("stop", "hold", "info"), reason
     assert set(KINDS.values()) == {"stop", "hold", "info"}
+
+
+def test_a_rules_wording_is_declared_once_and_shared() -> None:
+    """The board's reason and the chart's threshold line read the same wording (lib.readiness.rule_line)."""
+    from lib.charts.athlete import _rule_threshold
+    from lib.readiness import rule_line
+    from lib.settings import defaults
+
+    cfg = defaults()
+    cfg["cmj_asym_red"] = 14.0
+    value, text, source = rule_line("cmj_asym_red", cfg)
+    assert (value, text) == (14.0, "> 14%") and source.startswith("Hewit 2012")
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).tier("2026-11-01", 3)
+    s.test("2026-11-23", "cmj", "asymmetry", "left", 16.0, "%")
+    reason = next(r for r in s.board(cfg=cfg)["reasons"] if r["rule"] == "cmj_asym_red")
+    assert reason["short"] == f"CMJ asymmetry 16% {text}"
+    layer = _rule_threshold("cmj_asym_red", "step back", cfg).to_dict()
+    assert "step back > 14%" in str(layer)  # the line's label, from the same wording
