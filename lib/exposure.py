@@ -289,7 +289,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             series = d[load].astype(float).where(d["on_record"].astype(bool))
             row[f"acute_{load}_m"] = float(series.tail(7).sum())
             row[f"chronic_{load}_week_m"] = weekly_on_record(d.tail(28), load)
-            row.update(_week_change(d, load))
+            row.update(week_change(d, load))
             rolling = acwr_rolling(series) if enough and len(series) >= 28 else pd.Series([np.nan])
             ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
             row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
@@ -320,7 +320,7 @@ def _weekly(values: np.ndarray, on_record: np.ndarray) -> float:
     return float(np.nansum(values[on_record]) / on * 7) if on else np.nan
 
 
-def _week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
+def week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
     """The last 7 days against the 7 before, each as a weekly figure over its days on record (at
     least 4 of 7 each): change in % and in metres."""
     values, on = d[load].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool)

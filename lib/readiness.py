@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.baselines import beyond_noise, episode_start, smallest_worthwhile_change, typical_error
-from lib.exposure import exposure_status
+from lib.exposure import week_change, daily_load, exposure_status
 from lib.rules import FULL_RETURN, KINDS, NEGATE, OPS, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
 from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, limb_symmetry
@@ -660,11 +660,15 @@ class _NoiseByDay:
 
     def __init__(self, tests: pd.DataFrame, cfg: Settings) -> None:
         self.tests, self.cfg, self.cache = tests, cfg, {}  # type: ignore[var-annotated]
+        self.days = np.sort(tests["date"].dropna().unique()) if len(tests) else np.array([], dtype="datetime64[s]")
 
     def __call__(self, day: pd.Timestamp) -> dict[str, float]:
-        if day not in self.cache:
-            self.cache[day] = noise_figures(self.tests[self.tests["date"] <= day], self.cfg)
-        return self.cache[day]
+        # the same tests up to two dates (no test in between) give the same figures: key on the last test day
+        i = int(np.searchsorted(self.days, np.datetime64(day), side="right"))
+        key = self.days[i - 1] if i else None
+        if key not in self.cache:
+            self.cache[key] = noise_figures(self.tests[self.tests["date"] <= day], self.cfg)
+        return self.cache[key]
 
 
 def noise_figures(tests: pd.DataFrame, cfg: Settings | None = None) -> dict[str, float]:
@@ -721,14 +725,33 @@ def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.
     flags), each day judged on the data up to that day."""
     region = str(injury["region"])
     out = []
+    daily = daily_load(data.sessions, max(days)) if days else None
     for day in days:
-        exposure = exposure_status(data.sessions, data.injuries, day, cfg)
+        exposure = _week_exposure(daily, athlete_id, day, cfg)
         facts = _facts_on(athlete_id, day, data, lsi, _rows_until(rows, athlete_id, day), exposure, noise(day), cfg,
                           injury, since)
         flags, _ = evaluate(facts, True, 1, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in flags):
             out.append(day)
     return out
+
+
+def _week_exposure(daily: pd.DataFrame | None, athlete_id: str, day: pd.Timestamp, cfg: Settings) -> pd.DataFrame:
+    """The exposure facts an earlier day's flags can read (the week-to-week change: acute:chronic,
+    MSS and the near-max gap are context or gates, never flags of a returning athlete)."""
+    cols = ["athlete_id", "enough_data", "coverage_days", "mss_ms", "acute_hsr_m", "hsr_week_change_pct",
+            "hsr_week_increase_m"]
+    if daily is None or daily.empty:
+        return pd.DataFrame(columns=cols)
+    d = daily[(daily["athlete_id"] == athlete_id) & (daily["date"] <= day)].sort_values("date")
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    coverage = int(d[d["date"] > day - pd.Timedelta(days=28)]["on_record"].sum())
+    change = week_change(d, "hsr")
+    return pd.DataFrame([{"athlete_id": athlete_id, "enough_data": coverage >= cfg.num("coverage_days"),
+                          "coverage_days": coverage, "mss_ms": np.nan,
+                          "acute_hsr_m": float(d["hsr"].where(d["on_record"].astype(bool)).tail(7).sum()),
+                          **change}], columns=cols)
 
 
 def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
