@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|template|demo|migrate|backup|restore ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|settings|template|demo|migrate|backup|restore ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -113,13 +113,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--team", default="default", help="settings of this team (default: default)")
     p.set_defaults(func=_cmd_board)
 
-    p = add("tier", "record a tier change for an athlete (who and why are kept)")
+    p = add("tier", "record a tier change for an athlete, or confirm the board's proposal (who and why are kept)")
     p.add_argument("athlete_id")
-    p.add_argument("tier", type=int, choices=range(1, 6))
+    p.add_argument("tier", type=int, choices=range(1, 6), nargs="?")
     p.add_argument("--on", help="date YYYY-MM-DD (default: today)")
-    p.add_argument("--reason", required=True)
+    p.add_argument("--reason", help="why (required unless --confirm)")
+    p.add_argument("--confirm", action="store_true",
+                   help="record the tier the board proposes on --on (a step back, a first tier, the next tier)")
+    p.add_argument("--team", default="default", help="settings of this team, for --confirm (default: default)")
     p.add_argument("--who", default="cli")
     p.set_defaults(func=_cmd_tier)
+
+    p = add("settings", "list, set, export or import a team's thresholds (medical and admin roles; audit-logged)")
+    p.add_argument("action", choices=["list", "set", "export", "import"])
+    p.add_argument("args", nargs="*", metavar="ARG", help="set: NAME VALUE; import: FILE (as written by export)")
+    p.add_argument("--team", default="default", help="the team's settings (default: default)")
+    p.add_argument("--role", default="admin", choices=["medical", "coach", "admin"],
+                   help="role the change is made under (coaches may only list and export)")
+    p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
+    p.set_defaults(func=_cmd_settings)
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)
@@ -295,9 +307,11 @@ def _cmd_board(args: argparse.Namespace) -> int:
     engine = store.connect(args.db)
     board = readiness_board(Data.from_store(engine), _date(args.on), settings.load(engine, args.team))
     if args.format == "json":
-        rows = [{"athlete_id": r["athlete_id"], "name": r["name"], "status": r["status"], "tier": int(r["tier"]),
-                 "action": r["action"],
-                 "reasons": [{k: reason.get(k) for k in ("metric", "value", "threshold", "source", "message")}
+        rows = [{"athlete_id": r["athlete_id"], "name": r["name"], "status": r["status"], "tier": _int(r["tier"]),
+                 "tier_basis": r["tier_basis"], "days_at_tier": _int(r["days_at_tier"]),
+                 "proposed_tier": _int(r["proposed_tier"]), "action": r["action"],
+                 "reasons": [{k: reason.get(k) for k in ("rule", "kind", "metric", "value", "threshold", "source",
+                                                         "message")}
                              for reason in r["reasons"]]}
                 for r in board.to_dict("records")]
         print(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
@@ -307,17 +321,85 @@ def _cmd_board(args: argparse.Namespace) -> int:
         sys.stdout.write(board_csv(board, bom=False).decode("utf-8"))  # uploaded text never runs as a formula
     else:
         for r in board.to_dict("records"):
-            print(f"{r['status'].upper():6} {r['name']:<24} tier {r['tier']}  {r['action']}")
+            from lib.views import tier_cell
+
+            print(f"{r['status'].upper():6} {r['name']:<24} tier {tier_cell(r['tier'], r['tier_basis'], r['proposed_tier']) or '-'}"
+                  f"  {r['action']}")
             for reason in r["reasons"][:4]:
                 print(f"         - {reason['message']}")
     return 0
 
 
-def _cmd_tier(args: argparse.Namespace) -> int:
-    from lib.readiness import record_tier_change
+def _int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type, call-overload]
 
-    record_tier_change(store.connect(args.db), args.athlete_id, _date(args.on), args.tier, args.reason, args.who)
-    print(f"{args.athlete_id}: tier {args.tier} recorded ({args.reason})")
+
+def _cmd_tier(args: argparse.Namespace) -> int:
+    from lib import settings
+    from lib.readiness import Data, readiness_board, record_tier_change
+
+    engine = store.connect(args.db)
+    day = _date(args.on)
+    tier, reason = args.tier, args.reason
+    if args.confirm:
+        board = readiness_board(Data.from_store(engine), day, settings.load(engine, args.team))
+        row = board[board["athlete_id"] == args.athlete_id]
+        if row.empty or pd.isna(row.iloc[0]["proposed_tier"]):
+            print(f"{args.athlete_id}: the board proposes no tier change on {day:%Y-%m-%d}", file=sys.stderr)
+            return 1
+        proposed = int(row.iloc[0]["proposed_tier"])
+        if tier is not None and tier != proposed:
+            print(f"{args.athlete_id}: the board proposes tier {proposed}, not {tier}", file=sys.stderr)
+            return 1
+        tier = proposed
+        reason = reason or f"confirmed the board's proposal: {row.iloc[0]['action']}"
+    if tier is None or not reason:
+        print("give a tier and --reason, or --confirm the board's proposal", file=sys.stderr)
+        return 2
+    record_tier_change(engine, args.athlete_id, day, tier, reason, args.who)
+    print(f"{args.athlete_id}: tier {tier} recorded ({reason})")
+    return 0
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from lib import settings
+
+    engine = store.connect(args.db)
+    if args.action in ("list", "export"):
+        table = settings.table(settings.load(engine, args.team))
+        if args.action == "export":  # name,value: what `import` reads back (a club can version it)
+            table = table[["name", "value", "unit", "source"]]
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    if args.action == "set":
+        if len(args.args) != 2:
+            print("settings set NAME VALUE", file=sys.stderr)
+            return 2
+        values: dict[str, object] = {args.args[0]: args.args[1]}
+    else:
+        if len(args.args) != 1 or not Path(args.args[0]).is_file():
+            print("settings import FILE (a CSV with name and value columns, as written by export)", file=sys.stderr)
+            return 2
+        rows = list(csv.DictReader(io.StringIO(Path(args.args[0]).read_text(encoding="utf-8-sig"))))
+        values = {r["name"]: r["value"] for r in rows if r.get("name")}
+    unknown = sorted(set(values) - set(settings.BY_NAME))
+    if unknown:
+        print(f"no such setting: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    current = settings.load(engine, args.team)
+    try:
+        changed = {k: v for k, v in values.items() if str(settings.typed(k, v)) != str(current[k])}
+        settings.save(engine, changed, args.team, args.who, role=args.role)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name in changed:
+        print(f"{args.team}: {name} = {settings.load(engine, args.team)[name]}")
+    if not changed:
+        print(f"{args.team}: nothing changed")
     return 0
 
 

@@ -54,3 +54,26 @@ def beyond_noise(change: float, te: float, swc: float) -> bool:
     """True when |change| exceeds both the typical error and the SWC (missing ones are ignored)."""
     limits = [x for x in (te, swc) if x is not None and not np.isnan(x)]
     return bool(abs(change) > max(limits)) if limits else True
+
+
+def episode_start(injuries: pd.DataFrame, athlete_id: str, injury_date: pd.Timestamp) -> pd.Timestamp:
+    """The first injury date of the episode the injury on `injury_date` belongs to: an injury to the
+    same region and side before the previous one was cleared is the same episode (a re-injury in
+    rehab), so pre-injury references come from before the first one."""
+    if not {"region", "side", "cleared_date"} <= set(injuries.columns):
+        return pd.Timestamp(injury_date)
+    own = injuries.loc[injuries["athlete_id"] == athlete_id, ["injury_date", "region", "side", "cleared_date"]]
+    records = sorted(own.to_dict("records"), key=lambda r: r["injury_date"])
+    current = [r for r in records if r["injury_date"] == injury_date]
+    if not current:
+        return pd.Timestamp(injury_date)
+    cur = current[-1]
+    while True:
+        earlier = [r for r in records if r["injury_date"] < cur["injury_date"] and r["region"] == cur["region"]
+                   and r["side"] == cur["side"]]
+        if not earlier:
+            return pd.Timestamp(cur["injury_date"])
+        prev = earlier[-1]
+        if not pd.isna(prev["cleared_date"]) and prev["cleared_date"] < cur["injury_date"]:
+            return pd.Timestamp(cur["injury_date"])
+        cur = prev

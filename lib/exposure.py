@@ -1,7 +1,9 @@
 """High-velocity exposure: weekly HSR and sprint distance, near-max sessions, MSS, acute:chronic.
 
 Pure pandas over the canonical `sessions` table. Conventions:
-- MSS (maximal sprint speed) = the athlete's highest session max speed on record up to the date.
+- MSS (maximal sprint speed) = the validated maximum (`validated_mss`): under the physical ceiling,
+  confirmed by a second session within 3%, frozen at the episode's first injury; later speeds above
+  it count only when plausible, otherwise they are listed as artefacts (`mss_artefacts`).
 - Near-max session: max speed >= `near_max_pct` of MSS (default 90%); max session: >= `max_pct`.
 - A day is *on record* when a session falls on it, or when it lies in a gap of at most
   `rest_gap_days` between two sessions (ordinary rest days). Longer gaps are missing data, never
@@ -34,23 +36,122 @@ def iso_week(dates: pd.Series) -> pd.Series:
 def pct_of_mss(speed: pd.Series, mss: pd.Series | float) -> pd.Series:
     """Speed as % of MSS, rounded to 6 decimals so that 29.16 km/h of a 32.4 km/h MSS is 90%,
     not 89.99999999 after the unit conversion."""
-    return (speed / mss * 100).round(6)
+    ratio = pd.to_numeric(speed, errors="coerce").astype("float64") / mss * 100  # a blank speed is NaN, not NA
+    return ratio.round(6)
 
 
-def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Per athlete: MSS (m/s) on record up to `as_of`, the date it was set, and its age in days."""
-    s = sessions[(sessions["date"] <= as_of) & sessions["max_speed_ms"].notna()]
-    if s.empty:
-        return pd.DataFrame(columns=["athlete_id", "mss_ms", "mss_date", "mss_age_days", "mss_source"])
-    idx = s.groupby("athlete_id")["max_speed_ms"].idxmax()
-    best = s.loc[idx, ["athlete_id", "max_speed_ms", "date", "source_file", "source_row"]]
-    return pd.DataFrame({
-        "athlete_id": best["athlete_id"].to_numpy(),
-        "mss_ms": best["max_speed_ms"].astype(float).to_numpy(),
-        "mss_date": best["date"].to_numpy(),
-        "mss_age_days": (as_of - best["date"]).dt.days.to_numpy(),
-        "mss_source": (best["source_file"].astype(str) + ":" + best["source_row"].astype(str)).to_numpy(),
-    })
+MSS_COLUMNS = ["athlete_id", "mss_ms", "mss_date", "mss_age_days", "mss_source", "mss_confirmed"]
+ARTEFACT_COLUMNS = ["athlete_id", "date", "max_speed_ms", "why", "source_file", "source_row"]
+CORROBORATION = 0.03  # a second session within 3% confirms a maximum (issue 12, "Precisely")
+MSS_LOOKBACK_DAYS = 365
+
+
+def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None = None,
+              cfg: Settings | None = None) -> pd.DataFrame:
+    """Per athlete: the validated MSS (m/s) on `as_of`, the date it was set, its age in days, its
+    source row and whether a second session confirmed it. See `validated_mss`."""
+    return _mss(sessions, as_of, injuries, cfg)[0]
+
+
+def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None = None,
+                  cfg: Settings | None = None) -> pd.DataFrame:
+    """Max speeds that do not count as MSS, with why and their source rows (above the physical
+    ceiling, or above the validated maximum without a second session within 3%)."""
+    return _mss(sessions, as_of, injuries, cfg)[1]
+
+
+def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
+         cfg: Settings | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cfg = cfg or defaults()
+    ceiling = cfg.num("mss_ceiling")
+    s = sessions[(sessions["date"] <= as_of) & (sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS))
+                 & sessions["max_speed_ms"].notna()]
+    starts: dict[str, pd.Timestamp] = {}
+    if injuries is not None and len(injuries) and len(s):
+        from lib.baselines import episode_start
+
+        inj = injuries[injuries["injury_date"] <= as_of]
+        for athlete, g in inj.groupby("athlete_id"):
+            starts[str(athlete)] = episode_start(injuries, str(athlete), g["injury_date"].max())
+    # only the fastest sessions can hold the maximum: the 64 fastest under the ceiling per athlete and
+    # side of the injury (before / after), and every speed above the ceiling (an artefact to list)
+    if starts:
+        start = pd.to_datetime(s["athlete_id"].astype(str).map(starts)).astype(s["date"].dtype)
+        part = (start.notna() & (s["date"] >= start)).astype(int)
+    else:
+        part = pd.Series(0, index=s.index)
+    s = s.assign(_part=part.to_numpy()).sort_values("max_speed_ms", ascending=False, kind="stable")
+    over = s["max_speed_ms"] > ceiling
+    s = pd.concat([s[over], s[~over].groupby(["athlete_id", "_part"], sort=False).head(64)])
+    rows, artefacts = [], []
+    for athlete, g in s.groupby("athlete_id", sort=True):
+        row, out = validated_mss(g.drop(columns="_part"), as_of, ceiling, starts.get(str(athlete)))
+        artefacts += [{"athlete_id": athlete, **a} for a in out]
+        if row is not None:
+            rows.append({"athlete_id": athlete, **row})
+    return (pd.DataFrame(rows, columns=MSS_COLUMNS).astype({"mss_ms": float}),
+            pd.DataFrame(artefacts, columns=ARTEFACT_COLUMNS))
+
+
+def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
+                  injury: pd.Timestamp | None = None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """One athlete's MSS and the speeds excluded as artefacts.
+
+    - A speed above `ceiling` (m/s) never counts, whatever the source (our template included).
+    - The maximum of the 12 months before `as_of` (before `injury`, the episode's first injury,
+      when given: frozen there) counts when another session on another day is within 3% of it;
+      a higher speed without one is an artefact. Nothing confirmed: the highest speed under the
+      ceiling, `mss_confirmed` False.
+    - After the injury a speed above the frozen pre-injury MSS counts only when plausible: under the
+      ceiling and confirmed by another post-injury session within 3%; otherwise an artefact.
+    """
+    g = sessions[sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS)]
+    speed = g["max_speed_ms"].to_numpy(dtype=float)
+    days = g["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    files = g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(len(g), None)
+    lines = g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(len(g), None)
+    dates = list(g["date"])
+
+    def artefact(i: int, why: str) -> dict[str, object]:
+        return {"date": dates[i], "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
+                "source_row": lines[i]}
+
+    artefacts = [artefact(i, f"above the physical ceiling {ceiling:g} m/s") for i in np.flatnonzero(speed > ceiling)]
+    under = speed <= ceiling
+    after = (days >= np.datetime64(pd.Timestamp(injury).date(), "D").astype("int64")) if injury is not None \
+        else np.zeros(len(g), dtype=bool)
+    best, confirmed, dropped = _confirmed_max(np.flatnonzero(under & ~after), speed, days)
+    artefacts += [artefact(i, "above the validated maximum, no second session within 3%") for i in dropped]
+    if injury is not None:
+        floor = speed[best] if best is not None else -np.inf
+        post, post_ok, post_dropped = _confirmed_max(np.flatnonzero(under & after & (speed > floor)), speed, days,
+                                                     fallback=False)
+        artefacts += [artefact(i, "above the pre-injury MSS, no second session within 3%") for i in post_dropped]
+        if post is not None:
+            best, confirmed = post, post_ok
+    if best is None:
+        return None, artefacts
+    return {"mss_ms": float(speed[best]), "mss_date": dates[best],
+            "mss_age_days": int((as_of - dates[best]).days),
+            "mss_source": f"{files[best]}:{lines[best]}", "mss_confirmed": confirmed}, artefacts
+
+
+def _confirmed_max(idx: np.ndarray, speed: np.ndarray, days: np.ndarray,
+                   fallback: bool = True) -> tuple[int | None, bool, list[int]]:
+    """(position of the highest speed confirmed by a session on another day within 3% of it,
+    confirmed?, positions of the higher unconfirmed ones). With `fallback`, nothing confirmed gives
+    the highest speed, unconfirmed; without, (None, False, every position)."""
+    order = idx[np.lexsort((days[idx], -speed[idx]))]  # fastest first, earliest first among equals
+    for k, i in enumerate(order):
+        j = k + 1
+        # sorted high to low: the sessions within 3% below speed i come right after it
+        while j < len(order) and speed[order[j]] >= speed[i] * (1 - CORROBORATION):
+            if days[order[j]] != days[i]:
+                return int(i), True, [int(m) for m in order[:k] if speed[m] > speed[i]]
+            j += 1
+    if fallback and len(order):
+        return int(order[0]), False, []
+    return None, False, [int(m) for m in order]
 
 
 def calendar(starts: pd.Series, ends: pd.Series, step_days: int = 1) -> pd.DataFrame:
@@ -94,20 +195,24 @@ def _on_record(days: pd.DataFrame, gap: int) -> np.ndarray:
 
 
 def acwr_rolling(daily: pd.Series) -> pd.Series:
-    """Uncoupled rolling ratio: sum of the last 7 days / (sum of days 8-28 / 3)."""
-    acute = daily.rolling(7, min_periods=7).sum()
-    chronic = daily.shift(7).rolling(21, min_periods=21).sum() / 3
-    return acute / chronic.replace(0, np.nan)
+    """Uncoupled rolling ratio: the last 7 days / days 8-28, each as a weekly figure over the days
+    on record (a missing day is NaN, never a zero); blank until 28 days have passed."""
+    acute = daily.rolling(7, min_periods=1).mean() * 7
+    chronic = daily.shift(7).rolling(21, min_periods=1).mean() * 7
+    full = pd.Series(np.arange(len(daily)) >= 27, index=daily.index)
+    return (acute / chronic.replace(0, np.nan)).where(full)
 
 
 def acwr_ewma(daily: pd.Series) -> pd.Series:
-    """EWMA ratio (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c = 2/(28+1)."""
+    """EWMA ratio (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c = 2/(28+1). A missing day
+    (NaN) is skipped, not averaged in as a zero."""
     acute = daily.ewm(alpha=2 / (7 + 1), adjust=False).mean()
     chronic = daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
     return acute / chronic.replace(0, np.nan)
 
 
-def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings | None = None) -> pd.DataFrame:
+def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings | None = None,
+                    injuries: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per athlete and ISO week: HSR and sprint metres, sessions, near-max and max sessions
     (vs MSS as of `as_of`), the week's top speed, and week-to-week change %."""
     cfg = cfg or defaults()
@@ -116,11 +221,13 @@ def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings |
             "max_sessions", "top_speed_ms", "mss_ms", "hsr_change_pct", "sprint_change_pct", "spike"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    mss = mss_table(s, as_of)[["athlete_id", "mss_ms"]]
+    mss = mss_table(s, as_of, injuries, cfg)[["athlete_id", "mss_ms"]]
     s = s.merge(mss, on="athlete_id", how="left")
     pct = pct_of_mss(s["max_speed_ms"], s["mss_ms"])
     s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
-                 near=(pct >= cfg.num("near_max_pct")).astype(int), maxed=(pct >= cfg.num("max_pct")).astype(int))
+                 # a blank max speed (NA) is no near-max session, not a crash
+                 near=(pct >= cfg.num("near_max_pct")).fillna(False).astype(int),
+                 maxed=(pct >= cfg.num("max_pct")).fillna(False).astype(int))
     weeks = s.groupby(["athlete_id", "week", "week_start"]).agg(
         sessions=("session", "size"), hsr_m=("hsr_distance_m", "sum"), sprint_m=("sprint_distance_m", "sum"),
         near_max_sessions=("near", "sum"), max_sessions=("maxed", "sum"), top_speed_ms=("max_speed_ms", "max"),
@@ -156,7 +263,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury."""
     cfg = cfg or defaults()
     daily = daily_load(sessions, as_of)
-    mss = mss_table(sessions, as_of)
+    mss = mss_table(sessions, as_of, injuries, cfg)
     rows = []
     for athlete, d in daily.groupby("athlete_id", sort=True):
         d = d.sort_values("date").reset_index(drop=True)
@@ -166,8 +273,8 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
         m = mss[mss["athlete_id"] == athlete]
         mss_ms = float(m["mss_ms"].iloc[0]) if len(m) else np.nan
         pct = pct_of_mss(d["max_speed"], mss_ms)
-        near_days = d[pct >= cfg.num("near_max_pct")]["date"]
-        max_days = d[pct >= cfg.num("max_pct")]["date"]
+        near_days = d[(pct >= cfg.num("near_max_pct")).fillna(False).astype(bool)]["date"]
+        max_days = d[(pct >= cfg.num("max_pct")).fillna(False).astype(bool)]["date"]
         row = {
             "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
             "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,
@@ -178,9 +285,11 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             "last_session": d.loc[d["sessions"] > 0, "date"].max(),
         }
         for load in LOADS:
-            series = d[load].astype(float)
+            # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
+            series = d[load].astype(float).where(d["on_record"].astype(bool))
             row[f"acute_{load}_m"] = float(series.tail(7).sum())
-            row[f"chronic_{load}_week_m"] = float(series.tail(28).sum() / 4)
+            row[f"chronic_{load}_week_m"] = weekly_on_record(d.tail(28), load)
+            row.update(week_change(d, load))
             rolling = acwr_rolling(series) if enough and len(series) >= 28 else pd.Series([np.nan])
             ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
             row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
@@ -188,7 +297,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             # a spike early in the week is still a spike on Monday: flags read the 7-day peak
             row[f"acwr_{load}_rolling_peak7"] = float(rolling.tail(7).max())
             row[f"acwr_{load}_ewma_peak7"] = float(ewma.tail(7).max())
-        row.update(_pre_injury(d, injuries, athlete, as_of))
+        row.update(_pre_injury(d, injuries, athlete, as_of, last28))
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
@@ -200,20 +309,47 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     return out
 
 
-def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd.Timestamp) -> dict[str, float]:
-    """Chronic weekly HSR and sprint over the 28 days before the latest injury, and now as % of it."""
+def weekly_on_record(days: pd.DataFrame, load: str) -> float:
+    """A window's load as a weekly figure over its days on record: sum / days on record x 7 (metres
+    per week; NaN with no day on record). Missing days are never read as zeros."""
+    return _weekly(days[load].to_numpy(dtype=float), days["on_record"].to_numpy(dtype=bool))
+
+
+def _weekly(values: np.ndarray, on_record: np.ndarray) -> float:
+    on = int(on_record.sum())
+    return float(np.nansum(values[on_record]) / on * 7) if on else np.nan
+
+
+def week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
+    """The last 7 days against the 7 before, each as a weekly figure over its days on record (at
+    least 4 of 7 each): change in % and in metres."""
+    values, on = d[load].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool)
+    out = {f"{load}_week_change_pct": np.nan, f"{load}_week_increase_m": np.nan}
+    if len(d) < 14 or on[-7:].sum() < 4 or on[-14:-7].sum() < 4:
+        return out
+    now, before = _weekly(values[-7:], on[-7:]), _weekly(values[-14:-7], on[-14:-7])
+    out[f"{load}_week_increase_m"] = now - before
+    out[f"{load}_week_change_pct"] = (now - before) / before * 100 if before > 0 else np.nan
+    return out
+
+
+def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd.Timestamp,
+                last28: pd.DataFrame) -> dict[str, float]:
+    """Chronic weekly HSR and sprint over the 28 days before the episode's first injury, and the
+    last 28 days as % of it, both as weekly figures over their days on record."""
+    from lib.baselines import episode_start
+
     out = {"pre_injury_hsr_week_m": np.nan, "pre_injury_sprint_week_m": np.nan,
            "pct_pre_injury_hsr": np.nan, "pct_pre_injury_sprint": np.nan}
     inj = injuries[(injuries["athlete_id"] == athlete) & (injuries["injury_date"] <= as_of)]
     if inj.empty:
         return out
-    when = inj["injury_date"].max()
+    when = episode_start(injuries, athlete, inj["injury_date"].max())
     window = d[(d["date"] < when) & (d["date"] >= when - pd.Timedelta(days=28))]
     if window["on_record"].sum() < 14:  # too little before the injury to call it a baseline
         return out
     for load in LOADS:
-        pre = float(window[load].sum() / 4)
-        now = float(d[load].tail(28).sum() / 4)
+        pre, now = weekly_on_record(window, load), weekly_on_record(last28, load)
         out[f"pre_injury_{load}_week_m"] = pre
         out[f"pct_pre_injury_{load}"] = now / pre * 100 if pre > 0 else np.nan
     return out

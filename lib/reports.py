@@ -30,7 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.exposure import ACWR_CAVEAT
 from lib.readiness import STATUS_ICONS, STATUS_WORDS, Data, readiness_board
+from lib.views import tier_cell
 from lib.settings import SETTINGS, Settings, defaults
 
 # ------------------------------------------------------------------------------------ look
@@ -39,7 +41,7 @@ STATUS_ORDER = ("red", "amber", "green", "grey")
 # cell tints: in grey they read 183 / 203 / 240 of 255 (red darkest); no data is white, hatched
 STATUS_TINTS = {"red": "#EDA58A", "amber": "#F5C868", "green": "#E6F5EE", "grey": "#FFFFFF"}
 STATUS_MEANING = {
-    "red": "regression, step back a tier / no high-velocity work",
+    "red": "regression, step back to a safe tier / stop: no high-velocity work",
     "amber": "stay at the current tier",
     "green": "cleared for the next tier or full high-velocity work",
     "grey": "not enough recent data to decide",
@@ -370,7 +372,7 @@ def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = PNG_DPI) -> bytes:
 
 
 BOARD_COLUMNS = (  # (title, width mm; None = the rest)
-    ("Status", 30.0), ("Athlete", 38.0), ("Squad", 21.0), ("Position", 25.0), ("Tier", 9.0), ("Days", 10.0),
+    ("Status", 30.0), ("Athlete", 38.0), ("Squad", 21.0), ("Position", 25.0), ("Tier", 13.0), ("Days", 10.0),
     ("Action", 48.0), ("Top reasons", None),
 )
 
@@ -401,7 +403,9 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     legend = "   ".join(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}: {STATUS_MEANING[s]}" for s in STATUS_ORDER)
     doc.cell(left, 22.5, width, 4, legend)
     # thresholds block height, measured first: the table gets the rest of the page
-    lines = threshold_lines(cfg)
+    # acute:chronic stays a descriptive figure, with its caveat, on the printed board too
+    lines = [*threshold_lines(cfg), ("Acute:chronic", "shown as context, never by itself a reason to step back: "
+                                     + ACWR_CAVEAT.rstrip("."))]
     thr_size = 6.4
     doc.set(thr_size)
     block = "   ".join(f"{g}: {t}." for g, t in lines)
@@ -497,7 +501,7 @@ def _board_table(doc: _Doc, rows: list[dict[str, object]], layout: _BoardLayout,
         doc.set(size, bold=True)
         doc.cell(left + 2.4 + icon, y, widths[0] - 2.4 - icon, row_h, STATUS_WORDS[status])
         days = r.get("days_since_injury")
-        cells = [str(r["name"]), _blank(r.get("squad")), _blank(r.get("position")), str(int(r["tier"])),  # type: ignore[arg-type]
+        cells = [str(r["name"]), _blank(r.get("squad")), _blank(r.get("position")), tier_cell(r["tier"], r["tier_basis"], r["proposed_tier"]),
                  "" if days is None or pd.isna(days) else str(int(days)), str(r["action"])]  # type: ignore[arg-type]
         x = left + widths[0]
         for j, (value, w) in enumerate(zip(cells, widths[1:7])):
@@ -617,7 +621,7 @@ def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd
     status = str(row["status"])
     y = 26.0
     injury = head["injury"] + (f" · day {head['days']} since injury" if head["days"] != "–" else "")
-    detail = (f"Tier {head['tier']} ({head['tier_name']}) · how it was set: {row['tier_basis']}\n"
+    detail = (f"Tier {head['tier']} ({head['tier_name']}) · how it was set: {row.get('tier_note', row['tier_basis'])}\n"
               f"Injury: {injury}")
     doc.set(9.5)
     detail_lines = pdf.multi_cell(width - 16, 4.6, doc.text(detail), dry_run=True, output="LINES")

@@ -2,8 +2,9 @@
 
 A rule reads one *fact* about an athlete on a date (lib.readiness computes the facts), compares
 it with a named setting, and has an effect:
-- `red`: a regression: step back one tier / no high-velocity work,
-- `amber`: hold at the current tier,
+- `red`: a regression: step back to the highest lower tier whose entry gates hold now; with `stop`
+  (pain above the stop level, swelling, pain not settled next morning) no high-velocity work, tier 1,
+- `amber`: hold at the current tier (a week-to-week increase is at most this),
 - `gate`: an entry criterion of the tiers in `tiers`; an unmet gate of the next tier means hold,
 - `info`: shown as context, never changes the colour.
 For flags (`red`, `amber`, `info`) `op` is the condition that triggers the rule; for gates it is
@@ -39,7 +40,9 @@ class Rule:
     regions: tuple[str, ...] = ()  # empty = every region
     required: bool = True  # gates: with no current value, does the gate block? (else "not tested")
     source: str = ""  # for literal thresholds: where the rule comes from
-    template: str = ""  # a message of its own, e.g. for yes/no facts; {value} {threshold} {source}
+    template: str = ""  # a message of its own; {value} {threshold} {source} {detail} (the fact's own words)
+    stop: bool = False  # red rules only: no high-velocity work at all (tier 1), not one safe tier down
+    moving_up: bool = False  # gates only: applies to moving up, never to a step back or a first tier
 
 
 @dataclass(frozen=True)
@@ -59,39 +62,48 @@ TIERS: tuple[Tier, ...] = (
     Tier(4, "90% MSS", 90, "90% MSS, bounds, reactive drills, change of direction"),
     Tier(5, "95-100% MSS", 100, "95-100% MSS and full training"),
 )
+# Tier 6 means "full return": the exit criteria of tier 5.
+FULL_RETURN = 6
 TIER_SOURCE = "Tier ladder: seed article decision framework; Taberner 2019; Aspetar hamstring protocol"
 
 RULES: tuple[Rule, ...] = (
-    # regressions: step back
-    Rule("pain_stop", "pain", ">", "pain_stop", "red", "pain", "/10"),
-    Rule("pain_not_settled", "pain_not_settled", ">", "pain_ok", "red", "pain next morning", "/10", scope="returning"),
-    Rule("swelling", "swelling", ">", "0", "red", "swelling after session", "", scope="returning",
-         source="Swelling after a session is a red flag (domain reference; Silbernagel 2007)",
+    # stop: no high-velocity work (tier 1) until it settles
+    Rule("pain_stop", "pain", ">", "pain_stop", "red", "pain", "/10", stop=True),
+    Rule("pain_not_settled", "pain_not_settled", ">", "0", "red", "pain next morning", "/10", scope="returning",
+         stop=True, source="Silbernagel 2007 pain-monitoring model (pain must settle by the next morning)",
+         template="pain next morning not settled: {detail} ({source})"),
+    Rule("swelling", "swelling", ">", "0", "red", "swelling after session", "", scope="returning", stop=True,
+         source="Seed article (increased swelling: dial back immediately); domain reference",
          template="swelling reported after the session ({source})"),
+    # step back: a regression, back to the highest tier below whose entry gates hold now
     Rule("hop_lsi_drop", "hop_lsi_drop", ">", "lsi_drop", "red", "hop LSI drop since last battery", " pts",
          scope="returning"),
-    Rule("acwr_hsr_spike", "acwr_hsr_peak7", ">=", "acwr_spike", "red", "HSR acute:chronic (7-day peak)", "",
-         scope="returning"),
-    Rule("acwr_sprint_spike", "acwr_sprint_peak7", ">=", "acwr_spike", "red", "sprint acute:chronic (7-day peak)", "",
-         scope="returning"),
-    Rule("cmj_asym_red", "cmj_asymmetry", ">", "cmj_asym_red", "red", "CMJ asymmetry", "%"),
-    Rule("nordic_imbalance_red", "nordic_imbalance", ">=", "nordic_imbalance_red", "red", "Nordic imbalance", "%"),
-    # hold
-    Rule("pain_hold", "pain", ">", "pain_ok", "amber", "pain", "/10"),
-    # healthy athletes: a spike is shown, descriptively, but does not hold them back
-    Rule("acwr_hsr_high", "acwr_hsr_peak7", ">=", "acwr_spike", "info", "HSR acute:chronic (7-day peak)", "",
-         scope="healthy"),
-    Rule("acwr_sprint_high", "acwr_sprint_peak7", ">=", "acwr_spike", "info", "sprint acute:chronic (7-day peak)", "",
-         scope="healthy"),
-    Rule("cmj_asym_amber", "cmj_asymmetry", ">", "cmj_asym_amber", "amber", "CMJ asymmetry", "%"),
-    Rule("nordic_imbalance_amber", "nordic_imbalance", ">=", "nordic_imbalance_amber", "amber", "Nordic imbalance", "%"),
+    Rule("cmj_asym_red", "cmj_asymmetry_flag", ">", "cmj_asym_red", "red", "CMJ asymmetry", "%"),
+    Rule("nordic_imbalance_red", "nordic_imbalance_flag", ">=", "nordic_imbalance_red", "red", "Nordic imbalance", "%"),
+    Rule("wellness_item_red", "wellness_item_z", ">=", "wellness_z_red", "red", "wellness item below usual", " z",
+         template="{detail}: z {value} ≥ {threshold} ({source})"),
+    Rule("wellness_composite_red", "wellness_composite_z", ">=", "wellness_z_red", "red", "wellness composite below usual",
+         " z", template="{detail}: z {value} ≥ {threshold} ({source})"),
+    # hold at the current tier
+    Rule("cmj_asym_amber", "cmj_asymmetry_flag", ">", "cmj_asym_amber", "amber", "CMJ asymmetry", "%"),
+    Rule("nordic_imbalance_amber", "nordic_imbalance_flag", ">=", "nordic_imbalance_amber", "amber", "Nordic imbalance", "%"),
     Rule("jump_height_drop", "jump_height_drop_pct", ">", "jump_height_drop", "amber", "CMJ jump height below baseline", "%"),
-    Rule("wellness_z", "wellness_worst_z", ">=", "wellness_z_amber", "amber", "wellness (worst item, z)", ""),
-    # context
+    Rule("ftct_fatigue", "ftct_pct_baseline", "<", "ftct_fatigue", "amber", "CMJ FT:CT vs baseline", "%"),
+    Rule("wellness_item_amber", "wellness_item_z", ">=", "wellness_z_amber", "amber", "wellness item below usual", " z",
+         template="{detail}: z {value} ≥ {threshold} ({source})"),
+    Rule("wellness_composite_amber", "wellness_composite_z", ">=", "wellness_z_amber", "amber",
+         "wellness composite below usual", " z", template="{detail}: z {value} ≥ {threshold} ({source})"),
+    # a plain week-to-week increase: at most a hold for a returning athlete, context for the others
+    Rule("week_change", "hsr_week_change_pct", ">", "week_change_spike", "amber", "HSR week-to-week change", "%",
+         scope="returning"),
+    Rule("week_change_info", "hsr_week_change_pct", ">", "week_change_spike", "info", "HSR week-to-week change", "%",
+         scope="healthy"),
+    # context: acute:chronic is descriptive, never by itself a reason to step back
+    Rule("acwr_hsr_high", "acwr_hsr", ">=", "acwr_spike", "info", "HSR acute:chronic (descriptive)", ""),
+    Rule("acwr_sprint_high", "acwr_sprint", ">=", "acwr_spike", "info", "sprint acute:chronic (descriptive)", ""),
     Rule("near_max_gap", "days_since_near_max", ">", "near_max_days", "info", "days since a ≥90% MSS effort", " d",
          scope="healthy"),
     Rule("mss_stale", "mss_age_days", ">", "mss_max_age", "info", "MSS age", " d"),
-    Rule("week_change", "hsr_week_change_pct", ">", "week_change_spike", "info", "HSR week-to-week change", "%"),
     # entry criteria of the tiers
     Rule("gate_pain", "pain", "<=", "pain_ok", "gate", "pain", "/10", tiers=(2, 3, 4, 5), scope="returning"),
     Rule("gate_strength_hold", "strength_lsi", ">=", "lsi_hold", "gate", "strength LSI", "%", tiers=(3,),
@@ -110,12 +122,14 @@ RULES: tuple[Rule, ...] = (
          scope="returning", required=False),
     Rule("gate_cmj", "cmj_asymmetry", "<=", "cmj_asym_amber", "gate", "CMJ asymmetry", "%", tiers=(4, 5),
          scope="returning", required=False),
-    Rule("gate_exposure_80", "top_pct_mss_14d", ">=", "75", "gate", "top speed in the last 14 days", "% MSS",
-         tiers=(4,), scope="returning"),
-    Rule("gate_exposure_90", "top_pct_mss_14d", ">=", "85", "gate", "top speed in the last 14 days", "% MSS",
-         tiers=(5,), scope="returning"),
+    # the top tier needs a real near-max exposure this week (Malone 2017)
+    Rule("gate_near_max", "days_since_near_max", "<=", "near_max_days", "gate", "days since a ≥90% MSS effort", " d",
+         tiers=(FULL_RETURN,), scope="returning"),
     Rule("gate_time_at_tier", "days_at_tier", ">=", "tier_min_days", "gate", "days at current tier", " d",
-         tiers=(3, 4, 5), scope="returning"),
+         tiers=(2, 3, 4, 5, 6), scope="returning", moving_up=True),
+    Rule("gate_flag_free", "flagged_days_at_tier", "<=", "0", "gate", "days with a stop or hold flag at the tier",
+         " d", tiers=(2, 3, 4, 5, 6), scope="returning", moving_up=True,
+         source="A week at the tier without a flag (domain reference; Aspetar hamstring protocol)"),
     # region-specific strength gates (the ladder per injury region)
     Rule("gate_nordic_force", "nordic_force_involved", ">=", "nordic_low_force_{nordic_sport}", "gate", "involved-limb Nordic force", " N",
          tiers=(5,), scope="returning", regions=("hamstring",), required=False),
@@ -126,5 +140,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gate_pre_injury_load", "pct_pre_injury_hsr", ">=", "pre_injury_load_pct", "gate",
          "chronic HSR vs pre-injury", "%", tiers=(6,), scope="returning", required=False),
 )
-# Tier 6 means "full return": the exit criteria of tier 5.
-FULL_RETURN = 6
+KINDS = {"red": "stop", "amber": "hold", "info": "info", "gate": "hold"}
+"""A reason's `kind` on the board: `stop` (step back or stop), `hold`, `info`."""
+
+

@@ -111,10 +111,56 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     wide = wide.merge(src.reset_index(), on=["athlete_id", "date", "test"], how="left")
     inj = injury_sides(wide, injuries)
     wide["involved_side"] = inj["involved_side"].to_numpy()
-    wide["_injury_date"] = inj["injury_date"].to_numpy()
+    # pre-injury references come from before the episode's first injury (a re-injury in rehab
+    # belongs to the same episode: its "pre-injury" tests are rehab tests)
+    wide["_injury_date"] = _episode_starts(wide["athlete_id"], pd.Series(inj["injury_date"].to_numpy()), injuries)
     out = _lsi_columns(wide)
     out = _add_pre_injury(out)
+    out = _mark_bilateral(out, injuries)
     return out[LSI_COLUMNS].sort_values(["athlete_id", "test", "date"]).reset_index(drop=True)
+
+
+def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFrame) -> np.ndarray:
+    from lib.baselines import episode_start
+
+    cache: dict[tuple[str, pd.Timestamp], pd.Timestamp] = {}
+    out = []
+    for a, d in zip(athletes.astype(str), dates):
+        if pd.isna(d):
+            out.append(pd.NaT)
+            continue
+        key = (a, pd.Timestamp(d))
+        if key not in cache:
+            cache[key] = episode_start(injuries, a, pd.Timestamp(d))
+        out.append(cache[key])
+    return pd.to_datetime(pd.Series(out, dtype="object")).to_numpy()
+
+
+def bilateral_on(injuries: pd.DataFrame, athlete_id: str, date: pd.Timestamp) -> bool:
+    """True when the athlete has an uncleared injury on each side on `date` (both limbs injured)."""
+    rows = injuries[(injuries["athlete_id"] == athlete_id) & (injuries["injury_date"] <= date)]
+    if "cleared_date" in rows:
+        rows = rows[rows["cleared_date"].isna() | (rows["cleared_date"] > date)]
+    return {"left", "right"} <= set(rows["side"].astype(str))
+
+
+def _mark_bilateral(out: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
+    """Both limbs injured: the LSI compares two injured limbs, so it is marked unreliable and each
+    limb's % of its pre-injury value is what counts."""
+    if injuries.empty or "side" not in injuries:
+        return out
+    sides = injuries.assign(athlete_id=injuries["athlete_id"].astype(str)).groupby("athlete_id")["side"].nunique()
+    candidates = set(sides[sides >= 2].index)  # injured on both sides at some time
+    if not candidates:
+        return out
+    ids = out["athlete_id"].astype(str)
+    pairs = out.loc[ids.isin(candidates), ["athlete_id", "date"]].drop_duplicates()
+    both = {(str(a), pd.Timestamp(d)) for a, d in pairs.itertuples(index=False)
+            if bilateral_on(injuries, str(a), pd.Timestamp(d))}
+    both_s = pd.Series([(a, pd.Timestamp(d)) in both for a, d in zip(ids, out["date"])], index=out.index)
+    out.loc[both_s, "basis"] = "bilateral"
+    out.loc[both_s, "note"] = "bilateral injury: LSI unreliable, compare each limb with its pre-injury value"
+    return out
 
 
 def _lsi_columns(w: pd.DataFrame) -> pd.DataFrame:

@@ -143,10 +143,15 @@ with timeline_tab:
                     "note", save_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
             ui.show_problem("note", note_col)
         if row["returning"] and not ui.meeting_mode() and ui.can("record_tier"):
+            offer = view.proposal(row)
+            if offer:
+                tier_col.button(f"Confirm tier {offer[0]} (the board's proposal)", icon=":material/check:",
+                                key=f"tier_confirm_{aid}", on_click=ui.submit, args=(
+                                    "tier", save_tier, ui.engine(), aid, on, offer[0], offer[1], signed_in or "", ()))
             with tier_col.form("tier_change", clear_on_submit=True):
-                st.markdown("**Record a tier change** (the board then uses it instead of the inferred tier)")
+                st.markdown("**Record a tier change** (who and why are kept; the board reads the latest)")
                 tiers = view.tier_options()
-                st.selectbox("New tier", list(tiers), index=int(row["tier"]) - 1, format_func=tiers.get,
+                st.selectbox("New tier", list(tiers), index=view.form_tier(row) - 1, format_func=tiers.get,
                              key=f"tier_new_{aid}", help=view.tier_ladder())  # one per athlete: starts on their tier
                 st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
                 who, day = st.columns(2)

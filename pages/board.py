@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from lib import exports, reports
+from lib.exposure import ACWR_CAVEAT
 from lib.text import md
 from lib.views import STATUSES, board_counts, board_table, filter_board, status_label, status_summary
 
@@ -15,7 +16,8 @@ meeting = ui.meeting_mode()
 
 st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
 st.caption(f"{md(ui.squad())} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
-           "sources are on the Settings page.")
+           f"sources are on the Settings page. Tiers are the recorded ones; `4 → 1` is a proposal waiting for a "
+           f"medical user to confirm it. Acute:chronic is context only: {ACWR_CAVEAT}")
 
 counts = board_counts(board)
 for col, status in zip(st.columns(4), STATUSES):
@@ -40,8 +42,9 @@ event = st.dataframe(
     column_config={
         "Status": st.column_config.TextColumn(width=112, help="▼ step back · ■ hold · ▲ ready · ? no data"),
         "Athlete": st.column_config.TextColumn(width=180),
-        "Tier": st.column_config.NumberColumn(width=60, help="Velocity tier: 1 control · 2 ≤70% MSS · "
-                                              "3 80% · 4 90% · 5 95-100% MSS and full training"),
+        "Tier": st.column_config.TextColumn(width=70, help="Recorded velocity tier (1 control · 2 ≤70% MSS · "
+                                            "3 80% · 4 90% · 5 95-100% MSS); → the tier the board proposes, "
+                                            "? not recorded"),
         "Days": st.column_config.TextColumn(width=60, help="Days since the active injury"),
         "Reasons": st.column_config.TextColumn("Top reasons (open the athlete for sources)", width="large"),
     },

@@ -10,7 +10,7 @@ from lib.charts.exposure import acwr_chart, exposure_heatmap
 from lib.exposure import ACWR_CAVEAT
 from lib.text import md
 from lib.views.exposure import (acwr_bands, athlete_choices, daily_acwr, default_athlete, definitions,
-                                exposure_table, exposure_weeks, method_label, spike_notes)
+                                exposure_table, exposure_weeks, method_label, mss_exclusions, spike_notes)
 
 ui.require_frame()
 cfg = ui.team_settings()
@@ -71,6 +71,10 @@ st.dataframe(
     },
 )
 
+excluded = ui.cached(mss_exclusions, on, cfg, ui.squad())
+if len(excluded):
+    with st.expander(f"{len(excluded)} max speed(s) excluded from MSS as artefacts"):
+        st.dataframe(excluded, hide_index=True, width="stretch")
 st.subheader("Acute:chronic over time")
 choices = athlete_choices(table)
 ids = list(choices)

@@ -86,11 +86,14 @@ def test_board_command_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str
     capsys.readouterr()
     assert main(["board", "--db", db, "--on", "2026-11-23", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["name"], r["status"], r["tier"]) for r in rows] == [("Jordan Okafor", "red", 5), ("Mia Laurent", "grey", 5)]
+    # not in a return programme: no tier, nothing proposed (the board never infers a tier)
+    assert [(r["name"], r["status"], r["tier"], r["tier_basis"], r["proposed_tier"]) for r in rows] == [
+        ("Jordan Okafor", "red", None, "none", None), ("Mia Laurent", "grey", None, "none", None)]
     reason = rows[0]["reasons"][0]
     assert reason["metric"] == "CMJ asymmetry" and reason["value"] == 21.0 and reason["threshold"] == 15.0
     assert reason["message"].startswith("CMJ asymmetry 21% > 15% (Hewit 2012")
-    assert set(reason) == {"metric", "value", "threshold", "source", "message"}
+    assert set(reason) == {"rule", "kind", "metric", "value", "threshold", "source", "message"}
+    assert (reason["rule"], reason["kind"]) == ("cmj_asym_red", "stop")
     assert main(["board", "--db", db, "--on", "2026-11-23", "--format", "csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split(",")
     assert header[:5] == ["athlete_id", "name", "position", "squad", "status"]

@@ -94,13 +94,14 @@ def test_rules_read_the_teams_thresholds_and_sources() -> None:
     by_text = table.set_index("Compared with")
     assert by_text.loc["involved-limb Nordic force ≥ 256 N", "Source"] == "Opar 2015"
     assert by_text.loc["involved-limb Nordic force ≥ 256 N", "Applies to"] == "returning (hamstring)"
-    assert by_text.loc["top speed in the last 14 days ≥ 75% MSS", "Source"].startswith("Tier ladder:")
-    assert by_text.loc["swelling after session > 0", "Source"].startswith("Swelling after a session is a red flag")
+    assert by_text.loc["days since a ≥90% MSS effort ≤ 7 d", "Source"].startswith("Malone 2017")
+    assert by_text.loc["swelling after session > 0", "Source"].startswith("Seed article (increased swelling")
     reference = views.rules_reference(values).set_index("Rule")
     assert list(reference.columns) == ["Effect", "Fact", "Threshold setting", "Tiers"]
     assert reference.loc["gate_nordic_force"].tolist() == ["✓ Tier criterion", "nordic_force_involved",
                                                            "nordic_low_force_afl", "5"]
-    assert reference.loc["gate_exposure_80", "Threshold setting"] == "(fixed)"
+    assert reference.loc["gate_flag_free", "Threshold setting"] == "(fixed)"
+    assert reference.loc["gate_near_max", "Tiers"] == "full return"
     assert reference.loc["gate_pre_injury_load", "Tiers"] == "full return"
     assert reference.loc["mss_stale", "Effect"] == "○ Context only"
 
@@ -111,11 +112,13 @@ def test_the_tier_ladder_lists_what_each_tier_needs() -> None:
     assert ladder["Top speed (% MSS)"].tolist() == [60, 70, 80, 90, 100, 100]
     entry = ladder.set_index("Tier")["To enter it"]
     assert entry[1] == "start of the return"
-    assert entry[2] == "pain ≤ 2/10"
-    assert entry[3] == "pain ≤ 2/10 · strength LSI ≥ 80% · single-hop LSI ≥ 80% · days at current tier ≥ 7 d"
+    week = "days at current tier ≥ 7 d · days with a stop or hold flag at the tier ≤ 0 d"
+    assert entry[2] == f"pain ≤ 2/10 · {week}"
+    assert entry[3] == f"pain ≤ 2/10 · strength LSI ≥ 80% · single-hop LSI ≥ 80% · {week}"
     assert entry[4].startswith("pain ≤ 2/10 · single-hop LSI ≥ 85% · triple-hop LSI ≥ 85% · "
                                "CMJ asymmetry ≤ 10%")
-    assert entry[6] == "chronic HSR vs pre-injury ≥ 90%"
+    # full return: a real >= 90% MSS effort this week (Malone 2017) and the pre-injury chronic load
+    assert entry[6] == f"days since a ≥90% MSS effort ≤ 7 d · {week} · chronic HSR vs pre-injury ≥ 90%"
 
 
 # --------------------------------------------------------------------------------------- page

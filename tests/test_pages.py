@@ -64,8 +64,8 @@ def test_board_shows_the_demo_statuses(demo_db: str, monkeypatch: pytest.MonkeyP
     at = app(demo_db, monkeypatch)
     assert at.title[0].value == "Readiness board · Mon 23 Nov 2026"
     counts = {m.label: m.value for m in at.metric}
-    # the demo's testing day: Kwame steps back, Liam holds, Arjun and the typo profile have no data
-    assert counts == {"▼ Step back": "1", "■ Hold": "1", "▲ Ready": "21", "? No data": "2"}
+    # the demo's testing day: Kwame steps back, Liam and Finn hold, Arjun and the typo profile have no data
+    assert counts == {"▼ Step back": "1", "■ Hold": "2", "▲ Ready": "20", "? No data": "2"}
     table = at.dataframe[0].value
     assert table.iloc[0]["Athlete"] == "Kwame Asante" and table.iloc[0]["Status"] == "▼ Step back"
     assert "pain 6/10 > 5/10" in table.iloc[0]["Reasons"]

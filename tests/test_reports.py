@@ -75,14 +75,16 @@ def test_board_pdf_is_one_page_with_date_team_board_counts_and_thresholds(demo: 
     page = " ".join(text[0].split())
     assert "Readiness board · Mon 23 Nov 2026" in page and "First team · 25 athletes" in page
     counts = board_counts(board)
-    assert counts == {"red": 1, "amber": 1, "green": 21, "grey": 2}
-    assert "1 step back" in page and "1 hold" in page and "21 ready" in page and "2 no data" in page
-    for line in ("Step back Kwame Asante First team Striker 5 68 step back to tier 4 pain 6/10 > 5/10",
+    assert counts == {"red": 1, "amber": 2, "green": 20, "grey": 2}
+    assert "1 step back" in page and "2 hold" in page and "20 ready" in page and "2 no data" in page
+    # the recorded tier and, beside it, the proposed one (4 -> 1: a stop; 4 -> 5: a move up to confirm)
+    for line in ("Step back Kwame Asante First team Striker 4 → 1 68 stop: tier 1 until it settles pain 6/10 > 5/10",
                  "Hold Liam O'Connor First team Full Back 3 55 hold at tier 3 pain 3/10 > 2/10",
-                 "Ready Mateus Oliveira First team Winger 4 61 progress to tier 5 all next-tier criteria met",
-                 "No data Arjun Mehta U23 Full Back 5 collect data before deciding GPS on 16 of the last 28 days < 21"):
+                 "Ready Mateus Oliveira First team Winger 4 → 5 61 progress to tier 5 all next-tier criteria met",
+                 "No data Arjun Mehta U23 Full Back collect data before deciding GPS on 16 of the last 28 days < 21"):
         assert line in page
     assert "Thresholds used (team settings of First team; * = changed from the default)" in page
+    assert "Acute:chronic: shown as context, never by itself a reason to step back" in page
     assert "Hop test pass (LSI) 90%" in page and "Pain: safe up to 2/10; stop above 5/10" in page and "Near-max effort from 90% MSS" in page
     meta = metadata(pdf)
     assert meta["CreationDate"] == "D:20261123000000Z" and meta["Title"] == "Readiness board 2026-11-23 · First team"
@@ -158,11 +160,12 @@ def test_red_athlete_report(demo: tuple) -> None:
     assert len(text) == 2
     one, two = (" ".join(t.split()) for t in text)
     assert one.startswith("Kwame Asante Return-to-speed report as of Mon 23 Nov 2026 Striker · First team")
-    assert "Step back: step back to tier 4" in one
-    assert "Tier 5 (95-100% MSS) · how it was set: inferred from top speed 97% MSS in the last 14 days" in one
+    assert "Step back: stop: tier 1 until it settles" in one
+    assert ("Tier 4 → 1 (90% MSS) · how it was set: recorded 2026-11-16 by demo physio: hop LSI 91-92%: cleared for "
+            "90% MSS") in one
     assert "Injury: left quadriceps: Rectus femoris strain, grade 2 · injured Wed 16 Sep 2026 · day 68 since injury" in one
     assert "▼ pain 6/10 > 5/10 Silbernagel 2007" in one and "▼ swelling reported after the session" in one
-    assert "✗ NOT MET chronic HSR vs pre-injury 49.1% ≥ 90% Taberner 2019" in one
+    assert "✗ NOT MET triple-hop LSI 80.1% ≥ 90%" in one
     assert "Wellness against the athlete's own 28-day mean" in one and "mood (higher is better) 2 on 23 Nov 3.8 +2.3" in one
     assert "Kwame Asante: symmetry, hop battery and exposure" in two
     assert "single hop distance (cm) 23 Nov 2026 81.0% ✗ BELOW 90%" in two

@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import FONT_SIZE, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, style, threshold_rule
-from lib.readiness import TIER_SOURCE
+from lib.readiness import TIER_SOURCE, rule_line
 from lib.settings import BY_NAME, Settings, defaults
 from lib.views.athlete import nordic_threshold
 
@@ -31,6 +31,12 @@ def _domain(values: list[float], floor: float | None = None, ceil: float | None 
     lo = step * math.floor((min(vals) - step / 2) / step) if vals else 0
     hi = step * math.ceil((max(vals) + step / 2) / step) if vals else 100
     return [min(lo, floor) if floor is not None else lo, max(hi, ceil) if ceil is not None else hi]
+
+
+def _rule_threshold(rule_id: str, word: str, cfg: Settings) -> alt.LayerChart:
+    """A rule's threshold line, worded as the board words it (lib.readiness.rule_line)."""
+    value, text, source = rule_line(rule_id, cfg)
+    return threshold_rule(value, f"{word} {text}", source)
 
 
 def _src(name: str) -> str:
@@ -180,8 +186,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
     points = base.mark_point(size=100, filled=True, opacity=1).encode(**_keyed(
         "asymmetry_side:N", sides, [SIDE_COLORS[s] for s in sides], ["triangle-left", "triangle-right"]))
     return _finish(alt.layer(
-        threshold_rule(cfg.num("cmj_asym_amber"), f"hold > {cfg.num('cmj_asym_amber'):g}%", _src("cmj_asym_amber")),
-        threshold_rule(cfg.num("cmj_asym_red"), f"step back > {cfg.num('cmj_asym_red'):g}%", _src("cmj_asym_red")),
+        _rule_threshold("cmj_asym_amber", "hold", cfg), _rule_threshold("cmj_asym_red", "step back", cfg),
         base.mark_line(color="#555555"), points).properties(title="CMJ asymmetry"), height)
 
 
@@ -213,15 +218,14 @@ def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, he
     d = nordic.drop_duplicates("date").dropna(subset=["imbalance_pct"])
     if d.empty:
         return empty_chart("no Nordic imbalance in the window")
-    amber, red = cfg.num("nordic_imbalance_amber"), cfg.num("nordic_imbalance_red")
+    red = cfg.num("nordic_imbalance_red")
     base = alt.Chart(d).encode(x=_x(), y=alt.Y("imbalance_pct:Q", title="Imbalance (%)", scale=alt.Scale(
         domain=[0, _domain([*d["imbalance_pct"], red])[1]])), tooltip=[
         alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
         alt.Tooltip("imbalance_pct:Q", title="imbalance (%)", format=".1f"),
         alt.Tooltip("imbalance_side:N", title="stronger side"), alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(
-        threshold_rule(amber, f"hold ≥ {amber:g}%", _src("nordic_imbalance_amber")),
-        threshold_rule(red, f"step back ≥ {red:g}%", _src("nordic_imbalance_red")),
+        _rule_threshold("nordic_imbalance_amber", "hold", cfg), _rule_threshold("nordic_imbalance_red", "step back", cfg),
         base.mark_line(color="#555555"), base.mark_point(size=80, filled=True, color="#555555"))
         .properties(title="Nordic imbalance"), height)
 
@@ -242,9 +246,7 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
     points = base.mark_point(filled=True, opacity=1).encode(
         **_keyed("day:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
         size=alt.Size("day:N", legend=None, scale=alt.Scale(domain=kinds, range=[30, 120])))
-    ok, stop = cfg.num("pain_ok"), cfg.num("pain_stop")
-    return _finish(alt.layer(threshold_rule(ok, f"safe ≤ {ok:g}", _src("pain_ok")),
-                           threshold_rule(stop, f"stop > {stop:g}", _src("pain_stop")),
+    return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg), _rule_threshold("pain_stop", "stop", cfg),
                            base.mark_line(color="#777777", strokeWidth=1.5), points).properties(title="Pain"), height)
 
 

@@ -67,11 +67,20 @@ def board_table(board: pd.DataFrame, reasons: int = 2) -> pd.DataFrame:
         "Status": board["status"].map(status_label),
         "Athlete": board["name"],
         "Squad": board["squad"].fillna(""),
-        "Tier": board["tier"].astype(int),
+        "Tier": [tier_cell(t, b, pt) for t, b, pt in zip(board["tier"], board["tier_basis"], board["proposed_tier"])],
         "Days": ["" if pd.isna(d) else str(int(d)) for d in days],
         "Action": board["action"],
         "Reasons": [" · ".join(r["short"] for r in rs[:reasons]) for rs in board["reasons"]],
     })
+
+
+def tier_cell(tier: object, basis: object, proposed: object) -> str:
+    """`3`, `3 → 2` (a proposed step back beside the current tier), `? → 2` (not recorded), or blank."""
+    now = "" if tier is None or pd.isna(tier) else str(int(tier))  # type: ignore[arg-type]
+    nxt = "" if proposed is None or pd.isna(proposed) else str(int(proposed))  # type: ignore[arg-type]
+    if basis == "proposed":
+        return f"? → {nxt}"
+    return f"{now} → {nxt}" if nxt and nxt != now else now
 
 
 def status_summary(board: pd.DataFrame) -> str:

@@ -74,14 +74,27 @@ def athlete_header(row: dict[str, object], injuries: pd.DataFrame | None = None)
                 injury += f": {rec.iloc[0]['diagnosis']}"
         injury += f" · injured {pd.Timestamp(row['injury_date']):%a %d %b %Y}"
         limb += f" · {pd.Timestamp(row['injury_date']):%d %b}"
-    tier = int(row["tier"])  # type: ignore[arg-type]
+    tier = None if row.get("tier") is None or pd.isna(row.get("tier")) else int(row["tier"])  # type: ignore[arg-type]
+    proposed = row.get("proposed_tier")
+    proposed = None if proposed is None or pd.isna(proposed) else int(proposed)  # type: ignore[arg-type]
+    shown = "–" if tier is None else str(tier)
+    if proposed is not None and proposed != tier:
+        shown += f" → {proposed}"
+    help_ = (f"Tier {tier} ({row['tier_name']}): {TIERS[tier - 1].work}." if tier is not None
+             else "Tier not recorded." if row.get("returning") else "No active injury: no tier.")
+    if proposed is not None and proposed != tier:
+        help_ += (f" Proposed: tier {proposed} ({TIERS[proposed - 1].name}), recorded only when a medical user "
+                  "confirms it.")
+    days_at = row.get("days_at_tier")
+    if days_at is not None and not pd.isna(days_at):
+        help_ += f" {int(days_at)} days at the tier."  # type: ignore[arg-type]
     return {
         "name": str(row["name"]),
         "status": status_label(str(row["status"])),
         "action": str(row["action"]),
-        "tier": str(tier),
+        "tier": shown,
         "tier_name": str(row["tier_name"]),
-        "tier_help": f"Tier {tier} ({row['tier_name']}): {TIERS[tier - 1].work}. How it was set: {row['tier_basis']}.",
+        "tier_help": f"{help_} How it was set: {row.get('tier_note', row['tier_basis'])}.",
         "days": "–" if days is None or pd.isna(days) else str(int(days)),
         "limb": limb or "no active injury",
         "injury": injury,
@@ -449,7 +462,7 @@ def exposure_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | N
             "mss", "near_max_speed", "pct_mss", "hsr_change_pct", "speed_unit", "sources"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    weeks = weekly_exposure(s, on, cfg)
+    weeks = weekly_exposure(s, on, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id])
     f = speed_factor(str(cfg["speed_unit"]))
     week_start = s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D")
     src = s.assign(week_start=week_start).groupby("week_start").apply(
@@ -546,8 +559,10 @@ def tier_timeline(data: Data, athlete_id: str, row: dict[str, object], on: dt.da
                        "detail": str(ch["reason"] or ""), "who": str(ch["who"] or ""),
                        "source": ("tier change" if pd.isna(ch.get("at"))
                                   else f"tier change recorded {pd.Timestamp(ch['at']):%Y-%m-%d %H:%M}")})
-    events.append({"date": on, "event": f"today: tier {int(row['tier'])}", "tier": float(row["tier"]),
-                   "detail": f"{row['status_word']}: {row['action']} ({row['tier_basis']})", "who": "",
+    today_tier = None if pd.isna(row["tier"]) else int(row["tier"])  # type: ignore[arg-type]
+    events.append({"date": on, "event": f"today: tier {today_tier if today_tier is not None else 'not recorded'}",
+                   "tier": float(today_tier) if today_tier is not None else np.nan,
+                   "detail": f"{row['status_word']}: {row['action']} ({row.get('tier_note', row['tier_basis'])})", "who": "",
                    "source": "readiness board"})
     out = pd.DataFrame(events, columns=["date", "event", "tier", "detail", "who", "source"])
     out["date"] = pd.to_datetime(out["date"])
@@ -576,6 +591,26 @@ def record_tier(engine: Engine, athlete_id: str, date: dt.date, tier: int, reaso
     if not (reason or "").strip():
         raise ValueError("say why the tier changes (criteria met, pain flare, physio review...)")
     record_tier_change(engine, athlete_id, pd.Timestamp(date), int(tier), reason.strip(), (who or "").strip() or "local")
+
+
+def proposal(row: dict[str, object]) -> tuple[int, str] | None:
+    """(tier, reason) the board proposes for a medical user to confirm in one click: a step back, a
+    first tier, the next tier; None when nothing is proposed (a hold, or no return programme)."""
+    tier, proposed = row.get("tier"), row.get("proposed_tier")
+    if proposed is None or pd.isna(proposed):  # type: ignore[arg-type]
+        return None
+    if tier is not None and not pd.isna(tier) and int(tier) == int(proposed):  # type: ignore[arg-type]
+        return None
+    return int(proposed), f"confirmed the board's proposal ({row['status_word']}): {row['action']}"  # type: ignore[call-overload]
+
+
+def form_tier(row: dict[str, object]) -> int:
+    """The tier the page's tier form starts on: the recorded tier, else the proposed one, else 1."""
+    for key in ("tier", "proposed_tier"):
+        value = row.get(key)
+        if value is not None and not pd.isna(value):  # type: ignore[arg-type]
+            return int(value)  # type: ignore[call-overload]
+    return 1
 
 
 def tier_ladder() -> str:

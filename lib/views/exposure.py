@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, weekly_exposure
+from lib.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
 from lib.readiness import Data, active_injury
 from lib.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS
@@ -172,7 +172,7 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     days are not rest days), or the week's peak daily acute:chronic at or above `acwr_spike`."""
     on = pd.Timestamp(as_of)
     sessions = _sessions(data, squad, as_of)
-    weeks = weekly_exposure(sessions, on, cfg)
+    weeks = weekly_exposure(sessions, on, cfg, data.injuries)
     if weeks.empty:
         return weeks
     daily = daily_load(sessions, on).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
@@ -235,6 +235,21 @@ def _cell_text(value: float, spike: bool, no_data: bool, gaps: bool) -> str:
 
 STATUS_COLUMNS = ("coverage_days", "enough_data", "mss_ms", "mss_age_days", "days_since_near_max", "acwr_hsr_peak7",
                   "acwr_sprint_peak7", "pct_pre_injury_hsr", "pct_pre_injury_sprint")
+
+
+def mss_exclusions(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:
+    """Max speeds that do not count as MSS (above the ceiling, or not confirmed by a second session
+    within 3%), per athlete with the speed in the team's unit, why, and the source row."""
+    out = mss_artefacts(_sessions(data, squad, as_of), pd.Timestamp(as_of), data.injuries, cfg)
+    names = _names(data, as_of).set_index("athlete_id")["name"]
+    unit = str(cfg["speed_unit"])
+    return pd.DataFrame({
+        "Athlete": [names.get(str(a), str(a)) for a in out["athlete_id"]],
+        "Date": [f"{d:%Y-%m-%d}" for d in out["date"]],
+        f"Max speed {unit}": [round(speed(v, unit), 2) for v in out["max_speed_ms"]],
+        "Why it does not count": out["why"].astype(str),
+        "Source": [f"{f}:{r}" for f, r in zip(out["source_file"], out["source_row"])],
+    })
 
 
 def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:

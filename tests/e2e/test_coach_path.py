@@ -127,7 +127,7 @@ def test_coach_path(page, app_url: str, tmp_path: Path) -> None:  # noqa: ANN001
     # 3. the board changed: Mateus steps back (pain 7 > 5), Ethan holds (CMJ asymmetry > 10%)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
         .some(m => m.innerText.includes('Step back') && m.innerText.includes('2'))""")
-    assert (_metric(page, "Step back"), _metric(page, "Hold")) == ("2", "2")
+    assert (_metric(page, "Step back"), _metric(page, "Hold")) == ("2", "3")  # Liam and Finn hold too
     page.screenshot(path=str(OUT / "03_board_changed.png"))
 
     # 4. open an athlete from the board: select the first row (the grid draws on a canvas)
