@@ -167,16 +167,20 @@ def _page_bytes(url: str) -> bytes:
 
 
 def test_on_postgresql_vacuum_full_leaves_no_byte_of_an_erased_athlete(pg_database: str) -> None:
-    """The PostgreSQL counterpart of the SQLite byte scan: after the erasure the athlete's rows are
-    deleted but their old versions are still in the tables' pages; after `store.vacuum_full` no
-    page of any table holds their name or diagnosis."""
+    """The PostgreSQL counterpart of the SQLite byte scan: a plain DELETE leaves the rows' old
+    versions in the tables' pages (shown on a second athlete); the erasure rewrites every table
+    (`store.vacuum_full`), after which no page holds the erased athlete's name or diagnosis."""
     engine = store.connect(pg_database)
     import_files(engine, [("roster.csv", ROSTER), ("fd.csv", forcedecks_csv(FD_ROWS))])
     assert b"mia laurent" in _page_bytes(pg_database) and b"biceps femoris" in _page_bytes(pg_database)
-    privacy.erase_athlete(engine, "RTS001", who="admin@club.org")
+    with engine.begin() as conn:  # what a DELETE alone leaves behind
+        conn.execute(sa.text("update injuries set diagnosis = 'plain delete' where athlete_id = 'RTS002'"))
+        conn.execute(sa.text("update injuries set diagnosis = null where athlete_id = 'RTS002'"))
+    assert b"plain delete" in _page_bytes(pg_database)  # the old version is still in the page
+    result = privacy.erase_athlete(engine, "RTS001", who="admin@club.org")
     assert _rows_naming(engine, ["mia laurent", "biceps femoris"]) == []
-    assert b"biceps femoris" in _page_bytes(pg_database)  # deleted, not yet gone from the pages
-    assert "athletes" in store.vacuum_full(engine)
     left = _page_bytes(pg_database)
     assert b"mia laurent" not in left and b"biceps femoris" not in left and b"rts001" not in left
+    assert b"plain delete" not in left  # the erasure's VACUUM FULL rewrote every table
+    assert "VACUUM FULL" in result.verification.message()
     assert b"jordan okafor" in left  # everyone else is still there
