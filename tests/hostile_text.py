@@ -79,7 +79,7 @@ def workbook() -> bytes:
     well = wb.create_sheet("Wellness ~~b~~ <i>")
     well.append(["athlete_id", "name", "date", "item", "value", "scale"])
     for days in range(14):
-        well.append([ATHLETE_ID, NAME, today - dt.timedelta(days=days), "pain", 5, "0-10"])
+        well.append([ATHLETE_ID, NAME, today - dt.timedelta(days=days), "pain", 7, "0-10"])  # above the stop level: a reason citing its rows
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
