@@ -73,8 +73,7 @@ with st.sidebar:
                  key=ui.widget_key(ui.NAMES), on_change=ui.keep, args=(ui.NAMES,),
                  help="Initials or athlete codes on screen and in every download, for sharing outside the "
                       "medical team (diagnoses and notes are then withheld).")
-    if ui.demo_loaded():
-        st.info("**Demo team**: synthetic athletes. Upload your own files to start.", icon=":material/science:")
+    demo_note = st.empty()  # filled after the uploader: the run that imports real rows drops it at once
     if not ui.meeting_mode():
         uploads = st.file_uploader(
             "Upload testing-day files", accept_multiple_files=True,
@@ -92,8 +91,12 @@ with st.sidebar:
                 if rep["status"] == "duplicate":  # "already imported on <date> as import #N: nothing changed"
                     st.caption(str(rep["message"]))
             st.page_link(PAGES["data"], label="See the import report", icon=":material/arrow_forward:")
+    if ui.demo_loaded():
+        demo_note.info("**Demo team**: synthetic athletes. Upload your own files to start.", icon=":material/science:")
     st.caption(ui.user_line())
     if ui.signed_in():
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
-st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else [])).run()
+navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
+ui.as_of_banner()  # above every page: a chosen date after the latest data is said once, the same everywhere
+navigation.run()

@@ -18,13 +18,14 @@ from sqlalchemy.engine import Engine
 
 from lib import identity, privacy, store
 from lib import settings as settings_lib
-from lib.demo import ensure_demo, is_demo
+from lib import asof
+from lib.demo import ensure_demo
 from lib.errors import ReturnToSpeedError
 from lib.importer import ImportReport, ImportSettings, import_files
 from lib.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.text import md
-from lib.views import ALL_SQUADS, latest_data_day, team_key
+from lib.views import ALL_SQUADS, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.
 LAST_IMPORT = "last_import"  # report dicts of the latest upload
@@ -248,22 +249,27 @@ def team_settings() -> settings_lib.Settings:
 
 
 def demo_loaded() -> bool:
-    return is_demo(engine())
+    """Whether the demo team is the store's only data (an upload that stored no row keeps it)."""
+    return asof.demo_only(store.read_imports(engine()))
 
 
 def default_as_of() -> dt.date:
-    """The latest data day for the demo team, else today."""
-    if demo_loaded():
-        day = latest_data_day(data())
-        if day is not None:
-            return day.date()
-    return dt.date.today()
+    """The latest day with data in the store (lib.asof), today only for an empty store."""
+    return asof.default_as_of(data(), dt.date.today())
 
 
 def as_of() -> dt.date:
+    """The board's date: the sidebar's choice, else (a new session) the latest day with data."""
     if AS_OF not in st.session_state:
         st.session_state[AS_OF] = default_as_of()
     return st.session_state[AS_OF]
+
+
+def as_of_banner() -> None:
+    """The shared warning, above every page, when the chosen date is after the latest data."""
+    text = asof.after_data_warning(as_of(), data(), dt.date.today())
+    if text:
+        st.warning(text, icon=":material/event_busy:")
 
 
 def squad() -> str:

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
 from lib.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
-
-
-def latest_data_day(data: Data) -> pd.Timestamp | None:
-    """The latest date with any test, session or wellness row (the demo's testing day)."""
-    days = [df["date"].max() for df in (data.tests, data.sessions, data.wellness) if len(df)]
-    days = [d for d in days if not pd.isna(d)]
-    return max(days) if days else None
 
 
 def squads(data: Data) -> list[str]:
