@@ -63,6 +63,10 @@ with st.sidebar:
     # widgets keep their own keys; ui copies their values to keys that survive a page switch
     st.toggle("Meeting mode", value=ui.meeting_mode(), key=ui.widget_key(ui.MEETING), on_change=ui.keep, args=(ui.MEETING,),
               help="Hide the uploader and enlarge the board for screen-sharing.")
+    if ui.meeting_mode():
+        st.toggle("Returning athletes first", value=ui.returning_first(), key=ui.widget_key(ui.FOCUS),
+                  on_change=ui.keep, args=(ui.FOCUS,),
+                  help="The meeting's focus: athletes returning from an injury at the top of the board.")
     teams = squads(ui.data())
     st.selectbox("Team", teams, index=teams.index(ui.squad()) if ui.squad() in teams else 0,
                  key=ui.widget_key(ui.SQUAD), on_change=ui.keep, args=(ui.SQUAD,))
@@ -98,5 +102,11 @@ with st.sidebar:
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
 navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
+ui.meeting_style()
 ui.as_of_banner()  # above every page: a chosen date after the latest data is said once, the same everywhere
+# meeting mode: next / previous returning athlete above the board and the athlete page (clicker keys)
+if ui.meeting_mode() and navigation.url_path in (PAGES["board"].url_path, PAGES["athlete"].url_path):
+    on_athlete = navigation.url_path == PAGES["athlete"].url_path
+    if ui.athlete_stepper(on_athlete_page=on_athlete) and not on_athlete:
+        st.switch_page(PAGES["athlete"])
 navigation.run()
