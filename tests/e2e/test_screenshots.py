@@ -31,6 +31,14 @@ def role_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
                                                           request.param))
 
 
+def _still(page) -> None:  # noqa: ANN001
+    """Settled, and no element greyed out as stale by a rerun still on its way (a clean shot)."""
+    _settled(page)
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-stale="true"]')""")
+    page.wait_for_timeout(400)
+
+
 def _sidebar_width(page) -> float:  # noqa: ANN001
     box = page.locator('[data-testid="stSidebar"]').bounding_box()
     return 0 if box is None else box["width"]
@@ -48,6 +56,7 @@ def _open(page, link: str) -> None:  # noqa: ANN001
     if folded and _sidebar_width(page) > 50:
         page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]').first.click()
         page.wait_for_timeout(600)
+    _still(page)
 
 
 @pytest.mark.parametrize("mode", ["normal", "meeting"])
