@@ -63,6 +63,10 @@ with st.sidebar:
     # widgets keep their own keys; ui copies their values to keys that survive a page switch
     st.toggle("Meeting mode", value=ui.meeting_mode(), key=ui.widget_key(ui.MEETING), on_change=ui.keep, args=(ui.MEETING,),
               help="Hide the uploader and enlarge the board for screen-sharing.")
+    if ui.meeting_mode():
+        st.toggle("Returning athletes first", value=ui.returning_first(), key=ui.widget_key(ui.FOCUS),
+                  on_change=ui.keep, args=(ui.FOCUS,),
+                  help="The meeting's focus: athletes returning from an injury at the top of the board.")
     teams = squads(ui.data())
     st.selectbox("Team", teams, index=teams.index(ui.squad()) if ui.squad() in teams else 0,
                  key=ui.widget_key(ui.SQUAD), on_change=ui.keep, args=(ui.SQUAD,))
@@ -73,8 +77,7 @@ with st.sidebar:
                  key=ui.widget_key(ui.NAMES), on_change=ui.keep, args=(ui.NAMES,),
                  help="Initials or athlete codes on screen and in every download, for sharing outside the "
                       "medical team (diagnoses and notes are then withheld).")
-    if ui.demo_loaded():
-        st.info("**Demo team**: synthetic athletes. Upload your own files to start.", icon=":material/science:")
+    demo_note = st.empty()  # filled after the uploader: the run that imports real rows drops it at once
     if not ui.meeting_mode():
         uploads = st.file_uploader(
             "Upload testing-day files", accept_multiple_files=True,
@@ -92,8 +95,18 @@ with st.sidebar:
                 if rep["status"] == "duplicate":  # "already imported on <date> as import #N: nothing changed"
                     st.caption(str(rep["message"]))
             st.page_link(PAGES["data"], label="See the import report", icon=":material/arrow_forward:")
+    if ui.demo_loaded():
+        demo_note.info("**Demo team**: synthetic athletes. Upload your own files to start.", icon=":material/science:")
     st.caption(ui.user_line())
     if ui.signed_in():
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
-st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else [])).run()
+navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
+ui.meeting_style()
+ui.as_of_banner()  # above every page: a chosen date after the latest data is said once, the same everywhere
+# meeting mode: next / previous returning athlete above the board and the athlete page (clicker keys)
+if ui.meeting_mode() and navigation.url_path in (PAGES["board"].url_path, PAGES["athlete"].url_path):
+    on_athlete = navigation.url_path == PAGES["athlete"].url_path
+    if ui.athlete_stepper(on_athlete_page=on_athlete) and not on_athlete:
+        st.switch_page(PAGES["athlete"])
+navigation.run()

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
 from lib.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
-
-
-def latest_data_day(data: Data) -> pd.Timestamp | None:
-    """The latest date with any test, session or wellness row (the demo's testing day)."""
-    days = [df["date"].max() for df in (data.tests, data.sessions, data.wellness) if len(df)]
-    days = [d for d in days if not pd.isna(d)]
-    return max(days) if days else None
 
 
 def squads(data: Data) -> list[str]:
@@ -39,8 +33,10 @@ def board_counts(board: pd.DataFrame) -> dict[str, int]:
 
 
 def filter_board(board: pd.DataFrame, squad: str = ALL_SQUADS, positions: list[str] | None = None,
-                 statuses: list[str] | None = None, returning_only: bool = False) -> pd.DataFrame:
-    """The board rows a coach asked for; red first."""
+                 statuses: list[str] | None = None, returning_only: bool = False,
+                 returning_first: bool = False) -> pd.DataFrame:
+    """The board rows a coach asked for; red first (returning athletes first, then red first,
+    with `returning_first`: the meeting's focus)."""
     out = board
     if squad not in ("", ALL_SQUADS):
         out = out[out["squad"] == squad]
@@ -50,7 +46,38 @@ def filter_board(board: pd.DataFrame, squad: str = ALL_SQUADS, positions: list[s
         out = out[out["status"].isin(statuses)]
     if returning_only:
         out = out[out["returning"].astype(bool)]
-    return out.sort_values("status", key=lambda s: s.map(STATUS_ORDER), kind="stable").reset_index(drop=True)
+    out = out.sort_values("status", key=lambda s: s.map(STATUS_ORDER), kind="stable")
+    if returning_first:
+        out = out.sort_values("returning", key=lambda s: ~s.astype(bool), kind="stable")
+    return out.reset_index(drop=True)
+
+
+def returning_ids(board: pd.DataFrame, squad: str = ALL_SQUADS) -> list[str]:
+    """The returning athletes of the chosen squad in the board's order: what the meeting steps through."""
+    return [str(a) for a in filter_board(board, squad, returning_only=True)["athlete_id"]]
+
+
+def neighbour(order: list[str], current: str | None, step: int) -> str | None:
+    """The athlete `step` places from `current` in `order` (+1 next, -1 previous); None past either
+    end. From outside the list (the board, or an athlete not returning) next is the first and
+    there is no previous."""
+    if current not in order:
+        return order[0] if step > 0 and order else None
+    i = order.index(current) + step
+    return order[i] if 0 <= i < len(order) else None
+
+
+def stepper_line(board: pd.DataFrame, order: list[str], current: str | None) -> str:
+    """Where the meeting is among the returning athletes, for the next/previous control (Markdown):
+    `Returning athlete 2 of 4 · next: Liam O'Connor`, or on the board `4 returning athletes`."""
+    names = dict(zip(board["athlete_id"].astype(str), board["name"]))
+    following = neighbour(order, current, 1)
+    after = f" · next: {md(names.get(following, following))}" if following else " · the last one"
+    if current not in order:
+        count = len(order)
+        return f"{count} returning athlete{'s' if count != 1 else ''} · next: {md(names.get(order[0], order[0]))}" \
+            if order else "No returning athletes"
+    return f"Returning athlete {order.index(current) + 1} of {len(order)}{after}"
 
 
 def status_label(status: str) -> str:
