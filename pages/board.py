@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import ui
 from lib import exports, reports
 from lib.exposure import ACWR_CAVEAT
 from lib.text import md
-from lib.views import STATUSES, board_counts, board_table, filter_board, status_label, status_summary
+from lib.views import STATUSES, board_counts, board_halves, board_table, filter_board, status_label, status_summary
 
 ui.require_frame()
 board = ui.board()
 meeting = ui.meeting_mode()
 
 st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
-st.caption(f"{md(ui.squad())} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
-           f"sources are on the Settings page. Tiers are the recorded ones; `4 → 1` is a proposal waiting for a "
-           f"medical user to confirm it. Acute:chronic is context only: {ACWR_CAVEAT}")
+if meeting:  # the projector: counts in one line, the whole squad below in two halves
+    st.caption(f"{md(ui.squad())} · {status_summary(board)}. `4 → 1`: a proposal to confirm.")
+else:
+    st.caption(f"{md(ui.squad())} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
+               f"sources are on the Settings page. Tiers are the recorded ones; `4 → 1` is a proposal waiting for "
+               f"a medical user to confirm it. Acute:chronic is context only: {ACWR_CAVEAT}")
 
-counts = board_counts(board)
-for col, status in zip(st.columns(4), STATUSES):
-    col.metric(status_label(status), counts[status], border=True)
+if not meeting:
+    counts = board_counts(board)
+    for col, status in zip(st.columns(4), STATUSES):
+        col.metric(status_label(status), counts[status], border=True)
 
 if not meeting:
     f1, f2, f3 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
@@ -31,27 +36,42 @@ if not meeting:
 else:
     positions, statuses, returning = [], [], False
 
-shown = filter_board(board, ui.squad(), positions, statuses, returning)
-table = board_table(shown, reasons=2 if not meeting else 1)
-styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in shown["status"].map(
-    {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"})], subset=["Status"])
-event = st.dataframe(
-    styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="board_table",
-    row_height=44 if meeting else 36, height="content",  # every athlete on screen, no inner scroll bar
-    column_order=["Status", "Athlete", "Tier", "Days", "Reasons"],
-    column_config={
-        "Status": st.column_config.TextColumn(width=112, help="▼ step back · ■ hold · ▲ ready · ? no data"),
-        "Athlete": st.column_config.TextColumn(width=180),
-        "Tier": st.column_config.TextColumn(width=70, help="Recorded velocity tier (1 control · 2 ≤70% MSS · "
-                                            "3 80% · 4 90% · 5 95-100% MSS); → the tier the board proposes, "
-                                            "? not recorded"),
-        "Days": st.column_config.TextColumn(width=60, help="Days since the active injury"),
-        "Reasons": st.column_config.TextColumn("Top reasons (open the athlete for sources)", width="large"),
-    },
-)
-if event.selection.rows:
-    ui.select_athlete(str(shown.iloc[event.selection.rows[0]]["athlete_id"]))
-    st.switch_page("pages/athlete.py")
+shown = filter_board(board, ui.squad(), positions, statuses, returning, returning_first=meeting and ui.returning_first())
+TIER_HELP = ("Recorded velocity tier (1 control · 2 ≤70% MSS · 3 80% · 4 90% · 5 95-100% MSS); → the tier the "
+             "board proposes, ? not recorded")
+
+
+def board_grid(rows: pd.DataFrame, key: str) -> None:
+    """One board grid; a selected row opens the athlete."""
+    table = board_table(rows, reasons=2 if not meeting else 1)
+    styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in rows["status"].map(
+        {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"})], subset=["Status"])
+    event = st.dataframe(
+        styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key=key,
+        row_height=34 if meeting else 36, height="content",  # every athlete on screen, no inner scroll bar
+        column_order=["Status", "Athlete", "Tier", "Reasons"] if meeting else
+        ["Status", "Athlete", "Tier", "Days", "Reasons"],
+        column_config={
+            "Status": st.column_config.TextColumn(width=100 if meeting else 112,
+                                                  help="▼ step back · ■ hold · ▲ ready · ? no data"),
+            "Athlete": st.column_config.TextColumn(width=150 if meeting else 180),
+            "Tier": st.column_config.TextColumn(width=60 if meeting else 70, help=TIER_HELP),
+            "Days": st.column_config.TextColumn(width=60, help="Days since the active injury"),
+            "Reasons": st.column_config.TextColumn("Top reason" if meeting else
+                                                   "Top reasons (open the athlete for sources)", width="large"),
+        },
+    )
+    if event.selection.rows:
+        ui.select_athlete(str(rows.iloc[event.selection.rows[0]]["athlete_id"]))
+        st.switch_page("pages/athlete.py")
+
+
+if meeting:  # two halves side by side: 25-30 rows fit a 1280x720 projector without scrolling
+    for col, rows, key in zip(st.columns(2), board_halves(shown), ("board_left", "board_right")):
+        with col:
+            board_grid(rows, key)
+else:
+    board_grid(shown, "board_table")
 st.caption("Select a row to open the athlete's page.")
 
 pdf_col, csv_col, _ = st.columns([1, 1, 2])

@@ -2,8 +2,10 @@
 focus, and next / previous through the returning athletes' pages for a presenter's clicker.
 
 The demo's testing day (Mon 23 Nov 2026) has four returning athletes; on the board, red first,
-they come as Kwame Asante (step back), Liam O'Connor (hold), Finn Murphy and Mateus Oliveira
-(ready, in roster order).
+they come as Kwame Asante (red: pain above the stop level, step back to tier 1), Finn Murphy
+(amber: an FT:CT flag inside his week at tier 3), Liam O'Connor (amber: pain 3/10 and hop gates
+unmet at tier 3) and Mateus Oliveira (green, ready for tier 5): red, then amber in name order,
+then green.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def test_meeting_mode_styles_the_screen_and_offers_the_focus(db: Path, monkeypat
 
 def test_a_clicker_steps_from_the_board_through_the_returning_athletes(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On the board the control says how many are returning and who is first; Next opens Kwame's
-    page; Next again Liam's; Previous back to Kwame's; Previous is disabled on the first, Next on
+    page; Next again Finn's; Previous back to Kwame's; Previous is disabled on the first, Next on
     the last (Mateus)."""
     at = _meeting(start_app(db, monkeypatch))
     assert _line(at) == "4 returning athletes · next: Kwame Asante"
@@ -116,12 +118,12 @@ def test_a_clicker_steps_from_the_board_through_the_returning_athletes(db: Path,
 
     _step(at, "Next")
     assert at.title[0].value == "Kwame Asante"
-    assert _line(at) == "Returning athlete 1 of 4 · next: Liam O'Connor"
+    assert _line(at) == "Returning athlete 1 of 4 · next: Finn Murphy"
     _step(at, "Next")
-    assert at.title[0].value == "Liam O'Connor"
+    assert at.title[0].value == "Finn Murphy"
     _step(at, "Previous")
     assert at.title[0].value == "Kwame Asante"
-    for name in ("Liam O'Connor", "Finn Murphy", "Mateus Oliveira"):
+    for name in ("Finn Murphy", "Liam O'Connor", "Mateus Oliveira"):
         _step(at, "Next")
         assert at.title[0].value == name
     assert _line(at) == "Returning athlete 4 of 4 · the last one"
@@ -131,13 +133,13 @@ def test_a_clicker_steps_from_the_board_through_the_returning_athletes(db: Path,
 def test_the_athlete_page_opened_from_the_sidebar_steps_from_the_athlete_it_shows(
         db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The athlete page opened from the page list shows Kwame (the picker's first): the control
-    counts him as 1 of 4, and Next opens Liam, not Kwame again."""
+    counts him as 1 of 4, and Next opens Finn, not Kwame again."""
     at = _meeting(start_app(db, monkeypatch))
     at.switch_page("pages/athlete.py").run()
     assert at.title[0].value == "Kwame Asante"
-    assert _line(at) == "Returning athlete 1 of 4 · next: Liam O'Connor"
+    assert _line(at) == "Returning athlete 1 of 4 · next: Finn Murphy"
     _step(at, "Next")
-    assert at.title[0].value == "Liam O'Connor"
+    assert at.title[0].value == "Finn Murphy"
 
 
 def test_no_stepper_outside_meeting_mode(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

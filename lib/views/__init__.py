@@ -128,3 +128,10 @@ def upload_line(report: dict[str, object]) -> str:
     parts.append(f"{rejected} rows rejected")
     line = f"{icon} **{md(report['file'])}**: " + ", ".join(parts)
     return line + (f" ({md(report['message'], quotes=True)})" if report["status"] == "failed" and report.get("message") else "")
+
+
+def board_halves(board: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The board split for the projector's two side-by-side grids, in reading order (the left
+    grid holds the first half, one more row when the count is odd)."""
+    half = (len(board) + 1) // 2
+    return board.iloc[:half], board.iloc[half:]
