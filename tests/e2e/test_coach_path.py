@@ -168,19 +168,24 @@ SIDEBAR_OPEN = """() => document.querySelector('[data-testid="stSidebar"]').getB
 
 
 def test_meeting_mode_folds_the_sidebar_and_enlarges_the_board(page, app_url: str) -> None:  # noqa: ANN001
-    """The staff-meeting layout: the sidebar folds away and the board's rows grow; switching it off
+    """The staff-meeting layout: the sidebar folds away and the board becomes two side-by-side grids
+    that end above the bottom of the screen (the whole squad, no scrolling); switching it off
     (sidebar arrow, then the toggle) brings the sidebar and the uploader back."""
     page.goto(app_url)
     page.get_by_text("Readiness board ·").first.wait_for()
     _settled(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.bounding_box()["width"] > 200
-    rows_before = page.locator('[data-testid="stDataFrame"]').first.bounding_box()["height"]
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
     page.get_by_text("Meeting mode").first.click()
     page.locator('[data-testid="stExpandSidebarButton"]').wait_for()
     _settled(page)
     assert sidebar.bounding_box()["width"] == 0
-    assert page.locator('[data-testid="stDataFrame"]').first.bounding_box()["height"] > rows_before
+    grids = page.locator('[data-testid="stDataFrame"]')
+    assert grids.count() == 2  # the squad in two halves, side by side
+    boxes = [grids.nth(i).bounding_box() for i in range(2)]
+    assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] and abs(boxes[0]["y"] - boxes[1]["y"]) < 2
+    assert max(b["y"] + b["height"] for b in boxes) <= page.viewport_size["height"]
     page.screenshot(path=str(OUT / "06_meeting_mode.png"))
     page.locator('[data-testid="stExpandSidebarButton"]').click()
     page.wait_for_function(SIDEBAR_OPEN)
