@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.readers.base import (
+    ATHLETE,
     Detection,
     Frame,
     MetricColumn,
@@ -21,7 +22,7 @@ from lib.readers.base import (
     dates_column,
     detect_by_headers,
     melt_metrics,
-    names_column,
+    athlete_names,
     reject_rows,
 )
 from lib.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials
@@ -61,14 +62,16 @@ METRIC_KEYS: dict[str, str] = {
     "peak landing force asym": "landing_asymmetry",
     "eccentric braking impulse asym": "braking_impulse_asymmetry",
 }
-IDENTITY = ["name", "externalid", "test type", "date", "time", "reps", "tags", "additional load"]
+IDENTITY = ["name", "externalid", "test type", "date", "time", "reps", "tags", "additional load",
+            "finish time", "by", "entered by"]  # the last three: a Smartabase event's bookkeeping
 DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
 
 
 def detect(sheet: Sheet) -> Detection | None:
-    """ForceDecks: `Name`, `Test Type`, `Date` and `Reps` or a ForceDecks metric."""
+    """ForceDecks: an athlete column (`Name`; `About` when it comes through Smartabase), `Test Type`,
+    `Date` and `Reps` or a ForceDecks metric."""
     return detect_by_headers(
-        sheet, NAME, [{"name"}, {"test type"}, {"date"}],
+        sheet, NAME, [ATHLETE, {"test type"}, {"date"}],
         hints=["reps", "externalid", "bw", "tags", "additional load", *METRIC_KEYS],
         forbidden=["l max force", "date utc"],
     )
@@ -78,20 +81,18 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     frame = Frame(sheet, detection.header_row)
     out = SheetRead(LABEL)
     out.data_rows = list(frame.rows)
-    name_i = frame.find("name")
     ref_i = frame.find("externalid")
     type_i = frame.find("test type")
     date_i = frame.find("date")
-    time_i = frame.find("time")
+    time_i = frame.find("time", "start time")  # `Start Time`: a Smartabase event
     for extra in ("reps", "tags", "additional load"):
         frame.find(extra)
 
-    names, no_name = names_column(frame, out, ctx, name_i)
+    names, no_name, _name_header = athlete_names(frame, out, ctx)
     dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
     raw_types = frame.col(type_i).astype("string").str.strip()
     tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
 
-    reject_rows(out, ctx, frame, no_name, frame.header(name_i), None, "no athlete name")
     bad_date = ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
     bad_type = ~no_name & ~bad_date & tests.isna()

@@ -1,0 +1,162 @@
+"""Athlete columns under the names real platforms give them: Smartabase `About`, STATSports
+`Player Display Name`, split `First Name`/`Last Name`, `Name (Last, First)`. Every reader asks
+`lib.readers.base.athlete_columns` (a scored vocabulary), never one exact header."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from lib.importer import read_file
+from lib.readers.base import SheetRead, athlete_columns
+from tests.test_properties import assert_nothing_lost
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def read_one(data: bytes, name: str) -> SheetRead:
+    fr = read_file(data, name)
+    assert fr.report.status != "failed", fr.report.message
+    [(_sheet, read)] = fr.reads
+    return read
+
+
+def names_by_row(read: SheetRead, table: str) -> dict[int, str]:
+    df = read.tables[table]
+    return dict(zip(df["source_row"].astype(int), df["athlete_name"].astype(str)))
+
+
+# --------------------------------------------------------------------------- the vocabulary
+
+@pytest.mark.parametrize(("headers", "name", "last", "last_first"), [
+    (["About", "Date", "Test Type"], "About", None, False),  # Smartabase event export
+    (["Session Date", "Player Display Name", "Total Distance"], "Player Display Name", None, False),  # STATSports
+    (["First Name", "Last Name", "Date"], "First Name", "Last Name", False),
+    (["Player Name", "Player Last Name", "Drill Title"], "Player Name", "Player Last Name", False),  # STATSports drills
+    (["Name (Last, First)", "Date"], "Name (Last, First)", None, True),
+    (["Athlete", "Name", "Date"], "Athlete", None, False),  # "Athlete" outranks the looser "Name"
+    (["Full Name", "Team Name", "Date"], "Full Name", None, False),  # "Team Name" names a team, not the athlete
+])
+def test_athlete_columns_by_vocabulary(headers: list[str], name: str, last: str | None, last_first: bool) -> None:
+    from lib.normalize import split_header
+    found = athlete_columns([split_header(h)[0] for h in headers], headers)
+    assert found is not None
+    assert headers[found.name] == name
+    assert (headers[found.last] if found.last is not None else None) == last
+    assert found.last_first is last_first
+
+
+@pytest.mark.parametrize("headers", [["Date", "Team Name", "Test Type"], ["First Name", "Date", "Test Type"]])
+def test_no_athlete_column(headers: list[str]) -> None:
+    from lib.normalize import split_header
+    assert athlete_columns([split_header(h)[0] for h in headers], headers) is None
+
+
+# ------------------------------------------------------------------- Smartabase force plate
+
+# Shape of a Smartabase (Teamworks AMS) event export of the VALD ForceDecks integration: the athlete
+# in `About`, the event's `Date`, `Start Time`, `Finish Time`, then one column per form field (the
+# field names are VALD's metric names), and the `Entered By` bookkeeping column. Day-first dates.
+SMARTABASE_FORCEPLATE = [
+    ["About", "Date", "Start Time", "Finish Time", "Test Type", "Jump Height (Imp-Mom) [cm]",
+     "RSI-modified [m/s]", "Concentric Peak Force [N]", "Entered By"],
+    ["Mia Kovac", "19/03/2026", "9:05 AM", "9:20 AM", "CMJ", "34.2", "0.52", "2150", "S. Coach"],
+    ["Sam Okafor", "19/03/2026", "9:10 AM", "9:25 AM", "CMJ", "29.8", "0.44", "1980", "S. Coach"],
+    ["", "19/03/2026", "9:12 AM", "9:27 AM", "CMJ", "31.0", "0.47", "2010", "S. Coach"],
+]
+
+
+def test_smartabase_about_column_names_the_athletes() -> None:
+    read = read_one(csv_bytes(SMARTABASE_FORCEPLATE), "smartabase_forcedecks.csv")
+    assert read.format == "VALD ForceDecks"
+    tests = read.tables["tests"]
+    assert names_by_row(read, "tests") == {2: "Mia Kovac", 3: "Sam Okafor"}
+    mia = tests[(tests["athlete_name"] == "Mia Kovac") & (tests["metric"] == "jump_height")]
+    assert mia["value"].tolist() == [34.2] and mia["date"].astype(str).tolist() == ["2026-03-19"]
+    assert mia["time"].tolist() == ["09:05"]  # `Start Time` orders the trials
+    assert [(p.row, p.column, p.problem) for p in read.rejects] == [(4, "About", "no athlete name")]
+    assert "Entered By" not in read.unknown_columns and "Finish Time" not in read.unknown_columns
+    assert_nothing_lost(read)
+
+
+# ---------------------------------------------------------------------------------- STATSports
+
+# STATSports Apex match export with the display-name column instead of `Player Name`.
+STATSPORTS_DISPLAY = [
+    ["Session Date", "Session Title", "Player Display Name", "Total Time", "Total Distance", "Max Speed",
+     "Sprints", "High Speed Running (Absolute)"],
+    ["18/02/2026", "MD", "M. Kovac", "1:34:10", "10250", "8.9", "14", "780"],
+    ["18/02/2026", "MD", "S.  Okafor ", "1:30:00", "9800", "8.4", "9", "610"],
+]
+
+
+def test_statsports_display_name_column_names_the_athletes() -> None:
+    read = read_one(csv_bytes(STATSPORTS_DISPLAY), "statsports_md.csv")
+    assert read.format == "STATSports Apex"
+    assert names_by_row(read, "sessions") == {2: "M. Kovac", 3: "S. Okafor"}
+    sessions = read.tables["sessions"].set_index("athlete_name")
+    assert sessions.loc["M. Kovac", "total_distance_m"] == 10250.0
+    assert read.rejects == []
+    assert_nothing_lost(read)
+
+
+# ------------------------------------------------------------------- split first / last names
+
+# A force-plate CSV exported with the name split in two (VALD ForceDecks metric headers).
+SPLIT_NAMES = [
+    ["First Name", "Last Name", "Test Type", "Date", "Time", "Jump Height (Imp-Mom) [cm]"],
+    ["Mia", "Kovac", "CMJ", "03/12/2026", "9:05 AM", "34.2"],
+    ["Sam", "Okafor", "CMJ", "03/12/2026", "9:10 AM", "29.8"],
+    ["", "Okafor", "CMJ", "03/12/2026", "9:14 AM", "30.1"],  # last name only: still a name
+    ["", "", "CMJ", "03/12/2026", "9:20 AM", "30.0"],
+]
+
+
+def test_first_and_last_name_columns_are_joined() -> None:
+    read = read_one(csv_bytes(SPLIT_NAMES), "forceplate_split_names.csv")
+    assert read.format == "VALD ForceDecks"
+    assert names_by_row(read, "tests") == {2: "Mia Kovac", 3: "Sam Okafor", 4: "Okafor"}
+    assert "athlete names: 'First Name' and 'Last Name' joined into one name" in read.assumptions
+    assert [(p.row, p.problem) for p in read.rejects] == [(5, "no athlete name")]
+    assert read.unknown_columns == []
+    assert_nothing_lost(read)
+
+
+# ------------------------------------------------------------------------------ Last, First
+
+LAST_FIRST = [
+    ["Name (Last, First)", "Test Type", "Date", "Time", "Jump Height (Imp-Mom) [cm]"],
+    ["Kovac, Mia", "CMJ", "03/12/2026", "9:05 AM", "34.2"],
+    ["Okafor,Sam", "CMJ", "03/12/2026", "9:10 AM", "29.8"],
+    ["Sam Okafor", "CMJ", "03/12/2026", "9:14 AM", "30.1"],  # no comma: which is the first name?
+    ["Smith, John, Jr", "CMJ", "03/12/2026", "9:20 AM", "30.0"],  # two commas: unclear too
+    ["Pelé", "CMJ", "03/12/2026", "9:25 AM", "31.0"],  # one word: nothing to turn round
+]
+
+
+def test_last_first_header_turns_names_round_and_rejects_the_unclear_ones() -> None:
+    read = read_one(csv_bytes(LAST_FIRST), "forceplate_last_first.csv")
+    assert names_by_row(read, "tests") == {2: "Mia Kovac", 3: "Sam Okafor", 6: "Pelé"}
+    unclear = "name not written 'Last, First' as the header says: which part is the first name is unclear"
+    assert [(p.row, p.column, p.value, p.problem) for p in read.rejects] == [
+        (4, "Name (Last, First)", "Sam Okafor", unclear),
+        (5, "Name (Last, First)", "Smith, John, Jr", unclear),
+    ]
+    assert_nothing_lost(read)
+
+
+def test_two_columns_that_could_each_name_the_athlete_are_said_so() -> None:
+    rows = [["Full Name", "Display Name", "Test Type", "Date", "Time", "Jump Height (Imp-Mom) [cm]"],
+            ["Mia Kovac", "Mia K", "CMJ", "03/12/2026", "9:05 AM", "34.2"]]
+    read = read_one(csv_bytes(rows), "ams_forceplate.csv")
+    assert names_by_row(read, "tests") == {2: "Mia Kovac"}
+    assert ("athlete names read from 'Full Name' (the first of the columns that could name the athlete; "
+            "not read: 'Display Name')") in read.assumptions
+    assert_nothing_lost(read)
