@@ -160,3 +160,64 @@ def test_two_columns_that_could_each_name_the_athlete_are_said_so() -> None:
     assert ("athlete names read from 'Full Name' (the first of the columns that could name the athlete; "
             "not read: 'Display Name')") in read.assumptions
     assert_nothing_lost(read)
+
+
+# ------------------------------------------- a force-plate sheet is not a wellness form
+
+def workbook(sheet_name: str, rows: list[list[object]], tmp_path) -> bytes:
+    """An .xlsx with one sheet, written by openpyxl."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_name
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    return path.read_bytes()
+
+
+# A Smartabase event export of one form (`CMJ`): no `Test Type` column, the form is the sheet name;
+# one of its fields is a stiffness metric, the word every wellness form also uses.
+SMARTABASE_CMJ_FORM = [
+    ["About", "Date", "Start Time", "Finish Time", "Jump Height (Imp-Mom) [cm]", "RSI-modified [m/s]",
+     "Eccentric Stiffness [N/m]", "Peak Power / BM [W/kg]", "Entered By"],
+    ["Mia Kovac", "19/03/2026", "9:05 AM", "9:20 AM", 34.2, 0.52, 8900, 55.1, "S. Coach"],
+    ["Sam Okafor", "20/03/2026", "9:10 AM", "9:25 AM", 29.8, 0.44, 7600, 49.0, "S. Coach"],
+]
+
+
+def test_smartabase_forceplate_form_with_a_stiffness_metric_is_read_as_force_plate(tmp_path) -> None:
+    read = read_one(workbook("CMJ", SMARTABASE_CMJ_FORM, tmp_path), "smartabase_export.xlsx")
+    assert read.format == "VALD ForceDecks"
+    assert "wellness" not in read.tables
+    tests = read.tables["tests"]
+    assert set(tests["test"]) == {"cmj"}
+    got = {(n, m): v for n, m, v in zip(tests["athlete_name"], tests["metric"], tests["value"])}
+    assert got == {("Mia Kovac", "jump_height"): 34.2, ("Mia Kovac", "rsi_modified"): 0.52,
+                   ("Mia Kovac", "peak_power_bm"): 55.1, ("Sam Okafor", "jump_height"): 29.8,
+                   ("Sam Okafor", "rsi_modified"): 0.44, ("Sam Okafor", "peak_power_bm"): 49.0}
+    assert "no `Test Type` column: every row is a cmj test, as 'CMJ' says" in read.assumptions
+    assert read.unknown_columns == ["Eccentric Stiffness [N/m]"]  # shown, not silently dropped
+    assert read.rejects == []
+    assert_nothing_lost(read)
+
+
+def test_forceplate_sheet_that_names_no_test_is_not_taken_for_wellness() -> None:
+    # the same form exported with no test in the sheet or file name: nothing may guess it, and the
+    # wellness reader must not claim it for its one "stiffness" column
+    rows = [r[:8] for r in SMARTABASE_CMJ_FORM]
+    fr = read_file(csv_bytes([[str(c) for c in r] for r in rows]), "smartabase_export.csv")
+    assert fr.report.status == "failed"
+    assert "not a format we know" in fr.report.message
+
+
+def test_wellness_form_with_a_stiffness_question_stays_wellness() -> None:
+    rows = [["About", "Date", "Muscle Stiffness (0-10)", "Sleep Quality (1-5)", "Body Mass [kg]"],
+            ["Mia Kovac", "19/03/2026", "3", "4", "61.5"]]
+    read = read_one(csv_bytes(rows), "smartabase_wellness.csv")
+    assert read.format == "Wellness / pain / RPE sheet"
+    wellness = read.tables["wellness"]
+    got = dict(zip(wellness["item"], wellness["value"]))
+    assert got["stiffness"] == 3.0 and got["sleep"] == 4.0  # both on their documented 0-10 / 1-5 scales already
+    assert set(wellness["athlete_name"]) == {"Mia Kovac"}

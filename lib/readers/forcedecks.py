@@ -67,14 +67,40 @@ IDENTITY = ["name", "externalid", "test type", "date", "time", "reps", "tags", "
 DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
 
 
+# a test named by a Smartabase form, a sheet or a file (`CMJ`, `Squat Jump`) when no `Test Type` column
+TEST_WORDS = {**TEST_TYPES, "countermovement jump": "cmj", "counter movement jump": "cmj", "squat jump": "sj",
+              "drop jump": "drop_jump"}
+HINTS = ["reps", "externalid", "bw", "tags", "additional load", *METRIC_KEYS]
+
+
 def detect(sheet: Sheet) -> Detection | None:
     """ForceDecks: an athlete column (`Name`; `About` when it comes through Smartabase), `Test Type`,
-    `Date` and `Reps` or a ForceDecks metric."""
-    return detect_by_headers(
-        sheet, NAME, [ATHLETE, {"test type"}, {"date"}],
-        hints=["reps", "externalid", "bw", "tags", "additional load", *METRIC_KEYS],
-        forbidden=["l max force", "date utc"],
-    )
+    `Date` and `Reps` or a ForceDecks metric. Without `Test Type` (a Smartabase form holds one test),
+    two ForceDecks metrics and a test named by the sheet or the file."""
+    found = detect_by_headers(sheet, NAME, [ATHLETE, {"test type"}, {"date"}], hints=HINTS,
+                              forbidden=["l max force", "date utc"])
+    if found is not None:
+        return found
+    named = named_test(sheet)
+    if named is None:
+        return None
+    found = detect_by_headers(sheet, NAME, [ATHLETE, {"date"}, set(METRIC_KEYS)], hints=HINTS,
+                              forbidden=["l max force", "date utc"])
+    if found is None or found.score < 3 * 2 + 2:  # fewer than two ForceDecks metrics: not sure enough
+        return None
+    found.info.update({"test": named[0], "test_from": named[1]})
+    return found
+
+
+def named_test(sheet: Sheet) -> tuple[str, str] | None:
+    """(canonical test, the text naming it) from the sheet name, else the file name."""
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", sheet.file or "")
+    for text in (sheet.name or "", stem):
+        words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+        for key in sorted(TEST_WORDS, key=len, reverse=True):  # `squat jump` before `sj`
+            if re.search(rf"(?:^| ){re.escape(key)}(?: |$)", words):
+                return TEST_WORDS[key], text
+    return None
 
 
 def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
@@ -90,13 +116,20 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
 
     names, no_name, _name_header = athlete_names(frame, out, ctx)
     dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
-    raw_types = frame.col(type_i).astype("string").str.strip()
-    tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
+    if type_i is None:  # claimed without a `Test Type` column: the test named by the sheet or file
+        test = str(detection.info["test"])
+        tests = pd.Series([test] * len(frame), dtype=object)
+        raw_types = tests.astype("string")
+        out.assumptions.append(f"no `Test Type` column: every row is a {test} test, as "
+                               f"'{detection.info['test_from']}' says")
+    else:
+        raw_types = frame.col(type_i).astype("string").str.strip()
+        tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
 
     bad_date = ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
     bad_type = ~no_name & ~bad_date & tests.isna()
-    reject_rows(out, ctx, frame, bad_type, frame.header(type_i), raw_types,
+    reject_rows(out, ctx, frame, bad_type, frame.header(type_i) if type_i is not None else "", raw_types,
                 "test type not supported (known: " + ", ".join(sorted(k.upper() for k in TEST_TYPES)) + ")")
     ok = ~(no_name | bad_date | bad_type)
 
