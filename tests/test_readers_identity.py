@@ -221,3 +221,30 @@ def test_wellness_form_with_a_stiffness_question_stays_wellness() -> None:
     got = dict(zip(wellness["item"], wellness["value"]))
     assert got["stiffness"] == 3.0 and got["sleep"] == 4.0  # both on their documented 0-10 / 1-5 scales already
     assert set(wellness["athlete_name"]) == {"Mia Kovac"}
+
+
+# ------------------------------------------------------- the other readers ask the same question
+
+def test_nordbord_export_through_smartabase_names_athletes_by_about() -> None:
+    # the NordBord header (VALD's own names) with the athlete in Smartabase's `About`
+    rows = [["About", "ExternalId", "Date UTC", "Time UTC", "Device", "Test", "L Reps", "R Reps",
+             "L Max Force (N)", "R Max Force (N)", "Max Imbalance (%)"],
+            ["Mia Kovac", "", "03/12/2026", "9:05 AM", "NordBord", "Nordic", "3", "3", "301", "280", "7"],
+            ["", "", "03/12/2026", "9:15 AM", "NordBord", "Nordic", "3", "3", "290", "288", "1"]]
+    read = read_one(csv_bytes(rows), "nordbord_smartabase.csv")
+    assert read.format == "VALD NordBord"
+    tests = read.tables["tests"]
+    force = tests[tests["metric"] == "max_force"].set_index("side")["value"].to_dict()
+    assert set(tests["athlete_name"]) == {"Mia Kovac"} and force == {"left": 301.0, "right": 280.0}
+    assert [(p.row, p.column, p.problem) for p in read.rejects] == [(3, "About", "no athlete name")]
+    assert_nothing_lost(read)
+
+
+def test_polar_export_with_an_athlete_column() -> None:
+    rows = [["Athlete", "Session name", "Phase name", "Start time", "Total distance [m]", "Maximum speed [km/h]"],
+            ["Mia Kovac", "Training", "Whole session", "19/03/2026 10:00", "6200", "30.6"]]
+    read = read_one(csv_bytes(rows), "polar_team_pro.csv")
+    assert read.format == "Polar Team Pro"
+    sessions = read.tables["sessions"]
+    assert sessions["athlete_name"].tolist() == ["Mia Kovac"]
+    assert sessions["max_speed_ms"].tolist() == [pytest.approx(8.5)]  # 30.6 km/h / 3.6 = 8.5 m/s

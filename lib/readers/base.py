@@ -284,11 +284,19 @@ def names_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int | N
     return names, missing
 
 
-def athlete_names(frame: Frame, read: SheetRead, ctx: ReadContext) -> tuple[pd.Series, pd.Series, str]:
+def athlete_index(frame: Frame) -> int | None:
+    """The column `athlete_names` reads the athlete from (the first of a first/last pair), or None."""
+    found = athlete_columns([k for k, _u in frame.keys], frame.headers)
+    return None if found is None else found.name
+
+
+def athlete_names(frame: Frame, read: SheetRead, ctx: ReadContext,
+                  skip: pd.Series | None = None) -> tuple[pd.Series, pd.Series, str]:
     """(cleaned names, rows rejected for their name, the header cited) from the sheet's athlete
     columns (`athlete_columns`); every such row is listed as rejected here. A blank name is "no
     athlete name"; in a `Last, First` column a name of several words without a comma, or with more
-    than one comma, is rejected too: which part is the first name cannot be told."""
+    than one comma, is rejected too: which part is the first name cannot be told. Rows in `skip`
+    (already listed as skipped, such as excluded trials) are not rejected again."""
     found = athlete_columns([k for k, _u in frame.keys], frame.headers)
     if found is None:
         frame.missing()
@@ -298,12 +306,13 @@ def athlete_names(frame: Frame, read: SheetRead, ctx: ReadContext) -> tuple[pd.S
     read.assumptions += [n for n in found.notes if n not in read.assumptions]
     names, missing = names_column(frame, read, ctx, found.name, found.last)
     header = frame.header(found.name)
-    reject_rows(read, ctx, frame, missing, header, None, "no athlete name")
+    listed = pd.Series(False, index=missing.index) if skip is None else pd.Series(skip.to_numpy(dtype=bool), index=missing.index)
+    reject_rows(read, ctx, frame, missing & ~listed, header, None, "no athlete name")
     if found.last_first:
         raw = frame.col(found.name).astype("string").str.strip()
         commas = raw.str.count(",").fillna(0)
         several_words = raw.str.contains(r"\S\s+\S", regex=True).fillna(False).astype(bool)
-        unclear = ~missing & ((commas > 1) | (commas.eq(0) & several_words))
+        unclear = ~missing & ~listed & ((commas > 1) | (commas.eq(0) & several_words))
         reject_rows(read, ctx, frame, unclear, header, frame.col(found.name),
                     "name not written 'Last, First' as the header says: which part is the first name is unclear")
         missing = missing | unclear

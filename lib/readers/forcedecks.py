@@ -19,10 +19,10 @@ from lib.readers.base import (
     MetricColumn,
     ReadContext,
     SheetRead,
+    athlete_names,
     dates_column,
     detect_by_headers,
     melt_metrics,
-    athlete_names,
     reject_rows,
 )
 from lib.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials

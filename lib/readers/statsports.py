@@ -23,8 +23,8 @@ from lib.readers.base import (
     Frame,
     ReadContext,
     SheetRead,
-    dates_column,
     athlete_names,
+    dates_column,
     detect_by_headers,
 )
 from lib.readers.gps import (
