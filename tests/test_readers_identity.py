@@ -248,3 +248,44 @@ def test_polar_export_with_an_athlete_column() -> None:
     sessions = read.tables["sessions"]
     assert sessions["athlete_name"].tolist() == ["Mia Kovac"]
     assert sessions["max_speed_ms"].tolist() == [pytest.approx(8.5)]  # 30.6 km/h / 3.6 = 8.5 m/s
+
+
+# ---------------------------------------------------------- older VALD desktop exports, drop jump
+
+# Shape of an export from the older VALD ForceDecks desktop software (before VALD Hub), as clubs
+# still send them: a few lines of export details above the header, `Athlete` and `Test Date` (the
+# time inside the date cell), asymmetry written as text `12.3 L`, and drop jumps with
+# `RSI (Flight Time/Contact Time)` and `Contact Time [ms]`. No public sample file exists; the
+# metric names are VALD's (see ../shared/formats.md).
+VALD_DESKTOP = [
+    ["ForceDecks Export"],
+    ["Exported", "21/03/2026 16:40"],
+    ["Group", "First Team"],
+    [],
+    ["Athlete", "Test Date", "Test Type", "Jump Height (Imp-Mom) [cm]", "Takeoff Peak Force (Asym) [%]",
+     "RSI (Flight Time/Contact Time)", "Contact Time [ms]"],
+    ["Mia Kovac", "19/03/2026 09:30", "CMJ", "33.0", "9.0 R", "", ""],
+    ["Mia Kovac", "19/03/2026 09:05", "CMJ", "34.2", "12.3 L", "", ""],
+    ["Mia Kovac", "19/03/2026 09:40", "DJ", "", "", "1.85", "212"],
+    ["Sam Okafor", "19/03/2026 09:45", "DJ", "", "", "n/a", "240"],
+]
+
+
+def test_older_vald_desktop_export_is_read_below_its_preamble() -> None:
+    read = read_one(csv_bytes(VALD_DESKTOP), "forcedecks_desktop.csv")
+    assert read.format == "VALD ForceDecks"
+    tests = read.tables["tests"]
+    got = {(r.source_row, r.test, r.trial, r.metric, r.side): r.value for r in tests.itertuples()}
+    assert got == {
+        (6, "cmj", 2, "jump_height", "both"): 33.0,  # 09:30: the second CMJ of the day
+        (6, "cmj", 2, "asymmetry", "right"): 9.0,
+        (7, "cmj", 1, "jump_height", "both"): 34.2,  # 09:05: the first, though lower in the file
+        (7, "cmj", 1, "asymmetry", "left"): 12.3,  # `12.3 L`: 12.3 % in favour of the left
+        (8, "drop_jump", 1, "rsi", "both"): 1.85,  # RSI kept as a metric, not an unknown column
+        (8, "drop_jump", 1, "contact_time", "both"): 0.212,  # 212 ms = 0.212 s
+        (9, "drop_jump", 1, "contact_time", "both"): 0.240,
+    }
+    assert set(tests["date"].astype(str)) == {"2026-03-19"}
+    assert [(p.row, p.column, p.value) for p in read.rejects] == [(9, "RSI (Flight Time/Contact Time)", "n/a")]
+    assert read.unknown_columns == []
+    assert_nothing_lost(read)

@@ -55,6 +55,7 @@ METRIC_KEYS: dict[str, str] = {
     "flight time contraction time": "ft_ct_ratio",
     "best rsi flight contact time": "rsi",
     "rsi flight contact time": "rsi",
+    "rsi flight time contact time": "rsi",  # drop jump, `RSI (Flight Time/Contact Time)`
     "countermovement depth": "countermovement_depth",
     "bw": "body_mass",
     "takeoff peak force asym": "asymmetry",
@@ -62,7 +63,8 @@ METRIC_KEYS: dict[str, str] = {
     "peak landing force asym": "landing_asymmetry",
     "eccentric braking impulse asym": "braking_impulse_asymmetry",
 }
-IDENTITY = ["name", "externalid", "test type", "date", "time", "reps", "tags", "additional load",
+DATE_KEYS = ("date", "test date")  # `Test Date`: older VALD desktop exports
+IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", "reps", "tags", "additional load",
             "finish time", "by", "entered by"]  # the last three: a Smartabase event's bookkeeping
 DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
 
@@ -77,14 +79,14 @@ def detect(sheet: Sheet) -> Detection | None:
     """ForceDecks: an athlete column (`Name`; `About` when it comes through Smartabase), `Test Type`,
     `Date` and `Reps` or a ForceDecks metric. Without `Test Type` (a Smartabase form holds one test),
     two ForceDecks metrics and a test named by the sheet or the file."""
-    found = detect_by_headers(sheet, NAME, [ATHLETE, {"test type"}, {"date"}], hints=HINTS,
+    found = detect_by_headers(sheet, NAME, [ATHLETE, {"test type"}, set(DATE_KEYS)], hints=HINTS,
                               forbidden=["l max force", "date utc"])
     if found is not None:
         return found
     named = named_test(sheet)
     if named is None:
         return None
-    found = detect_by_headers(sheet, NAME, [ATHLETE, {"date"}, set(METRIC_KEYS)], hints=HINTS,
+    found = detect_by_headers(sheet, NAME, [ATHLETE, set(DATE_KEYS), set(METRIC_KEYS)], hints=HINTS,
                               forbidden=["l max force", "date utc"])
     if found is None or found.score < 3 * 2 + 2:  # fewer than two ForceDecks metrics: not sure enough
         return None
@@ -109,8 +111,8 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out.data_rows = list(frame.rows)
     ref_i = frame.find("externalid")
     type_i = frame.find("test type")
-    date_i = frame.find("date")
-    time_i = frame.find("time", "start time")  # `Start Time`: a Smartabase event
+    date_i = frame.find(*DATE_KEYS)
+    time_i = frame.find("time", "start time", "test time")  # `Start Time`: a Smartabase event
     for extra in ("reps", "tags", "additional load"):
         frame.find(extra)
 
@@ -138,7 +140,10 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
         "test": tests, "device": "ForceDecks",
     })
     # several tests of one type on one day are trials 1..n in the order performed
-    order = minutes_of_day(frame.col(time_i)) if time_i is not None else pd.Series(np.nan, index=base.index)
+    if time_i is not None:
+        order = minutes_of_day(frame.col(time_i))
+    else:  # `19/03/2026 09:05` in the date cell (older desktop exports), else no time
+        order = minutes_of_day(frame.col(date_i).astype("string").str.extract(_CLOCK, expand=False))
     base["trial"] = number_trials(base, order, ok)
     base["time"] = clock_text(order).to_numpy()
 
@@ -148,6 +153,9 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out.unknown_columns = frame.unknown(IDENTITY)
     out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
     return out
+
+
+_CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"
 
 
 def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
