@@ -34,6 +34,20 @@ from lib.sources import Sheet
 
 SCAN_ROWS = 40
 
+# Loose header key -> how surely the column names the athlete (the highest wins). Platforms name it
+# differently: Smartabase `About`, STATSports `Player Display Name`, VALD `Name`, Catapult `Player
+# Name`, hand sheets `Athlete`; `Name (Last, First)` says its values are written `Last, First`.
+ATHLETE_KEYS: dict[str, int] = {
+    "athlete name": 10, "player name": 10, "athlete full name": 10, "player full name": 10,
+    "player display name": 10, "athlete display name": 10, "display name": 9, "full name": 9,
+    "name last first": 9, "athlete last first": 9, "player last first": 9, "last first": 8,
+    "athlete": 8, "player": 8, "name": 7, "about": 6,
+}
+FIRST_NAME_KEYS = ("first name", "firstname", "given name", "forename", "athlete first name", "player first name")
+LAST_NAME_KEYS = ("last name", "lastname", "surname", "family name", "athlete last name", "player last name")
+# a required-header group in `detect_by_headers` that any athlete column(s) satisfy
+ATHLETE = frozenset({"<athlete>"})
+
 
 @dataclass
 class Problem:
@@ -197,18 +211,59 @@ class Frame:
                 if i not in self.used and self.headers[i].strip() and k not in skip]
 
 
+@dataclass
+class AthleteColumns:
+    """Where a sheet names its athletes: one name column, optionally joined with a last-name column."""
+
+    name: int  # the full-name (or first-name) column
+    last: int | None = None  # a last-name column joined after it
+    last_first: bool = False  # the header says values are `Last, First`
+    score: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def athlete_columns(keys: list[str], headers: list[str] | None = None) -> AthleteColumns | None:
+    """The columns that name the athlete, by the scored vocabulary `ATHLETE_KEYS`, or split first and
+    last name columns; None when the header has neither. `keys` are loose keys ("" = unnamed)."""
+    shown = headers if headers is not None else keys
+    scored = sorted(((ATHLETE_KEYS[k], i) for i, k in enumerate(keys) if k in ATHLETE_KEYS),
+                    key=lambda t: (-t[0], t[1]))
+    first = next((i for i, k in enumerate(keys) if k in FIRST_NAME_KEYS), None)
+    last = next((i for i, k in enumerate(keys) if k in LAST_NAME_KEYS), None)
+    if not scored:
+        if first is None or last is None:
+            return None
+        return AthleteColumns(first, last, score=9, notes=[
+            f"athlete names: '{str(shown[first]).strip()}' and '{str(shown[last]).strip()}' joined into one name"])
+    score, index = scored[0]
+    found = AthleteColumns(index, last if last is not None and last != index else None,
+                           last_first=keys[index].endswith("last first"), score=score)
+    others = [str(shown[i]).strip() for _s, i in scored[1:] if _s == score]
+    if others:
+        found.notes.append(f"athlete names read from '{str(shown[index]).strip()}' (the first of the columns that "
+                           f"could name the athlete; not read: {', '.join(repr(o) for o in others)})")
+    return found
+
+
 def detect_by_headers(
     sheet: Sheet, reader: str, required: list[set[str]], hints: Iterable[str] = (),
     forbidden: Iterable[str] = (),
 ) -> Detection | None:
-    """Find the header row holding one key from each `required` set; score = matches + hints."""
+    """Find the header row holding one key from each `required` set (`ATHLETE`: any athlete column,
+    see `athlete_columns`); score = matches + hints."""
     hint_set, forbid = set(hints), set(forbidden)
     best: Detection | None = None
     for r in range(min(SCAN_ROWS, len(sheet.cells))):
         keys = {split_header(v)[0] for v in sheet.cells.iloc[r].tolist() if isinstance(v, str)}
         if not keys or keys & forbid:
             continue
-        if all(keys & group for group in required):
+        athlete = None
+        if any(group is ATHLETE for group in required):
+            athlete = athlete_columns([split_header(v)[0] if isinstance(v, str) else ""
+                                       for v in sheet.cells.iloc[r].tolist()])
+            if athlete is None:
+                continue
+        if all(group is ATHLETE or keys & group for group in required):
             score = len(required) * 2 + len(keys & hint_set)
             if best is None or score > best.score:
                 best = Detection(reader, float(score), r)
@@ -227,6 +282,41 @@ def names_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int | N
     names = pd.Series(cleaned[codes], dtype="string")  # code -1 (missing) takes the trailing ""
     missing = names.str.len().fillna(0).eq(0) | names.str.lower().isin(["", "nan", "none"])
     return names, missing
+
+
+def athlete_index(frame: Frame) -> int | None:
+    """The column `athlete_names` reads the athlete from (the first of a first/last pair), or None."""
+    found = athlete_columns([k for k, _u in frame.keys], frame.headers)
+    return None if found is None else found.name
+
+
+def athlete_names(frame: Frame, read: SheetRead, ctx: ReadContext,
+                  skip: pd.Series | None = None) -> tuple[pd.Series, pd.Series, str]:
+    """(cleaned names, rows rejected for their name, the header cited) from the sheet's athlete
+    columns (`athlete_columns`); every such row is listed as rejected here. A blank name is "no
+    athlete name"; in a `Last, First` column a name of several words without a comma, or with more
+    than one comma, is rejected too: which part is the first name cannot be told. Rows in `skip`
+    (already listed as skipped, such as excluded trials) are not rejected again."""
+    found = athlete_columns([k for k, _u in frame.keys], frame.headers)
+    if found is None:
+        frame.missing()
+    frame.used.add(found.name)
+    if found.last is not None:
+        frame.used.add(found.last)
+    read.assumptions += [n for n in found.notes if n not in read.assumptions]
+    names, missing = names_column(frame, read, ctx, found.name, found.last)
+    header = frame.header(found.name)
+    listed = pd.Series(False, index=missing.index) if skip is None else pd.Series(skip.to_numpy(dtype=bool), index=missing.index)
+    reject_rows(read, ctx, frame, missing & ~listed, header, None, "no athlete name")
+    if found.last_first:
+        raw = frame.col(found.name).astype("string").str.strip()
+        commas = raw.str.count(",").fillna(0)
+        several_words = raw.str.contains(r"\S\s+\S", regex=True).fillna(False).astype(bool)
+        unclear = ~missing & ~listed & ((commas > 1) | (commas.eq(0) & several_words))
+        reject_rows(read, ctx, frame, unclear, header, frame.col(found.name),
+                    "name not written 'Last, First' as the header says: which part is the first name is unclear")
+        missing = missing | unclear
+    return names, missing, header
 
 
 def _join_names(first: object, last: object) -> object:

@@ -17,7 +17,16 @@ import pandas as pd
 
 from lib.errors import UnreadableFile
 from lib.normalize import loose_key, parse_dates, parse_numbers
-from lib.readers.base import Detection, Frame, ReadContext, SheetRead, dates_column, detect_by_headers, names_column
+from lib.readers.base import (
+    ATHLETE,
+    Detection,
+    Frame,
+    ReadContext,
+    SheetRead,
+    athlete_names,
+    dates_column,
+    detect_by_headers,
+)
 from lib.readers.gps import (
     counts,
     identity_ok,
@@ -36,7 +45,6 @@ NAME = "catapult"
 LABEL = "Catapult OpenField"
 DEVICE = "Catapult"
 
-PLAYER = ("player name", "athlete name", "athlete")
 PERIOD_NAME = ("period name",)
 PERIOD_NUMBER = ("period number",)
 TOTAL_DISTANCE = ("total distance", "distance")
@@ -58,8 +66,8 @@ HSR_BAND, SPRINT_BAND = 5, 6  # default band numbering: band 5 from 5.5 m/s, ban
 
 
 def detect(sheet: Sheet) -> Detection | None:
-    """Catapult: a player column and `Period Name`/`Period Number`, often below a preamble."""
-    return detect_by_headers(sheet, NAME, [set(PLAYER), {"period name", "period number"}], hints=HINTS,
+    """Catapult: an athlete column (`Player Name`) and `Period Name`/`Period Number`, often below a preamble."""
+    return detect_by_headers(sheet, NAME, [ATHLETE, {"period name", "period number"}], hints=HINTS,
                              forbidden=["phase name", "drill title"])
 
 
@@ -70,10 +78,10 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out.data_rows = list(frame.rows)
     pre = preamble(sheet, detection.header_row)
     us = any(unit in ("yd", "mph") for _k, unit in frame.keys)
-    name_i = frame.find(*PLAYER)
-    names, no_name = names_column(frame, out, ctx, name_i)
+    names, no_name, _name_header = athlete_names(frame, out, ctx)  # rows without a usable name: rejected there
     dates, date_i = _dates(frame, out, ctx, pre, us)
-    ok = identity_ok(out, ctx, frame, no_name, dates.isna(), name_i, date_i)
+    nobody = pd.Series(False, index=no_name.index)
+    ok = identity_ok(out, ctx, frame, nobody, dates.isna() & ~no_name, None, date_i) & ~no_name
     ident = pd.DataFrame({"athlete_name": names, "date": dates, "session": _sessions(frame, out, ctx, pre),
                           "session_type": _types(frame)})
     plan = plan_sessions(out, frame, ident, ok, _whole(frame, ctx), "period", "`Session` period (0)")

@@ -18,16 +18,18 @@ import pandas as pd
 from lib.errors import UnreadableFile
 from lib.normalize import infer_length_unit, infer_time_unit, parse_numbers
 from lib.readers.base import (
+    ATHLETE,
     Detection,
     Frame,
     MetricColumn,
     Problem,
     ReadContext,
     SheetRead,
+    athlete_index,
+    athlete_names,
     dates_column,
     detect_by_headers,
     melt_metrics,
-    names_column,
     reject_rows,
 )
 from lib.readers.forceplate import (
@@ -120,7 +122,7 @@ def detect(sheet: Sheet) -> Detection | None:
     """Hawkin: name, `Type`/`testType_name`, `Date`/`timestamp` and a Hawkin metric in `label(unit)` form."""
     found = detect_by_headers(
         sheet, NAME,
-        [{"name", "athlete name"}, {"type", "testtype name", "test type name"}, {"date", "timestamp"},
+        [ATHLETE, {"type", "testtype name", "test type name"}, {"date", "timestamp"},
          set(METRIC_KEYS) | set(ASYMMETRY_KEYS) | {SYSTEM_WEIGHT}],
         hints=["testid", "time", "tags", "segment", "excluded", "position", SYSTEM_WEIGHT, "tag names",
                "active", "jump height", "mrsi", "time to takeoff"],
@@ -143,7 +145,6 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     idx = _identity_columns(frame, ctx)
 
     excluded = _excluded(frame, idx, out)
-    names, no_name = names_column(frame, out, ctx, idx["name"])
     date_i = idx["date"] if idx["date"] is not None else idx["timestamp"]
     dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
     if idx["date"] is None:
@@ -157,7 +158,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
                                              f"{NOT_IMPORTED[type_keys.iloc[pos]]}")
     skipped = excluded | not_imported
 
-    reject_rows(out, ctx, frame, ~skipped & no_name, frame.header(idx["name"]), None, "no athlete name")
+    names, no_name, _name_header = athlete_names(frame, out, ctx, skip=skipped)
     bad_date = ~skipped & ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
     bad_type = ~skipped & ~no_name & ~bad_date & tests.isna()
@@ -191,7 +192,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
 
 def _identity_columns(frame: Frame, ctx: ReadContext) -> dict[str, int | None]:
     idx = {
-        "name": frame.find("name", "athlete name"), "ref": frame.find("externalid", "external id"),
+        "name": athlete_index(frame), "ref": frame.find("externalid", "external id"),
         "type": frame.find("type", "testtype name", "test type name"), "date": frame.find("date"),
         "timestamp": frame.find("timestamp"), "time": frame.find("time"),
         "excluded": frame.find("excluded"), "active": frame.find("active"),

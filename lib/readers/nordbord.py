@@ -19,15 +19,17 @@ import pandas as pd
 
 from lib.errors import UnreadableFile
 from lib.readers.base import (
+    ATHLETE,
     Detection,
     Frame,
     MetricColumn,
     ReadContext,
     SheetRead,
+    athlete_index,
+    athlete_names,
     dates_column,
     detect_by_headers,
     melt_metrics,
-    names_column,
     reject_rows,
 )
 from lib.readers.forceplate import (
@@ -74,7 +76,7 @@ ADDUCTION_WORDS = ("squeeze", "adduction", "adduct", "in", "inward", "inner")
 def detect(sheet: Sheet) -> Detection | None:
     """NordBord/ForceFrame: `Name`, `Date UTC` or `Date`, and an `L Max Force` or `R Max Force` column."""
     return detect_by_headers(
-        sheet, NAME, [{"name"}, {"date utc", "date"}, {"l max force", "r max force"}],
+        sheet, NAME, [ATHLETE, {"date utc", "date"}, {"l max force", "r max force"}],
         hints=["externalid", "time utc", "time", "device", "test", "l reps", "r reps", "max imbalance",
                "l max torque", "l avg force", "direction", "position", "mode", "l max force per kg"],
         forbidden=["test type"],
@@ -89,7 +91,6 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out = SheetRead(LABEL_FORCEFRAME if forceframe else LABEL)
     out.data_rows = list(frame.rows)
 
-    names, no_name = names_column(frame, out, ctx, idx["name"])
     dates = dates_column(frame, out, ctx, idx["date"], default_order="mdy")
     if "utc" in frame.keys[idx["date"]][0]:
         out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC as exported (not converted to local "
@@ -100,7 +101,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     for pos in np.flatnonzero(skipped.to_numpy()):
         out.skipped_rows[frame.rows[pos]] = str(skip_reasons.iloc[pos])
 
-    reject_rows(out, ctx, frame, ~skipped & no_name, frame.header(idx["name"]), None, "no athlete name")
+    names, no_name, _name_header = athlete_names(frame, out, ctx, skip=skipped)
     bad_date = ~skipped & ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(idx["date"]), frame.col(idx["date"]),
                 "date missing or not a date")
@@ -133,14 +134,14 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
 
 def _identity_columns(frame: Frame, ctx: ReadContext) -> dict[str, int | None]:
     idx = {
-        "name": frame.find("name"), "ref": frame.find("externalid", "external id"),
+        "name": athlete_index(frame), "ref": frame.find("externalid", "external id"),
         "date": frame.find("date utc", "date"), "time": frame.find("time utc", "time"),
         "device": frame.find("device"), "test": frame.find("test"), "direction": frame.find("direction"),
         "position": frame.find("position"), "mode": frame.find("mode"),
     }
     frame.find("notes")
     if idx["name"] is None or idx["date"] is None:
-        raise UnreadableFile(ctx.file, "a NordBord/ForceFrame sheet needs `Name` and `Date` columns")
+        raise UnreadableFile(ctx.file, "a NordBord/ForceFrame sheet needs an athlete column (`Name`) and `Date`")
     return idx
 
 

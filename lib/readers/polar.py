@@ -14,7 +14,16 @@ import re
 import numpy as np
 import pandas as pd
 
-from lib.readers.base import Detection, Frame, ReadContext, SheetRead, dates_column, detect_by_headers, names_column
+from lib.readers.base import (
+    ATHLETE,
+    Detection,
+    Frame,
+    ReadContext,
+    SheetRead,
+    athlete_names,
+    dates_column,
+    detect_by_headers,
+)
 from lib.readers.gps import (
     HSR_MS,
     SPRINT_MS,
@@ -55,7 +64,7 @@ _EPS = 1e-6
 def detect(sheet: Sheet) -> Detection | None:
     """Polar Team Pro: `Player name`, `Session name` and a Team Pro distance or speed column."""
     return detect_by_headers(
-        sheet, NAME, [{"player name"}, {"session name"}, {"total distance", "maximum speed", "sprints"}],
+        sheet, NAME, [ATHLETE, {"session name"}, {"total distance", "maximum speed", "sprints"}],
         hints=HINTS, forbidden=["period name", "drill title"],
     )
 
@@ -65,12 +74,12 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     frame = Frame(sheet, detection.header_row)
     out = SheetRead(LABEL)
     out.data_rows = list(frame.rows)
-    name_i = frame.find("player name")
     for key in IGNORED:
         frame.find(key)
-    names, no_name = names_column(frame, out, ctx, name_i)
+    names, no_name, _name_header = athlete_names(frame, out, ctx)  # rows without a usable name: rejected there
     dates, date_i = _dates(frame, out, ctx)
-    ok = identity_ok(out, ctx, frame, no_name, dates.isna(), name_i, date_i)
+    nobody = pd.Series(False, index=no_name.index)
+    ok = identity_ok(out, ctx, frame, nobody, dates.isna() & ~no_name, None, date_i) & ~no_name
     sessions = session_names(frame, out, ctx, frame.find("session name"))
     type_i = frame.find("type", "session type")
     types = session_type_labels(text_column(frame, type_i)) if type_i is not None else pd.Series(

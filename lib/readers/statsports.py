@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 
 from lib.readers.base import (
+    ATHLETE,
     Detection,
     Frame,
     ReadContext,
     SheetRead,
+    athlete_names,
     dates_column,
     detect_by_headers,
-    names_column,
 )
 from lib.readers.gps import (
     counts,
@@ -62,9 +63,10 @@ IGNORED = ("session day of week",)  # derived from the date
 
 
 def detect(sheet: Sheet) -> Detection | None:
-    """STATSports: `Player Name`, `Session Date` and at least one Apex metric."""
+    """STATSports: an athlete column (`Player Name`, `Player Display Name`), `Session Date` and at
+    least one Apex metric."""
     return detect_by_headers(
-        sheet, NAME, [{"player name"}, {"session date"}, METRIC_KEYS], hints=HINTS,
+        sheet, NAME, [ATHLETE, {"session date"}, METRIC_KEYS], hints=HINTS,
         forbidden=["period name", "phase name"],
     )
 
@@ -74,15 +76,15 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     frame = Frame(sheet, detection.header_row)
     out = SheetRead(LABEL)
     out.data_rows = list(frame.rows)
-    name_i, last_i = frame.find("player name"), frame.find("player last name")
     date_i = frame.find("session date")
     title_i, drill_i, type_i = frame.find("session title"), frame.find("drill title"), frame.find("session type")
     for key in IGNORED:
         frame.find(key)
 
-    names, no_name = names_column(frame, out, ctx, name_i, last_i)
+    names, no_name, _name_header = athlete_names(frame, out, ctx)  # rows without a usable name: rejected there
     dates = dates_column(frame, out, ctx, date_i, default_order="dmy")
-    ok = identity_ok(out, ctx, frame, no_name, dates.values.isna(), name_i, date_i)
+    nobody = pd.Series(False, index=no_name.index)
+    ok = identity_ok(out, ctx, frame, nobody, dates.values.isna() & ~no_name, None, date_i) & ~no_name
     sessions = session_names(frame, out, ctx, title_i)
     ident = pd.DataFrame({"athlete_name": names, "date": dates.values, "session": sessions,
                           "session_type": _session_types(frame, out, type_i, sessions)})

@@ -33,6 +33,7 @@ from lib.readers.base import (
     names_column,
     reject_rows,
 )
+from lib.readers import forcedecks, hawkin
 from lib.readers.hoptests import blank, clean_frame
 from lib.schema import WELLNESS_ITEMS
 from lib.sources import Sheet
@@ -41,7 +42,7 @@ NAME = "wellness"
 LABEL = "Wellness / pain / RPE sheet"
 
 NAME_KEYS = ("name", "athlete", "athlete name", "player", "player name", "full name", "your name",
-             "what is your name", "name of athlete", "name and surname", "name surname", "patient")
+             "what is your name", "name of athlete", "name and surname", "name surname", "patient", "about")  # About: Smartabase
 FIRST_KEYS = ("first name", "firstname", "first", "given name")
 LAST_KEYS = ("last name", "lastname", "surname", "last", "family name")
 DATE_KEYS = ("date", "session date", "date of session", "training date", "todays date", "today s date", "day",
@@ -398,13 +399,35 @@ def detect(sheet: Sheet) -> Detection | None:
         if has_name and date_i is not None:
             if _find(keys, ITEM_KEYS) is not None and _find(keys, VALUE_KEYS) is not None:
                 return Detection(NAME, 8.0, r, {"layout": "long"})
-            items = {wellness_item(h) for h in cells.iloc[r].tolist() if isinstance(h, str)} - {None}
-            if items:
-                return Detection(NAME, 4.0 + len(items), r, {"layout": "responses"})
+            score = _responses_score(cells.iloc[r].tolist())
+            if score is not None:
+                return Detection(NAME, score, r, {"layout": "responses"})
         found = _detect_per_item(sheet, r, keys)
         if found:
             return found
     return None
+
+
+def _responses_score(row: list[object]) -> float | None:
+    """Score of a header row as wellness answers, from the whole header: the wellness questions
+    against the measurement columns (a physical unit such as `[N/m]` or `[cm]`, or a force-plate
+    metric name). A sheet that is mostly measurements is not a wellness form even when a metric
+    is called `Eccentric Stiffness` or `Leg Stiffness`; None when it is not one."""
+    headers = [h for h in row if isinstance(h, str) and h.strip()]
+    measures = [h for h in headers if _is_measurement(h)]
+    items = {wellness_item(h) for h in headers if h not in measures} - {None}
+    if not items or len(measures) > len(items):
+        return None
+    return 4.0 + len(items) - len(measures)
+
+
+def _is_measurement(header: str) -> bool:
+    """A column of a measuring device rather than a question: a physical unit, or a force-plate metric."""
+    key, unit = split_header(header)
+    if unit is not None and unit != "%":
+        return True
+    key = re.sub(r" (l|r|left|right)$", "", key)
+    return key in forcedecks.METRIC_KEYS or key in hawkin.METRIC_KEYS
 
 
 def _detect_per_item(sheet: Sheet, r: int, keys: list[str]) -> Detection | None:
