@@ -145,3 +145,49 @@ def test_awkward_values_read_the_same_and_keep_their_meaning(any_engine: Engine)
     with_provenance = store.read_table(any_engine, "athletes", provenance=True)
     assert with_provenance["source_sheet"].tolist() == ["", "", "Roster"]
     assert with_provenance["source_row"].isna().tolist() == [False, True, False]
+
+
+def test_a_read_on_an_open_snapshot_reads_the_same_frames(any_engine: Engine) -> None:
+    awkward_store(any_engine)
+    with store.snapshot(any_engine) as conn:
+        on_conn = {t: store.read_table(conn, t, provenance=True) for t in TABLES}
+    for table, frame in on_conn.items():
+        pd.testing.assert_frame_equal(frame, _read_table_by_rows(any_engine, table, provenance=True))
+
+
+def test_a_write_between_two_table_reads_of_the_board_data_is_not_half_seen(
+        any_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import lands (a new athlete with a test, a session and a tier change) after
+    `Data.from_store` has read the athletes and before it reads the rest: the data it returns is
+    the store before that import, whole; read again, the store after it, whole."""
+    awkward_store(any_engine)
+    read = store.read_table
+
+    def read_then_write(source: Engine | sa.Connection, table: str, **kwargs: bool) -> pd.DataFrame:
+        frame = read(source, table, **kwargs)
+        if table == "athletes":
+            with any_engine.begin() as conn:  # another user's import, committed
+                import_id = conn.execute(store.imports.insert().values(
+                    file="late.csv", sha256="late", status="imported")).inserted_primary_key[0]
+                row = {"import_id": import_id, "source_sheet": "", "athlete_id": "LATE"}
+                conn.execute(store.CANONICAL["athletes"].insert().values(**row, name="Late Comer"))
+                conn.execute(store.CANONICAL["tests"].insert().values(
+                    **row, date=dt.date(2023, 6, 1), test="cmj", metric="jump_height", side="both", trial=1,
+                    value=40.0, unit="cm"))
+                conn.execute(store.CANONICAL["sessions"].insert().values(**row, date=dt.date(2023, 6, 1), session="MD"))
+            from lib.readiness import record_tier_change
+            record_tier_change(any_engine, "LATE", pd.Timestamp("2023-06-01"), 2, "late import")
+        return frame
+
+    monkeypatch.setattr(store, "read_table", read_then_write)
+    before = Data.from_store(any_engine)
+    monkeypatch.setattr(store, "read_table", read)
+    after = Data.from_store(any_engine)
+
+    assert "LATE" not in set(before.athletes["athlete_id"])
+    assert "LATE" not in set(before.tests["athlete_id"])
+    assert "LATE" not in set(before.sessions["athlete_id"])
+    assert "LATE" not in set(before.tier_history["athlete_id"])
+    assert (len(before.tests), len(before.sessions), len(before.tier_history)) == (3, 2, 0)
+    assert "LATE" in set(after.athletes["athlete_id"])
+    assert (len(after.tests), len(after.sessions), len(after.tier_history)) == (4, 3, 1)
