@@ -60,9 +60,12 @@ class Data:
 
     @classmethod
     def from_store(cls, engine: Engine) -> "Data":
-        """Every table from the store (active rows)."""
-        return cls(*(store.read_table(engine, t) for t in ("athletes", "injuries", "tests", "sessions", "wellness")),
-                   tier_history=read_tier_history(engine))
+        """Every table from the store (active rows), all read on one consistent snapshot: a write
+        that lands between two table reads is seen by none of them or, read again, by all."""
+        store.metadata.create_all(engine, tables=[tier_changes])  # before the read-only snapshot
+        with store.snapshot(engine) as conn:
+            tables = [store.read_table(conn, t) for t in ("athletes", "injuries", "tests", "sessions", "wellness")]
+            return cls(*tables, tier_history=_tier_history(conn))
 
 
 # ------------------------------------------------------------------------------------ tiers
@@ -85,7 +88,11 @@ def read_tier_history(engine: Engine) -> pd.DataFrame:
     """Every recorded tier change, oldest first."""
     store.metadata.create_all(engine, tables=[tier_changes])
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(tier_changes).order_by(tier_changes.c.date, tier_changes.c.change_id)).mappings().all()
+        return _tier_history(conn)
+
+
+def _tier_history(conn: sa.Connection) -> pd.DataFrame:
+    rows = conn.execute(sa.select(tier_changes).order_by(tier_changes.c.date, tier_changes.c.change_id)).mappings().all()
     df = pd.DataFrame(rows, columns=[c.name for c in tier_changes.columns])
     return df.assign(date=pd.to_datetime(df["date"]))
 

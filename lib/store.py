@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -340,8 +341,13 @@ def dispose_all() -> None:
 
 # ------------------------------------------------------------------------------------ reading
 
-def read_table(engine: Engine, table: str, provenance: bool = False, include_superseded: bool = False) -> pd.DataFrame:
-    """A canonical table as a DataFrame with canonical dtypes (active rows only by default)."""
+def read_table(engine: Engine | sa.Connection, table: str, provenance: bool = False,
+               include_superseded: bool = False) -> pd.DataFrame:
+    """A canonical table as a DataFrame with canonical dtypes (active rows only by default).
+
+    `engine` may be an open connection (one `snapshot` for several tables). One query, its rows
+    fetched straight from the driver and built into columns: no dict, no SQLAlchemy row per row.
+    """
     if table not in CANONICAL:
         raise UnknownTable(f"unknown table '{table}': choose one of {', '.join(TABLES)}")
     t = CANONICAL[table]
@@ -349,14 +355,47 @@ def read_table(engine: Engine, table: str, provenance: bool = False, include_sup
     if not include_superseded:
         query = query.where(t.c.superseded_by.is_(None))
     query = query.order_by(t.c.row_id)
-    with snapshot(engine) as conn:
-        raw = pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in t.columns])
+    with _reading(engine) as conn:
+        raw = _columnar(conn, query)
     out = conform(raw, table)
     if provenance:
         for col in ("import_id", "source_sheet", "source_file", "source_row", "row_id"):
             if col not in out.columns:
-                out[col] = raw[col].to_numpy() if len(raw) else pd.Series(dtype="object")
+                # pandas' own inference, as the records-built frame had it (int64, float64 with NaN, str)
+                out[col] = pd.Series(raw[col].tolist()).to_numpy() if len(raw) else pd.Series(dtype="object")
     return without_missing_measures(out, table)  # an infinity an older version stored reads as no row
+
+
+@contextlib.contextmanager
+def _reading(source: Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """The caller's connection as it is, else a fresh `snapshot` of the engine."""
+    if isinstance(source, sa.Connection):
+        yield source
+        return
+    with snapshot(source) as conn:
+        yield conn
+
+
+def _columnar(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
+    """The rows of `query` as one block of object columns holding the driver's values as they are
+    (no inference: `conform` gives each column its canonical dtype; dates arrive as text on SQLite
+    and as dates on PostgreSQL). The statement goes to the driver as compiled SQL and its rows
+    straight into a 2-D array, so neither SQLAlchemy nor pandas builds an object per row: the
+    dict per row this replaced was most of a season's first load."""
+    compiled = query.compile(dialect=conn.dialect)
+    names = [c.name for c in query.selected_columns]
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[k] for k in compiled.positiontup or ())
+    result = conn.exec_driver_sql(str(compiled), params)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    grid = np.empty((len(rows), len(names)), dtype=object)
+    if rows:
+        grid[:] = rows  # tuples of driver values, one C loop; never a nested sequence per cell
+    return pd.DataFrame(grid, columns=names, dtype=object, copy=False)
 
 
 def read_imports(engine: Engine) -> pd.DataFrame:
