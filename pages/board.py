@@ -21,7 +21,7 @@ if meeting:  # the projector: counts in one line, the whole squad below in two h
 else:
     st.caption(f"{md(ui.squad())} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
                f"sources are on the Settings page. Tiers are the recorded ones; `4 → 1` is a proposal waiting for "
-               f"a medical user to confirm it. Acute:chronic is context only: {ACWR_CAVEAT}")
+               f"a medical user to confirm it. Context only: {ACWR_CAVEAT}")
 
 if not meeting:
     counts = board_counts(board)
