@@ -29,6 +29,7 @@ from lib.readers.base import (
     Problem,
     ReadContext,
     SheetRead,
+    column_letter,
     dates_column,
     names_column,
     reject_rows,
@@ -487,7 +488,7 @@ def _wide_columns(frame: Frame, sided: dict[int, tuple[str, int | None]], first:
             label = frame.headers[c] or next((str(row[c]) for row in reversed(raw_above)
                                               if isinstance(row[c], str)), "")
             if not label and frame.data[c].notna().any():
-                label = f"column {_letter(c)}"
+                label = f"column {column_letter(c)}"
             frame.headers[c], frame.keys[c] = label, split_header(label) if label else ("", None)
             if label and SUMMARY.match(frame.keys[c][0]):
                 summaries.append(label)
@@ -515,16 +516,6 @@ def _wide_columns(frame: Frame, sided: dict[int, tuple[str, int | None]], first:
         out.assumptions.append("one value per limb and date under a plain L/R label: stored as trial 1 "
                                "(repeated labels under one date as trials 2, 3...)")
     return columns
-
-
-def _letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based index: 0 -> A, 27 -> AB."""
-    text = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        text = chr(65 + rem) + text
-    return text
 
 
 def _wide_label(frame: Frame, col: int, date: object) -> str:
