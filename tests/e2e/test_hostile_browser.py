@@ -70,6 +70,10 @@ def test_the_hostile_athlete_renders_as_text(hostile_url: str) -> None:
             page.get_by_role("tab", name=tab).click()
             _settled(page)
             assert _rendered_markup(page) == {"images": [], "links": [], "katex": 0, "directives": 0}, tab
+        # a tab switch is client-side (no rerun to wait for): wait for the note's text itself, which a
+        # loaded machine may paint after the timeline chart above it
+        page.wait_for_function(
+            "note => document.body.innerText.replaceAll('\\u2060', '').includes(note)", arg=H.NOTE)
         assert H.NOTE in page.inner_text("body").replace("\u2060", "")
         page.goto(hostile_url + "/data")
         page.get_by_text("Import report").first.wait_for()
