@@ -3,7 +3,7 @@ timeout, `BEGIN IMMEDIATE` for every write, plain snapshots for reads) commits e
 
 Workers are separate processes. `worker` below runs in a child interpreter
 (`python -c "from tests.test_concurrency import worker; ..."`); it can hold its write
-transaction open for a while by wrapping `lib.importer._finish` (called inside the transaction,
+transaction open for a while by wrapping `lib.ingest.importer._finish` (called inside the transaction,
 after every table is written), so no test-only hook is needed in lib/.
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import import_files, read_file, undo_import
+from lib.ingest.importer import import_files, read_file, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages:
     `marker` and sleep `hold` s, or until the file `release` exists. `checked`: touched once the
     duplicate check outside the transaction has found nothing (the process then queues for the
     write lock). `cache_pages` shrinks SQLite's page cache so uncommitted pages spill into the WAL."""
-    import lib.importer as importer
+    import lib.ingest.importer as importer
 
     engine = store.connect(db)
     if checked:
@@ -203,7 +203,7 @@ def test_full_disk_leaves_nothing_partial_and_the_retry_works(tmp_path: Path) ->
     try:
         reports = import_files(engine, [(SAMPLE.name, SAMPLE.read_bytes())])
         assert reports[0].status == "failed" and "full" in reports[0].message, reports[0].text()
-    except sa.exc.OperationalError as exc:  # what lib/importer.py does until it reports storage errors
+    except sa.exc.OperationalError as exc:  # what lib/ingest/importer.py does until it reports storage errors
         assert "database or disk is full" in str(exc)
     engine.dispose()
     assert counts(db) == before and integrity(db) == "ok"
@@ -261,7 +261,7 @@ def test_board_reads_while_another_process_holds_the_write_lock(tmp_path: Path) 
     tier history, the team's settings, the board itself) succeed at once with the last committed
     data, not "database is locked" after the busy timeout; once the writer commits, the next read
     sees its row."""
-    from lib import settings as settings_lib
+    from lib.store import settings as settings_lib
     from lib.privacy import data_for
     from lib.readiness import readiness_board
 

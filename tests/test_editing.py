@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.editing import MANUAL_FILE, editor_frame, save_edits
-from lib.importer import import_file, undo_import
+from lib.ingest.editing import MANUAL_FILE, editor_frame, save_edits
+from lib.ingest.importer import import_file, undo_import
 from lib.readiness import Data
 
 ROSTER = [
@@ -118,7 +118,7 @@ def test_a_bad_region_is_reported_and_nothing_is_saved(team: Engine) -> None:
     assert live(team, "injuries").set_index("athlete_id").loc["A1", "region"] == "hamstring"
 
 
-LATEST = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)  # lib.normalize.plausible_dates: a year ahead
+LATEST = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)  # lib.ingest.dates.plausible_dates: a year ahead
 
 
 @pytest.mark.parametrize("column, value, problem", [

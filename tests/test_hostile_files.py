@@ -36,14 +36,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-import lib.sources as sources
+import lib.ingest.sources as sources
 from lib import store
-from lib.__main__ import main
-from lib.errors import ReturnToSpeedError, UnreadableFile
-from lib.importer import ImportReport, ImportSettings, import_files, read_file
-from lib.normalize import clean_name
-from lib.schema import TABLES
-from lib.sources import FormulaCell, open_file
+from lib.cli import main
+from lib.core.errors import ReturnToSpeedError, UnreadableFile
+from lib.ingest.importer import ImportReport, ImportSettings, import_files, read_file
+from lib.ingest.normalize import clean_name
+from lib.core.schema import TABLES
+from lib.ingest.sources import FormulaCell, open_file
 from tests.conftest import FD_ROWS, forcedecks_csv
 from tests.test_properties import assert_nothing_lost
 
@@ -486,7 +486,7 @@ CASES = [
          "Read as dates: 46349 = 2026-11-23."),
     Case("implausible_dates", "Dates 1900-02-29 (Excel serial 60), 1900-01-01, 9999-12-31, 1989-12-31",
          "hops_dates.xlsx", implausible_dates_xlsx, "imported", "date outside the plausible range",
-         "Each row is rejected with the range (`lib.normalize.EARLIEST_DATE` 1990-01-01 to today + 366 days) in the "
+         "Each row is rejected with the range (`lib.ingest.dates.EARLIEST_DATE` 1990-01-01 to today + 366 days) in the "
          "message; the ordinary row imported. The same range holds in CSV text and in edits on the Data page."),
     Case("duplicate_header_same", "Two columns headed `Date` holding the same dates", "hops_dup.csv",
          lambda: hop_csv_text([line + ",2026-11-23" for line in HOP_LINES]).replace(b"Trial 3\r\n", b"Trial 3,Date\r\n", 1),
@@ -620,7 +620,7 @@ def test_these_files_abort_an_unprotected_process_but_not_ours(case_id: str) -> 
     run = subprocess.run([sys.executable, "-c", limit + UNPROTECTED], input=data, capture_output=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin", "RUST_BACKTRACE": "0"})
     assert run.returncode != 0 and b"memory allocation" in run.stderr, (
-        "calamine no longer aborts on this file (fixed upstream?): lib/sources.py's isolation rules could be "
+        "calamine no longer aborts on this file (fixed upstream?): lib/ingest/sources.py's isolation rules could be "
         f"relaxed for it. stderr: {run.stderr[-300:]!r}")
     start = time.perf_counter()
     with pytest.raises(UnreadableFile, match=case.message):
@@ -866,7 +866,7 @@ def test_prescan_sends_string_tables_that_could_expand_to_the_child(data: bytes,
 def test_child_memory_cap_is_applied(monkeypatch: pytest.MonkeyPatch) -> None:
     """The child sets RLIMIT_AS before reading: with a 1 GiB cap it stops on the bomb well inside
     1 GiB (measured in a fresh process), and still reads an ordinary workbook."""
-    code = ("import json, resource, lib.sources as s\n"
+    code = ("import json, resource, lib.ingest.sources as s\n"
             "from tests.test_hostile_files import shared_strings_bomb, hop_xlsx\n"
             "s.READER_MEMORY_BYTES = 2**30\n"
             "try:\n    s._read_isolated(shared_strings_bomb(), 'b.xlsx'); out = 'read'\n"
@@ -1282,7 +1282,7 @@ def render_doc() -> str:
         "",
         "Refused files are not stored (no import row, no data); their message is shown on the upload",
         "summary and printed by `python -m lib import` (exit code 1). The limits are in",
-        "`lib/sources.py`: `MAX_UPLOAD_BYTES` (200 MB, as `server.maxUploadSize`), `MAX_UNCOMPRESSED_BYTES`",
+        "`lib/ingest/sources.py`: `MAX_UPLOAD_BYTES` (200 MB, as `server.maxUploadSize`), `MAX_UNCOMPRESSED_BYTES`",
         "(400 MB), `MAX_COMPRESSION_RATIO` (200), `MAX_ZIP_ENTRIES` (10,000).",
         "",
         "Beyond single files, see [SECURITY.md](../SECURITY.md): concurrent imports, a killed import, a",

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.exposure import mss_artefacts, mss_table
-from lib.settings import defaults
+from lib.metrics.exposure import mss_artefacts, mss_table
+from lib.core.settings import defaults
 from tests.method_scenarios import INJURY, ON, Scenario, criterion
 
 
 def mss(s: Scenario, on: pd.Timestamp = ON) -> tuple[dict, list[tuple]]:
     data = s.data()
-    table = mss_table(data.sessions, on, data.injuries)
-    out = mss_artefacts(data.sessions, on, data.injuries)
+    table = mss_table(data.sessions, on, data.injuries, defaults())
+    out = mss_artefacts(data.sessions, on, data.injuries, defaults())
     return table.iloc[0].to_dict(), [(str(r.date.date()), r.max_speed_ms, r.why) for r in out.itertuples()]
 
 

@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from lib import exports, reports, store
-from lib.importer import import_files
+from lib.ingest.importer import import_files
 from lib.readiness import Data
 from lib.views import data as views
+from lib.core.settings import defaults
 from tests.apptest import demo_store, start_app, store_copy
 from tests.test_reports import pages
 
@@ -79,9 +80,9 @@ def test_pdfs_and_cli_exports_under_a_names_choice_name_nobody(db: Path) -> None
     data = Data.from_store(engine)
     assert "KwameAsante-retest.csv" in set(data.tests["source_file"])
     for mode in ("initials", "codes"):
-        text = " ".join(pages(reports.board_pdf(data, ON, mode=mode, key=b"k")))
+        text = " ".join(pages(reports.board_pdf(data, ON, defaults(), mode=mode, key=b"k")))
         assert _leaks(text) == [], mode
-        text = " ".join(pages(reports.athlete_pdf(data, "RTS014", ON, mode=mode, key=b"k")))
+        text = " ".join(pages(reports.athlete_pdf(data, "RTS014", ON, defaults(), mode=mode, key=b"k")))
         assert _leaks(text) == [], mode
         for table in ("tests", "athletes"):
             body = exports.export_bytes(engine, table, "csv", mode, provenance=True).decode("utf-8")
@@ -102,7 +103,7 @@ def test_the_data_page_follows_the_names_choice(db: Path, monkeypatch: pytest.Mo
 
 
 def test_rejects_command_with_a_names_choice(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lib.__main__ import main
+    from lib.cli import main
 
     assert main(["rejects", "--db", str(db)]) == 0
     plain = capsys.readouterr().out

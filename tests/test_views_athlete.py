@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.charts import athlete as charts
-from lib.notes import add_note, notes
+from lib.store.notes import add_note, notes
 from lib.readiness import Data, read_tier_history, readiness_board
-from lib.schema import conform
-from lib.settings import Settings, defaults
+from lib.core.schema import conform
+from lib.core.settings import Settings, defaults
 from lib.views import athlete as view
 
 ON = dt.date(2026, 11, 23)  # a Monday
@@ -173,7 +173,7 @@ def test_checklist_puts_unmet_first_with_units() -> None:
 
 
 def test_checklist_from_the_engine(ivy: Data) -> None:
-    row = view.board_row(readiness_board(ivy, pd.Timestamp(ON)), "ivy")
+    row = view.board_row(readiness_board(ivy, pd.Timestamp(ON), defaults()), "ivy")
     table = view.criteria_checklist(row).set_index("Criterion")
     # recorded tier 3 on 2026-11-01: the tier-4 gates; single hop 170 / 200 = 85%, triple 540 / 600 = 90%
     assert table.loc["single-hop LSI", ["Met", "Now"]].tolist() == ["✗", "85%"]
