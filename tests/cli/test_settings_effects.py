@@ -18,7 +18,7 @@ from lib.readiness import noise_figures
 from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults
 from lib.views import exposure as exposure_view
 from lib.views import settings as settings_view
-from tests.method_scenarios import ON, Scenario
+from tests.readiness.method_scenarios import ON, Scenario
 
 MCLEAN = "1-5 McLean, 5 = best"
 
