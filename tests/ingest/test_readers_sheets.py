@@ -611,3 +611,43 @@ def test_odd_sheets_never_crash(name: str, data: bytes) -> None:
         accepted = {int(r) for df in read.tables.values() if len(df) for r in df["source_row"]}
         rejected = {p.row for p in read.rejects if p.row is not None}
         assert set(read.data_rows) == accepted | rejected | set(read.skipped_rows)
+
+
+# McLean's questionnaire (McLean 2010; ../shared/domain.md "Wellness: 5 items ... 1-5 scale, 5 = best")
+# scores muscle soreness like the other four items: 5 = feeling great, 1 = very sore. A club's form that
+# asks the five items as bare 1-5 numbers must not have its soreness read the other way round.
+MCLEAN_FORM = ("Timestamp,Name,Fatigue (1-5),Sleep quality (1-5),Muscle soreness (1-5),Stress (1-5),Mood (1-5)\n"
+               "2026/11/02 7:00:00 AM GMT,Ann Lee,4,4,5,4,4\n"    # feels great: soreness 5 = not sore
+               "2026/11/03 7:00:00 AM GMT,Ann Lee,3,4,1,4,3\n")   # the morning after: soreness 1 = very sore
+
+
+def test_bare_soreness_numbers_on_a_mclean_form_are_mcleans() -> None:
+    read = one("morning_form.csv", MCLEAN_FORM.encode())
+    well = read.tables["wellness"]
+    sore = well[well["item"] == "soreness"].sort_values("date")
+    # stored higher-is-worse on 1-5: 1 + 5 - v, so 5 (not sore) -> 1 and 1 (very sore) -> 5
+    assert sore["value"].tolist() == [1.0, 5.0]
+    assert set(sore["scale"]) == {"1-5, higher is worse"}
+    note = next(a for a in read.assumptions if a.startswith("'Muscle soreness (1-5)' -> soreness"))
+    assert "McLean 2010" in note and "reversed so that higher is worse: 6 - v" in note
+    # the other four items are McLean's already (5 = best) and stay as answered
+    assert rows_of(well[well["item"] == "fatigue"], "value") == [(3.0,), (4.0,)]
+
+
+@pytest.mark.parametrize(("header_row", "why"), [
+    # a soreness column on its own: no questionnaire to follow, soreness as exported (higher is worse)
+    ("Timestamp,Name,Muscle soreness (1-5)", "alone"),
+    # the Hooper index (1-7, higher is worse) is not McLean's
+    ("Timestamp,Name,Hooper fatigue (1-5),Hooper sleep (1-5),Muscle soreness (1-5)", "hooper"),
+])
+def test_bare_soreness_elsewhere_stays_higher_is_worse(header_row: str, why: str) -> None:
+    cells = ",".join(["5"] * (header_row.count(",") - 1))
+    read = one(f"soreness_{why}.csv", f"{header_row}\n2026/11/02 7:00:00 AM GMT,Ann Lee,{cells}\n".encode())
+    sore = read.tables["wellness"]
+    assert sore.loc[sore["item"] == "soreness", "value"].tolist() == [5.0]
+
+
+def test_anchors_in_the_header_win_over_the_mclean_form() -> None:
+    form = MCLEAN_FORM.replace("Muscle soreness (1-5)", "\"Muscle soreness (1 = no soreness, 5 = very sore)\"")
+    sore = one("anchored.csv", form.encode()).tables["wellness"]
+    assert sore.loc[sore["item"] == "soreness"].sort_values("date")["value"].tolist() == [5.0, 1.0]

@@ -7,8 +7,9 @@ title, the sheet name or the file name. Cells are numbers, `4 - Good` style answ
 Likert labels (`No Soreness` ... `Painful to Move`, `Very Low` ... `Very High`).
 
 Every item lands on the scale documented in lib.core.schema.WELLNESS_ITEMS: pain and stiffness 0-10
-(0 = none), RPE CR-10, soreness as exported (higher is worse), fatigue/sleep/stress/mood 1-5
-McLean (5 = best), swelling 0/1. The source range comes from the header (`(1-5)`, `1 = poor,
+(0 = none), RPE CR-10, soreness higher is worse (as exported, except that a bare 1-5 number on a
+sheet of McLean's questionnaire is McLean's, 5 = best, and is reversed), fatigue/sleep/stress/mood
+1-5 McLean (5 = best), swelling 0/1. The source range comes from the header (`(1-5)`, `1 = poor,
 5 = excellent`), else from the values; the direction from anchors and labels, else as documented.
 Every range, direction and conversion is stated in the assumptions.
 """
@@ -29,7 +30,8 @@ from lib.ingest.readers.hoptests import blank, clean_frame
 from lib.core.schema import WELLNESS_ITEMS
 from lib.ingest.sources import Sheet
 from lib.ingest.readers.wellness_scales import (  # noqa: F401 - re-exported for callers
-    CR10, AMOUNT, AMOUNT_ITEMS, Converted, EXCLUDE, ITEM_WORDS, MCLEAN, PAIN_LIKE, QUALITY, YES_NO, convert, goodness, wellness_item,
+    CR10, AMOUNT, AMOUNT_ITEMS, Converted, EXCLUDE, ITEM_WORDS, MCLEAN, PAIN_LIKE, QUALITY, YES_NO, convert, goodness,
+    is_mclean_sheet, wellness_item,
 )
 
 NAME = "wellness"
@@ -219,6 +221,7 @@ def _read_responses(frame: Frame, ctx: ReadContext, out: SheetRead) -> list[pd.D
     names, dates, ok = _identity(frame, ctx, out)
     seen: dict[str, str] = {}
     parts, item_cols = [], []
+    mclean = is_mclean_sheet([h for i, h in enumerate(frame.headers) if i not in frame.used and h.strip()])
     for i, header in enumerate(frame.headers):
         found = wellness_item(header) if i not in frame.used and header.strip() else None
         if found is None:
@@ -230,7 +233,7 @@ def _read_responses(frame: Frame, ctx: ReadContext, out: SheetRead) -> list[pd.D
         seen[item] = frame.header(i)
         frame.used.add(i)
         item_cols.append(i)
-        conv = convert(item, polarity, frame.header(i), header, frame.col(i), ctx.decimal_comma)
+        conv = convert(item, polarity, frame.header(i), header, frame.col(i), ctx.decimal_comma, mclean)
         parts.append(_emit(frame, ctx, out, item, conv, names, dates, ok, frame.col(i), frame.header(i)))
     answered = frame.data[item_cols].notna().any(axis=1) if item_cols else pd.Series(False, index=frame.data.index)
     for pos in np.flatnonzero((ok & ~answered).to_numpy()):

@@ -213,8 +213,10 @@ def _infer_range(item: str, numbers: np.ndarray) -> tuple[float, float]:
 
 
 def convert(item: str, polarity: int, header: str, hint: str, raw: pd.Series,
-            decimal_comma: bool = False) -> Converted:
-    """Canonical values of `item` from raw answers; `hint` is text that may hold range/anchors."""
+            decimal_comma: bool = False, mclean_sheet: bool = False) -> Converted:
+    """Canonical values of `item` from raw answers; `hint` is text that may hold range/anchors.
+    `mclean_sheet`: the sheet asks McLean's questionnaire (see `is_mclean_sheet`), so a bare 1-5
+    soreness number is McLean's too (5 = best)."""
     # answers repeat: work on each distinct cell once, then spread back
     codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
     split = [_split_cell(v, decimal_comma) for v in uniques]
@@ -228,7 +230,7 @@ def convert(item: str, polarity: int, header: str, hint: str, raw: pd.Series,
     # direction: anchors in the header and `4 - Good` answers, else as documented
     pairs = anchors + [(n, g) for n, lab in split if n is not None and lab
                        for g in [goodness(lab, polarity)] if g is not None]
-    higher_worse, why = _direction(item, pairs, lo, hi, hint)
+    higher_worse, why = _direction(item, pairs, lo, hi, hint, mclean_sheet)
     values = np.full(len(split) + 1, np.nan)  # last slot: missing cells (code -1)
     problems = np.array([""] * (len(split) + 1), dtype=object)
     label_map: dict[str, float] = {}
@@ -263,13 +265,18 @@ def convert(item: str, polarity: int, header: str, hint: str, raw: pd.Series,
                      scale, notes)
 
 
-def _direction(item: str, pairs: list[tuple[float, float]], lo: float, hi: float, hint: str) -> tuple[bool, str]:
+def _direction(item: str, pairs: list[tuple[float, float]], lo: float, hi: float, hint: str,
+               mclean_sheet: bool = False) -> tuple[bool, str]:
     """(higher is worse, why) for the numbers of a column."""
     if len({n for n, _ in pairs}) >= 2:
         ns, gs = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
         cov = float(np.mean((ns - ns.mean()) * (gs - gs.mean())))
         if cov != 0:
             return cov < 0, "higher is " + ("worse" if cov < 0 else "better") + " (from the answer labels)"
+    if item == "soreness" and mclean_sheet and (lo, hi) == (1, 5):
+        # McLean 2010 scores all five items 1-5 with 5 the best answer, muscle soreness included
+        # (5 = feeling great, 1 = very sore): read as "higher is worse" it would be inverted
+        return False, "higher is better (the sheet's other items are McLean's 1-5, 5 = best, soreness included; McLean 2010)"
     if item == "rpe":
         return True, "higher is harder (CR-10)"
     if item in MCLEAN:
@@ -277,6 +284,14 @@ def _direction(item: str, pairs: list[tuple[float, float]], lo: float, hi: float
             return True, "higher is worse (1-7 Hooper scale assumed)"
         return False, "higher is better (assumed, as documented)"
     return True, "higher is worse (assumed, as documented)"
+
+
+def is_mclean_sheet(headers: list[str]) -> bool:
+    """A sheet asks McLean's wellness questionnaire (fatigue, sleep, soreness, stress, mood, 1-5,
+    5 = best; McLean 2010) when at least two of its other items are there and nothing names the
+    Hooper scale (1-7, higher is worse)."""
+    found = {f[0] for f in map(wellness_item, headers) if f is not None}
+    return len(found & set(MCLEAN)) >= 2 and not any("hooper" in h.lower() for h in headers)
 
 
 def _number_value(item: str, num: float, lo: float, hi: float, higher_worse: bool) -> float:
