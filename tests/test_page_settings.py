@@ -155,7 +155,7 @@ def test_settings_page_shows_each_threshold_with_help_and_source(db: Path, monke
     assert (hop.label, hop.value) == ("Hop test pass (LSI) (%)", 90.0)
     assert any("**Source:** RTS hop battery criterion (LSI >= 90%); Noyes 1991 used 85% as abnormal" in c.value
                for c in at.caption)
-    assert [e.label for e in at.expander][:2] == ["**Hop battery** · 1 setting", "**Symmetry** · 3 settings"]
+    assert [e.label for e in at.expander][:2] == ["**Hop battery** · 1 setting", "**Symmetry** · 4 settings"]
     assert setting(at, "acwr_method").options == ["ewma", "rolling"]
     assert len(at.main.number_input) + len(at.main.selectbox) == len(SETTINGS) - 1
     assert at.main.segmented_control[0].value == "m/s"

@@ -65,9 +65,18 @@ SETTINGS: tuple[Setting, ...] = (
             "A hop LSI falling by more than this many points (and more than the trial noise) since the previous "
             "battery is a regression.", "practice default (no published threshold); the drop must also exceed the trial noise (Hopkins 2000); "
             "seed article: revert to the previous tier when metrics regress"),
+    Setting("hop_sem", 4.1, "%", "Symmetry",
+            "Measurement error of one limb's hop result (% of its mean) when that limb was hopped once: the "
+            "trial noise of its LSI is then sqrt(SEM_left^2 + SEM_right^2).",
+            "Dingenen 2019, Knee (hop distance SEM 2.6-4.1% of the mean, single, triple, medial and rotational "
+            "hops; the upper end); the timed 6 m hop: practice default (the same figure)"),
     Setting("jump_height_drop", 10.0, "%", "Force plate",
             "CMJ jump height below baseline by more than this (and beyond noise) counts as a regression.",
             "practice default (no published threshold); the drop must also exceed the typical error and SWC (Hopkins 2000)"),
+    Setting("cmj_height_cv", 5.8, "%", "Force plate",
+            "Typical error of CMJ jump height as a share of the athlete's baseline, used when the team has no "
+            "repeated trials to measure its own (single trials per day).",
+            "Alves Souza 2020 (between-session CV of force-plate CMJ height 5.8%; Moir 2009: 1.7-6.6%)"),
     Setting("ftct_fatigue", 92.0, "% of baseline", "Force plate",
             "Flight time : contraction time below this share of baseline suggests fatigue.",
             "Cormack 2008 (FT:CT is sensitive to neuromuscular fatigue); 92%: practice default (no published threshold)"),
@@ -162,7 +171,9 @@ LABELS: dict[str, str] = {
     "calf_raise_reps": "Calf raises to reach",
     "adductor_squeeze_low": "Low adductor squeeze",
     "lsi_drop": "Hop LSI drop that counts as regression",
+    "hop_sem": "Hop noise per limb when hopped once",
     "jump_height_drop": "CMJ height drop below baseline",
+    "cmj_height_cv": "CMJ height noise when trials are single",
     "ftct_fatigue": "FT:CT fatigue flag",
     "hsr_speed": "High-speed running from",
     "sprint_speed": "Sprinting from",

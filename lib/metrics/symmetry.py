@@ -225,6 +225,16 @@ def _add_pre_injury(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def lsi_trial_noise(left_cv: float, right_cv: float, test: str, hop_sem: float) -> float:
+    """Trial noise of an LSI, in points: sqrt(CV_left^2 + CV_right^2), the noise of a ratio of two
+    trial means (each limb's CV of its trials, %). A limb hopped once has no CV: for a hop test its
+    published measurement error `hop_sem` (% of the mean; the `hop_sem` setting) stands in, so a
+    single-trial battery is not taken as noise-free; other tests keep 0 (no default published)."""
+    fallback = hop_sem if test in HOP_BATTERY else 0.0
+    cvs = [fallback if v is None or pd.isna(v) else float(v) for v in (left_cv, right_cv)]
+    return float(np.hypot(*cvs))
+
+
 def limb_symmetry_index(involved: float, uninvolved: float, lower_is_better: bool = False) -> float:
     """LSI in %: involved / uninvolved x 100, or uninvolved / involved x 100 for timed tests."""
     return _lsi(involved, uninvolved, lower_is_better)[0]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import beyond_noise
-from lib.metrics.symmetry import HOP_BATTERY
+from lib.metrics.symmetry import HOP_BATTERY, lsi_trial_noise
 from lib.readiness.force import _force_facts, _ftct_facts
 from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _src, _srcs
 
@@ -112,16 +112,15 @@ def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd
         if len(valid) >= 2:
             prev, last = valid[-2], valid[-1]
             drop = float(prev["lsi"] - last["lsi"])
-            cvs = [0.0 if pd.isna(last[c]) else float(last[c]) for c in ("left_cv", "right_cv")]
-            trial_noise = float(np.hypot(*cvs))  # noise of a ratio of two noisy means
+            trial_noise = lsi_trial_noise(last["left_cv"], last["right_cv"], test, cfg.num("hop_sem"))
             if drop > 0 and beyond_noise(drop, trial_noise, cfg.num("lsi_drop")):
-                drops.append((drop, test, prev, last))
+                drops.append((drop, test, prev, last, trial_noise))
     if drops:
-        drop, test, prev, last = max(drops, key=lambda d: d[0])
+        drop, test, prev, last, trial_noise = max(drops, key=lambda d: d[0])
         facts["hop_lsi_drop"] = drop
         _dated(facts, "hop_lsi_drop", last["date"])
         sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({prev['date']:%Y-%m-%d}) -> "
-                                   f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d})")
+                                   f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d}); trial noise {trial_noise:.1f} points")
 
 
 def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,

@@ -46,11 +46,22 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
         mean, _sd = _baseline([r for r in jumps if r["date"] < day], day, cfg)
         if not np.isnan(mean):
             change = value - mean
-            if change < 0 and beyond_noise(change, noise.get("cmj_jump_height_te", np.nan),
-                                           noise.get("cmj_jump_height_swc", np.nan)):
+            te, te_from = jump_height_noise(noise, mean, cfg)
+            if change < 0 and beyond_noise(change, te, noise.get("cmj_jump_height_swc", np.nan)):
                 facts["jump_height_drop_pct"] = -change / mean * 100
                 _dated(facts, "jump_height_drop_pct", day)
-                sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm")
+                sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm; "
+                                                   f"noise {te:.1f} cm ({te_from})")
+
+
+def jump_height_noise(noise: dict[str, float], baseline: float, cfg: Settings) -> tuple[float, str]:
+    """(typical error of CMJ height in cm, where it comes from): the team's own, from repeated
+    trials (Hopkins 2000), else the published CV (`cmj_height_cv`) x the athlete's baseline."""
+    te = noise.get("cmj_jump_height_te", np.nan)
+    if not np.isnan(te):
+        return float(te), "the team's typical error from repeated trials"
+    cv = cfg.num("cmj_height_cv")
+    return cv / 100 * baseline, f"single trials: CV {cv:g}% of the baseline, Alves Souza 2020"
 
 
 def _daily_asymmetry(tests: list[dict], fact: str) -> dict[pd.Timestamp, float]:

@@ -18,7 +18,8 @@ from lib.readiness import noise_figures
 from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults
 from lib.views import exposure as exposure_view
 from lib.views import settings as settings_view
-from tests.readiness.method_scenarios import ON, Scenario
+from tests.readiness.method_scenarios import ON, Scenario, rules
+from tests.readiness.test_method_noise import single_trial_hops
 
 MCLEAN = "1-5 McLean, 5 = best"
 
@@ -146,8 +147,14 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     ("adductor_squeeze_low", 400.0, holds("gate_adductor_squeeze", "adductor", tier=4), False, True),
     # triple hop 95 -> 83%: a 12-point drop > 5; not > 15
     ("lsi_drop", 15.0, flagged("hop_lsi_drop"), True, False),
+    # each limb hopped once, triple hop 95 -> 83%: trial noise sqrt(4.1^2 + 4.1^2) = 5.8 points < the
+    # 12-point drop; with a 9% SEM it is sqrt(9^2 + 9^2) = 12.7 points and the drop is noise
+    ("hop_sem", 9.0, lambda cfg: "hop_lsi_drop" in rules(single_trial_hops(83.0).board(cfg=cfg)), True, False),
     # jump height 30 vs 40 cm: -25% > 10; not > 30
     ("jump_height_drop", 30.0, flagged("jump_height_drop"), True, False),
+    # single trials (no team typical error): noise 5.8% x 40 cm = 2.3 cm < the 10 cm drop; at a CV of
+    # 30% it is 12 cm and the drop is noise
+    ("cmj_height_cv", 30.0, flagged("jump_height_drop"), True, False),
     # FT:CT 0.70 / 0.80 = 87.5% < 92; not < 85
     ("ftct_fatigue", 85.0, flagged("ftct_fatigue"), True, False),
     # the device's bands: the definitions line names them (they do not recompute distances)

@@ -38,12 +38,13 @@ class Scenario:
     tiers: list[dict] = field(default_factory=list)
     injuries: list[dict] = field(default_factory=list)
 
-    def hops(self, when: str, involved: dict[str, float] | None = None) -> "Scenario":
-        """A hop battery: two identical trials per side (trial noise 0)."""
+    def hops(self, when: str, involved: dict[str, float] | None = None, trials: int = 2) -> "Scenario":
+        """A hop battery: two identical trials per side (trial noise 0), or `trials` of them (one:
+        no trial noise measured, the published `hop_sem` stands in)."""
         for test, value in (involved or GOOD_HOPS).items():
             metric, unit = ("time", "s") if test == "timed_hop_6m" else ("distance", "cm")
             for side, v in (("right", value), ("left", UNINVOLVED[test])):
-                for trial in (1, 2):
+                for trial in range(1, trials + 1):
                     self.tests.append({"athlete_id": "a", "date": day(when), "test": test, "metric": metric,
                                        "side": side, "trial": trial, "value": v, "unit": unit,
                                        "source_file": "hops.xlsx", "source_row": len(self.tests) + 2})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.readiness import noise_figures
-from lib.core.settings import defaults
+from lib.core.settings import Settings, defaults
 from tests.readiness.method_scenarios import ON, Scenario, rules
 
 
@@ -53,3 +53,56 @@ def test_noise_uses_only_tests_up_to_the_as_of_date() -> None:
     assert noise_figures(with_later[with_later["date"] <= ON], defaults()) == noise_figures(rows(False), defaults())
     # SWC = 0.2 x SD(40, 50) = 0.2 x 7.07 = 1.41
     assert round(noise_figures(rows(False), defaults())["cmj_jump_height_swc"], 2) == 1.41
+
+
+# Noise defaults where trials are single (issue 12, point 4): a battery with one hop per limb has no
+# trial CV to measure, and a single CMJ a day gives the team no typical error. Published figures stand
+# in: hop distance SEM 2.6-4.1% of the mean (Dingenen 2019; the `hop_sem` setting, 4.1%) and CMJ
+# height between-session CV 5.8% (Alves Souza 2020; `cmj_height_cv`).
+
+
+def single_trial_hops(triple_lsi: float) -> Scenario:
+    """Tier 3 since 11-01, pain 1 every morning. One hop per limb on 11-13 (LSI 95% on every test)
+    and on 11-20, when the triple hop's involved limb reaches `triple_lsi`% of the uninvolved 600 cm."""
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).tier("2026-11-01", 3).hops("2026-11-13", trials=1)
+    return s.hops("2026-11-20", {"single_hop": 190.0, "triple_hop": 6.0 * triple_lsi, "crossover_hop": 475.0,
+                                 "timed_hop_6m": 2.1}, trials=1)
+
+
+def test_a_single_trial_hop_drop_beyond_the_published_error_flags() -> None:
+    # one hop per limb, each with a 4.1% SEM: the LSI's trial noise is sqrt(4.1^2 + 4.1^2) = 5.80 points.
+    # Triple hop 570/600 = 95% -> 534/600 = 89%: a 6-point drop, beyond lsi_drop (5) and the noise -> flagged,
+    # and the reason says which noise it beat
+    row = single_trial_hops(89.0).board()
+    reason = next(r for r in row["reasons"] if r["rule"] == "hop_lsi_drop")
+    assert reason["value"] == 6.0 and "trial noise 5.8 points" in reason["data"]
+    # 95% -> 90%: 5 points is not more than lsi_drop: no flag
+    assert "hop_lsi_drop" not in rules(single_trial_hops(90.0).board())
+
+
+def test_a_single_trial_drop_between_the_setting_and_the_noise_is_not_a_flag() -> None:
+    # 95% -> 89.5%: 5.5 points > lsi_drop (5) but < the 5.8-point noise of single hops: no flag,
+    # where two identical trials per limb (noise 0) flag the same 5.5-point drop
+    assert "hop_lsi_drop" not in rules(single_trial_hops(89.5).board())
+    two = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).tier("2026-11-01", 3).hops("2026-11-13")
+    two.hops("2026-11-20", {"single_hop": 190.0, "triple_hop": 537.0, "crossover_hop": 475.0, "timed_hop_6m": 2.1})
+    assert "hop_lsi_drop" in rules(two.board())
+
+
+def single_cmj(today_cm: float) -> Scenario:
+    """Tier 3, pain 1; one CMJ a day (no repeated trials anywhere): 40 cm on the three Mondays before
+    11-23, then `today_cm` on 11-23."""
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).hops("2026-11-20").tier("2026-11-01", 3)
+    for when in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        s.test(when, "cmj", "jump_height", "both", 40.0, "cm")
+    return s.test("2026-11-23", "cmj", "jump_height", "both", today_cm, "cm")
+
+
+def test_single_cmj_trials_use_the_published_cv() -> None:
+    # noise 5.8% x 40 cm = 2.32 cm; 35.5 cm is 4.5 cm (11.25%) below: beyond the noise and > 10% -> amber
+    row = single_cmj(35.5).board()
+    reason = next(r for r in row["reasons"] if r["rule"] == "jump_height_drop")
+    assert round(reason["value"], 2) == 11.25
+    assert "noise 2.3 cm (single trials: CV 5.8% of the baseline, Alves Souza 2020)" in reason["data"]
+    # with a 12% CV (4.8 cm) the same 4.5 cm is noise
+    assert "jump_height_drop" not in rules(single_cmj(35.5).board(cfg=Settings({**defaults(), "cmj_height_cv": 12.0})))
