@@ -80,6 +80,14 @@ def stepper_line(board: pd.DataFrame, order: list[str], current: str | None) -> 
     return f"Returning athlete {order.index(current) + 1} of {len(order)}{after}"
 
 
+def limb_label(side: str, injured_side: object = None) -> str:
+    """`left (injured)`, `right (uninjured)`, or just the side without an injury on record: how
+    every table, tooltip and chart legend names a limb."""
+    if not isinstance(injured_side, str) or injured_side not in ("left", "right"):
+        return side
+    return f"{side} ({'injured' if side == injured_side else 'uninjured'})"
+
+
 def status_label(status: str) -> str:
     """`▼ Step back`: an icon and a word, so colour never carries the meaning alone."""
     return f"{STATUS_ICONS[status]} {STATUS_WORDS[status]}"

@@ -22,7 +22,7 @@ from lib.rules import RULES, SYMBOL
 from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
 from lib.text import md
-from lib.views import status_label
+from lib.views import limb_label, status_label
 
 WINDOW_DAYS = 84  # the page's charts show the last 12 weeks
 RULE_BY_ID = {r.id: r for r in RULES}
@@ -264,8 +264,9 @@ def limb_history(history: pd.DataFrame) -> pd.DataFrame:
     for r in h.to_dict("records"):
         other = {"left": "right", "right": "left"}[r["involved_side"]]
         for limb, pct, now, pre in (
-                (f"{r['involved_side']} (injured)", r["involved_pct_pre"], r["injured_now"], r["injured_pre"]),
-                (f"{other} (uninjured)", r["uninvolved_pct_pre"], r["uninjured_now"], r["uninjured_pre"])):
+                (limb_label(r["involved_side"], r["involved_side"]), r["involved_pct_pre"], r["injured_now"],
+                 r["injured_pre"]),
+                (limb_label(other, r["involved_side"]), r["uninvolved_pct_pre"], r["uninjured_now"], r["uninjured_pre"])):
             rows.append({"test": r["test"], "label": r["label"], "date": r["date"], "limb": limb, "pct_pre": float(pct),
                          "now": float(now), "pre": float(pre), "unit": r["unit"], "pre_injury_date": r["pre_injury_date"],
                          "sources": r["sources"]})
@@ -382,7 +383,7 @@ def nordic_history(data: Data, athlete_id: str, on: dt.date, days: int = WINDOW_
     imb = t[t["metric"] == "asymmetry"].groupby("date").agg(
         imbalance_pct=("value", "mean"), imbalance_side=("side", lambda s: s.mode().iloc[0])).reset_index()
     out = per_side.merge(imb, on="date", how="left")
-    out["limb"] = [f"{s} ({'injured' if s == injured else 'uninjured'})" if injured else s for s in out["side"]]
+    out["limb"] = [limb_label(s, injured) for s in out["side"]]
     out["imbalance_pct"] = out["imbalance_pct"].astype(float)
     return out[cols].sort_values(["date", "side"]).reset_index(drop=True)
 

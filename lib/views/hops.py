@@ -15,7 +15,7 @@ import pandas as pd
 from lib.readiness import Data, active_injury
 from lib.settings import BY_NAME, Settings
 from lib.symmetry import HOP_BATTERY, HOP_LABELS, LOWER_IS_BETTER, hop_battery, limb_symmetry
-from lib.views import ALL_SQUADS
+from lib.views import ALL_SQUADS, limb_label
 
 # A battery whose worst trial CV% is above this is noisy: the trials disagree, so retest before
 # reading the LSI. House convention (hop-test trial CVs are usually under 5%), not a setting yet.
@@ -154,7 +154,8 @@ def lsi_history(data: Data, as_of: dt.date, cfg: Settings, athlete_id: str) -> p
 
 def side_history(data: Data, as_of: dt.date, athlete_id: str) -> pd.DataFrame:
     """One row per date, hop test and side: mean of trials, best trial, trials, CV% and unit, the
-    side named `left · involved` where an injury is on record, and the source rows."""
+    side named `left (injured)` where an injury is on record (lib.views.limb_label, as on the
+    athlete page), and the source rows."""
     lsi = hop_symmetry(data, as_of, athlete_id)
     cols = ["date", "test", "test_label", "unit", "lower_is_better", "side", "side_label", "mean", "best", "n",
             "cv", "sources"]
@@ -162,12 +163,10 @@ def side_history(data: Data, as_of: dt.date, athlete_id: str) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     frames = []
     for side in ("left", "right"):
-        role = np.where(lsi["involved_side"].isna(), "", np.where(lsi["involved_side"] == side, " · involved",
-                                                                   " · uninvolved"))
         frames.append(pd.DataFrame({
             "date": lsi["date"], "test": lsi["test"].astype(str), "test_label": lsi["test"].map(HOP_LABELS),
             "unit": lsi["unit"].astype(str), "lower_is_better": lsi["metric"].isin(LOWER_IS_BETTER),
-            "side": side, "side_label": [side + r for r in role],
+            "side": side, "side_label": [limb_label(side, inj) for inj in lsi["involved_side"]],
             "mean": lsi[f"{side}_mean"].astype(float).round(2), "best": lsi[f"{side}_best"].astype(float).round(2),
             "n": lsi[f"{side}_n"].astype(float), "cv": lsi[f"{side}_cv"].astype(float).round(1),
             "sources": lsi["sources"].astype(str),
