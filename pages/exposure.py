@@ -25,11 +25,12 @@ if weeks.empty:
             "sidebar.")
     st.stop()
 
-notes = spike_notes(table, weeks, cfg)
+notes = spike_notes(table, weeks, cfg, on)
 if notes:
     st.warning(f"**▲ Spikes** (descriptive, not predictive): {' · '.join(md(n) for n in notes)}", icon=":material/warning:")
 else:
-    st.success("No spikes: no acute:chronic at or above the spike line and no sudden weekly rise.",
+    st.success(f"No spikes in the 7 days up to {on:%d %b}: no acute:chronic at or above the spike line and no "
+               "sudden weekly rise.",
                icon=":material/check_circle:")
 
 st.caption("Darker = more · ▲ outlined = spike · ◌ = days missing · hover a cell for the numbers and source rows")

@@ -287,12 +287,15 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     return out.assign(spike=(out["acwr_hsr"] >= spike) | (out["acwr_sprint"] >= spike)).reset_index(drop=True)
 
 
-def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings) -> list[str]:
-    """One entry per athlete with a spike: acute:chronic peaks at or above `acwr_spike` in the last
-    7 days, and the latest week's flagged week-to-week rise,
+def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings, as_of: dt.date) -> list[str]:
+    """One entry per athlete with a spike on `as_of`: acute:chronic peaks at or above `acwr_spike`
+    in the last 7 days, and the flagged week-to-week rise of the latest week, when that week ends
+    within the 7 days up to `as_of` (a later as-of date does not repeat last month's rise),
     e.g. `Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)`."""
     spike = cfg.num("acwr_spike")
     latest = weeks[weeks["week_start"] == weeks["week_start"].max()] if len(weeks) else weeks
+    if len(latest) and latest["week_start"].iloc[0] + pd.Timedelta(days=6) < pd.Timestamp(as_of) - pd.Timedelta(days=6):
+        latest = latest.iloc[0:0]  # the week ended more than 7 days before the as-of date
     notes = []
     for _, row in table.iterrows():
         ratios = [f"{LOAD_NAMES[k]} {row[f'acwr_{k}']:.2f}" for k in LOADS if row[f"acwr_{k}"] >= spike]
