@@ -9,11 +9,13 @@ import ui
 from lib import exports, reports
 from lib.exposure import ACWR_CAVEAT
 from lib.text import md
-from lib.views import STATUSES, board_counts, board_halves, board_table, filter_board, status_label, status_summary
+from lib.views import (STATUSES, board_counts, board_halves, board_table, filter_board, pending_names, pending_note,
+                       status_label, status_summary)
 
 ui.require_frame()
 board = ui.board()
 meeting = ui.meeting_mode()
+pending = pending_names(board, ui.suggestions())  # new names waiting for a merge on the Data page
 
 st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
 if meeting:  # the projector: counts in one line, the whole squad below in two halves
@@ -43,7 +45,7 @@ TIER_HELP = ("Recorded velocity tier (1 control · 2 ≤70% MSS · 3 80% · 4 90
 
 def board_grid(rows: pd.DataFrame, key: str) -> None:
     """One board grid; a selected row opens the athlete."""
-    table = board_table(rows, reasons=2 if not meeting else 1)
+    table = board_table(rows, reasons=2 if not meeting else 1, pending=pending)
     styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in rows["status"].map(
         {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"})], subset=["Status"])
     event = st.dataframe(
@@ -73,6 +75,11 @@ if meeting:  # two halves side by side: 25-30 rows fit a 1280x720 projector with
 else:
     board_grid(shown, "board_table")
 st.caption("Select a row to open the athlete's page.")
+if pending and not meeting:
+    note, link = st.columns([3, 1], vertical_alignment="center")
+    note.markdown(pending_note(board, pending))
+    link.page_link("pages/data.py", label="Confirm on the Data page", icon=":material/merge:",
+                   query_params={"tab": "matches"})
 
 pdf_col, csv_col, _ = st.columns([1, 1, 2])
 pdf_col.download_button(

@@ -68,9 +68,8 @@ st.download_button(
     data=ui.logged_download("all tables", lambda: exports.data_workbook(
         data, board=board, cfg=cfg, on=on, team=squad)))
 
-history, rejected, matches, records, template = st.tabs([
-    "Import history", f"Rejected rows ({metrics['Rejected rows']})", f"Name matches ({metrics['Names to confirm']})",
-    "Roster & injuries", "Template"])
+tabs = views.data_tabs(metrics)
+history, rejected, matches, records, template = st.tabs(tabs, default=views.linked_tab(tabs, st.query_params.get("tab")))
 with history:
     st.dataframe(views.import_history(imports), hide_index=True, width="stretch", column_config={
         "Import": Col.NumberColumn(format="#%d", width=60), "File": Col.TextColumn(width=205),

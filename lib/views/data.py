@@ -40,6 +40,20 @@ def data_metrics(imports: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, 
     }
 
 
+TAB_LINKS = ("history", "rejects", "matches", "records", "template")  # `?tab=` of a link into the page
+
+
+def data_tabs(metrics: dict[str, int]) -> list[str]:
+    """The page's tab labels, with the counts of rejected rows and names to confirm."""
+    return ["Import history", f"Rejected rows ({metrics['Rejected rows']})",
+            f"Name matches ({metrics['Names to confirm']})", "Roster & injuries", "Template"]
+
+
+def linked_tab(labels: list[str], tab: str | None) -> str | None:
+    """The tab a link opens (`?tab=matches` from the board's pending names), None for the first."""
+    return labels[TAB_LINKS.index(tab)] if tab in TAB_LINKS else None
+
+
 def import_history(imports: pd.DataFrame) -> pd.DataFrame:
     """One row per import, newest first: number, file, format, when, status, rows added, replaced
     (by a corrected re-export or an edit) and rejected."""
