@@ -357,23 +357,29 @@ def returning_first() -> bool:
     return bool(st.session_state.get(FOCUS, False))
 
 
-# Projector type: Streamlit's theme is one per server (.streamlit/config.toml), so a per-session
-# layout needs a style sheet. Text sized in rem (titles, captions, metrics, buttons, tabs) grows
-# with the root size; the header's empty band goes (the sidebar arrow stays at the top left).
+# Streamlit's theme is one per server (.streamlit/config.toml) and has no setting for the page's
+# top band: both style sheets below are per session. Every page: the header's empty band (about
+# 110 px above the title) goes; the sidebar arrow and the menu stay at the top.
+PAGE_CSS = """<style>
+[data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+</style>"""
+# Projector type: text sized in rem (titles, captions, metrics, buttons, tabs) grows with the root
+# size; narrower side padding leaves the board's reason column room for its longest reason.
 # The board grid draws on a canvas: its rows are sized by the board page (row_height), not here.
 MEETING_CSS = """<style>
 html { font-size: 20px !important; }
 [data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; padding-bottom: 1rem !important;
-  padding-left: 2rem !important; padding-right: 2rem !important; max-width: none !important; }
+  padding-left: 1rem !important; padding-right: 1rem !important; max-width: none !important; }
 h1 { padding-top: 0 !important; padding-bottom: 0.25rem !important; }
 </style>"""
 
 
 def meeting_style() -> None:
-    """In meeting mode, the projector style sheet (larger type, no empty header band)."""
-    if meeting_mode():
-        st.html(MEETING_CSS)
+    """Every page's style sheet (no empty header band); in meeting mode the projector's (larger
+    type, the full width)."""
+    st.html(MEETING_CSS if meeting_mode() else PAGE_CSS)
 
 
 def _step_to(athlete_id: str | None) -> None:

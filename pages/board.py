@@ -54,10 +54,10 @@ def board_grid(rows: pd.DataFrame, key: str) -> None:
         column_order=["Status", "Athlete", "Tier", "Reasons"] if meeting else
         ["Status", "Athlete", "Tier", "Days", "Reasons"],
         column_config={
-            "Status": st.column_config.TextColumn(width=100 if meeting else 112,
+            "Status": st.column_config.TextColumn(width=94 if meeting else 112,
                                                   help="▼ step back · ■ hold · ▲ ready · ? no data"),
-            "Athlete": st.column_config.TextColumn(width=150 if meeting else 180),
-            "Tier": st.column_config.TextColumn(width=60 if meeting else 70, help=TIER_HELP),
+            "Athlete": st.column_config.TextColumn(width=140 if meeting else 180),
+            "Tier": st.column_config.TextColumn(width=52 if meeting else 70, help=TIER_HELP),
             "Days": st.column_config.TextColumn(width=60, help="Days since the active injury"),
             "Reasons": st.column_config.TextColumn("Top reason" if meeting else
                                                    "Top reasons (open the athlete for sources)", width="large"),

@@ -93,9 +93,6 @@ def status_label(status: str) -> str:
     return f"{STATUS_ICONS[status]} {STATUS_WORDS[status]}"
 
 
-PENDING_MARK = "⧗"  # a name that came in unconfirmed: a merge waits on the Data page
-
-
 def pending_names(board: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, str]:
     """Board athletes whose name came in unconfirmed (an open name match): athlete id -> the
     roster athlete's name, as the board shows it, that the match suggests."""
@@ -109,22 +106,22 @@ def pending_names(board: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, s
 
 def pending_reason(suggested: str) -> str:
     """The board's first reason for an unconfirmed name: where the merge is decided."""
-    return f"{PENDING_MARK} new name, looks like {suggested}: merge or keep apart on the Data page"
+    return f"new name? looks like {suggested} (Data page)"
 
 
 def pending_note(board: pd.DataFrame, pending: dict[str, str]) -> str:
-    """One line above the board's link to the name matches (Markdown), e.g. `⧗ 1 new name waits
+    """One line beside the board's link to the name matches (Markdown), e.g. `1 new name waits
     for a person: **Tomas Herrera1** looks like **Tomás Herrera**.`"""
     names = dict(zip(board["athlete_id"].astype(str), board["name"].astype(str)))
     pairs = " · ".join(f"**{md(names.get(a, a))}** looks like **{md(s)}**" for a, s in pending.items())
     count = len(pending)
-    return f"{PENDING_MARK} {count} new name{'s' if count != 1 else ''} wait{'s' if count == 1 else ''} for a person: {pairs}."
+    return f"{count} new name{'s' if count != 1 else ''} wait{'s' if count == 1 else ''} for a person: {pairs}."
 
 
 def board_table(board: pd.DataFrame, reasons: int = 2, pending: dict[str, str] | None = None) -> pd.DataFrame:
     """The board as the screen shows it: status word and icon, athlete, tier, days since injury,
     what to do, and the top reasons in plain words (blank, not "None", where nothing applies). An
-    athlete in `pending` (pending_names) is marked ⧗ and the pending merge is their first reason."""
+    athlete in `pending` (pending_names) has the pending merge as the first reason."""
     days = board["days_since_injury"]
     pending = pending or {}
     ids = board["athlete_id"].astype(str)
@@ -133,7 +130,7 @@ def board_table(board: pd.DataFrame, reasons: int = 2, pending: dict[str, str] |
     return pd.DataFrame({
         "athlete_id": board["athlete_id"],
         "Status": board["status"].map(status_label),
-        "Athlete": [f"{n} {PENDING_MARK}" if a in pending else n for a, n in zip(ids, board["name"])],
+        "Athlete": board["name"],
         "Squad": board["squad"].fillna(""),
         "Tier": [tier_cell(t, b, pt) for t, b, pt in zip(board["tier"], board["tier_basis"], board["proposed_tier"])],
         "Days": ["" if pd.isna(d) else str(int(d)) for d in days],
