@@ -23,6 +23,7 @@ from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
 from lib.text import md
 from lib.views import limb_label, status_label
+from lib.views.exposure import acwr_on, ratio_cell
 
 WINDOW_DAYS = 84  # the page's charts show the last 12 weeks
 RULE_BY_ID = {r.id: r for r in RULES}
@@ -503,7 +504,8 @@ def exposure_summary(data: Data, athlete_id: str, on: dt.date, cfg: Settings | N
         "pre_injury_hsr_week_m": None if pd.isna(pre) else float(pre),
         "pre_injury_target_m": None if pd.isna(pre) else float(pre) * cfg.num("pre_injury_load_pct") / 100,
         "pct_pre_injury_hsr": None if pd.isna(r["pct_pre_injury_hsr"]) else float(r["pct_pre_injury_hsr"]),
-        "acwr_hsr": None if pd.isna(r[f"acwr_hsr_{method}"]) else float(r[f"acwr_hsr_{method}"]),
+        "acwr_hsr": acwr_on(r, "hsr"),  # the exposure page's figure: the 7-day peak of the daily ratio
+        "acwr_hsr_text": ratio_cell(acwr_on(r, "hsr"), cfg, bool(r["enough_data"])),
         "acwr_method": method, "coverage_days": int(r["coverage_days"]), "enough_data": bool(r["enough_data"]),
         "caveat": ACWR_CAVEAT,
     }
@@ -517,7 +519,6 @@ def exposure_metrics(summary: dict[str, object]) -> list[dict[str, str]]:
     days = summary["days_since_near_max"]
     last = summary["last_near_max"]
     pct = summary["pct_pre_injury_hsr"]
-    acwr = summary["acwr_hsr"]
     near = f"{summary['near_max_pct']:g}% MSS"
     return [
         {"label": f"Days since ≥ {near}", "value": "none on record" if days is None else str(days),
@@ -533,9 +534,9 @@ def exposure_metrics(summary: dict[str, object]) -> list[dict[str, str]]:
                   else f"Mean week over the last 28 days vs the 4 weeks before the injury "
                        f"({summary['pre_injury_hsr_week_m']:.0f} m/week); tier 5 exit needs "
                        f"{BY_NAME['pre_injury_load_pct'].default:g}% ({BY_NAME['pre_injury_load_pct'].source}).")},
-        {"label": f"HSR acute:chronic ({summary['acwr_method']})",
-         "value": "not enough data" if acwr is None else f"{acwr:.2f}",
-         "help": f"GPS on {summary['coverage_days']} of the last 28 days. {summary['caveat']}"},
+        {"label": f"HSR acute:chronic ({summary['acwr_method']})", "value": str(summary["acwr_hsr_text"]),
+         "help": f"Highest daily ratio of the last 7 days, as on the exposure page. GPS on {summary['coverage_days']} "
+                 f"of the last 28 days. {summary['caveat']}"},
     ]
 
 

@@ -42,12 +42,25 @@ def acwr_band(ratio: float, cfg: Settings) -> str:
     return "high" if ratio < cfg.num("acwr_spike") else "spike"
 
 
+def ratio_cell(ratio: float | None, cfg: Settings, enough: bool) -> str:
+    """`acwr_cell`, the one wording of an acute:chronic value on every page."""
+    return acwr_cell(np.nan if ratio is None else ratio, cfg, enough)
+
+
 def acwr_cell(ratio: float, cfg: Settings, enough: bool) -> str:
     """`▲ 2.16 spike`, `● 1.02 typical`, `not enough data`, or `– no chronic load`."""
     if not enough:
         return NOT_ENOUGH
     band = acwr_band(ratio, cfg)
     return f"{BAND_ICONS[band]} {ratio:.2f} {band}" if band else "– no chronic load"
+
+
+def acwr_on(status: pd.Series | dict, load: str) -> float | None:
+    """The acute:chronic every page shows for an athlete on a date (exposure page, athlete page):
+    the peak of the daily ratio over the last 7 days (lib.exposure `*_peak7`, method per setting),
+    None without enough GPS days (`coverage_days`) or a chronic load."""
+    value = status[f"acwr_{load}_peak7"]
+    return None if not bool(status["enough_data"]) or pd.isna(value) else float(value)
 
 
 def acwr_bands(cfg: Settings, top: float = 3.0) -> pd.DataFrame:
@@ -267,7 +280,7 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     returning = rows["returning"].astype(bool)
 
     def ratio_cells(col: str) -> list[str]:
-        return [acwr_cell(r, cfg, e) if g else "no GPS" for r, e, g in zip(rows[col], enough, gps)]
+        return [ratio_cell(r, cfg, e) if g else "no GPS" for r, e, g in zip(rows[col], enough, gps)]
 
     out = pd.DataFrame({
         "athlete_id": rows["athlete_id"], "Athlete": rows["label"],
@@ -280,8 +293,8 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
         "HSR % pre-injury": rows["pct_pre_injury_hsr"].astype(float).where(returning).round(0),
         "Sprint % pre-injury": rows["pct_pre_injury_sprint"].astype(float).where(returning).round(0),
         "name": rows["name"], "has_gps": gps, "returning": returning, "enough_data": enough,
-        "acwr_hsr": rows["acwr_hsr_peak7"].astype(float).where(enough),
-        "acwr_sprint": rows["acwr_sprint_peak7"].astype(float).where(enough),
+        **{f"acwr_{load}": [np.nan if not g or (v := acwr_on(r, load)) is None else v
+                            for r, g in zip(rows.to_dict("records"), gps)] for load in LOADS},
     })
     spike = cfg.num("acwr_spike")
     return out.assign(spike=(out["acwr_hsr"] >= spike) | (out["acwr_sprint"] >= spike)).reset_index(drop=True)
