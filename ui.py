@@ -221,6 +221,17 @@ def later(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
     return lambda: _cached(*key)
 
 
+COLUMN_KINDS = {"text": st.column_config.TextColumn, "number": st.column_config.NumberColumn,
+                "date": st.column_config.DateColumn, "datetime": st.column_config.DatetimeColumn,
+                "progress": st.column_config.ProgressColumn, "select": st.column_config.SelectboxColumn}
+
+
+def columns(spec: dict[str, dict[str, object]]) -> dict[str, Any]:
+    """`column_config` for st.dataframe from a lib.views column spec (lib.views.column)."""
+    return {name: COLUMN_KINDS[str(c.get("kind", "text"))](
+        c.get("label"), **{k: v for k, v in c.items() if k not in ("kind", "label")}) for name, c in spec.items()}
+
+
 def forget_cached_data() -> None:
     """After an erasure: no cache may keep serving the erased athlete's rows."""
     st.cache_data.clear()

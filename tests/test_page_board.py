@@ -31,7 +31,7 @@ def test_a_pending_name_is_marked_with_its_merge_first() -> None:
     assert pending == {"t1": "Tomás Herrera"}
     table = board_table(_board(), reasons=1, pending=pending)
     assert table["Reasons"].tolist() == [
-        "new name? looks like Tomás Herrera (Data page)", ""]
+        "new name? maybe Tomás Herrera (Data page)", ""]
     assert board_table(_board(), reasons=2, pending=pending)["Reasons"][0].endswith(" · no test or GPS in 28 days")
     assert pending_note(_board(), pending) == (
         "1 new name waits for a person: **Tomas Herrera1** looks like **Tomás Herrera**.")
@@ -49,7 +49,7 @@ def test_the_demo_board_marks_tomas_herrera1_and_links_the_data_page(demo_db: st
     at = open_page(demo_db, monkeypatch, "pages/board.py")
     table = at.dataframe[0].value.set_index("athlete_id")
     typo = table[table["Athlete"] == "Tomas Herrera1"].iloc[0]
-    assert typo["Reasons"].startswith("new name? looks like Tomás Herrera (Data page) · ")
+    assert typo["Reasons"].startswith("new name? maybe Tomás Herrera (Data page) · ")
     assert any("**Tomas Herrera1** looks like **Tomás Herrera**" in m.value for m in at.markdown)
     links = [(e.proto.label, e.proto.page, e.proto.query_string) for e in at.get("page_link")]
     assert ("Confirm on the Data page", "data", "tab=matches") in links

@@ -90,9 +90,9 @@ def test_acute_chronic_hsr_and_mss_agree_on_the_exposure_and_athlete_pages(demo)
 def test_the_pages_read_acute_chronic_from_one_function(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     _path, data, _board = demo
     monkeypatch.setattr(exposure_view, "acwr_on", lambda status, load: 0.42)
-    monkeypatch.setattr(athlete_view, "acwr_on", exposure_view.acwr_on)
     assert exposure_view.exposure_table(data, ON, CFG).set_index("athlete_id").loc["RTS014", "acwr_hsr"] == 0.42
-    assert athlete_view.exposure_summary(data, "RTS014", ON, CFG)["acwr_hsr"] == 0.42
+    summary = athlete_view.exposure_summary(data, "RTS014", ON, CFG)
+    assert summary["acwr_hsr"] == 0.42 and summary["acwr_hsr_text"] == "▽ 0.42 under-loaded"
 
 
 def test_hop_lsi_agrees_on_the_hop_page_the_athlete_page_and_the_board(demo) -> None:  # noqa: ANN001

@@ -8,11 +8,56 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
-from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
+from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, TIERS, Data
 from lib.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
+# The board grid's status cell: a light tint of the status colour (lib.charts.STATUS_COLORS) behind
+# the word and icon, dark text readable on a projector.
+STATUS_TINTS = {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"}
+STATUS_HELP = "▼ step back · ■ hold · ▲ ready · ? no data"
+
+
+def column(kind: str = "text", label: str | None = None, **options: object) -> dict[str, object]:
+    """A table column's layout as data, for a page to turn into `st.column_config` (ui.columns):
+    kind text, number, date, datetime, progress or select; label (None keeps the column's name);
+    width, help, format and the like as Streamlit names them."""
+    return {"kind": kind, "label": label, **options}
+
+
+def choice_index(choices: dict[str, str] | list[str], selected: str | None) -> int:
+    """Where a picker starts: the selected entry, else the first."""
+    ids = list(choices)
+    return ids.index(selected) if selected in ids else 0
+
+
+def status_tints(statuses: pd.Series) -> list[str]:
+    """CSS of the board's status cells, one per row (for a pandas Styler)."""
+    return [f"background-color: {STATUS_TINTS.get(str(s), STATUS_TINTS['grey'])}" for s in statuses]
+
+
+def tier_help() -> str:
+    """The board's Tier column help, from the ladder (lib.rules.TIERS)."""
+    ladder = " · ".join(f"{t.number} {t.name}" for t in TIERS)
+    return f"Recorded velocity tier ({ladder}); → the tier the board proposes, ? not recorded"
+
+
+def board_columns(meeting: bool) -> dict[str, dict[str, object]]:
+    """The board grid's columns: narrower in meeting mode, where two grids share the projector and
+    the reason column must keep room for the longest reason."""
+    return {
+        "Status": column(width=94 if meeting else 112, help=STATUS_HELP),
+        "Athlete": column(width=140 if meeting else 180),
+        "Tier": column(width=52 if meeting else 70, help=tier_help()),
+        "Days": column(width=60, help="Days since the active injury"),
+        "Reasons": column(label="Top reason" if meeting else "Top reasons (open the athlete for sources)", width="large"),
+    }
+
+
+def board_order(meeting: bool) -> list[str]:
+    """The board grid's columns in order (meeting mode leaves out the days)."""
+    return ["Status", "Athlete", "Tier", "Reasons"] if meeting else ["Status", "Athlete", "Tier", "Days", "Reasons"]
 
 
 def squads(data: Data) -> list[str]:
@@ -24,6 +69,11 @@ def squads(data: Data) -> list[str]:
 def team_key(squad: str) -> str:
     """The settings key of a team picker choice (`default` for all squads)."""
     return "default" if squad in ("", ALL_SQUADS) else squad
+
+
+def positions(board: pd.DataFrame) -> list[str]:
+    """The board's positions for its filter, sorted."""
+    return sorted({str(p) for p in board["position"].dropna()})
 
 
 def board_counts(board: pd.DataFrame) -> dict[str, int]:
@@ -106,7 +156,7 @@ def pending_names(board: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, s
 
 def pending_reason(suggested: str) -> str:
     """The board's first reason for an unconfirmed name: where the merge is decided."""
-    return f"new name? looks like {suggested} (Data page)"
+    return f"new name? maybe {suggested} (Data page)"
 
 
 def pending_note(board: pd.DataFrame, pending: dict[str, str]) -> str:
