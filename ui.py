@@ -1,4 +1,5 @@
-"""The one adapter between Streamlit and lib/: cached loaders and the session-state keys.
+"""The one adapter between Streamlit and lib/: cached loaders and the session-state keys (layout
+building blocks shared by pages are in widgets.py).
 
 Pages import from here; lib/ never imports streamlit. Cached functions take plain values (the
 store's data version, a date, a team), never widgets, and return only what lib/ computed.
@@ -25,7 +26,7 @@ from lib.importer import ImportReport, ImportSettings, import_files
 from lib.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.text import md
-from lib.views import ALL_SQUADS, neighbour, returning_ids, stepper_line, team_key
+from lib.views import ALL_SQUADS, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.
 LAST_IMPORT = "last_import"  # report dicts of the latest upload
@@ -221,17 +222,6 @@ def later(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
     return lambda: _cached(*key)
 
 
-COLUMN_KINDS = {"text": st.column_config.TextColumn, "number": st.column_config.NumberColumn,
-                "date": st.column_config.DateColumn, "datetime": st.column_config.DatetimeColumn,
-                "progress": st.column_config.ProgressColumn, "select": st.column_config.SelectboxColumn}
-
-
-def columns(spec: dict[str, dict[str, object]]) -> dict[str, Any]:
-    """`column_config` for st.dataframe from a lib.views column spec (lib.views.column)."""
-    return {name: COLUMN_KINDS[str(c.get("kind", "text"))](
-        c.get("label"), **{k: v for k, v in c.items() if k not in ("kind", "label")}) for name, c in spec.items()}
-
-
 def forget_cached_data() -> None:
     """After an erasure: no cache may keep serving the erased athlete's rows."""
     st.cache_data.clear()
@@ -366,63 +356,6 @@ def meeting_mode() -> bool:
 def returning_first() -> bool:
     """The meeting's focus: returning athletes at the top of the board (pass to filter_board)."""
     return bool(st.session_state.get(FOCUS, False))
-
-
-# Streamlit's theme is one per server (.streamlit/config.toml) and has no setting for the page's
-# top band: both style sheets below are per session. Every page: the header's empty band (about
-# 110 px above the title) goes; the sidebar arrow and the menu stay at the top.
-PAGE_CSS = """<style>
-[data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
-</style>"""
-# Projector type: text sized in rem (titles, captions, metrics, buttons, tabs) grows with the root
-# size; narrower side padding leaves the board's reason column room for its longest reason.
-# The board grid draws on a canvas: its rows are sized by the board page (row_height), not here.
-MEETING_CSS = """<style>
-html { font-size: 20px !important; }
-[data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; padding-bottom: 1rem !important;
-  padding-left: 1rem !important; padding-right: 1rem !important; max-width: none !important; }
-h1 { padding-top: 0 !important; padding-bottom: 0.25rem !important; }
-</style>"""
-
-
-def meeting_style() -> None:
-    """Every page's style sheet (no empty header band); in meeting mode the projector's (larger
-    type, the full width)."""
-    st.html(MEETING_CSS if meeting_mode() else PAGE_CSS)
-
-
-def _step_to(athlete_id: str | None) -> None:
-    """on_click of next/previous: open `athlete_id` (the athlete picker starts again from it)."""
-    if athlete_id is not None:
-        st.session_state[ATHLETE] = athlete_id
-        st.session_state.pop(widget_key(ATHLETE), None)
-
-
-def athlete_stepper(on_athlete_page: bool) -> bool:
-    """Previous / next returning athlete, for a presenter's clicker (PageUp / PageDown, which
-    clickers send) and the keyboard (Tab, Enter). Returns whether one was pressed, so the caller
-    can open the athlete page from the board. Shows names only: nothing the role may not see."""
-    order = returning_ids(board(), squad())
-    if not order:
-        return False
-    current = None
-    if on_athlete_page:  # a page opened from the sidebar shows the picker's first athlete until one is chosen
-        from lib.views.athlete import athlete_choices
-
-        current = selected_athlete() or next(iter(athlete_choices(board())), None)
-    before, after = neighbour(order, current, -1), neighbour(order, current, 1)
-    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
-    back = left.button("Previous", icon=":material/arrow_back:", key="step_previous", shortcut="PageUp",
-                       disabled=before is None, on_click=_step_to, args=(before,), width="stretch",
-                       help="The previous returning athlete (PageUp, a clicker's back button)")
-    middle.markdown(stepper_line(board(), order, current), text_alignment="center")
-    forward = right.button("Next", icon=":material/arrow_forward:",
-                           icon_position="right", key="step_next", shortcut="PageDown", disabled=after is None,
-                           on_click=_step_to, args=(after,), width="stretch", type="primary",
-                           help="The next returning athlete (PageDown, a clicker's forward button)")
-    return bool(back or forward)
 
 
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:

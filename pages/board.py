@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import widgets
 from lib import exports, reports
 from lib.exposure import ACWR_CAVEAT
 from lib.text import md
@@ -47,7 +48,7 @@ def board_grid(rows: pd.DataFrame, key: str) -> None:
     styled = table.style.apply(lambda _col: status_tints(rows["status"]), subset=["Status"])
     event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=key, row_height=34 if meeting else 36, height="content",  # no inner scroll bar
-                         column_order=board_order(meeting), column_config=ui.columns(board_columns(meeting)))
+                         column_order=board_order(meeting), column_config=widgets.columns(board_columns(meeting)))
     if event.selection.rows:
         ui.select_athlete(str(rows.iloc[event.selection.rows[0]]["athlete_id"]))
         st.switch_page("pages/athlete.py")

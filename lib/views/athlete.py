@@ -17,7 +17,8 @@ from lib.privacy import require
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, TIERS, Data, format_value, record_tier_change
 from lib.rules import RULES, SYMBOL
 from lib.text import md
-from lib.views import choice_index, status_label  # noqa: F401 - choice_index: the page's picker
+from lib.views import column, status_label
+from lib.views import choice_index  # noqa: F401 - the page's picker
 # the tabs' histories live beside this module; re-exported: the page, the reports and the tests read them here
 from lib.views.athlete_monitoring import (SPEED_FACTORS, cmj_history, exposure_history, exposure_metrics,  # noqa: F401
                                           exposure_summary, nordic_history, nordic_threshold, pain_history,
@@ -29,6 +30,21 @@ RULE_BY_ID = {r.id: r for r in RULES}
 REASON_ICONS = {"red": STATUS_ICONS["red"], "amber": STATUS_ICONS["amber"], "gate": "✗", "info": "ℹ",
                 "ok": "✓", "grey": STATUS_ICONS["grey"]}
 MET_ICONS = {True: "✓", False: "✗", None: "–"}
+CHECKLIST_COLUMNS = {
+    "Met": column(width=50, help="✓ met · ✗ not met or no current value · – not tested"),
+    "Criterion": column(width=190), "Now": column(width=85), "Needs": column(width=90),
+    "Source": column(label="Threshold source", width=190), "Data": column(label="Data rows", width=190)}
+TIMELINE_ORDER = ["date", "event", "detail", "who", "source"]
+TIMELINE_COLUMNS = {"date": column("date", format="YYYY-MM-DD", width=100), "event": column(width=110),
+                    "detail": column(width=360), "who": column(width=80), "source": column(width=150)}
+TABS = ["Symmetry", "Force plate", "Pain & wellness", "Exposure", "Timeline & notes"]
+SYMMETRY_NOTE = ("LSI = injured ÷ uninjured limb (timed hop: uninjured ÷ injured time), mean of trials. Grey band: "
+                 "the latest LSI ± the larger of the trial noise and the `lsi_drop` setting; a later test inside it "
+                 "is no real change. Right: each limb against its own test before the injury (100% = back to "
+                 "pre-injury).")
+NO_LSI_NOTE = "No test with both limbs on record up to this date (hop tests, Nordic, single-leg jumps)."
+FORCE_NOTE = ("Jump height: mean of trials; grey band = the athlete's own 28-day mean ± 1 SD (the test day "
+              "excluded); dashed line = the `jump_height_drop` threshold below it.")
 
 
 # ------------------------------------------------------------------------------------ picker and header
@@ -178,6 +194,22 @@ def note_lines(notes: pd.DataFrame) -> list[str]:
         return ["No notes yet."]
     return [f"**{pd.Timestamp(n['date']):%a %d %b %Y}** · {_md(str(n['who']), False)}: {_md(str(n['note']), False)}"
             for n in notes.to_dict("records")]
+
+
+def notes_markdown(notes: pd.DataFrame | None, see_notes: bool) -> str:
+    """The timeline tab's notes: the lines (note_lines), or why they are withheld (`notes` None:
+    names pseudonymised; not `see_notes`: a role that may not read them)."""
+    if not see_notes:
+        return "**Notes**  \nmedical staff only"
+    if notes is None:
+        return "**Notes**  \nwithheld while names are pseudonymised"
+    return "**Notes**  \n" + "  \n".join(note_lines(notes))
+
+
+def exposure_note(summary: dict[str, object]) -> str:
+    """The caption under the exposure tab's charts."""
+    return ("Weekly totals of GPS sessions (ISO weeks, Monday to Sunday); hover a bar for its session rows. "
+            f"{summary.get('caveat', '')}")
 
 
 def tier_options() -> dict[int, str]:
