@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 import ui
-from lib.text import md
+from lib.core.text import md
 from lib.views import neighbour, returning_ids, stepper_line
 
 

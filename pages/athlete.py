@@ -8,8 +8,8 @@ import ui
 import widgets
 from lib import privacy, reports
 from lib.charts import athlete as charts
-from lib.notes import add_note
-from lib.text import md
+from lib.store.notes import add_note
+from lib.core.text import md
 from lib.views import STATUS_HELP
 from lib.views import athlete as view
 

@@ -8,8 +8,8 @@ import streamlit as st
 import ui
 import widgets
 from lib import exports, reports
-from lib.exposure import ACWR_CAVEAT
-from lib.text import md
+from lib.metrics.exposure import ACWR_CAVEAT
+from lib.core.text import md
 from lib.views import (STATUSES, board_columns, board_counts, board_halves, board_order, board_table, filter_board,
                        pending_names, pending_note, positions, status_label, status_summary, status_tints)
 

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from lib import exports, privacy, store
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
 from lib.readiness import Data, readiness_board
-from lib.settings import defaults
-from lib.symmetry import HOP_BATTERY
+from lib.core.settings import defaults
+from lib.metrics.symmetry import HOP_BATTERY
 from lib.views import board_table, status_label
 from lib.views import athlete as athlete_view
 from lib.views import exposure as exposure_view

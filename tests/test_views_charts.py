@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 
 from lib import privacy, store
-from lib.asof import default_as_of
+from lib.readiness.asof import default_as_of
 from lib.charts import LIMB_COLORS, limb_domain, spec
 from lib.charts import athlete as charts
 from lib.charts import hops as hop_charts
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
 from lib.readiness import Data, readiness_board
-from lib.settings import defaults
+from lib.core.settings import defaults
 from lib.views import athlete as view
 from lib.views import hops as hop_view
 from lib.views import limb_label

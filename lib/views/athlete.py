@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from lib.privacy import require
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, TIERS, Data, format_value, record_tier_change
-from lib.rules import RULES, SYMBOL
-from lib.text import md
+from lib.core.rules import RULES, SYMBOL
+from lib.core.text import md
 from lib.views import column, status_label
 from lib.views import choice_index  # noqa: F401 - the page's picker
 # the tabs' histories live beside this module; re-exported: the page, the reports and the tests read them here

@@ -12,11 +12,11 @@ import datetime as dt
 
 import pandas as pd
 
-from lib.baselines import rolling_baseline
-from lib.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
+from lib.metrics.baselines import rolling_baseline
+from lib.metrics.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
 from lib.readiness import WELLNESS_HIGHER_IS_BETTER, Data
-from lib.settings import BY_NAME, Settings, defaults
-from lib.symmetry import involved_side_on
+from lib.core.settings import BY_NAME, Settings, defaults
+from lib.metrics.symmetry import involved_side_on
 from lib.views import limb_label
 from lib.views.athlete_symmetry import WINDOW_DAYS, own_rows, source_list
 from lib.views import exposure as exposure_view  # the exposure page's acute:chronic, one function

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lib.readiness import STRENGTH_TEST, Data
-from lib.settings import BY_NAME, Settings, defaults
-from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
+from lib.core.settings import BY_NAME, Settings, defaults
+from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
 from lib.views import limb_label
 
 WINDOW_DAYS = 84  # the page's charts show the last 12 weeks
