@@ -1,6 +1,7 @@
 """The page building blocks that are layout, not state: every page's style sheet, the meeting's
 next / previous control, the sign-in screens, table columns from lib.views specs, and the athlete
-page's note and tier forms. State and cached data stay in ui.py; numbers come from lib.views."""
+page's note and tier forms, the Data page's actions (undo, merge, save). State and cached data
+stay in ui.py; numbers come from lib.views."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 import streamlit as st
 
 import ui
+from lib.core.errors import ReturnToSpeedError
 from lib.core.text import md
+from lib.ingest import editing
+from lib.ingest.importer import dismiss_suggestion, merge_athlete, undo_import
 from lib.views import neighbour, returning_ids, stepper_line
 
 
@@ -140,3 +144,40 @@ def no_role_screen() -> None:
                "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
                icon=":material/lock:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+# ------------------------------------------------------------------------- the Data page's actions
+
+def undo(import_id: int) -> None:
+    """on_click of the Data page's undo: undo one import, say what it removed."""
+    try:
+        removed = undo_import(ui.engine(), import_id, who=ui.who(), role=ui.role())
+        st.toast(f"Import #{import_id} undone: {sum(removed.values()):,} rows removed.", icon=":material/undo:")
+    except ReturnToSpeedError as exc:
+        st.toast(md(exc, quotes=True), icon=":material/error:")
+
+
+def decide(match: dict[str, object], merge: bool) -> None:
+    """on_click of a name match: merge it into the roster athlete, or keep it apart."""
+    try:
+        if merge:
+            rows = merge_athlete(ui.engine(), str(match["athlete_id"]), str(match["suggested_id"]), who=ui.who())
+            st.toast(f"{md(match['name'])} merged into {md(match['suggested_name'])}: {rows} rows moved.",
+                     icon=":material/merge:")
+        else:
+            dismiss_suggestion(ui.engine(), int(match["suggestion_id"]), who=ui.who())
+            st.toast(f"{md(match['name'])} kept as a separate athlete.", icon=":material/call_split:")
+    except ReturnToSpeedError as exc:
+        st.toast(md(exc, quotes=True), icon=":material/error:")
+
+
+def save(table: str, edited: object, original: object) -> None:
+    """The Data page's Save: store the edited roster or injury records, or list why not."""
+    result = editing.save_edits(ui.engine(), table, edited, original, who=ui.who(), role=ui.role())
+    if result.problems:
+        st.error(f"**{result.summary()}:**\n\n" + "\n".join(f"- {md(p, quotes=True)}" for p in result.problems))
+    elif result.saved:
+        st.toast(result.summary(), icon=":material/check:")
+        st.rerun()
+    else:
+        st.info("Nothing changed.")
