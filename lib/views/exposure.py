@@ -13,10 +13,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib.metrics.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
+from lib.metrics.exposure import ACWR_CAVEAT, LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
 from lib.readiness import Data, active_injury
 from lib.core.settings import BY_NAME, Settings
-from lib.views import ALL_SQUADS
+from lib.views import ALL_SQUADS, column
 from lib.views.hops import injury_label, squad_ids
 
 LOAD_NAMES = {"hsr": "HSR", "sprint": "sprint"}
@@ -322,6 +322,45 @@ def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings, as_of: 
         if parts:
             notes.append(f"{row['name']} ({'; '.join(parts)})")
     return notes
+
+
+TABLE_ORDER = ["Athlete", "MSS", "MSS age", "Since near-max", "Days on record", "A:C HSR", "A:C sprint",
+               "HSR % pre-injury", "Sprint % pre-injury"]
+
+
+def table_columns(cfg: Settings) -> dict[str, dict[str, object]]:
+    """The exposure table's columns, each with its unit and the thresholds behind its marks."""
+    unit = str(cfg["speed_unit"])
+    near = cfg.num("near_max_pct")
+    ratio_help = (f"Highest daily acute:chronic of the last 7 days ({method_label(cfg)}): "
+                  f"▽ < {cfg.num('acwr_low'):g} under-loaded · ● typical · △ ≥ {cfg.num('acwr_high'):g} high · "
+                  f"▲ ≥ {cfg.num('acwr_spike'):g} spike (Gabbett 2016). Descriptive, not predictive.")
+    pre_help = ("% of pre-injury: chronic weekly load (last 28 days) as % of the 28 days before the injury; "
+                "returning athletes only")
+    return {
+        "Athlete": column(width=158, help="(rehab): returning from an active injury"),
+        "MSS": column("number", label=f"MSS {unit}", format="%.1f" if unit == "km/h" else "%.2f", width=62,
+                      help="Maximal sprint speed: highest session max speed on record"),
+        "MSS age": column(width=62, help=f"Days since the MSS was set; ⚠ stale after {cfg.num('mss_max_age'):.0f} d "
+                                          "(re-test every 6-8 weeks)"),
+        "Since near-max": column("number", label=f"≥{near:.0f}%", format="%d d", width=62,
+                                 help=f"Days since the last session at ≥ {near:.0f}% of MSS (Malone 2017: healthy "
+                                      "athletes at least once per 7 days)"),
+        "Days on record": column(label="GPS days", width=60, help=(
+            f"Days of the last 28 with GPS on record (sessions and short rest gaps); ⚠ below "
+            f"{cfg.num('coverage_days'):.0f}: the ratios say 'not enough data'")),
+        "A:C HSR": column(width=130, help=ratio_help), "A:C sprint": column(width=130, help=ratio_help),
+        "HSR % pre-injury": column("progress", label="HSR pre", format="%.0f%%", min_value=0, max_value=100,
+                                   width=72, help=pre_help),
+        "Sprint % pre-injury": column("progress", label="Sprint pre", format="%.0f%%", min_value=0, max_value=100,
+                                      width=72, help=pre_help),
+    }
+
+
+def ratio_note(cfg: Settings) -> str:
+    """The caption under the acute:chronic chart."""
+    return (f"{method_label(cfg)}: daily ratio on daily sums of HSR and sprint metres; blank where fewer than "
+            f"{cfg.num('coverage_days'):.0f} of the 28 days are on record. {ACWR_CAVEAT}")
 
 
 def method_label(cfg: Settings, short: bool = False) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from lib.readiness import Data, active_injury
 from lib.core.settings import BY_NAME, Settings
 from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS, LOWER_IS_BETTER, hop_battery, limb_symmetry
-from lib.views import ALL_SQUADS, limb_label
+from lib.views import ALL_SQUADS, column, limb_label
 
 # A battery whose worst trial CV% is above this is noisy: the trials disagree, so retest before
 # reading the LSI. House convention (hop-test trial CVs are usually under 5%), not a setting yet.
@@ -124,6 +124,28 @@ def athlete_choices(latest: pd.DataFrame) -> dict[str, str]:
     """Athlete id -> label for the history picker, in table order (returning athletes first)."""
     return {str(a): (f"{n} · {i}" if i else str(n)) for a, n, i in
             zip(latest["athlete_id"], latest["name"], latest["injury"])}
+
+
+def battery_columns(cfg: Settings) -> dict[str, dict[str, object]]:
+    """The battery table's columns, each with the pass line, the noise line or the stale age it marks."""
+    pass_lsi, stale = cfg.num("hop_lsi_pass"), cfg.num("stale_days")
+    lsi_help = f"LSI in %, mean of trials: ✓ pass ≥ {pass_lsi:.0f}%, ✗ fail below, – not done"
+    return {
+        "Athlete": column(width=190, help="Active injury after the name (side, region)"),
+        "Result": column(width=100, help=(
+            f"✓ pass: all four tests ≥ {pass_lsi:.0f}% · ✗ fail: a test below · ◐ incomplete: tests missing, "
+            f"none failed · ⚠ noisy: worst trial CV above {NOISY_CV:.0f}%, retest before acting")),
+        **{label: column(label=f"{label} %", width=82, help=lsi_help) for label in TEST_COLUMNS.values()},
+        "Worst CV": column(label="CV", width=60, help=(
+            "Worst trial CV: the highest trial-to-trial CV (SD ÷ mean) of any test and side; above "
+            f"{NOISY_CV:.0f}% the trials disagree (⚠ noisy): retest before acting")),
+        "Tested": column(width=90, help=f"Date of the latest battery; · old after {stale:.0f} days (stale_days setting)"),
+    }
+
+
+BATTERY_ORDER = ["Athlete", "Result", *TEST_COLUMNS.values(), "Worst CV", "Tested"]
+SIDES_NOTE = ("Each side's mean of valid trials (line, filled dot) and best trial (ring); hover for trials, "
+              "trial CV and source rows.")
 
 
 def pass_rule(cfg: Settings) -> tuple[float, str, str]:
