@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.views import board_table, pending_names, pending_note
+from lib.views import MEETING_REASON_CHARS, board_table, pending_names, pending_note
 from lib.views.data import data_tabs, linked_tab
 from tests.apptest import fresh_caches, open_page
 
@@ -57,3 +57,17 @@ def test_the_demo_board_marks_tomas_herrera1_and_links_the_data_page(demo_db: st
     at.query_params["tab"] = "matches"
     at.switch_page("pages/data.py").run()
     assert not at.exception, at.exception
+
+
+def test_every_meeting_reason_fits_the_projector_column(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In meeting mode each grid shows one reason per athlete: on the demo day none is cut off at
+    1280x720 (Finn's 51-character reason was; tests/e2e/test_meeting_mode.py screenshots it)."""
+    import ui
+
+    at = open_page(demo_db, monkeypatch, "pages/board.py")
+    at.sidebar.toggle(key=ui.widget_key(ui.MEETING)).set_value(True).run()
+    assert not at.exception, at.exception
+    reasons = [r for grid in at.dataframe for r in grid.value["Reasons"]]
+    assert len(reasons) == 25
+    longest = max(reasons, key=len)
+    assert len(longest) <= MEETING_REASON_CHARS, longest

@@ -43,6 +43,11 @@ def tier_help() -> str:
     return f"Recorded velocity tier ({ladder}); → the tier the board proposes, ? not recorded"
 
 
+# The meeting grid's reason column at 1280x720 (two grids side by side, lib.views.board_columns):
+# about 290 px, which holds 52 characters of the grid's 14 px type (about 5.5 px a character).
+MEETING_REASON_CHARS = 52
+
+
 def board_columns(meeting: bool) -> dict[str, dict[str, object]]:
     """The board grid's columns: narrower in meeting mode, where two grids share the projector and
     the reason column must keep room for the longest reason."""
