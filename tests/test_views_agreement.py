@@ -134,3 +134,24 @@ def test_weekly_hsr_agrees_on_the_exposure_page_and_the_athlete_page(demo) -> No
             assert tab.loc[week, "sprint_m"] == pytest.approx(page.loc[week, "sprint_m"]), (aid, week)
             compared += 1
     assert compared >= 100
+
+
+def test_the_board_pdf_says_the_same_status_and_tier(demo) -> None:  # noqa: ANN001
+    """The board report (PDF) prints each athlete's status word, name and tier as the grid does."""
+    import pypdfium2 as pdfium
+
+    from lib.readiness import STATUS_WORDS
+    from lib.reports import board_pdf
+    from lib.views import tier_cell
+
+    _path, data, board = demo
+    doc = pdfium.PdfDocument(board_pdf(data, ON, CFG, board=board))
+    try:
+        page = " ".join(" ".join(doc[i].get_textpage().get_text_bounded() for i in range(len(doc))).split())
+    finally:
+        doc.close()
+    for row in board.to_dict("records"):
+        assert f"{STATUS_WORDS[row['status']]} {row['name']}" in page, row["name"]
+        tier = tier_cell(row["tier"], row["tier_basis"], row["proposed_tier"])
+        if tier and isinstance(row["position"], str):
+            assert f"{row['position']} {tier} " in page, (row["name"], tier)
