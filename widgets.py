@@ -35,15 +35,23 @@ PAGE_CSS = """<style>
 [data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
 </style>"""
-# Projector type: text sized in rem (titles, captions, metrics, buttons, tabs) grows with the root
-# size; narrower side padding leaves the board's reason column room for its longest reason.
-# The board grid draws on a canvas: its rows are sized by the board page (row_height), not here.
+# Projector type: 20 px text for the page's words (titles, captions, markdown, metrics, buttons,
+# tabs), set on those elements and not on the root: the board grid draws on a canvas whose type
+# follows the root size only when it happens to redraw after the style sheet arrives, so a larger
+# root gave one grid 14 px and the other 17 px, and cut its reasons. The grid keeps its 14 px; its
+# rows are sized by the board page (row_height). Narrower side padding leaves the reason column
+# room for its longest reason.
 MEETING_CSS = """<style>
-html { font-size: 20px !important; }
 [data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; padding-bottom: 1rem !important;
   padding-left: 1rem !important; padding-right: 1rem !important; max-width: none !important; }
-h1 { padding-top: 0 !important; padding-bottom: 0.25rem !important; }
+[data-testid="stMain"] h1 { font-size: 55px !important; padding-top: 0 !important; padding-bottom: 0.25rem !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li,
+[data-testid="stMain"] button p, [data-testid="stMain"] [data-testid="stTab"] p { font-size: 20px; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p, [data-testid="stMain"] [data-testid="stCaptionContainer"] {
+  font-size: 17px; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 45px; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 18px; }
 </style>"""
 
 
