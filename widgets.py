@@ -50,7 +50,8 @@ MEETING_CSS = """<style>
 [data-testid="stMain"] button p, [data-testid="stMain"] [data-testid="stTab"] p { font-size: 20px; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p, [data-testid="stMain"] [data-testid="stCaptionContainer"] {
   font-size: 17px; }
-[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 45px; }
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 44px; line-height: 1.2; }
 [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 18px; }
 </style>"""
 

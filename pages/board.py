@@ -54,6 +54,11 @@ def board_grid(rows: pd.DataFrame, key: str) -> None:
         st.switch_page("pages/athlete.py")
 
 
+if pending and not meeting:
+    note, link = st.columns([3, 1], vertical_alignment="center")
+    note.markdown(pending_note(board, pending))
+    link.page_link("pages/data.py", label="Confirm on the Data page", icon=":material/merge:",
+                   query_params={"tab": "matches"})
 if meeting:  # two halves side by side: 25-30 rows fit a 1280x720 projector without scrolling
     for col, rows, key in zip(st.columns(2), board_halves(shown), ("board_left", "board_right")):
         with col:
@@ -61,11 +66,6 @@ if meeting:  # two halves side by side: 25-30 rows fit a 1280x720 projector with
 else:
     board_grid(shown, "board_table")
 st.caption("Select a row to open the athlete's page.")
-if pending and not meeting:
-    note, link = st.columns([3, 1], vertical_alignment="center")
-    note.markdown(pending_note(board, pending))
-    link.page_link("pages/data.py", label="Confirm on the Data page", icon=":material/merge:",
-                   query_params={"tab": "matches"})
 
 pdf_col, csv_col, _ = st.columns([1, 1, 2])
 pdf_col.download_button(
