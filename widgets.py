@@ -58,8 +58,10 @@ MEETING_CSS = """<style>
 
 def meeting_style() -> None:
     """Every page's style sheet (no empty header band); in meeting mode the projector's (larger
-    type, the full width)."""
-    st.html(MEETING_CSS if ui.meeting_mode() else PAGE_CSS)
+    type, the full width). Sent with an empty element, into the sidebar: style-only HTML goes to
+    Streamlit's event container, where it took the place of a toast a callback had just sent (the
+    Data page's merge and undo toasts vanished)."""
+    st.sidebar.html((MEETING_CSS if ui.meeting_mode() else PAGE_CSS) + '<span class="rts-style"></span>')
 
 
 def _step_to(athlete_id: str | None) -> None:
