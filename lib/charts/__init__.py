@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-# Okabe-Ito, colour-blind safe.
-STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "grey": "#999999"}
+from lib.core.status import STATUS_COLORS  # noqa: F401 - Okabe-Ito, colour-blind safe; charts.STATUS_COLORS for callers
+
 # One colour per limb on every chart (athlete page, hop tests): the injured limb reddish purple,
 # the other blue; without an injury on record, left blue and right sky blue. None of them is a
 # status colour, so a limb never reads as "step back".

@@ -9,13 +9,13 @@ import pandas as pd
 
 from lib.readiness.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, TIERS, Data
+from lib.core.status import STATUS_BACKGROUNDS
 from lib.core.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
-# The board grid's status cell: a light tint of the status colour (lib.charts.STATUS_COLORS) behind
-# the word and icon, dark text readable on a projector.
-STATUS_TINTS = {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"}
+# The board grid's status cell: a light background of the status colour behind the word and icon
+STATUS_TINTS = STATUS_BACKGROUNDS
 STATUS_HELP = "▼ step back · ■ hold · ▲ ready · ? no data"
 
 
