@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib.core.text import md
+import widgets
 from lib.views import squads, upload_line
 
 ui.require_frame()
@@ -28,35 +28,13 @@ ACCESS = st.Page("pages/access.py", title="Access & audit", icon=":material/admi
 ui.engine()  # before any element: a first start loads the demo team here
 
 
-def sign_in_screen() -> None:
-    st.title("Return to Speed")
-    st.markdown("Injury and rehab records are health data: sign in with your club account to continue.")
-    st.button("Sign in", icon=":material/login:", type="primary", on_click=st.login)
-
-
-def no_role_screen() -> None:
-    st.title("Return to Speed")
-    unverified = ui.unverified_email()
-    if unverified:
-        st.warning(f"Your identity provider has not verified **{md(unverified)}** as your address, so Return to "
-                   "Speed cannot give it a role. Verify the address with the provider (or sign in with the club "
-                   "account) and sign in again.", icon=":material/lock:")
-        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
-        return
-    account = f"**{md(ui.user())}**" if ui.user() else "This account (the identity provider sent no email address)"
-    st.warning(f"{account} has no role in Return to Speed yet, so it shows nothing. Ask an admin to give "
-               "you one (Access & audit page, or `python -m lib role EMAIL medical|coach|admin`).",
-               icon=":material/lock:")
-    st.button("Sign out", icon=":material/logout:", on_click=st.logout)
-
-
 # Sign-in (only when secrets have an [auth] section): nothing of the team is read before it, and the
 # navigation holds only this screen (no page list in the sidebar, any other address lands here).
 if ui.sign_in_on() and not ui.signed_in():
-    st.navigation([st.Page(sign_in_screen, title="Sign in")], position="hidden").run()
+    st.navigation([st.Page(widgets.sign_in_screen, title="Sign in")], position="hidden").run()
     st.stop()
 if ui.role() is None:
-    st.navigation([st.Page(no_role_screen, title="No access")], position="hidden").run()
+    st.navigation([st.Page(widgets.no_role_screen, title="No access")], position="hidden").run()
     st.stop()
 
 with st.sidebar:
@@ -102,11 +80,11 @@ with st.sidebar:
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
 navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
-ui.meeting_style()
+widgets.meeting_style()
 ui.as_of_banner()  # above every page: a chosen date after the latest data is said once, the same everywhere
 # meeting mode: next / previous returning athlete above the board and the athlete page (clicker keys)
 if ui.meeting_mode() and navigation.url_path in (PAGES["board"].url_path, PAGES["athlete"].url_path):
     on_athlete = navigation.url_path == PAGES["athlete"].url_path
-    if ui.athlete_stepper(on_athlete_page=on_athlete) and not on_athlete:
+    if widgets.athlete_stepper(on_athlete_page=on_athlete) and not on_athlete:
         st.switch_page(PAGES["athlete"])
 navigation.run()

@@ -1,4 +1,5 @@
-"""The one adapter between Streamlit and lib/: cached loaders and the session-state keys.
+"""The one adapter between Streamlit and lib/: cached loaders and the session-state keys (layout
+building blocks shared by pages are in widgets.py).
 
 Pages import from here; lib/ never imports streamlit. Cached functions take plain values (the
 store's data version, a date, a team), never widgets, and return only what lib/ computed.
@@ -26,7 +27,7 @@ from lib.ingest.importer import ImportReport, ImportSettings, import_files
 from lib.privacy.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.core.text import md
-from lib.views import ALL_SQUADS, neighbour, returning_ids, stepper_line, team_key
+from lib.views import ALL_SQUADS, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.
 LAST_IMPORT = "last_import"  # report dicts of the latest upload
@@ -356,57 +357,6 @@ def meeting_mode() -> bool:
 def returning_first() -> bool:
     """The meeting's focus: returning athletes at the top of the board (pass to filter_board)."""
     return bool(st.session_state.get(FOCUS, False))
-
-
-# Projector type: Streamlit's theme is one per server (.streamlit/config.toml), so a per-session
-# layout needs a style sheet. Text sized in rem (titles, captions, metrics, buttons, tabs) grows
-# with the root size; the header's empty band goes (the sidebar arrow stays at the top left).
-# The board grid draws on a canvas: its rows are sized by the board page (row_height), not here.
-MEETING_CSS = """<style>
-html { font-size: 20px !important; }
-[data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; padding-bottom: 1rem !important;
-  padding-left: 2rem !important; padding-right: 2rem !important; max-width: none !important; }
-h1 { padding-top: 0 !important; padding-bottom: 0.25rem !important; }
-</style>"""
-
-
-def meeting_style() -> None:
-    """In meeting mode, the projector style sheet (larger type, no empty header band)."""
-    if meeting_mode():
-        st.html(MEETING_CSS)
-
-
-def _step_to(athlete_id: str | None) -> None:
-    """on_click of next/previous: open `athlete_id` (the athlete picker starts again from it)."""
-    if athlete_id is not None:
-        st.session_state[ATHLETE] = athlete_id
-        st.session_state.pop(widget_key(ATHLETE), None)
-
-
-def athlete_stepper(on_athlete_page: bool) -> bool:
-    """Previous / next returning athlete, for a presenter's clicker (PageUp / PageDown, which
-    clickers send) and the keyboard (Tab, Enter). Returns whether one was pressed, so the caller
-    can open the athlete page from the board. Shows names only: nothing the role may not see."""
-    order = returning_ids(board(), squad())
-    if not order:
-        return False
-    current = None
-    if on_athlete_page:  # a page opened from the sidebar shows the picker's first athlete until one is chosen
-        from lib.views.athlete import athlete_choices
-
-        current = selected_athlete() or next(iter(athlete_choices(board())), None)
-    before, after = neighbour(order, current, -1), neighbour(order, current, 1)
-    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
-    back = left.button("Previous", icon=":material/arrow_back:", key="step_previous", shortcut="PageUp",
-                       disabled=before is None, on_click=_step_to, args=(before,), width="stretch",
-                       help="The previous returning athlete (PageUp, a clicker's back button)")
-    middle.markdown(stepper_line(board(), order, current), text_alignment="center")
-    forward = right.button("Next", icon=":material/arrow_forward:",
-                           icon_position="right", key="step_next", shortcut="PageDown", disabled=after is None,
-                           on_click=_step_to, args=(after,), width="stretch", type="primary",
-                           help="The next returning athlete (PageDown, a clicker's forward button)")
-    return bool(back or forward)
 
 
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:

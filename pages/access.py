@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+import widgets
 from lib import privacy
 from lib.core.text import md
 from lib.views import access as views
@@ -44,7 +45,7 @@ if not ui.sign_in_on():
 
 roles_tab, audit_tab, erase_tab = st.tabs(["Roles", "Audit log", "An athlete's record and erasure"])
 with roles_tab:
-    st.markdown("\n".join(f"- **{r}**: {views.ROLE_HELP[r]}" for r in privacy.ROLES))
+    st.markdown(views.roles_markdown(privacy.ROLES))
     roles = views.roles_table(engine, role)
     st.dataframe(roles, hide_index=True, width="stretch")
     with st.form("give_role", clear_on_submit=True):
@@ -65,12 +66,8 @@ with audit_tab:
     actions = st.multiselect("Show", views.audit_actions(audit), placeholder="Every kind of entry",
                              key="audit_actions")
     log = views.audit_with_names(engine, views.audit_table(audit, actions), ui.names(), ui.pseudonym_key())
-    st.caption(f"{len(log):,} entries, newest first. Every import, undo, edit, tier change, note, settings change, "
-               "export, role change and erasure writes one (who, when, what).")
-    st.dataframe(log, hide_index=True, width="stretch", height=420, column_config={
-        "#": st.column_config.NumberColumn(width=50), "When (UTC)": st.column_config.DatetimeColumn(
-            format="YYYY-MM-DD HH:mm", width=130), "Who": st.column_config.TextColumn(width=140),
-        "What": st.column_config.TextColumn(width=110), "Detail": st.column_config.TextColumn(width="large")})
+    st.caption(views.audit_caption(len(log)))
+    st.dataframe(log, hide_index=True, width="stretch", height=420, column_config=widgets.columns(views.AUDIT_COLUMNS))
     st.download_button("Download the audit log (CSV)", icon=":material/download:", file_name=views.AUDIT_FILE,
                        mime="text/csv", on_click="ignore", data=ui.logged_download(
                            "audit_log", lambda: views.audit_csv(log), len(log)))
@@ -79,17 +76,13 @@ with erase_tab:
     done = st.session_state.pop("erase__done", None)
     if done:
         st.success(md(done), icon=":material/delete_forever:")
-    st.markdown("**Right of access and erasure.** Download everything the store holds on an athlete, or remove it. "
-                "Erasure removes **every** row of one athlete: roster and injury records, tests, sessions, wellness, "
-                "tier changes, notes, name matches, rejected rows of their rows; their name is then scrubbed from "
-                "import reports, file names and the audit log, and the store is compacted so nothing stays in free "
-                "pages. This cannot be undone: download their record first if they asked for a copy.")
+    st.markdown(views.ERASURE_NOTE)
     options = athlete_options(privacy.read_table_for(engine, "athletes", role))
     if options:
         aid = st.selectbox("Athlete", list(options), format_func=options.get, key="erase_athlete", index=None,
                            placeholder="Choose the athlete")
         if aid:
-            name = options[aid].rsplit(" (", 1)[0]
+            name = views.athlete_name(options, aid)
             st.download_button(f"Everything held on {md(name)} (XLSX)", icon=":material/download:",
                                file_name=f"rts_record_{aid}.xlsx", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+import widgets
 from lib import privacy, reports
 from lib.charts import athlete as charts
 from lib.store.notes import add_note
 from lib.core.text import md
+from lib.views import STATUS_HELP
 from lib.views import athlete as view
 
 TAB = "athlete_tab"  # the open tab, kept across reruns and athletes
@@ -27,8 +29,6 @@ head_col.title(md(head["name"]))
 st.caption(f"{md(head['injury'])} · as of {on:%a %d %b %Y}")
 full_names = ui.names() == "full"  # pseudonymised: notes are withheld, on screen and in the report
 see_notes = ui.can("see_notes")  # medical staff and admins; lib.privacy refuses the notes to anyone else
-
-
 data, engine, role, squad = ui.data(), ui.engine(), ui.role(), ui.squad()
 
 
@@ -54,7 +54,7 @@ st.download_button(
 
 status_col, tier_col, days_col = st.columns(3)
 status_col.metric("Status", head["status"], md(head["action"]), delta_color="off", delta_arrow="off", border=True,
-                  help="▼ step back · ■ hold · ▲ ready · ? no data; the action below it")
+                  help=f"{STATUS_HELP}; the action below it")
 tier_col.metric("Tier", head["tier"], md(head["tier_name"]), delta_color="off", delta_arrow="off", border=True,
                 help=md(head["tier_help"]))
 days_col.metric("Days since injury", head["days"], md(head["limb"]), delta_color="off", delta_arrow="off", border=True)
@@ -63,27 +63,18 @@ history = ui.cached(view.lsi_history, aid, on, cfg)
 st.markdown(view.catch_up_line(view.catch_up(history, on, cfg), row))
 st.markdown(view.reason_lines(row, gates=False))
 st.markdown(f"**{view.checklist_title(row)}**")
-st.dataframe(view.criteria_checklist(row), hide_index=True, width="stretch", column_config={
-    "Met": st.column_config.TextColumn(width=50, help="✓ met · ✗ not met or no current value · – not tested"),
-    "Criterion": st.column_config.TextColumn(width=190), "Now": st.column_config.TextColumn(width=85),
-    "Needs": st.column_config.TextColumn(width=90),
-    "Source": st.column_config.TextColumn("Threshold source", width=190),
-    "Data": st.column_config.TextColumn("Data rows", width=190)})
+st.dataframe(view.criteria_checklist(row), hide_index=True, width="stretch",
+             column_config=widgets.columns(view.CHECKLIST_COLUMNS))
 
 # only the open tab runs (and builds its charts): a rerun costs one tab, not five
-sym, force, pain, expo, timeline_tab = st.tabs(["Symmetry", "Force plate", "Pain & wellness", "Exposure",
-                                                "Timeline & notes"], key=TAB, on_change="rerun")
+sym, force, pain, expo, timeline_tab = st.tabs(view.TABS, key=TAB, on_change="rerun")
 with sym:
     if sym.open:
-        st.caption("LSI = injured ÷ uninjured limb (timed hop: uninjured ÷ injured time), mean of trials. Grey band: "
-                   "the latest LSI ± the larger of the trial noise and the `lsi_drop` setting; a later test inside it "
-                   "is no real change. Right: each limb against its own test before the injury (100% = back to "
-                   "pre-injury).")
+        st.caption(view.SYMMETRY_NOTE)
         limbs = view.limb_history(history)
         tests = view.lsi_tests(history, row["region"])
         if not tests:
-            st.info("No test with both limbs on record up to this date (hop tests, Nordic, single-leg jumps).",
-                    icon=":material/info:")
+            st.info(view.NO_LSI_NOTE, icon=":material/info:")
         for test in tests:
             left, right = st.columns(2)
             left.vega_lite_chart(spec=ui.chart(charts.lsi_chart, history, test), width="stretch")
@@ -91,8 +82,7 @@ with sym:
 with force:
     if force.open:
         cmj, nordic = ui.cached(view.cmj_history, aid, on, cfg), ui.cached(view.nordic_history, aid, on)
-        st.caption("Jump height: mean of trials; grey band = the athlete's own 28-day mean ± 1 SD (the test day "
-                   "excluded); dashed line = the `jump_height_drop` threshold below it.")
+        st.caption(view.FORCE_NOTE)
         a, b = st.columns(2)
         a.vega_lite_chart(spec=ui.chart(charts.cmj_height_chart, cmj, cfg), width="stretch")
         b.vega_lite_chart(spec=ui.chart(charts.cmj_asymmetry_chart, cmj, cfg), width="stretch")
@@ -113,51 +103,16 @@ with expo:
         a, b = st.columns(2)
         a.vega_lite_chart(spec=ui.chart(charts.exposure_chart, weeks, summary, cfg), width="stretch")
         b.vega_lite_chart(spec=ui.chart(charts.top_speed_chart, weeks, cfg), width="stretch")
-        st.caption(f"Weekly totals of GPS sessions (ISO weeks, Monday to Sunday); hover a bar for its session rows. "
-                   f"{summary.get('caveat', '')}")
+        st.caption(view.exposure_note(summary))
 with timeline_tab:
     if timeline_tab.open:
         timeline = view.tier_timeline(ui.data(), aid, row, on)
         st.vega_lite_chart(spec=ui.chart(charts.tier_chart, timeline), width="stretch")
-        st.dataframe(timeline, hide_index=True, width="stretch",
-                     column_order=["date", "event", "detail", "who", "source"],
-                     column_config={"date": st.column_config.DateColumn(format="YYYY-MM-DD", width=100),
-                                    "event": st.column_config.TextColumn(width=110),
-                                    "detail": st.column_config.TextColumn(width=360),
-                                    "who": st.column_config.TextColumn(width=80),
-                                    "source": st.column_config.TextColumn(width=150)})
+        st.dataframe(timeline, hide_index=True, width="stretch", column_order=view.TIMELINE_ORDER,
+                     column_config=widgets.columns(view.TIMELINE_COLUMNS))
         note_col, tier_col = st.columns(2)
-        note_col.markdown("**Notes**  \n" + ("  \n".join(view.note_lines(athlete_notes())) if full_names and see_notes
-                                             else "withheld while names are pseudonymised" if see_notes
-                                             else "medical staff only"))
-        signed_in = ui.user()  # signed in: every note and tier change is written under the account's email
+        note_col.markdown(view.notes_markdown(athlete_notes(), see_notes))
         if see_notes and not ui.meeting_mode():
-            with note_col.form("athlete_note", clear_on_submit=True):
-                st.text_area("Note", key="note_text", required=True, height=90)
-                who, day = st.columns(2)
-                who.text_input("Who", key="note_who", placeholder="your name", value=signed_in or "",
-                               disabled=bool(signed_in))
-                day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
-                # callbacks save before the rerun, so a submit is never lost
-                st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
-                    "note", save_note, ui.engine(), aid, ("note_date", "note_text", "note_who")))
-            ui.show_problem("note", note_col)
+            widgets.note_form(note_col, save_note, aid, on)
         if row["returning"] and not ui.meeting_mode() and ui.can("record_tier"):
-            offer = view.proposal(row)
-            if offer:
-                tier_col.button(f"Confirm tier {offer[0]} (the board's proposal)", icon=":material/check:",
-                                key=f"tier_confirm_{aid}", on_click=ui.submit, args=(
-                                    "tier", save_tier, ui.engine(), aid, on, offer[0], offer[1], signed_in or "", ()))
-            with tier_col.form("tier_change", clear_on_submit=True):
-                st.markdown("**Record a tier change** (who and why are kept; the board reads the latest)")
-                tiers = view.tier_options()
-                st.selectbox("New tier", list(tiers), index=view.form_tier(row) - 1, format_func=tiers.get,
-                             key=f"tier_new_{aid}", help=view.tier_ladder())  # one per athlete: starts on their tier
-                st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
-                who, day = st.columns(2)
-                who.text_input("Who", key="tier_who", placeholder="your name", value=signed_in or "",
-                               disabled=bool(signed_in))
-                day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
-                st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
-                    "tier", save_tier, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
-            ui.show_problem("tier", tier_col)
+            widgets.tier_form(tier_col, save_tier, row, on)

@@ -6,14 +6,17 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import widgets
 from lib import exports, reports
 from lib.metrics.exposure import ACWR_CAVEAT
 from lib.core.text import md
-from lib.views import STATUSES, board_counts, board_halves, board_table, filter_board, status_label, status_summary
+from lib.views import (STATUSES, board_columns, board_counts, board_halves, board_order, board_table, filter_board,
+                       pending_names, pending_note, positions, status_label, status_summary, status_tints)
 
 ui.require_frame()
 board = ui.board()
 meeting = ui.meeting_mode()
+pending = pending_names(board, ui.suggestions())  # new names waiting for a merge on the Data page
 
 st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
 if meeting:  # the projector: counts in one line, the whole squad below in two halves
@@ -30,42 +33,32 @@ if not meeting:
 
 if not meeting:
     f1, f2, f3 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
-    positions = f1.multiselect("Position", sorted(board["position"].dropna().unique()), placeholder="All positions")
+    positions = f1.multiselect("Position", positions(board), placeholder="All positions")
     statuses = f2.multiselect("Status", STATUSES, format_func=status_label, placeholder="All statuses")
     returning = f3.toggle("Returning only", help="Only athletes returning from an active injury")
 else:
     positions, statuses, returning = [], [], False
 
 shown = filter_board(board, ui.squad(), positions, statuses, returning, returning_first=meeting and ui.returning_first())
-TIER_HELP = ("Recorded velocity tier (1 control · 2 ≤70% MSS · 3 80% · 4 90% · 5 95-100% MSS); → the tier the "
-             "board proposes, ? not recorded")
 
 
 def board_grid(rows: pd.DataFrame, key: str) -> None:
     """One board grid; a selected row opens the athlete."""
-    table = board_table(rows, reasons=2 if not meeting else 1)
-    styled = table.style.apply(lambda _col: [f"background-color: {c}" for c in rows["status"].map(
-        {"red": "#fbe3d6", "amber": "#fdf0d5", "green": "#d9f2e9", "grey": "#eeeeee"})], subset=["Status"])
-    event = st.dataframe(
-        styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key=key,
-        row_height=34 if meeting else 36, height="content",  # every athlete on screen, no inner scroll bar
-        column_order=["Status", "Athlete", "Tier", "Reasons"] if meeting else
-        ["Status", "Athlete", "Tier", "Days", "Reasons"],
-        column_config={
-            "Status": st.column_config.TextColumn(width=100 if meeting else 112,
-                                                  help="▼ step back · ■ hold · ▲ ready · ? no data"),
-            "Athlete": st.column_config.TextColumn(width=150 if meeting else 180),
-            "Tier": st.column_config.TextColumn(width=60 if meeting else 70, help=TIER_HELP),
-            "Days": st.column_config.TextColumn(width=60, help="Days since the active injury"),
-            "Reasons": st.column_config.TextColumn("Top reason" if meeting else
-                                                   "Top reasons (open the athlete for sources)", width="large"),
-        },
-    )
+    table = board_table(rows, reasons=2 if not meeting else 1, pending=pending)
+    styled = table.style.apply(lambda _col: status_tints(rows["status"]), subset=["Status"])
+    event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key=key, row_height=34 if meeting else 36, height="content",  # no inner scroll bar
+                         column_order=board_order(meeting), column_config=widgets.columns(board_columns(meeting)))
     if event.selection.rows:
         ui.select_athlete(str(rows.iloc[event.selection.rows[0]]["athlete_id"]))
         st.switch_page("pages/athlete.py")
 
 
+if pending and not meeting:
+    note, link = st.columns([3, 1], vertical_alignment="center")
+    note.markdown(pending_note(board, pending))
+    link.page_link("pages/data.py", label="Confirm on the Data page", icon=":material/merge:",
+                   query_params={"tab": "matches"})
 if meeting:  # two halves side by side: 25-30 rows fit a 1280x720 projector without scrolling
     for col, rows, key in zip(st.columns(2), board_halves(shown), ("board_left", "board_right")):
         with col:

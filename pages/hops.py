@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+import widgets
 from lib.charts.hops import lsi_history_chart, side_chart
 from lib.core.text import md
-from lib.views.hops import (NOISY_CV, TEST_COLUMNS, TIMED_NOTE, athlete_choices, battery_counts, battery_table,
-                            latest_batteries, lsi_history, pass_rule, side_history, side_panels)
+from lib.views import choice_index
+from lib.views.hops import (BATTERY_ORDER, SIDES_NOTE, TIMED_NOTE, athlete_choices, battery_columns, battery_counts,
+                            battery_table, latest_batteries, lsi_history, pass_rule, side_history, side_panels)
 
 ui.require_frame()
 cfg = ui.team_settings()
@@ -28,30 +30,14 @@ st.caption(f"{md(ui.squad())} · a test passes at LSI ≥ {pass_lsi:.0f}% (invol
            f"{pass_source}); the battery passes when all four do. {TIMED_NOTE} Select a row for its history.")
 
 table = battery_table(latest, cfg.num("stale_days"))
-lsi_help = f"LSI in %, mean of trials: ✓ pass ≥ {pass_lsi:.0f}%, ✗ fail below, – not done"
-event = st.dataframe(
-    table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="hop_table",
-    column_order=["Athlete", "Result", *TEST_COLUMNS.values(), "Worst CV", "Tested"],
-    column_config={
-        "Athlete": st.column_config.TextColumn(width=190, help="Active injury after the name (side, region)"),
-        "Result": st.column_config.TextColumn(width=100, help=(
-            f"✓ pass: all four tests ≥ {pass_lsi:.0f}% · ✗ fail: a test below · ◐ incomplete: tests missing, "
-            f"none failed · ⚠ noisy: worst trial CV above {NOISY_CV:.0f}%, retest before acting")),
-        **{label: st.column_config.TextColumn(f"{label} %", width=82, help=lsi_help)
-           for label in TEST_COLUMNS.values()},
-        "Worst CV": st.column_config.TextColumn("CV", width=60, help=(
-            "Worst trial CV: the highest trial-to-trial CV (SD ÷ mean) of any test and side; above "
-            f"{NOISY_CV:.0f}% the trials disagree (⚠ noisy): retest before acting")),
-        "Tested": st.column_config.TextColumn(width=90, help=(
-            f"Date of the latest battery; · old after {cfg.num('stale_days'):.0f} days (stale_days setting)")),
-    },
-)
+event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                     key="hop_table", column_order=BATTERY_ORDER, column_config=widgets.columns(battery_columns(cfg)))
 
 st.subheader("History per athlete")
 choices = athlete_choices(latest)
 ids = list(choices)
 picked = str(table.iloc[event.selection.rows[0]]["athlete_id"]) if event.selection.rows else ui.selected_athlete()
-index = ids.index(picked) if picked in ids else 0
+index = choice_index(ids, picked)
 athlete = st.selectbox("Athlete", ids, index=index, format_func=choices.get)
 if athlete != ids[index] or event.selection.rows:  # the coach chose: other pages open on this athlete too
     ui.select_athlete(athlete)
@@ -67,5 +53,4 @@ with sides_tab:
     for row in range(0, len(panels), 2):
         for col, (title, rows) in zip(st.columns(2), panels[row:row + 2]):
             col.vega_lite_chart(spec=ui.chart(side_chart, rows, title), width="stretch")
-    st.caption("Each side's mean of valid trials (line, filled dot) and best trial (ring); hover for trials, "
-               "trial CV and source rows.")
+    st.caption(SIDES_NOTE)

@@ -57,3 +57,17 @@ def test_ratio_over_time_opens_on_the_spike(demo_db: str, monkeypatch: pytest.Mo
     assert not at.exception
     assert main_selectbox(at, "Athlete").value == "RTS021"
     assert "fewer than 21 of the 28 days" in at.main.caption[-1].value
+
+
+def test_a_later_as_of_date_repeats_no_old_spike(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A week after the demo's last GPS day, last month's spikes are history: no spike banner."""
+    import datetime as dt
+
+    import ui
+
+    at = open_page(demo_db, monkeypatch, "pages/exposure.py")
+    at.sidebar.date_input(key=ui.widget_key(ui.AS_OF)).set_value(dt.date(2026, 12, 20)).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "High-velocity exposure · 20 Dec"
+    assert not any("Spikes" in w.value for w in at.warning)
+    assert any("No spikes in the 7 days up to 20 Dec" in s.value for s in at.success)

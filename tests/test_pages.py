@@ -91,3 +91,13 @@ def test_downloads_and_pseudonymised_screen(demo_db: str, monkeypatch: pytest.Mo
     # the board report the button builds is a PDF of the demo's testing day
     pdf = board_pdf(Data.from_store(store.connect(demo_db)), dt.date(2026, 11, 23), defaults())
     assert pdf[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("page", [*PAGES, "app.py"])
+def test_every_page_only_lays_out(page: str) -> None:
+    """Thin pages (issue 11): about a hundred lines, no business rules; what a page shows comes
+    from lib.views, its layout building blocks from widgets.py."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 120, page
+    assert "import pandas" not in text or page == "pages/board.py", page  # the board only names the type
+    assert "#" + "fbe3d6" not in text and "rsplit(" not in text, page  # colour maps and label parsing live in lib

@@ -141,8 +141,8 @@ def test_side_history_means_best_trials_and_roles(data: Data) -> None:
     s = side_history(data, AS_OF, "a")
     triple = s[(s["test"] == "triple_hop")].set_index("side")
     assert triple.loc["right", ["side_label", "mean", "best", "n", "cv"]].tolist() == [
-        "right · involved", 520.0, 530.0, 3, 1.9]  # CV 10 / 520 = 1.92%
-    assert triple.loc["left", ["side_label", "mean", "best"]].tolist() == ["left · uninvolved", 600.0, 610.0]
+        "right (injured)", 520.0, 530.0, 3, 1.9]  # CV 10 / 520 = 1.92%
+    assert triple.loc["left", ["side_label", "mean", "best"]].tolist() == ["left (uninjured)", 600.0, 610.0]
     timed = s[(s["test"] == "timed_hop_6m")].set_index("side")
     assert bool(timed.loc["right", "lower_is_better"]) is True and timed.loc["right", "best"] == 2.5
     assert [title for title, _ in side_panels(s)] == [

@@ -12,7 +12,15 @@ import pandas as pd
 
 from lib.core.status import STATUS_COLORS  # noqa: F401 - Okabe-Ito, colour-blind safe; charts.STATUS_COLORS for callers
 
-SIDE_COLORS = {"left": "#0072B2", "right": "#CC79A7", "involved": "#D55E00", "uninvolved": "#0072B2"}
+# One colour per limb on every chart (athlete page, hop tests): the injured limb reddish purple,
+# the other blue; without an injury on record, left blue and right sky blue. None of them is a
+# status colour, so a limb never reads as "step back".
+LIMB_COLORS = {"injured": "#CC79A7", "uninjured": "#0072B2", "left": "#0072B2", "right": "#56B4E9"}
+LIMB_ORDER = ("injured", "uninjured", "left", "right")
+LIMB_DASHES = {"injured": [1, 0], "left": [1, 0], "uninjured": [6, 3], "right": [6, 3]}
+LIMB_SHAPES = {"injured": "circle", "left": "circle", "uninjured": "square", "right": "square"}
+SIDE_COLORS = {"left": LIMB_COLORS["left"], "right": LIMB_COLORS["right"], "involved": LIMB_COLORS["injured"],
+               "uninvolved": LIMB_COLORS["uninjured"]}
 THRESHOLD_COLOR = "#444444"
 FONT_SIZE = 14
 
@@ -32,6 +40,39 @@ def spec(chart: alt.TopLevelMixin) -> dict:
     against the schema here: the chart tests validate every builder's output."""
     with alt.data_transformers.disable_max_rows():  # charts get aggregated rows; a season may pass 5,000
         return chart.to_dict(validate=False)
+
+
+def top_legend() -> alt.Legend:
+    """One row above the plot, no title: the plot keeps its height in a 1280x720 screen share."""
+    return alt.Legend(orient="top", title=None, direction="horizontal", labelLimit=0, symbolStrokeWidth=0)
+
+
+def limb_kind(label: str) -> str:
+    """`injured`, `uninjured`, `left` or `right` of a limb label (lib.views.limb_label)."""
+    for kind in ("uninjured", "injured"):
+        if f"({kind})" in label:
+            return kind
+    return "right" if label.startswith("right") else "left"
+
+
+def limb_domain(labels: object) -> list[str]:
+    """The limb labels of a chart in the product's order: injured first, then uninjured (left, right
+    without an injury)."""
+    return sorted({str(x) for x in labels}, key=lambda s: (LIMB_ORDER.index(limb_kind(s)), s))
+
+
+def limb_encoding(field: str, labels: object, legend: alt.Legend | None = None) -> dict[str, alt.Color]:
+    """Colour, line dash and point shape of one limb per label, the same on every chart: injured
+    solid and round, the other dashed and square. One legend (the same `legend` on every channel,
+    so Vega-Lite merges them)."""
+    domain = limb_domain(labels)
+    keep = legend if legend is not None else top_legend()
+    return {"color": alt.Color(field, legend=keep, scale=alt.Scale(
+                domain=domain, range=[LIMB_COLORS[limb_kind(d)] for d in domain])),
+            "strokeDash": alt.StrokeDash(field, legend=keep, scale=alt.Scale(
+                domain=domain, range=[LIMB_DASHES[limb_kind(d)] for d in domain])),
+            "shape": alt.Shape(field, legend=keep, scale=alt.Scale(
+                domain=domain, range=[LIMB_SHAPES[limb_kind(d)] for d in domain]))}
 
 
 def threshold_rule(value: float, label: str, source: str, axis: str = "y") -> alt.LayerChart:

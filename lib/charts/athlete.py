@@ -12,7 +12,8 @@ import math
 import altair as alt
 import pandas as pd
 
-from lib.charts import FONT_SIZE, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, style, threshold_rule
+from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, limb_encoding, style,
+                         threshold_rule, top_legend)
 from lib.readiness import TIER_SOURCE, rule_line
 from lib.core.settings import BY_NAME, Settings, defaults
 from lib.views.athlete import nordic_threshold
@@ -58,8 +59,7 @@ def _keyed(field: str, domain: list[str], colors: list[str], shapes: list[str] |
 
 
 def _legend() -> alt.Legend:
-    """One row above the plot: the plot keeps its height in a 1280x720 screen share."""
-    return alt.Legend(orient="top", title=None, direction="horizontal", labelLimit=0, symbolStrokeWidth=0)
+    return top_legend()
 
 
 def empty_chart(message: str, height: int = 120) -> alt.TopLevelMixin:
@@ -119,11 +119,10 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
     limbs = limb_rows[limb_rows["test"] == test]
     if limbs.empty:
         return empty_chart("no test before the injury to compare each limb with")
-    roles = sorted(limbs["limb"].unique(), key=lambda s: "uninjured" in s)
-    colors = [SIDE_COLORS["uninvolved" if "uninjured" in r else "involved"] for r in roles]
+    limb = limb_encoding("limb:N", limbs["limb"], _legend())
     enc = {"x": _x(), "y": alt.Y("pct_pre:Q", title="% of pre-injury value",
                                   scale=alt.Scale(domain=_domain([*limbs["pct_pre"], 100], ceil=105))),
-           "color": alt.Color("limb:N", legend=_legend(), scale=alt.Scale(domain=roles, range=colors)),
+           "color": limb["color"],
            "tooltip": [alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("limb:N", title="limb"),
                        alt.Tooltip("pct_pre:Q", title="% of pre-injury", format=".1f"),
                        alt.Tooltip("now:Q", title="now (mean of trials)", format=".2f"), alt.Tooltip("unit:N", title="unit"),
@@ -131,10 +130,8 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
                        alt.Tooltip("pre_injury_date:T", title="pre-injury test", format="%Y-%m-%d"),
                        alt.Tooltip("sources:N", title="source rows")]}
     base = alt.Chart(limbs).encode(**enc)
-    lines = base.mark_line(strokeWidth=2).encode(strokeDash=alt.StrokeDash("limb:N", legend=None, scale=alt.Scale(
-        domain=roles, range=[[1, 0], [6, 3]][:len(roles)])))
-    points = base.mark_point(size=90, filled=True).encode(shape=alt.Shape("limb:N", legend=_legend(), scale=alt.Scale(
-        domain=roles, range=["circle", "square"][:len(roles)])))
+    lines = base.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"])
+    points = base.mark_point(size=90, filled=True).encode(shape=limb["shape"])
     title = f"{limbs['label'].iloc[0][0].upper()}{limbs['label'].iloc[0][1:]}: each limb vs pre-injury"
     return _finish(alt.layer(threshold_rule(100, "pre-injury 100%", PRE_INJURY_SOURCE), lines, points)
                    .properties(title=title), height)
@@ -184,7 +181,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
         alt.Tooltip("asymmetry_pct:Q", title="asymmetry (%)", format=".1f"),
         alt.Tooltip("asymmetry_side:N", title="larger side"), alt.Tooltip("sources:N", title="source rows")])
     points = base.mark_point(size=100, filled=True, opacity=1).encode(**_keyed(
-        "asymmetry_side:N", sides, [SIDE_COLORS[s] for s in sides], ["triangle-left", "triangle-right"]))
+        "asymmetry_side:N", sides, [LIMB_COLORS[s] for s in sides], ["triangle-left", "triangle-right"]))
     return _finish(alt.layer(
         _rule_threshold("cmj_asym_amber", "hold", cfg), _rule_threshold("cmj_asym_red", "step back", cfg),
         base.mark_line(color="#555555"), points).properties(title="CMJ asymmetry"), height)
@@ -195,21 +192,18 @@ def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height
     if nordic.empty:
         return empty_chart("no Nordic tests in the window")
     force, label, source = nordic_threshold(cfg)
-    limbs = sorted(nordic["limb"].unique(), key=lambda s: ("uninjured" in s, s))
-    colors = [SIDE_COLORS["involved" if "(injured)" in s else "uninvolved" if "uninjured" in s else s] for s in limbs]
+    limb = limb_encoding("limb:N", nordic["limb"], _legend())
     base = alt.Chart(nordic).encode(
         x=_x(), y=alt.Y("max_force_n:Q", title="Max force (N)", scale=alt.Scale(domain=_domain(
             [*nordic["max_force_n"], force], step=50))),
-        color=alt.Color("limb:N", legend=_legend(), scale=alt.Scale(domain=limbs, range=colors)),
+        color=limb["color"],
         tooltip=[alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("limb:N", title="limb"),
                  alt.Tooltip("max_force_n:Q", title="max force (N)", format=".1f"),
                  alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(
         threshold_rule(force, label, source),
-        base.mark_line(strokeWidth=2).encode(strokeDash=alt.StrokeDash("limb:N", legend=None, scale=alt.Scale(
-            domain=limbs, range=[[1, 0], [6, 3]][:len(limbs)]))),
-        base.mark_point(size=80, filled=True).encode(shape=alt.Shape("limb:N", legend=_legend(), scale=alt.Scale(
-            domain=limbs, range=["circle", "square"][:len(limbs)])))).properties(title="Nordic max force"), height)
+        base.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"]),
+        base.mark_point(size=80, filled=True).encode(shape=limb["shape"])).properties(title="Nordic max force"), height)
 
 
 def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -245,7 +239,7 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
                                         alt.Tooltip("source:N", title="source row")])
     points = base.mark_point(filled=True, opacity=1).encode(
         **_keyed("day:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
-        size=alt.Size("day:N", legend=None, scale=alt.Scale(domain=kinds, range=[30, 120])))
+        size=alt.condition(alt.datum.swelling, alt.value(120), alt.value(30)))  # no second legend: shape says it
     return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg), _rule_threshold("pain_stop", "stop", cfg),
                            base.mark_line(color="#777777", strokeWidth=1.5), points).properties(title="Pain"), height)
 
@@ -276,7 +270,7 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
     points = alt.Chart().mark_point(filled=True, opacity=1).encode(
         x=x, y=y, tooltip=tip,
         **_keyed("state:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
-        size=alt.Size("state:N", legend=None, scale=alt.Scale(domain=kinds, range=[20, 90])))
+        size=alt.condition(alt.datum.past_hold, alt.value(90), alt.value(20)))
     chart = (alt.layer(mean, hold, line, points, data=d).properties(width=width, height=row_height)
              .facet(row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
                                                                          labelOrient="top", labelFontSize=FONT_SIZE)),

@@ -7,7 +7,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from lib.charts import SIDE_COLORS, style, threshold_rule
+from lib.charts import limb_encoding, style, threshold_rule
 from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS
 
 TEST_ORDER = [HOP_LABELS[t] for t in HOP_BATTERY]
@@ -56,26 +56,23 @@ def side_chart(rows: pd.DataFrame, title: str, height: int = 350) -> alt.TopLeve
     long = rows.melt(id_vars=[c for c in rows.columns if c not in ("mean", "best")], value_vars=["mean", "best"],
                      var_name="stat", value_name="value")
     long = long.assign(stat=long["stat"].map({"mean": "mean of trials", "best": "best trial"}))
-    sides = sorted(rows["side_label"].unique())
-    colors = [SIDE_COLORS["left"] if s.startswith("left") else SIDE_COLORS["right"] for s in sides]
+    limb = limb_encoding("side_label:N", rows["side_label"])  # the athlete page's limb colours, order and legend
     base = alt.Chart(long).encode(
         x=alt.X("date:T", title="test date", axis=alt.Axis(format="%d %b", labelAngle=0)),
         y=alt.Y("value:Q", title=f"{unit}" + (" (lower is better)" if unit == "s" else ""),
                 scale=alt.Scale(zero=False)),
-        color=alt.Color("side_label:N", title="side", scale=alt.Scale(domain=sides, range=colors)),
+        color=limb["color"],
         tooltip=[alt.Tooltip("test_label:N", title="test"), alt.Tooltip("date:T", title="date", format="%Y-%m-%d"),
-                 alt.Tooltip("side_label:N", title="side"), alt.Tooltip("stat:N", title="value"),
+                 alt.Tooltip("side_label:N", title="limb"), alt.Tooltip("stat:N", title="value"),
                  alt.Tooltip("value:Q", title=unit, format=".2f"), alt.Tooltip("n:Q", title="trials"),
                  alt.Tooltip("cv:Q", title="trial CV (%)", format=".1f"),
                  alt.Tooltip("sources:N", title="source rows")],
     )
-    side_shape = alt.Shape("side_label:N", title="side", scale=alt.Scale(domain=sides, range=["circle", "square"]))
     means = base.transform_filter(alt.datum.stat == "mean of trials")
-    line = means.mark_line(strokeWidth=2).encode(
-        strokeDash=alt.StrokeDash("side_label:N", title="side", scale=alt.Scale(domain=sides, range=[[1, 0], [6, 3]])))
-    dots = means.mark_point(size=80, filled=True, opacity=1).encode(shape=side_shape)
+    line = means.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"])
+    dots = means.mark_point(size=80, filled=True, opacity=1).encode(shape=limb["shape"])
     rings = base.transform_filter(alt.datum.stat == "best trial").mark_point(
-        size=80, strokeWidth=2, filled=False, opacity=1).encode(shape=side_shape)
+        size=80, strokeWidth=2, filled=False, opacity=1).encode(shape=limb["shape"])
     chart = alt.layer(line, dots, rings).properties(
         title=alt.Title(title, subtitle="● mean of trials (line) · ○ best trial", subtitleFontSize=13))
     return style(chart, height=height)

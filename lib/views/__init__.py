@@ -8,11 +8,61 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.readiness.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
-from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
+from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, TIERS, Data
+from lib.core.status import STATUS_BACKGROUNDS
 from lib.core.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
+# The board grid's status cell: a light background of the status colour behind the word and icon
+STATUS_TINTS = STATUS_BACKGROUNDS
+STATUS_HELP = "▼ step back · ■ hold · ▲ ready · ? no data"
+
+
+def column(kind: str = "text", label: str | None = None, **options: object) -> dict[str, object]:
+    """A table column's layout as data, for a page to turn into `st.column_config` (ui.columns):
+    kind text, number, date, datetime, progress or select; label (None keeps the column's name);
+    width, help, format and the like as Streamlit names them."""
+    return {"kind": kind, "label": label, **options}
+
+
+def choice_index(choices: dict[str, str] | list[str], selected: str | None) -> int:
+    """Where a picker starts: the selected entry, else the first."""
+    ids = list(choices)
+    return ids.index(selected) if selected in ids else 0
+
+
+def status_tints(statuses: pd.Series) -> list[str]:
+    """CSS of the board's status cells, one per row (for a pandas Styler)."""
+    return [f"background-color: {STATUS_TINTS.get(str(s), STATUS_TINTS['grey'])}" for s in statuses]
+
+
+def tier_help() -> str:
+    """The board's Tier column help, from the ladder (lib.rules.TIERS)."""
+    ladder = " · ".join(f"{t.number} {t.name}" for t in TIERS)
+    return f"Recorded velocity tier ({ladder}); → the tier the board proposes, ? not recorded"
+
+
+# The meeting grid's reason column at 1280x720 (two grids side by side, lib.views.board_columns):
+# about 290 px, which holds 52 characters of the grid's 14 px type (about 5.5 px a character).
+MEETING_REASON_CHARS = 52
+
+
+def board_columns(meeting: bool) -> dict[str, dict[str, object]]:
+    """The board grid's columns: narrower in meeting mode, where two grids share the projector and
+    the reason column must keep room for the longest reason."""
+    return {
+        "Status": column(width=94 if meeting else 112, help=STATUS_HELP),
+        "Athlete": column(width=140 if meeting else 180),
+        "Tier": column(width=52 if meeting else 70, help=tier_help()),
+        "Days": column(width=60, help="Days since the active injury"),
+        "Reasons": column(label="Top reason" if meeting else "Top reasons (open the athlete for sources)", width="large"),
+    }
+
+
+def board_order(meeting: bool) -> list[str]:
+    """The board grid's columns in order (meeting mode leaves out the days)."""
+    return ["Status", "Athlete", "Tier", "Reasons"] if meeting else ["Status", "Athlete", "Tier", "Days", "Reasons"]
 
 
 def squads(data: Data) -> list[str]:
@@ -24,6 +74,11 @@ def squads(data: Data) -> list[str]:
 def team_key(squad: str) -> str:
     """The settings key of a team picker choice (`default` for all squads)."""
     return "default" if squad in ("", ALL_SQUADS) else squad
+
+
+def positions(board: pd.DataFrame) -> list[str]:
+    """The board's positions for its filter, sorted."""
+    return sorted({str(p) for p in board["position"].dropna()})
 
 
 def board_counts(board: pd.DataFrame) -> dict[str, int]:
@@ -80,15 +135,53 @@ def stepper_line(board: pd.DataFrame, order: list[str], current: str | None) -> 
     return f"Returning athlete {order.index(current) + 1} of {len(order)}{after}"
 
 
+def limb_label(side: str, injured_side: object = None) -> str:
+    """`left (injured)`, `right (uninjured)`, or just the side without an injury on record: how
+    every table, tooltip and chart legend names a limb."""
+    if not isinstance(injured_side, str) or injured_side not in ("left", "right"):
+        return side
+    return f"{side} ({'injured' if side == injured_side else 'uninjured'})"
+
+
 def status_label(status: str) -> str:
     """`▼ Step back`: an icon and a word, so colour never carries the meaning alone."""
     return f"{STATUS_ICONS[status]} {STATUS_WORDS[status]}"
 
 
-def board_table(board: pd.DataFrame, reasons: int = 2) -> pd.DataFrame:
+def pending_names(board: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, str]:
+    """Board athletes whose name came in unconfirmed (an open name match): athlete id -> the
+    roster athlete's name, as the board shows it, that the match suggests."""
+    if suggestions.empty:
+        return {}
+    names = dict(zip(board["athlete_id"].astype(str), board["name"].astype(str)))
+    open_ = suggestions[suggestions["status"] == "open"] if "status" in suggestions else suggestions
+    return {str(a): names.get(str(s), str(s)) for a, s in zip(open_["athlete_id"], open_["suggested_id"])
+            if str(a) in names}
+
+
+def pending_reason(suggested: str) -> str:
+    """The board's first reason for an unconfirmed name: where the merge is decided."""
+    return f"new name? maybe {suggested} (Data page)"
+
+
+def pending_note(board: pd.DataFrame, pending: dict[str, str]) -> str:
+    """One line beside the board's link to the name matches (Markdown), e.g. `1 new name waits
+    for a person: **Tomas Herrera1** looks like **Tomás Herrera**.`"""
+    names = dict(zip(board["athlete_id"].astype(str), board["name"].astype(str)))
+    pairs = " · ".join(f"**{md(names.get(a, a))}** looks like **{md(s)}**" for a, s in pending.items())
+    count = len(pending)
+    return f"{count} new name{'s' if count != 1 else ''} wait{'s' if count == 1 else ''} for a person: {pairs}."
+
+
+def board_table(board: pd.DataFrame, reasons: int = 2, pending: dict[str, str] | None = None) -> pd.DataFrame:
     """The board as the screen shows it: status word and icon, athlete, tier, days since injury,
-    what to do, and the top reasons in plain words (blank, not "None", where nothing applies)."""
+    what to do, and the top reasons in plain words (blank, not "None", where nothing applies). An
+    athlete in `pending` (pending_names) has the pending merge as the first reason."""
     days = board["days_since_injury"]
+    pending = pending or {}
+    ids = board["athlete_id"].astype(str)
+    shorts = [([pending_reason(pending[a])] if a in pending else []) + [str(r["short"]) for r in rs]
+              for a, rs in zip(ids, board["reasons"])]
     return pd.DataFrame({
         "athlete_id": board["athlete_id"],
         "Status": board["status"].map(status_label),
@@ -97,7 +190,7 @@ def board_table(board: pd.DataFrame, reasons: int = 2) -> pd.DataFrame:
         "Tier": [tier_cell(t, b, pt) for t, b, pt in zip(board["tier"], board["tier_basis"], board["proposed_tier"])],
         "Days": ["" if pd.isna(d) else str(int(d)) for d in days],
         "Action": board["action"],
-        "Reasons": [" · ".join(r["short"] for r in rs[:reasons]) for rs in board["reasons"]],
+        "Reasons": [" · ".join(texts[:reasons]) for texts in shorts],
     })
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from lib import privacy
+from lib.views import column
 
 AUDIT_FILE = "rts_audit_log.csv"
 ROLE_HELP = {
@@ -19,6 +20,31 @@ ROLE_HELP = {
     "coach": "status, tier, reasons, tests, sessions and wellness; never a diagnosis or a note.",
     "admin": "what medical staff see, plus roles, the audit log and erasure.",
 }
+
+
+AUDIT_COLUMNS = {"#": column("number", width=50), "When (UTC)": column("datetime", format="YYYY-MM-DD HH:mm", width=130),
+                 "Who": column(width=140), "What": column(width=110), "Detail": column(width="large")}
+ERASURE_NOTE = ("**Right of access and erasure.** Download everything the store holds on an athlete, or remove it. "
+                "Erasure removes **every** row of one athlete: roster and injury records, tests, sessions, wellness, "
+                "tier changes, notes, name matches, rejected rows of their rows; their name is then scrubbed from "
+                "import reports, file names and the audit log, and the store is compacted so nothing stays in free "
+                "pages. This cannot be undone: download their record first if they asked for a copy.")
+
+
+def roles_markdown(roles: tuple[str, ...] | list[str]) -> str:
+    """What each role may see and do, one list item per role."""
+    return "\n".join(f"- **{r}**: {ROLE_HELP[r]}" for r in roles)
+
+
+def athlete_name(options: dict[str, str], athlete_id: str) -> str:
+    """The name in an athlete picker's label `Name (id)` (lib.views.data.athlete_options)."""
+    return options[athlete_id].rsplit(" (", 1)[0]
+
+
+def audit_caption(count: int) -> str:
+    """The line above the audit log."""
+    return (f"{count:,} entries, newest first. Every import, undo, edit, tier change, note, settings change, "
+            "export, role change and erasure writes one (who, when, what).")
 
 
 def roles_table(engine: Engine, role: str) -> pd.DataFrame:

@@ -14,12 +14,42 @@ from lib import privacy, store
 from lib.privacy.pseudonym import check_mode, known_names, pseudonymise_report, pseudonymise_texts
 from lib.readiness import Data
 from lib.core.schema import REJECT_COLUMNS
+from lib.core.schema import INJURY_SIDES, REGIONS
 from lib.core.text import md, md_code
+from lib.views import column
 
 TEMPLATE_DOC = Path(__file__).resolve().parents[2] / "docs" / "template.md"
 TEMPLATE_FILE = "rts_template.xlsx"
 REJECTS_FILE = "rts_rejected_rows.csv"
 STATUS_TEXT = {"imported": "✓ live", "undone": "↶ undone"}
+HISTORY_COLUMNS = {
+    "Import": column("number", format="#%d", width=60), "File": column(width=205), "Format": column(width=175),
+    "When (UTC)": column("datetime", format="D MMM HH:mm", width=100), "Status": column(width=65),
+    "Rows": column("number", format="localized", width=65, help="Rows added"),
+    "Replaced": column("number", format="localized", width=70, help="Rows this import replaced"),
+    "Rejected": column("number", width=70, help="Rows with a rejected value (Rejected rows tab)")}
+REJECTS_COLUMNS = {"Import": column("number", format="#%d", width="small"), "Row": column("number", width="small"),
+                   "Problem": column(width="large")}
+ROSTER_COLUMNS = {
+    "athlete_id": column(label="Id", disabled=True, width="small", help="Made from the name for a new athlete"),
+    "name": column(label="Name", required=True), "position": column(label="Position"), "squad": column(label="Squad")}
+TEMPLATE_INTRO = ("For data no device exports (hand-measured hop tests, a roster with injuries, manual sessions, "
+                  "wellness answers): fill it in and upload it like any other file.")
+MATCHES_NOTE = ("Merging moves the rows onto the roster athlete and remembers this spelling, so the next file "
+                "matches by itself. Nothing is merged without you.")
+
+
+def injury_columns(athletes: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The injury editor's columns; `athletes` (athlete_options) names the athlete picker's choices."""
+    return {
+        "athlete_id": column("select", label="Athlete", options=list(athletes), format_func=athletes.get,
+                             required=True, width=200),
+        "injury_date": column("date", label="Injury date", format="YYYY-MM-DD", required=True, width=105),
+        "side": column("select", label="Side", options=list(INJURY_SIDES), required=True, width=70),
+        "region": column("select", label="Region", options=list(REGIONS), required=True, width=105),
+        "diagnosis": column(label="Diagnosis", width=190),
+        "cleared_date": column("date", label="Cleared", format="YYYY-MM-DD", width=105,
+                               help="Cleared for full training; empty while in rehab")}
 
 
 def live_imports(imports: pd.DataFrame) -> pd.DataFrame:
@@ -38,6 +68,20 @@ def data_metrics(imports: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, 
         "Rejected rows": int(pd.to_numeric(live["rows_rejected"]).fillna(0).sum()),
         "Names to confirm": int((suggestions["status"] == "open").sum()) if len(suggestions) else 0,
     }
+
+
+TAB_LINKS = ("history", "rejects", "matches", "records", "template")  # `?tab=` of a link into the page
+
+
+def data_tabs(metrics: dict[str, int]) -> list[str]:
+    """The page's tab labels, with the counts of rejected rows and names to confirm."""
+    return ["Import history", f"Rejected rows ({metrics['Rejected rows']})",
+            f"Name matches ({metrics['Names to confirm']})", "Roster & injuries", "Template"]
+
+
+def linked_tab(labels: list[str], tab: str | None) -> str | None:
+    """The tab a link opens (`?tab=matches` from the board's pending names), None for the first."""
+    return labels[TAB_LINKS.index(tab)] if tab in TAB_LINKS else None
 
 
 def import_history(imports: pd.DataFrame) -> pd.DataFrame:

@@ -13,10 +13,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib.metrics.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
+from lib.metrics.exposure import ACWR_CAVEAT, LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
 from lib.readiness import Data, active_injury
 from lib.core.settings import BY_NAME, Settings
-from lib.views import ALL_SQUADS
+from lib.views import ALL_SQUADS, column
 from lib.views.hops import injury_label, squad_ids
 
 LOAD_NAMES = {"hsr": "HSR", "sprint": "sprint"}
@@ -42,12 +42,25 @@ def acwr_band(ratio: float, cfg: Settings) -> str:
     return "high" if ratio < cfg.num("acwr_spike") else "spike"
 
 
+def ratio_cell(ratio: float | None, cfg: Settings, enough: bool) -> str:
+    """`acwr_cell`, the one wording of an acute:chronic value on every page."""
+    return acwr_cell(np.nan if ratio is None else ratio, cfg, enough)
+
+
 def acwr_cell(ratio: float, cfg: Settings, enough: bool) -> str:
     """`▲ 2.16 spike`, `● 1.02 typical`, `not enough data`, or `– no chronic load`."""
     if not enough:
         return NOT_ENOUGH
     band = acwr_band(ratio, cfg)
     return f"{BAND_ICONS[band]} {ratio:.2f} {band}" if band else "– no chronic load"
+
+
+def acwr_on(status: pd.Series | dict, load: str) -> float | None:
+    """The acute:chronic every page shows for an athlete on a date (exposure page, athlete page):
+    the peak of the daily ratio over the last 7 days (lib.exposure `*_peak7`, method per setting),
+    None without enough GPS days (`coverage_days`) or a chronic load."""
+    value = status[f"acwr_{load}_peak7"]
+    return None if not bool(status["enough_data"]) or pd.isna(value) else float(value)
 
 
 def acwr_bands(cfg: Settings, top: float = 3.0) -> pd.DataFrame:
@@ -267,7 +280,7 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     returning = rows["returning"].astype(bool)
 
     def ratio_cells(col: str) -> list[str]:
-        return [acwr_cell(r, cfg, e) if g else "no GPS" for r, e, g in zip(rows[col], enough, gps)]
+        return [ratio_cell(r, cfg, e) if g else "no GPS" for r, e, g in zip(rows[col], enough, gps)]
 
     out = pd.DataFrame({
         "athlete_id": rows["athlete_id"], "Athlete": rows["label"],
@@ -280,19 +293,22 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
         "HSR % pre-injury": rows["pct_pre_injury_hsr"].astype(float).where(returning).round(0),
         "Sprint % pre-injury": rows["pct_pre_injury_sprint"].astype(float).where(returning).round(0),
         "name": rows["name"], "has_gps": gps, "returning": returning, "enough_data": enough,
-        "acwr_hsr": rows["acwr_hsr_peak7"].astype(float).where(enough),
-        "acwr_sprint": rows["acwr_sprint_peak7"].astype(float).where(enough),
+        **{f"acwr_{load}": [np.nan if not g or (v := acwr_on(r, load)) is None else v
+                            for r, g in zip(rows.to_dict("records"), gps)] for load in LOADS},
     })
     spike = cfg.num("acwr_spike")
     return out.assign(spike=(out["acwr_hsr"] >= spike) | (out["acwr_sprint"] >= spike)).reset_index(drop=True)
 
 
-def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings) -> list[str]:
-    """One entry per athlete with a spike: acute:chronic peaks at or above `acwr_spike` in the last
-    7 days, and the latest week's flagged week-to-week rise,
+def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings, as_of: dt.date) -> list[str]:
+    """One entry per athlete with a spike on `as_of`: acute:chronic peaks at or above `acwr_spike`
+    in the last 7 days, and the flagged week-to-week rise of the latest week, when that week ends
+    within the 7 days up to `as_of` (a later as-of date does not repeat last month's rise),
     e.g. `Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)`."""
     spike = cfg.num("acwr_spike")
     latest = weeks[weeks["week_start"] == weeks["week_start"].max()] if len(weeks) else weeks
+    if len(latest) and latest["week_start"].iloc[0] + pd.Timedelta(days=6) < pd.Timestamp(as_of) - pd.Timedelta(days=6):
+        latest = latest.iloc[0:0]  # the week ended more than 7 days before the as-of date
     notes = []
     for _, row in table.iterrows():
         ratios = [f"{LOAD_NAMES[k]} {row[f'acwr_{k}']:.2f}" for k in LOADS if row[f"acwr_{k}"] >= spike]
@@ -306,6 +322,45 @@ def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings) -> list
         if parts:
             notes.append(f"{row['name']} ({'; '.join(parts)})")
     return notes
+
+
+TABLE_ORDER = ["Athlete", "MSS", "MSS age", "Since near-max", "Days on record", "A:C HSR", "A:C sprint",
+               "HSR % pre-injury", "Sprint % pre-injury"]
+
+
+def table_columns(cfg: Settings) -> dict[str, dict[str, object]]:
+    """The exposure table's columns, each with its unit and the thresholds behind its marks."""
+    unit = str(cfg["speed_unit"])
+    near = cfg.num("near_max_pct")
+    ratio_help = (f"Highest daily acute:chronic of the last 7 days ({method_label(cfg)}): "
+                  f"▽ < {cfg.num('acwr_low'):g} under-loaded · ● typical · △ ≥ {cfg.num('acwr_high'):g} high · "
+                  f"▲ ≥ {cfg.num('acwr_spike'):g} spike (Gabbett 2016). Descriptive, not predictive.")
+    pre_help = ("% of pre-injury: chronic weekly load (last 28 days) as % of the 28 days before the injury; "
+                "returning athletes only")
+    return {
+        "Athlete": column(width=158, help="(rehab): returning from an active injury"),
+        "MSS": column("number", label=f"MSS {unit}", format="%.1f" if unit == "km/h" else "%.2f", width=62,
+                      help="Maximal sprint speed: highest session max speed on record"),
+        "MSS age": column(width=62, help=f"Days since the MSS was set; ⚠ stale after {cfg.num('mss_max_age'):.0f} d "
+                                          "(re-test every 6-8 weeks)"),
+        "Since near-max": column("number", label=f"≥{near:.0f}%", format="%d d", width=62,
+                                 help=f"Days since the last session at ≥ {near:.0f}% of MSS (Malone 2017: healthy "
+                                      "athletes at least once per 7 days)"),
+        "Days on record": column(label="GPS days", width=60, help=(
+            f"Days of the last 28 with GPS on record (sessions and short rest gaps); ⚠ below "
+            f"{cfg.num('coverage_days'):.0f}: the ratios say 'not enough data'")),
+        "A:C HSR": column(width=130, help=ratio_help), "A:C sprint": column(width=130, help=ratio_help),
+        "HSR % pre-injury": column("progress", label="HSR pre", format="%.0f%%", min_value=0, max_value=100,
+                                   width=72, help=pre_help),
+        "Sprint % pre-injury": column("progress", label="Sprint pre", format="%.0f%%", min_value=0, max_value=100,
+                                      width=72, help=pre_help),
+    }
+
+
+def ratio_note(cfg: Settings) -> str:
+    """The caption under the acute:chronic chart."""
+    return (f"{method_label(cfg)}: daily ratio on daily sums of HSR and sprint metres; blank where fewer than "
+            f"{cfg.num('coverage_days'):.0f} of the 28 days are on record. {ACWR_CAVEAT}")
 
 
 def method_label(cfg: Settings, short: bool = False) -> str:

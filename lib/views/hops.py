@@ -15,7 +15,7 @@ import pandas as pd
 from lib.readiness import Data, active_injury
 from lib.core.settings import BY_NAME, Settings
 from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS, LOWER_IS_BETTER, hop_battery, limb_symmetry
-from lib.views import ALL_SQUADS
+from lib.views import ALL_SQUADS, column, limb_label
 
 # A battery whose worst trial CV% is above this is noisy: the trials disagree, so retest before
 # reading the LSI. House convention (hop-test trial CVs are usually under 5%), not a setting yet.
@@ -126,6 +126,28 @@ def athlete_choices(latest: pd.DataFrame) -> dict[str, str]:
             zip(latest["athlete_id"], latest["name"], latest["injury"])}
 
 
+def battery_columns(cfg: Settings) -> dict[str, dict[str, object]]:
+    """The battery table's columns, each with the pass line, the noise line or the stale age it marks."""
+    pass_lsi, stale = cfg.num("hop_lsi_pass"), cfg.num("stale_days")
+    lsi_help = f"LSI in %, mean of trials: ✓ pass ≥ {pass_lsi:.0f}%, ✗ fail below, – not done"
+    return {
+        "Athlete": column(width=190, help="Active injury after the name (side, region)"),
+        "Result": column(width=100, help=(
+            f"✓ pass: all four tests ≥ {pass_lsi:.0f}% · ✗ fail: a test below · ◐ incomplete: tests missing, "
+            f"none failed · ⚠ noisy: worst trial CV above {NOISY_CV:.0f}%, retest before acting")),
+        **{label: column(label=f"{label} %", width=82, help=lsi_help) for label in TEST_COLUMNS.values()},
+        "Worst CV": column(label="CV", width=60, help=(
+            "Worst trial CV: the highest trial-to-trial CV (SD ÷ mean) of any test and side; above "
+            f"{NOISY_CV:.0f}% the trials disagree (⚠ noisy): retest before acting")),
+        "Tested": column(width=90, help=f"Date of the latest battery; · old after {stale:.0f} days (stale_days setting)"),
+    }
+
+
+BATTERY_ORDER = ["Athlete", "Result", *TEST_COLUMNS.values(), "Worst CV", "Tested"]
+SIDES_NOTE = ("Each side's mean of valid trials (line, filled dot) and best trial (ring); hover for trials, "
+              "trial CV and source rows.")
+
+
 def pass_rule(cfg: Settings) -> tuple[float, str, str]:
     """(threshold, label, source) of the hop pass line."""
     value = cfg.num("hop_lsi_pass")
@@ -154,7 +176,8 @@ def lsi_history(data: Data, as_of: dt.date, cfg: Settings, athlete_id: str) -> p
 
 def side_history(data: Data, as_of: dt.date, athlete_id: str) -> pd.DataFrame:
     """One row per date, hop test and side: mean of trials, best trial, trials, CV% and unit, the
-    side named `left · involved` where an injury is on record, and the source rows."""
+    side named `left (injured)` where an injury is on record (lib.views.limb_label, as on the
+    athlete page), and the source rows."""
     lsi = hop_symmetry(data, as_of, athlete_id)
     cols = ["date", "test", "test_label", "unit", "lower_is_better", "side", "side_label", "mean", "best", "n",
             "cv", "sources"]
@@ -162,12 +185,10 @@ def side_history(data: Data, as_of: dt.date, athlete_id: str) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     frames = []
     for side in ("left", "right"):
-        role = np.where(lsi["involved_side"].isna(), "", np.where(lsi["involved_side"] == side, " · involved",
-                                                                   " · uninvolved"))
         frames.append(pd.DataFrame({
             "date": lsi["date"], "test": lsi["test"].astype(str), "test_label": lsi["test"].map(HOP_LABELS),
             "unit": lsi["unit"].astype(str), "lower_is_better": lsi["metric"].isin(LOWER_IS_BETTER),
-            "side": side, "side_label": [side + r for r in role],
+            "side": side, "side_label": [limb_label(side, inj) for inj in lsi["involved_side"]],
             "mean": lsi[f"{side}_mean"].astype(float).round(2), "best": lsi[f"{side}_best"].astype(float).round(2),
             "n": lsi[f"{side}_n"].astype(float), "cv": lsi[f"{side}_cv"].astype(float).round(1),
             "sources": lsi["sources"].astype(str),

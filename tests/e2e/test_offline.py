@@ -5,9 +5,9 @@ request the browser makes is recorded: each must go to the app's own server (no 
 script or telemetry host), and the browser console must hold no error or warning.
 
 Vega-Lite's warnings about chart specs ("Conflicting legend property", "Channel size should not be
-used with an unsorted discrete field") come from chart builders in lib/charts; they are kept apart
-in `test_charts_log_no_vega_lite_warnings` (xfail until the charts are fixed) so every other
-console message stays pinned. Screenshots: test-output/e2e/offline_*.png.
+used with an unsorted discrete field") are pinned apart in `test_charts_log_no_vega_lite_warnings`
+(their page named), and every chart builder is compiled without a browser in
+tests/test_views_charts.py. Screenshots: test-output/e2e/offline_*.png.
 """
 
 from __future__ import annotations
@@ -127,7 +127,6 @@ def test_no_console_error_or_warning(coach_path: dict[str, object]) -> None:
     assert coach_path["page_errors"] == []
 
 
-@pytest.mark.xfail(reason="lib/charts specs make Vega-Lite warn: conflicting legends, size on an unsorted discrete field (issue 16, item 5)", strict=False)
 def test_charts_log_no_vega_lite_warnings(coach_path: dict[str, object]) -> None:
     warnings = sorted({(m[2].rsplit("/", 1)[-1], m[1]) for m in coach_path["console"] if m[1].startswith(VEGA_WARNING)})
     assert warnings == []

@@ -79,6 +79,8 @@ def test_every_page_looks_right(role_url: tuple[str, str], mode: str) -> None:
             if mode == "meeting":
                 assert _sidebar_width(page) < 50, link
             assert page.locator('[data-testid="stException"]').count() == 0, link
+            if mode == "normal":  # no empty band above the title (it started about 110 px lower)
+                assert page.locator("h1").first.bounding_box()["y"] <= 70, link
             name = link.lower().replace(" ", "_").replace("-", "_")
             page.screenshot(path=str(SHOTS / f"{role}_{mode}_{name}.png"))
             if role == "coach":
