@@ -372,3 +372,16 @@ def test_charts_with_no_rows_say_so(ivy: Data) -> None:
 def test_lsi_chart_keeps_its_scale_off_zero(ivy: Data) -> None:
     spec = charts.lsi_chart(view.lsi_history(ivy, "ivy", ON), "single_hop").to_dict()
     assert spec["config"]["scale"]["zero"] is False  # a threshold layer alone would pull the axis to 0
+
+
+def test_the_lsi_noise_band_is_the_boards_trial_noise_for_single_hops() -> None:
+    # one hop per limb (tests/readiness/test_method_noise.py): the board's trial noise is
+    # sqrt(4.1^2 + 4.1^2) = 5.80 points (hop_sem, Dingenen 2019), and the chart's band uses the same
+    # figure, so a later LSI outside the band is exactly what the board calls a regression
+    from lib.views.athlete import lsi_history
+    from tests.readiness.method_scenarios import ON
+    from tests.readiness.test_method_noise import single_trial_hops
+
+    history = lsi_history(single_trial_hops(89.0).data(), "a", ON.date(), defaults())
+    triple = history[history["test"] == "triple_hop"].iloc[-1]
+    assert round(float(triple["trial_cv"]), 2) == 5.80 and round(float(triple["noise"]), 2) == 5.80

@@ -14,7 +14,8 @@ import pandas as pd
 
 from lib.readiness import STRENGTH_TEST, Data
 from lib.core.settings import BY_NAME, Settings, defaults
-from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
+from lib.metrics.symmetry import (HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry,
+                                  lsi_trial_noise)
 from lib.views import limb_label
 
 WINDOW_DAYS = 84  # the page's charts show the last 12 weeks
@@ -51,8 +52,9 @@ def lsi_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
     """LSI per test and test date (last `days`), with the pass line, the noise band around the
     latest value, each limb as % of its pre-injury value and the source rows.
 
-    Noise band: the latest LSI +/- the larger of the trial noise (sqrt(CV_left^2 + CV_right^2),
-    the noise of a ratio of two trial means) and the `lsi_drop` setting, as the board's
+    Noise band: the latest LSI +/- the larger of the trial noise (`lsi_trial_noise`: sqrt(CV_left^2 +
+    CV_right^2), the noise of a ratio of two trial means; `hop_sem` for a limb hopped once) and the
+    `lsi_drop` setting, as the board's
     regression rule reads it: a later LSI inside the band is no real change.
     """
     cfg = cfg or defaults()
@@ -77,8 +79,9 @@ def lsi_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
         pass_name = "hop_lsi_pass" if hop else "strength_lsi_pass"
         valid = g.dropna(subset=["lsi"])
         last = valid.iloc[-1] if len(valid) else None
-        cvs = [0.0 if last is None or np.isnan(last[c]) else float(last[c]) for c in ("left_cv", "right_cv")]
-        trial_cv = float(np.hypot(*cvs)) if last is not None else np.nan
+        # the board's own trial noise (a limb hopped once: the published hop_sem), so the band and the rule agree
+        trial_cv = (lsi_trial_noise(last["left_cv"], last["right_cv"], str(test), cfg.num("hop_sem"))
+                    if last is not None else np.nan)
         noise = max(trial_cv, cfg.num("lsi_drop")) if last is not None else np.nan
         pre = g.set_index("date")[["left_mean", "right_mean"]]
         for r in g.to_dict("records"):
