@@ -119,6 +119,20 @@ audit = sa.Table(
 )
 
 
+# Weekly high-velocity plans (lib.plan): one row per save, never updated in place; the latest save
+# of an athlete's week is the plan. `plan` is the JSON of the days and the numbers' reasons.
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("plan_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("athlete_id", sa.Text, nullable=False, index=True),
+    sa.Column("week", sa.Text, nullable=False),
+    sa.Column("tier", sa.Integer),
+    sa.Column("plan", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.Text),
+    sa.Column("saved_at", sa.DateTime),
+)
+
+
 def db_url(path: str | os.PathLike[str] | None = None) -> str:
     """SQLAlchemy URL for `path`, `RTS_DB`, or the default SQLite file; URLs pass through."""
     target = str(path) if path else os.environ.get("RTS_DB", str(DEFAULT_DB))

@@ -45,6 +45,8 @@ LABELS: dict[str, str] = {
     "acwr_spike": "Acute:chronic spike from",
     "acwr_method": "Acute:chronic method",
     "week_change_spike": "Week-to-week increase held above",
+    "plan_weekly_increment": "Weekly plan increment",
+    "plan_tolerance": "Plan vs actual tolerance",
     "coverage_days": "GPS days needed (of 28)",
     "pre_injury_load_pct": "Chronic load needed (of pre-injury)",
     "pain_ok": "Pain: safe up to",
