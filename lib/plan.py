@@ -18,16 +18,15 @@ import json
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import planning, store
 from lib.baselines import episode_start
-from lib.errors import ReturnToSpeedError
 from lib.exposure import daily_load, exposure_status, mss_table
-from lib.planning import DAY_COLUMNS, History, WeekPlan, week_dates, week_label, week_monday
+from lib.planning import (History, PlanError, WeekPlan, _typed_days, days_json, saved_plan, week_dates,
+                          week_label, week_monday)
 from lib.readiness import Data, readiness_board
 from lib.rules import TIER_SOURCE, TIERS
 from lib.settings import BY_NAME, Settings, defaults
@@ -40,10 +39,6 @@ EXTRA_KEYS = ("basis", "saved", "flags", "timeline", "assumes")
 would flag in the week), `timeline` [{week, event}], `assumes` (what the projection assumes)."""
 DAY_KEYS = ("date", "session", "hsr_m", "sprint_m", "max_pct_mss")
 PROJECTION_WEEKS = 52
-
-
-class PlanError(ReturnToSpeedError):
-    """A plan cannot be made or saved (no such athlete, not returning, a bad file)."""
 
 
 @dataclass
@@ -81,21 +76,6 @@ class AthletePlan:
         return out
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
-
-
-def days_json(days: pd.DataFrame) -> list[dict[str, object]]:
-    """The days as the JSON lists them: date, session (null for rest), metres, top speed % MSS."""
-    out = []
-    for r in days.to_dict("records"):
-        pct = r["max_pct_mss"]
-        out.append({"date": f"{pd.Timestamp(r['date']):%Y-%m-%d}", "session": None if _blank(r["session"]) else str(r["session"]),
-                    "hsr_m": float(r["hsr_m"]), "sprint_m": float(r["sprint_m"]),
-                    "max_pct_mss": None if pct is None or pd.isna(pct) else float(pct)})
-    return out
-
-
 # ------------------------------------------------------------------------------------ store
 
 def save_plan(engine: Engine, athlete_id: str, week: str, days: pd.DataFrame, role: str, who: str,
@@ -127,41 +107,6 @@ def read_plans(engine: Engine | sa.Connection) -> pd.DataFrame:
         with engine.connect() as conn:
             rows = conn.execute(sa.select(store.plans).order_by(store.plans.c.plan_id)).mappings().all()
     return pd.DataFrame(rows, columns=cols)
-
-
-def saved_plan(plans: pd.DataFrame | None, athlete_id: str, week: str) -> dict[str, object] | None:
-    """The latest save of an athlete's week: {days, tier, by, at, plan_id}, or None."""
-    if plans is None or plans.empty:
-        return None
-    rows = plans[(plans["athlete_id"].astype(str) == str(athlete_id)) & (plans["week"] == week)]
-    if rows.empty:
-        return None
-    last = rows.iloc[-1]
-    body = json.loads(last["plan"])
-    return {"days": _typed_days(pd.DataFrame(body["days"]), week), "tier": None if pd.isna(last["tier"]) else int(last["tier"]),
-            "by": last["saved_by"], "at": f"{pd.Timestamp(last['saved_at']):%Y-%m-%d %H:%M}", "plan_id": int(last["plan_id"])}
-
-
-def _typed_days(days: pd.DataFrame, week: str) -> pd.DataFrame:
-    """Seven days of the week with numbers as numbers (ValueError naming the cell otherwise)."""
-    dates = week_dates(week)
-    d = days.copy()
-    d["date"] = pd.to_datetime(d["date"]).dt.normalize().astype("datetime64[s]")
-    if sorted(d["date"]) != dates:
-        raise PlanError(f"a plan for {week} lists its 7 dates, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}")
-    for col in ("hsr_m", "sprint_m", "max_pct_mss"):
-        values = pd.to_numeric(d[col], errors="coerce")
-        bad = d[col].notna() & (d[col].astype(str).str.strip() != "") & values.isna()
-        if bad.any() or (values < 0).any():
-            raise PlanError(f"{col} on {d.loc[bad | (values < 0), 'date'].iloc[0]:%Y-%m-%d} must be a number of 0 or more")
-        d[col] = values.astype(float)
-    d[["hsr_m", "sprint_m"]] = d[["hsr_m", "sprint_m"]].fillna(0.0)
-    d["session"] = [None if s is None or (isinstance(s, float) and math.isnan(s)) or not str(s).strip() else str(s)
-                    for s in d["session"]]
-    if "kind" not in d:
-        pct = d["max_pct_mss"].astype(float)
-        d["kind"] = np.where(d["session"].isna(), "rest", np.where(pct >= planning.HV_PCT, "hv", "run"))
-    return d.sort_values("date")[DAY_COLUMNS].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------ the athlete
@@ -221,35 +166,83 @@ def athlete_plan(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings | 
     has GPS up to `on`, and the projected return."""
     cfg = cfg or defaults()
     on = pd.Timestamp(on).normalize()
-    first = planning.plan_week_for(on)
-    week = week or first
-    monday = week_monday(week)
-    if monday < week_monday(first):  # a past week: as it was planned, from the data before it
-        ctx = _context(data, athlete_id, monday - pd.Timedelta(days=1), cfg, None)
-        chain_from, done_until = week, None
-    else:
-        ctx = _context(data, athlete_id, on, cfg, board)
-        chain_from, done_until = first, on
-    history = ctx.history
-    plan, basis, saved = None, "proposal", None
-    tier = ctx.tier
-    for w in _weeks(chain_from, week):
-        plan, basis, saved = _week(ctx, history, w, tier, cfg, plans, done_until if w == first else None)
-        if w != week:
-            history = history.extended(plan.days)
-    assert plan is not None
-    flags = planning.check_week(history, plan.days, week, plan.tier, cfg, done_until if week == first else None)
+    plans = data.plans if plans is None else plans
+    chain = _chain(data, athlete_id, on, cfg, week, plans, board)
+    ctx, history, plan = chain.ctx, chain.history, chain.plan
+    flags = planning.check_week(history, plan.days, chain.week, plan.tier, cfg, chain.done_until)
     sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= on)]
     actual = None
-    dates = week_dates(week)
+    dates = week_dates(chain.week)
     if sessions["date"].isin(set(dates)).any():
         gps = planning.actual_days(sessions, dates, ctx.mss)
         actual = planning.plan_vs_actual(plan.days, gps, plan.tier, cfg)
-    result = AthletePlan(ctx.athlete_id, ctx.name, week, plan, basis, saved, flags, actual, None, tier_note=ctx.tier_note)
-    if project and monday >= week_monday(first):
-        result.projected_return_week, result.timeline, result.assumes = projection(ctx, history.extended(plan.days), week,
-                                                                                   plan.tier, cfg, plans)
+    result = AthletePlan(ctx.athlete_id, ctx.name, chain.week, plan, chain.basis, chain.saved, flags, actual, None,
+                         tier_note=ctx.tier_note)
+    if project and not chain.past:
+        result.projected_return_week, result.timeline, result.assumes = projection(ctx, history.extended(plan.days),
+                                                                                   chain.week, plan.tier, cfg, plans)
     return result
+
+
+@dataclass
+class _Chain:
+    ctx: _Context
+    week: str
+    history: History  # up to the day before the week (earlier planned weeks appended)
+    plan: WeekPlan
+    basis: str
+    saved: dict[str, object] | None
+    done_until: pd.Timestamp | None
+    past: bool
+
+
+def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: str | None,
+           plans: pd.DataFrame | None, board: pd.DataFrame | None) -> _Chain:
+    """The week planned on top of the weeks before it: a past week from the data before it; the
+    next week from the data up to `on`; a later one after the weeks between (saved, else proposed)."""
+    first = planning.plan_week_for(on)
+    week = week or first
+    monday = week_monday(week)
+    past = monday < week_monday(first)
+    if past:  # as it was planned, from the data before it
+        ctx = _context(data, athlete_id, monday - pd.Timedelta(days=1), cfg, None)
+        weeks, done_until = [week], None
+    else:
+        ctx = _context(data, athlete_id, on, cfg, board)
+        weeks, done_until = _weeks(first, week), on
+    history = ctx.history
+    plan, basis, saved = None, "proposal", None
+    for w in weeks:
+        plan, basis, saved = _week(ctx, history, w, ctx.tier, cfg, plans, done_until if w == first else None)
+        if w != week:
+            history = history.extended(plan.days)
+    assert plan is not None
+    return _Chain(ctx, week, history, plan, basis, saved, done_until if week == first else None, past)
+
+
+def check_edit(data: Data, athlete_id: str, week: str, days: pd.DataFrame, on: pd.Timestamp,
+               cfg: Settings | None = None, board: pd.DataFrame | None = None) -> list[dict[str, object]]:
+    """What the board would flag if the week went as edited (see lib.planning.check_week), each with
+    its figure: shown before the plan is saved."""
+    cfg = cfg or defaults()
+    on = pd.Timestamp(on).normalize()
+    chain = _chain(data, athlete_id, on, cfg, week, data.plans, board)
+    return planning.check_week(chain.history, _typed_days(days, week), week, chain.plan.tier, cfg, chain.done_until)
+
+
+def save_edit(engine: Engine, data: Data, athlete_id: str, week: str, days: pd.DataFrame, on: pd.Timestamp,
+              role: str, who: str, cfg: Settings | None = None,
+              board: pd.DataFrame | None = None) -> tuple[int, list[dict[str, object]]]:
+    """Check an edited week and store it (who, when, its flags; audit-logged): (plan id, flags)."""
+    from lib.privacy import require
+
+    require(role, "edit_plan")  # before any work: a role that may not gets AccessDenied
+    cfg = cfg or defaults()
+    on = pd.Timestamp(on).normalize()
+    chain = _chain(data, athlete_id, on, cfg, week, data.plans, board)
+    typed = _typed_days(days, week)
+    flags = planning.check_week(chain.history, typed, week, chain.plan.tier, cfg, chain.done_until)
+    return save_plan(engine, athlete_id, week, typed, role, who, chain.plan.tier, flags), flags
 
 
 def _weeks(first: str, last: str) -> list[str]:
@@ -346,29 +339,6 @@ def group_plans(data: Data, on: pd.Timestamp, cfg: Settings | None = None, plans
 def previous_week(week: str) -> str:
     """The ISO week before `week`."""
     return week_label(week_monday(week) - pd.Timedelta(days=7))
-
-
-def board_reasons(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, plans: pd.DataFrame | None,
-                  injuries: pd.DataFrame | None = None) -> list[dict[str, object]]:
-    """The board's plan-vs-actual reasons for one athlete on `on` (info: they never change the
-    colour): the latest saved plan whose week has GPS up to `on` (this week, else last week)."""
-    if plans is None or plans.empty:
-        return []
-    on = pd.Timestamp(on).normalize()
-    own = plans[plans["athlete_id"].astype(str) == str(athlete_id)]
-    if own.empty:
-        return []
-    sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= on)]
-    for week in (week_label(on), previous_week(week_label(on))):
-        saved = saved_plan(own, athlete_id, week)
-        if saved is None or not sessions["date"].isin(set(week_dates(week))).any():
-            continue
-        m = mss_table(sessions, on, injuries if injuries is not None else data.injuries, cfg)
-        mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
-        tier = saved["tier"] or 1
-        actual = planning.plan_vs_actual(saved["days"], planning.actual_days(sessions, week_dates(week), mss), tier, cfg)
-        return [{**r, "message": f"{week} plan: {r['message']}"} for r in planning.actual_reasons(actual, cfg)]
-    return []
 
 
 def episode_of(data: Data, athlete_id: str, on: pd.Timestamp) -> pd.Timestamp | None:

@@ -28,13 +28,15 @@ store and the JSON. Conventions (every threshold is a setting or a named constan
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from lib.exposure import LOADS, acwr_ewma, pct_of_mss
+from lib.errors import ReturnToSpeedError
+from lib.exposure import LOADS, acwr_ewma, mss_table, pct_of_mss
 from lib.rules import TIER_SOURCE, TIERS
 from lib.settings import BY_NAME, Settings, defaults
 
@@ -96,6 +98,10 @@ def week_dates(week: str) -> list[pd.Timestamp]:
     """The 7 dates of an ISO week, Monday first."""
     monday = week_monday(week)
     return [monday + pd.Timedelta(days=i) for i in range(7)]
+
+
+class PlanError(ReturnToSpeedError):
+    """A plan cannot be made or saved (no such athlete, not returning, a bad file)."""
 
 
 # ------------------------------------------------------------------------------------ inputs
@@ -558,6 +564,81 @@ def actual_reasons(actual: dict[str, object], cfg: Settings) -> list[dict[str, o
                     "message": "top speed above the tier's cap in the plan's week (" + TIER_SOURCE + ")",
                     "short": "top speed above the tier's cap", "data": "GPS sessions"})
     return out
+
+
+# ------------------------------------------------------------------------------------ saved plans
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
+
+
+def days_json(days: pd.DataFrame) -> list[dict[str, object]]:
+    """The days as the JSON lists them: date, session (null for rest), metres, top speed % MSS."""
+    out = []
+    for r in days.to_dict("records"):
+        pct = r["max_pct_mss"]
+        out.append({"date": f"{pd.Timestamp(r['date']):%Y-%m-%d}", "session": None if _blank(r["session"]) else str(r["session"]),
+                    "hsr_m": float(r["hsr_m"]), "sprint_m": float(r["sprint_m"]),
+                    "max_pct_mss": None if pct is None or pd.isna(pct) else float(pct)})
+    return out
+
+
+def saved_plan(plans: pd.DataFrame | None, athlete_id: str, week: str) -> dict[str, object] | None:
+    """The latest save of an athlete's week: {days, tier, by, at, plan_id}, or None."""
+    if plans is None or plans.empty:
+        return None
+    rows = plans[(plans["athlete_id"].astype(str) == str(athlete_id)) & (plans["week"] == week)]
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    body = json.loads(last["plan"])
+    return {"days": _typed_days(pd.DataFrame(body["days"]), week), "tier": None if pd.isna(last["tier"]) else int(last["tier"]),
+            "by": last["saved_by"], "at": f"{pd.Timestamp(last['saved_at']):%Y-%m-%d %H:%M}", "plan_id": int(last["plan_id"])}
+
+
+def _typed_days(days: pd.DataFrame, week: str) -> pd.DataFrame:
+    """Seven days of the week with numbers as numbers (ValueError naming the cell otherwise)."""
+    dates = week_dates(week)
+    d = days.copy()
+    d["date"] = pd.to_datetime(d["date"]).dt.normalize().astype("datetime64[s]")
+    if sorted(d["date"]) != dates:
+        raise PlanError(f"a plan for {week} lists its 7 dates, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}")
+    for col in ("hsr_m", "sprint_m", "max_pct_mss"):
+        values = pd.to_numeric(d[col], errors="coerce")
+        bad = d[col].notna() & (d[col].astype(str).str.strip() != "") & values.isna()
+        if bad.any() or (values < 0).any():
+            raise PlanError(f"{col} on {d.loc[bad | (values < 0), 'date'].iloc[0]:%Y-%m-%d} must be a number of 0 or more")
+        d[col] = values.astype(float)
+    d[["hsr_m", "sprint_m"]] = d[["hsr_m", "sprint_m"]].fillna(0.0)
+    d["session"] = [None if s is None or (isinstance(s, float) and math.isnan(s)) or not str(s).strip() else str(s)
+                    for s in d["session"]]
+    if "kind" not in d:
+        pct = d["max_pct_mss"].astype(float)
+        d["kind"] = np.where(d["session"].isna(), "rest", np.where(pct >= HV_PCT, "hv", "run"))
+    return d.sort_values("date")[DAY_COLUMNS].reset_index(drop=True)
+
+
+def board_reasons(sessions: pd.DataFrame, injuries: pd.DataFrame, plans: pd.DataFrame | None, athlete_id: str,
+                  on: pd.Timestamp, cfg: Settings) -> list[dict[str, object]]:
+    """The board's plan-vs-actual reasons for one athlete on `on` (info: they never change the
+    colour): the latest saved plan whose week has GPS up to `on` (this week, else last week)."""
+    if plans is None or plans.empty:
+        return []
+    on = pd.Timestamp(on).normalize()
+    own = plans[plans["athlete_id"].astype(str) == str(athlete_id)]
+    if own.empty:
+        return []
+    sessions = sessions[(sessions["athlete_id"].astype(str) == str(athlete_id)) & (sessions["date"] <= on)]
+    for week in (week_label(on), week_label(on - pd.Timedelta(days=7))):
+        saved = saved_plan(own, athlete_id, week)
+        if saved is None or not sessions["date"].isin(set(week_dates(week))).any():
+            continue
+        m = mss_table(sessions, on, injuries, cfg)
+        mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
+        tier = saved["tier"] or 1
+        actual = plan_vs_actual(saved["days"], actual_days(sessions, week_dates(week), mss), tier, cfg)
+        return [{**r, "message": f"{week} plan: {r['message']}"} for r in actual_reasons(actual, cfg)]
+    return []
 
 
 def defaults_with(**values: float) -> Settings:

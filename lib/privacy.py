@@ -214,7 +214,7 @@ def mask_data(data: readiness.Data, role: str) -> readiness.Data:
         df = getattr(data, name)
         cols = [c for c in hidden.get(name, ()) if c in df.columns]
         frames[name] = df.assign(**{c: pd.Series(pd.NA, index=df.index, dtype=df[c].dtype) for c in cols}) if cols else df
-    return readiness.Data(**frames, tier_history=data.tier_history)
+    return readiness.Data(**frames, tier_history=data.tier_history, plans=data.plans)
 
 
 WITHHELD = "(withheld: medical staff only)"

@@ -12,7 +12,7 @@ and the tier ladder are data (lib.rules); thresholds come only from the settings
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from lib import store
 from lib.baselines import beyond_noise, episode_start, smallest_worthwhile_change, typical_error
 from lib.exposure import week_change, daily_load, exposure_status
+from lib.planning import board_reasons as plan_reasons
 from lib.rules import FULL_RETURN, KINDS, NEGATE, OPS, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
 from lib.settings import BY_NAME, Settings, defaults
 from lib.symmetry import HOP_BATTERY, limb_symmetry
@@ -57,6 +58,7 @@ class Data:
     sessions: pd.DataFrame
     wellness: pd.DataFrame
     tier_history: pd.DataFrame
+    plans: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[c.name for c in store.plans.columns]))
 
     @classmethod
     def from_store(cls, engine: Engine) -> "Data":
@@ -65,7 +67,9 @@ class Data:
         store.metadata.create_all(engine, tables=[tier_changes])  # before the read-only snapshot
         with store.snapshot(engine) as conn:
             tables = [store.read_table(conn, t) for t in ("athletes", "injuries", "tests", "sessions", "wellness")]
-            return cls(*tables, tier_history=_tier_history(conn))
+            plans = conn.execute(sa.select(store.plans).order_by(store.plans.c.plan_id)).mappings().all()
+            return cls(*tables, tier_history=_tier_history(conn),
+                       plans=pd.DataFrame(plans, columns=[c.name for c in store.plans.columns]))
 
 
 # ------------------------------------------------------------------------------------ tiers
@@ -648,7 +652,8 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings | None = None,
         aid = ath["athlete_id"]
         # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
         own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
-                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")))
+                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")),
+                   plans=data.plans)
         rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
                                facts_out))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
@@ -830,6 +835,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
                        ("next-tier criteria met: " + "; ".join(met)) if met else "no flags on current data",
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
+    if returning:  # the week's plan against the GPS (lib.planning): context, never a colour
+        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, on, cfg)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),
