@@ -198,14 +198,14 @@ class _Chain:
 
 def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: str | None,
            plans: pd.DataFrame | None, board: pd.DataFrame | None) -> _Chain:
-    """The week planned on top of the weeks before it: a past week from the data before it; the
+    """The week planned on top of the weeks before it: a past week as on its Monday; the
     next week from the data up to `on`; a later one after the weeks between (saved, else proposed)."""
     first = planning.plan_week_for(on)
     week = week or first
     monday = week_monday(week)
     past = monday < week_monday(first)
-    if past:  # as it was planned, from the data before it
-        ctx = _context(data, athlete_id, monday - pd.Timedelta(days=1), cfg, None)
+    if past:  # as it would have been planned on its Monday (the testing day's tier, the weeks before)
+        ctx = _context(data, athlete_id, monday, cfg, None)
         weeks, done_until = [week], None
     else:
         ctx = _context(data, athlete_id, on, cfg, board)

@@ -392,7 +392,8 @@ def spike_safe_scale(history: History, days: pd.DataFrame, load: str,
     a1, c1 = _ewma_parts(extra.where(base.notna()))
     idx = range(len(base) - 7, len(base))
     first_load = next((i for i, v in zip(idx, planned) if v > 0), None)
-    if first_load is None:
+    if first_load is None or not c0.iloc[len(base) - 8] > 0:
+        # nothing planned, or no chronic load before the week: no ratio to keep (the first dose rule)
         return 1.0, None, None
     over = [i for i in idx if c0.iloc[i] > 0 and a0.iloc[i] / c0.iloc[i] > limit + 1e-12 and i >= first_load]
     if over:
@@ -445,6 +446,10 @@ def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: 
         future = days["date"] > done_until if done_until is not None else pd.Series(True, index=days.index)
         nothing = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float).where(~future, 0.0)}))
         past = acwr_ewma(nothing.series(load)).iloc[-7:].reset_index(drop=True)
+        before = acwr_ewma(history.series(load)).dropna()
+        chronic_before = history.series(load).ewm(alpha=2 / (28 + 1), adjust=False).mean().dropna()
+        if chronic_before.empty or not chronic_before.iloc[-1] > 0 or before.empty:
+            continue  # no chronic load before the week: acute:chronic is not defined (a first dose)
         raised = (ratio > limit + 1e-9) & (ratio > past.fillna(0) + 1e-9)
         if raised.any():
             i = int(ratio.where(raised).idxmax())
@@ -525,7 +530,8 @@ def plan_vs_actual(planned: pd.DataFrame, actual: pd.DataFrame, tier: int, cfg: 
     verdicts["max_pct_mss"] = "over" if (top > cap + 1e-9).any() else "on plan"
     day_rows = []
     for (_, pr), (_, ar) in zip(p.iterrows(), a.iterrows()):
-        day_rows.append({"date": f"{ar['date']:%Y-%m-%d}", "session": ar["session"], "hsr_m": round(float(ar["hsr_m"]), 1),
+        day_rows.append({"date": f"{ar['date']:%Y-%m-%d}", "session": None if _blank(ar["session"]) else ar["session"],
+                         "hsr_m": round(float(ar["hsr_m"]), 1),
                          "sprint_m": round(float(ar["sprint_m"]), 1), "max_pct_mss": ar["max_pct_mss"],
                          "verdict": {"hsr_m": verdict(float(pr["hsr_m"]), float(ar["hsr_m"]), tol),
                                      "sprint_m": verdict(float(pr["sprint_m"]), float(ar["sprint_m"]), tol),
