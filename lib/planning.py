@@ -528,6 +528,9 @@ def plan_vs_actual(planned: pd.DataFrame, actual: pd.DataFrame, tier: int, cfg: 
                                "over" if done_efforts[k] > planned_efforts[k] else "under") for k in done_efforts}
     top = pd.to_numeric(a["max_pct_mss"], errors="coerce").astype(float)
     verdicts["max_pct_mss"] = "over" if (top > cap + 1e-9).any() else "on plan"
+    out["max_pct_mss"] = None if top.isna().all() else float(top.max())
+    out["max_pct_date"] = None if top.isna().all() else f"{a['date'].iloc[int(np.nanargmax(top.to_numpy()))]:%Y-%m-%d}"
+    out["speed_cap_pct_mss"] = cap
     day_rows = []
     for (_, pr), (_, ar) in zip(p.iterrows(), a.iterrows()):
         day_rows.append({"date": f"{ar['date']:%Y-%m-%d}", "session": None if _blank(ar["session"]) else ar["session"],
@@ -565,10 +568,11 @@ def actual_reasons(actual: dict[str, object], cfg: Settings) -> list[dict[str, o
                     "message": f"{short}: {v} plan (through {actual['through']}; tolerance ±{tol:g}%, {src})",
                     "short": short, "data": "GPS sessions"})
     if actual["verdict"]["max_pct_mss"] == "over":  # type: ignore[index]
+        short = f"top speed {actual['max_pct_mss']:.0f}% MSS on {actual['max_pct_date']} vs the cap {actual['speed_cap_pct_mss']:.0f}%"
         out.append({"rule": "plan_vs_actual", "kind": "info", "effect": "info", "metric": "top speed vs plan",
-                    "value": None, "threshold": None, "direction": "", "source": TIER_SOURCE,
-                    "message": "top speed above the tier's cap in the plan's week (" + TIER_SOURCE + ")",
-                    "short": "top speed above the tier's cap", "data": "GPS sessions"})
+                    "value": actual["max_pct_mss"], "threshold": actual["speed_cap_pct_mss"], "direction": ">",
+                    "source": TIER_SOURCE, "message": f"{short}: above the tier's cap ({TIER_SOURCE})",
+                    "short": short, "data": "GPS sessions"})
     return out
 
 

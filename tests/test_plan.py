@@ -186,6 +186,7 @@ def test_plan_against_a_week_of_gps() -> None:
     out = plan_vs_actual(plan.days, actual, 3, defaults())
     assert out["through"] == "2026-11-25"
     assert (out["hsr_m"], out["sprint_m"], out["efforts"]) == (220.0, 50.0, {"80": 1, "90": 0, "95": 0})
+    assert (out["max_pct_mss"], out["max_pct_date"]) == (82.2, "2026-11-25")
     assert out["verdict"] == {"hsr_m": "over", "sprint_m": "over", "efforts": {"80": "on plan", "90": "on plan",
                                                                               "95": "on plan"},
                               "max_pct_mss": "over"}
@@ -199,7 +200,7 @@ def test_plan_against_a_week_of_gps() -> None:
     assert days["2026-11-25"]["sources"] == "gps.csv:3"
     reasons = [r["short"] for r in planning.actual_reasons(out, defaults())]
     assert reasons == ["HSR 220 m vs plan 187 m (+18%)", "sprint 50 m vs plan 30 m (+67%)",
-                       "top speed above the tier's cap"]
+                       "top speed 82% MSS on 2026-11-25 vs the cap 80%"]
 
 
 @pytest.mark.parametrize(("planned", "actual", "word"), [
