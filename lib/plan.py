@@ -58,6 +58,11 @@ class AthletePlan:
     timeline: list[dict[str, str]] = field(default_factory=list)
     assumes: list[str] = field(default_factory=list)
     tier_note: str = ""
+    history_before: History | None = None  # the days before the week (earlier planned weeks appended)
+    done_until: pd.Timestamp | None = None  # days of the week up to here had happened when it was planned
+    projected: list[dict[str, object]] = field(default_factory=list)  # weekly figures: done, this week, projected
+    pre_injury: dict[str, float] = field(default_factory=dict)
+    mss_ms: float = math.nan
 
     def as_json(self) -> dict[str, object]:
         """The public JSON (CONTRACT_KEYS, `actual` once GPS exists, EXTRA_KEYS)."""
@@ -177,11 +182,33 @@ def athlete_plan(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings | 
         gps = planning.actual_days(sessions, dates, ctx.mss)
         actual = planning.plan_vs_actual(plan.days, gps, plan.tier, cfg)
     result = AthletePlan(ctx.athlete_id, ctx.name, chain.week, plan, chain.basis, chain.saved, flags, actual, None,
-                         tier_note=ctx.tier_note)
+                         tier_note=ctx.tier_note, history_before=history, done_until=chain.done_until,
+                         pre_injury=ctx.pre, mss_ms=ctx.mss)
+    result.projected = _weekly_figures(history.extended(plan.days), chain.week, "this week")
     if project and not chain.past:
-        result.projected_return_week, result.timeline, result.assumes = projection(ctx, history.extended(plan.days),
-                                                                                   chain.week, plan.tier, cfg, plans)
+        result.projected_return_week, result.timeline, result.assumes, ahead = projection(
+            ctx, history.extended(plan.days), chain.week, plan.tier, cfg, plans)
+        result.projected += ahead
     return result
+
+
+def _weekly_figures(history: History, week: str, kind: str, weeks_back: int = 6) -> list[dict[str, object]]:
+    """The weekly HSR and sprint figures of `week` (`kind`) and, for this week, the `weeks_back` before."""
+    out = []
+    start = week_monday(week) - pd.Timedelta(days=7 * weeks_back) if kind == "this week" else week_monday(week)
+    for i in range((weeks_back if kind == "this week" else 0) + 1):
+        w = week_label(start + pd.Timedelta(days=7 * i))
+        sunday = week_monday(w) + pd.Timedelta(days=6)
+        out.append({"week": w, "kind": "done" if w != week else kind, "hsr_m": history.week_figure(w, "hsr"),
+                    "sprint_m": history.week_figure(w, "sprint"), "chronic_hsr_m": history.chronic(sunday, "hsr")})
+    return out
+
+
+def check_days(plan: AthletePlan, days: pd.DataFrame, cfg: Settings) -> list[dict[str, object]]:
+    """What the board would flag if `plan`'s week went as `days` (an edit, before it is saved)."""
+    assert plan.history_before is not None
+    return planning.check_week(plan.history_before, _typed_days(days, plan.week), plan.week, plan.plan.tier, cfg,
+                               plan.done_until)
 
 
 @dataclass
@@ -269,8 +296,8 @@ def _week(ctx: _Context, history: History, week: str, tier: int, cfg: Settings, 
 # ------------------------------------------------------------------------------------ projection
 
 def projection(ctx: _Context, history: History, week: str, tier: int, cfg: Settings,
-               plans: pd.DataFrame | None) -> tuple[str | None, list[dict[str, str]], list[str]]:
-    """(the week of full return, the timeline, what it assumes): the weeks after `week` planned as
+               plans: pd.DataFrame | None) -> tuple[str | None, list[dict[str, str]], list[str], list[dict[str, object]]]:
+    """(the week of full return, the timeline, what it assumes, the projected weekly figures): the weeks after `week` planned as
     the engine would, one tier up per `tier_min_days` at the earliest (from the recorded change),
     full return at tier 5 once the chronic HSR reaches `pre_injury_load_pct` of pre-injury."""
     min_days = int(cfg.num("tier_min_days"))
@@ -281,7 +308,7 @@ def projection(ctx: _Context, history: History, week: str, tier: int, cfg: Setti
                f"each week as planned: +{cfg.num('plan_weekly_increment'):g}% a week within the spike rules"]
     row = ctx.row
     if str(row.get("status")) == "red" and "stop" in str(row.get("action")):
-        return None, [], [f"not projected: {row.get('action')} (pain or swelling must settle first)"] + assumes[1:]
+        return None, [], [f"not projected: {row.get('action')} (pain or swelling must settle first)"] + assumes[1:], []
     unmet = [c["short"] for c in row.get("criteria", []) if c.get("holds") is False and c.get("rule") not in
              ("gate_time_at_tier", "gate_flag_free")]
     if unmet:
@@ -289,6 +316,7 @@ def projection(ctx: _Context, history: History, week: str, tier: int, cfg: Setti
     timeline: list[dict[str, str]] = []
     since = ctx.since if ctx.row.get("tier_basis") == "recorded" and tier == ctx.row.get("tier") else week_monday(week)
     at, full, reached_pre, reached_gate = tier, None, None, None
+    ahead: list[dict[str, object]] = []
     if math.isnan(pre) or pre <= 0:
         assumes.append("no pre-injury HSR on record: the load criterion is not tested (full return by the tiers only)")
     w = week
@@ -313,10 +341,11 @@ def projection(ctx: _Context, history: History, week: str, tier: int, cfg: Setti
         saved = saved_plan(plans, ctx.athlete_id, nxt)
         days = saved["days"] if saved else planning.plan_week(history, nxt, at, ctx.mss, ctx.pre, cfg).days
         history = history.extended(days)
+        ahead += [{**f, "tier": at} for f in _weekly_figures(history, nxt, "projected")]
         w = nxt
     if full is None:
         assumes.append(f"full return not reached within {PROJECTION_WEEKS} weeks at this rate")
-    return full, timeline, assumes
+    return full, timeline, assumes, ahead
 
 
 # ------------------------------------------------------------------------------------ the group
