@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib.text import md
+from lib.core.text import md
 from lib.views import squads, upload_line
 
 ui.require_frame()

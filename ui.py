@@ -16,15 +16,16 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from lib import identity, privacy, store
-from lib import settings as settings_lib
-from lib import asof
-from lib.demo import ensure_demo
-from lib.errors import ReturnToSpeedError
-from lib.importer import ImportReport, ImportSettings, import_files
-from lib.pseudonym import known_names, pseudonymise_data, store_key
+from lib.core import identity
+from lib import privacy, store
+from lib.core import settings as settings_lib
+from lib.readiness import asof
+from lib.ingest.demo import ensure_demo
+from lib.core.errors import ReturnToSpeedError
+from lib.ingest.importer import ImportReport, ImportSettings, import_files
+from lib.privacy.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
-from lib.text import md
+from lib.core.text import md
 from lib.views import ALL_SQUADS, neighbour, returning_ids, stepper_line, team_key
 
 # Session-state keys, defined once; read and written only through the functions below.

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lib import store  # noqa: E402
-from lib.demo import load_demo  # noqa: E402
-from lib.importer import import_files  # noqa: E402
+from lib.ingest.demo import load_demo  # noqa: E402
+from lib.ingest.importer import import_files  # noqa: E402
 from tests.e2e.test_coach_path import CHROMIUM, FLAGS, serve  # noqa: E402
 
 PAGES = ("", "athlete", "exposure")  # the board is the app's first page

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lib import store  # noqa: E402
-from lib.importer import import_files  # noqa: E402
+from lib.ingest.importer import import_files  # noqa: E402
 
 HEADER = [
     "Session Date", "Session Title", "Session Day of Week", "Player Name", "Player Position", "Drill Title",

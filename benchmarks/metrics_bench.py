@@ -20,9 +20,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.exposure import weekly_exposure  # noqa: E402
+from lib.metrics.exposure import weekly_exposure  # noqa: E402
 from lib.readiness import Data, readiness_board  # noqa: E402
-from lib.schema import conform  # noqa: E402
+from lib.core.schema import conform  # noqa: E402
 
 START = pd.Timestamp("2025-07-01")
 ON = pd.Timestamp("2026-06-30")

@@ -26,7 +26,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lib import store  # noqa: E402
-from lib.demo import load_demo  # noqa: E402
+from lib.ingest.demo import load_demo  # noqa: E402
 
 PAGES = ["pages/board.py", "pages/athlete.py", "pages/hops.py", "pages/exposure.py", "pages/data.py",
          "pages/settings.py"]

@@ -26,7 +26,7 @@ from metrics_bench import ON, season  # noqa: E402
 
 from lib import reports  # noqa: E402
 from lib.readiness import readiness_board  # noqa: E402
-from lib.settings import defaults  # noqa: E402
+from lib.core.settings import defaults  # noqa: E402
 
 
 def best(fn, runs: int) -> tuple[float, object]:  # noqa: ANN001 - any callable

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from lib import store  # noqa: E402
-from lib.schema import TABLES, conform, without_missing_measures  # noqa: E402
+from lib.core.schema import TABLES, conform, without_missing_measures  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from lib import privacy
-from lib.text import md
+from lib.core.text import md
 from lib.views import access as views
 from lib.views.data import athlete_options
 

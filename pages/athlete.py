@@ -7,8 +7,8 @@ import streamlit as st
 import ui
 from lib import privacy, reports
 from lib.charts import athlete as charts
-from lib.notes import add_note
-from lib.text import md
+from lib.store.notes import add_note
+from lib.core.text import md
 from lib.views import athlete as view
 
 TAB = "athlete_tab"  # the open tab, kept across reruns and athletes

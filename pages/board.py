@@ -7,8 +7,8 @@ import streamlit as st
 
 import ui
 from lib import exports, reports
-from lib.exposure import ACWR_CAVEAT
-from lib.text import md
+from lib.metrics.exposure import ACWR_CAVEAT
+from lib.core.text import md
 from lib.views import STATUSES, board_counts, board_halves, board_table, filter_board, status_label, status_summary
 
 ui.require_frame()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib import editing, exports
-from lib.errors import ReturnToSpeedError
-from lib.importer import dismiss_suggestion, merge_athlete, undo_import
-from lib.schema import INJURY_SIDES, REGIONS
-from lib.template import template_markdown, template_workbook
-from lib.text import md
+from lib.ingest import editing
+from lib import exports
+from lib.core.errors import ReturnToSpeedError
+from lib.ingest.importer import dismiss_suggestion, merge_athlete, undo_import
+from lib.core.schema import INJURY_SIDES, REGIONS
+from lib.ingest.template import template_markdown, template_workbook
+from lib.core.text import md
 from lib.views import data as views
 
 ui.require_frame()

@@ -7,8 +7,8 @@ import streamlit as st
 
 import ui
 from lib.charts.exposure import acwr_chart, exposure_heatmap
-from lib.exposure import ACWR_CAVEAT
-from lib.text import md
+from lib.metrics.exposure import ACWR_CAVEAT
+from lib.core.text import md
 from lib.views.exposure import (acwr_bands, athlete_choices, daily_acwr, default_athlete, definitions,
                                 exposure_table, exposure_weeks, method_label, mss_exclusions, spike_notes)
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from lib.charts.hops import lsi_history_chart, side_chart
-from lib.text import md
+from lib.core.text import md
 from lib.views.hops import (NOISY_CV, TEST_COLUMNS, TIMED_NOTE, athlete_choices, battery_counts, battery_table,
                             latest_batteries, lsi_history, pass_rule, side_history, side_panels)
 

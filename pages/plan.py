@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib import plan as plan_lib
-from lib import plan_report
+from lib.privacy.plans import save_plan
+from lib.readiness import plan as plan_lib
+from lib.reports import plan as plan_report
 from lib.charts.plan import plan_weeks_chart
-from lib.text import md
+from lib.core.text import md
 from lib.views import plan as view
 
 ui.require_frame()
@@ -66,7 +67,7 @@ if flags:
 else:
     st.success("Spike-safe: no flag the board would raise in this week.", icon=":material/check_circle:")
 if st.button("Save plan", type="primary", icon=":material/save:", disabled=not editable):
-    plan_lib.save_plan(ui.engine(), p.athlete_id, p.week, days, ui.role(), ui.who(), p.plan.tier, flags)
+    save_plan(ui.engine(), p.athlete_id, p.week, days, ui.role(), ui.who(), p.plan.tier, flags)
     st.toast(f"Plan of {md(p.name)} for {p.week} saved.", icon=":material/check:")
     st.rerun()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib import settings as settings_lib
-from lib.rules import TIER_SOURCE
-from lib.text import md
+from lib.core import settings as settings_lib
+from lib.core.rules import TIER_SOURCE
+from lib.core.text import md
 from lib.views import settings as views
 
 ui.require_frame()

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from lib import store
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy.engine import Engine
 
-from lib import notes, store
-from lib.demo import load_demo
-from lib.importer import ImportReport, import_files
+from lib.store import notes
+from lib import store
+from lib.ingest.demo import load_demo
+from lib.ingest.importer import ImportReport, import_files
 from lib.readiness import record_tier_change
 
 EVIL = "evil.example"  # never resolved: no test reaches the network

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.readiness import Data, readiness_board
-from lib.schema import conform
-from lib.settings import Settings
+from lib.core.schema import conform
+from lib.core.settings import Settings
 
 ON = pd.Timestamp("2026-11-23")
 INJURY = pd.Timestamp("2026-10-01")

@@ -17,8 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from lib import asof, store
-from lib.importer import ImportSettings, import_files
+from lib.readiness import asof
+from lib import store
+from lib.ingest.importer import ImportSettings, import_files
 from lib.readiness import Data
 from tests.apptest import demo_store, start_app, store_copy
 from tests.conftest import forcedecks_csv

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.baselines import beyond_noise, rolling_baseline, smallest_worthwhile_change, typical_error
+from lib.metrics.baselines import beyond_noise, rolling_baseline, smallest_worthwhile_change, typical_error
 
 
 def test_rolling_baseline_excludes_today() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.__main__ import main
-from lib.schema import TABLES
+from lib.cli import main
+from lib.core.schema import TABLES
 from tests.conftest import forcedecks_csv, FD_ROWS
 
 ROOT = Path(__file__).resolve().parent.parent

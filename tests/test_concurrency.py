@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import import_files, read_file, undo_import
+from lib.ingest.importer import import_files, read_file, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages:
     `marker` and sleep `hold` s, or until the file `release` exists. `checked`: touched once the
     duplicate check outside the transaction has found nothing (the process then queues for the
     write lock). `cache_pages` shrinks SQLite's page cache so uncommitted pages spill into the WAL."""
-    import lib.importer as importer
+    import lib.ingest.importer as importer
 
     engine = store.connect(db)
     if checked:
@@ -261,7 +261,7 @@ def test_board_reads_while_another_process_holds_the_write_lock(tmp_path: Path) 
     tier history, the team's settings, the board itself) succeed at once with the last committed
     data, not "database is locked" after the busy timeout; once the writer commits, the next read
     sees its row."""
-    from lib import settings as settings_lib
+    from lib.core import settings as settings_lib
     from lib.privacy import data_for
     from lib.readiness import readiness_board
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lib import store
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
 from lib.readiness import Data, readiness_board
 
 TESTING_DAY = pd.Timestamp("2026-11-23")

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.editing import MANUAL_FILE, editor_frame, save_edits
-from lib.importer import import_file, undo_import
+from lib.ingest.editing import MANUAL_FILE, editor_frame, save_edits
+from lib.ingest.importer import import_file, undo_import
 from lib.readiness import Data
 
 ROSTER = [

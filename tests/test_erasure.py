@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import privacy, store
-from lib.__main__ import main
-from lib.importer import import_files
-from lib.notes import add_note
+from lib.cli import main
+from lib.ingest.importer import import_files
+from lib.store.notes import add_note
 
 KWAME, KWAME_ID = "Kwame Asante", "RTS014"
 DIAGNOSIS = "Grade 2 proximal semimembranosus"

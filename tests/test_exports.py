@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
-import lib.readers.template as template_reader
+import lib.ingest.readers.template as template_reader
 from lib import exports, store
 from lib.exports import (board_csv, data_workbook, escape_cell, export_bytes, header_column,
                          header_label, main_export, output_only, table_csv, unescape_cell)
-from lib.importer import import_files
-from lib.pseudonym import WITHHELD, athlete_code, store_key
+from lib.ingest.importer import import_files
+from lib.privacy.pseudonym import WITHHELD, athlete_code, store_key
 from lib.readiness import BOARD_COLUMNS, Data, readiness_board
-from lib.settings import defaults
+from lib.core.settings import defaults
 
 ON = dt.date(2026, 11, 23)
 FORMULA = '=HYPERLINK("http://x","click")'

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.exposure import acwr_ewma, acwr_rolling, daily_load, exposure_status, iso_week, mss_table, weekly_exposure
+from lib.metrics.exposure import acwr_ewma, acwr_rolling, daily_load, exposure_status, iso_week, mss_table, weekly_exposure
 
 AS_OF = pd.Timestamp("2026-11-23")  # a Monday
 
@@ -109,7 +109,7 @@ def test_mss_recorded_in_kmh_is_converted_at_import(tmp_path) -> None:  # noqa: 
     """A STATSports export whose `Max Speed` is in km/h: 32.4 km/h / 3.6 = 9.0 m/s is the MSS, and a
     session at 29.16 km/h (8.1 m/s) is 90% of it: a near-max session."""
     from lib import store
-    from lib.importer import import_file
+    from lib.ingest.importer import import_file
 
     csv = ("Session Date,Session Title,Player Name,High Speed Running (Absolute),Max Speed,Sprint Distance,"
            "Total Time,Total Distance\n"

@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
 from lib import exports, privacy, store
-from lib.__main__ import main
+from lib.cli import main
 from lib.exports import FORMULA_TRIGGERS
-from lib.importer import import_files
-from lib.notes import add_note
+from lib.ingest.importer import import_files
+from lib.store.notes import add_note
 from lib.readiness import Data, readiness_board, record_tier_change
-from lib.schema import TABLES
+from lib.core.schema import TABLES
 from lib.views import access as access_views
 from lib.views import data as data_views
 

@@ -36,14 +36,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-import lib.sources as sources
+import lib.ingest.sources as sources
 from lib import store
-from lib.__main__ import main
-from lib.errors import ReturnToSpeedError, UnreadableFile
-from lib.importer import ImportReport, ImportSettings, import_files, read_file
-from lib.normalize import clean_name
-from lib.schema import TABLES
-from lib.sources import FormulaCell, open_file
+from lib.cli import main
+from lib.core.errors import ReturnToSpeedError, UnreadableFile
+from lib.ingest.importer import ImportReport, ImportSettings, import_files, read_file
+from lib.ingest.normalize import clean_name
+from lib.core.schema import TABLES
+from lib.ingest.sources import FormulaCell, open_file
 from tests.conftest import FD_ROWS, forcedecks_csv
 from tests.test_properties import assert_nothing_lost
 
@@ -866,7 +866,7 @@ def test_prescan_sends_string_tables_that_could_expand_to_the_child(data: bytes,
 def test_child_memory_cap_is_applied(monkeypatch: pytest.MonkeyPatch) -> None:
     """The child sets RLIMIT_AS before reading: with a 1 GiB cap it stops on the bomb well inside
     1 GiB (measured in a fresh process), and still reads an ordinary workbook."""
-    code = ("import json, resource, lib.sources as s\n"
+    code = ("import json, resource, lib.ingest.sources as s\n"
             "from tests.test_hostile_files import shared_strings_bomb, hop_xlsx\n"
             "s.READER_MEMORY_BYTES = 2**30\n"
             "try:\n    s._read_isolated(shared_strings_bomb(), 'b.xlsx'); out = 'read'\n"

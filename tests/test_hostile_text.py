@@ -20,8 +20,8 @@ from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 import ui
-from lib.text import WORD_JOINER as WJ
-from lib.text import md, md_code
+from lib.core.text import WORD_JOINER as WJ
+from lib.core.text import md, md_code
 from tests import hostile_text as H
 from tests.apptest import ROOT, fresh_caches, open_tab, store_copy
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.identity import claimed_email, trust_setting, verified_email
+from lib.core.identity import claimed_email, trust_setting, verified_email
 
 CASES = [
     # (claims from the identity provider, trust a missing claim, the address a role is looked up by)

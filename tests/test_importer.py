@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-import lib.importer as importer
+import lib.ingest.importer as importer
 from lib import store
-from lib.importer import import_file, import_files, merge_athlete, read_file, undo_import
+from lib.ingest.importer import import_file, import_files, merge_athlete, read_file, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 

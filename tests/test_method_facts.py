@@ -8,7 +8,7 @@ import pytest
 
 from lib import readiness
 from lib.readiness import FACT_PRODUCERS, readiness_board
-from lib.rules import KINDS, RULES
+from lib.core.rules import KINDS, RULES
 from tests.method_scenarios import ON, Scenario
 
 MCLEAN = "1-5 McLean, 5 = best"
@@ -83,7 +83,7 @@ def test_a_rules_wording_is_declared_once_and_shared() -> None:
     """The board's reason and the chart's threshold line read the same wording (lib.readiness.rule_line)."""
     from lib.charts.athlete import _rule_threshold
     from lib.readiness import rule_line
-    from lib.settings import defaults
+    from lib.core.settings import defaults
 
     cfg = defaults()
     cfg["cmj_asym_red"] = 14.0

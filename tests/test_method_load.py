@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.exposure import exposure_status
-from lib.settings import defaults
+from lib.metrics.exposure import exposure_status
+from lib.core.settings import defaults
 from lib.views import exposure as view
 from tests.method_scenarios import INJURY, ON, Scenario, rules
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.exposure import mss_artefacts, mss_table
-from lib.settings import defaults
+from lib.metrics.exposure import mss_artefacts, mss_table
+from lib.core.settings import defaults
 from tests.method_scenarios import INJURY, ON, Scenario, criterion
 
 

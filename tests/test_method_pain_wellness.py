@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.settings import defaults
+from lib.core.settings import defaults
 from tests.method_scenarios import Scenario, criterion, rules
 
 MCLEAN = "1-5 McLean, 5 = best"

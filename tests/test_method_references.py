@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.symmetry import limb_symmetry
+from lib.metrics.symmetry import limb_symmetry
 from tests.method_scenarios import ON, Scenario, criterion
 
 

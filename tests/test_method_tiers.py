@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from lib import store
-from lib.__main__ import main
+from lib.cli import main
 from lib.readiness import read_tier_history
 from tests.method_scenarios import ON, Scenario, criterion, rules
 

@@ -17,17 +17,18 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import lib.notes
-import lib.pseudonym
+import lib.store.notes
+import lib.privacy.pseudonym
 import lib.readiness
-import lib.settings
-from lib import migrations, privacy, store
-from lib.demo import load_demo
-from lib.importer import import_file, merge_athlete, undo_import
+import lib.core.settings
+from lib.store import migrations
+from lib import privacy, store
+from lib.ingest.demo import load_demo
+from lib.ingest.importer import import_file, merge_athlete, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = importlib.import_module("lib.migrations.versions.0001_baseline")
+BASELINE = importlib.import_module("lib.store.migrations.versions.0001_baseline")
 HEAD = "0003"
 
 
@@ -52,10 +53,10 @@ def club_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[s
     import_file(engine, typo, "typo.csv")
     merge_athlete(engine, "jordan-okafr", store.read_table(engine, "athletes")["athlete_id"].iloc[0], who="physio")
     lib.readiness.record_tier_change(engine, "RTS001", pd.Timestamp("2026-11-20"), 2, "cleared to tier 2", who="physio")
-    lib.notes.add_note(engine, "RTS001", pd.Timestamp("2026-11-20"), "calf tight", who="physio")
-    lib.settings.save(engine, {"hop_lsi_pass": 92.0}, team="first team", who="admin")
+    lib.store.notes.add_note(engine, "RTS001", pd.Timestamp("2026-11-20"), "calf tight", who="physio")
+    lib.core.settings.save(engine, {"hop_lsi_pass": 92.0}, team="first team", who="admin")
     privacy.set_role(engine, "coach@club.org", "coach", who="admin")
-    lib.pseudonym.store_key(engine)
+    lib.privacy.pseudonym.store_key(engine)
     rows: dict[str, list[dict[str, object]]] = {}
     with engine.connect() as conn:
         for table in previous_release().sorted_tables:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from lib import exports, reports, store
-from lib.importer import import_files
+from lib.ingest.importer import import_files
 from lib.readiness import Data
 from lib.views import data as views
 from tests.apptest import demo_store, start_app, store_copy
@@ -102,7 +102,7 @@ def test_the_data_page_follows_the_names_choice(db: Path, monkeypatch: pytest.Mo
 
 
 def test_rejects_command_with_a_names_choice(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lib.__main__ import main
+    from lib.cli import main
 
     assert main(["rejects", "--db", str(db)]) == 0
     plain = capsys.readouterr().out

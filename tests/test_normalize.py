@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.normalize import (
+from lib.ingest.normalize import (
     athlete_slug,
     clean_name,
     infer_length_unit,

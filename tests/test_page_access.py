@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from sqlalchemy.engine import Engine
 
 import ui
-from lib import notes, privacy, store
+from lib.store import notes
+from lib import privacy, store
 from tests.apptest import demo_store, open_tab, start_app, store_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +192,7 @@ def test_downloads_are_audit_logged(db: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_coach_cannot_save_injury_records_through_lib(db: Path) -> None:
-    from lib import editing
+    from lib.ingest import editing
     from lib.readiness import Data
 
     eng = store.connect(db)
@@ -382,7 +383,7 @@ def test_the_worker_thread_alone_gets_no_role(db: Path, monkeypatch: pytest.Monk
 
 
 def test_a_coachs_upload_keeps_the_roster_but_not_the_injury_rows(db: Path) -> None:
-    from lib.importer import ImportSettings, import_files, undo_import
+    from lib.ingest.importer import ImportSettings, import_files, undo_import
 
     eng = store.connect(db)
     roster = ("Name,Position,Squad,Injury date,Injured side,Region,Diagnosis\n"
@@ -401,7 +402,7 @@ def test_a_coachs_upload_keeps_the_roster_but_not_the_injury_rows(db: Path) -> N
 
 
 def test_edit_reports_render_and_hide_diagnoses_from_coaches(db: Path) -> None:
-    from lib import editing
+    from lib.ingest import editing
     from lib.readiness import Data
     from lib.views.data import report_markdown
 
@@ -440,7 +441,7 @@ def test_quoted_cell_text_is_withheld_in_either_quote_style(db: Path) -> None:
 def test_criteria_and_tier_decisions_are_for_medical_staff(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A coach reads the thresholds and the tier timeline; saving thresholds and recording a tier
     change are medical staff's (and admins') decisions, refused in lib too."""
-    from lib import settings as settings_lib
+    from lib.core import settings as settings_lib
     from lib.views.athlete import record_tier
 
     at = page(start(db, monkeypatch, "coach@club.org"), "settings")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from lib import store
-from lib.notes import notes
+from lib.store.notes import notes
 from lib.readiness import read_tier_history
 from tests.apptest import open_tab
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib.exposure import ACWR_CAVEAT
-from lib.text import md
+from lib.metrics.exposure import ACWR_CAVEAT
+from lib.core.text import md
 from tests.apptest import fresh_caches, main_selectbox, open_page
 
 

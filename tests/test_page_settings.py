@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from lib import settings as settings_lib
+from lib.core import settings as settings_lib
 from lib import store
 from tests.apptest import demo_store, press, start_app, store_copy
-from lib.rules import RULES
-from lib.settings import BY_NAME, SETTINGS, Settings, defaults
+from lib.core.rules import RULES
+from lib.core.settings import BY_NAME, SETTINGS, Settings, defaults
 from lib.views import settings as views
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lib import store
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
 from tests.e2e.test_coach_path import CHROMIUM, FLAGS, OUT, serve, sync_api
 
 CAPTION = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import planning
-from lib.planning import History, check_week, plan_vs_actual, plan_week, verdict, weeks_to_reach
-from lib.settings import defaults
+from lib.metrics import planning
+from lib.metrics.planning import History, check_week, plan_vs_actual, plan_week, verdict, weeks_to_reach
+from lib.core.settings import defaults
 
 MSS = 9.0
 PRE = {"hsr": 800.0, "sprint": 200.0}

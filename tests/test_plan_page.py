@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lib import privacy, store
-from lib.plan import read_plans
+from lib.store.saved_plans import read_plans
 from tests.apptest import demo_store, fresh_caches, main_selectbox, open_page, press, store_copy
 
 

@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lib import plan as plan_lib
+from lib.readiness import plan as plan_lib
 from lib import privacy, store
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
+from lib.privacy.plans import save_plan
 from lib.readiness import Data, readiness_board
+from lib.store.saved_plans import read_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = pd.Timestamp("2026-11-23")
@@ -125,7 +127,7 @@ def test_every_role_may_plan_but_only_medical_staff_change_tiers(demo: Path) -> 
     with pytest.raises(privacy.AccessDenied):
         privacy.require("coach", "record_tier")
     with pytest.raises(privacy.AccessDenied, match="unknown role"):
-        plan_lib.save_plan(store.connect(demo), "RTS011", "2026-W49", pd.DataFrame(), role="physio", who="x")
+        save_plan(store.connect(demo), "RTS011", "2026-W49", pd.DataFrame(), role="physio", who="x")
 
 
 def test_usage_and_refusals(demo: Path) -> None:
@@ -159,8 +161,8 @@ def test_a_store_at_revision_0002_upgrades_with_its_rows(tmp_path: Path) -> None
     raw.dispose()
     assert after == before
     engine = store.connect(url)
-    plan_id = plan_lib.save_plan(engine, "RTS011", "2026-W49", pd.DataFrame({
+    plan_id = save_plan(engine, "RTS011", "2026-W49", pd.DataFrame({
         "date": pd.date_range("2026-11-30", periods=7), "session": [None] * 7, "hsr_m": 0.0, "sprint_m": 0.0,
         "max_pct_mss": None}), role="coach", who="coach")
-    assert plan_lib.read_plans(engine)["plan_id"].tolist() == [plan_id]
+    assert read_plans(engine)["plan_id"].tolist() == [plan_id]
     store.dispose_all()

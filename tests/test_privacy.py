@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import privacy, store
-from lib.importer import import_files, merge_athlete
-from lib.notes import add_note
+from lib.ingest.importer import import_files, merge_athlete
+from lib.store.notes import add_note
 from lib.readiness import readiness_board, record_tier_change
 from lib.views.athlete import athlete_header, tier_timeline
 from tests.conftest import FD_ROWS, forcedecks_csv

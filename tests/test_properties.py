@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import store
-from lib.importer import import_files, read_file
-from lib.readers.base import SheetRead
+from lib.ingest.importer import import_files, read_file
+from lib.ingest.readers.base import SheetRead
 from tests.conftest import forcedecks_csv
 
 MESSY_TEXT = st.sampled_from(["", " ", "DNF", "X", "-", "N/A", "abc", "12,5", "1e3", "=1+1", "NaN", "0", "-3",

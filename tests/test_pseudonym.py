@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from lib.pseudonym import (CODE_PREFIX, WITHHELD, athlete_code, check_mode, initials, pseudonymise,
+from lib.privacy.pseudonym import (CODE_PREFIX, WITHHELD, athlete_code, check_mode, initials, pseudonymise,
                            pseudonymise_board, pseudonymise_data, pseudonymise_notes, pseudonyms, store_key)
 from lib.readiness import Data
 

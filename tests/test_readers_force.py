@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import import_files, read_file
-from lib.readers import detect_format, forcedecks, hawkin, nordbord
-from lib.readers.base import SheetRead
-from lib.sources import open_file
+from lib.ingest.importer import import_files, read_file
+from lib.ingest.readers import detect_format, forcedecks, hawkin, nordbord
+from lib.ingest.readers.base import SheetRead
+from lib.ingest.sources import open_file
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "formats"
 REAL_FORCEDECKS = SHARED / "real" / "forcedecks-test-export-06_21_2023.csv"

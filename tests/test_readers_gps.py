@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import import_files, read_file
-from lib.readers import catapult, detect_format, polar, statsports
-from lib.readers.base import SheetRead
-from lib.sources import open_file
+from lib.ingest.importer import import_files, read_file
+from lib.ingest.readers import catapult, detect_format, polar, statsports
+from lib.ingest.readers.base import SheetRead
+from lib.ingest.sources import open_file
 
 REAL_STATSPORTS = Path(__file__).resolve().parents[2] / "shared" / "formats" / "real" / "statsports-match-export.csv"
 GPS_READERS = (statsports, catapult, polar)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.importer import read_file
-from lib.readers.base import column_letter
+from lib.ingest.importer import read_file
+from lib.ingest.readers.base import column_letter
 from tests.test_properties import assert_nothing_lost
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"

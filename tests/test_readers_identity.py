@@ -10,8 +10,8 @@ import io
 import pandas as pd
 import pytest
 
-from lib.importer import read_file
-from lib.readers.base import SheetRead, athlete_columns
+from lib.ingest.importer import read_file
+from lib.ingest.readers.base import SheetRead, athlete_columns
 from tests.test_properties import assert_nothing_lost
 
 
@@ -45,7 +45,7 @@ def names_by_row(read: SheetRead, table: str) -> dict[int, str]:
     (["Full Name", "Team Name", "Date"], "Full Name", None, False),  # "Team Name" names a team, not the athlete
 ])
 def test_athlete_columns_by_vocabulary(headers: list[str], name: str, last: str | None, last_first: bool) -> None:
-    from lib.normalize import split_header
+    from lib.ingest.normalize import split_header
     found = athlete_columns([split_header(h)[0] for h in headers], headers)
     assert found is not None
     assert headers[found.name] == name
@@ -55,7 +55,7 @@ def test_athlete_columns_by_vocabulary(headers: list[str], name: str, last: str 
 
 @pytest.mark.parametrize("headers", [["Date", "Team Name", "Test Type"], ["First Name", "Date", "Test Type"]])
 def test_no_athlete_column(headers: list[str]) -> None:
-    from lib.normalize import split_header
+    from lib.ingest.normalize import split_header
     assert athlete_columns([split_header(h)[0] for h in headers], headers) is None
 
 

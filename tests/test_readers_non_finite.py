@@ -20,12 +20,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import FileRead, import_files, read_file
-from lib.normalize import is_non_finite, parse_asymmetry, parse_duration_min, parse_numbers
-from lib.readers import read_sheet
-from lib.readers.base import Detection, ReadContext, SheetRead
-from lib.sources import Sheet
-from lib.template import template_workbook
+from lib.ingest.importer import FileRead, import_files, read_file
+from lib.ingest.normalize import is_non_finite, parse_asymmetry, parse_duration_min, parse_numbers
+from lib.ingest.readers import read_sheet
+from lib.ingest.readers.base import Detection, ReadContext, SheetRead
+from lib.ingest.sources import Sheet
+from lib.ingest.template import template_workbook
 from tests.test_properties import assert_nothing_lost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,7 +229,7 @@ def test_board_and_pdfs_survive_infinities_left_in_the_store(tmp_path: Path) -> 
     """The demo team with an infinity in every kind of stored number (tests, sessions, wellness), as
     an older version could have written: the board, its PDF and an athlete's PDF still build, and
     the poisoned athlete's measurements read as missing, not as infinite."""
-    from lib.demo import load_demo
+    from lib.ingest.demo import load_demo
     from lib.readiness import Data, readiness_board
     from lib.reports import athlete_pdf, board_pdf
 

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from lib import store
-from lib.importer import import_files, read_file
-from lib.readers import detect_format, hoptests, roster, template, wellness
-from lib.readers.base import SheetRead
-from lib.sources import open_file
-from lib.template import EXAMPLES, TEMPLATE_TABLES, TITLE, template_columns, template_markdown, template_workbook
+from lib.ingest.importer import import_files, read_file
+from lib.ingest.readers import detect_format, hoptests, roster, template, wellness
+from lib.ingest.readers.base import SheetRead
+from lib.ingest.sources import open_file
+from lib.ingest.template import EXAMPLES, TEMPLATE_TABLES, TITLE, template_columns, template_markdown, template_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 

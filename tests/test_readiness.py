@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from lib.readiness import Data, read_tier_history, readiness_board, record_tier_change
-from lib.schema import conform
+from lib.core.schema import conform
 
 ON = pd.Timestamp("2026-11-23")
 
@@ -138,7 +138,7 @@ def test_recorded_tier_changes_round_trip(engine: Engine) -> None:
 def test_region_specific_gate_uses_the_sport_setting() -> None:
     """A hamstring athlete at tier 4: the Nordic force of the involved limb gates tier 5, with the
     absolute threshold of the chosen sport (soccer 337 N, Timmins 2016; AFL 256 N, Opar 2015)."""
-    from lib.settings import defaults
+    from lib.core.settings import defaults
 
     athletes = conform(pd.DataFrame({"athlete_id": ["ham"], "name": ["Hal Ham"]}), "athletes")
     injuries = conform(pd.DataFrame([{"athlete_id": "ham", "injury_date": pd.Timestamp("2026-10-01"), "side": "right",

@@ -15,13 +15,13 @@ import pytest
 from PIL import Image
 
 from lib import store
-from lib.demo import load_demo
-from lib.notes import add_note, notes
-from lib.pseudonym import athlete_code, store_key
+from lib.ingest.demo import load_demo
+from lib.store.notes import add_note, notes
+from lib.privacy.pseudonym import athlete_code, store_key
 from lib.readiness import Data, readiness_board
 from lib.reports import (STATUS_TINTS, Font, add_arguments, athlete_pdf, board_pdf, board_png, main_report,
                          pdf_page_png, printable, threshold_lines, wellness_summary)
-from lib.settings import defaults
+from lib.core.settings import defaults
 from lib.views import board_counts
 
 ON = dt.date(2026, 11, 23)

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import ImportReport, import_files, read_file
+from lib.ingest.importer import ImportReport, import_files, read_file
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 TODAY = pd.Timestamp("2026-11-23")

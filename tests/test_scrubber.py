@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.pseudonym import Scrubber, atoms, fold, id_form, known_names, name_forms, pseudonymise
-from lib.importer import import_files, merge_athlete
+from lib.privacy.pseudonym import Scrubber, atoms, fold, id_form, known_names, name_forms, pseudonymise
+from lib.ingest.importer import import_files, merge_athlete
 
 ROSTER = pd.DataFrame({
     "athlete_id": ["RTS014", "liam-oconnor", "RTS020", "RTS021", "RTS030", "RTS040", "RTS050", "RTS060", "7"],
@@ -145,7 +145,7 @@ def test_any_generated_name_is_gone_however_it_is_joined(first: str, last: str, 
                                                          order: bool, around: tuple[str, str]) -> None:
     """Names made up by hypothesis (accents included): no atom of the scrubbed text is the first
     name or surname, and the joined name is nowhere in it."""
-    from lib.pseudonym import _vocabulary
+    from lib.privacy.pseudonym import _vocabulary
 
     first, last = first.title(), last.title()
     if fold(first) in _vocabulary() or fold(last) in _vocabulary() or fold(first) == fold(last):

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lib import settings, store
-from lib.__main__ import main
+from lib.core import settings
+from lib import store
+from lib.cli import main
 
 
 def test_set_export_import_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

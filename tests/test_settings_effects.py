@@ -13,9 +13,9 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from lib.exposure import exposure_status
+from lib.metrics.exposure import exposure_status
 from lib.readiness import noise_figures
-from lib.settings import SETTINGS, BY_NAME, Settings, defaults
+from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults
 from lib.views import exposure as exposure_view
 from lib.views import settings as settings_view
 from tests.method_scenarios import ON, Scenario

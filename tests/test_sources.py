@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 import xlwt
 
-import lib.sources as sources
-from lib.errors import UnreadableFile
-from lib.importer import read_file
-from lib.sources import decode_text, open_file, sniff_delimiter
+import lib.ingest.sources as sources
+from lib.core.errors import UnreadableFile
+from lib.ingest.importer import read_file
+from lib.ingest.sources import decode_text, open_file, sniff_delimiter
 
 HEADER = ["Name", "Test", "Date", "Side", "Trial 1", "Trial 2", "Trial 3"]
 ROWS = [

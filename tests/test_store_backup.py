@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from lib import privacy, store
-from lib.demo import load_demo
-from lib.notes import add_note
+from lib.ingest.demo import load_demo
+from lib.store.notes import add_note
 from lib.readiness import record_tier_change
 
 ROOT = Path(__file__).resolve().parent.parent

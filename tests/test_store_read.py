@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.demo import load_demo
+from lib.ingest.demo import load_demo
 from lib.readiness import Data
-from lib.schema import TABLES, conform, without_missing_measures
+from lib.core.schema import TABLES, conform, without_missing_measures
 
 
 def _read_table_by_rows(engine: Engine, table: str, provenance: bool = False,

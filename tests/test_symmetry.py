@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.symmetry import limb_symmetry, limb_symmetry_index, side_summary
+from lib.metrics.symmetry import limb_symmetry, limb_symmetry_index, side_summary
 
 
 def _tests(rows: list[tuple]) -> pd.DataFrame:
@@ -137,7 +137,7 @@ UNINV = {"single_hop": 200.0, "triple_hop": 600.0, "crossover_hop": 500.0, "time
 
 
 def test_hop_battery_pass_fail_incomplete() -> None:
-    from lib.symmetry import hop_battery
+    from lib.metrics.symmetry import hop_battery
 
     injuries = _injuries([("a", "2026-09-28", "right", "hamstring"), ("b", "2026-09-28", "right", "calf"),
                           ("c", "2026-09-28", "right", "calf")])

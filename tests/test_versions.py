@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from lib import store
-from lib.importer import import_file, undo_import
+from lib.ingest.importer import import_file, undo_import
 
 DAYS = ("2026/11/21", "2026/11/22", "2026/11/23")  # one wellness key (athlete, date, pain) per day
 

@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.charts import athlete as charts
-from lib.notes import add_note, notes
+from lib.store.notes import add_note, notes
 from lib.readiness import Data, read_tier_history, readiness_board
-from lib.schema import conform
-from lib.settings import Settings, defaults
+from lib.core.schema import conform
+from lib.core.settings import Settings, defaults
 from lib.views import athlete as view
 
 ON = dt.date(2026, 11, 23)  # a Monday

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from lib.readiness import Data
-from lib.schema import empty_frame
+from lib.core.schema import empty_frame
 from lib.views import data as views
 
 IMPORTS = pd.DataFrame({

@@ -10,7 +10,7 @@ import pytest
 
 from lib.charts.exposure import acwr_chart, acwr_domain, exposure_heatmap
 from lib.readiness import Data
-from lib.settings import Settings, defaults
+from lib.core.settings import Settings, defaults
 from lib.views.exposure import (acwr_band, acwr_bands, acwr_cell, athlete_choices, daily_acwr, default_athlete,
                                 definitions, exposure_table, exposure_weeks, source_rows, source_rows_by, speed,
                                 spike_notes)

@@ -10,7 +10,7 @@ import pytest
 
 from lib.charts.hops import lsi_domain, lsi_history_chart, side_chart
 from lib.readiness import Data
-from lib.settings import defaults
+from lib.core.settings import defaults
 from lib.views.hops import (athlete_choices, battery_counts, battery_table, cv_cell,
                             latest_batteries, lsi_cell, lsi_history, pass_rule, result_cell, side_history,
                             side_panels)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib.charts import FONT_SIZE, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, style, threshold_rule
 from lib.readiness import TIER_SOURCE, rule_line
-from lib.settings import BY_NAME, Settings, defaults
+from lib.core.settings import BY_NAME, Settings, defaults
 from lib.views.athlete import nordic_threshold
 
 DATE_AXIS = alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True)

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts import SIDE_COLORS, style, threshold_rule
-from lib.symmetry import HOP_BATTERY, HOP_LABELS
+from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS
 
 TEST_ORDER = [HOP_LABELS[t] for t in HOP_BATTERY]
 TEST_SHAPES = ["circle", "square", "triangle-up", "diamond"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
+from lib.readiness.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, Data
-from lib.text import md
+from lib.core.text import md
 
 STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"

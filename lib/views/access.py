@@ -51,7 +51,7 @@ def audit_table(audit: pd.DataFrame, actions: list[str] | None = None) -> pd.Dat
 def audit_with_names(engine: Engine, table: pd.DataFrame, mode: str | None, key: bytes) -> pd.DataFrame:
     """The shown audit table under a names choice (initials or codes): every athlete's name forms
     scrubbed from the details (file names, tier reasons, athlete ids); `full`/None: as it is."""
-    from lib.pseudonym import check_mode, known_names, pseudonymise_texts
+    from lib.privacy.pseudonym import check_mode, known_names, pseudonymise_texts
 
     if mode == "full" or check_mode(mode) is None or table.empty:
         return table

@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from lib.baselines import rolling_baseline
-from lib.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
+from lib.metrics.baselines import rolling_baseline
+from lib.metrics.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
 from lib.privacy import require
 from lib.readiness import (STATUS_ICONS, STATUS_ORDER, STRENGTH_TEST, TIERS, WELLNESS_HIGHER_IS_BETTER, Data,
                             format_value, record_tier_change)
-from lib.rules import RULES, SYMBOL
-from lib.settings import BY_NAME, Settings, defaults
-from lib.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
-from lib.text import md
+from lib.core.rules import RULES, SYMBOL
+from lib.core.settings import BY_NAME, Settings, defaults
+from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry
+from lib.core.text import md
 from lib.views import status_label
 
 WINDOW_DAYS = 84  # the page's charts show the last 12 weeks

@@ -11,10 +11,10 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from lib import privacy, store
-from lib.pseudonym import check_mode, known_names, pseudonymise_report, pseudonymise_texts
+from lib.privacy.pseudonym import check_mode, known_names, pseudonymise_report, pseudonymise_texts
 from lib.readiness import Data
-from lib.schema import REJECT_COLUMNS
-from lib.text import md, md_code
+from lib.core.schema import REJECT_COLUMNS
+from lib.core.text import md, md_code
 
 TEMPLATE_DOC = Path(__file__).resolve().parents[2] / "docs" / "template.md"
 TEMPLATE_FILE = "rts_template.xlsx"

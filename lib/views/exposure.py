@@ -13,9 +13,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
+from lib.metrics.exposure import LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
 from lib.readiness import Data, active_injury
-from lib.settings import BY_NAME, Settings
+from lib.core.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS
 from lib.views.hops import injury_label, squad_ids
 

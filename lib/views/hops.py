@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lib.readiness import Data, active_injury
-from lib.settings import BY_NAME, Settings
-from lib.symmetry import HOP_BATTERY, HOP_LABELS, LOWER_IS_BETTER, hop_battery, limb_symmetry
+from lib.core.settings import BY_NAME, Settings
+from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS, LOWER_IS_BETTER, hop_battery, limb_symmetry
 from lib.views import ALL_SQUADS
 
 # A battery whose worst trial CV% is above this is noisy: the trials disagree, so retest before

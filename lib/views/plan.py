@@ -10,12 +10,12 @@ import math
 
 import pandas as pd
 
-from lib import plan as plan_lib
-from lib import planning
-from lib.plan import AthletePlan
+from lib.readiness import plan as plan_lib
+from lib.metrics import planning
+from lib.readiness.plan import AthletePlan
 from lib.readiness import Data
-from lib.rules import TIERS
-from lib.settings import BY_NAME, Settings
+from lib.core.rules import TIERS
+from lib.core.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS
 from lib.views.hops import squad_ids
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.readiness import STATUS_ICONS, STATUS_WORDS
-from lib.rules import FULL_RETURN, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
-from lib.settings import BY_NAME, SETTINGS, Setting, Settings
+from lib.core.rules import FULL_RETURN, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
+from lib.core.settings import BY_NAME, SETTINGS, Setting, Settings
 
 KMH_PER_MS = 3.6
 SPEED_UNITS = ("m/s", "km/h")

@@ -52,7 +52,7 @@ def coach_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - (U
     import secrets as token
 
     from lib import privacy, store
-    from lib.demo import load_demo
+    from lib.ingest.demo import load_demo
 
     folder = tmp_path_factory.mktemp("coach")
     db = folder / "coach.sqlite"  # boss@club.org is in RTS_ADMINS: only a verified boss@club.org is an admin

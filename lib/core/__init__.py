@@ -1,0 +1,1 @@
+"""The core: declarations every other layer reads (errors, schema, settings, rules, text). Imports nothing of ours."""

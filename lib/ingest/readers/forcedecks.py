@@ -1,0 +1,186 @@
+"""VALD ForceDecks CSV from VALD Hub: one row per test, metrics averaged over `Reps` trials.
+
+Headers drift between exports (`Takeoff Peak Force [N] (Asym) (%)` became `Takeoff Peak Force %
+(Asym) (%)`), so columns are matched by loose key. Asymmetry cells are `9.7 L`: the magnitude and
+the side with the larger value.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from lib.ingest.readers.base import (
+    ATHLETE,
+    Detection,
+    Frame,
+    MetricColumn,
+    ReadContext,
+    SheetRead,
+    athlete_names,
+    dates_column,
+    detect_by_headers,
+    melt_metrics,
+    reject_rows,
+)
+from lib.ingest.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials
+from lib.ingest.sources import Sheet
+
+NAME = "vald_forcedecks"
+LABEL = "VALD ForceDecks"
+
+TEST_TYPES = {
+    "cmj": "cmj", "abcmj": "cmj", "sj": "sj", "dj": "drop_jump", "hj": "hop_rsi", "slj": "sl_cmj",
+    "slcmj": "sl_cmj", "sldj": "sl_drop_jump", "slhj": "sl_hop_rsi", "imtp": "imtp",
+}
+
+# loose key of a metric header (sides stripped) -> canonical metric
+METRIC_KEYS: dict[str, str] = {
+    "jump height imp mom": "jump_height",
+    "jump height imp mom in inches": "jump_height",
+    "jump height flight time": "jump_height_flight_time",
+    "jump height flight time in inches": "jump_height_flight_time",
+    "rsi modified": "rsi_modified",
+    "rsi modified imp mom": "rsi_modified",
+    "peak power bm": "peak_power_bm",
+    "concentric peak force": "concentric_peak_force",
+    "eccentric peak force": "eccentric_peak_force",
+    "force at peak power": "force_at_peak_power",
+    "peak vertical force": "max_force",
+    "contraction time": "contraction_time",
+    "flight time": "flight_time",
+    "contact time": "contact_time",
+    "flight time contraction time": "ft_ct_ratio",
+    "best rsi flight contact time": "rsi",
+    "rsi flight contact time": "rsi",
+    "rsi flight time contact time": "rsi",  # drop jump, `RSI (Flight Time/Contact Time)`
+    "countermovement depth": "countermovement_depth",
+    "bw": "body_mass",
+    "takeoff peak force asym": "asymmetry",
+    "concentric peak force asym": "asymmetry",
+    "peak landing force asym": "landing_asymmetry",
+    "eccentric braking impulse asym": "braking_impulse_asymmetry",
+}
+DATE_KEYS = ("date", "test date")  # `Test Date`: older VALD desktop exports
+IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", "reps", "tags", "additional load",
+            "finish time", "by", "entered by"]  # the last three: a Smartabase event's bookkeeping
+DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
+
+
+# a test named by a Smartabase form, a sheet or a file (`CMJ`, `Squat Jump`) when no `Test Type` column
+TEST_WORDS = {**TEST_TYPES, "countermovement jump": "cmj", "counter movement jump": "cmj", "squat jump": "sj",
+              "drop jump": "drop_jump"}
+HINTS = ["reps", "externalid", "bw", "tags", "additional load", *METRIC_KEYS]
+
+
+def detect(sheet: Sheet) -> Detection | None:
+    """ForceDecks: an athlete column (`Name`; `About` when it comes through Smartabase), `Test Type`,
+    `Date` and `Reps` or a ForceDecks metric. Without `Test Type` (a Smartabase form holds one test),
+    two ForceDecks metrics and a test named by the sheet or the file."""
+    found = detect_by_headers(sheet, NAME, [ATHLETE, {"test type"}, set(DATE_KEYS)], hints=HINTS,
+                              forbidden=["l max force", "date utc"])
+    if found is not None:
+        return found
+    named = named_test(sheet)
+    if named is None:
+        return None
+    found = detect_by_headers(sheet, NAME, [ATHLETE, set(DATE_KEYS), set(METRIC_KEYS)], hints=HINTS,
+                              forbidden=["l max force", "date utc"])
+    if found is None or found.score < 3 * 2 + 2:  # fewer than two ForceDecks metrics: not sure enough
+        return None
+    found.info.update({"test": named[0], "test_from": named[1]})
+    return found
+
+
+def named_test(sheet: Sheet) -> tuple[str, str] | None:
+    """(canonical test, the text naming it) from the sheet name, else the file name."""
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", sheet.file or "")
+    for text in (sheet.name or "", stem):
+        words = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+        for key in sorted(TEST_WORDS, key=len, reverse=True):  # `squat jump` before `sj`
+            if re.search(rf"(?:^| ){re.escape(key)}(?: |$)", words):
+                return TEST_WORDS[key], text
+    return None
+
+
+def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
+    frame = Frame(sheet, detection.header_row)
+    out = SheetRead(LABEL)
+    out.data_rows = list(frame.rows)
+    ref_i = frame.find("externalid")
+    type_i = frame.find("test type")
+    date_i = frame.find(*DATE_KEYS)
+    time_i = frame.find("time", "start time", "test time")  # `Start Time`: a Smartabase event
+    for extra in ("reps", "tags", "additional load"):
+        frame.find(extra)
+
+    names, no_name, _name_header = athlete_names(frame, out, ctx)
+    dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
+    if type_i is None:  # claimed without a `Test Type` column: the test named by the sheet or file
+        test = str(detection.info["test"])
+        tests = pd.Series([test] * len(frame), dtype=object)
+        raw_types = tests.astype("string")
+        out.assumptions.append(f"no `Test Type` column: every row is a {test} test, as "
+                               f"'{detection.info['test_from']}' says")
+    else:
+        raw_types = frame.col(type_i).astype("string").str.strip()
+        tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
+
+    bad_date = ~no_name & dates.values.isna()
+    reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
+    bad_type = ~no_name & ~bad_date & tests.isna()
+    reject_rows(out, ctx, frame, bad_type, frame.header(type_i) if type_i is not None else "", raw_types,
+                "test type not supported (known: " + ", ".join(sorted(k.upper() for k in TEST_TYPES)) + ")")
+    ok = ~(no_name | bad_date | bad_type)
+
+    base = pd.DataFrame({
+        "athlete_name": names, "athlete_ref": _refs(frame, ref_i), "date": dates.values,
+        "test": tests, "device": "ForceDecks",
+    })
+    # several tests of one type on one day are trials 1..n in the order performed
+    if time_i is not None:
+        order = minutes_of_day(frame.col(time_i))
+    else:  # `19/03/2026 09:05` in the date cell (older desktop exports), else no time
+        order = minutes_of_day(frame.col(date_i).astype("string").str.extract(_CLOCK, expand=False))
+    base["trial"] = number_trials(base, order, ok)
+    base["time"] = clock_text(order).to_numpy()
+
+    columns = _metric_columns(frame, out)
+    out.tables["tests"] = melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma)
+    account_for_rows(out, frame)
+    out.unknown_columns = frame.unknown(IDENTITY)
+    out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
+    return out
+
+
+_CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"
+
+
+def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
+    cols: list[MetricColumn] = []
+    has_impmom = any(k.startswith("jump height imp mom") for k, _ in frame.keys)
+    for i, (key, unit) in enumerate(frame.keys):
+        side = "both"
+        base_key = key
+        m = re.fullmatch(r"(.*) (l|r|left|right)", key)
+        if m and m.group(1) in METRIC_KEYS:
+            base_key, side = m.group(1), "left" if m.group(2) in ("l", "left") else "right"
+        metric = METRIC_KEYS.get(base_key)
+        if metric is None:
+            continue
+        if metric == "jump_height_flight_time" and not has_impmom:
+            metric = "jump_height"
+            out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
+        if metric.endswith("asymmetry"):
+            side = "asym"
+        frame.used.add(i)
+        cols.append(MetricColumn(i, None, metric, side, unit or DEFAULT_UNITS.get(metric)))
+    return cols
+
+
+def _refs(frame: Frame, index: int | None) -> pd.Series:
+    if index is None:
+        return pd.Series([pd.NA] * len(frame), dtype="string")
+    return frame.col(index).astype("string").str.strip().replace("", pd.NA)
