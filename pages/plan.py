@@ -46,8 +46,8 @@ start = ui.selected_athlete() if ui.selected_athlete() in choices else ids[0]
 aid = st.selectbox("Athlete", ids, index=ids.index(start), format_func=choices.get, key="plan_athlete")
 p = view.find(plans, aid)
 st.subheader(md(p.name))
-for col, (label, value) in zip(st.columns(6), view.headline(p).items()):
-    col.metric(label, value, border=True)
+for col, (label, (value, words)) in zip([*st.columns(3), *st.columns(3)], view.headline(p).items()):
+    col.metric(label, value, border=True, help=md(words))
 st.caption(md(view.tier_line(p, ui.can("record_tier"))) + f" **Sessions:** {md(view.suggestions(p))}")
 
 st.markdown("**The days** (blank session = rest)" + (f" · saved by {md(p.saved['by'])}, {p.saved['at']}" if p.saved else

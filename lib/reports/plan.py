@@ -76,7 +76,7 @@ def _page(doc: _Doc, p: AthletePlan, cfg: Settings, chart: bool) -> None:
     doc.cell(left, 10, width, 8, f"{p.name} · {p.week}")
     head = view.headline(p)
     doc.set(9)
-    doc.wrapped(left, 18, width, 9, " · ".join(f"{k}: {v}" for k, v in head.items()), 2)
+    doc.wrapped(left, 18, width, 9, " · ".join(f"{k}: {v}" for k, (v, _) in head.items()) + f" · {head['Speed cap'][1]}", 2)
     doc.set(8, colour=MUTED)
     doc.wrapped(left, 27, width, 8, view.tier_line(p, False), 2)
     y = 36.0
@@ -95,7 +95,7 @@ def _page(doc: _Doc, p: AthletePlan, cfg: Settings, chart: bool) -> None:
         doc.hline(left, y, width)
     doc.set(8, bold=True)
     doc.cell(left, y + 0.5, width, 5, f"Week: HSR {p.plan.hsr_m:.0f} m · sprint {p.plan.sprint_m:.0f} m · "
-                                      f"sessions >= 80/90/95% MSS {head['Sessions ≥ 80/90/95% MSS']}")
+                                      f"sessions >= 80/90/95% MSS {head['≥ 80/90/95%'][0]}")
     y += 7
     y = _block(doc, "Sessions at this tier", [view.suggestions(p)], left, y, width)
     y = _block(doc, "Why each number", [f"{m} ({s})" for m, s in view.reason_lines(p)], left, y, width)

@@ -79,15 +79,19 @@ def find(plans: list[AthletePlan], athlete_id: str | None) -> AthletePlan | None
     return plans[0] if plans else None
 
 
-def headline(p: AthletePlan) -> dict[str, str]:
-    """The numbers above the table: tier and cap, HSR, sprint, efforts, projected return."""
+def headline(p: AthletePlan) -> dict[str, tuple[str, str]]:
+    """The numbers above the table, label -> (value, help): tier, speed cap, HSR, sprint, efforts,
+    projected return."""
     t = TIERS[p.plan.tier - 1]
     e = p.plan.efforts
-    speed = "" if math.isnan(p.mss_ms) else f" = {p.plan.speed_cap_pct_mss / 100 * p.mss_ms:.2f} m/s"
-    return {"Tier": f"{p.plan.tier} · {t.name}", "Speed cap": f"{p.plan.speed_cap_pct_mss:.0f}% MSS{speed}",
-            "HSR": f"{p.plan.hsr_m:.0f} m", "Sprint": f"{p.plan.sprint_m:.0f} m",
-            "Sessions ≥ 80/90/95% MSS": f"{e['80']} / {e['90']} / {e['95']}",
-            "Projected return": p.projected_return_week or "not projected"}
+    speed = "no MSS on record" if math.isnan(p.mss_ms) else \
+        f"{p.plan.speed_cap_pct_mss / 100 * p.mss_ms:.2f} m/s of an MSS of {p.mss_ms:.2f} m/s"
+    return {"Tier": (f"{p.plan.tier}", f"{t.name}: {t.work}"),
+            "Speed cap": (f"{p.plan.speed_cap_pct_mss:.0f}% MSS", speed),
+            "HSR": (f"{p.plan.hsr_m:.0f} m", "metres at >= 5.5 m/s planned this week"),
+            "Sprint": (f"{p.plan.sprint_m:.0f} m", "metres at >= 7.0 m/s planned this week"),
+            "≥ 80/90/95%": (f"{e['80']}/{e['90']}/{e['95']}", "sessions reaching at least 80, 90 and 95% of MSS"),
+            "Return": (p.projected_return_week or "–", "projected week of full return (see below: what it assumes)")}
 
 
 def editor_frame(p: AthletePlan) -> pd.DataFrame:
