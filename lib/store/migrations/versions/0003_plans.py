@@ -1,4 +1,5 @@
-"""plans: the weekly high-velocity plans staff save (lib.plan), one row per save.
+"""plans: the weekly high-velocity plans staff save (lib.readiness.plan), one row per save. Idempotent
+like the baseline: a store that already has the table keeps it.
 
 Revision ID: 0003
 Revises: 0002
@@ -16,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if "plans" in sa.inspect(op.get_bind()).get_table_names():  # a store some code already gave the table
+        return
     op.create_table(
         "plans",
         sa.Column("plan_id", sa.Integer, primary_key=True, autoincrement=True),
