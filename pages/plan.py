@@ -49,6 +49,14 @@ st.subheader(md(p.name))
 for col, (label, (value, words)) in zip([*st.columns(3), *st.columns(3)], view.headline(p).items()):
     col.metric(label, value, border=True, help=md(words))
 st.caption(md(view.tier_line(p, ui.can("record_tier"))) + f" **Sessions:** {md(view.suggestions(p))}")
+mine = st.columns(2)
+mine[0].download_button(f"{md(p.name)}'s week (PDF)", icon=":material/picture_as_pdf:", on_click="ignore",
+                        file_name=f"plan_{p.athlete_id}_{week}.pdf", mime="application/pdf",
+                        data=ui.logged_download(f"plan {p.athlete_id} {week}",
+                                                lambda: plan_report.plans_pdf([p], on, cfg, squad)))
+mine[1].download_button(f"{md(p.name)}'s week (CSV)", icon=":material/download:", on_click="ignore",
+                        file_name=f"plan_{p.athlete_id}_{week}.csv", mime="text/csv",
+                        data=ui.logged_download(f"plan {p.athlete_id} {week}", lambda: plan_report.plans_csv([p]), 7))
 
 st.markdown("**The days** (blank session = rest)" + (f" · saved by {md(p.saved['by'])}, {p.saved['at']}" if p.saved else
                                                        " · the engine's proposal"))

@@ -32,7 +32,8 @@ def test_the_rehab_groups_week(db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert set(table.index) == {"RTS011", "RTS005", "RTS014", "RTS020"}  # the returning athletes
     assert table.loc["RTS014", "Tier"] == "1 · ≤ 60% MSS"  # stop: tier 1 until it settles
     assert table.loc["RTS011", "HSR m"] == 660 and table.loc["RTS011", "Against GPS"] == "no GPS yet"
-    assert [b.label for b in at.get("download_button")] == ["Plans of the rehab group (PDF)", "Plans of the rehab group (CSV)"]
+    assert [b.label for b in at.get("download_button")][:2] == ["Plans of the rehab group (PDF)", "Plans of the rehab group (CSV)"]
+    assert len(at.get("download_button")) == 4  # and the chosen athlete's week, PDF and CSV
     assert len(at.get("vega_lite_chart")) == 1
 
 

@@ -129,14 +129,14 @@ def plan_tier(row: dict[str, object]) -> tuple[int, str]:
 
 def athlete_plan(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings | None = None, week: str | None = None,
                  plans: pd.DataFrame | None = None, board: pd.DataFrame | None = None,
-                 project: bool = True) -> AthletePlan:
+                 project: bool = True, past_board: pd.DataFrame | None = None) -> AthletePlan:
     """The athlete's plan for `week` (default: the week after `on`): the saved plan if staff saved
     one, else the proposal; checked against the spike rules; with the GPS against it when the week
     has GPS up to `on`, and the projected return."""
     cfg = cfg or defaults()
     on = pd.Timestamp(on).normalize()
     plans = data.plans if plans is None else plans
-    chain = _chain(data, athlete_id, on, cfg, week, plans, board)
+    chain = _chain(data, athlete_id, on, cfg, week, plans, board, past_board)
     ctx, history, plan = chain.ctx, chain.history, chain.plan
     flags = planning.check_week(history, plan.days, chain.week, plan.tier, cfg, chain.done_until)
     sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= on)]
@@ -188,7 +188,7 @@ class _Chain:
 
 
 def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: str | None,
-           plans: pd.DataFrame | None, board: pd.DataFrame | None) -> _Chain:
+           plans: pd.DataFrame | None, board: pd.DataFrame | None, past_board: pd.DataFrame | None = None) -> _Chain:
     """The week planned on top of the weeks before it: a past week as on its Monday; the
     next week from the data up to `on`; a later one after the weeks between (saved, else proposed)."""
     first = planning.plan_week_for(on)
@@ -196,7 +196,7 @@ def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: s
     monday = week_monday(week)
     past = monday < week_monday(first)
     if past:  # as it would have been planned on its Monday (the testing day's tier, the weeks before)
-        ctx = _context(data, athlete_id, monday, cfg, None)
+        ctx = _context(data, athlete_id, monday, cfg, past_board)  # past_board: the board on that Monday
         weeks, done_until = [week], None
     else:
         ctx = _context(data, athlete_id, on, cfg, board)
@@ -311,7 +311,12 @@ def group_plans(data: Data, on: pd.Timestamp, cfg: Settings | None = None, plans
     on = pd.Timestamp(on).normalize()
     board = readiness_board(data, on, cfg)
     wanted = returning_athletes(board) if ids is None else [i for i in returning_athletes(board) if i in set(ids)]
-    return [athlete_plan(data, a, on, cfg, week, plans, board) for a in wanted]
+    monday = week_monday(week) if week else None
+    past = monday is not None and monday < week_monday(planning.plan_week_for(on))
+    past_board = readiness_board(data, monday, cfg) if past else None  # one board for a past week's Monday
+    if past_board is not None:
+        wanted = [a for a in wanted if a in set(returning_athletes(past_board))]
+    return [athlete_plan(data, a, on, cfg, week, plans, board, past_board=past_board) for a in wanted]
 
 
 def previous_week(week: str) -> str:
