@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from lib.core import identity
 from lib import privacy, store
-from lib.core import settings as settings_lib
+from lib.store import settings as settings_lib
 from lib.readiness import asof
 from lib.ingest.demo import ensure_demo
 from lib.core.errors import ReturnToSpeedError

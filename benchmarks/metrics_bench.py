@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib.metrics.exposure import weekly_exposure  # noqa: E402
 from lib.readiness import Data, readiness_board  # noqa: E402
 from lib.core.schema import conform  # noqa: E402
+from lib.core.settings import defaults  # noqa: E402
 
 START = pd.Timestamp("2025-07-01")
 ON = pd.Timestamp("2026-06-30")
@@ -82,8 +83,8 @@ def main() -> None:
     args = ap.parse_args()
     for n in args.athletes:
         data = season(n)
-        weekly = best_of(args.runs, lambda: weekly_exposure(data.sessions, ON))
-        board = best_of(args.runs, lambda: readiness_board(data, ON))
+        weekly = best_of(args.runs, lambda: weekly_exposure(data.sessions, ON, defaults()))
+        board = best_of(args.runs, lambda: readiness_board(data, ON, defaults()))
         print(f"{n:4d} athletes: {len(data.sessions):7,} sessions, {len(data.tests):6,} tests | "
               f"weekly exposure {weekly:5.2f} s | board {board:5.2f} s | both {weekly + board:5.2f} s")
 

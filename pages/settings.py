@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from lib.core import settings as settings_lib
+from lib.store import settings as settings_lib
 from lib.core.rules import TIER_SOURCE
 from lib.core.text import md
 from lib.views import settings as views

@@ -1,7 +1,7 @@
 """One athlete, a few weeks of data, built by hand: the scenario kit of the test_method_* files.
 
 Every scenario starts from a right-hamstring injury on 2026-10-01 and a board on Monday
-2026-11-23. Defaults (lib.settings): pain safe <= 2, stop > 5; hop LSI pass 90%, hold 80%;
+2026-11-23. Defaults (lib.core.settings): pain safe <= 2, stop > 5; hop LSI pass 90%, hold 80%;
 LSI drop 5 points; tier_min_days 7; wellness amber z >= 1, red z >= 2, SD floor 1 point.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib.readiness import Data, readiness_board
 from lib.core.schema import conform
-from lib.core.settings import Settings
+from lib.core.settings import Settings, defaults
 
 ON = pd.Timestamp("2026-11-23")
 INJURY = pd.Timestamp("2026-10-01")
@@ -91,7 +91,7 @@ class Scenario:
                     history.assign(date=pd.to_datetime(history["date"])))
 
     def board(self, on: pd.Timestamp = ON, cfg: Settings | None = None) -> dict:
-        return readiness_board(self.data(), on, cfg).iloc[0].to_dict()
+        return readiness_board(self.data(), on, cfg or defaults()).iloc[0].to_dict()
 
 
 def rules(row: dict, kind: str | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""The as-of date follows the data (lib.asof, ui.as_of, app.py's banner) and demo mode ends only
+"""The as-of date follows the data (lib.readiness.asof, ui.as_of, app.py's banner) and demo mode ends only
 when real rows arrive.
 
 A store last fed on the demo's testing day (Mon 23 Nov 2026) opens on that day in every new
@@ -31,7 +31,7 @@ DEMO_NOTE = "**Demo team**: synthetic athletes. Upload your own files to start."
 
 
 def _data(tests: tuple[str, ...] = (), sessions: tuple[str, ...] = (), wellness: tuple[str, ...] = ()) -> Data:
-    """Tables with only their dates: all lib.asof reads."""
+    """Tables with only their dates: all lib.readiness.asof reads."""
     def frame(days: tuple[str, ...]) -> pd.DataFrame:
         return pd.DataFrame({"date": pd.to_datetime(list(days))})
 

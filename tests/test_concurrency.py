@@ -3,7 +3,7 @@ timeout, `BEGIN IMMEDIATE` for every write, plain snapshots for reads) commits e
 
 Workers are separate processes. `worker` below runs in a child interpreter
 (`python -c "from tests.test_concurrency import worker; ..."`); it can hold its write
-transaction open for a while by wrapping `lib.importer._finish` (called inside the transaction,
+transaction open for a while by wrapping `lib.ingest.importer._finish` (called inside the transaction,
 after every table is written), so no test-only hook is needed in lib/.
 """
 
@@ -203,7 +203,7 @@ def test_full_disk_leaves_nothing_partial_and_the_retry_works(tmp_path: Path) ->
     try:
         reports = import_files(engine, [(SAMPLE.name, SAMPLE.read_bytes())])
         assert reports[0].status == "failed" and "full" in reports[0].message, reports[0].text()
-    except sa.exc.OperationalError as exc:  # what lib/importer.py does until it reports storage errors
+    except sa.exc.OperationalError as exc:  # what lib/ingest/importer.py does until it reports storage errors
         assert "database or disk is full" in str(exc)
     engine.dispose()
     assert counts(db) == before and integrity(db) == "ok"
@@ -261,7 +261,7 @@ def test_board_reads_while_another_process_holds_the_write_lock(tmp_path: Path) 
     tier history, the team's settings, the board itself) succeed at once with the last committed
     data, not "database is locked" after the busy timeout; once the writer commits, the next read
     sees its row."""
-    from lib.core import settings as settings_lib
+    from lib.store import settings as settings_lib
     from lib.privacy import data_for
     from lib.readiness import readiness_board
 

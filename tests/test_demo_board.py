@@ -10,6 +10,7 @@ import pytest
 from lib import store
 from lib.ingest.demo import load_demo
 from lib.readiness import Data, readiness_board
+from lib.core.settings import defaults
 
 TESTING_DAY = pd.Timestamp("2026-11-23")
 
@@ -19,7 +20,7 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     engine = store.connect(Path(tmp_path_factory.mktemp("demo")) / "demo.sqlite")
     reports = load_demo(engine)
     assert all(r.status == "imported" for r in reports), [r.text() for r in reports if r.status != "imported"]
-    out = readiness_board(Data.from_store(engine), TESTING_DAY).set_index("name")
+    out = readiness_board(Data.from_store(engine), TESTING_DAY, defaults()).set_index("name")
     store.dispose_all()
     return out
 
@@ -92,7 +93,7 @@ def test_bad_night_is_amber_that_day_and_names_the_item(tmp_path: Path) -> None:
     """Joel slept 2/5 on 2026-11-16 (usual 4/5): amber on that day's board, with the item in words."""
     engine = store.connect(tmp_path / "demo.sqlite")
     load_demo(engine)
-    joel = readiness_board(Data.from_store(engine), pd.Timestamp("2026-11-16")).set_index("name").loc["Joël Ndiaye"]
+    joel = readiness_board(Data.from_store(engine), pd.Timestamp("2026-11-16"), defaults()).set_index("name").loc["Joël Ndiaye"]
     store.dispose_all()
     assert joel["status"] == "amber"
     item = next(r for r in joel["reasons"] if r["rule"] == "wellness_item_amber")

@@ -118,7 +118,7 @@ def test_a_bad_region_is_reported_and_nothing_is_saved(team: Engine) -> None:
     assert live(team, "injuries").set_index("athlete_id").loc["A1", "region"] == "hamstring"
 
 
-LATEST = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)  # lib.normalize.plausible_dates: a year ahead
+LATEST = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=366)  # lib.ingest.dates.plausible_dates: a year ahead
 
 
 @pytest.mark.parametrize("column, value, problem", [

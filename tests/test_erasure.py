@@ -124,8 +124,8 @@ def test_a_reader_holding_a_snapshot_makes_the_erasure_fail_loudly(squad: Engine
     reader = sqlite3.connect(db, isolation_level=None)
     reader.execute("BEGIN")
     assert reader.execute("SELECT count(*) FROM injuries").fetchone()[0] == 2  # snapshot taken
-    monkeypatch.setattr(privacy, "VERIFY_WAIT_S", 0.0)
-    monkeypatch.setattr(privacy, "VERIFY_ATTEMPTS", 2)
+    monkeypatch.setattr(privacy.verify, "VERIFY_WAIT_S", 0.0)
+    monkeypatch.setattr(privacy.verify, "VERIFY_ATTEMPTS", 2)
     try:
         code = main(["erase", KWAME_ID, "--who", "dpo", "--yes", "--db", str(db)])
         err = capsys.readouterr().err

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 import lib.ingest.readers.template as template_reader
 from lib import exports, store
 from lib.exports import (board_csv, data_workbook, escape_cell, export_bytes, header_column,
-                         header_label, main_export, output_only, table_csv, unescape_cell)
+                         header_label, output_only, table_csv, unescape_cell)
+from lib.cli.export import main_export
 from lib.ingest.importer import import_files
 from lib.privacy.pseudonym import WITHHELD, athlete_code, store_key
 from lib.readiness import BOARD_COLUMNS, Data, readiness_board
@@ -150,7 +151,7 @@ def test_csv_neutralises_text_and_keeps_numbers(data: Data) -> None:
 
 
 def test_board_csv_is_neutralised(data: Data) -> None:
-    board = readiness_board(data, pd.Timestamp(ON))
+    board = readiness_board(data, pd.Timestamp(ON), defaults())
     rows = pd.read_csv(io.BytesIO(board_csv(board)), dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert list(rows.columns[:6]) == ["athlete_id", "name", "position", "squad", "status", "status_word"]
     assert dict(zip(rows["athlete_id"], rows["name"]))["A2"] == "'=2+5 Cole"
@@ -164,7 +165,7 @@ def test_csv_is_the_same_bytes_twice(data: Data) -> None:
 # ------------------------------------------------------------------------------------ XLSX
 
 def test_workbook_sheets_headers_formats_and_colours(data: Data) -> None:
-    board = readiness_board(data, pd.Timestamp(ON))
+    board = readiness_board(data, pd.Timestamp(ON), defaults())
     body = data_workbook(data, board=board, cfg=defaults(), on=ON, team="First team")
     wb = load_workbook(io.BytesIO(body))
     assert wb.sheetnames == ["board", "thresholds", "athletes", "injuries", "tests", "sessions", "wellness"]
@@ -205,7 +206,7 @@ def test_workbook_sheets_headers_formats_and_colours(data: Data) -> None:
 
 
 def test_workbook_is_the_same_bytes_twice(data: Data) -> None:
-    board = readiness_board(data, pd.Timestamp(ON))
+    board = readiness_board(data, pd.Timestamp(ON), defaults())
     assert data_workbook(data, board=board, on=ON) == data_workbook(data, board=board, on=ON)
 
 
@@ -234,7 +235,7 @@ def test_importer_reads_escaped_text_back_to_the_original(data: Data, tmp_path: 
 
 @needs_wiring
 def test_the_whole_workbook_imports_its_tables_and_not_the_board(data: Data, tmp_path: Path) -> None:
-    board = readiness_board(data, pd.Timestamp(ON))
+    board = readiness_board(data, pd.Timestamp(ON), defaults())
     report = import_files(store.connect(tmp_path / "all.sqlite"),
                           [("all.xlsx", data_workbook(data, board=board, cfg=defaults(), on=ON))])[0]
     assert not report.rejects, report.text()
@@ -245,7 +246,7 @@ def test_the_whole_workbook_imports_its_tables_and_not_the_board(data: Data, tmp
 # ------------------------------------------------------------------------------------ pseudonymised
 
 def test_pseudonymised_exports_carry_no_name(data: Data) -> None:
-    board = readiness_board(data, pd.Timestamp(ON))
+    board = readiness_board(data, pd.Timestamp(ON), defaults())
     key = b"k"
     body = data_workbook(data, board=board, on=ON, mode="codes", key=key)
     wb = load_workbook(io.BytesIO(body))

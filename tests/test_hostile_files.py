@@ -486,7 +486,7 @@ CASES = [
          "Read as dates: 46349 = 2026-11-23."),
     Case("implausible_dates", "Dates 1900-02-29 (Excel serial 60), 1900-01-01, 9999-12-31, 1989-12-31",
          "hops_dates.xlsx", implausible_dates_xlsx, "imported", "date outside the plausible range",
-         "Each row is rejected with the range (`lib.normalize.EARLIEST_DATE` 1990-01-01 to today + 366 days) in the "
+         "Each row is rejected with the range (`lib.ingest.dates.EARLIEST_DATE` 1990-01-01 to today + 366 days) in the "
          "message; the ordinary row imported. The same range holds in CSV text and in edits on the Data page."),
     Case("duplicate_header_same", "Two columns headed `Date` holding the same dates", "hops_dup.csv",
          lambda: hop_csv_text([line + ",2026-11-23" for line in HOP_LINES]).replace(b"Trial 3\r\n", b"Trial 3,Date\r\n", 1),
@@ -620,7 +620,7 @@ def test_these_files_abort_an_unprotected_process_but_not_ours(case_id: str) -> 
     run = subprocess.run([sys.executable, "-c", limit + UNPROTECTED], input=data, capture_output=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin", "RUST_BACKTRACE": "0"})
     assert run.returncode != 0 and b"memory allocation" in run.stderr, (
-        "calamine no longer aborts on this file (fixed upstream?): lib/sources.py's isolation rules could be "
+        "calamine no longer aborts on this file (fixed upstream?): lib/ingest/sources.py's isolation rules could be "
         f"relaxed for it. stderr: {run.stderr[-300:]!r}")
     start = time.perf_counter()
     with pytest.raises(UnreadableFile, match=case.message):
@@ -1282,7 +1282,7 @@ def render_doc() -> str:
         "",
         "Refused files are not stored (no import row, no data); their message is shown on the upload",
         "summary and printed by `python -m lib import` (exit code 1). The limits are in",
-        "`lib/sources.py`: `MAX_UPLOAD_BYTES` (200 MB, as `server.maxUploadSize`), `MAX_UNCOMPRESSED_BYTES`",
+        "`lib/ingest/sources.py`: `MAX_UPLOAD_BYTES` (200 MB, as `server.maxUploadSize`), `MAX_UNCOMPRESSED_BYTES`",
         "(400 MB), `MAX_COMPRESSION_RATIO` (200), `MAX_ZIP_ENTRIES` (10,000).",
         "",
         "Beyond single files, see [SECURITY.md](../SECURITY.md): concurrent imports, a killed import, a",

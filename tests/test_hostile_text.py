@@ -1,4 +1,4 @@
-"""Markdown in uploaded text stays text: lib.text.md, hand-worked, then every page rendered with
+"""Markdown in uploaded text stays text: lib.core.text.md, hand-worked, then every page rendered with
 AppTest on a store whose names, squads, sheet and file names, diagnoses, notes, devices and
 column names are image links, links, HTML, LaTeX and Streamlit directives (tests/hostile_text.py).
 
@@ -107,7 +107,7 @@ def _rendered(at: AppTest) -> list[tuple[str, str]]:
 
 
 def _outside_code(text: str) -> str:
-    """`text` without its code spans (Markdown is not read inside one; lib.text.md_code)."""
+    """`text` without its code spans (Markdown is not read inside one; lib.core.text.md_code)."""
     return re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", "", text.replace("\\`", ""))
 
 

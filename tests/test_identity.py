@@ -1,4 +1,4 @@
-"""lib.identity: which signed-in identities have an address a role may be looked up by."""
+"""lib.core.identity: which signed-in identities have an address a role may be looked up by."""
 
 from __future__ import annotations
 

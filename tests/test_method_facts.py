@@ -9,6 +9,7 @@ import pytest
 from lib import readiness
 from lib.readiness import FACT_PRODUCERS, readiness_board
 from lib.core.rules import KINDS, RULES
+from lib.core.settings import defaults
 from tests.method_scenarios import ON, Scenario
 
 MCLEAN = "1-5 McLean, 5 = best"
@@ -57,7 +58,7 @@ def test_each_producer_produces_its_facts(region: str, not_here: set[str]) -> No
     # region-specific facts: the calf-raise gate is for calf/achilles, the squeeze for adductor/groin,
     # strength LSI needs the region's strength test on both sides (hamstring: Nordic L/R)
     out: dict[str, dict] = {}
-    readiness_board(everything(region).data(), ON, facts_out=out)
+    readiness_board(everything(region).data(), ON, defaults(), facts_out=out)
     facts = out["a"]
     wanted = set(FACT_PRODUCERS) - not_here
     if region != "hamstring":
@@ -72,7 +73,7 @@ def test_each_producer_produces_its_facts(region: str, not_here: set[str]) -> No
 
 
 def test_every_reason_names_its_rule_and_kind() -> None:
-    row = readiness_board(everything("hamstring").data(), ON).iloc[0]
+    row = readiness_board(everything("hamstring").data(), ON, defaults()).iloc[0]
     ids = {r.id for r in RULES} | {"tier_not_recorded", "no_recent_data", "criteria_met"}
     for reason in [*row["reasons"], *row["criteria"]]:
         assert reason["rule"] in ids and reason["kind"] in ("stop", "hold", "info"), reason

@@ -15,7 +15,7 @@ from tests.method_scenarios import INJURY, ON, Scenario, rules
 
 def status(s: Scenario, on: pd.Timestamp = ON) -> dict:
     data = s.data()
-    return exposure_status(data.sessions, data.injuries, on).iloc[0].to_dict()
+    return exposure_status(data.sessions, data.injuries, on, defaults()).iloc[0].to_dict()
 
 
 def test_pct_of_pre_injury_chronic_is_normalised_by_days_on_record() -> None:

@@ -12,8 +12,8 @@ from tests.method_scenarios import INJURY, ON, Scenario, criterion
 
 def mss(s: Scenario, on: pd.Timestamp = ON) -> tuple[dict, list[tuple]]:
     data = s.data()
-    table = mss_table(data.sessions, on, data.injuries)
-    out = mss_artefacts(data.sessions, on, data.injuries)
+    table = mss_table(data.sessions, on, data.injuries, defaults())
+    out = mss_artefacts(data.sessions, on, data.injuries, defaults())
     return table.iloc[0].to_dict(), [(str(r.date.date()), r.max_speed_ms, r.why) for r in out.itertuples()]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.readiness import noise_figures
+from lib.core.settings import defaults
 from tests.method_scenarios import ON, Scenario, rules
 
 
@@ -49,6 +50,6 @@ def test_noise_uses_only_tests_up_to_the_as_of_date() -> None:
         return pd.DataFrame([{"athlete_id": a, "date": pd.Timestamp(d), "test": "cmj", "metric": "jump_height",
                               "side": "both", "trial": 1, "value": v} for a, d, v in r])
     with_later = rows(True)
-    assert noise_figures(with_later[with_later["date"] <= ON]) == noise_figures(rows(False))
+    assert noise_figures(with_later[with_later["date"] <= ON], defaults()) == noise_figures(rows(False), defaults())
     # SWC = 0.2 x SD(40, 50) = 0.2 x 7.07 = 1.41
-    assert round(noise_figures(rows(False))["cmj_jump_height_swc"], 2) == 1.41
+    assert round(noise_figures(rows(False), defaults())["cmj_jump_height_swc"], 2) == 1.41

@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 import lib.store.notes
 import lib.privacy.pseudonym
 import lib.readiness
-import lib.core.settings
+import lib.store.settings
 from lib.store import migrations
 from lib import privacy, store
 from lib.ingest.demo import load_demo
@@ -54,7 +54,7 @@ def club_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[s
     merge_athlete(engine, "jordan-okafr", store.read_table(engine, "athletes")["athlete_id"].iloc[0], who="physio")
     lib.readiness.record_tier_change(engine, "RTS001", pd.Timestamp("2026-11-20"), 2, "cleared to tier 2", who="physio")
     lib.store.notes.add_note(engine, "RTS001", pd.Timestamp("2026-11-20"), "calf tight", who="physio")
-    lib.core.settings.save(engine, {"hop_lsi_pass": 92.0}, team="first team", who="admin")
+    lib.store.settings.save(engine, {"hop_lsi_pass": 92.0}, team="first team", who="admin")
     privacy.set_role(engine, "coach@club.org", "coach", who="admin")
     lib.privacy.pseudonym.store_key(engine)
     rows: dict[str, list[dict[str, object]]] = {}
@@ -194,7 +194,7 @@ def test_a_store_from_a_newer_release_is_refused(empty_url: str) -> None:
 
 def test_every_declared_table_and_column_has_a_revision(tmp_path: Path) -> None:
     """A table or column added to the code without a revision fails here: write the revision
-    (lib/migrations/versions, next number) that creates it."""
+    (lib/store/migrations/versions, next number) that creates it."""
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'migrated.sqlite'}")
     migrations.upgrade(engine)
     with engine.connect() as conn:

@@ -17,6 +17,7 @@ from lib import exports, reports, store
 from lib.ingest.importer import import_files
 from lib.readiness import Data
 from lib.views import data as views
+from lib.core.settings import defaults
 from tests.apptest import demo_store, start_app, store_copy
 from tests.test_reports import pages
 
@@ -79,9 +80,9 @@ def test_pdfs_and_cli_exports_under_a_names_choice_name_nobody(db: Path) -> None
     data = Data.from_store(engine)
     assert "KwameAsante-retest.csv" in set(data.tests["source_file"])
     for mode in ("initials", "codes"):
-        text = " ".join(pages(reports.board_pdf(data, ON, mode=mode, key=b"k")))
+        text = " ".join(pages(reports.board_pdf(data, ON, defaults(), mode=mode, key=b"k")))
         assert _leaks(text) == [], mode
-        text = " ".join(pages(reports.athlete_pdf(data, "RTS014", ON, mode=mode, key=b"k")))
+        text = " ".join(pages(reports.athlete_pdf(data, "RTS014", ON, defaults(), mode=mode, key=b"k")))
         assert _leaks(text) == [], mode
         for table in ("tests", "athletes"):
             body = exports.export_bytes(engine, table, "csv", mode, provenance=True).decode("utf-8")

@@ -441,7 +441,7 @@ def test_quoted_cell_text_is_withheld_in_either_quote_style(db: Path) -> None:
 def test_criteria_and_tier_decisions_are_for_medical_staff(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A coach reads the thresholds and the tier timeline; saving thresholds and recording a tier
     change are medical staff's (and admins') decisions, refused in lib too."""
-    from lib.core import settings as settings_lib
+    from lib.store import settings as settings_lib
     from lib.views.athlete import record_tier
 
     at = page(start(db, monkeypatch, "coach@club.org"), "settings")

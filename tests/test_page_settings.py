@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from lib.core import settings as settings_lib
+from lib.store import settings as settings_lib
 from lib import store
 from tests.apptest import demo_store, press, start_app, store_copy
 from lib.core.rules import RULES

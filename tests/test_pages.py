@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from lib import store
 from lib.readiness import Data
 from lib.reports import board_pdf
+from lib.core.settings import defaults
 
 import ui
 
@@ -88,5 +89,5 @@ def test_downloads_and_pseudonymised_screen(demo_db: str, monkeypatch: pytest.Mo
     assert not shown["Athlete"].str.contains("Kwame|Liam|Mateus").any()
     assert shown["Athlete"].str.startswith("ATH-").all()
     # the board report the button builds is a PDF of the demo's testing day
-    pdf = board_pdf(Data.from_store(store.connect(demo_db)), dt.date(2026, 11, 23))
+    pdf = board_pdf(Data.from_store(store.connect(demo_db)), dt.date(2026, 11, 23), defaults())
     assert pdf[:5] == b"%PDF-"

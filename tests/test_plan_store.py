@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from lib.readiness import plan as plan_lib
 from lib import privacy, store
+from lib.core.settings import defaults
 from lib.ingest.demo import load_demo
 from lib.privacy.plans import save_plan
 from lib.readiness import Data, readiness_board
@@ -80,7 +81,7 @@ def test_the_demo_plans_tell_their_stories(demo: Path, athlete: str, hsr: tuple,
 
 
 def test_the_board_says_how_last_weeks_plan_went(demo: Path) -> None:
-    board = readiness_board(Data.from_store(store.connect(demo)), ON).set_index("athlete_id")
+    board = readiness_board(Data.from_store(store.connect(demo)), ON, defaults()).set_index("athlete_id")
     kwame = [r for r in board.loc["RTS014", "reasons"] if r["rule"] == "plan_vs_actual"]
     assert [r["short"] for r in kwame] == ["HSR 1180 m vs plan 513 m (+130%)", "sprint 380 m vs plan 50 m (+660%)",
                                            "top speed 97% MSS on 2026-11-18 vs the cap 90%"]

@@ -17,6 +17,7 @@ from lib.ingest.importer import import_files, merge_athlete
 from lib.store.notes import add_note
 from lib.readiness import readiness_board, record_tier_change
 from lib.views.athlete import athlete_header, tier_timeline
+from lib.core.settings import defaults
 from tests.conftest import FD_ROWS, forcedecks_csv
 
 TARGET_ID, TARGET_NAME = "RTS001", "Mia Laurent"
@@ -107,7 +108,7 @@ def test_a_coach_never_receives_diagnosis_text(club: Engine) -> None:
     coach = privacy.data_for(club, "coach")
     assert coach.injuries["diagnosis"].isna().all() and len(coach.injuries) == 2
     on = pd.Timestamp("2023-05-21")
-    board = readiness_board(coach, on)
+    board = readiness_board(coach, on, defaults())
     row = board[board["athlete_id"] == TARGET_ID].iloc[0].to_dict()
     shown = json.dumps([board.astype(str).to_dict("records"), athlete_header(row, coach.injuries),
                         tier_timeline(coach, TARGET_ID, row, on.date()).astype(str).to_dict("records")])
@@ -117,7 +118,7 @@ def test_a_coach_never_receives_diagnosis_text(club: Engine) -> None:
 
 def test_board_reasons_never_carry_diagnosis_text(club: Engine) -> None:
     """Even built from the medical view, the reasons name metrics, values and sources only."""
-    board = readiness_board(privacy.data_for(club, "medical"), pd.Timestamp("2023-05-21"))
+    board = readiness_board(privacy.data_for(club, "medical"), pd.Timestamp("2023-05-21"), defaults())
     reasons = json.dumps([r for rs in board["reasons"] for r in rs], default=str).lower()
     assert "biceps" not in reasons and "soleus" not in reasons
 

@@ -1,6 +1,6 @@
 """Athlete columns under the names real platforms give them: Smartabase `About`, STATSports
 `Player Display Name`, split `First Name`/`Last Name`, `Name (Last, First)`. Every reader asks
-`lib.readers.base.athlete_columns` (a scored vocabulary), never one exact header."""
+`lib.ingest.readers.base.athlete_columns` (a scored vocabulary), never one exact header."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from lib.ingest.readers import read_sheet
 from lib.ingest.readers.base import Detection, ReadContext, SheetRead
 from lib.ingest.sources import Sheet
 from lib.ingest.template import template_workbook
+from lib.core.settings import defaults
 from tests.test_properties import assert_nothing_lost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,10 +242,10 @@ def test_board_and_pdfs_survive_infinities_left_in_the_store(tmp_path: Path) -> 
             conn.exec_driver_sql(f"UPDATE {table} SET {column} = 9e999 WHERE athlete_id = 'RTS014'")
     data = Data.from_store(engine)
     day = pd.Timestamp("2026-11-23")
-    board = readiness_board(data, day)
+    board = readiness_board(data, day, defaults())
     assert "Kwame Asante" in set(board["name"]) and len(board) == len(data.athletes)
-    assert board_pdf(data, day.date())[:4] == b"%PDF"
-    assert athlete_pdf(data, "RTS014", day.date())[:4] == b"%PDF"
+    assert board_pdf(data, day.date(), defaults())[:4] == b"%PDF"
+    assert athlete_pdf(data, "RTS014", day.date(), defaults())[:4] == b"%PDF"
     assert not (data.tests["athlete_id"] == "RTS014").any() and not (data.wellness["athlete_id"] == "RTS014").any()
     kwame = data.sessions[data.sessions["athlete_id"] == "RTS014"]
     assert len(kwame) and kwame["hsr_distance_m"].isna().all() and kwame["total_distance_m"].isna().all()

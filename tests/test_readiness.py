@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from lib.readiness import Data, read_tier_history, readiness_board, record_tier_change
 from lib.core.schema import conform
+from lib.core.settings import defaults
 
 ON = pd.Timestamp("2026-11-23")
 
@@ -75,27 +76,27 @@ def squad() -> Data:
 
 
 def test_board_statuses_and_order(squad: Data) -> None:
-    board = readiness_board(squad, ON)
+    board = readiness_board(squad, ON, defaults())
     assert board[["athlete_id", "status", "status_word"]].values.tolist() == [
         ["back", "red", "Step back"], ["hold", "amber", "Hold"], ["sparse", "grey", "No data"],
         ["healthy", "green", "Ready"]]
 
 
 def test_green_healthy_athlete(squad: Data) -> None:
-    row = readiness_board(squad, ON).set_index("athlete_id").loc["healthy"]
+    row = readiness_board(squad, ON, defaults()).set_index("athlete_id").loc["healthy"]
     assert row["action"] == "full high-velocity work" and not row["returning"]
     # not in a return programme: no tier and nothing proposed
     assert pd.isna(row["tier"]) and row["tier_basis"] == "none" and pd.isna(row["proposed_tier"])
 
 
 def test_grey_names_the_coverage(squad: Data) -> None:
-    row = readiness_board(squad, ON).set_index("athlete_id").loc["sparse"]
+    row = readiness_board(squad, ON, defaults()).set_index("athlete_id").loc["sparse"]
     # sessions on days 0, 4, 8, ... 24 before: 7 days on record, 3-day gaps are missing data
     assert row["reasons"][0]["message"].startswith("GPS on 7 of the last 28 days < 21")
 
 
 def test_amber_lists_the_unmet_criterion_with_source(squad: Data) -> None:
-    row = readiness_board(squad, ON).set_index("athlete_id").loc["hold"]
+    row = readiness_board(squad, ON, defaults()).set_index("athlete_id").loc["hold"]
     assert row["tier"] == 3 and row["next_tier"] == 4 and row["action"] == "hold at tier 3"
     unmet = [c for c in row["criteria"] if c["holds"] is False]
     assert [c["rule"] for c in unmet] == ["gate_triple_hop"]
@@ -112,7 +113,7 @@ def test_amber_lists_the_unmet_criterion_with_source(squad: Data) -> None:
 
 
 def test_red_step_back_names_each_regression(squad: Data) -> None:
-    row = readiness_board(squad, ON).set_index("athlete_id").loc["back"]
+    row = readiness_board(squad, ON, defaults()).set_index("athlete_id").loc["back"]
     # pain 6 > 5 (stop); pain 4 then 6 the next morning (not settled); single-hop LSI 92.5 -> 80
     # (12.5 points > 5): a stop means tier 1, proposed beside the recorded tier 3
     assert row["action"] == "stop: tier 1 until it settles"

@@ -19,8 +19,9 @@ from lib.ingest.demo import load_demo
 from lib.store.notes import add_note, notes
 from lib.privacy.pseudonym import athlete_code, store_key
 from lib.readiness import Data, readiness_board
-from lib.reports import (STATUS_TINTS, Font, add_arguments, athlete_pdf, board_pdf, board_png, main_report,
-                         pdf_page_png, printable, threshold_lines, wellness_summary)
+from lib.cli.report import add_arguments, main_report
+from lib.reports import (STATUS_TINTS, Font, athlete_pdf, board_pdf, board_png, pdf_page_png, printable,
+                         threshold_lines, wellness_summary)
 from lib.core.settings import defaults
 from lib.views import board_counts
 
@@ -92,7 +93,7 @@ def test_board_pdf_is_one_page_with_date_team_board_counts_and_thresholds(demo: 
 
 def test_board_order_and_black_and_white_cues(demo: tuple) -> None:
     _, data, board = demo
-    page = " ".join(pages(board_pdf(data, ON, board=board))[0].split())
+    page = " ".join(pages(board_pdf(data, ON, defaults(), board=board))[0].split())
     # red first, then amber, no data, ready; each status a word (the shape and tint are drawn beside it)
     assert (page.index("Step back Kwame Asante") < page.index("Hold Liam O'Connor") < page.index("No data Arjun Mehta")
             < page.index("Ready Aleksander Nowak"))
@@ -117,8 +118,8 @@ def test_board_for_40_athletes_fits_one_page_and_more_continue(demo: tuple) -> N
     _, data, board = demo
     many = pd.concat([board.assign(athlete_id=board["athlete_id"] + f"-{i}", name=board["name"] + f" {i}")
                       for i in range(4)], ignore_index=True)
-    assert len(pages(board_pdf(data, ON, board=many.iloc[:40]))) == 1
-    text = pages(board_pdf(data, ON, board=many))  # 100 athletes
+    assert len(pages(board_pdf(data, ON, defaults(), board=many.iloc[:40]))) == 1
+    text = pages(board_pdf(data, ON, defaults(), board=many))  # 100 athletes
     assert len(text) >= 2 and "(continued)" in text[1]
     assert sum(t.count("Step back") for t in text) == 4 + 1  # four red rows and the legend
 
@@ -139,7 +140,7 @@ def test_pseudonymised_board_has_no_real_name(demo: tuple) -> None:
     engine, data, board = demo
     key = store_key(engine)
     for mode in ("initials", "codes"):
-        pdf = board_pdf(data, ON, team="First team", mode=mode, key=key, board=board)
+        pdf = board_pdf(data, ON, defaults(), team="First team", mode=mode, key=key, board=board)
         page = pages(pdf)[0]
         for name in data.athletes["name"]:
             for part in str(name).replace("'", " ").split():
@@ -209,7 +210,7 @@ def test_pseudonymised_athlete_report_has_no_real_name(demo: tuple) -> None:
 def test_unknown_athlete() -> None:
     data = Data(*(pd.DataFrame({"athlete_id": pd.Series(dtype=str)}) for _ in range(6)))
     with pytest.raises(KeyError, match="nobody"):
-        athlete_pdf(data, "nobody", ON)
+        athlete_pdf(data, "nobody", ON, defaults())
 
 
 # ------------------------------------------------------------------------------------ pieces
@@ -232,8 +233,8 @@ def test_board_without_a_unicode_font(demo: tuple, monkeypatch: pytest.MonkeyPat
     import lib.reports as reports
 
     _, data, board = demo
-    monkeypatch.setattr(reports, "report_font", lambda: Font("helvetica", None, None, None))
-    page = " ".join(pages(board_pdf(data, ON, board=board))[0].split())
+    monkeypatch.setattr(reports.pdf, "report_font", lambda: Font("helvetica", None, None, None))
+    page = " ".join(pages(board_pdf(data, ON, defaults(), board=board))[0].split())
     assert "Step back Kwame Asante" in page and "v Step back: regression" in page
     assert "Readiness board · Mon 23 Nov 2026" in page and "José Martínez" in page  # Latin-1 stays
 
@@ -246,10 +247,10 @@ def test_wellness_summary_hand_worked() -> None:
         "scale": ["1-5"] * 4, "baseline_mean": [None, 4.0, 3.5, 3.6], "bad_z": [None, 2.5, 0.1, 1.2],
         "past_hold": [False, True, False, True],
     })
-    out = wellness_summary(well, ON).iloc[0].to_dict()
+    out = wellness_summary(well, ON, defaults()).iloc[0].to_dict()
     # latest answer 3 (own mean 3.6, z +1.2); of the 3 answers in the last 14 days, 2 past the hold line
     assert (out["value"], out["baseline_mean"], out["bad_z"], out["past_hold_days"], out["answers"]) == (3.0, 3.6, 1.2, 2, 3)
-    assert wellness_summary(well.iloc[0:0], ON).empty
+    assert wellness_summary(well.iloc[0:0], ON, defaults()).empty
 
 
 # ------------------------------------------------------------------------------------ command line

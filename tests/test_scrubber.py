@@ -145,7 +145,7 @@ def test_any_generated_name_is_gone_however_it_is_joined(first: str, last: str, 
                                                          order: bool, around: tuple[str, str]) -> None:
     """Names made up by hypothesis (accents included): no atom of the scrubbed text is the first
     name or surname, and the joined name is nowhere in it."""
-    from lib.privacy.pseudonym import _vocabulary
+    from lib.privacy.names import _vocabulary
 
     first, last = first.title(), last.title()
     if fold(first) in _vocabulary() or fold(last) in _vocabulary() or fold(first) == fold(last):

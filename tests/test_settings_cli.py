@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lib.core import settings
+from lib.store import settings
 from lib import store
 from lib.cli import main
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import privacy, store
-from lib.core import settings as settings_lib
+from lib.store import settings as settings_lib
 from lib.ingest.importer import import_file, import_files, undo_import
 from lib.store.notes import add_note, notes
 from lib.readiness import read_tier_history, readiness_board, record_tier_change

@@ -173,7 +173,7 @@ def test_checklist_puts_unmet_first_with_units() -> None:
 
 
 def test_checklist_from_the_engine(ivy: Data) -> None:
-    row = view.board_row(readiness_board(ivy, pd.Timestamp(ON)), "ivy")
+    row = view.board_row(readiness_board(ivy, pd.Timestamp(ON), defaults()), "ivy")
     table = view.criteria_checklist(row).set_index("Criterion")
     # recorded tier 3 on 2026-11-01: the tier-4 gates; single hop 170 / 200 = 85%, triple 540 / 600 = 90%
     assert table.loc["single-hop LSI", ["Met", "Now"]].tolist() == ["✗", "85%"]

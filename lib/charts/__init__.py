@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-# Okabe-Ito, colour-blind safe.
-STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "grey": "#999999"}
+from lib.core.status import STATUS_COLORS  # noqa: F401 - Okabe-Ito, colour-blind safe; charts.STATUS_COLORS for callers
+
 SIDE_COLORS = {"left": "#0072B2", "right": "#CC79A7", "involved": "#D55E00", "uninvolved": "#0072B2"}
 THRESHOLD_COLOR = "#444444"
 FONT_SIZE = 14

@@ -24,7 +24,7 @@ import pandas as pd
 
 from lib.readiness import plan as plan_lib
 from lib import store
-from lib.core import settings
+from lib.store import settings
 from lib.core.errors import ReturnToSpeedError
 from lib.metrics.planning import PlanError, week_monday
 

@@ -1,10 +1,16 @@
-"""The only error types that leave `lib` on bad input."""
+"""The only error types that leave `lib` on bad input: pages catch `ReturnToSpeedError` and show its message."""
 
 from __future__ import annotations
 
 
 class ReturnToSpeedError(Exception):
     """Base of every error lib raises on purpose."""
+
+
+class InputError(ReturnToSpeedError, ValueError):
+    """A value a person typed or a caller passed that lib cannot accept (a tier out of range, a note
+    without text, a setting's value that is not one of its choices). A ValueError too, so that code
+    written against the ValueError it used to be keeps working."""
 
 
 class UnreadableFile(ReturnToSpeedError):

@@ -2,7 +2,7 @@
 
 The readiness engine reads only this table (through `Settings`), the settings page shows it,
 and a test fails when a setting has no help text or source. Values are saved per team in the
-store (`team_settings`); a missing value falls back to the default.
+store (lib.store.settings); a missing value falls back to the default. Nothing here reads the store.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from lib.core.errors import InputError
 
-from lib import store
 
 
 @dataclass(frozen=True)
@@ -157,15 +155,51 @@ SETTINGS: tuple[Setting, ...] = (
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
-team_settings = sa.Table(
-    "team_settings", store.metadata,
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("name", sa.Text, primary_key=True),
-    sa.Column("value", sa.Text),
-    sa.Column("changed_by", sa.Text),
-    sa.Column("changed_at", sa.DateTime),
-)
-
+# short names a coach reads; the setting's own name stays visible for the engine's logs
+LABELS: dict[str, str] = {
+    "hop_lsi_pass": "Hop test pass (LSI)",
+    "strength_lsi_pass": "Strength symmetry pass (LSI)",
+    "lsi_hold": "Hold below (LSI)",
+    "cmj_asym_amber": "CMJ asymmetry: hold above",
+    "cmj_asym_red": "CMJ asymmetry: step back above",
+    "nordic_imbalance_amber": "Nordic imbalance: hold from",
+    "nordic_imbalance_red": "Nordic imbalance: step back from",
+    "nordic_sport": "Sport for Nordic force norms",
+    "nordic_low_force_soccer": "Low Nordic force (soccer)",
+    "nordic_low_force_afl": "Low Nordic force (Australian football)",
+    "calf_raise_reps": "Calf raises to reach",
+    "adductor_squeeze_low": "Low adductor squeeze",
+    "lsi_drop": "Hop LSI drop that counts as regression",
+    "jump_height_drop": "CMJ height drop below baseline",
+    "ftct_fatigue": "FT:CT fatigue flag",
+    "hsr_speed": "High-speed running from",
+    "sprint_speed": "Sprinting from",
+    "near_max_pct": "Near-max effort from",
+    "max_pct": "Max-velocity effort from",
+    "near_max_days": "Near-max effort at least every",
+    "mss_ceiling": "MSS physical ceiling",
+    "mss_max_age": "MSS counts as stale after",
+    "acwr_low": "Acute:chronic under-loaded below",
+    "acwr_high": "Acute:chronic typical up to",
+    "acwr_spike": "Acute:chronic spike from",
+    "acwr_method": "Acute:chronic method",
+    "week_change_spike": "Week-to-week increase held above",
+    "plan_weekly_increment": "Weekly plan increment",
+    "plan_tolerance": "Plan vs actual tolerance",
+    "coverage_days": "GPS days needed (of 28)",
+    "pre_injury_load_pct": "Chronic load needed (of pre-injury)",
+    "pain_ok": "Pain: safe up to",
+    "pain_stop": "Pain: stop above",
+    "wellness_z_amber": "Wellness: hold from",
+    "wellness_z_red": "Wellness: step back from",
+    "wellness_sd_floor": "Wellness: smallest baseline SD",
+    "wellness_min_change": "Wellness: drop that can flag, more than",
+    "baseline_days": "Baseline window",
+    "swc_factor": "Smallest worthwhile change",
+    "stale_days": "Tests count as current for",
+    "tier_min_days": "Days at a tier before moving up",
+    "speed_unit": "Speed unit",
+}
 
 class Settings(dict):
     """Setting name -> value for one team, defaults filled in."""
@@ -177,50 +211,6 @@ class Settings(dict):
 def defaults() -> Settings:
     """Every setting at its default."""
     return Settings({s.name: s.default for s in SETTINGS})
-
-
-def load(engine: Engine, team: str = "default") -> Settings:
-    """A team's settings: saved values over defaults."""
-    out = defaults()
-    store.metadata.create_all(engine, tables=[team_settings])
-    with engine.connect() as conn:
-        for name, value in conn.execute(sa.select(team_settings.c.name, team_settings.c.value)
-                                        .where(team_settings.c.team == team)).all():
-            if name in BY_NAME:
-                out[name] = _typed(BY_NAME[name], value)
-    return out
-
-
-def _may_edit(role: str | None) -> None:
-    if role is not None:
-        from lib.privacy import require  # lib.privacy imports this module (the settings table)
-
-        require(role, "edit_settings")
-
-
-def save(engine: Engine, values: dict[str, object], team: str = "default", who: str = "local",
-         role: str | None = None) -> None:
-    """Save changed values for a team (validated against choices and numeric type). With `role`
-    (the app passes it), a role that may not edit settings gets AccessDenied."""
-    _may_edit(role)
-    store.metadata.create_all(engine, tables=[team_settings])
-    with engine.begin() as conn:
-        for name, value in values.items():
-            setting = BY_NAME[name]
-            typed = _typed(setting, value)
-            conn.execute(team_settings.delete().where(team_settings.c.team == team, team_settings.c.name == name))
-            conn.execute(team_settings.insert().values(team=team, name=name, value=str(typed), changed_by=who,
-                                                       changed_at=store.now()))
-        store.log(conn, who, "settings", {"team": team, "values": {k: str(v) for k, v in values.items()}})
-
-
-def reset(engine: Engine, team: str = "default", who: str = "local", role: str | None = None) -> None:
-    """Back to defaults for a team (with `role`: only a role that may edit settings)."""
-    _may_edit(role)
-    store.metadata.create_all(engine, tables=[team_settings])
-    with engine.begin() as conn:
-        conn.execute(team_settings.delete().where(team_settings.c.team == team))
-        store.log(conn, who, "settings reset", {"team": team})
 
 
 def table(values: Settings | None = None) -> pd.DataFrame:
@@ -241,6 +231,11 @@ def _typed(setting: Setting, value: object) -> float | str:
     if isinstance(setting.default, str):
         text = str(value)
         if setting.choices and text not in setting.choices:
-            raise ValueError(f"{setting.name} must be one of {', '.join(setting.choices)}, not '{text}'")
+            raise InputError(f"{setting.name} must be one of {', '.join(setting.choices)}, not '{text}'")
         return text
     return float(value)  # type: ignore[arg-type]
+
+
+def label(name: str) -> str:
+    """A setting's short name for people (`hop_lsi_pass` -> `Hop test pass (LSI)`)."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())

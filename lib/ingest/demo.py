@@ -66,7 +66,7 @@ def record_demo_tiers(engine: Engine) -> None:
     """Record the demo club's tier changes once (re-running adds nothing)."""
     import pandas as pd
 
-    from lib.readiness import read_tier_history, record_tier_change
+    from lib.store.tiers import read_tier_history, record_tier_change
 
     athletes = set(store.read_table(engine, "athletes")["athlete_id"].astype(str))
     done = {(str(r.athlete_id), pd.Timestamp(r.date), int(r.tier)) for r in read_tier_history(engine).itertuples()}

@@ -1,9 +1,9 @@
 """In-place edits of the roster and injury records, stored like an import so they can be undone.
 
 A person edits a table on the Data page; `save_edits` compares the edited frame with the one they
-started from, validates every value against lib.schema, and writes the differences in one
+started from, validates every value against lib.core.schema, and writes the differences in one
 transaction: an `imports` row with file "manual edit", changed and removed rows superseded by it,
-new versions inserted under it, an audit-log entry. `lib.importer.undo_import` takes it back.
+new versions inserted under it, an audit-log entry. `lib.ingest.importer.undo_import` takes it back.
 Nothing is written when any value is invalid: the problems come back as a list of sentences.
 """
 
@@ -19,9 +19,10 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.ingest.normalize import athlete_slug, clean_name, is_implausible_date, plausible_dates
-from lib.privacy import require
-from lib.readiness import Data
+from lib.core.access import require
+from lib.store.data import Data
 from lib.core.schema import INJURY_SIDES, REGIONS, TABLES, conform
+from lib.core.errors import InputError
 
 MANUAL_FILE = "manual edit"
 EDITABLE = ("athletes", "injuries")  # athlete ids link every other table: on the roster they stay as they are
@@ -60,7 +61,7 @@ def editor_frame(data: Data, table: str) -> pd.DataFrame:
     elif table == "injuries":
         out = data.injuries.sort_values(["injury_date", "athlete_id"], ascending=[False, True], kind="stable")
     else:
-        raise ValueError(f"only {', '.join(EDITABLE)} can be edited")
+        raise InputError(f"only {', '.join(EDITABLE)} can be edited")
     return conform(out, table).reset_index(drop=True) if len(out) else conform(out, table)
 
 
@@ -80,7 +81,7 @@ def _text(value: object) -> str | None:
 
 def _date(value: object) -> tuple[pd.Timestamp | None, str]:
     """(date, problem): blank is (None, ""); text that is not a date, or a date outside the range an
-    import accepts (lib.normalize.plausible_dates: 1900-01-01 and 9999-12-31 are not), gives
+    import accepts (lib.ingest.dates.plausible_dates: 1900-01-01 and 9999-12-31 are not), gives
     (None, what is wrong with it)."""
     if _blank(value):
         return None, ""
@@ -229,7 +230,7 @@ def save_edits(engine: Engine, table: str, edited: pd.DataFrame, original: pd.Da
     after a person's edits, index kept; new rows have new index labels) as one undoable import.
     With `role` (the app passes it), injury records need a role that may edit them (AccessDenied)."""
     if table not in EDITABLE:
-        raise ValueError(f"only {', '.join(EDITABLE)} can be edited")
+        raise InputError(f"only {', '.join(EDITABLE)} can be edited")
     if role is not None and table == "injuries":
         require(role, "edit_injuries")
     athletes = store.read_table(engine, "athletes")

@@ -1,6 +1,6 @@
 """Our own import template: an .xlsx with a README sheet and one sheet per canonical table.
 
-Each data sheet's header row is the canonical column names of its table (lib.schema), without
+Each data sheet's header row is the canonical column names of its table (lib.core.schema), without
 `source_file`/`source_row` (the importer records those), plus a `name` column on every sheet so
 that people can type names instead of ids: `athlete_id` may stay empty when `name` is given.
 The same description feeds the README sheet and docs/template.md (`template_markdown`).
@@ -18,7 +18,7 @@ TEMPLATE_TABLES = ("athletes", "injuries", "tests", "sessions", "wellness")
 OMITTED = ("source_file", "source_row")
 NAME_COLUMN = "name"
 
-# what a person filling the sheet needs beyond lib.schema's own help text
+# what a person filling the sheet needs beyond lib.core.schema's own help text
 HELP: dict[tuple[str, str], str] = {
     ("*", "athlete_id"): "Stable id (roster or club id). May stay empty when `name` is given: the id is "
                          "then made from the name (Zoë O'Neill -> zoe-o-neill).",

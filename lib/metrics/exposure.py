@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.core.settings import Settings, defaults
+from lib.core.settings import Settings
 
 LOADS = {"hsr": "hsr_distance_m", "sprint": "sprint_distance_m"}
 ACWR_CAVEAT = ("Acute:chronic ratios describe how this week compares with the last four; they do not "
@@ -46,23 +46,22 @@ CORROBORATION = 0.03  # a second session within 3% confirms a maximum (issue 12,
 MSS_LOOKBACK_DAYS = 365
 
 
-def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None = None,
-              cfg: Settings | None = None) -> pd.DataFrame:
+def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
+              cfg: Settings) -> pd.DataFrame:
     """Per athlete: the validated MSS (m/s) on `as_of`, the date it was set, its age in days, its
     source row and whether a second session confirmed it. See `validated_mss`."""
     return _mss(sessions, as_of, injuries, cfg)[0]
 
 
-def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None = None,
-                  cfg: Settings | None = None) -> pd.DataFrame:
+def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
+                  cfg: Settings) -> pd.DataFrame:
     """Max speeds that do not count as MSS, with why and their source rows (above the physical
     ceiling, or above the validated maximum without a second session within 3%)."""
     return _mss(sessions, as_of, injuries, cfg)[1]
 
 
 def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
-         cfg: Settings | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cfg = cfg or defaults()
+         cfg: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     ceiling = cfg.num("mss_ceiling")
     s = sessions[(sessions["date"] <= as_of) & (sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS))
                  & sessions["max_speed_ms"].notna()]
@@ -211,11 +210,10 @@ def acwr_ewma(daily: pd.Series) -> pd.Series:
     return acute / chronic.replace(0, np.nan)
 
 
-def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings | None = None,
+def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings,
                     injuries: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per athlete and ISO week: HSR and sprint metres, sessions, near-max and max sessions
     (vs MSS as of `as_of`), the week's top speed, and week-to-week change %."""
-    cfg = cfg or defaults()
     s = sessions[sessions["date"] <= as_of]
     cols = ["athlete_id", "week", "week_start", "sessions", "hsr_m", "sprint_m", "near_max_sessions",
             "max_sessions", "top_speed_ms", "mss_ms", "hsr_change_pct", "sprint_change_pct", "spike"]
@@ -258,10 +256,9 @@ def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,
-                    cfg: Settings | None = None) -> pd.DataFrame:
+                    cfg: Settings) -> pd.DataFrame:
     """Per athlete on `as_of`: MSS and its age, days since near-max, coverage, acute:chronic
     (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury."""
-    cfg = cfg or defaults()
     daily = daily_load(sessions, as_of)
     mss = mss_table(sessions, as_of, injuries, cfg)
     rows = []

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib.readiness import Data
 
-DEMO_IMPORTER = "demo"  # `imported_by` of the bundled demo team's imports (lib.demo)
+DEMO_IMPORTER = "demo"  # `imported_by` of the bundled demo team's imports (lib.ingest.demo)
 
 
 def latest_data_day(data: Data) -> pd.Timestamp | None:

@@ -15,7 +15,7 @@ import pandas as pd
 from lib.charts.plan import plan_weeks_chart
 from lib.exports import csv_bytes
 from lib.readiness.plan import AthletePlan
-from lib.reports import MUTED, _column_widths, _Doc, _table_head, chart_png
+from lib.reports.pdf import MUTED, _column_widths, _Doc, _table_head, chart_png
 from lib.core.settings import Settings
 from lib.views import plan as view
 

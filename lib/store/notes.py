@@ -9,16 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
+from lib.store.tables import athlete_notes
+from lib.core.errors import InputError
 
-athlete_notes = sa.Table(
-    "athlete_notes", store.metadata,
-    sa.Column("note_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("athlete_id", sa.Text, nullable=False, index=True),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("who", sa.Text),
-    sa.Column("at", sa.DateTime),
-)
 NOTE_COLUMNS = ["note_id", "athlete_id", "date", "note", "who", "at"]
 
 
@@ -26,12 +19,11 @@ def add_note(engine: Engine, athlete_id: str, date: dt.date | pd.Timestamp, note
     """Store a note about an athlete on a date (audit-logged); returns its id."""
     text = (note or "").strip()
     if not text:
-        raise ValueError("a note needs some text")
+        raise InputError("a note needs some text")
     if not str(athlete_id or "").strip():
-        raise ValueError("a note needs an athlete")
+        raise InputError("a note needs an athlete")
     who = (who or "").strip() or "local"
     day = pd.Timestamp(date).date()
-    store.metadata.create_all(engine, tables=[athlete_notes])
     with engine.begin() as conn:
         note_id = conn.execute(athlete_notes.insert().values(athlete_id=athlete_id, date=day, note=text, who=who,
                                                              at=store.now())).inserted_primary_key[0]
@@ -41,7 +33,6 @@ def add_note(engine: Engine, athlete_id: str, date: dt.date | pd.Timestamp, note
 
 def notes(engine: Engine, athlete_id: str) -> pd.DataFrame:
     """An athlete's notes, newest first (by date, then by when they were written)."""
-    store.metadata.create_all(engine, tables=[athlete_notes])
     query = (sa.select(athlete_notes).where(athlete_notes.c.athlete_id == athlete_id)
              .order_by(athlete_notes.c.date.desc(), athlete_notes.c.note_id.desc()))
     with engine.connect() as conn:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
+from lib.store.tables import plans as plans_table
 from lib.metrics.planning import _typed_days, days_json, week_monday
 
 
@@ -22,7 +23,7 @@ def write_plan(engine: Engine, athlete_id: str, week: str, days: pd.DataFrame, w
     days = _typed_days(days, week)
     body = {"days": days_json(days), "flags": [{k: f[k] for k in ("metric", "message", "source")} for f in flags or []]}
     with engine.begin() as conn:
-        result = conn.execute(store.plans.insert().values(athlete_id=str(athlete_id), week=week, tier=tier,
+        result = conn.execute(plans_table.insert().values(athlete_id=str(athlete_id), week=week, tier=tier,
                                                           plan=json.dumps(body), saved_by=who, saved_at=store.now()))
         plan_id = int(result.inserted_primary_key[0])
         store.log(conn, who, "plan saved", {"athlete_id": str(athlete_id), "week": week, "plan_id": plan_id, "role": role,
@@ -33,8 +34,8 @@ def write_plan(engine: Engine, athlete_id: str, week: str, days: pd.DataFrame, w
 
 def read_plans(engine: Engine | sa.Connection) -> pd.DataFrame:
     """Every saved plan, the latest save of each athlete's week last (plan_id order)."""
-    cols = [c.name for c in store.plans.columns]
-    query = sa.select(store.plans).order_by(store.plans.c.plan_id)
+    cols = [c.name for c in plans_table.columns]
+    query = sa.select(plans_table).order_by(plans_table.c.plan_id)
     if isinstance(engine, sa.Connection):
         return pd.DataFrame(engine.execute(query).mappings().all(), columns=cols)
     with engine.connect() as conn:

@@ -89,7 +89,7 @@ def erase(engine: Engine, role: str, athlete_id: str, typed: str, expected: str,
     chosen = tuple(also or ())
     others = tuple(a for a in same_person(engine, role, athlete_id) if a not in chosen)
     return privacy.erase_athlete(engine, athlete_id, who=who, reference=(reference or "").strip(), also=chosen,
-                                 keep=others)
+                                 keep=others, role=role)
 
 
 def erasure_summary(result: privacy.Erasure) -> str:

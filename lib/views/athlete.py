@@ -587,10 +587,11 @@ def record_tier(engine: Engine, athlete_id: str, date: dt.date, tier: int, reaso
     """Record a tier change from the page's form: a reason is required, an empty name is `local`;
     with `role`, only a role that may record tiers (medical staff, admins: AccessDenied)."""
     if role is not None:
-        require(role, "record_tier")
+        require(role, "record_tier")  # before the reason is judged: a coach hears "not allowed" first
     if not (reason or "").strip():
         raise ValueError("say why the tier changes (criteria met, pain flare, physio review...)")
-    record_tier_change(engine, athlete_id, pd.Timestamp(date), int(tier), reason.strip(), (who or "").strip() or "local")
+    record_tier_change(engine, athlete_id, pd.Timestamp(date), int(tier), reason.strip(), (who or "").strip() or "local",
+                       role=role)
 
 
 def proposal(row: dict[str, object]) -> tuple[int, str] | None:

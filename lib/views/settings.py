@@ -10,57 +10,12 @@ import pandas as pd
 
 from lib.readiness import STATUS_ICONS, STATUS_WORDS
 from lib.core.rules import FULL_RETURN, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
-from lib.core.settings import BY_NAME, SETTINGS, Setting, Settings
+from lib.core.settings import BY_NAME, LABELS, SETTINGS, Setting, Settings, label  # noqa: F401 - LABELS: callers read them here too
 
 KMH_PER_MS = 3.6
 SPEED_UNITS = ("m/s", "km/h")
 DISPLAY_ONLY = ("speed_unit",)  # chosen at the top of the page, not in a group
 
-# short names a coach reads; the setting's own name stays visible for the engine's logs
-LABELS: dict[str, str] = {
-    "hop_lsi_pass": "Hop test pass (LSI)",
-    "strength_lsi_pass": "Strength symmetry pass (LSI)",
-    "lsi_hold": "Hold below (LSI)",
-    "cmj_asym_amber": "CMJ asymmetry: hold above",
-    "cmj_asym_red": "CMJ asymmetry: step back above",
-    "nordic_imbalance_amber": "Nordic imbalance: hold from",
-    "nordic_imbalance_red": "Nordic imbalance: step back from",
-    "nordic_sport": "Sport for Nordic force norms",
-    "nordic_low_force_soccer": "Low Nordic force (soccer)",
-    "nordic_low_force_afl": "Low Nordic force (Australian football)",
-    "calf_raise_reps": "Calf raises to reach",
-    "adductor_squeeze_low": "Low adductor squeeze",
-    "lsi_drop": "Hop LSI drop that counts as regression",
-    "jump_height_drop": "CMJ height drop below baseline",
-    "ftct_fatigue": "FT:CT fatigue flag",
-    "hsr_speed": "High-speed running from",
-    "sprint_speed": "Sprinting from",
-    "near_max_pct": "Near-max effort from",
-    "max_pct": "Max-velocity effort from",
-    "near_max_days": "Near-max effort at least every",
-    "mss_ceiling": "MSS physical ceiling",
-    "mss_max_age": "MSS counts as stale after",
-    "acwr_low": "Acute:chronic under-loaded below",
-    "acwr_high": "Acute:chronic typical up to",
-    "acwr_spike": "Acute:chronic spike from",
-    "acwr_method": "Acute:chronic method",
-    "week_change_spike": "Week-to-week increase held above",
-    "plan_weekly_increment": "Weekly plan increment",
-    "plan_tolerance": "Plan vs actual tolerance",
-    "coverage_days": "GPS days needed (of 28)",
-    "pre_injury_load_pct": "Chronic load needed (of pre-injury)",
-    "pain_ok": "Pain: safe up to",
-    "pain_stop": "Pain: stop above",
-    "wellness_z_amber": "Wellness: hold from",
-    "wellness_z_red": "Wellness: step back from",
-    "wellness_sd_floor": "Wellness: smallest baseline SD",
-    "wellness_min_change": "Wellness: drop that can flag, more than",
-    "baseline_days": "Baseline window",
-    "swc_factor": "Smallest worthwhile change",
-    "stale_days": "Tests count as current for",
-    "tier_min_days": "Days at a tier before moving up",
-    "speed_unit": "Speed unit",
-}
 SMALL_STEPS = {"ratio": 0.05, "z": 0.1, "x SD": 0.05, "m/s": 0.1, "km/h": 0.1}
 EFFECTS = {
     "red": f"{STATUS_ICONS['red']} {STATUS_WORDS['red']}",
@@ -69,11 +24,6 @@ EFFECTS = {
     "info": "○ Context only",
 }
 SCOPES = {"all": "everyone", "returning": "returning", "healthy": "healthy"}
-
-
-def label(name: str) -> str:
-    """A setting's short name for people (`hop_lsi_pass` -> `Hop test pass (LSI)`)."""
-    return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def is_speed(setting: Setting) -> bool:

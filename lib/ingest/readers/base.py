@@ -15,22 +15,12 @@ import numpy as np
 import pandas as pd
 
 from lib.ingest.normalize import (
-    MISSING_TOKENS,
-    NON_FINITE_PROBLEM,
-    ParsedDates,
-    clean_name,
-    date_range_problem,
-    is_implausible_date,
-    is_non_finite,
-    parse_asymmetry,
-    parse_dates,
-    parse_numbers,
-    split_header,
-    unit_factor,
+    MISSING_TOKENS, NON_FINITE_PROBLEM, ParsedDates, clean_name, date_range_problem, is_implausible_date, is_non_finite, parse_asymmetry, parse_dates, parse_numbers, split_header, unit_factor,
 )
 from lib.core.errors import ReturnToSpeedError
 from lib.core.schema import METRICS
 from lib.ingest.sources import Sheet
+from lib.ingest.readers.sheet_read import Detection, DuplicateHeader, Problem, ReadContext, SheetRead, column_letter
 
 SCAN_ROWS = 40
 
@@ -47,71 +37,6 @@ FIRST_NAME_KEYS = ("first name", "firstname", "given name", "forename", "athlete
 LAST_NAME_KEYS = ("last name", "lastname", "surname", "family name", "athlete last name", "player last name")
 # a required-header group in `detect_by_headers` that any athlete column(s) satisfy
 ATHLETE = frozenset({"<athlete>"})
-
-
-@dataclass
-class Problem:
-    """One rejected row or cell, or a remark on a column."""
-
-    file: str
-    sheet: str
-    row: int | None  # 1-based row of the sheet, None for file- or column-level problems
-    column: str
-    value: str
-    problem: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "value": self.value, "problem": self.problem}
-
-
-@dataclass
-class Detection:
-    """A reader's claim on a sheet: how sure it is and where the header row is (0-based)."""
-
-    reader: str
-    score: float
-    header_row: int
-    info: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass
-class ReadContext:
-    """Settings that shape one read."""
-
-    file: str
-    sheet: str
-    date_order: str = "auto"  # auto, dmy, mdy
-    decimal_comma: bool = False
-
-
-@dataclass
-class SheetRead:
-    """The rows a reader produced for each table, and everything it had to say."""
-
-    format: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    rejects: list[Problem] = field(default_factory=list)
-    assumptions: list[str] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-    data_rows: list[int] = field(default_factory=list)  # every 1-based data row the reader saw
-    # rows deliberately not imported, with the reason (drill rows inside an `Entire Session` row,
-    # excluded trials, summary rows): every data row is accepted, rejected or listed here
-    skipped_rows: dict[int, str] = field(default_factory=dict)
-
-
-class DuplicateHeader(ReturnToSpeedError):
-    """A column a reader needs is headed like another column that holds different values."""
-
-
-def column_letter(index: int) -> str:
-    """Spreadsheet letters of a 0-based column: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 class Frame:

@@ -14,171 +14,25 @@ without one those values are rejected with the reason.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from lib.ingest.normalize import UNIT_ALIASES, is_non_finite, parse_dates, parse_numbers, split_header, unit_factor
-from lib.ingest.normalize import infer_length_unit, infer_time_unit
+from lib.ingest.normalize import UNIT_ALIASES, parse_dates, split_header
 from lib.ingest.readers.base import (
-    SCAN_ROWS,
-    Detection,
-    Frame,
-    Problem,
-    ReadContext,
-    SheetRead,
-    column_letter,
-    dates_column,
-    names_column,
-    reject_rows,
+    SCAN_ROWS, Detection, Frame, ReadContext, SheetRead, column_letter, dates_column, names_column, reject_rows,
 )
-from lib.core.schema import METRICS
 from lib.ingest.sources import Sheet
+from lib.ingest.readers.hop_words import (  # noqa: F401 - re-exported for callers
+    DATE_KEYS, DOMINANT_KEYS, FILLER, FIRST_KEYS, ID_KEYS, INJURED_KEYS, LAST_KEYS, LENGTH_UNITS, METRIC_OF, NAME_KEYS, OTHER, PAIRS, PLAUSIBLE, SIDE_KEYS, SIDE_WORDS, SUMMARY, SUMMARY_NAMES, TEST_ABBREVIATIONS, TEST_KEYS, TIME_UNITS, TRIAL_WORDS, TYPICAL_CM, UNIT_KEYS, _compatible, _find, _key, _unit_of, DEVICE, _Cell, blank, hop_test, limb_label, lr_side,
+)
+from lib.ingest.readers.hop_values import _finish, _id_text
 
 NAME = "hop_tests"
 LABEL = "Hop test sheet"
-DEVICE = "hop test sheet"
-
-METRIC_OF = {"single_hop": "distance", "triple_hop": "distance", "crossover_hop": "distance",
-             "timed_hop_6m": "time"}
-# typical healthy-adult distances (cm): the lower edge drives the cm-vs-m inference
-TYPICAL_CM = {"single_hop": (100.0, 250.0), "triple_hop": (300.0, 750.0), "crossover_hop": (250.0, 700.0)}
-# outside these (canonical units) the unit is probably wrong: warned about, not rejected
-PLAUSIBLE = {"single_hop": (40.0, 350.0), "triple_hop": (150.0, 1000.0), "crossover_hop": (120.0, 900.0),
-             "timed_hop_6m": (0.8, 10.0)}
-LENGTH_UNITS = {"cm", "mm", "m", "in", "ft", "yd"}
-TIME_UNITS = {"s", "ms", "min"}
-
-NAME_KEYS = ("name", "athlete", "athlete name", "player", "player name", "full name", "patient",
-             "patient name", "client")
-FIRST_KEYS = ("first name", "firstname", "first", "given name", "forename")
-LAST_KEYS = ("last name", "lastname", "surname", "last", "family name")
-ID_KEYS = ("athlete id", "athleteid", "id", "player id", "external id", "externalid")
-TEST_KEYS = ("test", "test name", "hop test", "hop", "task", "exercise")
-DATE_KEYS = ("date", "test date", "testing date", "session date", "day", "date tested")
-SIDE_KEYS = ("side", "limb", "leg", "limb side", "tested limb", "tested leg", "test limb", "test leg")
-INJURED_KEYS = ("injured side", "injury side", "involved side", "involved limb", "involved leg",
-                "injured leg", "injured limb", "affected side", "affected leg", "affected limb",
-                "side of injury", "operated side", "operated leg", "surgical side")
-DOMINANT_KEYS = ("dominant side", "dominant leg", "dominant limb", "dominance", "dom side", "dom leg",
-                 "leg dominance", "limb dominance", "preferred leg", "kicking leg", "dominant")
-UNIT_KEYS = ("unit", "units")
-SUMMARY = re.compile(r"^(mean|average|avg|best|max|maximum|lsi|limb symmetry|symmetry|asymmetry|asym|"
-                     r"diff|difference|total|sum|sd|std)\b")
-SUMMARY_NAMES = re.compile(r"^(mean|average|avg|team|squad|group|total|sd|std|median|best)\b", re.IGNORECASE)
-
-SIDE_WORDS: dict[str, str] = {
-    "l": "left", "left": "left", "lt": "left", "lft": "left",
-    "r": "right", "right": "right", "rt": "right", "rgt": "right",
-    "inv": "involved", "involved": "involved", "inj": "involved", "injured": "involved",
-    "affected": "involved", "aff": "involved", "operated": "involved", "surgical": "involved",
-    "uninv": "uninvolved", "uninvolved": "uninvolved", "non involved": "uninvolved",
-    "noninvolved": "uninvolved", "not involved": "uninvolved", "uninj": "uninvolved",
-    "uninjured": "uninvolved", "non injured": "uninvolved", "noninjured": "uninvolved",
-    "unaffected": "uninvolved", "unaff": "uninvolved", "non affected": "uninvolved",
-    "healthy": "uninvolved", "non operated": "uninvolved", "nonoperated": "uninvolved",
-    "contralateral": "uninvolved",
-    "d": "dominant", "dom": "dominant", "dominant": "dominant",
-    "nd": "non_dominant", "n d": "non_dominant", "non dom": "non_dominant", "nondom": "non_dominant",
-    "non dominant": "non_dominant", "nondominant": "non_dominant",
-}
-PAIRS = ({"left", "right"}, {"involved", "uninvolved"}, {"dominant", "non_dominant"})
-TRIAL_WORDS = {"trial", "attempt", "try", "hop", "rep", "jump", "t", "no", "nr"}
-FILLER = {"leg", "limb", "side"}
-OTHER = {"left": "right", "right": "left"}
-
-TEST_ABBREVIATIONS = {
-    "sh": "single_hop", "shd": "single_hop", "slh": "single_hop", "sld": "single_hop",
-    "th": "triple_hop", "thd": "triple_hop", "tlh": "triple_hop",
-    "ch": "crossover_hop", "chd": "crossover_hop", "coh": "crossover_hop", "xh": "crossover_hop",
-    "6mth": "timed_hop_6m", "6mt": "timed_hop_6m", "6mh": "timed_hop_6m", "6m": "timed_hop_6m",
-    "6mhop": "timed_hop_6m", "th6m": "timed_hop_6m",
-}
 
 
 # ------------------------------------------------------------------------------ label parsing
-
-def hop_test(text: object) -> str | None:
-    """Canonical hop test named by a title, sheet name or test cell, or None."""
-    if blank(text):
-        return None
-    key = re.sub(r"[^0-9a-z]+", " ", split_header(text)[0]).strip()
-    compact = key.replace(" ", "")
-    if not compact:
-        return None
-    if compact in TEST_ABBREVIATIONS:
-        return TEST_ABBREVIATIONS[compact]
-    if "cross" in compact or "xover" in compact:
-        return "crossover_hop"
-    if "triple" in compact or "tripple" in compact:
-        return "triple_hop"
-    if "timed" in compact or re.search(r"(^|\s)6\s?(m|metre|meter|metres|meters)(\s|$)", key):
-        return "timed_hop_6m"
-    if "single" in compact or compact in ("hop", "hopdistance", "hopfordistance", "singlelegdistancehop"):
-        return "single_hop"
-    return None
-
-
-def limb_label(key: str) -> tuple[str | None, int | None] | None:
-    """(limb, trial) of a header or label like `L`, `Trial 2`, `R T3`, `Inv 1`; None if neither."""
-    text = re.sub(r"[^0-9a-z ]+", " ", key.lower())
-    text = re.sub(r"([a-z])(\d)", r"\1 \2", text)
-    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
-    tokens = [t for t in text.split() if t not in FILLER]
-    numbers = [t for t in tokens if t.isdigit()]
-    if len(numbers) > 1 or (numbers and not 1 <= int(numbers[0]) <= 20):
-        return None
-    trial = int(numbers[0]) if numbers else None
-    rest = [t for t in tokens if not t.isdigit() and (trial is None or t not in TRIAL_WORDS)]
-    side = SIDE_WORDS.get(" ".join(rest)) if rest else None
-    if rest and side is None:
-        return None
-    if side is None and trial is None:
-        return None
-    return side, trial
-
-
-def lr_side(value: object) -> str | None:
-    """left/right from `L`, `Left`, `Lt`, `left leg`...; None otherwise."""
-    if blank(value):
-        return None
-    label = limb_label(str(value))
-    return label[0] if label and label[0] in ("left", "right") and label[1] is None else None
-
-
-def _key(text: object) -> str:
-    """Loose header key without a trailing `(L/R)` hint."""
-    key = split_header(text)[0] if text is not None else ""
-    return re.sub(r"\s+(l r|left right|r l)$", "", key)
-
-
-def _find(keys: list[str], aliases: tuple[str, ...]) -> int | None:
-    for alias in aliases:
-        if alias in keys:
-            return keys.index(alias)
-    return None
-
-
-def _unit_of(text: object) -> str | None:
-    """Unit named by a header or title (`(cm)`, `[m]`, `in inches`), or None."""
-    if blank(text):
-        return None
-    unit = split_header(text)[1]
-    if unit:
-        return unit
-    words = re.sub(r"[^a-z ]+", " ", str(text).lower()).split()
-    for word in ("inches", "metres", "meters", "seconds", "centimetres", "centimeters", "feet"):
-        if word in words:
-            return {"inches": "in", "metres": "m", "meters": "m", "seconds": "s", "feet": "ft"}.get(word, "cm")
-    return None
-
-
-def _compatible(unit: str | None, test: str | None) -> bool:
-    if unit is None or test is None:
-        return False
-    return unit in (TIME_UNITS if METRIC_OF[test] == "time" else LENGTH_UNITS)
 
 
 # -------------------------------------------------------------------------------- detection
@@ -245,13 +99,6 @@ def _ffill(row: list[object], start: int) -> list[object]:
     return out
 
 
-def blank(value: object) -> bool:
-    """True for an empty cell (None, NaN, or only spaces)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def clean_frame(sheet: Sheet, header_row: int, duplicates: bool = True) -> Frame:
     """A Frame whose empty header cells are '' (calamine grids mix None and NaN); `duplicates`: see Frame."""
     frame = Frame(sheet, header_row, duplicates=duplicates)
@@ -265,25 +112,6 @@ def clean_frame(sheet: Sheet, header_row: int, duplicates: bool = True) -> Frame
 
 
 # ------------------------------------------------------------------------------------ reading
-
-@dataclass
-class _Cell:
-    """One trial value with everything known about it before parsing."""
-
-    pos: int
-    column: str
-    raw: object
-    athlete_name: str
-    athlete_ref: object
-    date: object
-    test: str | None
-    side: str | None
-    trial: int
-    unit: str | None
-    injured_side: str | None
-    dominant: str | None
-    problem: str = ""
-
 
 def _rows(**columns: pd.Series) -> dict[str, list[object]]:
     """Per-row columns as plain lists (indexing a list per cell is far cheaper than `.iloc`)."""
@@ -525,107 +353,4 @@ def _wide_label(frame: Frame, col: int, date: object) -> str:
 
 # ------------------------------------------------------------------------- values and units
 
-def _finish(frame: Frame, cells: list[_Cell], out: SheetRead, ctx: ReadContext) -> pd.DataFrame:
-    """Numbers, limbs and units of every cell; bad cells rejected one by one."""
-    if not cells:
-        return pd.DataFrame()
-    df = pd.DataFrame([c.__dict__ for c in cells])
-    df["source_row"] = [frame.rows[p] for p in df["pos"]]
-    values, bad = parse_numbers(df["raw"], ctx.decimal_comma)
-    problem = df["problem"].astype(object).to_numpy().copy()
-    infinite = df["raw"].map(is_non_finite).to_numpy(dtype=bool)
-    problem[(problem == "") & bad.to_numpy() & infinite] = "not a finite number (infinity or NaN): this trial rejected, the others kept"
-    problem[(problem == "") & bad.to_numpy()] = "not a number (DNF, X, -): this trial rejected, the others kept"
-    problem[(problem == "") & (values < 0).to_numpy()] = "negative value"
-    sides, side_problem = _resolve_dominant(df)
-    problem[(problem == "") & (side_problem != "")] = side_problem[(problem == "") & (side_problem != "")]
-    df = df.assign(value=values.to_numpy(), side=sides, problem=problem)
-    df = _apply_units(df, out)
-    for rec in df[df["problem"] != ""].to_dict("records"):
-        out.rejects.append(Problem(ctx.file, ctx.sheet, int(rec["source_row"]), rec["column"], _text(rec["raw"]),
-                                   rec["problem"]))
-    good = df[(df["problem"] == "") & df["value"].notna()]
-    _warn_implausible(good, out)
-    if good["side"].isin(["involved", "uninvolved"]).any():
-        out.assumptions.append("involved/uninvolved limb labels kept relative: mapped to left/right on import "
-                               "from the injured-side column or the injury on record")
-    return pd.DataFrame({
-        "athlete_name": good["athlete_name"].astype("string"),
-        "athlete_ref": good["athlete_ref"].astype("string"),
-        "date": pd.to_datetime(good["date"]).astype("datetime64[s]"),
-        "test": good["test"], "metric": good["test"].map(METRIC_OF),
-        "side": good["side"], "trial": good["trial"].astype("Int64"),
-        "value": good["value"].astype("Float64"), "unit": good["test"].map(METRIC_OF).map(METRICS),
-        "device": DEVICE, "source_row": good["source_row"].astype("Int64"),
-        "injured_side": good["injured_side"].astype("string"),
-    }).reset_index(drop=True)
 
-
-def _resolve_dominant(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """D/ND labels to left/right with the dominant-leg column; (limbs, problems)."""
-    sides = df["side"].astype(object).to_numpy().copy()
-    problems = np.array([""] * len(df), dtype=object)
-    for i, (side, dom) in enumerate(zip(df["side"].tolist(), df["dominant"].tolist())):
-        if side not in ("dominant", "non_dominant"):
-            continue
-        if blank(dom) or pd.isna(dom):
-            problems[i] = ("dominant/non-dominant limb label but no dominant leg on the sheet: add a "
-                           "'Dominant leg' column (L/R) or label the limbs L/R")
-        else:
-            sides[i] = dom if side == "dominant" else OTHER[dom]
-    return sides, problems
-
-
-def _apply_units(df: pd.DataFrame, out: SheetRead) -> pd.DataFrame:
-    """Values in the canonical unit of their metric; missing units inferred per test and stated."""
-    units = df["unit"].astype(object).to_numpy().copy()
-    ok = (df["problem"] == "").to_numpy()
-    for test in sorted({t for t in df["test"].dropna()}):
-        need = ok & (df["test"] == test).to_numpy() & pd.isna(units)
-        if not need.any():
-            continue
-        values = df.loc[need, "value"]
-        if METRIC_OF[test] == "time":
-            unit = infer_time_unit(values)
-        else:
-            unit = infer_length_unit(values, TYPICAL_CM[test])
-        median = float(values.dropna().median()) if values.notna().any() else float("nan")
-        out.assumptions.append(f"{test}: no unit on the sheet, values read as {unit} (median {median:g})")
-        units[need] = unit
-    factors = np.ones(len(df))
-    problems = df["problem"].to_numpy().copy()
-    notes = set()
-    for i, (test, unit) in enumerate(zip(df["test"].tolist(), units.tolist())):
-        if test is None or unit is None or problems[i]:
-            continue
-        canonical = METRICS[METRIC_OF[test]]
-        try:
-            factors[i] = unit_factor(unit, canonical)
-        except KeyError:
-            problems[i] = f"unit {unit} cannot be converted to {canonical}"
-            continue
-        if unit != canonical:
-            notes.add(f"{test}: converted from {unit} to {canonical} (x {factors[i]:g})")
-    out.assumptions += sorted(notes)
-    return df.assign(value=df["value"].to_numpy() * factors, problem=problems)
-
-
-def _warn_implausible(good: pd.DataFrame, out: SheetRead) -> None:
-    for test, values in good.groupby("test")["value"]:
-        lo, hi = PLAUSIBLE[str(test)]
-        median = float(values.median())
-        if not lo <= median <= hi:
-            unit = METRICS[METRIC_OF[str(test)]]
-            out.assumptions.append(f"{test}: median {median:g} {unit} is outside the usual {lo:g}-{hi:g} {unit}: "
-                                   "check the unit in the header")
-
-
-def _text(value: object) -> str:
-    return "" if blank(value) else str(value)
-
-
-def _id_text(value: object) -> str:
-    """An id cell as text: 12.0 -> '12'."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()

@@ -3,7 +3,7 @@
 Columns like `Name` (or `First name`/`Last name`), `Athlete ID`, `Position`, `Squad`,
 `Injury date`, `Injured side`, `Region`, `Diagnosis`, `Cleared` / `RTP date`. Gives one
 `athletes` row per athlete and one `injuries` row per row with an injury date. Free-text regions
-(`Hamstring strain`, `Groin/adductor`) map onto lib.schema.REGIONS; anything else is `other`,
+(`Hamstring strain`, `Groin/adductor`) map onto lib.core.schema.REGIONS; anything else is `other`,
 stated in the assumptions.
 """
 

@@ -1,19 +1,21 @@
-"""Our own template (lib/template.py) and our own CSV exports (`python -m lib export TABLE`).
+"""Our own template (lib/ingest/template.py) and our own CSV exports (`python -m lib export TABLE`).
 
 A sheet is ours when its header row is canonical column names of one table (by header_key, no
 other columns), with `athlete_id` (its cells may be empty where `name` is given), optionally
 `name`, and the table's required columns. A hand-made `Name, Date, Item, Value` sheet is therefore
 not ours (the wellness reader takes it). Exports carry
 `athlete_id` but no name: the id then stands for the name too. Values are checked against
-lib.schema (allowed values, dtypes, units) and bad rows or cells are rejected with the reason.
+lib.core.schema (allowed values, dtypes, units) and bad rows or cells are rejected with the reason.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from lib.exports import header_column, output_only, unescape_cell
+from lib.core.cells import BOARD_UNITS, unescape_cell
 from lib.ingest.normalize import (
     UNIT_ALIASES,
     clean_name,
@@ -45,6 +47,34 @@ PROVENANCE = {"source_file", "source_row", "source_sheet", "import_id", "row_id"
 # required in the schema but with an obvious default in a hand-filled sheet
 DEFAULTS = {("tests", "trial"), ("tests", "unit")}
 ALLOWED_EXTRA = {("tests", "side"): ("involved", "uninvolved")}
+
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)\s*[(\[](?P<unit>[^()\[\]]*)[)\]]\s*$")
+
+
+def header_column(header: object) -> str:
+    """The canonical column name of a workbook header, for our importer: `hsr_distance_m (m)` -> `hsr_distance_m`.
+
+    Only a trailing unit that lib.core.schema gives that column is removed; any other header is returned as it is.
+    """
+    text = "" if header is None else str(header).strip()
+    match = _UNIT_SUFFIX.match(text)
+    if not match:
+        return text
+    name, unit = match.group("name").strip(), match.group("unit").strip()
+    units = {c.unit for t in TABLES.values() for c in t.columns if c.name == header_key(name) and c.unit}
+    units |= {u for c, u in BOARD_UNITS.items() if c == header_key(name)}
+    return name if unit in units else text
+
+
+def output_only(headers: list[object]) -> str | None:
+    """Why a sheet of our workbook export holds output, not data to import (the board, its thresholds),
+    else None: our importer reports such a sheet and imports nothing from it."""
+    keys = {header_key(header_column(h)) for h in headers if h is not None and str(h).strip()}
+    if {"athlete_id", "status", "status_word", "tier", "action"} <= keys:
+        return "readiness board of a Return to Speed export: the app's output, nothing to import"
+    if {"setting", "label", "value", "default", "changed", "source"} <= keys:
+        return "thresholds of a Return to Speed export: settings are changed on the Settings page"
+    return None
 
 
 def table_of(headers: list[object]) -> str | None:

@@ -1,0 +1,25 @@
+"""Source-row text, in one place: how a number names the file and row it came from.
+
+Every fact, reason, chart tooltip and table that traces a value back to an upload writes its
+source as `file:row` (1-based sheet row, as the spreadsheet numbers it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+
+def source_ref(file: object, row: object) -> str:
+    """`hops.xlsx:12`."""
+    return f"{file}:{row}"
+
+
+def dated_source(row: Mapping[str, object], table: str) -> str:
+    """`2026-11-20 wellness forms.csv:7`: a row's date, its table and where it came from (`?` for a
+    record without a source column)."""
+    return f"{row['date']:%Y-%m-%d} {table} {source_ref(row.get('source_file', '?'), row.get('source_row', '?'))}"
+
+
+def source_refs(rows: Iterable[Mapping[str, object]]) -> str:
+    """`a.csv:3, a.csv:9, b.csv:2`: each row's source once, sorted."""
+    return ", ".join(sorted({source_ref(r["source_file"], r["source_row"]) for r in rows}))

@@ -1,0 +1,176 @@
+"""Text files (CSV in any delimiter and encoding) split into cells; a broken row is listed, the rest still read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+
+from lib.core.errors import UnreadableFile
+from lib.ingest.sheets import BrokenRow, OpenedFile, Sheet, _grid
+from lib.ingest.xlsx_scan import MAX_FORMULA_CELLS_LISTED
+
+
+_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """True for bytes that start with a text byte-order mark or hold no NUL in their first 4 kB."""
+    return data.startswith(_BOMS) or b"\x00" not in data[:4096]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text and the encoding used: UTF-32 and UTF-16 only with a BOM, then UTF-8 (BOM or not), else cp1252."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):  # before UTF-16: its LE BOM starts the same
+        return data.decode("utf-32", errors="replace"), "UTF-32"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace"), "UTF-16"  # an odd last byte must not raise
+    if data[:3] == b"\xef\xbb\xbf":
+        return data[3:].decode("utf-8", errors="replace"), "UTF-8 with BOM"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252 (Windows)"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV: the one that splits most lines into the same, largest width."""
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    best, best_score = ",", -1
+    for delim in (",", ";", "\t", "|"):
+        counts = [_width(ln, delim) for ln in lines]
+        if not counts:
+            continue
+        widest = max(counts)
+        score = sum(1 for c in counts if c == widest) * (widest - 1)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _width(line: str, delim: str) -> int:
+    """Cells of one line split on `delim` (1 when it cannot be split: an oversize cell)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delim), []))
+    except csv.Error:
+        return 1
+
+
+# Python's csv module refuses a cell longer than this (`csv.field_size_limit()`, 128 KiB, left as it
+# is: the limit is process-wide) and reads an unclosed quote to the end of the file; no export of a
+# test or a session has a cell anywhere near it (Excel's own cap is 32,767 characters).
+MAX_FIELD_CHARS = 131_072
+
+
+BROKEN_QUOTE = "unclosed quote: this row could not be split into cells and was not read (the rows after it were)"
+
+
+BROKEN_FIELD = f"a cell longer than {MAX_FIELD_CHARS:,} characters (128 KiB): this row was not read"
+
+
+BROKEN_VALUE_CHARS = 80
+
+
+MAX_RECORD_LINES = 1_000  # a quoted cell spanning more lines than this is an unclosed quote
+
+
+def split_text(text: str, delim: str) -> tuple[list[list[str]], list[BrokenRow]]:
+    """Rows of cells of a CSV text, and the rows that could not be split (each left as an empty row,
+    so every other row keeps its number). Never raises: the whole text is read in one pass, and
+    only when that pass fails (a cell over the size limit, a quote that never closes, text after a
+    closing quote) is it read again record by record, each broken record on its own."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)), []
+    except csv.Error:
+        return _split_by_record(text, delim)
+
+
+def _split_by_record(text: str, delim: str) -> tuple[list[list[str]], list[BrokenRow]]:
+    lines = text.splitlines(keepends=True)
+    rows: list[list[str]] = []
+    broken: list[BrokenRow] = []
+    i = 0
+    while i < len(lines):
+        record, j = lines[i], i
+        status, cells = _one_record(record, delim, lenient=True)
+        while status == "open" and j + 1 < len(lines) and len(record) <= MAX_FIELD_CHARS and j - i < MAX_RECORD_LINES:
+            j += 1
+            record += lines[j]
+            if '"' in lines[j]:  # a quoted cell can only close on a line with a quote in it
+                status, cells = _one_record(record, delim, lenient=False)
+        if status == "ok":
+            rows.append(cells)
+            i = j + 1
+            continue
+        problem = BROKEN_FIELD if status == "long" or len(lines[i]) > MAX_FIELD_CHARS else BROKEN_QUOTE
+        rows.append([])
+        broken.append(BrokenRow(len(rows), lines[i].rstrip("\r\n")[:BROKEN_VALUE_CHARS], problem))
+        i += 1  # the record is the line that opened it; the lines after it are read on their own
+    return rows, broken
+
+
+def _one_record(record: str, delim: str, lenient: bool) -> tuple[str, list[str]]:
+    """("ok", cells); ("open", []) while a quoted cell is still open at its end; ("long", []) for a
+    cell over the limit; ("bad", []) for a record of several lines that does not close cleanly.
+    `lenient`: text after a closing quote is kept (`"5"10` -> `510`), as the one-pass reader did
+    before; a record joined from several lines must close exactly, or it is a stray quote."""
+    try:
+        parsed = list(csv.reader(io.StringIO(record, newline=""), delimiter=delim, strict=True))
+    except csv.Error as exc:
+        text = str(exc)
+        if "field limit" in text:
+            return "long", []
+        if "unexpected end of data" in text:
+            return "open", []
+        if not lenient:
+            return "bad", []
+        try:
+            parsed = list(csv.reader(io.StringIO(record, newline=""), delimiter=delim, strict=False))
+        except csv.Error:
+            return "bad", []
+    if len(parsed) > 1:
+        return "bad", []
+    return "ok", parsed[0] if parsed else []
+
+
+def _open_text(data: bytes, name: str) -> OpenedFile:
+    if not _looks_like_text(data):
+        raise UnreadableFile(name, "this is not a text or spreadsheet file (binary content); UTF-16 text needs a byte-order mark")
+    text, encoding = decode_text(data)
+    delim = sniff_delimiter(text)
+    rows, broken = split_text(text, delim)
+    cells = _grid(rows)
+    if cells.empty:
+        if broken:
+            raise UnreadableFile(name, f"no row could be split into cells: {broken[0].problem}")
+        raise UnreadableFile(name, "the file holds no data")
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+    sheet = Sheet(name, "", cells, broken_rows=broken)
+    skipped = []
+    if broken:
+        listed = ", ".join(str(b.row) for b in broken[:MAX_FORMULA_CELLS_LISTED])
+        more = f" and {len(broken) - MAX_FORMULA_CELLS_LISTED} more" if len(broken) > MAX_FORMULA_CELLS_LISTED else ""
+        skipped.append(f"{len(broken)} row{'s' if len(broken) != 1 else ''} could not be split into cells "
+                       f"(an unclosed quote or a cell over 128 KiB): row{'s' if len(broken) != 1 else ''} "
+                       f"{listed}{more}; the other rows were read")
+    assumptions = [f"text file read as {encoding}, {names[delim]}-separated"]
+    if delim in (";", "\t") and _looks_decimal_comma(cells):
+        sheet.notes.append("decimal_comma")
+        assumptions.append("numbers use a decimal comma (1,5 = 1.5)")
+    return OpenedFile(name, "csv", [sheet], skipped, assumptions)
+
+
+_COMMA_NUMBER = re.compile(r"^-?\d+,\d+$")
+
+
+_DOT_NUMBER = re.compile(r"^-?\d+\.\d+$")
+
+
+def _looks_decimal_comma(cells: pd.DataFrame) -> bool:
+    """True when numbers are written 1,5 and never 1.5 (European exports)."""
+    texts = [v.strip() for v in cells.head(500).to_numpy().ravel() if isinstance(v, str)]
+    commas = sum(1 for v in texts if _COMMA_NUMBER.match(v))
+    dots = sum(1 for v in texts if _DOT_NUMBER.match(v))
+    return commas > 0 and dots == 0

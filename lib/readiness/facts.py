@@ -1,0 +1,273 @@
+"""Facts per athlete on a date: pain, LSI, force asymmetry, strength, exposure and wellness, each with the rows it came from."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from lib.core.settings import Settings
+from lib.metrics.baselines import beyond_noise
+from lib.metrics.symmetry import HOP_BATTERY
+from lib.readiness.force import _force_facts, _ftct_facts
+from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _src, _srcs
+
+
+STRENGTH_TEST = {
+    "hamstring": "nordic", "adductor": "hip_adduction", "groin": "hip_adduction", "calf": "calf_raise",
+    "achilles": "calf_raise", "quadriceps": "sl_cmj", "ankle": "sl_cmj", "knee": "sl_cmj",
+}
+
+
+def active_injury(injuries: pd.DataFrame, athlete_id: str, on: pd.Timestamp) -> dict[str, object] | None:
+    """The latest injury on or before `on` that is not yet cleared on that date."""
+    rows = injuries[(injuries["athlete_id"] == athlete_id) & (injuries["injury_date"] <= on)]
+    rows = rows[rows["cleared_date"].isna() | (rows["cleared_date"] > on)]
+    return rows.sort_values("injury_date").iloc[-1].to_dict() if len(rows) else None
+
+
+def recorded_tier(history: pd.DataFrame, athlete_id: str, on: pd.Timestamp,
+                  since: pd.Timestamp) -> dict[str, object] | None:
+    """The latest tier change staff recorded for the athlete on or before `on` in the episode that
+    started on `since` (a change from an earlier episode does not count), or None."""
+    h = history[(history["athlete_id"] == athlete_id) & (history["date"] <= on) & (history["date"] >= since)]
+    if not len(h):
+        return None
+    last = h.sort_values("date", kind="stable").iloc[-1]
+    return {"tier": int(last["tier"]), "date": pd.Timestamp(last["date"]), "who": last.get("who"),
+            "reason": last.get("reason")}
+
+
+def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: pd.DataFrame,
+                  noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None,
+                  injured_side: str | None = None) -> dict[str, object]:
+    """Every fact the rules read for one athlete on one date, with its date and source."""
+    stale = pd.Timedelta(days=int(cfg.num("stale_days")))
+    facts: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    wellness = rows.wellness.get(athlete_id, [])
+    _pain_facts(wellness, on, stale, cfg, facts, sources)
+    _lsi_facts(rows.lsi.get(athlete_id, []), on, stale, since, cfg, facts, sources)
+    _force_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
+    _ftct_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
+    _strength_facts(rows.tests.get(athlete_id, []), on, stale, injured_side, cfg, facts, sources)
+    _exposure_facts(exposure, athlete_id, facts, sources)
+    _wellness_facts(wellness, on, cfg, facts, sources)
+    facts["_sources"] = sources
+    return facts
+
+
+def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
+                facts: dict[str, object], sources: dict[str, str]) -> None:
+    """Pain now, and whether it settled by the next morning (pain-monitoring model, Silbernagel
+    2007): the next-morning score (the latest) against the score the day before, the session's day.
+    Not settled = above the safe level and higher than the day before, or above the acceptable level."""
+    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > on - stale]
+    if pain:
+        last = pain[-1]
+        facts["pain"] = float(last["value"])
+        sources["pain"] = _src(last, "wellness")
+        prev = pain[-2] if len(pain) >= 2 and (last["date"] - pain[-2]["date"]).days == 1 else None
+        value = float(last["value"])
+        risen = prev is not None and value > cfg.num("pain_ok") and value > float(prev["value"])
+        if risen or value > cfg.num("pain_stop"):
+            facts["pain_not_settled"] = 1.0
+            before = f" the morning after {float(prev['value']):g}/10" if prev is not None else ""
+            facts.setdefault("_details", {})["pain_not_settled"] = (  # type: ignore[union-attr]
+                f"{value:g}/10{before}" + ("" if risen else f", above the acceptable {cfg.num('pain_stop'):g}/10"))
+            sources["pain_not_settled"] = (f"{_src(prev, 'wellness')} then " if prev is not None else "") + _src(last, "wellness")
+    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > on - pd.Timedelta(days=3)]
+    if swelling:
+        latest = max(r["date"] for r in swelling)
+        today = [r for r in swelling if r["date"] == latest]
+        facts["swelling"] = float(max(r["value"] for r in today))
+        sources["swelling"] = _src(today[-1], "wellness")
+
+
+def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
+               facts: dict[str, object], sources: dict[str, str]) -> None:
+    drops = []
+    for test in HOP_BATTERY:
+        rows = [r for r in lsi if r["test"] == test]
+        recent = [r for r in rows if r["date"] > on - stale]
+        valid = [r for r in recent if not pd.isna(r["lsi"])]
+        if not valid:
+            continue
+        last = valid[-1]
+        # one limb tested on the latest day: the last valid LSI still counts, with its own date
+        later = " (later test: one limb only)" if recent[-1]["date"] > last["date"] else ""
+        if last.get("basis") == "bilateral":
+            pcts = [float(last[c]) for c in ("involved_pct_pre", "uninvolved_pct_pre") if not pd.isna(last[c])]
+            if pcts:  # both limbs injured: the weaker limb's % of its own pre-injury value
+                facts[f"{test}_lsi"] = min(pcts)
+                sources[f"{test}_lsi"] = (f"{last['date']:%Y-%m-%d}: bilateral injury, LSI unreliable "
+                                          f"({float(last['lsi']):.0f}%): weaker limb {min(pcts):.0f}% of pre-injury; "
+                                          f"{last['sources']}")
+                continue
+        facts[f"{test}_lsi"] = float(last["lsi"])
+        sources[f"{test}_lsi"] = f"{last['date']:%Y-%m-%d}: {last['sources']}{later}"
+        # a regression compares rehab tests, never the pre-injury baseline
+        valid = [r for r in rows if not pd.isna(r["lsi"]) and (since is None or r["date"] >= since)]
+        if len(valid) >= 2:
+            prev, last = valid[-2], valid[-1]
+            drop = float(prev["lsi"] - last["lsi"])
+            cvs = [0.0 if pd.isna(last[c]) else float(last[c]) for c in ("left_cv", "right_cv")]
+            trial_noise = float(np.hypot(*cvs))  # noise of a ratio of two noisy means
+            if drop > 0 and beyond_noise(drop, trial_noise, cfg.num("lsi_drop")):
+                drops.append((drop, test, prev, last))
+    if drops:
+        drop, test, prev, last = max(drops, key=lambda d: d[0])
+        facts["hop_lsi_drop"] = drop
+        _dated(facts, "hop_lsi_drop", last["date"])
+        sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({prev['date']:%Y-%m-%d}) -> "
+                                   f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d})")
+
+
+def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
+                    cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
+    """Absolute strength of the involved limb: Nordic force, calf-raise reps, adductor squeeze."""
+    if injured_side is None:
+        return
+    for test, metric, fact, how in (("nordic", "max_force", "nordic_force_involved", "mean"),
+                                    ("calf_raise", "reps", "calf_raise_reps_involved", "max"),
+                                    ("hip_adduction", "max_force", "adductor_squeeze", "mean")):
+        rows = _latest_day([r for r in tests if r["test"] == test and r["metric"] == metric], on, stale)
+        side_rows = [r for r in rows if r["side"] == injured_side] if test != "hip_adduction" else rows
+        if not side_rows:
+            continue
+        values = [float(r["value"]) for r in side_rows]
+        facts[fact] = float(np.mean(values)) if how == "mean" else max(values)
+        sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
+
+
+def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, object], sources: dict[str, str]) -> None:
+    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
+    if not len(e):
+        return
+    er = e.iloc[0]
+    for key in ("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
+                "hsr_week_change_pct"):
+        if key in er and not pd.isna(er[key]):
+            facts[key] = float(er[key])
+            sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {er['mss_date']:%Y-%m-%d}"
+                                             if key in ("days_since_near_max", "mss_age_days") else "")
+    if "hsr_week_change_pct" in facts:
+        now = er["acute_hsr_m"]
+        sources["hsr_week_change_pct"] = (f"GPS: +{er['hsr_week_increase_m']:.0f} m on the 7 days before "
+                                          "(each a weekly figure over its days on record); last 7 days "
+                                          f"{now:.0f} m")
+    if "pct_pre_injury_hsr" in facts:
+        sources["pct_pre_injury_hsr"] = (f"GPS: {er['chronic_hsr_week_m']:.0f} m/week over the last 28 days vs "
+                                         f"{er['pre_injury_hsr_week_m']:.0f} m/week in the 28 days before the "
+                                         "injury (weekly over days on record)")
+    for key in ("acwr_hsr", "acwr_sprint"):
+        if key in facts:
+            sources[key] = "GPS sessions; descriptive, not predictive (Lolli 2019, Impellizzeri 2020)"
+    facts["enough_gps"] = bool(er["enough_data"])
+    facts["coverage_days"] = int(er["coverage_days"])
+    facts["mss_ms"] = float(er["mss_ms"])
+
+
+def _wellness_facts(wellness: list[dict], on: pd.Timestamp, cfg: Settings, facts: dict[str, object],
+                    sources: dict[str, str]) -> None:
+    """Wellness items, each in its own direction, and their composite (McLean 2010: the sum of the
+    items, higher is better) against the athlete's 28-day baseline. z = drop / max(SD, floor) with
+    `wellness_sd_floor` per item (x sqrt(items) for the composite), and only a drop larger than
+    `wellness_min_change` counts: one step on a 1-5 item is never a flag by itself. Facts:
+    `wellness_item_z` (the worst item) and `wellness_composite_z`, each with its words."""
+    floor, min_change = cfg.num("wellness_sd_floor"), cfg.num("wellness_min_change")
+    details: dict[str, str] = facts.setdefault("_details", {})  # type: ignore[assignment]
+    latest: dict[str, dict] = {}
+    worst: tuple[float, str, str] | None = None
+    by_item: dict[str, list[dict]] = {}
+    for r in wellness:
+        if r["item"] in WELLNESS_HIGHER_IS_BETTER:
+            by_item.setdefault(str(r["item"]), []).append(r)
+    for item, rows in by_item.items():
+        if len(rows) < 4 or rows[-1]["date"] < on - pd.Timedelta(days=3):
+            continue
+        last = rows[-1]
+        latest[item] = last
+        mean, sd = _baseline(rows[:-1], last["date"], cfg)
+        if np.isnan(mean):
+            continue
+        sign = 1 if WELLNESS_HIGHER_IS_BETTER[item] else -1
+        # the drop in whole steps from the usual answer: 3 against a mean of 4.1 is one step, not a flag
+        if (round(mean) - float(last["value"])) * sign <= min_change:
+            continue
+        z = (mean - float(last["value"])) * sign / max(sd if not np.isnan(sd) else 0.0, floor)
+        if worst is None or z > worst[0]:
+            top = _scale_top(last)
+            worst = (z, f"{item} {float(last['value']):g}{top}, usual {_usual(mean)}{top}",
+                     f"{_src(last, 'wellness')} vs the {cfg.num('baseline_days'):.0f}-day mean {mean:.1f} "
+                     f"(SD {sd:.2f}, floor {floor:g})")
+    if worst is not None:
+        facts["wellness_item_z"], details["wellness_item_z"], sources["wellness_item_z"] = worst
+        _dated(facts, "wellness_item_z", max(r["date"] for r in latest.values()))
+    if len(latest) < 2:
+        return
+    day = max(r["date"] for r in latest.values())
+    items = sorted(i for i, r in latest.items() if r["date"] == day)
+    sign = {i: 1.0 if WELLNESS_HIGHER_IS_BETTER[i] else -1.0 for i in items}
+    per_day: dict[pd.Timestamp, dict[str, float]] = {}
+    for item in items:
+        for r in by_item[item]:
+            per_day.setdefault(r["date"], {})[item] = float(r["value"]) * sign[item]
+    composite = [{"date": d, "value": sum(v.values())} for d, v in sorted(per_day.items()) if len(v) == len(items)]
+    if not composite or composite[-1]["date"] != day:
+        return
+    mean, sd = _baseline(composite[:-1], day, cfg)
+    if np.isnan(mean):
+        return
+    drop = mean - composite[-1]["value"]
+    # the composite must fall by more than one step on each of its items' noise: min_change x sqrt(items)
+    if round(mean) - composite[-1]["value"] <= min_change * np.sqrt(len(items)):
+        return
+    _dated(facts, "wellness_composite_z", day)
+    facts["wellness_composite_z"] = drop / max(sd if not np.isnan(sd) else 0.0, floor * np.sqrt(len(items)))
+    details["wellness_composite_z"] = (f"wellness composite ({', '.join(items)}) {composite[-1]['value']:g}, "
+                                       f"usual {_usual(mean)}")
+    sources["wellness_composite_z"] = (f"{day:%Y-%m-%d} wellness vs the {cfg.num('baseline_days'):.0f}-day mean "
+                                       f"{mean:.1f} (SD {sd:.2f}, floor {floor * np.sqrt(len(items)):.2f}); "
+                                       "lower-is-worse items (soreness) count negatively")
+
+
+def _scale_top(row: dict[str, object]) -> str:
+    match = re.match(r"\s*\d+\s*-\s*(\d+)", str(row.get("scale") or ""))  # "1-5 McLean, 5 = best" -> /5
+    return f"/{match.group(1)}" if match else ""
+
+
+def _usual(mean: float) -> str:
+    return f"{mean:.0f}" if abs(mean - round(mean)) < 0.05 else f"{mean:.1f}"
+
+
+def _acted_on(flags: list[dict], facts: dict[str, object], rec: dict[str, object]) -> list[dict]:
+    """A regression (red, not a stop) whose data is no later than the recorded tier change was seen
+    when staff recorded it: it holds at the recorded tier instead of stepping back again."""
+    dates: dict[str, pd.Timestamp] = facts.get("_dates", {})  # type: ignore[assignment]
+    out = []
+    for f in flags:
+        when = dates.get(str(f["fact"]))
+        if f["effect"] == "red" and not f["stop"] and when is not None and when <= rec["date"]:  # type: ignore[operator]
+            note = f" (acted on: tier {rec['tier']} recorded {rec['date']:%Y-%m-%d})"
+            f = {**f, "effect": "amber", "kind": "hold", "message": f["message"] + note, "short": f["short"] + note}
+        out.append(f)
+    return out
+
+
+# Every fact a rule reads, and the one function that produces it (a test fails when a rule reads a
+# fact that is not here, or that its producer does not produce in the scenario built for it).
+FACT_PRODUCERS: dict[str, str] = {
+    **dict.fromkeys(("pain", "pain_not_settled", "swelling"), "_pain_facts"),
+    **dict.fromkeys(("hop_lsi_drop", *(f"{t}_lsi" for t in HOP_BATTERY)), "_lsi_facts"),
+    **dict.fromkeys(("cmj_asymmetry", "nordic_imbalance", "jump_height_drop_pct"), "_force_facts"),
+    **dict.fromkeys(("cmj_asymmetry_flag", "nordic_imbalance_flag"), "_flag_beyond_noise"),
+    "ftct_pct_baseline": "_ftct_facts",
+    **dict.fromkeys(("nordic_force_involved", "calf_raise_reps_involved", "adductor_squeeze"), "_strength_facts"),
+    **dict.fromkeys(("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
+                     "hsr_week_change_pct"), "_exposure_facts"),
+    **dict.fromkeys(("wellness_item_z", "wellness_composite_z"), "_wellness_facts"),
+    "strength_lsi": "_facts_on",
+    **dict.fromkeys(("days_at_tier", "flagged_days_at_tier"), "_board_row"),
+}

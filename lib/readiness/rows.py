@@ -1,0 +1,82 @@
+"""The rows facts are read from: per athlete, up to the day, each able to name its source file and row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.core.provenance import dated_source, source_refs
+from lib.core.settings import Settings
+from lib.metrics.symmetry import HOP_BATTERY
+from lib.store.data import Data
+
+
+WELLNESS_HIGHER_IS_BETTER = {"fatigue": True, "sleep": True, "stress": True, "mood": True, "soreness": False}
+
+
+@dataclass
+class FactRows:
+    """The rows the facts read, as plain records per athlete (oldest first), built in one pass."""
+
+    wellness: dict[str, list[dict[str, object]]]
+    lsi: dict[str, list[dict[str, object]]]
+    tests: dict[str, list[dict[str, object]]]
+
+    @classmethod
+    def build(cls, data: Data, lsi: pd.DataFrame, on: pd.Timestamp) -> "FactRows":
+        w, t = data.wellness, data.tests
+        return cls(
+            _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], on, WELLNESS_COLS),
+            _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], on, LSI_COLS),
+            _records_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height",
+                                                                                     "ft_ct_ratio"]))
+                                  | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
+                                  | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], on, TEST_COLS),
+        )
+
+
+FACT_ITEMS = ["pain", "swelling", *WELLNESS_HIGHER_IS_BETTER]
+WELLNESS_COLS = ["date", "item", "value", "scale", "source_file", "source_row"]
+LSI_COLS = ["date", "test", "lsi", "left_cv", "right_cv", "sources", "basis", "involved_pct_pre", "uninvolved_pct_pre"]
+TEST_COLS = ["date", "test", "metric", "side", "value", "source_file", "source_row"]
+
+
+def _records_by_athlete(df: pd.DataFrame, on: pd.Timestamp, columns: list[str]) -> dict[str, list[dict[str, object]]]:
+    rows = df[df["date"] <= on].sort_values("date", kind="stable")
+    out: dict[str, list[dict[str, object]]] = {}
+    values = [rows[c].tolist() for c in columns]
+    for athlete, *cells in zip(rows["athlete_id"].tolist(), *values):
+        out.setdefault(str(athlete), []).append(dict(zip(columns, cells)))
+    return out
+
+
+def _latest_day(rows: list[dict], on: pd.Timestamp, stale: pd.Timedelta) -> list[dict]:
+    recent = [r for r in rows if r["date"] > on - stale]
+    if not recent:
+        return []
+    day = max(r["date"] for r in recent)
+    return [r for r in recent if r["date"] == day]
+
+
+def _dated(facts: dict[str, object], fact: str, day: pd.Timestamp) -> None:
+    """Remember the date of the data behind a fact (a step back recorded after it has acted on it)."""
+    facts.setdefault("_dates", {})[fact] = pd.Timestamp(day)  # type: ignore[index]
+
+
+_src = dated_source  # the facts' names for lib.core.provenance's source-row text
+_srcs = source_refs
+
+
+def _baseline(rows: list[dict], day: pd.Timestamp, cfg: Settings) -> tuple[float, float]:
+    """Mean and SD of daily means in the `baseline_days` before `day` (day excluded): at least 2 days."""
+    window = day - pd.Timedelta(days=int(cfg.num("baseline_days")))
+    by_day: dict[pd.Timestamp, list[float]] = {}
+    for r in rows:
+        if window < r["date"] < day:
+            by_day.setdefault(r["date"], []).append(float(r["value"]))
+    daily = [float(np.mean(v)) for v in by_day.values()]
+    if len(daily) < 2:
+        return np.nan, np.nan
+    return float(np.mean(daily)), float(np.std(daily, ddof=1))
