@@ -26,7 +26,7 @@ def test_every_test_security_md_names_exists() -> None:
 
 
 def test_every_hostile_case_security_md_names_exists() -> None:
-    from tests.test_hostile_files import CASES
+    from tests.ingest.test_hostile_files import CASES
 
     text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
     # `[erased]`, `[athlete]` (what the scrubber writes) and `[auth]` (a secrets section) are not cases

@@ -51,7 +51,7 @@ def connect(path: str | os.PathLike[str] | None = None) -> Engine:
         engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
         if migrations.pending(engine):  # a plain read when the store is up to date
             migrations.upgrade(engine)
-        # tables a module declares that no revision creates yet (see tests/test_migrations.py)
+        # tables a module declares that no revision creates yet (see tests/store/test_migrations.py)
         metadata.create_all(engine)
         _ENGINES[url] = engine
         return engine

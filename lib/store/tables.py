@@ -4,7 +4,7 @@ roles, notes, tier changes, the pseudonym key, the version row).
 
 `store.connect` creates whatever a migration has not, from this one `metadata`; erasure walks it
 to find every table with an `athlete_id`. A new table is declared here and created by a revision
-in lib/store/migrations (tests/test_migrations.py fails until one does). The baseline revision
+in lib/store/migrations (tests/store/test_migrations.py fails until one does). The baseline revision
 keeps its own frozen copy of these declarations, as they were when it was written.
 """
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.metrics.symmetry import limb_symmetry
-from tests.method_scenarios import ON, Scenario, criterion
+from tests.readiness.method_scenarios import ON, Scenario, criterion
 
 
 def single_hop(s: Scenario, when: str, right: float | None, left: float | None) -> Scenario:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from lib.readiness import noise_figures
 from lib.core.settings import defaults
-from tests.method_scenarios import ON, Scenario, rules
+from tests.readiness.method_scenarios import ON, Scenario, rules
 
 
 def cmj_asymmetry(values: dict[str, float]) -> Scenario:

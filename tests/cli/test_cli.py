@@ -15,7 +15,7 @@ from lib.cli import main
 from lib.core.schema import TABLES
 from tests.conftest import forcedecks_csv, FD_ROWS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

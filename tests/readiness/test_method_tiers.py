@@ -14,7 +14,7 @@ import pytest
 from lib import store
 from lib.cli import main
 from lib.readiness import read_tier_history
-from tests.method_scenarios import ON, Scenario, criterion, rules
+from tests.readiness.method_scenarios import ON, Scenario, criterion, rules
 
 
 def steady(s: Scenario) -> Scenario:

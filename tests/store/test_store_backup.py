@@ -17,7 +17,7 @@ from lib.ingest.demo import load_demo
 from lib.store.notes import add_note
 from lib.readiness import record_tier_change
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

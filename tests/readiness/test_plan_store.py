@@ -21,7 +21,7 @@ from lib.privacy.plans import save_plan
 from lib.readiness import Data, readiness_board
 from lib.store.saved_plans import read_plans
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ON = pd.Timestamp("2026-11-23")
 ISSUE_KEYS = ["athlete_id", "week", "tier", "speed_cap_pct_mss", "hsr_m", "sprint_m", "efforts", "days",
               "projected_return_week", "reasons"]

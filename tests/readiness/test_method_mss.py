@@ -7,7 +7,7 @@ import pandas as pd
 
 from lib.metrics.exposure import mss_artefacts, mss_table
 from lib.core.settings import defaults
-from tests.method_scenarios import INJURY, ON, Scenario, criterion
+from tests.readiness.method_scenarios import INJURY, ON, Scenario, criterion
 
 
 def mss(s: Scenario, on: pd.Timestamp = ON) -> tuple[dict, list[tuple]]:

@@ -24,7 +24,7 @@ from lib.ingest.readers import catapult, detect_format, polar, statsports
 from lib.ingest.readers.base import SheetRead
 from lib.ingest.sources import open_file
 
-REAL_STATSPORTS = Path(__file__).resolve().parents[2] / "shared" / "formats" / "real" / "statsports-match-export.csv"
+REAL_STATSPORTS = Path(__file__).resolve().parents[3] / "shared" / "formats" / "real" / "statsports-match-export.csv"
 GPS_READERS = (statsports, catapult, polar)
 
 

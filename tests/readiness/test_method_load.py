@@ -10,7 +10,7 @@ import pytest
 from lib.metrics.exposure import exposure_status
 from lib.core.settings import defaults
 from lib.views import exposure as view
-from tests.method_scenarios import INJURY, ON, Scenario, rules
+from tests.readiness.method_scenarios import INJURY, ON, Scenario, rules
 
 
 def status(s: Scenario, on: pd.Timestamp = ON) -> dict:

@@ -2,7 +2,7 @@
 timeout, `BEGIN IMMEDIATE` for every write, plain snapshots for reads) commits each file whole or not at all.
 
 Workers are separate processes. `worker` below runs in a child interpreter
-(`python -c "from tests.test_concurrency import worker; ..."`); it can hold its write
+(`python -c "from tests.store.test_concurrency import worker; ..."`); it can hold its write
 transaction open for a while by wrapping `lib.ingest.importer._finish` (called inside the transaction,
 after every table is written), so no test-only hook is needed in lib/.
 """
@@ -26,7 +26,7 @@ from lib import store
 from lib.ingest.importer import import_files, read_file, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data" / "forcedecks_cmj.csv"
 
 
@@ -69,7 +69,7 @@ def worker(db: str, path: str, hold: float = 0.0, marker: str = "", cache_pages:
 
 def spawn_worker(db: Path, path: Path, **kwargs: object) -> subprocess.Popen[str]:
     args = ", ".join([repr(str(db)), repr(str(path))] + [f"{k}={v!r}" for k, v in kwargs.items()])
-    return subprocess.Popen([sys.executable, "-c", f"from tests.test_concurrency import worker; worker({args})"],
+    return subprocess.Popen([sys.executable, "-c", f"from tests.store.test_concurrency import worker; worker({args})"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from lib.ingest.importer import read_file
 from lib.ingest.readers.base import column_letter
-from tests.test_properties import assert_nothing_lost
+from tests.ingest.test_properties import assert_nothing_lost
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def _with_copy(name: str, header: str, change: bool) -> tuple[bytes, str]:

@@ -80,7 +80,7 @@ def test_importing_twice_equals_importing_once(rows: list[tuple[str, ...]]) -> N
 
 # ------------------------------------------------------------- every format, messy cells
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 CSV_SAMPLES = ["forcedecks_cmj.csv", "nordbord.csv", "statsports_drills.csv", "catapult_match_2026-11-21.csv",
                "wellness.csv"]
 TOKENS = st.sampled_from(["", "DNF", "X", "-", "N/A", "abc", "12,5", "-3", "0", "1e9", "31/02/2026", "=1+1",

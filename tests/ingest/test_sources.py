@@ -154,7 +154,7 @@ def test_grid_blanks_become_none_and_empty_margins_go(rows: list[list], cells: l
 
 def test_real_sample_files_are_read(tmp_path: Path) -> None:
     """Every file under ../shared/formats/real (when present) is recognised and loses no row."""
-    real = Path(__file__).resolve().parents[2] / "shared" / "formats" / "real"
+    real = Path(__file__).resolve().parents[3] / "shared" / "formats" / "real"
     if not real.is_dir():
         pytest.skip("shared/formats/real not present")
     for path in sorted(real.iterdir()):

@@ -23,7 +23,7 @@ from lib.ingest.readers.base import SheetRead
 from lib.ingest.sources import open_file
 from lib.ingest.template import EXAMPLES, TEMPLATE_TABLES, TITLE, template_columns, template_markdown, template_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ------------------------------------------------------------------------------------ helpers

@@ -27,7 +27,7 @@ from lib.ingest.demo import load_demo
 from lib.ingest.importer import import_file, merge_athlete, undo_import
 from tests.conftest import FD_ROWS, forcedecks_csv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = importlib.import_module("lib.store.migrations.versions.0001_baseline")
 HEAD = "0003"
 

@@ -12,7 +12,7 @@ import pytest
 
 from lib.ingest.importer import read_file
 from lib.ingest.readers.base import SheetRead, athlete_columns
-from tests.test_properties import assert_nothing_lost
+from tests.ingest.test_properties import assert_nothing_lost
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:

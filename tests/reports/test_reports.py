@@ -27,7 +27,7 @@ from lib.views import board_counts
 
 ON = dt.date(2026, 11, 23)
 FORMULA_NOTE = '=HYPERLINK("http://x","click")'
-OUT = Path(__file__).resolve().parent.parent / "test-output" / "reports"
+OUT = Path(__file__).resolve().parents[2] / "test-output" / "reports"
 
 
 @pytest.fixture(scope="module")

@@ -242,7 +242,7 @@ def test_health_data_caches_are_keyed_by_role() -> None:
     """ui.py's cached loaders: any that returns athlete data must take the role in its key once
     sign-in is on. Today every user of one server shares them (one local role): pinned here so
     that adding sign-in without a role key fails."""
-    text = (Path(__file__).resolve().parent.parent / "ui.py").read_text()
+    text = (Path(__file__).resolve().parents[2] / "ui.py").read_text()
     cached = re.findall(r"@st\.cache_data[^\n]*\n(?:@[^\n]*\n)*def (\w+)\(([^)]*)\)", text)
     assert cached, "no cached loaders found in ui.py"
     uses_sign_in = "st.login" in text or "st.user" in text

@@ -19,7 +19,7 @@ from lib.readiness import Data
 from lib.views import data as views
 from lib.core.settings import defaults
 from tests.apptest import demo_store, start_app, store_copy
-from tests.test_reports import pages
+from tests.reports.test_reports import pages
 
 ON = dt.date(2026, 11, 23)
 NAMED = ["KwameAsante-retest.csv", "asante.csv", "KWAME_ASANTE.csv"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lib.core.settings import defaults
-from tests.method_scenarios import Scenario, criterion, rules
+from tests.readiness.method_scenarios import Scenario, criterion, rules
 
 MCLEAN = "1-5 McLean, 5 = best"
 

@@ -27,9 +27,9 @@ from lib.ingest.readers.base import Detection, ReadContext, SheetRead
 from lib.ingest.sources import Sheet
 from lib.ingest.template import template_workbook
 from lib.core.settings import defaults
-from tests.test_properties import assert_nothing_lost
+from tests.ingest.test_properties import assert_nothing_lost
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_data"
 WORDS = ["inf", "-inf", "1e309", "Infinity", "NaN"]
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")

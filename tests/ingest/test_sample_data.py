@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from lib import store
 from lib.ingest.importer import ImportReport, import_files, read_file
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 TODAY = pd.Timestamp("2026-11-23")
 HAMSTRING, CALF, QUAD, ADDUCTOR, ANKLE, SPARSE = "RTS011", "RTS005", "RTS014", "RTS020", "RTS007", "RTS021"
 HOPS = ("single_hop", "triple_hop", "crossover_hop", "timed_hop_6m")

@@ -19,8 +19,8 @@ from lib.readiness import noise_figures
 from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults
 from lib.views import exposure as exposure_view
 from lib.views import settings as settings_view
-from tests.method_scenarios import ON, Scenario
-from tests.test_plan import sam
+from tests.metrics.test_plan import sam
+from tests.readiness.method_scenarios import ON, Scenario
 
 MCLEAN = "1-5 McLean, 5 = best"
 
@@ -172,7 +172,7 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     ("acwr_method", "rolling", exposure("acwr_hsr"), 1.22, 2.0),
     # last 7 days 200 m/day vs 100: +100% > 50 holds; not > 150
     ("week_change_spike", 150.0, flagged("week_change"), True, False),
-    # the weekly plan (tests/test_plan.py's Sam, tier 3): 400 m last week, +10% = 436 m in whole metres, +15% = 457 m
+    # the weekly plan (tests/metrics/test_plan.py's Sam, tier 3): 400 m last week, +10% = 436 m in whole metres, +15% = 457 m
     ("plan_weekly_increment", 15.0, lambda cfg: plan_week(sam(), "2026-W48", 3, 9.0, {"hsr": 800.0, "sprint": 200.0},
                                                           cfg).hsr_m, 436.0, 457.0),
     # 276 m against a plan of 250 m is +10.4%: over at ±10%, on plan at ±15%

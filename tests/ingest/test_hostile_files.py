@@ -2,7 +2,7 @@
 a batch beside a good file, and must give its clear message while the good file still lands.
 
 `CASES` is the one table of inputs and outcomes; docs/input-behaviour.md is rendered from it
-(`python -m tests.test_hostile_files --write`) and `test_docs_table_is_current` fails when the two
+(`python -m tests.ingest.test_hostile_files --write`) and `test_docs_table_is_current` fails when the two
 drift apart.
 """
 
@@ -45,13 +45,13 @@ from lib.ingest.normalize import clean_name
 from lib.core.schema import TABLES
 from lib.ingest.sources import FormulaCell, open_file
 from tests.conftest import FD_ROWS, forcedecks_csv
-from tests.test_properties import assert_nothing_lost
+from tests.ingest.test_properties import assert_nothing_lost
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "input-behaviour.md"
 GOOD_NAME = "good_forcedecks.csv"
 GOOD = forcedecks_csv(FD_ROWS)
-GOOD_TESTS = 11  # rows of `tests` the good file gives (tests/test_importer.py works them out)
+GOOD_TESTS = 11  # rows of `tests` the good file gives (tests/ingest/test_importer.py works them out)
 
 HOP_HEADER = ["Name", "Test", "Date", "Side", "Trial 1", "Trial 2", "Trial 3"]
 HOP_ROWS = [
@@ -515,7 +515,7 @@ CASES = [
          "imported", "not a finite number", "Each such cell is a rejected cell (file, sheet, row, column, value: "
          "\"not a finite number (infinity or NaN)\"), the rest of the row and file kept; nothing infinite is stored, "
          "and an infinity already in a store (older version) reads as missing. Every reader: "
-         "tests/test_readers_non_finite.py."),
+         "tests/ingest/test_readers_non_finite.py."),
     Case("csv_oversize_field", "CSV cell over 128 KiB (Python's `csv.field_size_limit`)", "hops_note.csv",
          csv_with_oversize_field, "imported", "a cell longer than 131,072 characters",
          "That row is a rejected row (its number and the start of its text); every other row imported. No "
@@ -580,7 +580,7 @@ def _bomb_probe(lying: bool) -> None:
 
 @pytest.mark.parametrize("lying", [False, True], ids=["honest_directory", "lying_directory"])
 def test_zip_bomb_is_refused_fast_in_bounded_memory(lying: bool) -> None:
-    run = subprocess.run([sys.executable, "-c", f"from tests.test_hostile_files import _bomb_probe; _bomb_probe({lying})"],
+    run = subprocess.run([sys.executable, "-c", f"from tests.ingest.test_hostile_files import _bomb_probe; _bomb_probe({lying})"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
     probe = json.loads(run.stdout.strip().splitlines()[-1])
     assert probe["size"] < 1_000_000  # small on disk...
@@ -792,7 +792,7 @@ def test_shared_strings_bomb_leaves_the_importing_process_bounded() -> None:
     one by the pre-scan, the smaller one by the isolated reader's cap), the good file of the batch
     lands, the importing process (the server) stays small, and the child that read the smaller bomb
     stopped at its cap (its peak RSS is at most READER_MEMORY_BYTES)."""
-    run = subprocess.run([sys.executable, "-c", "from tests.test_hostile_files import _sst_probe; _sst_probe()"],
+    run = subprocess.run([sys.executable, "-c", "from tests.ingest.test_hostile_files import _sst_probe; _sst_probe()"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     probe = json.loads(run.stdout.strip().splitlines()[-1])
     (big_status, big_message, _), (small_status, small_message, _), (good_status, _, good_tests) = probe["reports"]
@@ -867,7 +867,7 @@ def test_child_memory_cap_is_applied(monkeypatch: pytest.MonkeyPatch) -> None:
     """The child sets RLIMIT_AS before reading: with a 1 GiB cap it stops on the bomb well inside
     1 GiB (measured in a fresh process), and still reads an ordinary workbook."""
     code = ("import json, resource, lib.ingest.sources as s\n"
-            "from tests.test_hostile_files import shared_strings_bomb, hop_xlsx\n"
+            "from tests.ingest.test_hostile_files import shared_strings_bomb, hop_xlsx\n"
             "s.READER_MEMORY_BYTES = 2**30\n"
             "try:\n    s._read_isolated(shared_strings_bomb(), 'b.xlsx'); out = 'read'\n"
             "except s.UnreadableFile as exc:\n    out = exc.reason\n"
@@ -1267,8 +1267,8 @@ def render_doc() -> str:
     lines = [
         "# Input -> what happens",
         "",
-        "Generated from `CASES` in [tests/test_hostile_files.py](../tests/test_hostile_files.py) by",
-        "`python -m tests.test_hostile_files --write`; `test_docs_table_is_current` fails when they differ.",
+        "Generated from `CASES` in [tests/ingest/test_hostile_files.py](../tests/ingest/test_hostile_files.py) by",
+        "`python -m tests.ingest.test_hostile_files --write`; `test_docs_table_is_current` fails when they differ.",
         "Every case is built by the test (nothing binary is committed) and imported in one batch with a",
         "good ForceDecks export, which must still import: one bad file never sinks the others.",
         "",
@@ -1293,7 +1293,7 @@ def render_doc() -> str:
 
 
 def test_docs_table_is_current() -> None:
-    assert DOC.read_text() == render_doc(), "run: python -m tests.test_hostile_files --write"
+    assert DOC.read_text() == render_doc(), "run: python -m tests.ingest.test_hostile_files --write"
 
 
 def test_every_case_id_is_unique() -> None:

@@ -22,7 +22,7 @@ from lib.ingest.readers import detect_format, forcedecks, hawkin, nordbord
 from lib.ingest.readers.base import SheetRead
 from lib.ingest.sources import open_file
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "formats"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "formats"
 REAL_FORCEDECKS = SHARED / "real" / "forcedecks-test-export-06_21_2023.csv"
 FORCEFRAME_FROM_CODE = SHARED / "from_code" / "forceframe_detailed_fixture.csv"
 

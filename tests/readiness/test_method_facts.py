@@ -10,7 +10,7 @@ from lib import readiness
 from lib.readiness import FACT_PRODUCERS, readiness_board
 from lib.core.rules import KINDS, RULES
 from lib.core.settings import defaults
-from tests.method_scenarios import ON, Scenario
+from tests.readiness.method_scenarios import ON, Scenario
 
 MCLEAN = "1-5 McLean, 5 = best"
 
