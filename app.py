@@ -20,6 +20,7 @@ PAGES = {
     "athlete": st.Page("pages/athlete.py", title="Athlete", icon=":material/person:"),
     "hops": st.Page("pages/hops.py", title="Hop tests", icon=":material/directions_run:"),
     "exposure": st.Page("pages/exposure.py", title="High-velocity exposure", icon=":material/speed:"),
+    "plan": st.Page("pages/plan.py", title="Plan", icon=":material/event_note:"),
     "data": st.Page("pages/data.py", title="Data", icon=":material/database:"),
     "settings": st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
 }

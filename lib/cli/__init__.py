@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|settings|template|demo|migrate|backup|restore ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|plan|settings|template|demo|migrate|backup|restore ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -128,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="role the change is made under (coaches may only list and export)")
     p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
     p.set_defaults(func=_cmd_settings)
+
+    p = add("plan", "a returning athlete's weekly high-velocity plan (proposal, or saved with its actuals); --save stores one")
+    from lib.cli import plan as plan_cli
+
+    plan_cli.add_arguments(p)
+    p.set_defaults(func=plan_cli.main)
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)

@@ -115,6 +115,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("week_change_spike", 50.0, "%", "Load",
             "Week-to-week increase in HSR or sprint distance above which the week is flagged.",
             "practice default (no published threshold); seed article: planned progressions, not sudden spikes. At most a hold"),
+    Setting("plan_weekly_increment", 10.0, "%", "Load",
+            "Weekly plan: how much a week's planned HSR and sprint metres may rise on last week's, stepping the "
+            "chronic load back to the pre-injury level (and the first week from nothing, as % of pre-injury).",
+            "Gabbett 2016 (weekly rises under 10% kept injury likelihood low, 15% or more raised it); the exact "
+            "figure: practice default (no published threshold); seed article: planned progressions, not sudden spikes"),
+    Setting("plan_tolerance", 10.0, "%", "Load",
+            "Weekly plan against the GPS: an actual within this share of the planned metres is on plan, beyond it "
+            "under or over.", "practice default (no published threshold)"),
     Setting("coverage_days", 21.0, "days of 28", "Load",
             "Days with GPS on record in the last 28 below which ratios say 'not enough data'.",
             "Missing days are not rest days (domain reference)"),
@@ -187,6 +195,8 @@ LABELS: dict[str, str] = {
     "acwr_spike": "Acute:chronic spike from",
     "acwr_method": "Acute:chronic method",
     "week_change_spike": "Week-to-week increase held above",
+    "plan_weekly_increment": "Weekly plan increment",
+    "plan_tolerance": "Plan vs actual tolerance",
     "coverage_days": "GPS days needed (of 28)",
     "pre_injury_load_pct": "Chronic load needed (of pre-injury)",
     "pain_ok": "Pain: safe up to",

@@ -29,6 +29,19 @@ DEMO_TIERS: tuple[tuple[str, str, int, str], ...] = (
     ("RTS020", "2026-11-09", 3, "single hop LSI >= 80%"),
 )
 DEMO_PHYSIO = "demo physio"
+# Last week's (2026-W47) high-velocity plans the demo club's coach saved (lib.plan), per day Monday
+# to Sunday as (HSR m, sprint m, top speed % MSS; None = rest). Stories in sample_data/README.md:
+# Mateus on track (the engine's proposal, sprint raised to what he did the week before), Liam
+# behind (pushed to 250 m, he ran 203 m and never reached 80% MSS), Kwame over-cooked (513 m planned,
+# 1180 m run in full team training at 97% MSS), Finn the engine's proposal.
+_REST = (0, 0, None)
+DEMO_PLANS: tuple[tuple[str, str, int, tuple[tuple[float, float, float | None], ...]], ...] = (
+    ("RTS011", "2026-W47", 4, (_REST, (87, 0, 70), (175, 55, 90), (87, 0, 70), (175, 55, 90), (87, 0, 70), _REST)),
+    ("RTS005", "2026-W47", 3, (_REST, (36, 0, 70), (71, 11, 80), (36, 0, 70), (71, 11, 80), (36, 0, 70), _REST)),
+    ("RTS014", "2026-W47", 4, (_REST, (73, 0, 70), (147, 25, 90), (73, 0, 70), (147, 25, 90), (73, 0, 70), _REST)),
+    ("RTS020", "2026-W47", 3, (_REST, (40, 0, 70), (80, 14, 80), (40, 0, 70), (80, 14, 80), (40, 0, 70), _REST)),
+)
+DEMO_COACH = "demo coach"
 DEMO_SUFFIXES = (".csv", ".xlsx", ".xls", ".ods", ".txt")
 
 
@@ -45,6 +58,7 @@ def load_demo(engine: Engine, progress: Progress | None = None) -> list[ImportRe
     files = [(p.name, p.read_bytes()) for p in demo_files()]
     reports = import_files(engine, files, ImportSettings(who="demo"), progress)
     record_demo_tiers(engine)
+    record_demo_plans(engine)
     return reports
 
 
@@ -59,6 +73,25 @@ def record_demo_tiers(engine: Engine) -> None:
     for aid, day, tier, why in DEMO_TIERS:
         if aid in athletes and (aid, pd.Timestamp(day), tier) not in done:
             record_tier_change(engine, aid, pd.Timestamp(day), tier, why, who=DEMO_PHYSIO)
+
+
+def record_demo_plans(engine: Engine) -> None:
+    """Save the demo coach's plans of last week once (re-running adds nothing)."""
+    import pandas as pd
+
+    from lib.store.saved_plans import read_plans, write_plan
+    from lib.metrics.planning import HV_PCT, SESSION_WORDS, week_dates
+
+    athletes = set(store.read_table(engine, "athletes")["athlete_id"].astype(str))
+    saved = {(str(r.athlete_id), str(r.week)) for r in read_plans(engine).itertuples()}
+    for aid, week, tier, days in DEMO_PLANS:
+        if aid not in athletes or (aid, week) in saved:
+            continue
+        words = SESSION_WORDS[tier]
+        frame = pd.DataFrame({"date": week_dates(week), "hsr_m": [d[0] for d in days], "sprint_m": [d[1] for d in days],
+                              "max_pct_mss": [d[2] for d in days],
+                              "session": [None if d[2] is None else words["hv" if d[2] >= HV_PCT else "run"] for d in days]})
+        write_plan(engine, aid, week, frame, who=DEMO_COACH, role="coach", tier=tier)
 
 
 def ensure_demo(engine: Engine, progress: Progress | None = None) -> list[ImportReport]:

@@ -10,6 +10,7 @@ from lib.core.settings import BY_NAME, Settings
 from lib.core.status import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS
 from lib.metrics.baselines import episode_start
 from lib.metrics.exposure import week_change, daily_load, exposure_status
+from lib.metrics.planning import board_reasons as plan_reasons
 from lib.metrics.symmetry import limb_symmetry
 from lib.readiness.evaluate import evaluate, highest_safe_tier
 from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, athlete_facts, recorded_tier
@@ -40,7 +41,8 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings,
         aid = ath["athlete_id"]
         # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
         own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
-                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")))
+                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")),
+                   plans=data.plans)
         rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
                                facts_out))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
@@ -182,6 +184,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
                        ("next-tier criteria met: " + "; ".join(met)) if met else "no flags on current data",
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
+    if returning:  # the week's plan against the GPS (lib.metrics.planning): context, never a colour
+        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, on, cfg)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from lib import store
+from lib.store.tables import plans as plans_table
 from lib.store.tiers import tier_history
 
 
@@ -21,6 +22,7 @@ class Data:
     sessions: pd.DataFrame
     wellness: pd.DataFrame
     tier_history: pd.DataFrame
+    plans: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[c.name for c in plans_table.columns]))
 
     @classmethod
     def from_store(cls, engine: Engine) -> "Data":
@@ -28,4 +30,6 @@ class Data:
         that lands between two table reads is seen by none of them or, read again, by all."""
         with store.snapshot(engine) as conn:
             tables = [store.read_table(conn, t) for t in ("athletes", "injuries", "tests", "sessions", "wellness")]
-            return cls(*tables, tier_history=tier_history(conn))
+            from lib.store.saved_plans import read_plans
+
+            return cls(*tables, tier_history=tier_history(conn), plans=read_plans(conn))

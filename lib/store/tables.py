@@ -141,6 +141,19 @@ athlete_notes = sa.Table(
     sa.Column("at", sa.DateTime),
 )
 
+# Weekly high-velocity plans (lib.readiness.plan): one row per save, never updated in place; the
+# latest save of an athlete's week is the plan. `plan` is the JSON of the days and their flags.
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("plan_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("athlete_id", sa.Text, nullable=False, index=True),
+    sa.Column("week", sa.Text, nullable=False),
+    sa.Column("tier", sa.Integer),
+    sa.Column("plan", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.Text),
+    sa.Column("saved_at", sa.DateTime),
+)
+
 tier_changes = sa.Table(
     "tier_changes", metadata,
     sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),

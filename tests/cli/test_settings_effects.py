@@ -13,11 +13,13 @@ from typing import Callable
 import pandas as pd
 import pytest
 
+from lib.metrics.planning import plan_week, verdict
 from lib.metrics.exposure import exposure_status
 from lib.readiness import noise_figures
 from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults
 from lib.views import exposure as exposure_view
 from lib.views import settings as settings_view
+from tests.metrics.test_plan import sam
 from tests.readiness.method_scenarios import ON, Scenario, rules
 from tests.readiness.test_method_noise import single_trial_hops
 
@@ -177,6 +179,11 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     ("acwr_method", "rolling", exposure("acwr_hsr"), 1.22, 2.0),
     # last 7 days 200 m/day vs 100: +100% > 50 holds; not > 150
     ("week_change_spike", 150.0, flagged("week_change"), True, False),
+    # the weekly plan (tests/metrics/test_plan.py's Sam, tier 3): 400 m last week, +10% = 436 m in whole metres, +15% = 457 m
+    ("plan_weekly_increment", 15.0, lambda cfg: plan_week(sam(), "2026-W48", 3, 9.0, {"hsr": 800.0, "sprint": 200.0},
+                                                          cfg).hsr_m, 436.0, 457.0),
+    # 276 m against a plan of 250 m is +10.4%: over at ±10%, on plan at ±15%
+    ("plan_tolerance", 15.0, lambda cfg: verdict(250, 276, cfg.num("plan_tolerance")), "over", "on plan"),
     ("coverage_days", 29.0, exposure("enough_data"), True, False),
     # chronic HSR (21 x 100 + 7 x 200) / 28 x 7 = 875 m/week vs 2100 pre-injury = 41.7%
     ("pre_injury_load_pct", 40.0, holds("gate_pre_injury_load", tier=5), False, True),

@@ -1,0 +1,658 @@
+"""The weekly high-velocity plan, computed: one ISO week of HSR metres, sprint metres and efforts
+at or above 80/90/95% MSS for a returning athlete, spread over the week's training days, and the
+same numbers held against the GPS once it arrives.
+
+Pure pandas over lib.exposure's daily loads (no store, no board): lib.plan adds the tier, the
+store and the JSON. Conventions (every threshold is a setting or a named constant with its source):
+
+- **Speed cap**: the tier's `max_pct_mss` (lib.rules.TIERS). A zone is reachable in a session only
+  when cap x MSS reaches its lower edge (`hsr_speed`, `sprint_speed`, m/s): a tier-3 athlete with an
+  MSS of 8.6 m/s (80% = 6.88 m/s) plans no sprint metres. Tier 1 (control) plans no running load.
+- **High-velocity day**: a session at or above `HV_PCT` (80%) of MSS. Tiers 3-5 plan
+  `HV_SESSIONS` of them, never on consecutive days (the seed article's built-in rest), on the
+  athlete's habitual fastest training days. Other training days are runs at <= `RUN_PCT` (70%) MSS.
+- **Training days**: the weekdays with a session that moved (max speed or distance > 0) in at
+  least 2 of the 4 weeks before; without such a history, Tuesday to Saturday.
+- **Load**: the week's HSR (and sprint) metres = last week's weekly figure (sum / days on record
+  x 7, as the board's week-to-week change reads it) x (1 + `plan_weekly_increment`), at most the
+  pre-injury weekly level (Taberner 2019: back to the pre-injury chronic load); from nothing, a
+  first week of `plan_weekly_increment` % of the pre-injury level. HSR is split over the days that
+  can carry it, a high-velocity day taking twice a run day's share; sprint metres go to the
+  high-velocity days, equally. Metres are whole (rounded down per day).
+- **Spike-safe**: the planned week's daily EWMA acute:chronic (lib.exposure.acwr_ewma, as on the
+  board) stays at or below `acwr_high` (1.3, the typical band's upper edge) for HSR and sprint;
+  where the past weeks alone keep the ratio above it, loading starts the day after it falls back.
+  The week-to-week increase stays within `plan_weekly_increment`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.core.errors import ReturnToSpeedError
+from lib.metrics.exposure import LOADS, acwr_ewma, mss_table, pct_of_mss
+from lib.core.rules import TIER_SOURCE, TIERS
+from lib.core.settings import BY_NAME, Settings, defaults
+
+HV_PCT = 80.0  # a high-velocity day: a session at or above 80% MSS (issue 17, "Precisely")
+RUN_PCT = 70.0  # a run day between high-velocity days stays at tier 2's ceiling (<= 70% MSS)
+CONTROL_PCT = 60.0  # tier 1: control work only
+HV_SESSIONS = 2  # high-velocity sessions a week at tiers 3-5
+HV_WEIGHT, RUN_WEIGHT = 2, 1  # a high-velocity day's share of the week's HSR against a run day's
+EFFORT_LEVELS = (80, 90, 95)
+DEFAULT_TRAINING_WEEKDAYS = (1, 2, 3, 4, 5)  # Tuesday to Saturday
+HABIT_WEEKS, HABIT_MIN_WEEKS = 4, 2
+RHYTHM_SOURCE = ("practice default (no published threshold): two high-velocity sessions a week with a lighter "
+                 "day between; seed article: objective criteria and built-in rest, planned progressions")
+ZONE_SOURCE = BY_NAME["hsr_speed"].source
+LOAD_WORDS = {"hsr": "HSR", "sprint": "sprint"}
+# session suggestions per tier, drawn from the method (seed article; domain reference tiers)
+SESSION_WORDS: dict[int, dict[str, str]] = {
+    1: {"control": "control: low-speed technique, pain-free range, single-leg strength"},
+    2: {"run": "run <= 70% MSS: short submaximal accelerations"},
+    3: {"hv": "80% MSS runs, light resisted sprints, low plyometrics with landing control",
+        "run": "run <= 70% MSS: accelerations over short distances"},
+    4: {"hv": "90% MSS: bounds, reactive drills, change of direction",
+        "run": "run <= 70% MSS: accelerations over short distances, low plyometrics"},
+    5: {"hv": "95% MSS max-velocity exposure, full training",
+        "run": "run <= 70% MSS: accelerations, change of direction"},
+}
+SUGGESTIONS: dict[int, str] = {
+    1: "No high-velocity work: low-speed technique, pain-free range, single-leg strength. No maximal efforts.",
+    2: "Running up to 60-70% MSS; submaximal accelerations over short distances (10-20 m). No maximal efforts.",
+    3: "80% MSS runs; light resisted sprints (sled); low plyometrics with landing control. No efforts above 80% MSS.",
+    4: "90% MSS runs; bounds and reactive drills; change of direction. No maximal (95%+) efforts yet.",
+    5: "95-100% MSS max-velocity exposures (at least one >= 90% MSS per 7 days, Malone 2017); full training.",
+}
+DAY_COLUMNS = ["date", "kind", "session", "hsr_m", "sprint_m", "max_pct_mss"]
+
+
+def week_label(day: pd.Timestamp | dt.date) -> str:
+    """The ISO week of a day, like 2026-W48."""
+    iso = pd.Timestamp(day).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def week_monday(week: str) -> pd.Timestamp:
+    """The Monday of an ISO week label (ValueError for anything but YYYY-Www)."""
+    try:
+        year, number = week.split("-W")
+        return pd.Timestamp(dt.date.fromisocalendar(int(year), int(number), 1))
+    except (ValueError, AttributeError):
+        raise ValueError(f"a week is written like 2026-W48, not '{week}'") from None
+
+
+def plan_week_for(as_of: pd.Timestamp | dt.date) -> str:
+    """The week a plan made on `as_of` is for: the ISO week holding the next day (made on a Sunday,
+    the week after; on a Monday testing day, the week it opens)."""
+    return week_label(pd.Timestamp(as_of) + pd.Timedelta(days=1))
+
+
+def week_dates(week: str) -> list[pd.Timestamp]:
+    """The 7 dates of an ISO week, Monday first."""
+    monday = week_monday(week)
+    return [monday + pd.Timedelta(days=i) for i in range(7)]
+
+
+class PlanError(ReturnToSpeedError):
+    """A plan cannot be made or saved (no such athlete, not returning, a bad file)."""
+
+
+# ------------------------------------------------------------------------------------ inputs
+
+@dataclass
+class History:
+    """One athlete's days up to the plan (lib.exposure.daily_load columns: date, hsr, sprint,
+    max_speed, sessions, on_record), plus planned days appended by a projection."""
+
+    days: pd.DataFrame
+
+    def series(self, load: str) -> pd.Series:
+        """Daily metres, NaN on days not on record (missing is not rest)."""
+        d = self.days
+        return d[load].astype(float).where(d["on_record"].astype(bool))
+
+    def week_figure(self, week: str, load: str) -> float:
+        """A week's metres as a weekly figure over its days on record (NaN with fewer than 4)."""
+        dates = set(week_dates(week))
+        d = self.days[self.days["date"].isin(dates)]
+        on = d["on_record"].astype(bool)
+        if on.sum() < 4:
+            return math.nan
+        return float(d.loc[on, load].astype(float).sum() / on.sum() * 7)
+
+    def chronic(self, until: pd.Timestamp, load: str) -> float:
+        """The 28 days up to `until` as a weekly figure over their days on record (m/week)."""
+        d = self.days[(self.days["date"] <= until) & (self.days["date"] > until - pd.Timedelta(days=28))]
+        on = d["on_record"].astype(bool)
+        return float(d.loc[on, load].astype(float).sum() / on.sum() * 7) if on.sum() else math.nan
+
+    def extended(self, days: pd.DataFrame) -> "History":
+        """This history with planned days appended (each on record)."""
+        add = pd.DataFrame({"date": days["date"], "hsr": days["hsr_m"].astype(float),
+                            "sprint": days["sprint_m"].astype(float),
+                            "max_speed": np.nan, "sessions": (days["session"].notna()).astype(int), "on_record": True})
+        keep = self.days[~self.days["date"].isin(set(days["date"]))]
+        return History(pd.concat([keep, add], ignore_index=True).sort_values("date").reset_index(drop=True))
+
+
+def training_weekdays(history: History, before: pd.Timestamp) -> tuple[tuple[int, ...], str]:
+    """The weekdays (0 = Monday) the athlete trains on, from the 4 weeks before `before`, and the
+    words saying where they come from."""
+    d = history.days
+    window = d[(d["date"] < before) & (d["date"] >= before - pd.Timedelta(days=7 * HABIT_WEEKS))]
+    moved = window[(window["max_speed"].astype(float).fillna(0) > 0) | (window["hsr"].astype(float) > 0)]
+    counts = moved.assign(wd=moved["date"].dt.weekday).groupby("wd").size()
+    days = tuple(int(w) for w, n in counts.items() if n >= HABIT_MIN_WEEKS)
+    if not days:
+        return DEFAULT_TRAINING_WEEKDAYS, "no training rhythm on record: Tuesday to Saturday"
+    names = ", ".join(pd.Timestamp(2026, 11, 23 + w).strftime("%a") for w in days)
+    return days, f"training days from the last {HABIT_WEEKS} weeks' GPS: {names}"
+
+
+def fastest_weekdays(history: History, before: pd.Timestamp, mss: float) -> list[int]:
+    """Weekdays ordered by the athlete's mean top speed on them over the 4 weeks before (fastest
+    first): where the high-velocity sessions go."""
+    d = history.days
+    window = d[(d["date"] < before) & (d["date"] >= before - pd.Timedelta(days=7 * HABIT_WEEKS))]
+    speed = window.assign(wd=window["date"].dt.weekday, v=window["max_speed"].astype(float)).groupby("wd")["v"].mean()
+    return [int(w) for w in speed.sort_values(ascending=False, kind="stable").index if not pd.isna(speed[w])]
+
+
+# ------------------------------------------------------------------------------------ the week
+
+@dataclass
+class WeekPlan:
+    """A planned week: the days (DAY_COLUMNS), totals, efforts and the reasons behind each number."""
+
+    week: str
+    tier: int
+    speed_cap_pct_mss: float
+    days: pd.DataFrame
+    reasons: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def hsr_m(self) -> float:
+        return float(self.days["hsr_m"].sum())
+
+    @property
+    def sprint_m(self) -> float:
+        return float(self.days["sprint_m"].sum())
+
+    @property
+    def efforts(self) -> dict[str, int]:
+        return efforts(self.days["max_pct_mss"])
+
+
+def efforts(max_pct: pd.Series) -> dict[str, int]:
+    """Sessions reaching at least 80, 90 and 95% MSS (so the counts never increase from 80 to 95)."""
+    pct = pd.to_numeric(max_pct, errors="coerce").astype(float)
+    return {str(level): int((pct >= level).sum()) for level in EFFORT_LEVELS}
+
+
+def reason(metric: str, message: str, source: str, value: object = None) -> dict[str, object]:
+    """One reason behind a planned number, with its source."""
+    return {"metric": metric, "message": message, "source": source, "value": value}
+
+
+def plan_week(history: History, week: str, tier: int, mss: float, pre_injury: dict[str, float], cfg: Settings,
+              done_until: pd.Timestamp | None = None) -> WeekPlan:
+    """The proposal for `week`: days, metres and efforts for a returning athlete at `tier` with
+    maximal sprint speed `mss` (m/s) and pre-injury weekly loads `pre_injury` (m/week by load, NaN
+    when unknown). Days up to `done_until` (inside the week) are what the history says happened."""
+    dates = week_dates(week)
+    monday = dates[0]
+    cap = float(TIERS[tier - 1].max_pct_mss)
+    inc = cfg.num("plan_weekly_increment")
+    reasons: list[dict[str, object]] = []
+    reasons.append(reason("tier", _cap_words(tier, cap, mss), TIER_SOURCE, cap))
+    weekdays, habit = training_weekdays(history, monday)
+    done = [d for d in dates if done_until is not None and d <= done_until]
+    future = [d for d in dates if d not in done]
+    training = [d for d in future if d.weekday() in weekdays]
+    hv_days = _hv_days(training, fastest_weekdays(history, monday, mss), tier)
+    layout = []
+    for d in dates:
+        if d in done:
+            layout.append("done")
+        elif d in hv_days:
+            layout.append("hv")
+        elif d in training:
+            layout.append("control" if tier == 1 else "run")
+        else:
+            layout.append("rest")
+    days = pd.DataFrame({"date": dates, "kind": layout})
+    days = _fill_done(days, history, mss)
+    words = SESSION_WORDS[tier]
+    days["session"] = [s if k == "done" else (words.get(k) if k != "rest" else None)
+                       for k, s in zip(days["kind"], days["session"])]
+    days["max_pct_mss"] = [m if k == "done" else {"hv": _hv_pct(tier, cap, cfg), "run": min(RUN_PCT, cap),
+                                                  "control": min(CONTROL_PCT, cap), "rest": None}[k]
+                           for k, m in zip(days["kind"], days["max_pct_mss"])]
+    hv_text = ", ".join(f"{d:%a}" for d in hv_days)
+    if tier >= 3:
+        reasons.append(reason("days", f"{habit}; high-velocity sessions (>= {HV_PCT:.0f}% MSS) on {hv_text or 'none'}: "
+                                      "never two on consecutive days", RHYTHM_SOURCE, len(hv_days)))
+    else:
+        reasons.append(reason("days", f"{habit}; tier {tier} has no high-velocity session (>= {HV_PCT:.0f}% MSS)",
+                              TIER_SOURCE, 0))
+    for load in LOADS:
+        days, load_reasons = _load(days, history, week, load, tier, mss, pre_injury.get(load, math.nan), inc, cfg)
+        reasons += load_reasons
+    return WeekPlan(week, tier, cap, days[DAY_COLUMNS].reset_index(drop=True), reasons)
+
+
+def _cap_words(tier: int, cap: float, mss: float) -> str:
+    t = TIERS[tier - 1]
+    speed = f" = {cap / 100 * mss:.2f} m/s of an MSS of {mss:.2f} m/s" if not math.isnan(mss) else " (no MSS on record)"
+    return f"tier {tier} ({t.name}) caps speed at {cap:.0f}% MSS{speed}: {t.work}"
+
+
+def _hv_pct(tier: int, cap: float, cfg: Settings) -> float:
+    """A high-velocity session's planned top speed: the tier's cap; tier 5 plans the max-velocity
+    exposure (`max_pct`, 95%) rather than a flat-out 100%."""
+    return min(cap, cfg.num("max_pct")) if tier >= 5 else cap
+
+
+def _hv_days(training: list[pd.Timestamp], fastest: list[int], tier: int) -> list[pd.Timestamp]:
+    """Up to HV_SESSIONS training days, fastest habitual weekdays first, none next to another."""
+    if tier < 3 or TIERS[tier - 1].max_pct_mss < HV_PCT:
+        return []
+    rank = {w: i for i, w in enumerate(fastest)}
+    order = sorted(training, key=lambda d: (rank.get(d.weekday(), len(rank)), d))
+    chosen: list[pd.Timestamp] = []
+    for d in order:
+        if len(chosen) == HV_SESSIONS:
+            break
+        if all(abs((d - c).days) > 1 for c in chosen):
+            chosen.append(d)
+    return sorted(chosen)
+
+
+def _fill_done(days: pd.DataFrame, history: History, mss: float) -> pd.DataFrame:
+    """Days already done: what happened (metres, top speed as % of MSS, a session or rest)."""
+    h = history.days.set_index("date")
+    session, hsr, sprint, pct = [], [], [], []
+    for d, k in zip(days["date"], days["kind"]):
+        row = h.loc[d] if k == "done" and d in h.index else None
+        moved = row is not None and (float(row["hsr"]) > 0 or (not pd.isna(row["max_speed"]) and float(row["max_speed"]) > 0))
+        session.append("done" if moved else None)
+        hsr.append(float(row["hsr"]) if row is not None else 0.0)
+        sprint.append(float(row["sprint"]) if row is not None else 0.0)
+        top = float(row["max_speed"]) if row is not None and not pd.isna(row["max_speed"]) else math.nan
+        pct.append(round(top / mss * 100, 1) if moved and mss and not math.isnan(top) else None)
+    return days.assign(session=session, hsr_m=hsr, sprint_m=sprint, max_pct_mss=pct)
+
+
+def _load(days: pd.DataFrame, history: History, week: str, load: str, tier: int, mss: float, pre: float,
+          inc: float, cfg: Settings) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Fill one load's metres into the days and say why."""
+    name = LOAD_WORDS[load]
+    col = f"{load}_m"
+    zone = cfg.num("hsr_speed" if load == "hsr" else "sprint_speed")
+    pct = pd.to_numeric(days["max_pct_mss"], errors="coerce").astype(float)
+    reach = (pct / 100 * mss >= zone) & days["kind"].isin(["hv", "run"])
+    if load == "sprint":
+        reach &= days["kind"] == "hv"
+    weights = np.where(reach, np.where(days["kind"] == "hv", HV_WEIGHT, RUN_WEIGHT), 0).astype(float)
+    done_m = float(days.loc[days["kind"] == "done", col].sum())
+    days = days.assign(**{col: days[col].where(days["kind"] == "done", 0.0)})
+    previous = week_label(week_monday(week) - pd.Timedelta(days=7))
+    last = history.week_figure(previous, load)
+    basis = f"{name} last week ({previous}) {last:.0f} m"
+    if math.isnan(last):
+        last = history.chronic(week_monday(week) - pd.Timedelta(days=1), load)
+        basis = (f"{name} last week not on record (fewer than 4 days): the last 28 days, {last:.0f} m/week"
+                 if not math.isnan(last) else f"no {name} on record")
+        last = 0.0 if math.isnan(last) else last
+    pre_words = f" = {last / pre * 100:.0f}% of pre-injury {pre:.0f} m/week" if pre > 0 else " (no pre-injury level on record)"
+    inc_source = BY_NAME["plan_weekly_increment"].source
+    out: list[dict[str, object]] = []
+    if tier == 1:
+        out.append(reason(name, f"{name} 0 m: tier 1 is control work, no high-velocity running", TIER_SOURCE, 0.0))
+        return days, out
+    if not weights.sum():
+        top = max([p for p in pct if not math.isnan(p)] or [0.0])
+        out.append(reason(name, f"{name} 0 m: {top:.0f}% of an MSS of {mss:.2f} m/s is {top / 100 * mss:.2f} m/s, "
+                                f"below the {name} zone ({zone:g} m/s)", ZONE_SOURCE, 0.0))
+        return days, out
+    if last > 0:
+        target = last * (1 + inc / 100)
+        why = f"{basis}{pre_words}; +{inc:g}% a week: {math.floor(target):.0f} m"
+    elif pre > 0:
+        target = pre * inc / 100
+        why = f"{basis}: a first week of {inc:g}% of the pre-injury {pre:.0f} m/week, {math.floor(target):.0f} m"
+    else:
+        target = 0.0
+        why = f"{basis} and no pre-injury level: nothing to step from (enter a first dose by hand)"
+    if pre > 0 and target > pre:
+        target = pre
+        why += f", held at the pre-injury level {pre:.0f} m/week"
+    elif pre > 0 and last > 0:
+        weeks = weeks_to_reach(last, pre, inc)
+        why += f"; +{inc:g}% a week reaches 100% of pre-injury in {weeks} week{'s' if weeks != 1 else ''}"
+    out.append(reason(name, why, inc_source, math.floor(target)))
+    remaining = max(target - done_m, 0.0)
+    planned = _split(remaining, weights)
+    scale, peak_day, start = spike_safe_scale(history, days.assign(**{col: days[col] + planned}), load, cfg)
+    if start is not None:  # the past weeks keep the ratio above the line until `start`
+        weights = np.where(days["date"] > start, weights, 0.0)
+        planned = _split(remaining, weights)
+        scale, peak_day, _ = spike_safe_scale(history, days.assign(**{col: days[col] + planned}), load, cfg)
+        out.append(reason(f"{name} acute:chronic", f"{name} acute:chronic above {cfg.num('acwr_high'):g} from the past "
+                                                   f"weeks alone until {start:%a %d %b}: loading starts the day after",
+                          BY_NAME["acwr_high"].source))
+    if scale < 1:
+        capped = np.floor(planned * scale + 1e-9)
+        out.append(reason(f"{name} acute:chronic",
+                          f"{name} held to {capped.sum() + done_m:.0f} m so that acute:chronic (EWMA) stays <= "
+                          f"{cfg.num('acwr_high'):g} (it would peak on {peak_day:%a %d %b})",
+                          BY_NAME["acwr_high"].source, float(capped.sum() + done_m)))
+        planned = capped
+    days = days.assign(**{col: days[col] + planned})
+    return days, out
+
+
+def _split(total: float, weights: np.ndarray) -> np.ndarray:
+    """`total` metres over the days by weight, whole metres rounded down per day."""
+    if total <= 0 or weights.sum() <= 0:
+        return np.zeros(len(weights))
+    return np.floor(total * weights / weights.sum())
+
+
+def weeks_to_reach(start: float, target: float, inc: float) -> int:
+    """Weeks of +inc% until a weekly load of `start` reaches `target` (0 when already there)."""
+    if start >= target:
+        return 0
+    return int(math.ceil(math.log(target / start) / math.log(1 + inc / 100) - 1e-9))
+
+
+def spike_safe_scale(history: History, days: pd.DataFrame, load: str,
+                     cfg: Settings) -> tuple[float, pd.Timestamp | None, pd.Timestamp | None]:
+    """(the largest share 0..1 of the planned, not done, metres that keeps every day's EWMA
+    acute:chronic of the week at or below `acwr_high`; the day that binds; the last day on which the
+    ratio is above the line from the past alone, None when there is none before the first load).
+
+    EWMA is linear in the loads: ratio(s) = (A0 + s A1) / (C0 + s C1) on each day, A0/C0 from the
+    past and done days, A1/C1 from the planned metres."""
+    limit = cfg.num("acwr_high")
+    col = f"{load}_m"
+    planned = days[col].where(days["kind"] != "done", 0.0).astype(float)
+    fixed = days[col].where(days["kind"] == "done", 0.0).astype(float)
+    base = history.extended(days.assign(**{col: fixed})).series(load)
+    extra = history.extended(days.assign(**{col: planned})).series(load) * 0
+    extra.iloc[-7:] = planned.to_numpy()
+    a0, c0 = _ewma_parts(base)
+    a1, c1 = _ewma_parts(extra.where(base.notna()))
+    idx = range(len(base) - 7, len(base))
+    first_load = next((i for i, v in zip(idx, planned) if v > 0), None)
+    if first_load is None or not c0.iloc[len(base) - 8] > 0:
+        # nothing planned, or no chronic load before the week: no ratio to keep (the first dose rule)
+        return 1.0, None, None
+    over = [i for i in idx if c0.iloc[i] > 0 and a0.iloc[i] / c0.iloc[i] > limit + 1e-12 and i >= first_load]
+    if over:
+        return 1.0, None, pd.Timestamp(days["date"].iloc[max(over) - (len(base) - 7)])
+    scale, binding = 1.0, None
+    for i in idx:
+        if i < first_load:
+            continue
+        slope = a1.iloc[i] - limit * c1.iloc[i]
+        room = limit * c0.iloc[i] - a0.iloc[i]
+        if slope > 1e-12 and room / slope < scale:
+            scale, binding = max(room / slope, 0.0), pd.Timestamp(days["date"].iloc[i - (len(base) - 7)])
+    return scale, binding, None
+
+
+def _ewma_parts(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Acute and chronic EWMA as lib.exposure.acwr_ewma computes them (lambda 2/(7+1), 2/(28+1))."""
+    acute = series.ewm(alpha=2 / (7 + 1), adjust=False).mean()
+    chronic = series.ewm(alpha=2 / (28 + 1), adjust=False).mean()
+    return acute.reset_index(drop=True), chronic.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------ checks
+
+def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: Settings,
+               done_until: pd.Timestamp | None = None) -> list[dict[str, object]]:
+    """What the board would flag in a planned (or edited) week, each with its figure: the daily EWMA
+    acute:chronic above `acwr_high`, a week-to-week increase above `plan_weekly_increment`, a top
+    speed above the tier's cap, two high-velocity days in a row. Empty when the week is spike-safe.
+    A day whose ratio the past weeks (and the days done up to `done_until`) already hold above the
+    line is flagged only when the plan raises it."""
+    cap = float(TIERS[tier - 1].max_pct_mss)
+    inc = cfg.num("plan_weekly_increment")
+    limit = cfg.num("acwr_high")
+    flags: list[dict[str, object]] = []
+    previous = week_label(week_monday(week) - pd.Timedelta(days=7))
+    days = days.assign(kind=days["kind"] if "kind" in days else
+                       np.where(days["session"].notna(), "run", "rest"))
+    for load in LOADS:
+        name = LOAD_WORDS[load]
+        total = float(days[f"{load}_m"].sum())
+        last = history.week_figure(previous, load)
+        if not math.isnan(last) and last > 0 and total > last * (1 + inc / 100) + 0.5:
+            change = (total - last) / last * 100
+            flags.append(reason(name, f"{name} {total:.0f} m vs {last:.0f} m last week ({change:+.0f}%): more than "
+                                      f"the +{inc:g}% weekly increment", BY_NAME["plan_weekly_increment"].source,
+                                round(change, 1)))
+        full = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float)}))
+        ratio = acwr_ewma(full.series(load)).iloc[-7:].reset_index(drop=True)
+        future = days["date"] > done_until if done_until is not None else pd.Series(True, index=days.index)
+        nothing = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float).where(~future, 0.0)}))
+        past = acwr_ewma(nothing.series(load)).iloc[-7:].reset_index(drop=True)
+        before = acwr_ewma(history.series(load)).dropna()
+        chronic_before = history.series(load).ewm(alpha=2 / (28 + 1), adjust=False).mean().dropna()
+        if chronic_before.empty or not chronic_before.iloc[-1] > 0 or before.empty:
+            continue  # no chronic load before the week: acute:chronic is not defined (a first dose)
+        raised = (ratio > limit + 1e-9) & (ratio > past.fillna(0) + 1e-9)
+        if raised.any():
+            i = int(ratio.where(raised).idxmax())
+            flags.append(reason(f"{name} acute:chronic",
+                                f"{name} acute:chronic (EWMA) {ratio.iloc[i]:.2f} on {days['date'].iloc[i]:%a %d %b}: "
+                                f"above the typical band's {limit:g}", BY_NAME["acwr_high"].source,
+                                round(float(ratio.iloc[i]), 2)))
+    pct = pd.to_numeric(days["max_pct_mss"], errors="coerce").astype(float)
+    above = days[pct > cap + 1e-9]
+    if len(above):
+        flags.append(reason("speed", f"top speed {pct.max():.0f}% MSS on {above['date'].iloc[0]:%a %d %b}: above "
+                                     f"tier {tier}'s cap of {cap:.0f}% MSS", TIER_SOURCE, float(pct.max())))
+    hv = sorted(days.loc[pct >= HV_PCT, "date"])
+    pairs = [(a, b) for a, b in zip(hv, hv[1:]) if (b - a).days == 1]
+    if pairs:
+        flags.append(reason("days", f"high-velocity sessions on consecutive days ({pairs[0][0]:%a} and {pairs[0][1]:%a}): "
+                                    "no rest day between", RHYTHM_SOURCE, len(pairs)))
+    return flags
+
+
+# ------------------------------------------------------------------------------------ plan vs actual
+
+VERDICTS = ("under", "on plan", "over")
+
+
+def verdict(planned: float, actual: float, tolerance_pct: float) -> str:
+    """`under`, `on plan` or `over`: within ±tolerance % of the plan is on plan (a plan of 0 m is
+    met only by 0 m)."""
+    if planned <= 0:
+        return "on plan" if actual <= 0 else "over"
+    change = (actual - planned) / planned * 100
+    if change > tolerance_pct:
+        return "over"
+    return "under" if change < -tolerance_pct else "on plan"
+
+
+def actual_days(sessions: pd.DataFrame, dates: list[pd.Timestamp], mss: float) -> pd.DataFrame:
+    """What the GPS says for each date: the sessions' names, HSR and sprint metres, top speed as %
+    of MSS (None on a day without a session)."""
+    s = sessions[sessions["date"].isin(set(dates))]
+    rows = []
+    for d in dates:
+        g = s[s["date"] == d]
+        moved = len(g) and (g["max_speed_ms"].fillna(0).max() > 0 or g["hsr_distance_m"].fillna(0).sum() > 0)
+        top = float(g["max_speed_ms"].max()) if len(g) and not pd.isna(g["max_speed_ms"].max()) else math.nan
+        rows.append({"date": d, "session": " + ".join(str(x) for x in g["session"].dropna().unique()) if moved else None,
+                     "hsr_m": float(g["hsr_distance_m"].fillna(0).sum()),
+                     "sprint_m": float(g["sprint_distance_m"].fillna(0).sum()),
+                     "max_pct_mss": float(pct_of_mss(pd.Series([top]), mss).round(1).iloc[0])
+                     if moved and not math.isnan(top) and mss else None,
+                     "sources": ", ".join(f"{f}:{r}" for f, r in zip(g["source_file"], g["source_row"]) if not pd.isna(r)),
+                     "on_record": bool(len(g))})
+    return pd.DataFrame(rows)
+
+
+def plan_vs_actual(planned: pd.DataFrame, actual: pd.DataFrame, tier: int, cfg: Settings) -> dict[str, object]:
+    """Each planned number against the GPS over the days with GPS so far: totals, efforts and each
+    day, with a verdict per number (tolerance `plan_tolerance` %), the change in %, and every
+    day's top speed against the tier's cap."""
+    tol = cfg.num("plan_tolerance")
+    cap = float(TIERS[tier - 1].max_pct_mss)
+    last = actual.loc[actual["on_record"], "date"].max()
+    upto = planned["date"] <= last
+    p, a = planned[upto], actual[actual["date"] <= last]
+    out: dict[str, object] = {"through": f"{last:%Y-%m-%d}"}
+    verdicts: dict[str, object] = {}
+    change: dict[str, float | None] = {}
+    for col in ("hsr_m", "sprint_m"):
+        plan_m, done_m = float(p[col].sum()), float(a[col].sum())
+        out[col] = round(done_m, 1)
+        verdicts[col] = verdict(plan_m, done_m, tol)
+        change[col] = round((done_m - plan_m) / plan_m * 100, 1) if plan_m > 0 else None
+    planned_efforts, done_efforts = efforts(p["max_pct_mss"]), efforts(a["max_pct_mss"])
+    out["efforts"] = done_efforts
+    verdicts["efforts"] = {k: ("on plan" if done_efforts[k] == planned_efforts[k] else
+                               "over" if done_efforts[k] > planned_efforts[k] else "under") for k in done_efforts}
+    top = pd.to_numeric(a["max_pct_mss"], errors="coerce").astype(float)
+    verdicts["max_pct_mss"] = "over" if (top > cap + 1e-9).any() else "on plan"
+    out["max_pct_mss"] = None if top.isna().all() else float(top.max())
+    out["max_pct_date"] = None if top.isna().all() else f"{a['date'].iloc[int(np.nanargmax(top.to_numpy()))]:%Y-%m-%d}"
+    out["speed_cap_pct_mss"] = cap
+    day_rows = []
+    for (_, pr), (_, ar) in zip(p.iterrows(), a.iterrows()):
+        day_rows.append({"date": f"{ar['date']:%Y-%m-%d}", "session": None if _blank(ar["session"]) else ar["session"],
+                         "hsr_m": round(float(ar["hsr_m"]), 1),
+                         "sprint_m": round(float(ar["sprint_m"]), 1), "max_pct_mss": ar["max_pct_mss"],
+                         "verdict": {"hsr_m": verdict(float(pr["hsr_m"]), float(ar["hsr_m"]), tol),
+                                     "sprint_m": verdict(float(pr["sprint_m"]), float(ar["sprint_m"]), tol),
+                                     "max_pct_mss": "over" if not pd.isna(ar["max_pct_mss"]) and
+                                     float(ar["max_pct_mss"]) > cap + 1e-9 else "on plan"},
+                         "sources": ar["sources"]})
+    out["days"] = day_rows
+    out["verdict"] = verdicts
+    out["change_pct"] = change
+    out["planned_to_date"] = {"hsr_m": float(p["hsr_m"].sum()), "sprint_m": float(p["sprint_m"].sum()),
+                              "efforts": planned_efforts}
+    return out
+
+
+def actual_reasons(actual: dict[str, object], cfg: Settings) -> list[dict[str, object]]:
+    """Plan-vs-actual as the board's info reasons: one per number off plan, e.g.
+    `sprint 420 m vs plan 250 m (+68%): over plan`."""
+    tol = cfg.num("plan_tolerance")
+    src = BY_NAME["plan_tolerance"].source
+    out = []
+    planned = actual["planned_to_date"]
+    for col, name in (("hsr_m", "HSR"), ("sprint_m", "sprint")):
+        v = actual["verdict"][col]  # type: ignore[index]
+        if v == "on plan":
+            continue
+        pct = actual["change_pct"][col]  # type: ignore[index]
+        change = f" ({pct:+.0f}%)" if pct is not None else ""
+        short = f"{name} {actual[col]:.0f} m vs plan {planned[col]:.0f} m{change}"  # type: ignore[index]
+        out.append({"rule": "plan_vs_actual", "kind": "info", "effect": "info", "metric": f"{name} vs plan",
+                    "value": actual[col], "threshold": planned[col], "direction": "", "source": src,  # type: ignore[index]
+                    "message": f"{short}: {v} plan (through {actual['through']}; tolerance ±{tol:g}%, {src})",
+                    "short": short, "data": "GPS sessions"})
+    if actual["verdict"]["max_pct_mss"] == "over":  # type: ignore[index]
+        short = f"top speed {actual['max_pct_mss']:.0f}% MSS on {actual['max_pct_date']} vs the cap {actual['speed_cap_pct_mss']:.0f}%"
+        out.append({"rule": "plan_vs_actual", "kind": "info", "effect": "info", "metric": "top speed vs plan",
+                    "value": actual["max_pct_mss"], "threshold": actual["speed_cap_pct_mss"], "direction": ">",
+                    "source": TIER_SOURCE, "message": f"{short}: above the tier's cap ({TIER_SOURCE})",
+                    "short": short, "data": "GPS sessions"})
+    return out
+
+
+# ------------------------------------------------------------------------------------ saved plans
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip()
+
+
+def days_json(days: pd.DataFrame) -> list[dict[str, object]]:
+    """The days as the JSON lists them: date, session (null for rest), metres, top speed % MSS."""
+    out = []
+    for r in days.to_dict("records"):
+        pct = r["max_pct_mss"]
+        out.append({"date": f"{pd.Timestamp(r['date']):%Y-%m-%d}", "session": None if _blank(r["session"]) else str(r["session"]),
+                    "hsr_m": float(r["hsr_m"]), "sprint_m": float(r["sprint_m"]),
+                    "max_pct_mss": None if pct is None or pd.isna(pct) else float(pct)})
+    return out
+
+
+def saved_plan(plans: pd.DataFrame | None, athlete_id: str, week: str) -> dict[str, object] | None:
+    """The latest save of an athlete's week: {days, tier, by, at, plan_id}, or None."""
+    if plans is None or plans.empty:
+        return None
+    rows = plans[(plans["athlete_id"].astype(str) == str(athlete_id)) & (plans["week"] == week)]
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    body = json.loads(last["plan"])
+    return {"days": _typed_days(pd.DataFrame(body["days"]), week), "tier": None if pd.isna(last["tier"]) else int(last["tier"]),
+            "by": last["saved_by"], "at": f"{pd.Timestamp(last['saved_at']):%Y-%m-%d %H:%M}", "plan_id": int(last["plan_id"])}
+
+
+def _typed_days(days: pd.DataFrame, week: str) -> pd.DataFrame:
+    """Seven days of the week with numbers as numbers (ValueError naming the cell otherwise)."""
+    dates = week_dates(week)
+    d = days.copy()
+    d["date"] = pd.to_datetime(d["date"]).dt.normalize().astype("datetime64[s]")
+    if sorted(d["date"]) != dates:
+        raise PlanError(f"a plan for {week} lists its 7 dates, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}")
+    for col in ("hsr_m", "sprint_m", "max_pct_mss"):
+        values = pd.to_numeric(d[col], errors="coerce")
+        bad = d[col].notna() & (d[col].astype(str).str.strip() != "") & values.isna()
+        if bad.any() or (values < 0).any():
+            raise PlanError(f"{col} on {d.loc[bad | (values < 0), 'date'].iloc[0]:%Y-%m-%d} must be a number of 0 or more")
+        d[col] = values.astype(float)
+    d[["hsr_m", "sprint_m"]] = d[["hsr_m", "sprint_m"]].fillna(0.0)
+    d["session"] = [None if s is None or (isinstance(s, float) and math.isnan(s)) or not str(s).strip() else str(s)
+                    for s in d["session"]]
+    if "kind" not in d:
+        pct = d["max_pct_mss"].astype(float)
+        d["kind"] = np.where(d["session"].isna(), "rest", np.where(pct >= HV_PCT, "hv", "run"))
+    return d.sort_values("date")[DAY_COLUMNS].reset_index(drop=True)
+
+
+def board_reasons(sessions: pd.DataFrame, injuries: pd.DataFrame, plans: pd.DataFrame | None, athlete_id: str,
+                  on: pd.Timestamp, cfg: Settings) -> list[dict[str, object]]:
+    """The board's plan-vs-actual reasons for one athlete on `on` (info: they never change the
+    colour): the latest saved plan whose week has GPS up to `on` (this week, else last week)."""
+    if plans is None or plans.empty:
+        return []
+    on = pd.Timestamp(on).normalize()
+    own = plans[plans["athlete_id"].astype(str) == str(athlete_id)]
+    if own.empty:
+        return []
+    sessions = sessions[(sessions["athlete_id"].astype(str) == str(athlete_id)) & (sessions["date"] <= on)]
+    for week in (week_label(on), week_label(on - pd.Timedelta(days=7))):
+        saved = saved_plan(own, athlete_id, week)
+        if saved is None or not sessions["date"].isin(set(week_dates(week))).any():
+            continue
+        m = mss_table(sessions, on, injuries, cfg)
+        mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
+        tier = saved["tier"] or 1
+        actual = plan_vs_actual(saved["days"], actual_days(sessions, week_dates(week), mss), tier, cfg)
+        return [{**r, "message": f"{week} plan: {r['message']}"} for r in actual_reasons(actual, cfg)]
+    return []
+
+
+def defaults_with(**values: float) -> Settings:
+    """The default settings with some values changed (for scenarios and tests)."""
+    cfg = defaults()
+    cfg.update(values)
+    return cfg

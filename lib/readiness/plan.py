@@ -1,0 +1,336 @@
+"""A returning athlete's weekly high-velocity plan: the proposal (lib.planning) at the tier the
+board holds them at, the plan staff saved (who, when, audit-logged), the GPS against it, and the
+projected return; and the plan's public JSON (`python -m lib plan ATHLETE_ID --format json`).
+
+- The week: the ISO week after the as-of date (the week holding the next day); `week` picks another.
+  A week already under way keeps what happened on its days up to the as-of date.
+- The tier: the recorded tier, or the board's proposal when none is recorded; after a proposed step
+  back (or a stop), the lower tier.
+- A later week is planned on top of the weeks before it (their saved plans, else their proposals).
+- Projected return: the weeks ahead planned the same way, one tier up every `tier_min_days` at the
+  earliest, until the chronic HSR (28 days) reaches `pre_injury_load_pct` of the pre-injury level
+  at tier 5: the week of full return. It assumes every other criterion holds by then, and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib.metrics import planning
+from lib.metrics.baselines import episode_start
+from lib.metrics.exposure import daily_load, exposure_status, mss_table
+from lib.metrics.planning import (History, PlanError, WeekPlan, _typed_days, days_json, saved_plan, week_dates,
+                          week_label, week_monday)
+from lib.readiness import Data, readiness_board
+from lib.core.rules import TIER_SOURCE, TIERS
+from lib.core.settings import BY_NAME, Settings, defaults
+
+CONTRACT_KEYS = ("athlete_id", "week", "tier", "speed_cap_pct_mss", "hsr_m", "sprint_m", "efforts", "days",
+                 "projected_return_week", "reasons")
+"""The public JSON keys (issue 17), plus `actual` once GPS exists for the week."""
+EXTRA_KEYS = ("basis", "saved", "flags", "timeline", "assumes")
+"""Keys the JSON adds: `basis` proposal|saved, `saved` {by, at} or null, `flags` (what the board
+would flag in the week), `timeline` [{week, event}], `assumes` (what the projection assumes)."""
+DAY_KEYS = ("date", "session", "hsr_m", "sprint_m", "max_pct_mss")
+PROJECTION_WEEKS = 52
+
+
+@dataclass
+class AthletePlan:
+    """One athlete's week: the plan (saved or proposed), its checks, the GPS against it and the
+    projected return."""
+
+    athlete_id: str
+    name: str
+    week: str
+    plan: WeekPlan
+    basis: str  # proposal | saved
+    saved: dict[str, object] | None
+    flags: list[dict[str, object]]
+    actual: dict[str, object] | None
+    projected_return_week: str | None
+    timeline: list[dict[str, str]] = field(default_factory=list)
+    assumes: list[str] = field(default_factory=list)
+    tier_note: str = ""
+    history_before: History | None = None  # the days before the week (earlier planned weeks appended)
+    done_until: pd.Timestamp | None = None  # days of the week up to here had happened when it was planned
+    projected: list[dict[str, object]] = field(default_factory=list)  # weekly figures: done, this week, projected
+    pre_injury: dict[str, float] = field(default_factory=dict)
+    mss_ms: float = math.nan
+
+    def as_json(self) -> dict[str, object]:
+        """The public JSON (CONTRACT_KEYS, `actual` once GPS exists, EXTRA_KEYS)."""
+        out: dict[str, object] = {
+            "athlete_id": self.athlete_id, "week": self.week, "tier": self.plan.tier,
+            "speed_cap_pct_mss": self.plan.speed_cap_pct_mss, "hsr_m": self.plan.hsr_m, "sprint_m": self.plan.sprint_m,
+            "efforts": self.plan.efforts, "days": days_json(self.plan.days),
+            "projected_return_week": self.projected_return_week,
+            "reasons": [{k: r[k] for k in ("metric", "message", "source")} for r in self.plan.reasons],
+        }
+        if self.actual is not None:
+            out["actual"] = {k: v for k, v in self.actual.items() if k != "planned_to_date"}
+        out.update({"basis": self.basis, "saved": self.saved, "flags": [{k: f[k] for k in ("metric", "message", "source")}
+                                                                         for f in self.flags],
+                    "timeline": self.timeline, "assumes": self.assumes})
+        return out
+
+
+# ------------------------------------------------------------------------------------ the athlete
+
+@dataclass
+class _Context:
+    athlete_id: str
+    name: str
+    row: dict[str, object]
+    tier: int
+    tier_note: str
+    mss: float
+    pre: dict[str, float]
+    history: History
+    since: pd.Timestamp
+
+
+def _context(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, board: pd.DataFrame | None) -> _Context:
+    board = board if board is not None else readiness_board(data, on, cfg)
+    rows = board[board["athlete_id"].astype(str) == str(athlete_id)]
+    if rows.empty:
+        raise PlanError(f"there is no athlete '{athlete_id}'")
+    row = rows.iloc[0].to_dict()
+    if not row["returning"]:
+        raise PlanError(f"{row['name']} has no active injury on {on:%Y-%m-%d}: the weekly plan is for returning athletes")
+    tier, note = plan_tier(row)
+    s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= on)]
+    m = mss_table(s, on, data.injuries, cfg)
+    mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
+    status = exposure_status(s, data.injuries, on, cfg)
+    pre = {load: float(status[f"pre_injury_{load}_week_m"].iloc[0]) if len(status) else math.nan for load in ("hsr", "sprint")}
+    days = daily_load(s, on)
+    days = days[days["athlete_id"].astype(str) == str(athlete_id)].drop(columns="athlete_id").reset_index(drop=True)
+    since = pd.Timestamp(row["tier_since"]) if not pd.isna(row["tier_since"]) else on
+    return _Context(str(athlete_id), str(row["name"]), row, tier, note, mss, pre, History(days), since)
+
+
+def plan_tier(row: dict[str, object]) -> tuple[int, str]:
+    """The tier a plan is made at, and why: the recorded tier; the proposed one when none is
+    recorded; after a proposed step back or a stop, the lower tier."""
+    tier, proposed = row.get("tier"), row.get("proposed_tier")
+    has_tier = tier is not None and not pd.isna(tier)
+    has_proposed = proposed is not None and not pd.isna(proposed)
+    if not has_tier:
+        p = int(proposed) if has_proposed else 1
+        return p, f"tier not recorded: planned at the board's proposed tier {p}"
+    if has_proposed and int(proposed) < int(tier):
+        return int(proposed), f"tier {int(tier)} recorded, the board proposes {int(proposed)} ({row.get('action')}): planned at tier {int(proposed)}"
+    return int(tier), f"tier {int(tier)} recorded {pd.Timestamp(row['tier_since']):%Y-%m-%d}"
+
+
+def athlete_plan(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings | None = None, week: str | None = None,
+                 plans: pd.DataFrame | None = None, board: pd.DataFrame | None = None,
+                 project: bool = True, past_board: pd.DataFrame | None = None) -> AthletePlan:
+    """The athlete's plan for `week` (default: the week after `on`): the saved plan if staff saved
+    one, else the proposal; checked against the spike rules; with the GPS against it when the week
+    has GPS up to `on`, and the projected return."""
+    cfg = cfg or defaults()
+    on = pd.Timestamp(on).normalize()
+    plans = data.plans if plans is None else plans
+    chain = _chain(data, athlete_id, on, cfg, week, plans, board, past_board)
+    ctx, history, plan = chain.ctx, chain.history, chain.plan
+    flags = planning.check_week(history, plan.days, chain.week, plan.tier, cfg, chain.done_until)
+    sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= on)]
+    actual = None
+    dates = week_dates(chain.week)
+    if sessions["date"].isin(set(dates)).any():
+        gps = planning.actual_days(sessions, dates, ctx.mss)
+        actual = planning.plan_vs_actual(plan.days, gps, plan.tier, cfg)
+    result = AthletePlan(ctx.athlete_id, ctx.name, chain.week, plan, chain.basis, chain.saved, flags, actual, None,
+                         tier_note=ctx.tier_note, history_before=history, done_until=chain.done_until,
+                         pre_injury=ctx.pre, mss_ms=ctx.mss)
+    result.projected = _weekly_figures(history.extended(plan.days), chain.week, "this week")
+    if project and not chain.past:
+        result.projected_return_week, result.timeline, result.assumes, ahead = projection(
+            ctx, history.extended(plan.days), chain.week, plan.tier, cfg, plans)
+        result.projected += ahead
+    return result
+
+
+def _weekly_figures(history: History, week: str, kind: str, weeks_back: int = 6) -> list[dict[str, object]]:
+    """The weekly HSR and sprint figures of `week` (`kind`) and, for this week, the `weeks_back` before."""
+    out = []
+    start = week_monday(week) - pd.Timedelta(days=7 * weeks_back) if kind == "this week" else week_monday(week)
+    for i in range((weeks_back if kind == "this week" else 0) + 1):
+        w = week_label(start + pd.Timedelta(days=7 * i))
+        sunday = week_monday(w) + pd.Timedelta(days=6)
+        out.append({"week": w, "kind": "done" if w != week else kind, "hsr_m": history.week_figure(w, "hsr"),
+                    "sprint_m": history.week_figure(w, "sprint"), "chronic_hsr_m": history.chronic(sunday, "hsr")})
+    return out
+
+
+def check_days(plan: AthletePlan, days: pd.DataFrame, cfg: Settings) -> list[dict[str, object]]:
+    """What the board would flag if `plan`'s week went as `days` (an edit, before it is saved)."""
+    assert plan.history_before is not None
+    return planning.check_week(plan.history_before, _typed_days(days, plan.week), plan.week, plan.plan.tier, cfg,
+                               plan.done_until)
+
+
+@dataclass
+class _Chain:
+    ctx: _Context
+    week: str
+    history: History  # up to the day before the week (earlier planned weeks appended)
+    plan: WeekPlan
+    basis: str
+    saved: dict[str, object] | None
+    done_until: pd.Timestamp | None
+    past: bool
+
+
+def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: str | None,
+           plans: pd.DataFrame | None, board: pd.DataFrame | None, past_board: pd.DataFrame | None = None) -> _Chain:
+    """The week planned on top of the weeks before it: a past week as on its Monday; the
+    next week from the data up to `on`; a later one after the weeks between (saved, else proposed)."""
+    first = planning.plan_week_for(on)
+    week = week or first
+    monday = week_monday(week)
+    past = monday < week_monday(first)
+    if past:  # as it would have been planned on its Monday (the testing day's tier, the weeks before)
+        ctx = _context(data, athlete_id, monday, cfg, past_board)  # past_board: the board on that Monday
+        weeks, done_until = [week], None
+    else:
+        ctx = _context(data, athlete_id, on, cfg, board)
+        weeks, done_until = _weeks(first, week), on
+    history = ctx.history
+    plan, basis, saved = None, "proposal", None
+    for w in weeks:
+        plan, basis, saved = _week(ctx, history, w, ctx.tier, cfg, plans, done_until if w == first else None)
+        if w != week:
+            history = history.extended(plan.days)
+    assert plan is not None
+    return _Chain(ctx, week, history, plan, basis, saved, done_until if week == first else None, past)
+
+
+def check_edit(data: Data, athlete_id: str, week: str, days: pd.DataFrame, on: pd.Timestamp,
+               cfg: Settings | None = None, board: pd.DataFrame | None = None) -> list[dict[str, object]]:
+    """What the board would flag if the week went as edited (see lib.planning.check_week), each with
+    its figure: shown before the plan is saved."""
+    cfg = cfg or defaults()
+    on = pd.Timestamp(on).normalize()
+    chain = _chain(data, athlete_id, on, cfg, week, data.plans, board)
+    return planning.check_week(chain.history, _typed_days(days, week), week, chain.plan.tier, cfg, chain.done_until)
+
+
+def _weeks(first: str, last: str) -> list[str]:
+    start, end = week_monday(first), week_monday(last)
+    return [week_label(start + pd.Timedelta(days=7 * i)) for i in range(int((end - start).days // 7) + 1)]
+
+
+def _week(ctx: _Context, history: History, week: str, tier: int, cfg: Settings, plans: pd.DataFrame | None,
+          done_until: pd.Timestamp | None) -> tuple[WeekPlan, str, dict[str, object] | None]:
+    saved = saved_plan(plans, ctx.athlete_id, week)
+    proposal = planning.plan_week(history, week, tier, ctx.mss, ctx.pre, cfg, done_until)
+    proposal.reasons.insert(0, planning.reason("tier", ctx.tier_note, TIER_SOURCE, tier))
+    if saved is None:
+        return proposal, "proposal", None
+    at = saved["tier"] or tier
+    plan = WeekPlan(week, at, float(TIERS[at - 1].max_pct_mss), saved["days"],
+                    [planning.reason("saved", f"saved by {saved['by']} on {saved['at']} (plan #{saved['plan_id']}); "
+                                              "the engine's proposal was "
+                                              f"HSR {proposal.hsr_m:.0f} m, sprint {proposal.sprint_m:.0f} m",
+                                     "audit log")] + proposal.reasons)
+    return plan, "saved", {"by": saved["by"], "at": saved["at"], "plan_id": saved["plan_id"]}
+
+
+# ------------------------------------------------------------------------------------ projection
+
+def projection(ctx: _Context, history: History, week: str, tier: int, cfg: Settings,
+               plans: pd.DataFrame | None) -> tuple[str | None, list[dict[str, str]], list[str], list[dict[str, object]]]:
+    """(the week of full return, the timeline, what it assumes, the projected weekly figures): the weeks after `week` planned as
+    the engine would, one tier up per `tier_min_days` at the earliest (from the recorded change),
+    full return at tier 5 once the chronic HSR reaches `pre_injury_load_pct` of pre-injury."""
+    min_days = int(cfg.num("tier_min_days"))
+    gate = cfg.num("pre_injury_load_pct")
+    pre = ctx.pre.get("hsr", math.nan)
+    assumes = [f"{ctx.tier_note}; one tier up every {min_days} days at the earliest (a week at the tier without a flag)",
+               "every criterion other than time and load holds by then (hop, strength, pain: not projected)",
+               f"each week as planned: +{cfg.num('plan_weekly_increment'):g}% a week within the spike rules"]
+    row = ctx.row
+    if str(row.get("status")) == "red" and "stop" in str(row.get("action")):
+        return None, [], [f"not projected: {row.get('action')} (pain or swelling must settle first)"] + assumes[1:], []
+    unmet = [c["short"] for c in row.get("criteria", []) if c.get("holds") is False and c.get("rule") not in
+             ("gate_time_at_tier", "gate_flag_free")]
+    if unmet:
+        assumes.insert(1, "the next tier's unmet criteria are met in time: " + "; ".join(map(str, unmet)))
+    timeline: list[dict[str, str]] = []
+    since = ctx.since if ctx.row.get("tier_basis") == "recorded" and tier == ctx.row.get("tier") else week_monday(week)
+    at, full, reached_pre, reached_gate = tier, None, None, None
+    ahead: list[dict[str, object]] = []
+    if math.isnan(pre) or pre <= 0:
+        assumes.append("no pre-injury HSR on record: the load criterion is not tested (full return by the tiers only)")
+    w = week
+    for _ in range(PROJECTION_WEEKS):
+        monday = week_monday(w) + pd.Timedelta(days=7)
+        nxt = week_label(monday)
+        chronic = history.chronic(monday - pd.Timedelta(days=1), "hsr")
+        if reached_pre is None and pre > 0 and history.week_figure(w, "hsr") >= pre * 0.999:
+            reached_pre = w
+            timeline.append({"week": w, "event": f"weekly HSR back at the pre-injury {pre:.0f} m"})
+        load_ok = not (pre > 0) or (not math.isnan(chronic) and chronic >= pre * gate / 100)
+        if pre > 0 and load_ok and reached_gate is None:
+            reached_gate = nxt
+            timeline.append({"week": nxt, "event": f"chronic HSR {chronic:.0f} m/week >= {gate:g}% of pre-injury"})
+        if at < len(TIERS) and monday >= since + pd.Timedelta(days=min_days):
+            at, since = at + 1, monday
+            timeline.append({"week": nxt, "event": f"tier {at} at the earliest ({TIERS[at - 1].name})"})
+        elif at == len(TIERS) and monday >= since + pd.Timedelta(days=min_days) and load_ok:
+            full = nxt
+            timeline.append({"week": nxt, "event": "full return: the exit criteria of tier 5 (time and load)"})
+            break
+        saved = saved_plan(plans, ctx.athlete_id, nxt)
+        days = saved["days"] if saved else planning.plan_week(history, nxt, at, ctx.mss, ctx.pre, cfg).days
+        history = history.extended(days)
+        ahead += [{**f, "tier": at} for f in _weekly_figures(history, nxt, "projected")]
+        w = nxt
+    if full is None:
+        assumes.append(f"full return not reached within {PROJECTION_WEEKS} weeks at this rate")
+    return full, timeline, assumes, ahead
+
+
+# ------------------------------------------------------------------------------------ the group
+
+def returning_athletes(board: pd.DataFrame) -> list[str]:
+    """The athletes a plan is made for: those returning from an active injury, in board order."""
+    return [str(a) for a in board.loc[board["returning"].astype(bool), "athlete_id"]]
+
+
+def group_plans(data: Data, on: pd.Timestamp, cfg: Settings | None = None, plans: pd.DataFrame | None = None,
+                week: str | None = None, ids: list[str] | None = None) -> list[AthletePlan]:
+    """Every returning athlete's plan for the week (board order), one board computed for all."""
+    cfg = cfg or defaults()
+    on = pd.Timestamp(on).normalize()
+    board = readiness_board(data, on, cfg)
+    wanted = returning_athletes(board) if ids is None else [i for i in returning_athletes(board) if i in set(ids)]
+    monday = week_monday(week) if week else None
+    past = monday is not None and monday < week_monday(planning.plan_week_for(on))
+    past_board = readiness_board(data, monday, cfg) if past else None  # one board for a past week's Monday
+    if past_board is not None:
+        wanted = [a for a in wanted if a in set(returning_athletes(past_board))]
+    return [athlete_plan(data, a, on, cfg, week, plans, board, past_board=past_board) for a in wanted]
+
+
+def previous_week(week: str) -> str:
+    """The ISO week before `week`."""
+    return week_label(week_monday(week) - pd.Timedelta(days=7))
+
+
+def episode_of(data: Data, athlete_id: str, on: pd.Timestamp) -> pd.Timestamp | None:
+    """The start of the athlete's current injury episode (None when not injured)."""
+    inj = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= on)]
+    return None if inj.empty else episode_start(data.injuries, athlete_id, inj["injury_date"].max())
+
+
+def zone_words(cfg: Settings) -> str:
+    """HSR and sprint zones in words, with their source."""
+    return (f"HSR = metres at >= {cfg.num('hsr_speed'):g} m/s, sprint = at >= {cfg.num('sprint_speed'):g} m/s "
+            f"({BY_NAME['hsr_speed'].source})")
