@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from lib.core.settings import Settings, defaults
-from lib.metrics.planning import _typed_days
+from lib.metrics.plan_actual import _typed_days
 from lib.privacy import require
 from lib.readiness import Data
 from lib.readiness.plan import _chain

@@ -10,7 +10,7 @@ from lib.core.settings import BY_NAME, Settings
 from lib.core.status import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS
 from lib.metrics.baselines import episode_start
 from lib.metrics.exposure import week_change, daily_load, exposure_status
-from lib.metrics.planning import board_reasons as plan_reasons
+from lib.metrics.plan_actual import board_reasons as plan_reasons
 from lib.metrics.symmetry import limb_symmetry
 from lib.readiness.evaluate import evaluate, highest_safe_tier
 from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, athlete_facts, recorded_tier

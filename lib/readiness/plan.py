@@ -22,8 +22,8 @@ import pandas as pd
 from lib.metrics import planning
 from lib.metrics.baselines import episode_start
 from lib.metrics.exposure import daily_load, exposure_status, mss_table
-from lib.metrics.planning import (History, PlanError, WeekPlan, _typed_days, days_json, saved_plan, week_dates,
-                          week_label, week_monday)
+from lib.metrics.plan_actual import _typed_days, actual_days, days_json, plan_vs_actual, saved_plan
+from lib.metrics.planning import History, PlanError, WeekPlan, week_dates, week_label, week_monday
 from lib.readiness import Data, readiness_board
 from lib.core.rules import TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings, defaults
@@ -143,8 +143,8 @@ def athlete_plan(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings | 
     actual = None
     dates = week_dates(chain.week)
     if sessions["date"].isin(set(dates)).any():
-        gps = planning.actual_days(sessions, dates, ctx.mss)
-        actual = planning.plan_vs_actual(plan.days, gps, plan.tier, cfg)
+        gps = actual_days(sessions, dates, ctx.mss)
+        actual = plan_vs_actual(plan.days, gps, plan.tier, cfg)
     result = AthletePlan(ctx.athlete_id, ctx.name, chain.week, plan, chain.basis, chain.saved, flags, actual, None,
                          tier_note=ctx.tier_note, history_before=history, done_until=chain.done_until,
                          pre_injury=ctx.pre, mss_ms=ctx.mss)

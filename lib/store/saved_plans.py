@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.store.tables import plans as plans_table
-from lib.metrics.planning import _typed_days, days_json, week_monday
+from lib.metrics.plan_actual import _typed_days, days_json
+from lib.metrics.planning import week_monday
 
 
 def write_plan(engine: Engine, athlete_id: str, week: str, days: pd.DataFrame, who: str, role: str | None = None,

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from lib.readiness import plan as plan_lib
-from lib.metrics import planning
+from lib.metrics import plan_actual, planning
 from lib.readiness.plan import AthletePlan
 from lib.readiness import Data
 from lib.core.rules import TIERS
@@ -139,7 +139,7 @@ def actual_lines(p: AthletePlan, cfg: Settings) -> list[str]:
     """The week's totals against the plan in words, one line per number off plan (or all on plan)."""
     if p.actual is None:
         return []
-    reasons = planning.actual_reasons(p.actual, cfg)
+    reasons = plan_actual.actual_reasons(p.actual, cfg)
     if not reasons:
         return [f"On plan through {p.actual['through']} (within ±{cfg.num('plan_tolerance'):g}%, "
                 f"{BY_NAME['plan_tolerance'].source})."]

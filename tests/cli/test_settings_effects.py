@@ -13,7 +13,8 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from lib.metrics.planning import plan_week, verdict
+from lib.metrics.plan_actual import verdict
+from lib.metrics.planning import plan_week
 from lib.metrics.exposure import exposure_status
 from lib.readiness import noise_figures
 from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.metrics import planning
-from lib.metrics.planning import History, check_week, plan_vs_actual, plan_week, verdict, weeks_to_reach
+from lib.metrics import plan_actual, planning
+from lib.metrics.plan_actual import plan_vs_actual, verdict
+from lib.metrics.planning import History, check_week, plan_week, weeks_to_reach
 from lib.core.settings import defaults
 
 MSS = 9.0
@@ -137,7 +138,7 @@ def test_the_plan_stops_at_the_pre_injury_level() -> None:
 
 def test_the_increment_is_a_setting() -> None:
     # +15%: 460 m by 7 shares of 65.71 m -> 65 + 131 + 65 + 131 + 65 = 457 m
-    cfg = planning.defaults_with(plan_weekly_increment=15.0)
+    cfg = plan_actual.defaults_with(plan_weekly_increment=15.0)
     plan = plan_week(sam(), WEEK, 3, MSS, PRE, cfg)
     assert plan.days["hsr_m"].tolist() == [0, 65, 131, 65, 131, 65, 0]
 
@@ -182,7 +183,7 @@ def test_plan_against_a_week_of_gps() -> None:
     sprint 50 m +66.7% (over); one session >= 80% as planned (on plan); Wednesday's 82% is above
     the cap (over)."""
     plan = plan_week(sam(), WEEK, 3, MSS, PRE, defaults())
-    actual = planning.actual_days(gps([("2026-11-24", 60, 0, 6.2), ("2026-11-25", 160, 50, 7.4)]), list(DATES), MSS)
+    actual = plan_actual.actual_days(gps([("2026-11-24", 60, 0, 6.2), ("2026-11-25", 160, 50, 7.4)]), list(DATES), MSS)
     out = plan_vs_actual(plan.days, actual, 3, defaults())
     assert out["through"] == "2026-11-25"
     assert (out["hsr_m"], out["sprint_m"], out["efforts"]) == (220.0, 50.0, {"80": 1, "90": 0, "95": 0})
@@ -198,7 +199,7 @@ def test_plan_against_a_week_of_gps() -> None:
     assert days["2026-11-24"]["verdict"] == {"hsr_m": "on plan", "sprint_m": "on plan", "max_pct_mss": "on plan"}  # 60 vs 62: -3%
     assert days["2026-11-25"]["verdict"] == {"hsr_m": "over", "sprint_m": "over", "max_pct_mss": "over"}  # 160 vs 125, 82% > 80%
     assert days["2026-11-25"]["sources"] == "gps.csv:3"
-    reasons = [r["short"] for r in planning.actual_reasons(out, defaults())]
+    reasons = [r["short"] for r in plan_actual.actual_reasons(out, defaults())]
     assert reasons == ["HSR 220 m vs plan 187 m (+18%)", "sprint 50 m vs plan 30 m (+67%)",
                        "top speed 82% MSS on 2026-11-25 vs the cap 80%"]
 
