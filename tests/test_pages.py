@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # each page's title on the demo team's testing day (the athlete page opens on the first returning athlete)
 TITLES = {"pages/board.py": "Readiness board · Mon 23 Nov 2026", "pages/athlete.py": "Kwame Asante",
           "pages/hops.py": "Hop tests · Mon 23 Nov 2026", "pages/exposure.py": "High-velocity exposure · 23 Nov",
-          "pages/data.py": "Data", "pages/settings.py": "Settings · All squads", "pages/access.py": "Access & audit"}
+          "pages/plan.py": "Weekly plan · 2026-W48", "pages/data.py": "Data", "pages/settings.py": "Settings · All squads",
+          "pages/access.py": "Access & audit"}
 PAGES = list(TITLES)
 
 
