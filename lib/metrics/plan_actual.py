@@ -15,7 +15,6 @@ from lib.core.settings import BY_NAME, Settings, defaults
 from lib.metrics.exposure import mss_table, pct_of_mss
 from lib.metrics.planning import DAY_COLUMNS, HV_PCT, PlanError, efforts, week_dates, week_label
 
-VERDICTS = ("under", "on plan", "over")
 
 
 def verdict(planned: float, actual: float, tolerance_pct: float) -> str:
@@ -163,8 +162,7 @@ def _typed_days(days: pd.DataFrame, week: str) -> pd.DataFrame:
             raise PlanError(f"{col} on {d.loc[bad | (values < 0), 'date'].iloc[0]:%Y-%m-%d} must be a number of 0 or more")
         d[col] = values.astype(float)
     d[["hsr_m", "sprint_m"]] = d[["hsr_m", "sprint_m"]].fillna(0.0)
-    d["session"] = [None if s is None or (isinstance(s, float) and math.isnan(s)) or not str(s).strip() else str(s)
-                    for s in d["session"]]
+    d["session"] = [None if _blank(s) else str(s) for s in d["session"]]
     if "kind" not in d:
         pct = d["max_pct_mss"].astype(float)
         d["kind"] = np.where(d["session"].isna(), "rest", np.where(pct >= HV_PCT, "hv", "run"))

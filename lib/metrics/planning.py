@@ -155,7 +155,7 @@ def training_weekdays(history: History, before: pd.Timestamp) -> tuple[tuple[int
     return days, f"training days from the last {HABIT_WEEKS} weeks' GPS: {names}"
 
 
-def fastest_weekdays(history: History, before: pd.Timestamp, mss: float) -> list[int]:
+def fastest_weekdays(history: History, before: pd.Timestamp) -> list[int]:
     """Weekdays ordered by the athlete's mean top speed on them over the 4 weeks before (fastest
     first): where the high-velocity sessions go."""
     d = history.days
@@ -215,7 +215,7 @@ def plan_week(history: History, week: str, tier: int, mss: float, pre_injury: di
     done = [d for d in dates if done_until is not None and d <= done_until]
     future = [d for d in dates if d not in done]
     training = [d for d in future if d.weekday() in weekdays]
-    hv_days = _hv_days(training, fastest_weekdays(history, monday, mss), tier)
+    hv_days = _hv_days(training, fastest_weekdays(history, monday), tier)
     layout = []
     for d in dates:
         if d in done:
@@ -385,7 +385,7 @@ def spike_safe_scale(history: History, days: pd.DataFrame, load: str,
     planned = days[col].where(days["kind"] != "done", 0.0).astype(float)
     fixed = days[col].where(days["kind"] == "done", 0.0).astype(float)
     base = history.extended(days.assign(**{col: fixed})).series(load)
-    extra = history.extended(days.assign(**{col: planned})).series(load) * 0
+    extra = base * 0  # the same days; the plan's 7 are set next
     extra.iloc[-7:] = planned.to_numpy()
     a0, c0 = _ewma_parts(base)
     a1, c1 = _ewma_parts(extra.where(base.notna()))

@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.metrics import planning
-from lib.metrics.baselines import episode_start
-from lib.metrics.exposure import daily_load, exposure_status, mss_table
+from lib.metrics.exposure import daily_load, exposure_status
 from lib.metrics.plan_actual import _typed_days, actual_days, days_json, plan_vs_actual, saved_plan
 from lib.metrics.planning import History, PlanError, WeekPlan, week_dates, week_label, week_monday
 from lib.readiness import Data, readiness_board
 from lib.core.rules import TIER_SOURCE, TIERS
-from lib.core.settings import BY_NAME, Settings, defaults
+from lib.core.settings import Settings, defaults
 
 CONTRACT_KEYS = ("athlete_id", "week", "tier", "speed_cap_pct_mss", "hsr_m", "sprint_m", "efforts", "days",
                  "projected_return_week", "reasons")
@@ -34,7 +33,6 @@ CONTRACT_KEYS = ("athlete_id", "week", "tier", "speed_cap_pct_mss", "hsr_m", "sp
 EXTRA_KEYS = ("basis", "saved", "flags", "timeline", "assumes")
 """Keys the JSON adds: `basis` proposal|saved, `saved` {by, at} or null, `flags` (what the board
 would flag in the week), `timeline` [{week, event}], `assumes` (what the projection assumes)."""
-DAY_KEYS = ("date", "session", "hsr_m", "sprint_m", "max_pct_mss")
 PROJECTION_WEEKS = 52
 
 
@@ -103,9 +101,8 @@ def _context(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, board
         raise PlanError(f"{row['name']} has no active injury on {on:%Y-%m-%d}: the weekly plan is for returning athletes")
     tier, note = plan_tier(row)
     s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= on)]
-    m = mss_table(s, on, data.injuries, cfg)
-    mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
-    status = exposure_status(s, data.injuries, on, cfg)
+    status = exposure_status(s, data.injuries, on, cfg)  # its mss_ms is mss_table's, computed once
+    mss = float(status["mss_ms"].iloc[0]) if len(status) else math.nan
     pre = {load: float(status[f"pre_injury_{load}_week_m"].iloc[0]) if len(status) else math.nan for load in ("hsr", "sprint")}
     days = daily_load(s, on)
     days = days[days["athlete_id"].astype(str) == str(athlete_id)].drop(columns="athlete_id").reset_index(drop=True)
@@ -211,16 +208,6 @@ def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: s
     return _Chain(ctx, week, history, plan, basis, saved, done_until if week == first else None, past)
 
 
-def check_edit(data: Data, athlete_id: str, week: str, days: pd.DataFrame, on: pd.Timestamp,
-               cfg: Settings | None = None, board: pd.DataFrame | None = None) -> list[dict[str, object]]:
-    """What the board would flag if the week went as edited (see lib.planning.check_week), each with
-    its figure: shown before the plan is saved."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on).normalize()
-    chain = _chain(data, athlete_id, on, cfg, week, data.plans, board)
-    return planning.check_week(chain.history, _typed_days(days, week), week, chain.plan.tier, cfg, chain.done_until)
-
-
 def _weeks(first: str, last: str) -> list[str]:
     start, end = week_monday(first), week_monday(last)
     return [week_label(start + pd.Timedelta(days=7 * i)) for i in range(int((end - start).days // 7) + 1)]
@@ -317,20 +304,3 @@ def group_plans(data: Data, on: pd.Timestamp, cfg: Settings | None = None, plans
     if past_board is not None:
         wanted = [a for a in wanted if a in set(returning_athletes(past_board))]
     return [athlete_plan(data, a, on, cfg, week, plans, board, past_board=past_board) for a in wanted]
-
-
-def previous_week(week: str) -> str:
-    """The ISO week before `week`."""
-    return week_label(week_monday(week) - pd.Timedelta(days=7))
-
-
-def episode_of(data: Data, athlete_id: str, on: pd.Timestamp) -> pd.Timestamp | None:
-    """The start of the athlete's current injury episode (None when not injured)."""
-    inj = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= on)]
-    return None if inj.empty else episode_start(data.injuries, athlete_id, inj["injury_date"].max())
-
-
-def zone_words(cfg: Settings) -> str:
-    """HSR and sprint zones in words, with their source."""
-    return (f"HSR = metres at >= {cfg.num('hsr_speed'):g} m/s, sprint = at >= {cfg.num('sprint_speed'):g} m/s "
-            f"({BY_NAME['hsr_speed'].source})")

@@ -13,15 +13,13 @@ from sqlalchemy.engine import Engine
 from lib import store
 from lib.store.tables import plans as plans_table
 from lib.metrics.plan_actual import _typed_days, days_json
-from lib.metrics.planning import week_monday
 
 
 def write_plan(engine: Engine, athlete_id: str, week: str, days: pd.DataFrame, who: str, role: str | None = None,
                tier: int | None = None, flags: list[dict[str, object]] | None = None) -> int:
     """Store a week's 7 days with who and when (and the flags it had when saved); audit-logged.
     Returns the plan id."""
-    week_monday(week)
-    days = _typed_days(days, week)
+    days = _typed_days(days, week)  # refuses a malformed week (week_dates)
     body = {"days": days_json(days), "flags": [{k: f[k] for k in ("metric", "message", "source")} for f in flags or []]}
     with engine.begin() as conn:
         result = conn.execute(plans_table.insert().values(athlete_id=str(athlete_id), week=week, tier=tier,
