@@ -8,14 +8,11 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.readiness.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
-from lib.readiness import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS, TIERS, Data
-from lib.core.status import STATUS_BACKGROUNDS
+from lib.readiness import STATUS_ORDER, STATUS_WORDS, TIERS, Data
+from lib.core.status import STATUS_BACKGROUNDS, STATUSES, status_label
 from lib.core.text import md
 
-STATUSES = ("red", "amber", "green", "grey")
 ALL_SQUADS = "All squads"
-# The board grid's status cell: a light background of the status colour behind the word and icon
-STATUS_TINTS = STATUS_BACKGROUNDS
 STATUS_HELP = "▼ step back · ■ hold · ▲ ready · ? no data"
 
 
@@ -34,7 +31,7 @@ def choice_index(choices: dict[str, str] | list[str], selected: str | None) -> i
 
 def status_tints(statuses: pd.Series) -> list[str]:
     """CSS of the board's status cells, one per row (for a pandas Styler)."""
-    return [f"background-color: {STATUS_TINTS.get(str(s), STATUS_TINTS['grey'])}" for s in statuses]
+    return [f"background-color: {STATUS_BACKGROUNDS.get(str(s), STATUS_BACKGROUNDS['grey'])}" for s in statuses]
 
 
 def tier_help() -> str:
@@ -141,11 +138,6 @@ def limb_label(side: str, injured_side: object = None) -> str:
     if not isinstance(injured_side, str) or injured_side not in ("left", "right"):
         return side
     return f"{side} ({'injured' if side == injured_side else 'uninjured'})"
-
-
-def status_label(status: str) -> str:
-    """`▼ Step back`: an icon and a word, so colour never carries the meaning alone."""
-    return f"{STATUS_ICONS[status]} {STATUS_WORDS[status]}"
 
 
 def pending_names(board: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, str]:

@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from lib.core.units import speed_shown as speed  # the one conversion (lib.core.units)
 from lib.metrics.exposure import ACWR_CAVEAT, LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
 from lib.readiness import Data, active_injury
 from lib.core.settings import BY_NAME, Settings
@@ -71,11 +72,6 @@ def acwr_bands(cfg: Settings, top: float = 3.0) -> pd.DataFrame:
         "label": [f"{BAND_ICONS[b]} {b}" for b in BANDS],
         "source": [BY_NAME[n].source for n in ("acwr_low", "acwr_high", "acwr_spike", "acwr_spike")],
     })
-
-
-def speed(ms: float, unit: str) -> float:
-    """A speed in m/s shown in the team's unit (km/h = m/s x 3.6)."""
-    return float(ms) * 3.6 if unit == "km/h" else float(ms)
 
 
 def source_rows(files: pd.Series, rows: pd.Series, limit: int = 10) -> str:

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.readiness import STATUS_ICONS, STATUS_WORDS
+from lib.core.units import KMH_PER_MS, SPEED_UNITS  # noqa: F401 - pages read them here
+from lib.core.status import status_label
 from lib.core.rules import FULL_RETURN, RULES, SYMBOL, TIER_SOURCE, TIERS, Rule
 from lib.core.settings import BY_NAME, LABELS, SETTINGS, Setting, Settings, label  # noqa: F401 - LABELS: callers read them here too
 
-KMH_PER_MS = 3.6
-SPEED_UNITS = ("m/s", "km/h")
 DISPLAY_ONLY = ("speed_unit",)  # chosen at the top of the page, not in a group
 
 SMALL_STEPS = {"ratio": 0.05, "z": 0.1, "x SD": 0.05, "m/s": 0.1, "km/h": 0.1}
 EFFECTS = {
-    "red": f"{STATUS_ICONS['red']} {STATUS_WORDS['red']}",
-    "amber": f"{STATUS_ICONS['amber']} {STATUS_WORDS['amber']}",
+    "red": status_label("red"),
+    "amber": status_label("amber"),
     "gate": "✓ Tier criterion",
     "info": "○ Context only",
 }
