@@ -4,7 +4,6 @@ both (OWASP), numbers kept as numbers; our own importer reads an export back to 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import zipfile
 from pathlib import Path
@@ -16,7 +15,6 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
-import lib.ingest.readers.template as template_reader
 from lib import exports, store
 from lib.exports import (board_csv, data_workbook, escape_cell, export_bytes, header_column,
                          header_label, output_only, table_csv, unescape_cell)
@@ -28,11 +26,6 @@ from lib.core.settings import defaults
 
 ON = dt.date(2026, 11, 23)
 FORMULA = '=HYPERLINK("http://x","click")'
-# our importer un-escapes exports once lib/readers/template.py calls lib.exports.unescape_cell and
-# header_column (the change proposed with this module); until then those tests are expected to fail
-WIRED = "unescape_cell" in inspect.getsource(template_reader)
-needs_wiring = pytest.mark.xfail(not WIRED, strict=True,
-                                 reason="lib/readers/template.py does not call lib.exports.unescape_cell yet")
 
 
 def _csv(rows: list[list[object]]) -> bytes:
@@ -221,7 +214,6 @@ def test_importer_reads_a_tests_export_back(engine: Engine, tmp_path: Path) -> N
         pd.testing.assert_frame_equal(_canonical(back.tests), _canonical(original.tests))
 
 
-@needs_wiring
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_importer_reads_escaped_text_back_to_the_original(data: Data, tmp_path: Path, fmt: str) -> None:
     for table in ("athletes", "injuries", "tests", "sessions"):
@@ -233,7 +225,6 @@ def test_importer_reads_escaped_text_back_to_the_original(data: Data, tmp_path: 
         pd.testing.assert_frame_equal(_canonical(getattr(back, table)), _canonical(getattr(data, table)))
 
 
-@needs_wiring
 def test_the_whole_workbook_imports_its_tables_and_not_the_board(data: Data, tmp_path: Path) -> None:
     board = readiness_board(data, pd.Timestamp(ON), defaults())
     report = import_files(store.connect(tmp_path / "all.sqlite"),
