@@ -20,11 +20,11 @@ from lib.core.text import md
 from lib.views import column, status_label
 from lib.views import choice_index  # noqa: F401 - the page's picker
 # the tabs' histories live beside this module; re-exported: the page, the reports and the tests read them here
-from lib.views.athlete_monitoring import (SPEED_FACTORS, cmj_history, exposure_history, exposure_metrics,  # noqa: F401
+from lib.views.athlete_monitoring import (cmj_history, exposure_history, exposure_metrics,  # noqa: F401
                                           exposure_summary, nordic_history, nordic_threshold, pain_history,
-                                          speed_factor, wellness_history)
-from lib.views.athlete_symmetry import (METRIC_LABELS, TEST_LABELS, WINDOW_DAYS, catch_up, catch_up_line,  # noqa: F401
-                                        limb_history, lsi_history, lsi_tests, own_rows, source_list)
+                                          wellness_history)
+from lib.views.athlete_symmetry import (WINDOW_DAYS, catch_up, catch_up_line,  # noqa: F401
+                                        limb_history, lsi_history, lsi_tests)
 
 RULE_BY_ID = {r.id: r for r in RULES}
 REASON_ICONS = {"red": STATUS_ICONS["red"], "amber": STATUS_ICONS["amber"], "gate": "✗", "info": "ℹ",

@@ -15,14 +15,13 @@ import pandas as pd
 from lib.metrics.baselines import rolling_baseline
 from lib.metrics.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
 from lib.readiness import WELLNESS_HIGHER_IS_BETTER, Data
+from lib.core.provenance import source_ref
 from lib.core.settings import BY_NAME, Settings
+from lib.core.units import speed_shown
 from lib.metrics.symmetry import involved_side_on
 from lib.views import limb_label
 from lib.views.athlete_symmetry import WINDOW_DAYS, own_rows, source_list
 from lib.views import exposure as exposure_view  # the exposure page's acute:chronic, one function
-
-SPEED_FACTORS = {"m/s": 1.0, "km/h": 3.6}
-
 
 # ------------------------------------------------------------------------------------ force plate
 
@@ -97,7 +96,7 @@ def pain_history(data: Data, athlete_id: str, as_of: dt.date, days: int = WINDOW
     pain = w[w["item"] == "pain"][["date", "value", "source_file", "source_row"]]
     swell = w[w["item"] == "swelling"].groupby("date")["value"].max().gt(0).rename("swelling")
     out = pain.assign(pain=pain["value"].astype(float),
-                      source=pain["source_file"].astype(str) + ":" + pain["source_row"].astype(str))
+                      source=[source_ref(f, r) for f, r in zip(pain["source_file"], pain["source_row"])])
     out = out.merge(swell.reset_index(), on="date", how="left")
     out["swelling"] = out["swelling"].fillna(False).astype(bool)
     return out[["date", "pain", "swelling", "source"]].sort_values("date").reset_index(drop=True)
@@ -123,7 +122,7 @@ def wellness_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
         frames.append(base.assign(
             item=item, label=f"{item} ({'higher is better' if higher_better else 'higher is worse'})",
             scale=vals["scale"].astype(str).to_numpy(),
-            source=(vals["source_file"].astype(str) + ":" + vals["source_row"].astype(str)).to_numpy(),
+            source=[source_ref(f, r) for f, r in zip(vals["source_file"], vals["source_row"])],
             bad_z=sign * base["z"], hold_line=base["baseline_mean"] + sign * amber * base["baseline_sd"]))
     cols = ["date", "item", "label", "value", "scale", "baseline_mean", "baseline_sd", "z", "bad_z", "hold_line",
             "past_hold", "source"]
@@ -137,11 +136,6 @@ def wellness_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
 
 # ------------------------------------------------------------------------------------ exposure
 
-def speed_factor(unit: str) -> float:
-    """m/s -> the display unit (`km/h` = x 3.6)."""
-    return SPEED_FACTORS[unit]
-
-
 def exposure_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
                      days: int = WINDOW_DAYS) -> pd.DataFrame:
     """Per ISO week: HSR and sprint metres, near-max (>= `near_max_pct` of MSS) and max sessions,
@@ -153,7 +147,7 @@ def exposure_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
     if s.empty:
         return pd.DataFrame(columns=cols)
     weeks = weekly_exposure(s, as_of, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id])
-    f = speed_factor(str(cfg["speed_unit"]))
+    f = speed_shown(1.0, str(cfg["speed_unit"]))  # m/s -> the team's unit, as a factor
     week_start = s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D")
     src = s.assign(week_start=week_start).groupby("week_start").apply(
         lambda g: source_list(g["source_file"], g["source_row"]), include_groups=False).rename("sources").reset_index()
@@ -178,7 +172,7 @@ def exposure_summary(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings)
     if status.empty:
         return {"has_gps": False, "speed_unit": unit}
     r = status.iloc[0]
-    f = speed_factor(unit)
+    f = speed_shown(1.0, unit)
     method = str(cfg["acwr_method"])
     pre = r["pre_injury_hsr_week_m"]
     return {

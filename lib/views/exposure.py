@@ -16,6 +16,7 @@ import pandas as pd
 from lib.core.units import speed_shown as speed  # the one conversion (lib.core.units)
 from lib.metrics.exposure import ACWR_CAVEAT, LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
 from lib.readiness import Data, active_injury
+from lib.core.provenance import source_ref
 from lib.core.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS, column
 from lib.views.hops import injury_label, squad_ids
@@ -257,7 +258,7 @@ def mss_exclusions(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
         "Date": [f"{d:%Y-%m-%d}" for d in out["date"]],
         f"Max speed {unit}": [round(speed(v, unit), 2) for v in out["max_speed_ms"]],
         "Why it does not count": out["why"].astype(str),
-        "Source": [f"{f}:{r}" for f, r in zip(out["source_file"], out["source_row"])],
+        "Source": [source_ref(f, r) for f, r in zip(out["source_file"], out["source_row"])],
     })
 
 
