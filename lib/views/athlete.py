@@ -2,7 +2,7 @@
 
 Every function takes the canonical tables (`Data`) or a readiness-board row and returns plain
 values or small frames (one row per test date, per day or per ISO week, never raw GPS rows).
-The page lays them out; every number is pinned in tests/test_views_athlete.py.
+The page lays them out; every number is pinned in tests/views/test_views_athlete.py.
 """
 
 from __future__ import annotations

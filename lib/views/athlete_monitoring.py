@@ -3,7 +3,7 @@ athlete's own baseline, Nordic force per limb, daily pain and wellness against t
 baseline, and weekly high-speed exposure with the exposure page's acute:chronic.
 
 Every function returns small frames (one row per test date, day or ISO week, never raw GPS rows)
-or plain values. Every number is pinned in tests/test_views_athlete.py.
+or plain values. Every number is pinned in tests/views/test_views_athlete.py.
 """
 
 from __future__ import annotations

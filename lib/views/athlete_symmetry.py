@@ -2,7 +2,7 @@
 band and each limb against its pre-injury value, and whether the injured limb is catching up.
 
 Every function takes the canonical tables (`Data`) and returns small frames (one row per test
-date). Every number is pinned in tests/test_views_athlete.py.
+date). Every number is pinned in tests/views/test_views_athlete.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ spikes flagged, the per-athlete table on a date, and the daily acute:chronic ser
 
 Loads and ratios come from lib.exposure (weekly_exposure, exposure_status, daily_load, acwr_ewma,
 acwr_rolling); thresholds from the settings table. This module words and orders them for the
-screen. Every number is pinned by tests/test_views_exposure.py.
+screen. Every number is pinned by tests/views/test_views_exposure.py.
 """
 
 from __future__ import annotations

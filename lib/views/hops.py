@@ -2,7 +2,7 @@
 
 LSI and pass/fail come from lib.symmetry (limb_symmetry, hop_battery) with the `hop_lsi_pass`
 setting; this module only picks, orders and words them for the screen. Every number is pinned
-by tests/test_views_hops.py.
+by tests/views/test_views_hops.py.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from lib.views import hops as hop_view
 
 ON = dt.date(2026, 11, 23)  # the demo's testing day
 CFG = defaults()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
