@@ -1,7 +1,8 @@
 """The page building blocks that are layout, not state: every page's style sheet, the meeting's
 next / previous control, the sign-in screens, table columns from lib.views specs, and the athlete
-page's note and tier forms, the Data page's actions (undo, merge, save). State and cached data
-stay in ui.py; numbers come from lib.views."""
+page's note and tier forms and their saves, the Data page's actions (undo, merge, save) and record
+editors, the Access page's actions (give and take a role, erase). State and cached data stay in
+ui.py; numbers come from lib.views."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import ui
 from lib.core.errors import ReturnToSpeedError
 from lib.core.text import md
 from lib.ingest import editing
+from lib import privacy
 from lib.ingest.importer import dismiss_suggestion, merge_athlete, undo_import
+from lib.store.notes import add_note
 from lib.views import neighbour, returning_ids, stepper_line
 
 
@@ -96,7 +99,34 @@ def athlete_stepper(on_athlete_page: bool) -> bool:
     return bool(back or forward)
 
 
-def note_form(where: Any, save: Any, athlete_id: str, on: object) -> None:
+def athlete_tiles(head: dict[str, object]) -> None:
+    """The athlete page's status, tier and days-since-injury tiles (lib.views.athlete.athlete_header)."""
+    from lib.views import STATUS_HELP
+
+    status_col, tier_col, days_col = st.columns(3)
+    status_col.metric("Status", head["status"], md(head["action"]), delta_color="off", delta_arrow="off", border=True,
+                      help=f"{STATUS_HELP}; the action below it")
+    tier_col.metric("Tier", head["tier"], md(head["tier_name"]), delta_color="off", delta_arrow="off", border=True,
+                    help=md(head["tier_help"]))
+    days_col.metric("Days since injury", head["days"], md(head["limb"]), delta_color="off", delta_arrow="off",
+                    border=True)
+
+
+def metric_tiles(tiles: list[dict[str, str]], per_row: int) -> None:
+    """Metric tiles (label, value, help) `per_row` to a row."""
+    cols = st.columns(per_row)
+    for i, m in enumerate(tiles):
+        cols[i % per_row].metric(m["label"], m["value"], help=m["help"], border=True)
+
+
+def chart_grid(specs: list[dict]) -> None:
+    """Chart specs two to a row, left then right."""
+    left, right = st.columns(2)
+    for i, spec in enumerate(specs):
+        (left if i % 2 == 0 else right).vega_lite_chart(spec=spec, width="stretch")
+
+
+def note_form(where: Any, save: Any, athlete_id: str, as_of: object) -> None:
     """The athlete page's note form in `where`; `save(engine, athlete_id, day, text, who)` runs in
     the submit callback (before the rerun, so a submit is never lost)."""
     signed_in = ui.user()  # signed in: every note is written under the account's email
@@ -104,13 +134,25 @@ def note_form(where: Any, save: Any, athlete_id: str, on: object) -> None:
         st.text_area("Note", key="note_text", required=True, height=90)
         who, day = st.columns(2)
         who.text_input("Who", key="note_who", placeholder="your name", value=signed_in or "", disabled=bool(signed_in))
-        day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
+        day.date_input("Date", value=as_of, key="note_date", format="YYYY-MM-DD")
         st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
             "note", save, ui.engine(), athlete_id, ("note_date", "note_text", "note_who")))
     ui.show_problem("note", where)
 
 
-def tier_form(where: Any, save: Any, row: dict[str, object], on: object) -> None:
+def save_note(engine: object, athlete_id: str, day: object, text: str, typed_who: str | None) -> None:
+    """The note form's save: signed in, the note is the account's, not what was typed."""
+    add_note(engine, athlete_id, day, text, ui.author(typed_who))
+
+
+def save_tier(engine: object, athlete_id: str, day: object, tier: int, reason: str, typed_who: str | None) -> None:
+    """The tier form's save (lib checks the role)."""
+    from lib.views import athlete as view
+
+    view.record_tier(engine, athlete_id, day, tier, reason, ui.author(typed_who), role=ui.role())
+
+
+def tier_form(where: Any, save: Any, row: dict[str, object], as_of: object) -> None:
     """The athlete page's one-click confirmation of the board's proposal and its tier-change form
     in `where`; `save(engine, athlete_id, day, tier, reason, who)` runs in the callbacks."""
     from lib.views import athlete as view
@@ -120,7 +162,7 @@ def tier_form(where: Any, save: Any, row: dict[str, object], on: object) -> None
     if offer:
         where.button(f"Confirm tier {offer[0]} (the board's proposal)", icon=":material/check:",
                      key=f"tier_confirm_{aid}", on_click=ui.submit, args=(
-                         "tier", save, ui.engine(), aid, on, offer[0], offer[1], signed_in or "", ()))
+                         "tier", save, ui.engine(), aid, as_of, offer[0], offer[1], signed_in or "", ()))
     with where.form("tier_change", clear_on_submit=True):
         st.markdown("**Record a tier change** (who and why are kept; the board reads the latest)")
         tiers = view.tier_options()
@@ -129,7 +171,7 @@ def tier_form(where: Any, save: Any, row: dict[str, object], on: object) -> None
         st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
         who, day = st.columns(2)
         who.text_input("Who", key="tier_who", placeholder="your name", value=signed_in or "", disabled=bool(signed_in))
-        day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
+        day.date_input("Date", value=as_of, key="tier_date", format="YYYY-MM-DD")
         st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
             "tier", save, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
     ui.show_problem("tier", where)
@@ -192,3 +234,54 @@ def save(table: str, edited: object, original: object) -> None:
         st.rerun()
     else:
         st.info("Nothing changed.")
+
+
+def record_editors(can_edit_injuries: bool) -> None:
+    """The Data page's injury records and roster, edited in place and saved as a 'manual edit' import
+    (injury records read-only for a role that may not edit them)."""
+    from lib.views import data as views
+
+    st.caption("Edit a cell, add or delete rows, then Save: the change is stored as a 'manual edit' import.")
+    options = views.athlete_options(ui.table("athletes"))
+    injuries = ui.cached(editing.editor_frame, "injuries")
+    st.markdown("**Injury records**")
+    if can_edit_injuries:
+        edited = st.data_editor(injuries, key=f"edit_injuries_{ui.version()}", num_rows="dynamic", hide_index=True,
+                                width="stretch", column_config=columns(views.injury_columns(options)))
+        if st.button("Save injury records", icon=":material/save:"):
+            save("injuries", edited, injuries)
+    else:
+        st.dataframe(views.injury_records(injuries, options), hide_index=True, width="stretch")
+        st.caption("Diagnoses are for medical staff; they edit the injury records.")
+    roster = ui.cached(editing.editor_frame, "athletes")
+    st.markdown("**Roster**")
+    edited_roster = st.data_editor(roster, key=f"edit_roster_{ui.version()}", num_rows="dynamic", hide_index=True,
+                                   width="stretch", column_config=columns(views.ROSTER_COLUMNS))
+    if st.button("Save roster", icon=":material/save:"):
+        save("athletes", edited_roster, roster)
+
+
+# ------------------------------------------------------------------------- the Access page's actions
+
+def give_role(engine: object, email: str, new_role: str) -> None:
+    """The role form's save."""
+    privacy.set_role(engine, email, new_role, who=ui.who())
+    st.toast(f"{md(email.strip().lower())} is now {new_role}.", icon=":material/how_to_reg:")
+
+
+def take_role(engine: object, email: str) -> None:
+    """on_click of Remove access."""
+    privacy.remove_role(engine, email, who=ui.who())
+    st.toast(f"{md(email)} has no access any more.", icon=":material/person_remove:")
+
+
+def erase(engine: object, role: str, athlete_id: str, name: str, typed: str, reference: str,
+          also: list[str] | None = None) -> None:
+    """The erasure form's submit: erase, forget every cached copy, keep the summary to show."""
+    from lib.views import access as views
+
+    result = views.erase(engine, role, athlete_id, typed, name, ui.who(), reference, also)
+    ui.forget_cached_data()  # no cache keeps the erased athlete's rows
+    st.session_state.pop("erase_athlete", None)
+    verified = result.verification is None or result.verification.clean
+    st.session_state["erase__done" if verified else "erase__problem"] = views.erasure_summary(result)

@@ -16,25 +16,6 @@ role = ui.role()
 privacy.require(role, "administer")  # the router only lists this page for admins; lib checks again
 engine = ui.engine()  # these and `role` are captured for the downloads, which run later without the session
 
-
-def give_role(email: str, new_role: str) -> None:
-    privacy.set_role(engine, email, new_role, who=ui.who())
-    st.toast(f"{md(email.strip().lower())} is now {new_role}.", icon=":material/how_to_reg:")
-
-
-def take_role(email: str) -> None:
-    privacy.remove_role(engine, email, who=ui.who())
-    st.toast(f"{md(email)} has no access any more.", icon=":material/person_remove:")
-
-
-def erase(athlete_id: str, name: str, typed: str, reference: str, also: list[str] | None = None) -> None:
-    result = views.erase(engine, role, athlete_id, typed, name, ui.who(), reference, also)
-    ui.forget_cached_data()  # no cache keeps the erased athlete's rows
-    st.session_state.pop("erase_athlete", None)
-    verified = result.verification is None or result.verification.clean
-    st.session_state["erase__done" if verified else "erase__problem"] = views.erasure_summary(result)
-
-
 st.title("Access & audit")
 st.caption("Who may see what, everything that was imported, changed, exported or erased, and the right to erasure. "
            "Admins only.")
@@ -53,13 +34,13 @@ with roles_tab:
         email_col.text_input("Email", key="role_email", placeholder="physio@club.org")
         role_col.selectbox("Role", privacy.ROLES, key="role_new")
         st.form_submit_button("Give role", icon=":material/how_to_reg:", on_click=ui.submit,
-                              args=("role", give_role, ("role_email", "role_new")))
+                              args=("role", widgets.give_role, engine, ("role_email", "role_new")))
     ui.show_problem("role")
     emails = list(roles["Email"])
     if emails:
         pick, go = st.columns([3, 1], vertical_alignment="bottom")
         gone = pick.selectbox("Take every role from", emails, key="role_remove")
-        go.button("Remove access", icon=":material/person_remove:", on_click=take_role, args=(gone,), width="stretch")
+        go.button("Remove access", icon=":material/person_remove:", on_click=widgets.take_role, args=(engine, gone), width="stretch")
 
 with audit_tab:
     audit = privacy.read_audit(engine, role)
@@ -100,5 +81,6 @@ with erase_tab:
                               placeholder="the request's number in the club's register")
                 st.form_submit_button("Erase every trace of this athlete", type="primary",
                                       icon=":material/delete_forever:", on_click=ui.submit,
-                                      args=("erase", erase, aid, name, ("erase_typed", "erase_reference", "erase_also")))
+                                      args=("erase", widgets.erase, engine, role, aid, name,
+                                            ("erase_typed", "erase_reference", "erase_also")))
     ui.show_problem("erase")

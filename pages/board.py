@@ -14,11 +14,11 @@ from lib.views import (STATUSES, board_columns, board_counts, board_halves, boar
                        pending_names, pending_note, positions, status_label, status_summary, status_tints)
 
 ui.require_frame()
-board = ui.board()
+board, as_of = ui.board(), ui.as_of()
 meeting = ui.meeting_mode()
 pending = pending_names(board, ui.suggestions())  # new names waiting for a merge on the Data page
 
-st.title(f"Readiness board · {ui.as_of():%a %d %b %Y}")
+st.title(f"Readiness board · {as_of:%a %d %b %Y}")
 if meeting:  # the projector: counts in one line, the whole squad below in two halves
     st.caption(f"{md(ui.squad())} · {status_summary(board)}. `4 → 1`: a proposal to confirm.")
 else:
@@ -69,10 +69,10 @@ st.caption("Select a row to open the athlete's page.")
 
 pdf_col, csv_col, _ = st.columns([1, 1, 2])
 pdf_col.download_button(
-    "Board report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_board_{ui.as_of():%Y-%m-%d}.pdf",
+    "Board report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_board_{as_of:%Y-%m-%d}.pdf",
     mime="application/pdf", on_click="ignore",
-    data=ui.logged_download("board report", ui.later(reports.board_pdf, ui.as_of(), ui.team_settings(), ui.squad()),
+    data=ui.logged_download("board report", ui.later(reports.board_pdf, as_of, ui.team_settings(), ui.squad()),
                             len(board)))
 csv_col.download_button(
-    "Board (CSV)", icon=":material/download:", file_name=f"rts_board_{ui.as_of():%Y-%m-%d}.csv", mime="text/csv",
+    "Board (CSV)", icon=":material/download:", file_name=f"rts_board_{as_of:%Y-%m-%d}.csv", mime="text/csv",
     on_click="ignore", data=ui.logged_download("board", lambda: exports.board_csv(board), len(board)))

@@ -8,17 +8,16 @@ import ui
 import widgets
 from lib import exports
 from lib.core.text import md
-from lib.ingest import editing
 from lib.ingest.template import template_markdown, template_workbook
 from lib.views import data as views
-from widgets import decide, save, undo
+from widgets import decide, undo
 
 ui.require_frame()
 names, key = ui.names(), ui.pseudonym_key()  # a names choice reaches file names, rejects and reports too
 imports, rejects, suggestions = views.with_names(ui.engine(), names, key, ui.imports(), ui.rejects(),
                                                  views.open_suggestions(ui.engine()))
 # what the downloads use, captured now: Streamlit builds them later in a thread without this session
-data, board, cfg, on, squad = ui.data(), ui.board(), ui.team_settings(), ui.as_of(), ui.squad()
+data, board, cfg, as_of, squad = ui.data(), ui.board(), ui.team_settings(), ui.as_of(), ui.squad()
 
 
 st.title("Data")
@@ -30,10 +29,10 @@ for col, (label, value) in zip(st.columns(4), metrics.items()):
 
 st.download_button(
     "All tables and the board (XLSX)", icon=":material/table_view:", on_click="ignore",
-    file_name=f"rts_data_{ui.as_of():%Y-%m-%d}.xlsx",
+    file_name=f"rts_data_{as_of:%Y-%m-%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     data=ui.logged_download("all tables", lambda: exports.data_workbook(
-        data, board=board, cfg=cfg, on=on, team=squad)))
+        data, as_of, cfg, board=board, team=squad)))
 
 tabs = views.data_tabs(metrics)
 history, rejected, matches, records, template = st.tabs(tabs, default=views.linked_tab(tabs, st.query_params.get("tab")))
@@ -66,7 +65,7 @@ with rejected:
                            file_name=views.REJECTS_FILE, mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with matches:
-    found = views.name_matches(suggestions, imports, ui.data())
+    found = views.name_matches(suggestions, imports, data)
     if not found:
         st.success("No names to confirm: every name matched the roster or has been decided.",
                    icon=":material/check_circle:")
@@ -81,24 +80,7 @@ with matches:
     st.caption(views.MATCHES_NOTE)
 
 with records:
-    st.caption("Edit a cell, add or delete rows, then Save: the change is stored as a 'manual edit' import.")
-    options = views.athlete_options(ui.table("athletes"))
-    injuries = ui.cached(editing.editor_frame, "injuries")
-    st.markdown("**Injury records**")
-    if ui.can("edit_injuries"):
-        edited = st.data_editor(injuries, key=f"edit_injuries_{ui.version()}", num_rows="dynamic", hide_index=True,
-                                width="stretch", column_config=widgets.columns(views.injury_columns(options)))
-        if st.button("Save injury records", icon=":material/save:"):
-            save("injuries", edited, injuries)
-    else:
-        st.dataframe(views.injury_records(injuries, options), hide_index=True, width="stretch")
-        st.caption("Diagnoses are for medical staff; they edit the injury records.")
-    roster = ui.cached(editing.editor_frame, "athletes")
-    st.markdown("**Roster**")
-    edited_roster = st.data_editor(roster, key=f"edit_roster_{ui.version()}", num_rows="dynamic", hide_index=True,
-                                   width="stretch", column_config=widgets.columns(views.ROSTER_COLUMNS))
-    if st.button("Save roster", icon=":material/save:"):
-        save("athletes", edited_roster, roster)
+    widgets.record_editors(ui.can("edit_injuries"))
 
 with template:
     st.download_button("Download our template (rts_template.xlsx)", template_workbook, file_name=views.TEMPLATE_FILE,

@@ -202,11 +202,15 @@ def acwr_rolling(daily: pd.Series) -> pd.Series:
     return (acute / chronic.replace(0, np.nan)).where(full)
 
 
+def ewma_parts(daily: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Acute and chronic EWMA of daily loads (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c =
+    2/(28+1). A missing day (NaN) is skipped, not averaged in as a zero."""
+    return daily.ewm(alpha=2 / (7 + 1), adjust=False).mean(), daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
+
+
 def acwr_ewma(daily: pd.Series) -> pd.Series:
-    """EWMA ratio (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c = 2/(28+1). A missing day
-    (NaN) is skipped, not averaged in as a zero."""
-    acute = daily.ewm(alpha=2 / (7 + 1), adjust=False).mean()
-    chronic = daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
+    """EWMA ratio (Williams 2017, `ewma_parts`): acute / chronic, NaN where chronic is 0."""
+    acute, chronic = ewma_parts(daily)
     return acute / chronic.replace(0, np.nan)
 
 

@@ -3,7 +3,8 @@ at or above 80/90/95% MSS for a returning athlete, spread over the week's traini
 same numbers held against the GPS once it arrives (lib.metrics.plan_actual).
 
 Pure pandas over lib.exposure's daily loads (no store, no board): lib.plan adds the tier, the
-store and the JSON. Conventions (every threshold is a setting or a named constant with its source):
+store and the JSON; the ISO weeks and the athlete's days a plan reads are lib.metrics.planning_weeks.
+Conventions (every threshold is a setting or a named constant with its source):
 
 - **Speed cap**: the tier's `max_pct_mss` (lib.rules.TIERS). A zone is reachable in a session only
   when cap x MSS reaches its lower edge (`hsr_speed`, `sprint_speed`, m/s): a tier-3 athlete with an
@@ -27,7 +28,6 @@ store and the JSON. Conventions (every threshold is a setting or a named constan
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -35,9 +35,12 @@ import numpy as np
 import pandas as pd
 
 from lib.core.errors import ReturnToSpeedError
-from lib.metrics.exposure import LOADS, acwr_ewma
+from lib.metrics.exposure import LOADS, acwr_ewma, ewma_parts
 from lib.core.rules import TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
+from lib.metrics.planning_weeks import (  # noqa: F401 - the plan's callers read the calendar here
+    History, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
+)
 
 HV_PCT = 80.0  # a high-velocity day: a session at or above 80% MSS (issue 17, "Precisely")
 RUN_PCT = 70.0  # a run day between high-velocity days stays at tier 2's ceiling (<= 70% MSS)
@@ -45,8 +48,6 @@ CONTROL_PCT = 60.0  # tier 1: control work only
 HV_SESSIONS = 2  # high-velocity sessions a week at tiers 3-5
 HV_WEIGHT, RUN_WEIGHT = 2, 1  # a high-velocity day's share of the week's HSR against a run day's
 EFFORT_LEVELS = (80, 90, 95)
-DEFAULT_TRAINING_WEEKDAYS = (1, 2, 3, 4, 5)  # Tuesday to Saturday
-HABIT_WEEKS, HABIT_MIN_WEEKS = 4, 2
 RHYTHM_SOURCE = ("practice default (no published threshold): two high-velocity sessions a week with a lighter "
                  "day between; seed article: objective criteria and built-in rest, planned progressions")
 ZONE_SOURCE = BY_NAME["hsr_speed"].source
@@ -72,96 +73,8 @@ SUGGESTIONS: dict[int, str] = {
 DAY_COLUMNS = ["date", "kind", "session", "hsr_m", "sprint_m", "max_pct_mss"]
 
 
-def week_label(day: pd.Timestamp | dt.date) -> str:
-    """The ISO week of a day, like 2026-W48."""
-    iso = pd.Timestamp(day).isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
-
-
-def week_monday(week: str) -> pd.Timestamp:
-    """The Monday of an ISO week label (ValueError for anything but YYYY-Www)."""
-    try:
-        year, number = week.split("-W")
-        return pd.Timestamp(dt.date.fromisocalendar(int(year), int(number), 1))
-    except (ValueError, AttributeError):
-        raise ValueError(f"a week is written like 2026-W48, not '{week}'") from None
-
-
-def plan_week_for(as_of: pd.Timestamp | dt.date) -> str:
-    """The week a plan made on `as_of` is for: the ISO week holding the next day (made on a Sunday,
-    the week after; on a Monday testing day, the week it opens)."""
-    return week_label(pd.Timestamp(as_of) + pd.Timedelta(days=1))
-
-
-def week_dates(week: str) -> list[pd.Timestamp]:
-    """The 7 dates of an ISO week, Monday first."""
-    monday = week_monday(week)
-    return [monday + pd.Timedelta(days=i) for i in range(7)]
-
-
 class PlanError(ReturnToSpeedError):
     """A plan cannot be made or saved (no such athlete, not returning, a bad file)."""
-
-
-# ------------------------------------------------------------------------------------ inputs
-
-@dataclass
-class History:
-    """One athlete's days up to the plan (lib.exposure.daily_load columns: date, hsr, sprint,
-    max_speed, sessions, on_record), plus planned days appended by a projection."""
-
-    days: pd.DataFrame
-
-    def series(self, load: str) -> pd.Series:
-        """Daily metres, NaN on days not on record (missing is not rest)."""
-        d = self.days
-        return d[load].astype(float).where(d["on_record"].astype(bool))
-
-    def week_figure(self, week: str, load: str) -> float:
-        """A week's metres as a weekly figure over its days on record (NaN with fewer than 4)."""
-        dates = set(week_dates(week))
-        d = self.days[self.days["date"].isin(dates)]
-        on = d["on_record"].astype(bool)
-        if on.sum() < 4:
-            return math.nan
-        return float(d.loc[on, load].astype(float).sum() / on.sum() * 7)
-
-    def chronic(self, until: pd.Timestamp, load: str) -> float:
-        """The 28 days up to `until` as a weekly figure over their days on record (m/week)."""
-        d = self.days[(self.days["date"] <= until) & (self.days["date"] > until - pd.Timedelta(days=28))]
-        on = d["on_record"].astype(bool)
-        return float(d.loc[on, load].astype(float).sum() / on.sum() * 7) if on.sum() else math.nan
-
-    def extended(self, days: pd.DataFrame) -> "History":
-        """This history with planned days appended (each on record)."""
-        add = pd.DataFrame({"date": days["date"], "hsr": days["hsr_m"].astype(float),
-                            "sprint": days["sprint_m"].astype(float),
-                            "max_speed": np.nan, "sessions": (days["session"].notna()).astype(int), "on_record": True})
-        keep = self.days[~self.days["date"].isin(set(days["date"]))]
-        return History(pd.concat([keep, add], ignore_index=True).sort_values("date").reset_index(drop=True))
-
-
-def training_weekdays(history: History, before: pd.Timestamp) -> tuple[tuple[int, ...], str]:
-    """The weekdays (0 = Monday) the athlete trains on, from the 4 weeks before `before`, and the
-    words saying where they come from."""
-    d = history.days
-    window = d[(d["date"] < before) & (d["date"] >= before - pd.Timedelta(days=7 * HABIT_WEEKS))]
-    moved = window[(window["max_speed"].astype(float).fillna(0) > 0) | (window["hsr"].astype(float) > 0)]
-    counts = moved.assign(wd=moved["date"].dt.day_of_week).groupby("wd").size()
-    days = tuple(int(w) for w, n in counts.items() if n >= HABIT_MIN_WEEKS)
-    if not days:
-        return DEFAULT_TRAINING_WEEKDAYS, "no training rhythm on record: Tuesday to Saturday"
-    names = ", ".join(pd.Timestamp(2026, 11, 23 + w).strftime("%a") for w in days)
-    return days, f"training days from the last {HABIT_WEEKS} weeks' GPS: {names}"
-
-
-def fastest_weekdays(history: History, before: pd.Timestamp) -> list[int]:
-    """Weekdays ordered by the athlete's mean top speed on them over the 4 weeks before (fastest
-    first): where the high-velocity sessions go."""
-    d = history.days
-    window = d[(d["date"] < before) & (d["date"] >= before - pd.Timedelta(days=7 * HABIT_WEEKS))]
-    speed = window.assign(wd=window["date"].dt.day_of_week, v=window["max_speed"].astype(float)).groupby("wd")["v"].mean()
-    return [int(w) for w in speed.sort_values(ascending=False, kind="stable").index if not pd.isna(speed[w])]
 
 
 # ------------------------------------------------------------------------------------ the week
@@ -387,8 +300,8 @@ def spike_safe_scale(history: History, days: pd.DataFrame, load: str,
     base = history.extended(days.assign(**{col: fixed})).series(load)
     extra = base * 0  # the same days; the plan's 7 are set next
     extra.iloc[-7:] = planned.to_numpy()
-    a0, c0 = _ewma_parts(base)
-    a1, c1 = _ewma_parts(extra.where(base.notna()))
+    a0, c0 = (part.reset_index(drop=True) for part in ewma_parts(base))
+    a1, c1 = (part.reset_index(drop=True) for part in ewma_parts(extra.where(base.notna())))
     idx = range(len(base) - 7, len(base))
     first_load = next((i for i, v in zip(idx, planned) if v > 0), None)
     if first_load is None or not c0.iloc[len(base) - 8] > 0:
@@ -406,13 +319,6 @@ def spike_safe_scale(history: History, days: pd.DataFrame, load: str,
         if slope > 1e-12 and room / slope < scale:
             scale, binding = max(room / slope, 0.0), pd.Timestamp(days["date"].iloc[i - (len(base) - 7)])
     return scale, binding, None
-
-
-def _ewma_parts(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Acute and chronic EWMA as lib.exposure.acwr_ewma computes them (lambda 2/(7+1), 2/(28+1))."""
-    acute = series.ewm(alpha=2 / (7 + 1), adjust=False).mean()
-    chronic = series.ewm(alpha=2 / (28 + 1), adjust=False).mean()
-    return acute.reset_index(drop=True), chronic.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------ checks
@@ -446,7 +352,7 @@ def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: 
         nothing = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float).where(~future, 0.0)}))
         past = acwr_ewma(nothing.series(load)).iloc[-7:].reset_index(drop=True)
         before = acwr_ewma(history.series(load)).dropna()
-        chronic_before = history.series(load).ewm(alpha=2 / (28 + 1), adjust=False).mean().dropna()
+        chronic_before = ewma_parts(history.series(load))[1].dropna()
         if chronic_before.empty or not chronic_before.iloc[-1] > 0 or before.empty:
             continue  # no chronic load before the week: acute:chronic is not defined (a first dose)
         raised = (ratio > limit + 1e-9) & (ratio > past.fillna(0) + 1e-9)

@@ -9,11 +9,11 @@ import pandas as pd
 
 from lib.readiness.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
 from lib.readiness import STATUS_ORDER, STATUS_WORDS, TIERS, Data
-from lib.core.status import STATUS_BACKGROUNDS, STATUSES, status_label
+from lib.core.status import STATUS_BACKGROUNDS, STATUS_ICONS, STATUSES, status_label
 from lib.core.text import md
 
 ALL_SQUADS = "All squads"
-STATUS_HELP = "▼ step back · ■ hold · ▲ ready · ? no data"
+STATUS_HELP = " · ".join(f"{STATUS_ICONS[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES)  # ▼ step back · ■ hold ...
 
 
 def column(kind: str = "text", label: str | None = None, **options: object) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 Every function takes the canonical tables (`Data`) or a readiness-board row and returns plain
 values or small frames (one row per test date, per day or per ISO week, never raw GPS rows).
-The page lays them out; every number is pinned in tests/test_views_athlete.py.
+The page lays them out; every number is pinned in tests/views/test_views_athlete.py.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from lib.core.text import md
 from lib.views import column, status_label
 from lib.views import choice_index  # noqa: F401 - the page's picker
 # the tabs' histories live beside this module; re-exported: the page, the reports and the tests read them here
-from lib.views.athlete_monitoring import (SPEED_FACTORS, cmj_history, exposure_history, exposure_metrics,  # noqa: F401
+from lib.views.athlete_monitoring import (cmj_history, exposure_history, exposure_metrics,  # noqa: F401
                                           exposure_summary, nordic_history, nordic_threshold, pain_history,
-                                          speed_factor, wellness_history)
-from lib.views.athlete_symmetry import (METRIC_LABELS, TEST_LABELS, WINDOW_DAYS, catch_up, catch_up_line,  # noqa: F401
-                                        limb_history, lsi_history, lsi_tests, own_rows, source_list)
+                                          wellness_history)
+from lib.views.athlete_symmetry import (WINDOW_DAYS, catch_up, catch_up_line,  # noqa: F401
+                                        limb_history, lsi_history, lsi_tests)
 
 RULE_BY_ID = {r.id: r for r in RULES}
 REASON_ICONS = {"red": STATUS_ICONS["red"], "amber": STATUS_ICONS["amber"], "gate": "✗", "info": "ℹ",
@@ -159,27 +159,27 @@ def criteria_checklist(row: dict[str, object]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------ timeline
 
-def tier_timeline(data: Data, athlete_id: str, row: dict[str, object], on: dt.date) -> pd.DataFrame:
+def tier_timeline(data: Data, athlete_id: str, row: dict[str, object], as_of: dt.date) -> pd.DataFrame:
     """Injuries, clearances, recorded tier changes (who and why) and today's tier, oldest first."""
-    on = pd.Timestamp(on)
+    as_of = pd.Timestamp(as_of)
     events = []
-    injuries = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= on)]
+    injuries = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= as_of)]
     for inj in injuries.to_dict("records"):
         diag = "" if pd.isna(inj.get("diagnosis")) else f": {inj['diagnosis']}"
         events.append({"date": inj["injury_date"], "event": "injury", "tier": np.nan,
                        "detail": f"{inj['side']} {inj['region']}{diag}", "who": "", "source": "roster (injuries table)"})
-        if not pd.isna(inj.get("cleared_date")) and inj["cleared_date"] <= on:
+        if not pd.isna(inj.get("cleared_date")) and inj["cleared_date"] <= as_of:
             events.append({"date": inj["cleared_date"], "event": "cleared", "tier": np.nan,
                            "detail": f"cleared for full training ({inj['side']} {inj['region']})", "who": "",
                            "source": "roster (injuries table)"})
     hist = data.tier_history
-    for ch in hist[(hist["athlete_id"] == athlete_id) & (hist["date"] <= on)].to_dict("records"):
+    for ch in hist[(hist["athlete_id"] == athlete_id) & (hist["date"] <= as_of)].to_dict("records"):
         events.append({"date": ch["date"], "event": f"tier {int(ch['tier'])}", "tier": float(ch["tier"]),
                        "detail": str(ch["reason"] or ""), "who": str(ch["who"] or ""),
                        "source": ("tier change" if pd.isna(ch.get("at"))
                                   else f"tier change recorded {pd.Timestamp(ch['at']):%Y-%m-%d %H:%M}")})
     today_tier = None if pd.isna(row["tier"]) else int(row["tier"])  # type: ignore[arg-type]
-    events.append({"date": on, "event": f"today: tier {today_tier if today_tier is not None else 'not recorded'}",
+    events.append({"date": as_of, "event": f"today: tier {today_tier if today_tier is not None else 'not recorded'}",
                    "tier": float(today_tier) if today_tier is not None else np.nan,
                    "detail": f"{row['status_word']}: {row['action']} ({row.get('tier_note', row['tier_basis'])})", "who": "",
                    "source": "readiness board"})

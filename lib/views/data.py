@@ -1,6 +1,6 @@
 """The Data page's tables: import history, rejected rows, name matches, counts, downloads.
 
-Pages lay these out; every number is pinned by tests/test_views_data.py.
+Pages lay these out; every number is pinned by tests/views/test_views_data.py.
 """
 
 from __future__ import annotations

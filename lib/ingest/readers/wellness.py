@@ -29,10 +29,7 @@ from lib.ingest.readers import forcedecks, hawkin
 from lib.ingest.readers.hoptests import blank, clean_frame
 from lib.core.schema import WELLNESS_ITEMS
 from lib.ingest.sources import Sheet
-from lib.ingest.readers.wellness_scales import (  # noqa: F401 - re-exported for callers
-    CR10, AMOUNT, AMOUNT_ITEMS, Converted, EXCLUDE, ITEM_WORDS, MCLEAN, PAIN_LIKE, QUALITY, YES_NO, convert, goodness,
-    is_mclean_sheet, wellness_item,
-)
+from lib.ingest.readers.wellness_scales import Converted, convert, is_mclean_sheet, wellness_item
 
 NAME = "wellness"
 LABEL = "Wellness / pain / RPE sheet"
