@@ -32,14 +32,15 @@ def check_role(role: str) -> str:
 def can(role: str, action: str) -> bool:
     """Whether `role` may `action`: see_diagnosis, see_notes, edit_injuries, edit_settings (the
     team's thresholds), record_tier (a tier change), edit_plan (a weekly plan: every role),
-    administer, erase, see_audit. The criteria and
+    administer, erase, see_audit, teach_format (save a format profile: every role that uploads),
+    delete_format (remove a club's format profile: admins). The criteria and
     the tier decisions are the medical staff's: coaches read them."""
     check_role(role)
     if action in ("see_diagnosis", "see_notes", "edit_injuries", "edit_settings", "record_tier"):
         return role in CLINICAL_ROLES
-    if action in ("administer", "erase", "see_audit"):
+    if action in ("administer", "erase", "see_audit", "delete_format"):
         return role == "admin"
-    if action == "edit_plan":  # the weekly high-velocity plan: coaches and sports scientists edit it too
+    if action in ("edit_plan", "teach_format"):  # the weekly plan; a sheet's format (whoever uploads it)
         return True
     raise ValueError(f"unknown action '{action}'")
 

@@ -29,7 +29,7 @@ from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = importlib.import_module("lib.store.migrations.versions.0001_baseline")
-HEAD = "0003"
+HEAD = "0005"  # 0005_format_profiles (0004_mss_confirmations comes between them at merge)
 
 
 def previous_release(without_time: bool = False) -> sa.MetaData:
