@@ -4,6 +4,7 @@ the built-in readers make of the sheet. A guess is a draft for a person to corre
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -18,7 +19,8 @@ from lib.ingest.readers.hop_words import SIDE_KEYS
 from lib.ingest.readers.wellness_scales import wellness_item
 from lib.ingest.sources import Sheet
 
-DATE_WORDS = ("date", "day", "datum", "timestamp", "test date", "session date", "date time", "training date")
+DATE_WORDS = ("date", "day", "datum", "timestamp", "date time", "test day", "testing day", "session day")
+SIDE_WORDS = (*SIDE_KEYS, "foot", "l r", "l or r")
 TIME_WORDS = ("time", "start time", "test time", "time of day", "clock")
 TRIAL_WORDS = ("trial", "attempt", "trial no", "trial number", "trial nr", "rep", "try")
 ID_WORDS = ("id", "athlete id", "player id", "externalid", "external id", "roster id", "code")
@@ -95,6 +97,8 @@ def guess_columns(sheet: Sheet, row: int) -> list[ColumnMap]:
         if guess.kind in profiles.ONE_EACH:
             taken.add(guess.kind)
         out.append(guess)
+    if "side" in taken:  # a row's leg in its own column: the results without a leg in their header take it
+        out = [dataclasses.replace(c, side="column") if c.kind == "test" and c.side == "both" else c for c in out]
     return out
 
 
@@ -102,11 +106,11 @@ def _guess(header: str, key: str, unit: str | None, sample: list[object], taken:
     def free(kind: str) -> bool:
         return kind not in taken
 
-    if free("date") and (key in DATE_WORDS or key.endswith(" date")):
+    if free("date") and (key in DATE_WORDS or key.endswith(" date") or key.startswith("date ")):
         return ColumnMap(header, "date")
     if free("time") and key in TIME_WORDS:
         return ColumnMap(header, "time")
-    if free("side") and key in SIDE_KEYS:
+    if free("side") and key in SIDE_WORDS:
         return ColumnMap(header, "side")
     if free("trial") and key in TRIAL_WORDS:
         return ColumnMap(header, "trial")

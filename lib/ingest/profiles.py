@@ -414,11 +414,13 @@ class ProfileReader:
         return read_with(self.profile, sheet, detection.header_row, ctx, self.line)
 
 
-def apply(profile: Profile, sheet: Sheet, ctx: ReadContext | None = None, exact: bool = False) -> SheetRead:
-    """The canonical rows `profile` reads from `sheet`, with every rejected cell and skipped row:
-    the same checks as a built-in reader's read (`read_sheet`). ProfileError when it does not fit."""
+def apply(profile: Profile, sheet: Sheet, ctx: ReadContext | None = None, exact: bool = False,
+          row: int | None = None) -> SheetRead:
+    """The canonical rows `profile` reads from `sheet` (its header at 0-based `row`, else found:
+    `header_row`), with every rejected cell and skipped row: the same checks as a built-in
+    reader's read (`read_sheet`). ProfileError when it does not fit."""
     ctx = ctx or ReadContext(sheet.file, sheet.name)
-    row = header_row(sheet, profile, exact)
+    row = header_row(sheet, profile, exact) if row is None else row
     if row is None:
         raise ProfileError(mismatch(sheet, profile))
     return read_sheet(ProfileReader(profile), sheet, Detection("profile", 100.0, row), ctx)  # type: ignore[arg-type]
