@@ -13,6 +13,7 @@ from lib.core.text import md
 from lib.ingest import profiles
 from lib.views import profiles as views
 
+TAB = views.TAB  # the Data page's tab
 UPLOAD = "mapping_upload"  # the sheet to teach
 SHARED = "mapping_shared"  # a profile file from another club
 PICK = "mapping_profile_pick"
