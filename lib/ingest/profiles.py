@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -142,8 +143,8 @@ class Profile:
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    @property
-    def signature(self) -> str:
+    @functools.cached_property
+    def signature(self) -> str:  # asked for every sheet of every import: computed once
         return header_signature(self.headers)
 
     @property
