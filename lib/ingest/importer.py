@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from lib import store
 from lib.core.errors import ReturnToSpeedError, UnreadableFile
 from lib.core.access import can
-from lib.ingest import profiles
 from lib.ingest.readers import detect_format, read_sheet
+from lib.ingest import profiles
 from lib.ingest.readers.base import Problem, ReadContext
 from lib.ingest.sources import OpenedFile, open_file
 from lib.ingest.results import ROSTER_FORMATS, FileRead, ImportReport, ImportSettings, SheetReport  # noqa: F401 - importer.<name> for callers
@@ -79,8 +79,9 @@ def import_files(
     progress: Progress | None = None,
 ) -> list[ImportReport]:
     """Import a batch: rosters first (so names match), then every other file, each atomically."""
-    settings = profiles.for_import(engine, settings or ImportSettings())
+    settings = settings or ImportSettings()
     progress = progress or (lambda _f, _m: None)
+    settings = profiles.for_import(engine, settings)  # the club's format profiles, read once per batch
     reads: list[FileRead] = []
     for i, (name, data) in enumerate(files):
         progress(i / max(1, len(files)) * 0.5, f"Reading {name}")
