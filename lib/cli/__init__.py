@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|plan|settings|formats|template|demo|migrate|backup|restore ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|plan|settings|template|demo|migrate|backup|restore ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.

@@ -32,16 +32,19 @@ def check_role(role: str) -> str:
 def can(role: str, action: str) -> bool:
     """Whether `role` may `action`: see_diagnosis, see_notes, edit_injuries, edit_settings (the
     team's thresholds), record_tier (a tier change), edit_plan (a weekly plan: every role),
-    administer, erase, see_audit, teach_format (save a format profile: every role that uploads),
-    delete_format (remove a club's format profile: admins). The criteria and
+    administer, erase, see_audit. The criteria and
     the tier decisions are the medical staff's: coaches read them."""
     check_role(role)
     if action in ("see_diagnosis", "see_notes", "edit_injuries", "edit_settings", "record_tier"):
         return role in CLINICAL_ROLES
-    if action in ("administer", "erase", "see_audit", "delete_format"):
+    if action in ("administer", "erase", "see_audit"):
         return role == "admin"
-    if action in ("edit_plan", "teach_format"):  # the weekly plan; a sheet's format (whoever uploads it)
+    if action == "edit_plan":  # the weekly high-velocity plan: coaches and sports scientists edit it too
         return True
+    if action == "teach_format":  # save a format profile: every role that uploads a file may teach its shape
+        return True
+    if action == "delete_format":  # remove a club's format profile: admins (the rows it imported stay)
+        return role == "admin"
     raise ValueError(f"unknown action '{action}'")
 
 

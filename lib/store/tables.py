@@ -154,17 +154,6 @@ plans = sa.Table(
     sa.Column("saved_at", sa.DateTime),
 )
 
-tier_changes = sa.Table(
-    "tier_changes", metadata,
-    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("athlete_id", sa.Text, nullable=False, index=True),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("tier", sa.Integer, nullable=False),
-    sa.Column("reason", sa.Text),
-    sa.Column("who", sa.Text),
-    sa.Column("at", sa.DateTime),
-)
-
 # A club's format profiles (lib.ingest.profiles): a sheet shape taught once on the Data page or with
 # `python -m lib formats import`. One row per name; `signature` is the sheet's normalised header
 # (the key the importer matches a sheet on), `profile` the readable JSON a club exports and shares.
@@ -178,4 +167,15 @@ format_profiles = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("saved_by", sa.Text),
     sa.Column("saved_at", sa.DateTime),
+)
+
+tier_changes = sa.Table(
+    "tier_changes", metadata,
+    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("athlete_id", sa.Text, nullable=False, index=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("tier", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("who", sa.Text),
+    sa.Column("at", sa.DateTime),
 )
