@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 import widgets
+import widgets_mapping
 from lib import exports
 from lib.core.text import md
 from lib.ingest.template import template_markdown, template_workbook
@@ -34,8 +35,8 @@ st.download_button(
     data=ui.logged_download("all tables", lambda: exports.data_workbook(
         data, as_of, cfg, board=board, team=squad)))
 
-tabs = views.data_tabs(metrics)
-history, rejected, matches, records, template = st.tabs(tabs, default=views.linked_tab(tabs, st.query_params.get("tab")))
+tabs = views.data_tabs(metrics) + [widgets_mapping.TAB]
+history, rejected, matches, records, template, formats = st.tabs(tabs, default=views.linked_tab(tabs, st.query_params.get("tab")))
 with history:
     st.dataframe(views.import_history(imports), hide_index=True, width="stretch",
                  column_config=widgets.columns(views.HISTORY_COLUMNS))
@@ -90,3 +91,6 @@ with template:
     st.markdown(views.template_summary())
     with st.expander("Column reference: every sheet, column, unit and allowed value"):
         st.markdown(template_markdown())
+
+with formats:
+    widgets_mapping.mapping_tab()

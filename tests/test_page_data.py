@@ -60,7 +60,7 @@ def test_demo_imports_reject_and_name_match(db: Path, monkeypatch: pytest.Monkey
     assert metrics(at) == {"Files imported": "8", "Rows imported": "14,796", "Rejected rows": "1",
                            "Names to confirm": "1"}
     assert [t.label for t in at.tabs] == ["Import history", "Rejected rows (1)", "Name matches (1)",
-                                          "Roster & injuries", "Template"]
+                                          "Roster & injuries", "Template", "Teach a format"]
     history = table(at, "Import")
     assert history["File"].tolist() == DEMO_FILES
     assert history["Import"].tolist() == [8, 7, 6, 5, 4, 3, 2, 1]

@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date-order", choices=["auto", "dmy", "mdy"], default="auto",
                    help="how to read ambiguous dates like 03/04/2026 (default: decide from the data)")
     p.add_argument("--who", default="cli", help="name recorded in the import history")
+    p.add_argument("--profile", metavar="NAME", help="read every sheet with this stored format profile")
     p.set_defaults(func=_cmd_import)
 
     p = add("export", "write a canonical table or the board as CSV (stdout) or XLSX; audit-logged")
@@ -128,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="role the change is made under (coaches may only list and export)")
     p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
     p.set_defaults(func=_cmd_settings)
+
+    p = add("formats", "a club's format profiles: list, show, export, import (a shared file), draft (from a sheet), delete")
+    from lib.cli import formats as formats_cli
+
+    formats_cli.add_arguments(p)
+    p.set_defaults(func=formats_cli.main)
 
     p = add("plan", "a returning athlete's weekly high-velocity plan (proposal, or saved with its actuals); --save stores one")
     from lib.cli import plan as plan_cli

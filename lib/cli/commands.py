@@ -30,7 +30,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             too_big.append((path.name, refused))
             continue
         files.append((path.name, path.read_bytes()))
-    reports = import_files(store.connect(args.db), files, ImportSettings(args.date_order, args.who)) if files else []
+    settings = ImportSettings(args.date_order, args.who, profile=getattr(args, "profile", None))
+    reports = import_files(store.connect(args.db), files, settings) if files else []
     if args.json:
         out = [r.as_dict() for r in reports] + [{"file": m, "status": "failed", "message": "no such file"} for m in missing]
         out += [{"file": name, "status": "failed", "message": why} for name, why in too_big]

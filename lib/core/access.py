@@ -41,6 +41,10 @@ def can(role: str, action: str) -> bool:
         return role == "admin"
     if action == "edit_plan":  # the weekly high-velocity plan: coaches and sports scientists edit it too
         return True
+    if action == "teach_format":  # save a format profile: every role that uploads a file may teach its shape
+        return True
+    if action == "delete_format":  # remove a club's format profile: admins (the rows it imported stay)
+        return role == "admin"
     raise ValueError(f"unknown action '{action}'")
 
 

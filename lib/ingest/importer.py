@@ -18,6 +18,7 @@ from lib import store
 from lib.core.errors import ReturnToSpeedError, UnreadableFile
 from lib.core.access import can
 from lib.ingest.readers import detect_format, read_sheet
+from lib.ingest import profiles
 from lib.ingest.readers.base import Problem, ReadContext
 from lib.ingest.sources import OpenedFile, open_file
 from lib.ingest.results import ROSTER_FORMATS, FileRead, ImportReport, ImportSettings, SheetReport  # noqa: F401 - importer.<name> for callers
@@ -48,7 +49,7 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
                                    "formula without a saved value, read as blank: open and save the file in "
                                    "Excel or LibreOffice, then upload again") for c in sheet.formula_cells]
     for sheet in opened.sheets:
-        claim = detect_format(sheet)
+        claim = profiles.claim(sheet, settings) or detect_format(sheet)  # a club's profile of this shape first
         if claim is None:
             report.skipped.append(f"{_where(sheet.name)}: not a format we know (no identity and metric columns found)")
             continue
@@ -63,6 +64,7 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
     if not fr.reads:
         report.status = "failed"
         report.message = "no sheet in this file is a format we know: " + "; ".join(report.skipped or ["empty"])
+        report.message += profiles.OFFER if opened.sheets and not settings.profile else ""
     return fr
 
 
@@ -79,6 +81,7 @@ def import_files(
     """Import a batch: rosters first (so names match), then every other file, each atomically."""
     settings = settings or ImportSettings()
     progress = progress or (lambda _f, _m: None)
+    settings = profiles.for_import(engine, settings)  # the club's format profiles, read once per batch
     reads: list[FileRead] = []
     for i, (name, data) in enumerate(files):
         progress(i / max(1, len(files)) * 0.5, f"Reading {name}")

@@ -16,6 +16,8 @@ class ImportSettings:
     date_order: str = "auto"  # auto, dmy, mdy
     who: str = "local"
     role: str | None = None  # the app's user: a role that may not edit injury records imports none
+    profile: str | None = None  # a format profile asked for by name (`import --profile NAME`): it reads every sheet
+    profiles: tuple = ()  # the store's format profiles (lib.ingest.profiles.for_import fills it)
 
 
 @dataclass

@@ -154,6 +154,21 @@ plans = sa.Table(
     sa.Column("saved_at", sa.DateTime),
 )
 
+# A club's format profiles (lib.ingest.profiles): a sheet shape taught once on the Data page or with
+# `python -m lib formats import`. One row per name; `signature` is the sheet's normalised header
+# (the key the importer matches a sheet on), `profile` the readable JSON a club exports and shares.
+# Each save raises `version`; the audit log keeps every version's JSON.
+format_profiles = sa.Table(
+    "format_profiles", metadata,
+    sa.Column("profile_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("signature", sa.Text, nullable=False, index=True),
+    sa.Column("profile", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("saved_by", sa.Text),
+    sa.Column("saved_at", sa.DateTime),
+)
+
 tier_changes = sa.Table(
     "tier_changes", metadata,
     sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
