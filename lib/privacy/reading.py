@@ -57,7 +57,7 @@ def mask_data(data: Data, role: str) -> Data:
         df = getattr(data, name)
         cols = [c for c in hidden.get(name, ()) if c in df.columns]
         frames[name] = df.assign(**{c: pd.Series(pd.NA, index=df.index, dtype=df[c].dtype) for c in cols}) if cols else df
-    return Data(**frames, tier_history=data.tier_history, plans=data.plans)
+    return Data(**frames, tier_history=data.tier_history, plans=data.plans, mss_confirmations=data.mss_confirmations)
 
 
 WITHHELD = "(withheld: medical staff only)"

@@ -29,7 +29,7 @@ from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = importlib.import_module("lib.store.migrations.versions.0001_baseline")
-HEAD = "0003"
+HEAD = "0004"
 
 
 def previous_release(without_time: bool = False) -> sa.MetaData:
@@ -122,7 +122,7 @@ def test_a_store_of_the_previous_release_upgrades_with_every_row(empty_url: str,
     build_previous_release(empty_url, club_rows, without_time)
     run = migrate_cli(empty_url)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "store migrated from a store made before migrations to revision 0003: applied 0001, 0002, 0003"
+    assert run.stdout.strip() == "store migrated from a store made before migrations to revision 0004: applied 0001, 0002, 0003, 0004"
     assert revision(empty_url) == HEAD
 
     old = previous_release(without_time)
@@ -153,7 +153,7 @@ def test_migrate_on_an_up_to_date_store_changes_nothing(empty_url: str) -> None:
     store.dispose_all()
     before = rows_now(empty_url, store.metadata)
     run = migrate_cli(empty_url)
-    assert (run.returncode, run.stdout.strip()) == (0, "store already at revision 0003: nothing to do"), run.stderr
+    assert (run.returncode, run.stdout.strip()) == (0, "store already at revision 0004: nothing to do"), run.stderr
     assert rows_now(empty_url, store.metadata) == before
 
 
@@ -163,16 +163,16 @@ def test_a_new_database_is_created_at_the_newest_revision(empty_url: str) -> Non
     assert store.is_empty(engine) and store.data_version(engine) == 0
     store.dispose_all()
     run = migrate_cli(f"{empty_url}")
-    assert run.stdout.strip() == "store already at revision 0003: nothing to do"
+    assert run.stdout.strip() == "store already at revision 0004: nothing to do"
 
 
 def test_migrate_on_an_empty_database_says_so(empty_url: str) -> None:
     run = migrate_cli(empty_url)
-    assert (run.returncode, run.stdout.strip()) == (0, "store migrated from a new, empty store to revision 0003: "
-                                                       "applied 0001, 0002, 0003"), run.stderr
+    assert (run.returncode, run.stdout.strip()) == (0, "store migrated from a new, empty store to revision 0004: "
+                                                       "applied 0001, 0002, 0003, 0004"), run.stderr
 
 
-NEWER = "this store was written by a newer version of Return to Speed (schema revision 0099; this version knows up to 0003)"
+NEWER = "this store was written by a newer version of Return to Speed (schema revision 0099; this version knows up to 0004)"
 
 
 def test_a_store_from_a_newer_release_is_refused(empty_url: str) -> None:
