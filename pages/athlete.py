@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import mss_panel
 import ui
 import widgets
 from lib import privacy, reports
@@ -104,6 +105,7 @@ with expo:
         a.vega_lite_chart(spec=ui.chart(charts.exposure_chart, weeks, summary, cfg), width="stretch")
         b.vega_lite_chart(spec=ui.chart(charts.top_speed_chart, weeks, cfg), width="stretch")
         st.caption(view.exposure_note(summary))
+        mss_panel.mss_panel(st, aid, on, cfg)  # the MSS, its sessions, staff confirm / set aside
 with timeline_tab:
     if timeline_tab.open:
         timeline = view.tier_timeline(ui.data(), aid, row, on)
