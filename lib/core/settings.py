@@ -60,7 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calf_raise_reps", 30.0, "reps", "Calf",
             "Single-leg calf raises the involved limb should reach.", "Green 2022"),
     Setting("adductor_squeeze_low", 465.0, "N", "Groin",
-            "Adductor squeeze below which groin risk is flagged (device-specific).", "ForceFrame norms; device-specific"),
+            "Adductor squeeze below which groin risk is flagged (device-specific).",
+            "practice default (no published threshold named in our references: the domain reference's 465 N); "
+            "device-specific, so set your device's own norm"),
     Setting("lsi_drop", 5.0, "points", "Symmetry",
             "A hop LSI falling by more than this many points (and more than the trial noise) since the previous "
             "battery is a regression.", "practice default (no published threshold); the drop must also exceed the trial noise (Hopkins 2000); "
@@ -106,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mss_ceiling", 11.0, "m/s", "Speed zones",
             "Physical ceiling: a max speed above this (39.6 km/h) is an artefact on any source, our template "
             "included, and never becomes the MSS.",
-            "practice default (no published threshold); team-sport players rarely exceed 10.5 m/s"),
+            "practice default (no published threshold): above the fastest speeds GPS records in team sports"),
     Setting("mss_max_age", 56.0, "days", "Speed zones",
             "An MSS older than this is flagged as stale.", "practice default (no published threshold): re-test MSS every 6-8 weeks"),
     # load
