@@ -113,6 +113,8 @@ def test_a_confirmed_step_back_is_not_stepped_back_again() -> None:
     ("pain above the stop level", lambda s: s.pain({"2026-11-23": 7}), "pain_stop"),
     # swelling reported after a session
     ("swelling", lambda s: s.item("2026-11-23", "swelling", 1, "0 = none, 1 = present"), "swelling"),
+    # pain 4 the morning after 1: above the safe 2 and higher than before the session (not above 5)
+    ("pain not settled next morning", lambda s: s.pain({"2026-11-23": 4}), "pain_not_settled"),
 ])
 def test_a_stop_proposes_tier_1(what: str, add: object, stop_rule: str) -> None:
     s = Scenario().daily_pain("2026-11-01", "2026-11-22", 1).hops("2026-11-20").tier("2026-11-09", 4)
@@ -199,3 +201,13 @@ def test_green_at_the_top_tier_is_cleared_for_full_return_and_proposes_no_tier()
     assert all(c["holds"] is not False for c in row["criteria"])
     assert (row["status"], row["action"], row["tier"]) == ("green", "cleared for full return", 5)
     assert pd.isna(row["proposed_tier"])
+
+
+def test_a_step_back_with_no_safe_tier_below_proposes_tier_1() -> None:
+    # tier 3 recorded 11-10; pain 3/10 every morning (acceptable, never rising: no stop); hop batteries
+    # 11-13 (95%) and 11-20 with the triple hop at 83%: a 12-point drop, a step back. Tier 2 needs
+    # pain <= 2: it does not hold, so no tier below 3 is safe -> tier 1
+    row = Scenario().daily_pain("2026-11-01", "2026-11-23", 3).tier("2026-11-10", 3).hops("2026-11-13").hops(
+        "2026-11-20", {"single_hop": 190, "triple_hop": 498, "crossover_hop": 475, "timed_hop_6m": 2.1}).board()
+    assert rules(row, "stop") == ["hop_lsi_drop"]
+    assert (row["status"], row["action"], row["tier"], row["proposed_tier"]) == ("red", "step back to tier 1", 3, 1)
