@@ -19,11 +19,11 @@ def save(engine: Any, athlete_id: str, day: dt.date, cfg: Settings, key: str | N
     view.decide_mss(engine, athlete_id, day, cfg, key, decision, reason, ui.author(None), role=ui.role())
 
 
-def mss_panel(where: Any, athlete_id: str, on: dt.date, cfg: Settings) -> None:
+def mss_panel(where: Any, athlete_id: str, as_of: dt.date, cfg: Settings) -> None:
     """The MSS line, the fastest sessions with whether each counts, and (medical staff, admins; not
     in meeting mode) the form that confirms a session's max speed or sets it aside."""
-    where.markdown(md(ui.cached(view.mss_line, athlete_id, on, cfg)))  # source file names are uploaded text
-    table = ui.cached(view.mss_candidates, athlete_id, on, cfg)
+    where.markdown(md(ui.cached(view.mss_line, athlete_id, as_of, cfg)))  # source file names are uploaded text
+    table = ui.cached(view.mss_candidates, athlete_id, as_of, cfg)
     where.caption(view.PANEL_NOTE)
     if table.empty:
         return
@@ -37,5 +37,5 @@ def mss_panel(where: Any, athlete_id: str, on: dt.date, cfg: Settings) -> None:
         st.radio("Decision", list(view.DECISION_WORDS), format_func=view.DECISION_WORDS.get, key="mss_decision")
         st.text_input("Why", key="mss_reason", required=True, placeholder="timing gates agree, GPS glitch")
         st.form_submit_button("Record MSS decision", icon=":material/speed:", on_click=ui.submit, args=(
-            "mss", save, ui.engine(), athlete_id, on, cfg, (f"mss_key_{athlete_id}", "mss_decision", "mss_reason")))
+            "mss", save, ui.engine(), athlete_id, as_of, cfg, (f"mss_key_{athlete_id}", "mss_decision", "mss_reason")))
     ui.show_problem("mss", where)

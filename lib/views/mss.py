@@ -37,8 +37,8 @@ def _own(data: Data, athlete_id: str, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def mss_line(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings) -> str:
     """`MSS 9.20 m/s, set 02 Sep 2026 (gps.csv:44), confirmed by second session 2026-09-09.` (plain text)."""
-    on = pd.Timestamp(as_of)
-    table = mss_table(_own(data, athlete_id, on), on, data.injuries, cfg, data.mss_confirmations)
+    day = pd.Timestamp(as_of)
+    table = mss_table(_own(data, athlete_id, day), day, data.injuries, cfg, data.mss_confirmations)
     if table.empty:
         return "No max speed on record in the last 12 months."
     m = table.iloc[0]
@@ -53,17 +53,17 @@ def mss_candidates(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings) -
     """The athlete's fastest sessions of the 12 months up to `as_of` (one per day, its fastest),
     fastest first: `key` (for the form), Date, `Max speed <unit>` (the team's unit), Counts (the MSS, set aside and
     why, or below the MSS), the latest staff decision on it, and the source row."""
-    on = pd.Timestamp(as_of)
-    s = _own(data, athlete_id, on)
+    day = pd.Timestamp(as_of)
+    s = _own(data, athlete_id, day)
     cols = ["key", "Date", f"Max speed {cfg['speed_unit']}", "Counts", "Staff decision", "Source"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    table = mss_table(s, on, data.injuries, cfg, data.mss_confirmations)
-    out = mss_artefacts(s, on, data.injuries, cfg, data.mss_confirmations)
+    table = mss_table(s, day, data.injuries, cfg, data.mss_confirmations)
+    out = mss_artefacts(s, day, data.injuries, cfg, data.mss_confirmations)
     why = {(pd.Timestamp(a.date), round(float(a.max_speed_ms), 2)): str(a.why) for a in out.itertuples()}
     best = (pd.Timestamp(table.iloc[0]["mss_date"]), round(float(table.iloc[0]["mss_ms"]), 2)) if len(table) else None
     d = data.mss_confirmations
-    d = d[(d["athlete_id"].astype(str) == str(athlete_id)) & (d["date"] <= on)]
+    d = d[(d["athlete_id"].astype(str) == str(athlete_id)) & (d["date"] <= day)]
     decided = {(pd.Timestamp(r.session_date), round(float(r.max_speed_ms), 2)):
                f"{r.decision} by {r.who} on {pd.Timestamp(r.date):%Y-%m-%d}" for r in d.itertuples()}
     top = (s.sort_values(["max_speed_ms", "date"], ascending=[False, True], kind="stable")
