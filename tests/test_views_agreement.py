@@ -102,6 +102,11 @@ def test_acute_chronic_is_one_figure_on_the_board_the_athlete_page_and_the_expos
         compared += page is not None
     assert compared >= 20
     assert round(facts["RTS014"]["acwr_hsr"], 2) == 0.94
+    # the exposure page's chart over time ends on the same figure (missing days are not zeros there either)
+    daily = exposure_view.daily_acwr(data, ON, CFG)
+    last = daily[(daily["date"] == pd.Timestamp(ON)) & (daily["load"] == "HSR")].set_index("athlete_id")["ratio"]
+    for aid, f in facts.items():
+        assert (pd.isna(last.get(aid)) and f.get("acwr_hsr") is None) or last[aid] == f["acwr_hsr"], aid
 
 
 def test_the_pages_read_acute_chronic_from_one_function(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001

@@ -157,7 +157,8 @@ def daily_acwr(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUAD
             series = d[load].astype(float)
             frames.append(pd.DataFrame({
                 "athlete_id": str(athlete), "date": d["date"], "load": name,
-                "ratio": ratio_fn(series).where(enough),
+                # days not on record are missing, not rest (as in exposure_status): NaN, never zeros
+                "ratio": ratio_fn(series.where(d["on_record"].astype(bool))).where(enough),
                 "acute_m": series.rolling(7, min_periods=1).sum(),
                 "chronic_week_m": series.rolling(28, min_periods=1).sum() / 4,
                 "coverage_days": coverage.astype(int), "sessions": d["sessions"].astype(int),
