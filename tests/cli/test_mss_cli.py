@@ -84,3 +84,23 @@ def test_refused_decisions_store_nothing(db: str, capsys: pytest.CaptureFixture[
     assert (got, message in err) == (code, True), err
     assert read_mss_decisions(store.connect(db)).empty
     store.dispose_all()
+
+
+def test_a_store_at_revision_0003_gets_the_decisions_table(tmp_path: Path) -> None:
+    """Migration 0004: a store of the previous revision (no `mss_confirmations`) gets the table; its rows stay."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'club.sqlite'}"
+    engine = store.connect(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE mss_confirmations"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0003'"))
+    store.dispose_all()
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "-m", "lib", "migrate", "--db", url], cwd=root, capture_output=True,
+                         text=True, timeout=120)
+    assert run.stdout.strip() == "store migrated from revision 0003 to revision 0004: applied 0004", run.stderr
+    raw = sa.create_engine(url)
+    assert "mss_confirmations" in sa.inspect(raw).get_table_names()
+    raw.dispose()
