@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import mss_panel
 import ui
 import widgets
 from lib import privacy, reports
@@ -83,6 +84,7 @@ with expo:
         weeks = ui.cached(view.exposure_history, aid, as_of, cfg)
         widgets.chart_grid([ui.chart(charts.exposure_chart, weeks, summary, cfg), ui.chart(charts.top_speed_chart, weeks, cfg)])
         st.caption(view.exposure_note(summary))
+        mss_panel.mss_panel(st, aid, as_of, cfg)  # the MSS, its sessions, staff confirm / set aside
 with timeline_tab:
     if timeline_tab.open:
         timeline = view.tier_timeline(data, aid, row, as_of)

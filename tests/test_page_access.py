@@ -228,7 +228,8 @@ def test_an_athletes_record_holds_their_rows_with_provenance(db: Path) -> None:
         privacy.athlete_record(eng, KWAME, "medical", who="physio@club.org")
     record_bytes = privacy.athlete_record(eng, KWAME, "admin", who="boss@club.org")
     sheets = pd.read_excel(io.BytesIO(record_bytes), sheet_name=None, engine="calamine")
-    assert list(sheets) == ["athletes", "injuries", "tests", "sessions", "wellness", "tier_changes", "notes"]
+    assert list(sheets) == ["athletes", "injuries", "tests", "sessions", "wellness", "tier_changes", "notes",
+                            "mss_confirmations"]
     for table in ("tests", "sessions", "wellness"):
         live = store.read_table(eng, table).query("athlete_id == @KWAME")
         record = sheets[table]

@@ -208,7 +208,7 @@ def test_speeds_in_km_per_hour_are_stored_in_metres_per_second(db: Path, monkeyp
     at = settings_page(db, monkeypatch)
     at.main.segmented_control[0].set_value("km/h").run()
     hsr = setting(at, "hsr_speed")
-    assert (hsr.label, hsr.value) == ("High-speed running from (km/h)", 19.8)
+    assert (hsr.label, hsr.value) == ("Device's HSR band starts at (km/h)", 19.8)
     assert setting(at, "sprint_speed").value == 25.2
     hsr.set_value(20.0).run()
     press(at, "Save")

@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|plan|settings|template|demo|migrate|backup|restore ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|mss|plan|settings|template|demo|migrate|backup|restore ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -141,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
 
     plan_cli.add_arguments(p)
     p.set_defaults(func=plan_cli.main)
+
+    p = add("mss", "an athlete's maximal sprint speed; confirm or set aside a session's max speed (medical, admin; audit-logged)")
+    from lib.cli import mss as mss_cli
+
+    mss_cli.add_arguments(p)
+    p.set_defaults(func=mss_cli.main)
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)

@@ -31,11 +31,12 @@ def check_role(role: str) -> str:
 
 def can(role: str, action: str) -> bool:
     """Whether `role` may `action`: see_diagnosis, see_notes, edit_injuries, edit_settings (the
-    team's thresholds), record_tier (a tier change), edit_plan (a weekly plan: every role),
+    team's thresholds), record_tier (a tier change), confirm_mss (confirm or set aside a max
+    speed as an MSS), edit_plan (a weekly plan: every role),
     administer, erase, see_audit. The criteria and
     the tier decisions are the medical staff's: coaches read them."""
     check_role(role)
-    if action in ("see_diagnosis", "see_notes", "edit_injuries", "edit_settings", "record_tier"):
+    if action in ("see_diagnosis", "see_notes", "edit_injuries", "edit_settings", "record_tier", "confirm_mss"):
         return role in CLINICAL_ROLES
     if action in ("administer", "erase", "see_audit"):
         return role == "admin"

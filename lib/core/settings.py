@@ -60,7 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calf_raise_reps", 30.0, "reps", "Calf",
             "Single-leg calf raises the involved limb should reach.", "Green 2022"),
     Setting("adductor_squeeze_low", 465.0, "N", "Groin",
-            "Adductor squeeze below which groin risk is flagged (device-specific).", "ForceFrame norms; device-specific"),
+            "Adductor squeeze below which groin risk is flagged (device-specific).",
+            "practice default (no published threshold named in our references: the domain reference's 465 N); "
+            "device-specific, so set your device's own norm"),
     Setting("lsi_drop", 5.0, "points", "Symmetry",
             "A hop LSI falling by more than this many points (and more than the trial noise) since the previous "
             "battery is a regression.", "practice default (no published threshold); the drop must also exceed the trial noise (Hopkins 2000); "
@@ -81,10 +83,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Flight time : contraction time below this share of baseline suggests fatigue.",
             "Cormack 2008 (FT:CT is sensitive to neuromuscular fatigue); 92%: practice default (no published threshold)"),
     # speed zones
+    # device bands: declared, not thresholds. Exports give only the metres the device counted in its own
+    # band, so these cannot recompute a distance; they say where the band starts, in the exposure
+    # definitions, and the weekly plan uses them to tell whether a tier's speed cap reaches the band.
     Setting("hsr_speed", 5.5, "m/s", "Speed zones",
-            "Lower edge of high-speed running (19.8 km/h).", "Bradley 2009 absolute bands"),
+            "Where your GPS's high-speed-running band starts (19.8 km/h), as set in the device account. A "
+            "declaration, not a threshold: HSR metres are the device's own and are never recomputed; the weekly "
+            "plan puts HSR metres only on days whose speed cap reaches this edge.",
+            "the device account's band; default Bradley 2009 absolute bands (some providers use 5.8 m/s)"),
     Setting("sprint_speed", 7.0, "m/s", "Speed zones",
-            "Lower edge of sprinting (25.2 km/h).", "Bradley 2009 absolute bands"),
+            "Where your GPS's sprint band starts (25.2 km/h), as set in the device account. A declaration, not a "
+            "threshold: sprint metres are the device's own; the weekly plan puts sprint metres only on days whose "
+            "speed cap reaches this edge.",
+            "the device account's band; default Bradley 2009 absolute bands"),
     Setting("near_max_pct", 90.0, "% MSS", "Speed zones",
             "A session with max speed at or above this share of the athlete's MSS counts as a near-max exposure.",
             "Malone 2017 (>= 90% MSS exposure protective)"),
@@ -97,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mss_ceiling", 11.0, "m/s", "Speed zones",
             "Physical ceiling: a max speed above this (39.6 km/h) is an artefact on any source, our template "
             "included, and never becomes the MSS.",
-            "practice default (no published threshold); team-sport players rarely exceed 10.5 m/s"),
+            "practice default (no published threshold): above the fastest speeds GPS records in team sports"),
     Setting("mss_max_age", 56.0, "days", "Speed zones",
             "An MSS older than this is flagged as stale.", "practice default (no published threshold): re-test MSS every 6-8 weeks"),
     # load
@@ -183,8 +194,8 @@ LABELS: dict[str, str] = {
     "jump_height_drop": "CMJ height drop below baseline",
     "cmj_height_cv": "CMJ height noise when trials are single",
     "ftct_fatigue": "FT:CT fatigue flag",
-    "hsr_speed": "High-speed running from",
-    "sprint_speed": "Sprinting from",
+    "hsr_speed": "Device's HSR band starts at",
+    "sprint_speed": "Device's sprint band starts at",
     "near_max_pct": "Near-max effort from",
     "max_pct": "Max-velocity effort from",
     "near_max_days": "Near-max effort at least every",

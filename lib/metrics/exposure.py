@@ -1,17 +1,17 @@
 """High-velocity exposure: weekly HSR and sprint distance, near-max sessions, MSS, acute:chronic.
 
 Pure pandas over the canonical `sessions` table. Conventions:
-- MSS (maximal sprint speed) = the validated maximum (`validated_mss`): under the physical ceiling,
-  confirmed by a second session within 3%, frozen at the episode's first injury; later speeds above
-  it count only when plausible, otherwise they are listed as artefacts (`mss_artefacts`).
+- MSS (maximal sprint speed) = the validated maximum (lib.metrics.mss, re-exported here): under
+  the physical ceiling, confirmed by staff or by a second session within 3%, frozen at the episode's
+  first injury; later speeds above it count only when plausible, otherwise they are listed as
+  artefacts (`mss_artefacts`).
 - Near-max session: max speed >= `near_max_pct` of MSS (default 90%); max session: >= `max_pct`.
 - A day is *on record* when a session falls on it, or when it lies in a gap of at most
   `rest_gap_days` between two sessions (ordinary rest days). Longer gaps are missing data, never
   rest: with fewer than `coverage_days` of 28 on record the ratios say "not enough data".
 - Acute:chronic, rolling uncoupled: last 7 days / (days 8-28 / 3); EWMA (Williams 2017):
   lambda = 2 / (N + 1) with N = 7 and 28, on the daily series. Descriptive, not predictive.
-  Flags read the peak of the daily ratio over the last 7 days (`*_peak7`): a spike on Tuesday
-  followed by rest days is still the week's spike on Monday.
+  Every page and the board show the day's ratio (`acwr_figure`), the figure the papers compute.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ import numpy as np
 import pandas as pd
 
 from lib.core.settings import Settings
+from lib.metrics.mss import (  # noqa: F401 - the MSS names callers import from here
+    ARTEFACT_COLUMNS, CORROBORATION, MSS_COLUMNS, MSS_LOOKBACK_DAYS, mss_artefacts, mss_table, validated_mss,
+)
 
 LOADS = {"hsr": "hsr_distance_m", "sprint": "sprint_distance_m"}
 ACWR_CAVEAT = ("Acute:chronic ratios describe how this week compares with the last four; they do not "
@@ -38,119 +41,6 @@ def pct_of_mss(speed: pd.Series, mss: pd.Series | float) -> pd.Series:
     not 89.99999999 after the unit conversion."""
     ratio = pd.to_numeric(speed, errors="coerce").astype("float64") / mss * 100  # a blank speed is NaN, not NA
     return ratio.round(6)
-
-
-MSS_COLUMNS = ["athlete_id", "mss_ms", "mss_date", "mss_age_days", "mss_source", "mss_confirmed"]
-ARTEFACT_COLUMNS = ["athlete_id", "date", "max_speed_ms", "why", "source_file", "source_row"]
-CORROBORATION = 0.03  # a second session within 3% confirms a maximum (issue 12, "Precisely")
-MSS_LOOKBACK_DAYS = 365
-
-
-def mss_table(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
-              cfg: Settings) -> pd.DataFrame:
-    """Per athlete: the validated MSS (m/s) on `as_of`, the date it was set, its age in days, its
-    source row and whether a second session confirmed it. See `validated_mss`."""
-    return _mss(sessions, as_of, injuries, cfg)[0]
-
-
-def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
-                  cfg: Settings) -> pd.DataFrame:
-    """Max speeds that do not count as MSS, with why and their source rows (above the physical
-    ceiling, or above the validated maximum without a second session within 3%)."""
-    return _mss(sessions, as_of, injuries, cfg)[1]
-
-
-def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
-         cfg: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    ceiling = cfg.num("mss_ceiling")
-    s = sessions[(sessions["date"] <= as_of) & (sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS))
-                 & sessions["max_speed_ms"].notna()]
-    starts: dict[str, pd.Timestamp] = {}
-    if injuries is not None and len(injuries) and len(s):
-        from lib.metrics.baselines import episode_start
-
-        inj = injuries[injuries["injury_date"] <= as_of]
-        for athlete, g in inj.groupby("athlete_id"):
-            starts[str(athlete)] = episode_start(injuries, str(athlete), g["injury_date"].max())
-    # only the fastest sessions can hold the maximum: the 64 fastest under the ceiling per athlete and
-    # side of the injury (before / after), and every speed above the ceiling (an artefact to list)
-    if starts:
-        start = pd.to_datetime(s["athlete_id"].astype(str).map(starts)).astype(s["date"].dtype)
-        part = (start.notna() & (s["date"] >= start)).astype(int)
-    else:
-        part = pd.Series(0, index=s.index)
-    s = s.assign(_part=part.to_numpy()).sort_values("max_speed_ms", ascending=False, kind="stable")
-    over = s["max_speed_ms"] > ceiling
-    s = pd.concat([s[over], s[~over].groupby(["athlete_id", "_part"], sort=False).head(64)])
-    rows, artefacts = [], []
-    for athlete, g in s.groupby("athlete_id", sort=True):
-        row, out = validated_mss(g.drop(columns="_part"), as_of, ceiling, starts.get(str(athlete)))
-        artefacts += [{"athlete_id": athlete, **a} for a in out]
-        if row is not None:
-            rows.append({"athlete_id": athlete, **row})
-    return (pd.DataFrame(rows, columns=MSS_COLUMNS).astype({"mss_ms": float}),
-            pd.DataFrame(artefacts, columns=ARTEFACT_COLUMNS))
-
-
-def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
-                  injury: pd.Timestamp | None = None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
-    """One athlete's MSS and the speeds excluded as artefacts.
-
-    - A speed above `ceiling` (m/s) never counts, whatever the source (our template included).
-    - The maximum of the 12 months before `as_of` (before `injury`, the episode's first injury,
-      when given: frozen there) counts when another session on another day is within 3% of it;
-      a higher speed without one is an artefact. Nothing confirmed: the highest speed under the
-      ceiling, `mss_confirmed` False.
-    - After the injury a speed above the frozen pre-injury MSS counts only when plausible: under the
-      ceiling and confirmed by another post-injury session within 3%; otherwise an artefact.
-    """
-    g = sessions[sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS)]
-    speed = g["max_speed_ms"].to_numpy(dtype=float)
-    days = g["date"].to_numpy().astype("datetime64[D]").astype("int64")
-    files = g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(len(g), None)
-    lines = g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(len(g), None)
-    dates = list(g["date"])
-
-    def artefact(i: int, why: str) -> dict[str, object]:
-        return {"date": dates[i], "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
-                "source_row": lines[i]}
-
-    artefacts = [artefact(i, f"above the physical ceiling {ceiling:g} m/s") for i in np.flatnonzero(speed > ceiling)]
-    under = speed <= ceiling
-    after = (days >= np.datetime64(pd.Timestamp(injury).date(), "D").astype("int64")) if injury is not None \
-        else np.zeros(len(g), dtype=bool)
-    best, confirmed, dropped = _confirmed_max(np.flatnonzero(under & ~after), speed, days)
-    artefacts += [artefact(i, "above the validated maximum, no second session within 3%") for i in dropped]
-    if injury is not None:
-        floor = speed[best] if best is not None else -np.inf
-        post, post_ok, post_dropped = _confirmed_max(np.flatnonzero(under & after & (speed > floor)), speed, days,
-                                                     fallback=False)
-        artefacts += [artefact(i, "above the pre-injury MSS, no second session within 3%") for i in post_dropped]
-        if post is not None:
-            best, confirmed = post, post_ok
-    if best is None:
-        return None, artefacts
-    return {"mss_ms": float(speed[best]), "mss_date": dates[best],
-            "mss_age_days": int((as_of - dates[best]).days),
-            "mss_source": f"{files[best]}:{lines[best]}", "mss_confirmed": confirmed}, artefacts
-
-
-def _confirmed_max(idx: np.ndarray, speed: np.ndarray, days: np.ndarray,
-                   fallback: bool = True) -> tuple[int | None, bool, list[int]]:
-    """(position of the highest speed confirmed by a session on another day within 3% of it,
-    confirmed?, positions of the higher unconfirmed ones). With `fallback`, nothing confirmed gives
-    the highest speed, unconfirmed; without, (None, False, every position)."""
-    order = idx[np.lexsort((days[idx], -speed[idx]))]  # fastest first, earliest first among equals
-    for k, i in enumerate(order):
-        j = k + 1
-        # sorted high to low: the sessions within 3% below speed i come right after it
-        while j < len(order) and speed[order[j]] >= speed[i] * (1 - CORROBORATION):
-            if days[order[j]] != days[i]:
-                return int(i), True, [int(m) for m in order[:k] if speed[m] > speed[i]]
-            j += 1
-    if fallback and len(order):
-        return int(order[0]), False, []
-    return None, False, [int(m) for m in order]
 
 
 def calendar(starts: pd.Series, ends: pd.Series, step_days: int = 1) -> pd.DataFrame:
@@ -215,15 +105,15 @@ def acwr_ewma(daily: pd.Series) -> pd.Series:
 
 
 def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings,
-                    injuries: pd.DataFrame | None = None) -> pd.DataFrame:
+                    injuries: pd.DataFrame | None = None, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per athlete and ISO week: HSR and sprint metres, sessions, near-max and max sessions
-    (vs MSS as of `as_of`), the week's top speed, and week-to-week change %."""
+    (vs MSS as of `as_of`, staff MSS `decisions` read first), the week's top speed, and week-to-week change %."""
     s = sessions[sessions["date"] <= as_of]
     cols = ["athlete_id", "week", "week_start", "sessions", "hsr_m", "sprint_m", "near_max_sessions",
             "max_sessions", "top_speed_ms", "mss_ms", "hsr_change_pct", "sprint_change_pct", "spike"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    mss = mss_table(s, as_of, injuries, cfg)[["athlete_id", "mss_ms"]]
+    mss = mss_table(s, as_of, injuries, cfg, decisions)[["athlete_id", "mss_ms"]]
     s = s.merge(mss, on="athlete_id", how="left")
     pct = pct_of_mss(s["max_speed_ms"], s["mss_ms"])
     s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
@@ -260,11 +150,12 @@ def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,
-                    cfg: Settings) -> pd.DataFrame:
-    """Per athlete on `as_of`: MSS and its age, days since near-max, coverage, acute:chronic
-    (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury."""
+                    cfg: Settings, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per athlete on `as_of`: MSS (staff `decisions` read first, lib.metrics.mss) and its age, days
+    since near-max, coverage, acute:chronic (rolling and EWMA) for HSR and sprint, and chronic load
+    as % of pre-injury."""
     daily = daily_load(sessions, as_of)
-    mss = mss_table(sessions, as_of, injuries, cfg)
+    mss = mss_table(sessions, as_of, injuries, cfg, decisions)
     rows = []
     for athlete, d in daily.groupby("athlete_id", sort=True):
         d = d.sort_values("date").reset_index(drop=True)
@@ -280,6 +171,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
             "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,
             "mss_age_days": int(m["mss_age_days"].iloc[0]) if len(m) else np.nan,
+            "mss_confirmed_by": str(m["mss_confirmed_by"].iloc[0]) if len(m) else "",
             "last_near_max": near_days.max() if len(near_days) else pd.NaT,
             "days_since_near_max": (as_of - near_days.max()).days if len(near_days) else np.nan,
             "days_since_max": (as_of - max_days.max()).days if len(max_days) else np.nan,
@@ -295,9 +187,6 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
             ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
             row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
             row[f"acwr_{load}_ewma"] = float(ewma.iloc[-1])
-            # a spike early in the week is still a spike on Monday: flags read the 7-day peak
-            row[f"acwr_{load}_rolling_peak7"] = float(rolling.tail(7).max())
-            row[f"acwr_{load}_ewma_peak7"] = float(ewma.tail(7).max())
         row.update(_pre_injury(d, injuries, athlete, as_of, last28))
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -306,8 +195,18 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     method = str(cfg["acwr_method"])
     for load in LOADS:
         out[f"acwr_{load}"] = out[f"acwr_{load}_{method}"]
-        out[f"acwr_{load}_peak7"] = out[f"acwr_{load}_{method}_peak7"]
     return out
+
+
+def acwr_figure(status: pd.Series | dict, load: str) -> float | None:
+    """The one acute:chronic figure shown for an athlete on a date (board, athlete page, exposure
+    page, PDF): the day's ratio by the `acwr_method` setting (`acwr_{load}` of `exposure_status`),
+    as Williams 2017 and Gabbett 2016 compute it; None without enough GPS days (`coverage_days`) or
+    a chronic load. (A peak of the daily ratio over 7 days is in no cited paper.)"""
+    value = status.get(f"acwr_{load}")
+    if not bool(status.get("enough_data", False)) or value is None or pd.isna(value):
+        return None
+    return float(value)
 
 
 def weekly_on_record(days: pd.DataFrame, load: str) -> float:

@@ -170,7 +170,7 @@ def _typed_days(days: pd.DataFrame, week: str) -> pd.DataFrame:
 
 
 def board_reasons(sessions: pd.DataFrame, injuries: pd.DataFrame, plans: pd.DataFrame | None, athlete_id: str,
-                  as_of: pd.Timestamp, cfg: Settings) -> list[dict[str, object]]:
+                  as_of: pd.Timestamp, cfg: Settings, decisions: pd.DataFrame | None = None) -> list[dict[str, object]]:
     """The board's plan-vs-actual reasons for one athlete on `as_of` (info: they never change the
     colour): the latest saved plan whose week has GPS up to `as_of` (this week, else last week)."""
     if plans is None or plans.empty:
@@ -184,7 +184,7 @@ def board_reasons(sessions: pd.DataFrame, injuries: pd.DataFrame, plans: pd.Data
         saved = saved_plan(own, athlete_id, week)
         if saved is None or not sessions["date"].isin(set(week_dates(week))).any():
             continue
-        m = mss_table(sessions, as_of, injuries, cfg)
+        m = mss_table(sessions, as_of, injuries, cfg, decisions)  # staff MSS decisions first
         mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
         tier = saved["tier"] or 1
         actual = plan_vs_actual(saved["days"], actual_days(sessions, week_dates(week), mss), tier, cfg)

@@ -16,6 +16,7 @@ from lib.core.schema import TABLES
 from lib.core.workbook import workbook_bytes
 from lib.privacy.roles import read_roles
 from lib.store.data import Data
+from lib.store.mss import read_mss_decisions
 from lib.store.tiers import read_tier_history
 import lib.store.notes as notes_lib
 
@@ -57,7 +58,7 @@ def mask_data(data: Data, role: str) -> Data:
         df = getattr(data, name)
         cols = [c for c in hidden.get(name, ()) if c in df.columns]
         frames[name] = df.assign(**{c: pd.Series(pd.NA, index=df.index, dtype=df[c].dtype) for c in cols}) if cols else df
-    return Data(**frames, tier_history=data.tier_history, plans=data.plans)
+    return Data(**frames, tier_history=data.tier_history, plans=data.plans, mss_confirmations=data.mss_confirmations)
 
 
 WITHHELD = "(withheld: medical staff only)"
@@ -150,7 +151,7 @@ def log_export(engine: Engine, who: str, table: str, rows: int, role: str | None
 def athlete_record(engine: Engine, athlete_id: str, role: str, who: str) -> bytes:
     """Everything the store holds on one athlete as an XLSX workbook (an athlete's access request,
     or the copy to keep before an erasure): their rows of every canonical table with provenance
-    (import, file, sheet, row), superseded rows included, their tier changes and notes. Admins
+    (import, file, sheet, row), superseded rows included, their tier changes, notes and MSS decisions. Admins
     only; audit-logged as an export that names the athlete's id."""
     require(role, "administer")
     athlete_id = str(athlete_id or "").strip()
@@ -164,5 +165,7 @@ def athlete_record(engine: Engine, athlete_id: str, role: str, who: str) -> byte
     tiers = read_tier_history(engine)
     sheets["tier_changes"] = tiers[tiers["athlete_id"].astype(str) == athlete_id]
     sheets["notes"] = notes_lib.notes(engine, athlete_id)
+    decisions = read_mss_decisions(engine)
+    sheets["mss_confirmations"] = decisions[decisions["athlete_id"].astype(str) == athlete_id]
     log_export(engine, who, f"athlete record {athlete_id}", sum(len(df) for df in sheets.values()), role)
     return workbook_bytes(sheets, title=f"Return to Speed: everything held on {athlete_id}")

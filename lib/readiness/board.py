@@ -31,7 +31,7 @@ def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
     With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id."""
     as_of = pd.Timestamp(as_of).normalize()
     lsi = limb_symmetry(data.tests[data.tests["date"] <= as_of], data.injuries)
-    exposure = exposure_status(data.sessions, data.injuries, as_of, cfg)
+    exposure = exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations)
     noise = _NoiseByDay(data.tests, cfg)
     fact_rows = FactRows.build(data, lsi, as_of)
     parts = {name: _by_athlete(getattr(data, name)) for name in ("injuries", "tests", "sessions", "wellness", "tier_history")}
@@ -42,7 +42,7 @@ def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
         # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
         own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
                                     for n in ("injuries", "tests", "sessions", "wellness", "tier_history")),
-                   plans=data.plans)
+                   plans=data.plans, mss_confirmations=data.mss_confirmations)
         rows.append(_board_row(ath, as_of, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
                                facts_out))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
@@ -185,7 +185,7 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, data: Data, lsi: pd.
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
     if returning:  # the week's plan against the GPS (lib.metrics.planning): context, never a colour
-        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, as_of, cfg)
+        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, as_of, cfg, data.mss_confirmations)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import beyond_noise
+from lib.metrics.exposure import acwr_figure
 from lib.metrics.symmetry import HOP_BATTERY, lsi_trial_noise
 from lib.readiness.force import _force_facts, _ftct_facts
 from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _src, _srcs
@@ -147,10 +148,16 @@ def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, ob
     er = e.iloc[0]
     for key in ("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
                 "hsr_week_change_pct"):
+        if key.startswith("acwr_"):  # the one acute:chronic figure every page shows
+            ratio = acwr_figure(er, key.removeprefix("acwr_"))
+            if ratio is not None:
+                facts[key] = ratio
+                sources[key] = "GPS sessions"
+            continue
         if key in er and not pd.isna(er[key]):
             facts[key] = float(er[key])
             sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {er['mss_date']:%Y-%m-%d}"
-                                             if key in ("days_since_near_max", "mss_age_days") else "")
+                                             + _mss_basis(er) if key in ("days_since_near_max", "mss_age_days") else "")
     if "hsr_week_change_pct" in facts:
         now = er["acute_hsr_m"]
         sources["hsr_week_change_pct"] = (f"GPS: +{er['hsr_week_increase_m']:.0f} m on the 7 days before "
@@ -166,6 +173,12 @@ def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, ob
     facts["enough_gps"] = bool(er["enough_data"])
     facts["coverage_days"] = int(er["coverage_days"])
     facts["mss_ms"] = float(er["mss_ms"])
+
+
+def _mss_basis(er: pd.Series) -> str:
+    """How the MSS was confirmed, for its source text: `, confirmed by staff: dr x on 2026-11-20`."""
+    by = er.get("mss_confirmed_by")
+    return f", confirmed by {by}" if isinstance(by, str) and by else ", not confirmed by a second session"
 
 
 def _wellness_facts(wellness: list[dict], as_of: pd.Timestamp, cfg: Settings, facts: dict[str, object],

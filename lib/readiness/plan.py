@@ -101,7 +101,7 @@ def _context(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, bo
         raise PlanError(f"{row['name']} has no active injury on {as_of:%Y-%m-%d}: the weekly plan is for returning athletes")
     tier, note = plan_tier(row)
     s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= as_of)]
-    status = exposure_status(s, data.injuries, as_of, cfg)  # its mss_ms is mss_table's, computed once
+    status = exposure_status(s, data.injuries, as_of, cfg, data.mss_confirmations)  # its mss_ms is mss_table's, computed once
     mss = float(status["mss_ms"].iloc[0]) if len(status) else math.nan
     pre = {load: float(status[f"pre_injury_{load}_week_m"].iloc[0]) if len(status) else math.nan for load in ("hsr", "sprint")}
     days = daily_load(s, as_of)

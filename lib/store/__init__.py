@@ -9,7 +9,7 @@ claims it (`row_claims`), so that undoing the first import keeps it.
 
 The layer's modules: `tables` (every table, declared once), `engine` (connect, migrate, snapshots),
 `reads` and `writes`, `backups`, and the store-backed records: `settings` (a team's thresholds),
-`tiers` (recorded tier changes), `notes`, `data` (the `Data` the engine reads). The names most
+`tiers` (recorded tier changes), `mss` (staff MSS decisions), `notes`, `data` (the `Data` the engine reads). The names most
 callers use are re-exported here (`store.connect`, `store.read_table`, `store.imports`).
 """
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.store.tables import plans as plans_table
+from lib.store.mss import empty_decisions, mss_decisions
 from lib.store.tiers import tier_history
 
 
@@ -23,6 +24,7 @@ class Data:
     wellness: pd.DataFrame
     tier_history: pd.DataFrame
     plans: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[c.name for c in plans_table.columns]))
+    mss_confirmations: pd.DataFrame = field(default_factory=empty_decisions)  # staff MSS decisions (lib.store.mss)
 
     @classmethod
     def from_store(cls, engine: Engine) -> "Data":
@@ -32,4 +34,5 @@ class Data:
             tables = [store.read_table(conn, t) for t in ("athletes", "injuries", "tests", "sessions", "wellness")]
             from lib.store.saved_plans import read_plans
 
-            return cls(*tables, tier_history=tier_history(conn), plans=read_plans(conn))
+            return cls(*tables, tier_history=tier_history(conn), plans=read_plans(conn),
+                       mss_confirmations=mss_decisions(conn))

@@ -179,3 +179,22 @@ tier_changes = sa.Table(
     sa.Column("who", sa.Text),
     sa.Column("at", sa.DateTime),
 )
+
+# Staff decisions on an athlete's maximal sprint speed (lib.store.mss, read by lib.metrics.mss): a
+# session's max speed confirmed as real (it counts as validated without a second session within 3%)
+# or set aside as an artefact. One row per decision, never updated; the latest per session counts,
+# from its `date` on.
+mss_confirmations = sa.Table(
+    "mss_confirmations", metadata,
+    sa.Column("confirmation_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("athlete_id", sa.Text, nullable=False, index=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("session_date", sa.Date, nullable=False),
+    sa.Column("max_speed_ms", sa.Float, nullable=False),
+    sa.Column("source_file", sa.Text),
+    sa.Column("source_row", sa.Integer),
+    sa.Column("reason", sa.Text),
+    sa.Column("who", sa.Text),
+    sa.Column("at", sa.DateTime),
+)

@@ -146,7 +146,7 @@ def exposure_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
             "mss", "near_max_speed", "pct_mss", "hsr_change_pct", "speed_unit", "sources"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    weeks = weekly_exposure(s, as_of, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id])
+    weeks = weekly_exposure(s, as_of, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id], data.mss_confirmations)
     f = speed_shown(1.0, str(cfg["speed_unit"]))  # m/s -> the team's unit, as a factor
     week_start = s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D")
     src = s.assign(week_start=week_start).groupby("week_start").apply(
@@ -167,7 +167,7 @@ def exposure_summary(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings)
     pre-injury weekly HSR, and the acute:chronic ratio (descriptive)."""
     as_of = pd.Timestamp(as_of)
     s = own_rows(data.sessions, athlete_id, as_of)
-    status = exposure_status(s, data.injuries[data.injuries["athlete_id"] == athlete_id], as_of, cfg)
+    status = exposure_status(s, data.injuries[data.injuries["athlete_id"] == athlete_id], as_of, cfg, data.mss_confirmations)
     unit = str(cfg["speed_unit"])
     if status.empty:
         return {"has_gps": False, "speed_unit": unit}
@@ -185,7 +185,7 @@ def exposure_summary(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings)
         "pre_injury_hsr_week_m": None if pd.isna(pre) else float(pre),
         "pre_injury_target_m": None if pd.isna(pre) else float(pre) * cfg.num("pre_injury_load_pct") / 100,
         "pct_pre_injury_hsr": None if pd.isna(r["pct_pre_injury_hsr"]) else float(r["pct_pre_injury_hsr"]),
-        "acwr_hsr": exposure_view.acwr_on(r, "hsr"),  # the exposure page's: the 7-day peak of the daily ratio
+        "acwr_hsr": exposure_view.acwr_on(r, "hsr"),  # the board's and the exposure page's figure
         "acwr_hsr_text": exposure_view.ratio_cell(exposure_view.acwr_on(r, "hsr"), cfg, bool(r["enough_data"])),
         "acwr_method": method, "coverage_days": int(r["coverage_days"]), "enough_data": bool(r["enough_data"]),
         "caveat": ACWR_CAVEAT,

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from lib.core.units import speed_shown as speed  # the one conversion (lib.core.units)
-from lib.metrics.exposure import ACWR_CAVEAT, LOADS, acwr_ewma, acwr_rolling, daily_load, exposure_status, mss_artefacts, weekly_exposure
+from lib.metrics.exposure import (ACWR_CAVEAT, LOADS, acwr_ewma, acwr_figure, acwr_rolling, daily_load, exposure_status,
+                                  mss_artefacts, weekly_exposure)
 from lib.readiness import Data, active_injury
 from lib.core.provenance import source_ref
 from lib.core.settings import BY_NAME, Settings
@@ -59,10 +60,9 @@ def acwr_cell(ratio: float, cfg: Settings, enough: bool) -> str:
 
 def acwr_on(status: pd.Series | dict, load: str) -> float | None:
     """The acute:chronic every page shows for an athlete on a date (exposure page, athlete page):
-    the peak of the daily ratio over the last 7 days (lib.exposure `*_peak7`, method per setting),
+    the board's figure, lib.metrics.exposure.acwr_figure (the day's ratio, method per setting),
     None without enough GPS days (`coverage_days`) or a chronic load."""
-    value = status[f"acwr_{load}_peak7"]
-    return None if not bool(status["enough_data"]) or pd.isna(value) else float(value)
+    return acwr_figure(status, load)
 
 
 def acwr_bands(cfg: Settings, top: float = 3.0) -> pd.DataFrame:
@@ -158,7 +158,8 @@ def daily_acwr(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUAD
             series = d[load].astype(float)
             frames.append(pd.DataFrame({
                 "athlete_id": str(athlete), "date": d["date"], "load": name,
-                "ratio": ratio_fn(series).where(enough),
+                # days not on record are missing, not rest (as in exposure_status): NaN, never zeros
+                "ratio": ratio_fn(series.where(d["on_record"].astype(bool))).where(enough),
                 "acute_m": series.rolling(7, min_periods=1).sum(),
                 "chronic_week_m": series.rolling(28, min_periods=1).sum() / 4,
                 "coverage_days": coverage.astype(int), "sessions": d["sessions"].astype(int),
@@ -182,7 +183,7 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     days are not rest days), or the week's peak daily acute:chronic at or above `acwr_spike`."""
     day = pd.Timestamp(as_of)
     sessions = _sessions(data, squad, as_of)
-    weeks = weekly_exposure(sessions, day, cfg, data.injuries)
+    weeks = weekly_exposure(sessions, day, cfg, data.injuries, data.mss_confirmations)
     if weeks.empty:
         return weeks
     daily = daily_load(sessions, day).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
@@ -243,14 +244,14 @@ def _cell_text(value: float, spike: bool, no_data: bool, gaps: bool) -> str:
 
 # ----------------------------------------------------------------------------- table on a date
 
-STATUS_COLUMNS = ("coverage_days", "enough_data", "mss_ms", "mss_age_days", "days_since_near_max", "acwr_hsr_peak7",
-                  "acwr_sprint_peak7", "pct_pre_injury_hsr", "pct_pre_injury_sprint")
+STATUS_COLUMNS = ("coverage_days", "enough_data", "mss_ms", "mss_age_days", "days_since_near_max", "acwr_hsr",
+                  "acwr_sprint", "pct_pre_injury_hsr", "pct_pre_injury_sprint")
 
 
 def mss_exclusions(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:
     """Max speeds that do not count as MSS (above the ceiling, or not confirmed by a second session
     within 3%), per athlete with the speed in the team's unit, why, and the source row."""
-    out = mss_artefacts(_sessions(data, squad, as_of), pd.Timestamp(as_of), data.injuries, cfg)
+    out = mss_artefacts(_sessions(data, squad, as_of), pd.Timestamp(as_of), data.injuries, cfg, data.mss_confirmations)
     names = _names(data, as_of).set_index("athlete_id")["name"]
     unit = str(cfg["speed_unit"])
     return pd.DataFrame({
@@ -264,11 +265,11 @@ def mss_exclusions(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
 
 def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:
     """Per athlete of the squad on `as_of`: MSS in the team's speed unit and its age, days since the
-    last >= near_max_pct effort, days on record of 28, acute:chronic HSR and sprint (7-day peak of
-    the daily ratio, method per setting) with band words, and chronic HSR and sprint as % of the
+    last >= near_max_pct effort, days on record of 28, acute:chronic HSR and sprint (the day's
+    ratio, method per setting: `acwr_on`) with band words, and chronic HSR and sprint as % of the
     pre-injury level for athletes returning from an injury. Returning athletes first."""
     unit, stale = str(cfg["speed_unit"]), cfg.num("mss_max_age")
-    status = exposure_status(_sessions(data, squad, as_of), data.injuries, pd.Timestamp(as_of), cfg)
+    status = exposure_status(_sessions(data, squad, as_of), data.injuries, pd.Timestamp(as_of), cfg, data.mss_confirmations)
     status = status.reindex(columns=["athlete_id", *STATUS_COLUMNS]).astype({"athlete_id": str})
     names = _names(data, as_of)
     rows = names[names["athlete_id"].isin(squad_ids(data, squad))].merge(status, on="athlete_id", how="left")
@@ -286,7 +287,7 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
         "Since near-max": rows["days_since_near_max"].astype(float),
         "Days on record": [f"{c:.0f}/28" + ("" if e else " ⚠") if g else "no GPS"
                            for c, e, g in zip(rows["coverage_days"], enough, gps)],
-        "A:C HSR": ratio_cells("acwr_hsr_peak7"), "A:C sprint": ratio_cells("acwr_sprint_peak7"),
+        "A:C HSR": ratio_cells("acwr_hsr"), "A:C sprint": ratio_cells("acwr_sprint"),
         "HSR % pre-injury": rows["pct_pre_injury_hsr"].astype(float).where(returning).round(0),
         "Sprint % pre-injury": rows["pct_pre_injury_sprint"].astype(float).where(returning).round(0),
         "name": rows["name"], "has_gps": gps, "returning": returning, "enough_data": enough,
@@ -298,8 +299,8 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
 
 
 def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, as_of: dt.date, cfg: Settings) -> list[str]:
-    """One entry per athlete with a spike on `as_of`: acute:chronic peaks at or above `acwr_spike`
-    in the last 7 days, and the flagged week-to-week rise of the latest week, when that week ends
+    """One entry per athlete with a spike on `as_of`: acute:chronic (the day's ratio) at or above
+    `acwr_spike`, and the flagged week-to-week rise of the latest week, when that week ends
     within the 7 days up to `as_of` (a later as-of date does not repeat last month's rise),
     e.g. `Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)`."""
     spike = cfg.num("acwr_spike")

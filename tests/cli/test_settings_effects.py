@@ -79,6 +79,16 @@ def holds(rule: str, region: str = "hamstring", tier: int = 3) -> Callable[[Sett
     return fn
 
 
+def gate_threshold(rule: str, region: str = "hamstring", tier: int = 3) -> Callable[[Settings], object]:
+    """The threshold of a gate of tier `tier` + 1 (through the tier ladder's own function)."""
+    def fn(cfg: Settings) -> object:
+        from lib.readiness import readiness_board, tier_gates
+        out: dict = {}
+        readiness_board(returning(region).data(), ON, cfg, facts_out=out)
+        return next(g["threshold"] for g in tier_gates(out["a"], tier + 1, region, cfg) if g["rule"] == rule)
+    return fn
+
+
 def flagged(rule: str, **kw: object) -> Callable[[Settings], bool]:
     return lambda cfg: rule in rule_ids(cfg, **kw)
 
@@ -141,8 +151,8 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     # Nordic imbalance (400 - 360) / 400 = 10%
     ("nordic_imbalance_amber", 10.0, flagged("nordic_imbalance_amber"), False, True),
     ("nordic_imbalance_red", 10.0, flagged("nordic_imbalance_red"), False, True),
-    # involved Nordic 360 N: >= 337 (soccer) holds; the AFL threshold is 256
-    ("nordic_sport", "afl", holds("gate_nordic_force", tier=4), True, True),
+    # the sport picks the absolute Nordic threshold of the tier-5 gate: soccer 337 N, AFL 256 N
+    ("nordic_sport", "afl", gate_threshold("gate_nordic_force", tier=4), 337.0, 256.0),
     ("nordic_low_force_soccer", 370.0, holds("gate_nordic_force", tier=4), True, False),
     ("nordic_low_force_afl", 370.0, holds("gate_nordic_force", tier=4), True, True),  # soccer is the sport
     # calf raises 25 < 30 fails; >= 25 holds
@@ -160,9 +170,15 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     ("cmj_height_cv", 30.0, flagged("jump_height_drop"), True, False),
     # FT:CT 0.70 / 0.80 = 87.5% < 92; not < 85
     ("ftct_fatigue", 85.0, flagged("ftct_fatigue"), True, False),
-    # the device's bands: the definitions line names them (they do not recompute distances)
-    ("hsr_speed", 5.8, lambda cfg: "≥ 5.8 m/s" in exposure_view.definitions(cfg), False, True),
-    ("sprint_speed", 7.5, lambda cfg: "≥ 7.5 m/s" in exposure_view.definitions(cfg), False, True),
+    # the device's bands are declared, not thresholds: exports carry only the metres the device counted,
+    # so no distance is recomputed. The weekly plan (Sam, tier 3, MSS 9.0 m/s: cap 80% = 7.2 m/s) puts
+    # metres only where the cap reaches the band: HSR from 5.5 (436 m), not from 7.3 (0 m); sprint from
+    # 7.0 (60 m), not from 7.5 (0 m). The exposure definitions name the edges too.
+    ("hsr_speed", 7.3, lambda cfg: (plan_week(sam(), "2026-W48", 3, 9.0, {"hsr": 800.0, "sprint": 200.0}, cfg).hsr_m,
+                                    "≥ 7.3 m/s" in exposure_view.definitions(cfg)), (436.0, False), (0.0, True)),
+    ("sprint_speed", 7.5, lambda cfg: (plan_week(sam(), "2026-W48", 3, 9.0, {"hsr": 800.0, "sprint": 200.0},
+                                                 cfg).sprint_m, "≥ 7.5 m/s" in exposure_view.definitions(cfg)),
+     (60.0, False), (0.0, True)),
     # 8.3 / 9.0 = 92.2% MSS on 11-20: a near-max effort 3 days ago at >= 90%; at >= 93% the last
     # is the pre-injury 9.0 on 09-30 (54 days)
     ("near_max_pct", 93.0, exposure("days_since_near_max"), 3.0, 54.0),
@@ -188,8 +204,10 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     ("coverage_days", 29.0, exposure("enough_data"), True, False),
     # chronic HSR (21 x 100 + 7 x 200) / 28 x 7 = 875 m/week vs 2100 pre-injury = 41.7%
     ("pre_injury_load_pct", 40.0, holds("gate_pre_injury_load", tier=5), False, True),
-    ("pain_ok", 3.0, holds("gate_pain"), True, True),  # pain 1 is safe either way...
-    ("pain_stop", 0.5, flagged("pain_stop"), False, True),  # ...and above 0.5 it is a stop
+    # pain 3/10 every morning: above the safe 2 the tier gate is unmet (a hold), at pain_ok 3 it holds
+    ("pain_ok", 3.0, lambda cfg: next(c for c in board(cfg, pain=3.0)["criteria"] if c["rule"] == "gate_pain")["holds"],
+     False, True),
+    ("pain_stop", 0.5, flagged("pain_stop"), False, True),  # pain 1 above 0.5 is a stop
     # sleep 4 every day then 2: drop 2 steps, z = 2 / max(0, floor 1) = 2
     # observed with the floor at 1.5 (z = 2 / 1.5 = 1.33): amber from 1, not from 1.5
     ("wellness_z_amber", 1.5, lambda cfg: wellness_value(Settings({**cfg, "wellness_sd_floor": 1.5})),

@@ -14,6 +14,7 @@ import pandas as pd
 from lib.readiness import Data, readiness_board
 from lib.core.schema import conform
 from lib.core.settings import Settings, defaults
+from lib.store.mss import COLUMNS, empty_decisions
 
 ON = pd.Timestamp("2026-11-23")
 INJURY = pd.Timestamp("2026-10-01")
@@ -37,6 +38,7 @@ class Scenario:
     wellness: list[dict] = field(default_factory=list)
     tiers: list[dict] = field(default_factory=list)
     injuries: list[dict] = field(default_factory=list)
+    decisions: list[dict] = field(default_factory=list)  # staff MSS decisions (lib.store.mss)
 
     def hops(self, when: str, involved: dict[str, float] | None = None, trials: int = 2) -> "Scenario":
         """A hop battery: two identical trials per side (trial noise 0), or `trials` of them (one:
@@ -82,6 +84,14 @@ class Scenario:
         self.tiers.append({"athlete_id": "a", "date": day(when), "tier": tier, "reason": reason, "who": "physio"})
         return self
 
+    def mss_decision(self, when: str, decision: str, session: str, speed: float, reason: str = "timing gates") -> "Scenario":
+        """A staff MSS decision made on `when`: `confirm` or `exclude` the `speed` (m/s) of `session`."""
+        self.decisions.append({"confirmation_id": len(self.decisions) + 1, "athlete_id": "a", "date": day(when),
+                               "decision": decision, "session_date": day(session), "max_speed_ms": speed,
+                               "source_file": "gps.csv", "source_row": None, "reason": reason, "who": "dr x",
+                               "at": None})
+        return self
+
     def data(self) -> Data:
         injuries = self.injuries or ([{"athlete_id": "a", "injury_date": INJURY, "side": "right",
                                        "region": self.region}] if self.injured else [])
@@ -89,7 +99,8 @@ class Scenario:
         return Data(conform(pd.DataFrame({"athlete_id": ["a"], "name": ["Alex Athlete"]}), "athletes"),
                     conform(pd.DataFrame(injuries), "injuries"), conform(pd.DataFrame(self.tests), "tests"),
                     conform(pd.DataFrame(self.sessions), "sessions"), conform(pd.DataFrame(self.wellness), "wellness"),
-                    history.assign(date=pd.to_datetime(history["date"])))
+                    history.assign(date=pd.to_datetime(history["date"])),
+                    mss_confirmations=empty_decisions(pd.DataFrame(self.decisions, columns=COLUMNS)))
 
     def board(self, on: pd.Timestamp = ON, cfg: Settings | None = None) -> dict:
         return readiness_board(self.data(), on, cfg or defaults()).iloc[0].to_dict()

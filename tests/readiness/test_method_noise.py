@@ -106,3 +106,26 @@ def test_single_cmj_trials_use_the_published_cv() -> None:
     assert "noise 2.3 cm (single trials: CV 5.8% of the baseline, Alves Souza 2020)" in reason["data"]
     # with a 12% CV (4.8 cm) the same 4.5 cm is noise
     assert "jump_height_drop" not in rules(single_cmj(35.5).board(cfg=Settings({**defaults(), "cmj_height_cv": 12.0})))
+
+
+def test_a_steady_nordic_imbalance_above_the_line_is_inside_its_noise() -> None:
+    # L 400 N every Monday; R 320, 316, 322 N (imbalance 20, 21, 19.5%: mean 20.2, SD 0.76), then R 318
+    # (20.5%) on 11-23: above the 20% red line but +0.3 from the athlete's own baseline: no flag
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).hops("2026-11-20").tier("2026-11-01", 3)
+    for when, right in (("2026-11-02", 320), ("2026-11-09", 316), ("2026-11-16", 322), ("2026-11-23", 318)):
+        s.test(when, "nordic", "max_force", "left", 400, "N").test(when, "nordic", "max_force", "right", right, "N")
+    assert not {"nordic_imbalance_amber", "nordic_imbalance_red"} & set(rules(s.board()))
+
+
+def test_the_board_reads_no_noise_from_after_its_date() -> None:
+    # the single-CMJ athlete whose 35.5 cm on 11-23 is beyond the 2.3 cm noise. Trials 20 / 60 cm on
+    # 11-30 and 60 / 20 cm on 12-01 would give a team typical error of SD(+40, -40) / sqrt(2) = 40 cm,
+    # and the 4.5 cm drop would be noise: the board of 11-23 must not see them
+    s = single_cmj(35.5)
+    for when, trials in (("2026-11-30", (20.0, 60.0)), ("2026-12-01", (60.0, 20.0))):
+        for trial, value in enumerate(trials, start=1):
+            s.tests.append({"athlete_id": "a", "date": pd.Timestamp(when), "test": "cmj", "metric": "jump_height",
+                            "side": "both", "trial": trial, "value": value, "unit": "cm", "source_file": "tests.csv",
+                            "source_row": len(s.tests) + 2})
+    assert round(noise_figures(s.data().tests, defaults())["cmj_jump_height_te"], 1) == 40.0
+    assert "jump_height_drop" in rules(s.board())

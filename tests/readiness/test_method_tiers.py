@@ -113,6 +113,8 @@ def test_a_confirmed_step_back_is_not_stepped_back_again() -> None:
     ("pain above the stop level", lambda s: s.pain({"2026-11-23": 7}), "pain_stop"),
     # swelling reported after a session
     ("swelling", lambda s: s.item("2026-11-23", "swelling", 1, "0 = none, 1 = present"), "swelling"),
+    # pain 4 the morning after 1: above the safe 2 and higher than before the session (not above 5)
+    ("pain not settled next morning", lambda s: s.pain({"2026-11-23": 4}), "pain_not_settled"),
 ])
 def test_a_stop_proposes_tier_1(what: str, add: object, stop_rule: str) -> None:
     s = Scenario().daily_pain("2026-11-01", "2026-11-22", 1).hops("2026-11-20").tier("2026-11-09", 4)
@@ -171,3 +173,41 @@ def test_cli_confirms_the_proposal_and_the_board_json_reads_it(db: str, capsys: 
     # a hold at tier 5 (0 days < 7): nothing to confirm
     assert main(["tier", "a", "--db", db, "--on", "2026-11-23", "--confirm"]) == 1
     store.dispose_all()
+
+
+# --------------------------------------------------------- green proposes the next tier (README, method)
+
+def test_green_proposes_the_next_tier_for_a_medical_user_to_confirm() -> None:
+    # tier 4 recorded 11-10 (13 days >= 7), pain 1 every morning (no day of 11-17..11-23 flagged), a 95%
+    # hop battery on 11-20: every tier-5 gate holds (strength, CMJ, Nordic not tested: listed, not
+    # blocking). "Progress in tiers on objective criteria": the board proposes tier 5 beside the
+    # recorded 4; it becomes the tier only when a medical user confirms it
+    row = steady(Scenario()).tier("2026-11-10", 4).board()
+    assert (row["status"], row["action"]) == ("green", "progress to tier 5")
+    assert (row["tier"], row["tier_basis"], row["days_at_tier"], row["proposed_tier"]) == (4, "recorded", 13, 5)
+    assert rules(row)[0] == "criteria_met"
+
+
+def test_green_at_the_top_tier_is_cleared_for_full_return_and_proposes_no_tier() -> None:
+    # tier 5 recorded 11-10. MSS 9.2 m/s (09-02, confirmed by 9.0 on 09-09); 8.5 m/s on 11-20 is 92.4%
+    # >= 90% three days ago (Malone 2017); 300 m HSR a day before the injury and in rehab: 100% of the
+    # pre-injury chronic load >= 90%. Every exit criterion of tier 5 holds: green, cleared for full
+    # return. There is no tier 6 to propose: clearing the injury is the medical record's (cleared_date)
+    from tests.readiness.test_method_mss import pre_season
+
+    s = steady(pre_season(Scenario())).tier("2026-11-10", 5).run("2026-10-20", "2026-11-23", 300, speed=7.0)
+    row = s.run("2026-11-20", "2026-11-20", 0, speed=8.5).board()
+    assert (criterion(row, "gate_near_max")["value"], criterion(row, "gate_pre_injury_load")["value"]) == (3.0, 100.0)
+    assert all(c["holds"] is not False for c in row["criteria"])
+    assert (row["status"], row["action"], row["tier"]) == ("green", "cleared for full return", 5)
+    assert pd.isna(row["proposed_tier"])
+
+
+def test_a_step_back_with_no_safe_tier_below_proposes_tier_1() -> None:
+    # tier 3 recorded 11-10; pain 3/10 every morning (acceptable, never rising: no stop); hop batteries
+    # 11-13 (95%) and 11-20 with the triple hop at 83%: a 12-point drop, a step back. Tier 2 needs
+    # pain <= 2: it does not hold, so no tier below 3 is safe -> tier 1
+    row = Scenario().daily_pain("2026-11-01", "2026-11-23", 3).tier("2026-11-10", 3).hops("2026-11-13").hops(
+        "2026-11-20", {"single_hop": 190, "triple_hop": 498, "crossover_hop": 475, "timed_hop_6m": 2.1}).board()
+    assert rules(row, "stop") == ["hop_lsi_drop"]
+    assert (row["status"], row["action"], row["tier"], row["proposed_tier"]) == ("red", "step back to tier 1", 3, 1)

@@ -29,8 +29,8 @@ from tests.conftest import FD_ROWS, forcedecks_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = importlib.import_module("lib.store.migrations.versions.0001_baseline")
-HEAD = "0005"  # 0005_format_profiles (0004_mss_confirmations comes between them at merge)
-APPLIED = "0001, 0002, 0003, 0005"  # every revision in order (at merge: 0001, 0002, 0003, 0004, 0005)
+HEAD = "0005"  # 0005_format_profiles, after 0004_mss_confirmations
+APPLIED = "0001, 0002, 0003, 0004, 0005"  # every revision in order
 
 
 def previous_release(without_time: bool = False) -> sa.MetaData:

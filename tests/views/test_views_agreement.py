@@ -83,8 +83,30 @@ def test_acute_chronic_hsr_and_mss_agree_on_the_exposure_and_athlete_pages(demo)
         assert tiles["MSS (m/s)"] == f"{table.loc[aid, 'MSS']:.2f}", aid
         compared += 1
     assert compared >= 20
-    kwame = table.loc["RTS014"]  # the spike of the demo: the same 2.16 on both pages
-    assert kwame["A:C HSR"] == "▲ 2.16 spike"
+    kwame = table.loc["RTS014"]  # the day's ratio (EWMA, 11-22 the last day on record): 0.94 on both pages
+    assert kwame["A:C HSR"] == "● 0.94 typical"
+
+
+def test_acute_chronic_is_one_figure_on_the_board_the_athlete_page_and_the_exposure_page(demo) -> None:  # noqa: ANN001
+    """Issue 12, point 7: the board's acute:chronic fact (what its descriptive reasons read) is the
+    figure both pages show, the day's ratio (lib.metrics.exposure.acwr_figure), for every athlete."""
+    _path, data, _board = demo
+    facts: dict[str, dict] = {}
+    readiness_board(data, pd.Timestamp(ON), CFG, facts_out=facts)
+    table = exposure_view.exposure_table(data, ON, CFG).set_index("athlete_id")
+    compared = 0
+    for aid, f in facts.items():
+        summary = athlete_view.exposure_summary(data, aid, ON, CFG)
+        page = None if np.isnan(table.loc[aid, "acwr_hsr"]) else float(table.loc[aid, "acwr_hsr"])
+        assert f.get("acwr_hsr") == page == (summary.get("acwr_hsr") if summary["has_gps"] else None), aid
+        compared += page is not None
+    assert compared >= 20
+    assert round(facts["RTS014"]["acwr_hsr"], 2) == 0.94
+    # the exposure page's chart over time ends on the same figure (missing days are not zeros there either)
+    daily = exposure_view.daily_acwr(data, ON, CFG)
+    last = daily[(daily["date"] == pd.Timestamp(ON)) & (daily["load"] == "HSR")].set_index("athlete_id")["ratio"]
+    for aid, f in facts.items():
+        assert (pd.isna(last.get(aid)) and f.get("acwr_hsr") is None) or last[aid] == f["acwr_hsr"], aid
 
 
 def test_the_pages_read_acute_chronic_from_one_function(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"  # the lead sets this to "0004" (0004_mss_confirmations) when the branches merge
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
