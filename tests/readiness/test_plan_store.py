@@ -154,7 +154,7 @@ def test_a_store_at_revision_0002_upgrades_with_its_rows(tmp_path: Path) -> None
     raw.dispose()
     run = subprocess.run([sys.executable, "-m", "lib", "migrate", "--db", url], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
-    assert run.stdout.strip() == "store migrated from revision 0002 to revision 0004: applied 0003, 0004", run.stderr
+    assert run.stdout.strip() == "store migrated from revision 0002 to revision 0005: applied 0003, 0004, 0005", run.stderr
     raw = sa.create_engine(url)
     with raw.connect() as conn:
         after = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in ("tests", "sessions", "audit_log")}

@@ -2,7 +2,7 @@
 Idempotent like the baseline: a store that already has the table keeps it.
 
 Revision ID: 0005
-Revises: 0004 (at merge; 0003 on the branch that wrote it)
+Revises: 0004
 """
 
 from __future__ import annotations
