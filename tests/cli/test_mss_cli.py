@@ -100,7 +100,7 @@ def test_a_store_at_revision_0003_gets_the_decisions_table(tmp_path: Path) -> No
     root = Path(__file__).resolve().parents[2]
     run = subprocess.run([sys.executable, "-m", "lib", "migrate", "--db", url], cwd=root, capture_output=True,
                          text=True, timeout=120)
-    assert run.stdout.strip() == "store migrated from revision 0003 to revision 0004: applied 0004", run.stderr
+    assert run.stdout.strip() == "store migrated from revision 0003 to revision 0005: applied 0004, 0005", run.stderr
     raw = sa.create_engine(url)
     assert "mss_confirmations" in sa.inspect(raw).get_table_names()
     raw.dispose()
