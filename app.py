@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
-import ui
-import widgets
-from lib.views import squads, upload_line
+# First start: lib's imports take a second or two before the first element; this line is on screen
+# at once instead of a blank page (tests/e2e/test_first_start.py). Later runs import nothing new.
+opening = st.empty()
+if "ui" not in sys.modules:
+    opening.caption("Opening Return to Speed…")
+import ui  # noqa: E402 - after the first element, on purpose
+import widgets  # noqa: E402
+from lib.views import squads, upload_line  # noqa: E402
 
 ui.require_frame()
 # meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off).
@@ -26,8 +33,6 @@ PAGES = {
 }
 ACCESS = st.Page("pages/access.py", title="Access & audit", icon=":material/admin_panel_settings:")
 
-ui.engine()  # before any element: a first start loads the demo team here
-
 
 # Sign-in (only when secrets have an [auth] section): nothing of the team is read before it, and the
 # navigation holds only this screen (no page list in the sidebar, any other address lands here).
@@ -37,6 +42,15 @@ if ui.sign_in_on() and not ui.signed_in():
 if ui.role() is None:
     st.navigation([st.Page(widgets.no_role_screen, title="No access")], position="hidden").run()
     st.stop()
+
+# The real navigation from the first frame, before the team is read: a first start loads the demo
+# team below under a spinner, and the sidebar never lists the raw pages/ files
+# (.streamlit/config.toml: client.showSidebarNavigation = false).
+st.set_option("client.showSidebarNavigation", True)
+navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
+with st.spinner("Loading the demo team (first start: a few seconds)…", show_time=True):
+    ui.demo_team()
+opening.empty()
 
 with st.sidebar:
     # widgets keep their own keys; ui copies their values to keys that survive a page switch
@@ -80,7 +94,6 @@ with st.sidebar:
     if ui.signed_in():
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
-navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
 widgets.meeting_style()
 ui.as_of_banner()  # above every page: a chosen date after the latest data is said once, the same everywhere
 # meeting mode: next / previous returning athlete above the board and the athlete page (clicker keys)
