@@ -25,13 +25,30 @@ THRESHOLD_COLOR = "#444444"
 FONT_SIZE = 14
 
 
-def style(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
-    """The house style: readable when screen-shared (14 px labels), no chart border."""
-    return (chart.properties(height=height)
-            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom")
-            .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
-            .configure_view(strokeWidth=0))
+def _config(zero: bool) -> alt.Config:
+    return alt.Config(axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE),
+                      legend=alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom"),
+                      title=alt.TitleConfig(fontSize=FONT_SIZE + 2, anchor="start"),
+                      view=alt.ViewConfig(strokeWidth=0), **({} if zero else {"scale": alt.ScaleConfig(zero=False)}))
+
+
+# The house style, built once and set on each chart as it is: readable when screen-shared (14 px
+# labels), no chart border. FREE_SCALES: scales start where the data and thresholds are (a
+# threshold layer has no domain of its own, so an LSI chart would otherwise span 0-110%).
+CONFIG, FREE_SCALES = _config(zero=True), _config(zero=False)
+
+
+def configured(chart: alt.TopLevelMixin, zero: bool = True) -> alt.TopLevelMixin:
+    """`chart` itself with the house config set (no copy: Altair's `configure_*` and `properties`
+    each rebuild a layered chart, deep-copying every layer). For a chart its builder just made."""
+    chart.config = CONFIG if zero else FREE_SCALES
+    return chart
+
+
+def style(chart: alt.TopLevelMixin, height: int = 260, zero: bool = True) -> alt.TopLevelMixin:
+    """The house style and the chart's height, set on `chart` itself (see `configured`)."""
+    chart.height = height
+    return configured(chart, zero)
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:

@@ -12,8 +12,8 @@ import math
 import altair as alt
 import pandas as pd
 
-from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, limb_encoding, style,
-                         threshold_rule, top_legend)
+from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, configured, limb_encoding,
+                         style, threshold_rule, top_legend)
 from lib.readiness import TIER_SOURCE, rule_line
 from lib.core.settings import BY_NAME, Settings, defaults
 from lib.views.athlete import nordic_threshold
@@ -47,7 +47,7 @@ def _src(name: str) -> str:
 def _finish(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
     """House style, and scales that start where the data and thresholds are (not at zero): a
     threshold layer has no domain of its own, so without this an LSI chart would span 0-110%."""
-    return style(chart, height=height).configure_scale(zero=False)
+    return style(chart, height=height, zero=False)
 
 
 def _keyed(field: str, domain: list[str], colors: list[str], shapes: list[str] | None = None) -> dict[str, object]:
@@ -110,7 +110,7 @@ def lsi_chart(history: pd.DataFrame, test: str, height: int = 300) -> alt.TopLev
                    alt.Chart(mark).mark_text(align="left", dx=3, y=6, color=STATUS_COLORS["red"], fontSize=12).encode(
                        x="date:T", text="event:N")]
     title = f"{hist['label'].iloc[0][0].upper()}{hist['label'].iloc[0][1:]}: LSI"
-    return _finish(alt.layer(*layers).properties(title=title), height)
+    return _finish(alt.layer(*layers, title=title), height)
 
 
 def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.TopLevelMixin:
@@ -133,8 +133,8 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
     lines = base.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"])
     points = base.mark_point(size=90, filled=True).encode(shape=limb["shape"])
     title = f"{limbs['label'].iloc[0][0].upper()}{limbs['label'].iloc[0][1:]}: each limb vs pre-injury"
-    return _finish(alt.layer(threshold_rule(100, "pre-injury 100%", PRE_INJURY_SOURCE), lines, points)
-                   .properties(title=title), height)
+    return _finish(alt.layer(threshold_rule(100, "pre-injury 100%", PRE_INJURY_SOURCE), lines, points, title=title),
+                   height)
 
 
 # ------------------------------------------------------------------------------------ force plate
@@ -164,8 +164,8 @@ def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int
         alt.Tooltip("trials:Q", title="trials"), alt.Tooltip("baseline_mean:Q", title="28-day baseline (cm)", format=".1f"),
         alt.Tooltip("z:Q", title="z vs baseline", format=".2f"), alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(band, drop_line, base.mark_line(color=SIDE_COLORS["left"], strokeWidth=2),
-                           base.mark_point(size=80, filled=True, color=SIDE_COLORS["left"]))
-                   .properties(title="CMJ jump height"), height)
+                           base.mark_point(size=80, filled=True, color=SIDE_COLORS["left"]), title="CMJ jump height"),
+                   height)
 
 
 def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -184,7 +184,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
         "asymmetry_side:N", sides, [LIMB_COLORS[s] for s in sides], ["triangle-left", "triangle-right"]))
     return _finish(alt.layer(
         _rule_threshold("cmj_asym_amber", "hold", cfg), _rule_threshold("cmj_asym_red", "step back", cfg),
-        base.mark_line(color="#555555"), points).properties(title="CMJ asymmetry"), height)
+        base.mark_line(color="#555555"), points, title="CMJ asymmetry"), height)
 
 
 def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -203,7 +203,7 @@ def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height
     return _finish(alt.layer(
         threshold_rule(force, label, source),
         base.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"]),
-        base.mark_point(size=80, filled=True).encode(shape=limb["shape"])).properties(title="Nordic max force"), height)
+        base.mark_point(size=80, filled=True).encode(shape=limb["shape"]), title="Nordic max force"), height)
 
 
 def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -220,8 +220,8 @@ def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, he
         alt.Tooltip("imbalance_side:N", title="stronger side"), alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(
         _rule_threshold("nordic_imbalance_amber", "hold", cfg), _rule_threshold("nordic_imbalance_red", "step back", cfg),
-        base.mark_line(color="#555555"), base.mark_point(size=80, filled=True, color="#555555"))
-        .properties(title="Nordic imbalance"), height)
+        base.mark_line(color="#555555"), base.mark_point(size=80, filled=True, color="#555555"),
+        title="Nordic imbalance"), height)
 
 
 # ------------------------------------------------------------------------------------ pain and wellness
@@ -241,7 +241,7 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
         **_keyed("day:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
         size=alt.condition(alt.datum.swelling, alt.value(120), alt.value(30)))  # no second legend: shape says it
     return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg), _rule_threshold("pain_stop", "stop", cfg),
-                           base.mark_line(color="#777777", strokeWidth=1.5), points).properties(title="Pain"), height)
+                           base.mark_line(color="#777777", strokeWidth=1.5), points, title="Pain"), height)
 
 
 def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int = 620,
@@ -271,16 +271,12 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
         x=x, y=y, tooltip=tip,
         **_keyed("state:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
         size=alt.condition(alt.datum.past_hold, alt.value(90), alt.value(20)))
-    chart = (alt.layer(mean, hold, line, points, data=d).properties(width=width, height=row_height)
-             .facet(row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
-                                                                         labelOrient="top", labelFontSize=FONT_SIZE)),
-                    spacing=6)
-             .resolve_scale(y="independent")
-             .properties(title="Wellness: daily answers vs the athlete's own 28-day mean (grey) and hold line (dashed)"))
-    return (chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_title(fontSize=FONT_SIZE + 2, anchor="start").configure_view(strokeWidth=0)
-            .configure_scale(zero=False))
+    chart = alt.layer(mean, hold, line, points, data=d, width=width, height=row_height).facet(
+        row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                             labelOrient="top", labelFontSize=FONT_SIZE)),
+        spacing=6, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title="Wellness: daily answers vs the athlete's own 28-day mean (grey) and hold line (dashed)")
+    return configured(chart, zero=False)
 
 
 # ------------------------------------------------------------------------------------ exposure
@@ -314,7 +310,7 @@ def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Setting
         pct = cfg.num("pre_injury_load_pct")
         layers.append(threshold_rule(float(target), f"{pct:g}% of pre-injury HSR ({target:.0f} m)",
                                      _src("pre_injury_load_pct")))
-    return style(alt.layer(*layers).properties(title="Weekly high-speed running and sprinting"), height=height)
+    return style(alt.layer(*layers, title="Weekly high-speed running and sprinting"), height=height)
 
 
 def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: int = 320) -> alt.TopLevelMixin:
@@ -343,7 +339,7 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: in
     if near is not None and mss is not None:
         layers = [threshold_rule(near, f"near-max {pct:g}% MSS ({near:{fmt}} {unit})", _src("near_max_pct")),
                   threshold_rule(mss, f"MSS {mss:{fmt}} {unit}", "best max speed on record (GPS sessions)"), *layers]
-    return _finish(alt.layer(*layers).properties(title="Top speed per week"), height)
+    return _finish(alt.layer(*layers, title="Top speed per week"), height)
 
 
 # ------------------------------------------------------------------------------------ timeline
@@ -362,5 +358,5 @@ def tier_chart(timeline: pd.DataFrame, height: int = 220) -> alt.TopLevelMixin:
     events = alt.Chart(marks).mark_rule(color=STATUS_COLORS["red"], strokeWidth=2).encode(x=_x("date"), tooltip=tip)
     labels = alt.Chart(marks).mark_text(align="left", dx=4, color=STATUS_COLORS["red"], fontSize=12).encode(
         x=_x("date"), y=alt.datum(1.5), text="event:N")
-    return _finish(alt.layer(threshold_rule(5, "tier 5: full training", TIER_SOURCE), events, labels, steps, points)
-                   .properties(title="Tier timeline"), height)
+    return _finish(alt.layer(threshold_rule(5, "tier 5: full training", TIER_SOURCE), events, labels, steps, points,
+                             title="Tier timeline"), height)

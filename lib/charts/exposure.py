@@ -17,15 +17,18 @@ HEATMAP = {  # load -> (value column, text column, spike column, legend title)
 BAND_COLORS = {"under-loaded": "#56B4E9", "typical": "#009E73", "high": "#E69F00", "spike": "#D55E00"}
 LOAD_STYLE = {"HSR": ("#0072B2", [1, 0]), "sprint": ("#CC79A7", [6, 3])}
 ROW_PX = 26
+HEATMAP_WEEKS = 12  # columns a 1280 px screen shows legibly; a season's older weeks stay in the tables
 
 
 def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") -> alt.TopLevelMixin:
     """Athletes down, ISO weeks across, one cell per athlete and week: the week's metres (or near-max
     sessions) as colour and as a number; spikes outlined and marked ▲, weeks with gaps ◌."""
     value, text, spike, title = HEATMAP[load]
-    rows = weeks.assign(_value=weeks[value], _text=weeks[text],
-                        _spike=weeks[spike] if spike else False,
-                        _why=weeks[f"{load}_why"] if spike else "")
+    latest = weeks["week_start"].max() if len(weeks) else None
+    shown = weeks if latest is None else weeks[weeks["week_start"] > latest - pd.Timedelta(weeks=HEATMAP_WEEKS)]
+    trimmed = len(shown) < len(weeks)
+    rows = shown.assign(_value=shown[value], _text=shown[text], _spike=shown[spike] if spike else False,
+                        _why=shown[f"{load}_why"] if spike else "")
     tooltip = [
         alt.Tooltip("name:N", title="athlete"), alt.Tooltip("week:N", title="ISO week"),
         alt.Tooltip("week_start:T", title="starts", format="%a %d %b %Y"),
@@ -41,7 +44,8 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
         alt.Tooltip("days_on_record:Q", title="days on record"), alt.Tooltip("days_in_week:Q", title="days in week"),
         alt.Tooltip("sources:N", title="source rows"),
     ]
-    x = alt.X("week_label:O", title="week starting (Monday)", sort=alt.EncodingSortField("week_start", op="min"),
+    x_title = f"week starting (Monday), the latest {HEATMAP_WEEKS}" if trimmed else "week starting (Monday)"
+    x = alt.X("week_label:O", title=x_title, sort=alt.EncodingSortField("week_start", op="min"),
               axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False, labelFontSize=12))
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order", op="min"),
               axis=alt.Axis(labelOverlap=False, labelLimit=230))
@@ -105,4 +109,4 @@ def acwr_chart(rows: pd.DataFrame, bands: pd.DataFrame, method: str, height: int
     dots = alt.Chart(rows).mark_point(size=25, filled=True, opacity=0.7).encode(
         **{k: v for k, v in enc.items() if k != "strokeDash"})
     plot = alt.layer(shade, *rules, line, dots)
-    return style(alt.layer(plot, names).resolve_axis(y="independent"), height=height)
+    return style(alt.layer(plot, names, resolve=alt.Resolve(axis=alt.AxisResolveMap(y="independent"))), height=height)

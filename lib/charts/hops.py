@@ -73,6 +73,6 @@ def side_chart(rows: pd.DataFrame, title: str, height: int = 350) -> alt.TopLeve
     dots = means.mark_point(size=80, filled=True, opacity=1).encode(shape=limb["shape"])
     rings = base.transform_filter(alt.datum.stat == "best trial").mark_point(
         size=80, strokeWidth=2, filled=False, opacity=1).encode(shape=limb["shape"])
-    chart = alt.layer(line, dots, rings).properties(
-        title=alt.Title(title, subtitle="● mean of trials (line) · ○ best trial", subtitleFontSize=13))
+    chart = alt.layer(line, dots, rings,
+                      title=alt.Title(title, subtitle="● mean of trials (line) · ○ best trial", subtitleFontSize=13))
     return style(chart, height=height)
