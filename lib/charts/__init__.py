@@ -92,12 +92,36 @@ def limb_encoding(field: str, labels: object, legend: alt.Legend | None = None) 
                 domain=domain, range=[LIMB_SHAPES[limb_kind(d)] for d in domain]))}
 
 
-def threshold_rule(value: float, label: str, source: str, axis: str = "y") -> alt.LayerChart:
-    """A dashed threshold line with its label; the tooltip names the source."""
+def wrap(label: str, width: int = 16) -> list[str]:
+    """A label in lines of about `width` characters, broken between words."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+LABEL_BASELINES = {"above": "bottom", "below": "top", "middle": "middle"}
+
+
+def threshold_rule(value: float, label: str, source: str, axis: str = "y", side: str = "middle") -> alt.LayerChart:
+    """A dashed threshold line with its label; the tooltip names the source. A horizontal line's
+    label stands in the right margin, beside the line's end (never over the data): `side` puts it
+    above or below the line when two lines of a chart may be close (the higher "above", the
+    lower "below")."""
     data = pd.DataFrame({"value": [value], "label": [label], "source": [source]})
-    enc = {axis: alt.Y("value:Q") if axis == "y" else alt.X("value:Q")}
+    tooltip = [alt.Tooltip("label:N", title="threshold"), alt.Tooltip("source:N", title="source")]
+    if axis != "y":  # a vertical line: its label at the top, beside the line
+        enc = {"x": alt.X("value:Q")}
+        line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(**enc, tooltip=tooltip)
+        text = alt.Chart(data).mark_text(align="left", dx=4, y=6, color=THRESHOLD_COLOR, fontSize=12).encode(
+            **enc, text="label:N")
+        return line + text
     line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
-        **enc, tooltip=[alt.Tooltip("label:N", title="threshold"), alt.Tooltip("source:N", title="source")])
-    text = alt.Chart(data).mark_text(align="left", dx=4, dy=-8, color=THRESHOLD_COLOR, fontSize=12).encode(
-        **enc, text="label:N")
+        y=alt.Y("value:Q"), tooltip=tooltip)
+    text = alt.Chart(data.assign(lines=[wrap(label)])).mark_text(
+        align="left", dx=6, baseline=LABEL_BASELINES[side], color=THRESHOLD_COLOR, fontSize=12, lineHeight=13).encode(
+        x=alt.value("width"), y=alt.Y("value:Q"), text="lines", tooltip=tooltip)
     return line + text

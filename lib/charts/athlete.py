@@ -16,6 +16,7 @@ from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRE
                          style, threshold_rule, top_legend)
 from lib.readiness import TIER_SOURCE, rule_line
 from lib.core.settings import BY_NAME, Settings, defaults
+from lib.core.units import speed_shown
 from lib.views.athlete import nordic_threshold
 
 DATE_AXIS = alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True)
@@ -34,10 +35,10 @@ def _domain(values: list[float], floor: float | None = None, ceil: float | None 
     return [min(lo, floor) if floor is not None else lo, max(hi, ceil) if ceil is not None else hi]
 
 
-def _rule_threshold(rule_id: str, word: str, cfg: Settings) -> alt.LayerChart:
+def _rule_threshold(rule_id: str, word: str, cfg: Settings, side: str = "middle") -> alt.LayerChart:
     """A rule's threshold line, worded as the board words it (lib.readiness.rule_line)."""
     value, text, source = rule_line(rule_id, cfg)
-    return threshold_rule(value, f"{word} {text}", source)
+    return threshold_rule(value, f"{word} {text}", source, side=side)
 
 
 def _src(name: str) -> str:
@@ -183,7 +184,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
     points = base.mark_point(size=100, filled=True, opacity=1).encode(**_keyed(
         "asymmetry_side:N", sides, [LIMB_COLORS[s] for s in sides], ["triangle-left", "triangle-right"]))
     return _finish(alt.layer(
-        _rule_threshold("cmj_asym_amber", "hold", cfg), _rule_threshold("cmj_asym_red", "step back", cfg),
+        _rule_threshold("cmj_asym_amber", "hold", cfg, "below"), _rule_threshold("cmj_asym_red", "step back", cfg, "above"),
         base.mark_line(color="#555555"), points, title="CMJ asymmetry"), height)
 
 
@@ -219,7 +220,8 @@ def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, he
         alt.Tooltip("imbalance_pct:Q", title="imbalance (%)", format=".1f"),
         alt.Tooltip("imbalance_side:N", title="stronger side"), alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(
-        _rule_threshold("nordic_imbalance_amber", "hold", cfg), _rule_threshold("nordic_imbalance_red", "step back", cfg),
+        _rule_threshold("nordic_imbalance_amber", "hold", cfg, "below"),
+        _rule_threshold("nordic_imbalance_red", "step back", cfg, "above"),
         base.mark_line(color="#555555"), base.mark_point(size=80, filled=True, color="#555555"),
         title="Nordic imbalance"), height)
 
@@ -240,12 +242,12 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
     points = base.mark_point(filled=True, opacity=1).encode(
         **_keyed("day:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
         size=alt.condition(alt.datum.swelling, alt.value(120), alt.value(30)))  # no second legend: shape says it
-    return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg), _rule_threshold("pain_stop", "stop", cfg),
+    return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg, "below"), _rule_threshold("pain_stop", "stop", cfg, "above"),
                            base.mark_line(color="#777777", strokeWidth=1.5), points, title="Pain"), height)
 
 
-def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int = 620,
-                   row_height: int = 60) -> alt.TopLevelMixin:
+def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int = 640,
+                   row_height: int = 84) -> alt.TopLevelMixin:
     """One row per wellness item: the daily answer, the athlete's own baseline mean, and the hold
     line `wellness_z_amber` SD on the bad side of it; answers past the line are marked."""
     cfg = cfg or defaults()
@@ -260,10 +262,11 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
            alt.Tooltip("value:Q", title="answer"), alt.Tooltip("scale:N", title="scale"),
            alt.Tooltip("baseline_mean:Q", title="own 28-day mean", format=".1f"),
            alt.Tooltip("bad_z:Q", title="z, up = worse", format=".2f"), alt.Tooltip("source:N", title="source row")]
-    y = alt.Y("value:Q", title="answer", axis=alt.Axis(tickCount=3, format="d"))
-    mean = alt.Chart().mark_line(color=BAND_GREY, strokeWidth=3).encode(x=x, y=alt.Y("baseline_mean:Q", title="answer"))
+    # whole answers only (a 1-5 scale once read 5, 5, 4), no y title: the row's header names the item
+    y = alt.Y("value:Q", title=None, axis=alt.Axis(values=list(range(11)), format="d"))
+    mean = alt.Chart().mark_line(color=BAND_GREY, strokeWidth=3).encode(x=x, y=alt.Y("baseline_mean:Q", title=None))
     hold = alt.Chart().mark_line(color=THRESHOLD_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        x=x, y=alt.Y("hold_line:Q", title="answer"),
+        x=x, y=alt.Y("hold_line:Q", title=None),
         tooltip=[alt.Tooltip("hold:N", title="threshold"), alt.Tooltip("hold_line:Q", title="value", format=".1f"),
                  alt.Tooltip("hold_source:N", title="source")])
     line = alt.Chart().mark_line(color="#777777", strokeWidth=1).encode(x=x, y=y)
@@ -274,7 +277,7 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
     chart = alt.layer(mean, hold, line, points, data=d, width=width, height=row_height).facet(
         row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
                                                              labelOrient="top", labelFontSize=FONT_SIZE)),
-        spacing=6, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        spacing=14, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
         title="Wellness: daily answers vs the athlete's own 28-day mean (grey) and hold line (dashed)")
     return configured(chart, zero=False)
 
@@ -288,9 +291,8 @@ def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Setting
     if weeks.empty:
         return empty_chart("no GPS sessions in the window")
     unit = str(cfg["speed_unit"])
-    f = 3.6 if unit == "km/h" else 1.0
-    hsr = f"HSR ≥ {cfg.num('hsr_speed') * f:.1f} {unit}"
-    sprint = f"sprint ≥ {cfg.num('sprint_speed') * f:.1f} {unit}"
+    hsr = f"HSR ≥ {speed_shown(cfg.num('hsr_speed'), unit):.1f} {unit}"
+    sprint = f"sprint ≥ {speed_shown(cfg.num('sprint_speed'), unit):.1f} {unit}"
     w = weeks.assign(week_label=weeks["week_start"].dt.strftime("%d %b"))
     order = w["week_label"].tolist()
     long = pd.concat([w.assign(load=hsr, metres=w["hsr_m"]), w.assign(load=sprint, metres=w["sprint_m"])])
@@ -337,8 +339,9 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: in
         "reached:N", kinds, [STATUS_COLORS["green"], "#777777"], ["diamond", "circle"]))
     layers = [base.mark_line(color="#777777"), points]
     if near is not None and mss is not None:
-        layers = [threshold_rule(near, f"near-max {pct:g}% MSS ({near:{fmt}} {unit})", _src("near_max_pct")),
-                  threshold_rule(mss, f"MSS {mss:{fmt}} {unit}", "best max speed on record (GPS sessions)"), *layers]
+        layers = [threshold_rule(near, f"near-max {pct:g}% MSS ({near:{fmt}} {unit})", _src("near_max_pct"), side="below"),
+                  threshold_rule(mss, f"MSS {mss:{fmt}} {unit}", "best max speed on record (GPS sessions)", side="above"),
+                  *layers]
     return _finish(alt.layer(*layers, title="Top speed per week"), height)
 
 

@@ -7,7 +7,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from lib.charts import STATUS_COLORS, style, threshold_rule
+from lib.charts import STATUS_COLORS, THRESHOLD_COLOR, style, top_legend
 
 HEATMAP = {  # load -> (value column, text column, spike column, legend title)
     "hsr": ("hsr_m", "hsr_text", "hsr_spike", "HSR (m)"),
@@ -83,19 +83,27 @@ def acwr_chart(rows: pd.DataFrame, bands: pd.DataFrame, method: str, height: int
         tooltip=[alt.Tooltip("label:N", title="band"), alt.Tooltip("lo:Q", title="from"),
                  alt.Tooltip("hi:Q", title="to"), alt.Tooltip("source:N", title="source")])
     mids = [float(m) for m in bands["mid"]]
-    label_expr = " : ".join(f"datum.value == {m!r} ? {lab!r}" for m, lab in zip(mids, bands["label"])) + " : ''"
+    # each band named with its edges on the right axis: the edges' lines carry no label of their own
+    # (a label on the plot sat over the ratio lines)
+    edges = [f"< {bands['hi'].iloc[0]:g}"] + [f"{lo:g}–{hi:g}" for lo, hi in zip(bands["lo"].iloc[1:-1], bands["hi"].iloc[1:-1])] \
+        + [f"≥ {bands['lo'].iloc[-1]:g}"]
+    names = [f"{lab} {edge}" for lab, edge in zip(bands["label"], edges)]
+    label_expr = " : ".join(f"datum.value == {m!r} ? {lab!r}" for m, lab in zip(mids, names)) + " : ''"
     names = alt.Chart(bands).mark_tick(opacity=0).encode(
         y=alt.Y("mid:Q", scale=y_scale, title=None, axis=alt.Axis(
             orient="right", values=mids, labelExpr=label_expr, grid=False, ticks=False, domain=False,
             labelFontSize=13, labelColor="#333333")))
-    rules = [threshold_rule(float(r.lo), f"{r.lo:g}", str(r.source)) for r in bands.iloc[1:].itertuples()]
+    rules = [alt.Chart(bands.iloc[1:]).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
+        y=alt.Y("lo:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title="band from"),
+                                                  alt.Tooltip("lo:Q", title="acute:chronic"),
+                                                  alt.Tooltip("source:N", title="source")])]
     loads = [k for k in LOAD_STYLE if k in set(rows["load"])]
     enc = {
         "x": alt.X("date:T", title="date", axis=alt.Axis(format="%d %b", labelAngle=0)),
         "y": alt.Y("ratio:Q", title=title, scale=y_scale),
-        "color": alt.Color("load:N", title="load",
+        "color": alt.Color("load:N", legend=top_legend(),
                            scale=alt.Scale(domain=loads, range=[LOAD_STYLE[k][0] for k in loads])),
-        "strokeDash": alt.StrokeDash("load:N", title="load",
+        "strokeDash": alt.StrokeDash("load:N", legend=top_legend(),
                                      scale=alt.Scale(domain=loads, range=[LOAD_STYLE[k][1] for k in loads])),
         "tooltip": [alt.Tooltip("date:T", title="date", format="%a %d %b %Y"), alt.Tooltip("load:N", title="load"),
                     alt.Tooltip("ratio:Q", title="acute:chronic", format=".2f"), alt.Tooltip("band:N", title="band"),
