@@ -51,7 +51,12 @@ def _open(page, link: str) -> None:  # noqa: ANN001
         page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().width > 200")
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=link).first.click()
-    page.get_by_text(PAGES[link]).first.wait_for()
+    try:
+        page.get_by_text(PAGES[link]).first.wait_for(timeout=60_000)
+    except sync_api.TimeoutError:  # a click that landed during a rerun's end is dropped by Streamlit: once more
+        _settled(page)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=link).first.click()
+        page.get_by_text(PAGES[link]).first.wait_for()
     _settled(page)
     if folded and _sidebar_width(page) > 50:
         page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]').first.click()
