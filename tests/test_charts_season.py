@@ -120,3 +120,25 @@ def test_one_config_at_the_top_of_each_spec(built: dict[str, dict]) -> None:
                 return any(k == "config" or nested(v) for k, v in node.items())
             return isinstance(node, list) and any(nested(v) for v in node)
         assert not nested({k: v for k, v in s.items() if k != "config"}), name
+
+
+def _y_axes(node: object, found: list[dict]) -> list[dict]:
+    """Every quantitative y encoding of a spec (layers, facets)."""
+    if isinstance(node, dict):
+        y = node.get("encoding", {}).get("y") if isinstance(node.get("encoding"), dict) else None
+        if isinstance(y, dict) and y.get("type") == "quantitative":
+            found.append(y)
+        for value in node.values():
+            _y_axes(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _y_axes(value, found)
+    return found
+
+
+def test_every_number_axis_has_a_format(built: dict[str, dict]) -> None:
+    """A y axis's numbers are formatted on purpose (".1~f", ",.0f", "d"): Vega's default on a
+    one-value domain once read "33.300000"."""
+    bare = [name for name, s in built.items()
+            if (axes := _y_axes(s, [])) and not any(isinstance(a.get("axis"), dict) and "format" in a["axis"] for a in axes)]
+    assert bare == []

@@ -80,7 +80,7 @@ def lsi_chart(history: pd.DataFrame, test: str, height: int = 300) -> alt.TopLev
         return empty_chart("no LSI for this test in the window")
     pass_lsi, source = float(hist["pass_lsi"].iloc[0]), str(hist["pass_source"].iloc[0])
     results = [f"≥ {pass_lsi:g}%", f"below {pass_lsi:g}%"]
-    y = alt.Y("lsi:Q", title="LSI (%)", scale=alt.Scale(domain=_domain(
+    y = alt.Y("lsi:Q", title="LSI (%)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(domain=_domain(
         [*h["lsi"], pass_lsi, *h["band_lo"], *h["band_hi"]], ceil=105)))
     tip = [alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
            alt.Tooltip("lsi:Q", title="LSI, mean of trials (%)", format=".1f"),
@@ -121,7 +121,7 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
     if limbs.empty:
         return empty_chart("no test before the injury to compare each limb with")
     limb = limb_encoding("limb:N", limbs["limb"], _legend())
-    enc = {"x": _x(), "y": alt.Y("pct_pre:Q", title="% of pre-injury value",
+    enc = {"x": _x(), "y": alt.Y("pct_pre:Q", title="% of pre-injury value", axis=alt.Axis(format=".1~f"),
                                   scale=alt.Scale(domain=_domain([*limbs["pct_pre"], 100], ceil=105))),
            "color": limb["color"],
            "tooltip": [alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("limb:N", title="limb"),
@@ -148,7 +148,7 @@ def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int
     drop = cfg.num("jump_height_drop")
     d = cmj.assign(band="28-day mean ± SD", drop_label=f"{drop:g}% below baseline",
                    drop_source=_src("jump_height_drop"))
-    y = alt.Y("jump_height_cm:Q", title="Jump height (cm)", scale=alt.Scale(zero=False))
+    y = alt.Y("jump_height_cm:Q", title="Jump height (cm)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(zero=False))
     band = alt.Chart(d).mark_area(color=BAND_GREY, opacity=0.4).encode(
         x=_x(), y=alt.Y("baseline_lo:Q", title="Jump height (cm)"), y2="baseline_hi:Q",
         tooltip=[alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("band:N", title="baseline band"),
@@ -176,7 +176,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
     if d.empty:
         return empty_chart("no CMJ asymmetry in the window")
     sides = ["left", "right"]
-    base = alt.Chart(d).encode(x=_x(), y=alt.Y("asymmetry_pct:Q", title="Asymmetry (%)", scale=alt.Scale(
+    base = alt.Chart(d).encode(x=_x(), y=alt.Y("asymmetry_pct:Q", title="Asymmetry (%)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(
         domain=[0, _domain([*d["asymmetry_pct"], cfg.num("cmj_asym_red")])[1]])), tooltip=[
         alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
         alt.Tooltip("asymmetry_pct:Q", title="asymmetry (%)", format=".1f"),
@@ -195,7 +195,7 @@ def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height
     force, label, source = nordic_threshold(cfg)
     limb = limb_encoding("limb:N", nordic["limb"], _legend())
     base = alt.Chart(nordic).encode(
-        x=_x(), y=alt.Y("max_force_n:Q", title="Max force (N)", scale=alt.Scale(domain=_domain(
+        x=_x(), y=alt.Y("max_force_n:Q", title="Max force (N)", axis=alt.Axis(format=",.0f"), scale=alt.Scale(domain=_domain(
             [*nordic["max_force_n"], force], step=50))),
         color=limb["color"],
         tooltip=[alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("limb:N", title="limb"),
@@ -214,7 +214,7 @@ def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, he
     if d.empty:
         return empty_chart("no Nordic imbalance in the window")
     red = cfg.num("nordic_imbalance_red")
-    base = alt.Chart(d).encode(x=_x(), y=alt.Y("imbalance_pct:Q", title="Imbalance (%)", scale=alt.Scale(
+    base = alt.Chart(d).encode(x=_x(), y=alt.Y("imbalance_pct:Q", title="Imbalance (%)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(
         domain=[0, _domain([*d["imbalance_pct"], red])[1]])), tooltip=[
         alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
         alt.Tooltip("imbalance_pct:Q", title="imbalance (%)", format=".1f"),
@@ -235,7 +235,7 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
         return empty_chart("no pain scores in the window")
     d = pain.assign(day=pain["swelling"].map({True: "swelling reported", False: "no swelling"}))
     kinds = ["no swelling", "swelling reported"]
-    base = alt.Chart(d).encode(x=_x("date"), y=alt.Y("pain:Q", title="Pain (0-10)", scale=alt.Scale(domain=[0, 10])),
+    base = alt.Chart(d).encode(x=_x("date"), y=alt.Y("pain:Q", title="Pain (0-10)", axis=alt.Axis(format="d"), scale=alt.Scale(domain=[0, 10])),
                                tooltip=[alt.Tooltip("date:T", title="date", format="%Y-%m-%d"),
                                         alt.Tooltip("pain:Q", title="pain (0-10)"), alt.Tooltip("day:N", title="swelling"),
                                         alt.Tooltip("source:N", title="source row")])
@@ -299,7 +299,7 @@ def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Setting
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("week_label:O", title="week starting", sort=order, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         xOffset=alt.XOffset("load:N", sort=[hsr, sprint]),
-        y=alt.Y("metres:Q", title="Distance per week (m)"),
+        y=alt.Y("metres:Q", title="Distance per week (m)", axis=alt.Axis(format=",.0f")),
         **_keyed("load:N", [hsr, sprint], [SIDE_COLORS["left"], "#E69F00"]),
         tooltip=[alt.Tooltip("week:N", title="ISO week"), alt.Tooltip("load:N", title="zone"),
                  alt.Tooltip("metres:Q", title="metres", format=".0f"), alt.Tooltip("sessions:Q", title="sessions"),
@@ -329,7 +329,8 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: in
     fmt = ".1f" if unit == "km/h" else ".2f"
     base = alt.Chart(d).encode(
         x=alt.X("week_start:T", title="week starting", axis=DATE_AXIS),
-        y=alt.Y("top_speed:Q", title=f"Top speed ({unit})", scale=alt.Scale(zero=False)),
+        y=alt.Y("top_speed:Q", title=f"Top speed ({unit})", axis=alt.Axis(format=".1~f" if unit == "km/h" else ".2~f"),
+                  scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("week:N", title="ISO week"), alt.Tooltip("top_speed:Q", title=f"top speed ({unit})", format=fmt),
                  alt.Tooltip("pct_mss:Q", title="% of MSS", format=".0f"),
                  alt.Tooltip("near_max_sessions:Q", title=f"sessions ≥ {pct:g}% MSS"),
@@ -353,7 +354,7 @@ def tier_chart(timeline: pd.DataFrame, height: int = 220) -> alt.TopLevelMixin:
     marks = timeline[timeline["tier"].isna()]
     tip = [alt.Tooltip("date:T", title="date", format="%Y-%m-%d"), alt.Tooltip("event:N", title="event"),
            alt.Tooltip("detail:N", title="detail"), alt.Tooltip("who:N", title="who"), alt.Tooltip("source:N", title="source")]
-    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5]))
+    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"))
     steps = alt.Chart(tiers).mark_line(interpolate="step-after", color=SIDE_COLORS["left"], strokeWidth=2).encode(
         x=_x("date"), y=y, tooltip=tip)
     points = alt.Chart(tiers).mark_point(size=110, filled=True, color=SIDE_COLORS["left"]).encode(

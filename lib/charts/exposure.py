@@ -77,7 +77,7 @@ def acwr_chart(rows: pd.DataFrame, bands: pd.DataFrame, method: str, height: int
     y_scale = alt.Scale(domain=domain, clamp=True)
     title = f"acute:chronic ({method})"
     shade = alt.Chart(bands).mark_rect(opacity=0.12).encode(
-        y=alt.Y("lo:Q", scale=y_scale, title=title), y2="hi:Q",
+        y=alt.Y("lo:Q", scale=y_scale, title=title, axis=alt.Axis(format=".1~f")), y2="hi:Q",
         fill=alt.Fill("band:N", scale=alt.Scale(domain=list(BAND_COLORS), range=list(BAND_COLORS.values())),
                       legend=None),
         tooltip=[alt.Tooltip("label:N", title="band"), alt.Tooltip("lo:Q", title="from"),
@@ -100,7 +100,7 @@ def acwr_chart(rows: pd.DataFrame, bands: pd.DataFrame, method: str, height: int
     loads = [k for k in LOAD_STYLE if k in set(rows["load"])]
     enc = {
         "x": alt.X("date:T", title="date", axis=alt.Axis(format="%d %b", labelAngle=0)),
-        "y": alt.Y("ratio:Q", title=title, scale=y_scale),
+        "y": alt.Y("ratio:Q", title=title, scale=y_scale, axis=alt.Axis(format=".1~f")),
         "color": alt.Color("load:N", legend=top_legend(),
                            scale=alt.Scale(domain=loads, range=[LOAD_STYLE[k][0] for k in loads])),
         "strokeDash": alt.StrokeDash("load:N", legend=top_legend(),
