@@ -348,13 +348,13 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: in
 
 # ------------------------------------------------------------------------------------ timeline
 
-def tier_chart(timeline: pd.DataFrame, height: int = 220) -> alt.TopLevelMixin:
+def tier_chart(timeline: pd.DataFrame, height: int = 240) -> alt.TopLevelMixin:
     """Tier over time (recorded changes and today's) with injuries and clearances as marked dates."""
     tiers = timeline.dropna(subset=["tier"])
     marks = timeline[timeline["tier"].isna()]
     tip = [alt.Tooltip("date:T", title="date", format="%Y-%m-%d"), alt.Tooltip("event:N", title="event"),
            alt.Tooltip("detail:N", title="detail"), alt.Tooltip("who:N", title="who"), alt.Tooltip("source:N", title="source")]
-    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"))
+    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", labelOverlap=False))
     steps = alt.Chart(tiers).mark_line(interpolate="step-after", color=SIDE_COLORS["left"], strokeWidth=2).encode(
         x=_x("date"), y=y, tooltip=tip)
     points = alt.Chart(tiers).mark_point(size=110, filled=True, color=SIDE_COLORS["left"]).encode(
