@@ -121,7 +121,8 @@ def threshold_rule(value: float, label: str, source: str, axis: str = "y", side:
         return line + text
     line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
         y=alt.Y("value:Q"), tooltip=tooltip)
-    text = alt.Chart(data.assign(lines=[wrap(label)])).mark_text(
-        align="left", dx=6, baseline=LABEL_BASELINES[side], color=THRESHOLD_COLOR, fontSize=12, lineHeight=13).encode(
-        x=alt.value("width"), y=alt.Y("value:Q"), text="lines", tooltip=tooltip)
+    # lines joined by a line break the mark splits on (an array field reads "[a,b]" in the browser's Vega)
+    text = alt.Chart(data.assign(lines="\n".join(wrap(label)))).mark_text(
+        align="left", dx=6, baseline=LABEL_BASELINES[side], color=THRESHOLD_COLOR, fontSize=12, lineHeight=13,
+        lineBreak="\n").encode(x=alt.value("width"), y=alt.Y("value:Q"), text="lines:N", tooltip=tooltip)
     return line + text
