@@ -43,10 +43,18 @@ FOCUS = "returning_first"  # meeting focus: returning athletes at the top of the
 
 @st.cache_resource(show_spinner=False)
 def engine() -> Engine:
-    """The store, with the demo team loaded into an empty one."""
-    eng = store.connect()
-    ensure_demo(eng)
-    return eng
+    """The store (app.py loads the demo team into an empty one with `demo_team`, under a spinner)."""
+    return store.connect()
+
+
+def demo_team() -> bool:
+    """Load the demo team into an empty store, once per store (a first start takes a few seconds)."""
+    return _demo_team(str(engine().url))
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_team(store_url: str) -> bool:
+    return bool(ensure_demo(engine()))
 
 
 def version() -> str:

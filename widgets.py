@@ -43,7 +43,8 @@ PAGE_CSS = """<style>
 # follows the root size only when it happens to redraw after the style sheet arrives, so a larger
 # root gave one grid 14 px and the other 17 px, and cut its reasons. The grid keeps its 14 px; its
 # rows are sized by the board page (row_height). Narrower side padding leaves the reason column
-# room for its longest reason.
+# room for its longest reason. No hover toolbar on grids and charts: it covered the caption above
+# the board (search, download and full screen are the normal layout's).
 MEETING_CSS = """<style>
 [data-testid="stHeader"] { height: 2.25rem; min-height: 2.25rem; background: transparent; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; padding-bottom: 1rem !important;
@@ -56,6 +57,7 @@ MEETING_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMetricValue"],
 [data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 44px; line-height: 1.2; }
 [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 18px; }
+[data-testid="stMain"] [data-testid="stElementToolbar"] { display: none; }
 </style>"""
 
 

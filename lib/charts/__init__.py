@@ -25,13 +25,30 @@ THRESHOLD_COLOR = "#444444"
 FONT_SIZE = 14
 
 
-def style(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
-    """The house style: readable when screen-shared (14 px labels), no chart border."""
-    return (chart.properties(height=height)
-            .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom")
-            .configure_title(fontSize=FONT_SIZE + 2, anchor="start")
-            .configure_view(strokeWidth=0))
+def _config(zero: bool) -> alt.Config:
+    return alt.Config(axis=alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE),
+                      legend=alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom"),
+                      title=alt.TitleConfig(fontSize=FONT_SIZE + 2, anchor="start"),
+                      view=alt.ViewConfig(strokeWidth=0), **({} if zero else {"scale": alt.ScaleConfig(zero=False)}))
+
+
+# The house style, built once and set on each chart as it is: readable when screen-shared (14 px
+# labels), no chart border. FREE_SCALES: scales start where the data and thresholds are (a
+# threshold layer has no domain of its own, so an LSI chart would otherwise span 0-110%).
+CONFIG, FREE_SCALES = _config(zero=True), _config(zero=False)
+
+
+def configured(chart: alt.TopLevelMixin, zero: bool = True) -> alt.TopLevelMixin:
+    """`chart` itself with the house config set (no copy: Altair's `configure_*` and `properties`
+    each rebuild a layered chart, deep-copying every layer). For a chart its builder just made."""
+    chart.config = CONFIG if zero else FREE_SCALES
+    return chart
+
+
+def style(chart: alt.TopLevelMixin, height: int = 260, zero: bool = True) -> alt.TopLevelMixin:
+    """The house style and the chart's height, set on `chart` itself (see `configured`)."""
+    chart.height = height
+    return configured(chart, zero)
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
@@ -75,12 +92,37 @@ def limb_encoding(field: str, labels: object, legend: alt.Legend | None = None) 
                 domain=domain, range=[LIMB_SHAPES[limb_kind(d)] for d in domain]))}
 
 
-def threshold_rule(value: float, label: str, source: str, axis: str = "y") -> alt.LayerChart:
-    """A dashed threshold line with its label; the tooltip names the source."""
+def wrap(label: str, width: int = 16) -> list[str]:
+    """A label in lines of about `width` characters, broken between words."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+LABEL_BASELINES = {"above": "bottom", "below": "top", "middle": "middle"}
+
+
+def threshold_rule(value: float, label: str, source: str, axis: str = "y", side: str = "middle") -> alt.LayerChart:
+    """A dashed threshold line with its label; the tooltip names the source. A horizontal line's
+    label stands in the right margin, beside the line's end (never over the data): `side` puts it
+    above or below the line when two lines of a chart may be close (the higher "above", the
+    lower "below")."""
     data = pd.DataFrame({"value": [value], "label": [label], "source": [source]})
-    enc = {axis: alt.Y("value:Q") if axis == "y" else alt.X("value:Q")}
+    tooltip = [alt.Tooltip("label:N", title="threshold"), alt.Tooltip("source:N", title="source")]
+    if axis != "y":  # a vertical line: its label at the top, beside the line
+        enc = {"x": alt.X("value:Q")}
+        line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(**enc, tooltip=tooltip)
+        text = alt.Chart(data).mark_text(align="left", dx=4, y=6, color=THRESHOLD_COLOR, fontSize=12).encode(
+            **enc, text="label:N")
+        return line + text
     line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
-        **enc, tooltip=[alt.Tooltip("label:N", title="threshold"), alt.Tooltip("source:N", title="source")])
-    text = alt.Chart(data).mark_text(align="left", dx=4, dy=-8, color=THRESHOLD_COLOR, fontSize=12).encode(
-        **enc, text="label:N")
+        y=alt.Y("value:Q"), tooltip=tooltip)
+    # lines joined by a line break the mark splits on (an array field reads "[a,b]" in the browser's Vega)
+    text = alt.Chart(data.assign(lines="\n".join(wrap(label)))).mark_text(
+        align="left", dx=6, baseline=LABEL_BASELINES[side], color=THRESHOLD_COLOR, fontSize=12, lineHeight=13,
+        lineBreak="\n").encode(x=alt.value("width"), y=alt.Y("value:Q"), text="lines:N", tooltip=tooltip)
     return line + text

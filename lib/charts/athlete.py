@@ -12,10 +12,11 @@ import math
 import altair as alt
 import pandas as pd
 
-from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, limb_encoding, style,
-                         threshold_rule, top_legend)
+from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRESHOLD_COLOR, configured, limb_encoding,
+                         style, threshold_rule, top_legend)
 from lib.readiness import TIER_SOURCE, rule_line
 from lib.core.settings import BY_NAME, Settings, defaults
+from lib.core.units import speed_shown
 from lib.views.athlete import nordic_threshold
 
 DATE_AXIS = alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True)
@@ -34,10 +35,10 @@ def _domain(values: list[float], floor: float | None = None, ceil: float | None 
     return [min(lo, floor) if floor is not None else lo, max(hi, ceil) if ceil is not None else hi]
 
 
-def _rule_threshold(rule_id: str, word: str, cfg: Settings) -> alt.LayerChart:
+def _rule_threshold(rule_id: str, word: str, cfg: Settings, side: str = "middle") -> alt.LayerChart:
     """A rule's threshold line, worded as the board words it (lib.readiness.rule_line)."""
     value, text, source = rule_line(rule_id, cfg)
-    return threshold_rule(value, f"{word} {text}", source)
+    return threshold_rule(value, f"{word} {text}", source, side=side)
 
 
 def _src(name: str) -> str:
@@ -47,7 +48,7 @@ def _src(name: str) -> str:
 def _finish(chart: alt.TopLevelMixin, height: int) -> alt.TopLevelMixin:
     """House style, and scales that start where the data and thresholds are (not at zero): a
     threshold layer has no domain of its own, so without this an LSI chart would span 0-110%."""
-    return style(chart, height=height).configure_scale(zero=False)
+    return style(chart, height=height, zero=False)
 
 
 def _keyed(field: str, domain: list[str], colors: list[str], shapes: list[str] | None = None) -> dict[str, object]:
@@ -79,7 +80,7 @@ def lsi_chart(history: pd.DataFrame, test: str, height: int = 300) -> alt.TopLev
         return empty_chart("no LSI for this test in the window")
     pass_lsi, source = float(hist["pass_lsi"].iloc[0]), str(hist["pass_source"].iloc[0])
     results = [f"≥ {pass_lsi:g}%", f"below {pass_lsi:g}%"]
-    y = alt.Y("lsi:Q", title="LSI (%)", scale=alt.Scale(domain=_domain(
+    y = alt.Y("lsi:Q", title="LSI (%)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(domain=_domain(
         [*h["lsi"], pass_lsi, *h["band_lo"], *h["band_hi"]], ceil=105)))
     tip = [alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
            alt.Tooltip("lsi:Q", title="LSI, mean of trials (%)", format=".1f"),
@@ -110,7 +111,7 @@ def lsi_chart(history: pd.DataFrame, test: str, height: int = 300) -> alt.TopLev
                    alt.Chart(mark).mark_text(align="left", dx=3, y=6, color=STATUS_COLORS["red"], fontSize=12).encode(
                        x="date:T", text="event:N")]
     title = f"{hist['label'].iloc[0][0].upper()}{hist['label'].iloc[0][1:]}: LSI"
-    return _finish(alt.layer(*layers).properties(title=title), height)
+    return _finish(alt.layer(*layers, title=title), height)
 
 
 def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.TopLevelMixin:
@@ -120,7 +121,7 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
     if limbs.empty:
         return empty_chart("no test before the injury to compare each limb with")
     limb = limb_encoding("limb:N", limbs["limb"], _legend())
-    enc = {"x": _x(), "y": alt.Y("pct_pre:Q", title="% of pre-injury value",
+    enc = {"x": _x(), "y": alt.Y("pct_pre:Q", title="% of pre-injury value", axis=alt.Axis(format=".1~f"),
                                   scale=alt.Scale(domain=_domain([*limbs["pct_pre"], 100], ceil=105))),
            "color": limb["color"],
            "tooltip": [alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("limb:N", title="limb"),
@@ -133,8 +134,8 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
     lines = base.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"])
     points = base.mark_point(size=90, filled=True).encode(shape=limb["shape"])
     title = f"{limbs['label'].iloc[0][0].upper()}{limbs['label'].iloc[0][1:]}: each limb vs pre-injury"
-    return _finish(alt.layer(threshold_rule(100, "pre-injury 100%", PRE_INJURY_SOURCE), lines, points)
-                   .properties(title=title), height)
+    return _finish(alt.layer(threshold_rule(100, "pre-injury 100%", PRE_INJURY_SOURCE), lines, points, title=title),
+                   height)
 
 
 # ------------------------------------------------------------------------------------ force plate
@@ -147,7 +148,7 @@ def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int
     drop = cfg.num("jump_height_drop")
     d = cmj.assign(band="28-day mean ± SD", drop_label=f"{drop:g}% below baseline",
                    drop_source=_src("jump_height_drop"))
-    y = alt.Y("jump_height_cm:Q", title="Jump height (cm)", scale=alt.Scale(zero=False))
+    y = alt.Y("jump_height_cm:Q", title="Jump height (cm)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(zero=False))
     band = alt.Chart(d).mark_area(color=BAND_GREY, opacity=0.4).encode(
         x=_x(), y=alt.Y("baseline_lo:Q", title="Jump height (cm)"), y2="baseline_hi:Q",
         tooltip=[alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("band:N", title="baseline band"),
@@ -164,8 +165,8 @@ def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int
         alt.Tooltip("trials:Q", title="trials"), alt.Tooltip("baseline_mean:Q", title="28-day baseline (cm)", format=".1f"),
         alt.Tooltip("z:Q", title="z vs baseline", format=".2f"), alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(band, drop_line, base.mark_line(color=SIDE_COLORS["left"], strokeWidth=2),
-                           base.mark_point(size=80, filled=True, color=SIDE_COLORS["left"]))
-                   .properties(title="CMJ jump height"), height)
+                           base.mark_point(size=80, filled=True, color=SIDE_COLORS["left"]), title="CMJ jump height"),
+                   height)
 
 
 def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -175,7 +176,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
     if d.empty:
         return empty_chart("no CMJ asymmetry in the window")
     sides = ["left", "right"]
-    base = alt.Chart(d).encode(x=_x(), y=alt.Y("asymmetry_pct:Q", title="Asymmetry (%)", scale=alt.Scale(
+    base = alt.Chart(d).encode(x=_x(), y=alt.Y("asymmetry_pct:Q", title="Asymmetry (%)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(
         domain=[0, _domain([*d["asymmetry_pct"], cfg.num("cmj_asym_red")])[1]])), tooltip=[
         alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
         alt.Tooltip("asymmetry_pct:Q", title="asymmetry (%)", format=".1f"),
@@ -183,8 +184,8 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
     points = base.mark_point(size=100, filled=True, opacity=1).encode(**_keyed(
         "asymmetry_side:N", sides, [LIMB_COLORS[s] for s in sides], ["triangle-left", "triangle-right"]))
     return _finish(alt.layer(
-        _rule_threshold("cmj_asym_amber", "hold", cfg), _rule_threshold("cmj_asym_red", "step back", cfg),
-        base.mark_line(color="#555555"), points).properties(title="CMJ asymmetry"), height)
+        _rule_threshold("cmj_asym_amber", "hold", cfg, "below"), _rule_threshold("cmj_asym_red", "step back", cfg, "above"),
+        base.mark_line(color="#555555"), points, title="CMJ asymmetry"), height)
 
 
 def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -194,7 +195,7 @@ def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height
     force, label, source = nordic_threshold(cfg)
     limb = limb_encoding("limb:N", nordic["limb"], _legend())
     base = alt.Chart(nordic).encode(
-        x=_x(), y=alt.Y("max_force_n:Q", title="Max force (N)", scale=alt.Scale(domain=_domain(
+        x=_x(), y=alt.Y("max_force_n:Q", title="Max force (N)", axis=alt.Axis(format=",.0f"), scale=alt.Scale(domain=_domain(
             [*nordic["max_force_n"], force], step=50))),
         color=limb["color"],
         tooltip=[alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"), alt.Tooltip("limb:N", title="limb"),
@@ -203,7 +204,7 @@ def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height
     return _finish(alt.layer(
         threshold_rule(force, label, source),
         base.mark_line(strokeWidth=2).encode(strokeDash=limb["strokeDash"]),
-        base.mark_point(size=80, filled=True).encode(shape=limb["shape"])).properties(title="Nordic max force"), height)
+        base.mark_point(size=80, filled=True).encode(shape=limb["shape"]), title="Nordic max force"), height)
 
 
 def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
@@ -213,15 +214,16 @@ def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, he
     if d.empty:
         return empty_chart("no Nordic imbalance in the window")
     red = cfg.num("nordic_imbalance_red")
-    base = alt.Chart(d).encode(x=_x(), y=alt.Y("imbalance_pct:Q", title="Imbalance (%)", scale=alt.Scale(
+    base = alt.Chart(d).encode(x=_x(), y=alt.Y("imbalance_pct:Q", title="Imbalance (%)", axis=alt.Axis(format=".1~f"), scale=alt.Scale(
         domain=[0, _domain([*d["imbalance_pct"], red])[1]])), tooltip=[
         alt.Tooltip("date:T", title="test date", format="%Y-%m-%d"),
         alt.Tooltip("imbalance_pct:Q", title="imbalance (%)", format=".1f"),
         alt.Tooltip("imbalance_side:N", title="stronger side"), alt.Tooltip("sources:N", title="source rows")])
     return _finish(alt.layer(
-        _rule_threshold("nordic_imbalance_amber", "hold", cfg), _rule_threshold("nordic_imbalance_red", "step back", cfg),
-        base.mark_line(color="#555555"), base.mark_point(size=80, filled=True, color="#555555"))
-        .properties(title="Nordic imbalance"), height)
+        _rule_threshold("nordic_imbalance_amber", "hold", cfg, "below"),
+        _rule_threshold("nordic_imbalance_red", "step back", cfg, "above"),
+        base.mark_line(color="#555555"), base.mark_point(size=80, filled=True, color="#555555"),
+        title="Nordic imbalance"), height)
 
 
 # ------------------------------------------------------------------------------------ pain and wellness
@@ -233,19 +235,19 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
         return empty_chart("no pain scores in the window")
     d = pain.assign(day=pain["swelling"].map({True: "swelling reported", False: "no swelling"}))
     kinds = ["no swelling", "swelling reported"]
-    base = alt.Chart(d).encode(x=_x("date"), y=alt.Y("pain:Q", title="Pain (0-10)", scale=alt.Scale(domain=[0, 10])),
+    base = alt.Chart(d).encode(x=_x("date"), y=alt.Y("pain:Q", title="Pain (0-10)", axis=alt.Axis(format="d"), scale=alt.Scale(domain=[0, 10])),
                                tooltip=[alt.Tooltip("date:T", title="date", format="%Y-%m-%d"),
                                         alt.Tooltip("pain:Q", title="pain (0-10)"), alt.Tooltip("day:N", title="swelling"),
                                         alt.Tooltip("source:N", title="source row")])
     points = base.mark_point(filled=True, opacity=1).encode(
         **_keyed("day:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
         size=alt.condition(alt.datum.swelling, alt.value(120), alt.value(30)))  # no second legend: shape says it
-    return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg), _rule_threshold("pain_stop", "stop", cfg),
-                           base.mark_line(color="#777777", strokeWidth=1.5), points).properties(title="Pain"), height)
+    return _finish(alt.layer(_rule_threshold("gate_pain", "safe", cfg, "below"), _rule_threshold("pain_stop", "stop", cfg, "above"),
+                           base.mark_line(color="#777777", strokeWidth=1.5), points, title="Pain"), height)
 
 
-def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int = 620,
-                   row_height: int = 60) -> alt.TopLevelMixin:
+def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int = 640,
+                   row_height: int = 84) -> alt.TopLevelMixin:
     """One row per wellness item: the daily answer, the athlete's own baseline mean, and the hold
     line `wellness_z_amber` SD on the bad side of it; answers past the line are marked."""
     cfg = cfg or defaults()
@@ -260,10 +262,11 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
            alt.Tooltip("value:Q", title="answer"), alt.Tooltip("scale:N", title="scale"),
            alt.Tooltip("baseline_mean:Q", title="own 28-day mean", format=".1f"),
            alt.Tooltip("bad_z:Q", title="z, up = worse", format=".2f"), alt.Tooltip("source:N", title="source row")]
-    y = alt.Y("value:Q", title="answer", axis=alt.Axis(tickCount=3, format="d"))
-    mean = alt.Chart().mark_line(color=BAND_GREY, strokeWidth=3).encode(x=x, y=alt.Y("baseline_mean:Q", title="answer"))
+    # whole answers only (a 1-5 scale once read 5, 5, 4), no y title: the row's header names the item
+    y = alt.Y("value:Q", title=None, axis=alt.Axis(values=list(range(11)), format="d"))
+    mean = alt.Chart().mark_line(color=BAND_GREY, strokeWidth=3).encode(x=x, y=alt.Y("baseline_mean:Q", title=None))
     hold = alt.Chart().mark_line(color=THRESHOLD_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
-        x=x, y=alt.Y("hold_line:Q", title="answer"),
+        x=x, y=alt.Y("hold_line:Q", title=None),
         tooltip=[alt.Tooltip("hold:N", title="threshold"), alt.Tooltip("hold_line:Q", title="value", format=".1f"),
                  alt.Tooltip("hold_source:N", title="source")])
     line = alt.Chart().mark_line(color="#777777", strokeWidth=1).encode(x=x, y=y)
@@ -271,16 +274,12 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
         x=x, y=y, tooltip=tip,
         **_keyed("state:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["red"]], ["circle", "triangle-up"]),
         size=alt.condition(alt.datum.past_hold, alt.value(90), alt.value(20)))
-    chart = (alt.layer(mean, hold, line, points, data=d).properties(width=width, height=row_height)
-             .facet(row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
-                                                                         labelOrient="top", labelFontSize=FONT_SIZE)),
-                    spacing=6)
-             .resolve_scale(y="independent")
-             .properties(title="Wellness: daily answers vs the athlete's own 28-day mean (grey) and hold line (dashed)"))
-    return (chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-            .configure_title(fontSize=FONT_SIZE + 2, anchor="start").configure_view(strokeWidth=0)
-            .configure_scale(zero=False))
+    chart = alt.layer(mean, hold, line, points, data=d, width=width, height=row_height).facet(
+        row=alt.Row("label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                             labelOrient="top", labelFontSize=FONT_SIZE)),
+        spacing=14, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title="Wellness: daily answers vs the athlete's own 28-day mean (grey) and hold line (dashed)")
+    return configured(chart, zero=False)
 
 
 # ------------------------------------------------------------------------------------ exposure
@@ -292,16 +291,15 @@ def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Setting
     if weeks.empty:
         return empty_chart("no GPS sessions in the window")
     unit = str(cfg["speed_unit"])
-    f = 3.6 if unit == "km/h" else 1.0
-    hsr = f"HSR ≥ {cfg.num('hsr_speed') * f:.1f} {unit}"
-    sprint = f"sprint ≥ {cfg.num('sprint_speed') * f:.1f} {unit}"
+    hsr = f"HSR ≥ {speed_shown(cfg.num('hsr_speed'), unit):.1f} {unit}"
+    sprint = f"sprint ≥ {speed_shown(cfg.num('sprint_speed'), unit):.1f} {unit}"
     w = weeks.assign(week_label=weeks["week_start"].dt.strftime("%d %b"))
     order = w["week_label"].tolist()
     long = pd.concat([w.assign(load=hsr, metres=w["hsr_m"]), w.assign(load=sprint, metres=w["sprint_m"])])
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("week_label:O", title="week starting", sort=order, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         xOffset=alt.XOffset("load:N", sort=[hsr, sprint]),
-        y=alt.Y("metres:Q", title="Distance per week (m)"),
+        y=alt.Y("metres:Q", title="Distance per week (m)", axis=alt.Axis(format=",.0f")),
         **_keyed("load:N", [hsr, sprint], [SIDE_COLORS["left"], "#E69F00"]),
         tooltip=[alt.Tooltip("week:N", title="ISO week"), alt.Tooltip("load:N", title="zone"),
                  alt.Tooltip("metres:Q", title="metres", format=".0f"), alt.Tooltip("sessions:Q", title="sessions"),
@@ -314,7 +312,7 @@ def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Setting
         pct = cfg.num("pre_injury_load_pct")
         layers.append(threshold_rule(float(target), f"{pct:g}% of pre-injury HSR ({target:.0f} m)",
                                      _src("pre_injury_load_pct")))
-    return style(alt.layer(*layers).properties(title="Weekly high-speed running and sprinting"), height=height)
+    return style(alt.layer(*layers, title="Weekly high-speed running and sprinting"), height=height)
 
 
 def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: int = 320) -> alt.TopLevelMixin:
@@ -331,7 +329,8 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: in
     fmt = ".1f" if unit == "km/h" else ".2f"
     base = alt.Chart(d).encode(
         x=alt.X("week_start:T", title="week starting", axis=DATE_AXIS),
-        y=alt.Y("top_speed:Q", title=f"Top speed ({unit})", scale=alt.Scale(zero=False)),
+        y=alt.Y("top_speed:Q", title=f"Top speed ({unit})", axis=alt.Axis(format=".1~f" if unit == "km/h" else ".2~f"),
+                  scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("week:N", title="ISO week"), alt.Tooltip("top_speed:Q", title=f"top speed ({unit})", format=fmt),
                  alt.Tooltip("pct_mss:Q", title="% of MSS", format=".0f"),
                  alt.Tooltip("near_max_sessions:Q", title=f"sessions ≥ {pct:g}% MSS"),
@@ -341,20 +340,21 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: in
         "reached:N", kinds, [STATUS_COLORS["green"], "#777777"], ["diamond", "circle"]))
     layers = [base.mark_line(color="#777777"), points]
     if near is not None and mss is not None:
-        layers = [threshold_rule(near, f"near-max {pct:g}% MSS ({near:{fmt}} {unit})", _src("near_max_pct")),
-                  threshold_rule(mss, f"MSS {mss:{fmt}} {unit}", "best max speed on record (GPS sessions)"), *layers]
-    return _finish(alt.layer(*layers).properties(title="Top speed per week"), height)
+        layers = [threshold_rule(near, f"near-max {pct:g}% MSS ({near:{fmt}} {unit})", _src("near_max_pct"), side="below"),
+                  threshold_rule(mss, f"MSS {mss:{fmt}} {unit}", "best max speed on record (GPS sessions)", side="above"),
+                  *layers]
+    return _finish(alt.layer(*layers, title="Top speed per week"), height)
 
 
 # ------------------------------------------------------------------------------------ timeline
 
-def tier_chart(timeline: pd.DataFrame, height: int = 220) -> alt.TopLevelMixin:
+def tier_chart(timeline: pd.DataFrame, height: int = 240) -> alt.TopLevelMixin:
     """Tier over time (recorded changes and today's) with injuries and clearances as marked dates."""
     tiers = timeline.dropna(subset=["tier"])
     marks = timeline[timeline["tier"].isna()]
     tip = [alt.Tooltip("date:T", title="date", format="%Y-%m-%d"), alt.Tooltip("event:N", title="event"),
            alt.Tooltip("detail:N", title="detail"), alt.Tooltip("who:N", title="who"), alt.Tooltip("source:N", title="source")]
-    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5]))
+    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", labelOverlap=False))
     steps = alt.Chart(tiers).mark_line(interpolate="step-after", color=SIDE_COLORS["left"], strokeWidth=2).encode(
         x=_x("date"), y=y, tooltip=tip)
     points = alt.Chart(tiers).mark_point(size=110, filled=True, color=SIDE_COLORS["left"]).encode(
@@ -362,5 +362,5 @@ def tier_chart(timeline: pd.DataFrame, height: int = 220) -> alt.TopLevelMixin:
     events = alt.Chart(marks).mark_rule(color=STATUS_COLORS["red"], strokeWidth=2).encode(x=_x("date"), tooltip=tip)
     labels = alt.Chart(marks).mark_text(align="left", dx=4, color=STATUS_COLORS["red"], fontSize=12).encode(
         x=_x("date"), y=alt.datum(1.5), text="event:N")
-    return _finish(alt.layer(threshold_rule(5, "tier 5: full training", TIER_SOURCE), events, labels, steps, points)
-                   .properties(title="Tier timeline"), height)
+    return _finish(alt.layer(threshold_rule(5, "tier 5: full training", TIER_SOURCE), events, labels, steps, points,
+                             title="Tier timeline"), height)

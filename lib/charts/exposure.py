@@ -7,7 +7,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from lib.charts import STATUS_COLORS, style, threshold_rule
+from lib.charts import STATUS_COLORS, THRESHOLD_COLOR, style, top_legend
 
 HEATMAP = {  # load -> (value column, text column, spike column, legend title)
     "hsr": ("hsr_m", "hsr_text", "hsr_spike", "HSR (m)"),
@@ -17,15 +17,18 @@ HEATMAP = {  # load -> (value column, text column, spike column, legend title)
 BAND_COLORS = {"under-loaded": "#56B4E9", "typical": "#009E73", "high": "#E69F00", "spike": "#D55E00"}
 LOAD_STYLE = {"HSR": ("#0072B2", [1, 0]), "sprint": ("#CC79A7", [6, 3])}
 ROW_PX = 26
+HEATMAP_WEEKS = 12  # columns a 1280 px screen shows legibly; a season's older weeks stay in the tables
 
 
 def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") -> alt.TopLevelMixin:
     """Athletes down, ISO weeks across, one cell per athlete and week: the week's metres (or near-max
     sessions) as colour and as a number; spikes outlined and marked ▲, weeks with gaps ◌."""
     value, text, spike, title = HEATMAP[load]
-    rows = weeks.assign(_value=weeks[value], _text=weeks[text],
-                        _spike=weeks[spike] if spike else False,
-                        _why=weeks[f"{load}_why"] if spike else "")
+    latest = weeks["week_start"].max() if len(weeks) else None
+    shown = weeks if latest is None else weeks[weeks["week_start"] > latest - pd.Timedelta(weeks=HEATMAP_WEEKS)]
+    trimmed = len(shown) < len(weeks)
+    rows = shown.assign(_value=shown[value], _text=shown[text], _spike=shown[spike] if spike else False,
+                        _why=shown[f"{load}_why"] if spike else "")
     tooltip = [
         alt.Tooltip("name:N", title="athlete"), alt.Tooltip("week:N", title="ISO week"),
         alt.Tooltip("week_start:T", title="starts", format="%a %d %b %Y"),
@@ -41,7 +44,8 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
         alt.Tooltip("days_on_record:Q", title="days on record"), alt.Tooltip("days_in_week:Q", title="days in week"),
         alt.Tooltip("sources:N", title="source rows"),
     ]
-    x = alt.X("week_label:O", title="week starting (Monday)", sort=alt.EncodingSortField("week_start", op="min"),
+    x_title = f"week starting (Monday), the latest {HEATMAP_WEEKS}" if trimmed else "week starting (Monday)"
+    x = alt.X("week_label:O", title=x_title, sort=alt.EncodingSortField("week_start", op="min"),
               axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False, labelFontSize=12))
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order", op="min"),
               axis=alt.Axis(labelOverlap=False, labelLimit=230))
@@ -73,25 +77,33 @@ def acwr_chart(rows: pd.DataFrame, bands: pd.DataFrame, method: str, height: int
     y_scale = alt.Scale(domain=domain, clamp=True)
     title = f"acute:chronic ({method})"
     shade = alt.Chart(bands).mark_rect(opacity=0.12).encode(
-        y=alt.Y("lo:Q", scale=y_scale, title=title), y2="hi:Q",
+        y=alt.Y("lo:Q", scale=y_scale, title=title, axis=alt.Axis(format=".1~f")), y2="hi:Q",
         fill=alt.Fill("band:N", scale=alt.Scale(domain=list(BAND_COLORS), range=list(BAND_COLORS.values())),
                       legend=None),
         tooltip=[alt.Tooltip("label:N", title="band"), alt.Tooltip("lo:Q", title="from"),
                  alt.Tooltip("hi:Q", title="to"), alt.Tooltip("source:N", title="source")])
     mids = [float(m) for m in bands["mid"]]
-    label_expr = " : ".join(f"datum.value == {m!r} ? {lab!r}" for m, lab in zip(mids, bands["label"])) + " : ''"
+    # each band named with its edges on the right axis: the edges' lines carry no label of their own
+    # (a label on the plot sat over the ratio lines)
+    edges = [f"< {bands['hi'].iloc[0]:g}"] + [f"{lo:g}–{hi:g}" for lo, hi in zip(bands["lo"].iloc[1:-1], bands["hi"].iloc[1:-1])] \
+        + [f"≥ {bands['lo'].iloc[-1]:g}"]
+    names = [f"{lab} {edge}" for lab, edge in zip(bands["label"], edges)]
+    label_expr = " : ".join(f"datum.value == {m!r} ? {lab!r}" for m, lab in zip(mids, names)) + " : ''"
     names = alt.Chart(bands).mark_tick(opacity=0).encode(
         y=alt.Y("mid:Q", scale=y_scale, title=None, axis=alt.Axis(
             orient="right", values=mids, labelExpr=label_expr, grid=False, ticks=False, domain=False,
             labelFontSize=13, labelColor="#333333")))
-    rules = [threshold_rule(float(r.lo), f"{r.lo:g}", str(r.source)) for r in bands.iloc[1:].itertuples()]
+    rules = [alt.Chart(bands.iloc[1:]).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
+        y=alt.Y("lo:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title="band from"),
+                                                  alt.Tooltip("lo:Q", title="acute:chronic"),
+                                                  alt.Tooltip("source:N", title="source")])]
     loads = [k for k in LOAD_STYLE if k in set(rows["load"])]
     enc = {
         "x": alt.X("date:T", title="date", axis=alt.Axis(format="%d %b", labelAngle=0)),
-        "y": alt.Y("ratio:Q", title=title, scale=y_scale),
-        "color": alt.Color("load:N", title="load",
+        "y": alt.Y("ratio:Q", title=title, scale=y_scale, axis=alt.Axis(format=".1~f")),
+        "color": alt.Color("load:N", legend=top_legend(),
                            scale=alt.Scale(domain=loads, range=[LOAD_STYLE[k][0] for k in loads])),
-        "strokeDash": alt.StrokeDash("load:N", title="load",
+        "strokeDash": alt.StrokeDash("load:N", legend=top_legend(),
                                      scale=alt.Scale(domain=loads, range=[LOAD_STYLE[k][1] for k in loads])),
         "tooltip": [alt.Tooltip("date:T", title="date", format="%a %d %b %Y"), alt.Tooltip("load:N", title="load"),
                     alt.Tooltip("ratio:Q", title="acute:chronic", format=".2f"), alt.Tooltip("band:N", title="band"),
@@ -105,4 +117,4 @@ def acwr_chart(rows: pd.DataFrame, bands: pd.DataFrame, method: str, height: int
     dots = alt.Chart(rows).mark_point(size=25, filled=True, opacity=0.7).encode(
         **{k: v for k, v in enc.items() if k != "strokeDash"})
     plot = alt.layer(shade, *rules, line, dots)
-    return style(alt.layer(plot, names).resolve_axis(y="independent"), height=height)
+    return style(alt.layer(plot, names, resolve=alt.Resolve(axis=alt.AxisResolveMap(y="independent"))), height=height)

@@ -13,6 +13,7 @@ from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS
 TEST_ORDER = [HOP_LABELS[t] for t in HOP_BATTERY]
 TEST_SHAPES = ["circle", "square", "triangle-up", "diamond"]
 TEST_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
+UNIT_TITLES = {"cm": "Distance (cm)", "s": "Time (s), lower is better"}  # a hop test's unit -> its axis title
 
 
 def lsi_domain(lsi: pd.Series, pass_lsi: float) -> list[float]:
@@ -26,7 +27,8 @@ def lsi_history_chart(rows: pd.DataFrame, pass_lsi: float, label: str, source: s
     """LSI (%) per test over time: colour and shape per test, the pass line with its source."""
     enc = {
         "x": alt.X("date:T", title="test date", axis=alt.Axis(format="%d %b", labelAngle=0)),
-        "y": alt.Y("lsi:Q", title="LSI (%)", scale=alt.Scale(domain=lsi_domain(rows["lsi"], pass_lsi))),
+        "y": alt.Y("lsi:Q", title="LSI (%)", axis=alt.Axis(format=".1~f"),
+                   scale=alt.Scale(domain=lsi_domain(rows["lsi"], pass_lsi))),
         "color": alt.Color("test_label:N", title="test", sort=TEST_ORDER,
                            scale=alt.Scale(domain=TEST_ORDER, range=TEST_COLORS)),
         "tooltip": [
@@ -59,7 +61,7 @@ def side_chart(rows: pd.DataFrame, title: str, height: int = 350) -> alt.TopLeve
     limb = limb_encoding("side_label:N", rows["side_label"])  # the athlete page's limb colours, order and legend
     base = alt.Chart(long).encode(
         x=alt.X("date:T", title="test date", axis=alt.Axis(format="%d %b", labelAngle=0)),
-        y=alt.Y("value:Q", title=f"{unit}" + (" (lower is better)" if unit == "s" else ""),
+        y=alt.Y("value:Q", title=UNIT_TITLES.get(unit, unit), axis=alt.Axis(format=".2~f" if unit == "s" else ".1~f"),
                 scale=alt.Scale(zero=False)),
         color=limb["color"],
         tooltip=[alt.Tooltip("test_label:N", title="test"), alt.Tooltip("date:T", title="date", format="%Y-%m-%d"),
@@ -73,6 +75,6 @@ def side_chart(rows: pd.DataFrame, title: str, height: int = 350) -> alt.TopLeve
     dots = means.mark_point(size=80, filled=True, opacity=1).encode(shape=limb["shape"])
     rings = base.transform_filter(alt.datum.stat == "best trial").mark_point(
         size=80, strokeWidth=2, filled=False, opacity=1).encode(shape=limb["shape"])
-    chart = alt.layer(line, dots, rings).properties(
-        title=alt.Title(title, subtitle="● mean of trials (line) · ○ best trial", subtitleFontSize=13))
+    chart = alt.layer(line, dots, rings,
+                      title=alt.Title(title, subtitle="● mean of trials (line) · ○ best trial", subtitleFontSize=13))
     return style(chart, height=height)

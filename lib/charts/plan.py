@@ -25,7 +25,7 @@ def plan_weeks_chart(weeks: pd.DataFrame, lines: pd.DataFrame) -> alt.TopLevelMi
     x = alt.X("label:O", title="ISO week · Monday", sort=alt.EncodingSortField("week_start", op="min"),
               axis=alt.Axis(labelAngle=-45, labelOverlap=False))
     bars = alt.Chart(rows).mark_bar(opacity=0.9).encode(
-        x=x, y=alt.Y("hsr_m:Q", title="HSR (m/week)"),
+        x=x, y=alt.Y("hsr_m:Q", title="HSR (m/week)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("kind_word:N", title=None, sort=list(KIND_WORDS.values()),
                         scale=alt.Scale(domain=list(KIND_WORDS.values()), range=list(KIND_COLORS.values()))),
         tooltip=tooltip)

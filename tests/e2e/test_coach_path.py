@@ -146,6 +146,10 @@ def test_coach_path(page, app_url: str, tmp_path: Path) -> None:  # noqa: ANN001
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.scroll_into_view_if_needed()
     _settled(page)
+    # the chart is drawn (vega-embed renders after the element arrives; under load the hover
+    # search once ran over an empty box) and its marks listen for the pointer
+    page.wait_for_function("""() => { const s = document.querySelector('[data-testid="stVegaLiteChart"] svg');
+        return s && s.getBoundingClientRect().width > 100 && s.querySelectorAll('path').length > 3; }""")
     cbox = chart.bounding_box()
     assert cbox is not None
     tooltip = page.locator("#vg-tooltip-element")

@@ -1,6 +1,7 @@
 """End to end: offline by construction. A coach (RTS_LOCAL_ROLE=coach, no sign-in) walks the whole
 path in headless Chromium: the board, an athlete's page with every tab, the hop tests, the
-exposure page with every tab, the Data page, and downloads the board (PDF and CSV). Every network
+exposure page with every tab, the Data page, downloads the board (PDF and CSV), and types two
+pages' addresses (/athlete?..., /hops) as from a bookmark. Every network
 request the browser makes is recorded: each must go to the app's own server (no font, icon,
 script or telemetry host), and the browser console must hold no error or warning.
 
@@ -28,9 +29,8 @@ VEGA_WARNING = "WARN "  # how Vega-Lite prefixes what it logs about a chart spec
 
 
 def go(page, title: str) -> None:  # noqa: ANN001 - a Playwright Page
-    """Open a page from the sidebar's page list, as a coach does. (Typing an address such as /hops
-    makes Streamlit's frontend probe /hops/_stcore/health first: two 404s in the console that a
-    click does not cause.)"""
+    """Open a page from the sidebar's page list, as a coach does (the path also types two
+    addresses: see the end of `coach_path`)."""
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
     page.wait_for_url(f"**/{title.split()[0].lower()}**" if title != "High-velocity exposure" else "**/exposure**")
 
@@ -100,6 +100,16 @@ def coach_path(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             page.get_by_role("heading", name="Data").first.wait_for()
             _settled(page)
             page.screenshot(path=str(OUT / "offline_data.png"))
+
+            # typed deep links, as from a bookmark or a shared address: Streamlit's frontend once
+            # probed /athlete/_stcore/health and /host-config first (two 404s in the console)
+            page.goto(f"{url}/athlete?from=bookmark")
+            page.get_by_text("Return-to-speed report (PDF)").wait_for()
+            _settled(page)
+            page.goto(f"{url}/hops")
+            page.get_by_text("Hop tests ·").first.wait_for()
+            _settled(page)
+            page.screenshot(path=str(OUT / "offline_deep_link.png"))
             browser.close()
     finally:
         next(server, None)

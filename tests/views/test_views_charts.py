@@ -130,3 +130,18 @@ def test_limb_label(side: str, injured: object, label: str) -> None:
 def test_limb_order_puts_the_injured_limb_first() -> None:
     assert limb_domain(["right (uninjured)", "left (injured)"]) == ["left (injured)", "right (uninjured)"]
     assert limb_domain(["right", "left"]) == ["left", "right"]
+
+
+def test_the_tier_timeline_draws_every_recorded_tier_change(demo: tuple[Data, dt.date, pd.DataFrame]) -> None:
+    """Each returning demo athlete's tier chart holds every change recorded in the tier table (the
+    store's tier_changes), not only the injury and today."""
+    data, on, board = demo
+    history = data.tier_history
+    assert len(history) > 0
+    for aid, changes in history.groupby("athlete_id"):
+        chart = spec(charts.tier_chart(view.tier_timeline(data, str(aid), view.board_row(board, str(aid)), on)))
+        drawn = {(row["date"][:10], row.get("tier")) for rows in chart["datasets"].values() for row in rows
+                 if str(row.get("event", "")).startswith("tier ")}
+        recorded = {(f"{pd.Timestamp(d):%Y-%m-%d}", float(t)) for d, t in zip(changes["date"], changes["tier"])
+                    if pd.Timestamp(d) <= pd.Timestamp(on)}
+        assert recorded and recorded <= drawn, aid
