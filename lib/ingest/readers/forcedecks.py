@@ -48,7 +48,9 @@ METRIC_KEYS: dict[str, str] = {
     "concentric peak force": "concentric_peak_force",
     "eccentric peak force": "eccentric_peak_force",
     "force at peak power": "force_at_peak_power",
-    "peak vertical force": "max_force",
+    "peak vertical force": "max_force",  # IMTP
+    "peak vertical force bm": "max_force_per_kg",
+    "peak vertical force asym": "asymmetry",
     "contraction time": "contraction_time",
     "flight time": "flight_time",
     "contact time": "contact_time",
@@ -148,11 +150,25 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     base["time"] = clock_text(order).to_numpy()
 
     columns = _metric_columns(frame, out)
-    out.tables["tests"] = melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma)
+    out.tables["tests"] = _trials_per_leg(melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma))
     account_for_rows(out, frame)
     out.unknown_columns = frame.unknown(IDENTITY)
     out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
     return out
+
+
+SINGLE_LEG = ("sl_cmj", "sl_drop_jump", "sl_hop_rsi")
+
+
+def _trials_per_leg(tests: pd.DataFrame) -> pd.DataFrame:
+    """Single-leg tests numbered per leg: an SLJ row holds one leg (its `(L)` or `(R)` columns), so the
+    left leg's first jump is trial 1 and so is the right leg's, in the order performed."""
+    if not len(tests) or not tests["test"].isin(SINGLE_LEG).any():
+        return tests
+    single = tests["test"].isin(SINGLE_LEG)
+    ranked = (tests[single].groupby(["athlete_name", "date", "test", "metric", "side"], dropna=False)["trial"]
+              .rank(method="dense").astype("Int64"))
+    return tests.assign(trial=tests["trial"].astype("Int64").where(~single, ranked))
 
 
 _CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"

@@ -1,0 +1,84 @@
+"""VALD ForceDecks tests beyond the CMJ: squat jump, drop jump, IMTP and single-leg jumps.
+
+Fixtures are written in the VALD Hub CSV shape of `../shared/formats.md` (ForceDecks section: every
+field quoted, `[unit] ` headers ending with a space, `Test Type` codes CMJ, SJ, DJ, SLJ, SLCMJ, IMTP,
+raw sides as `Concentric Peak Force [N] (L)` / `(R)`); the metric names are VALD's own, as listed
+in VALD's ForceDecks metric glossary (public: valdperformance.com, ForceDecks "Test Types" and
+"Metrics" help pages) and seen in the public export forcedecks-test-export-06_21_2023.csv.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.ingest.importer import read_file
+from lib.ingest.readers.base import SheetRead
+from tests.ingest.test_properties import assert_nothing_lost
+
+
+def vald_csv(rows: list[list[str]]) -> bytes:
+    """VALD Hub's CSV: UTF-8 with BOM, every field quoted, no newline after the last row."""
+    return ("\ufeff" + "\r\n".join(",".join(f'"{c}"' for c in r) for r in rows)).encode("utf-8")
+
+
+def read_one(data: bytes, name: str) -> SheetRead:
+    fr = read_file(data, name)
+    assert fr.report.status != "failed", fr.report.message
+    [(_sheet, read)] = fr.reads
+    return read
+
+
+def rows_of(read: SheetRead) -> dict[tuple, float]:
+    t = read.tables["tests"]
+    return {(int(r.source_row), r.test, int(r.trial), r.metric, r.side): round(float(r.value), 4) for r in t.itertuples()}
+
+
+# one export holding an SJ, two DJs, an IMTP and single-leg CMJs (SLJ: one leg per row)
+HEADER = ["Name", "ExternalId", "Test Type", "Date", "Time", "BW [KG]", "Reps", "Tags",
+          "Jump Height (Imp-Mom) [cm] ", "Peak Power / BM [W/kg] ", "RSI (Flight Time/Contact Time) ",
+          "Contact Time [ms] ", "Flight Time [ms] ", "Peak Vertical Force [N] ", "Peak Vertical Force / BM [N/kg] ",
+          "Peak Vertical Force % (Asym) (%)", "Jump Height (Imp-Mom) [cm] (L)", "Jump Height (Imp-Mom) [cm] (R)",
+          "Concentric Peak Force [N] (L)", "Concentric Peak Force [N] (R)"]
+MIXED = [
+    HEADER,
+    ["Mia Kovac", "", "SJ", "03/17/2026", "9:00 AM", "61.5", "3", "", "31.4", "50.2", "", "", "", "", "", "", "", "", "", ""],
+    ["Mia Kovac", "", "DJ", "03/17/2026", "9:20 AM", "61.5", "3", "", "", "", "1.62", "231", "375", "", "", "", "", "", "", ""],
+    ["Mia Kovac", "", "DJ", "03/17/2026", "9:10 AM", "61.5", "3", "", "", "", "1.70", "224", "381", "", "", "", "", "", "", ""],
+    ["Mia Kovac", "", "IMTP", "03/17/2026", "9:40 AM", "61.5", "2", "", "", "", "", "", "", "2415", "39.3", "6.1 R", "", "", "", ""],
+    ["Mia Kovac", "", "SLJ", "03/17/2026", "9:50 AM", "61.5", "3", "", "", "", "", "", "", "", "", "", "15.2", "", "1250", ""],
+    ["Mia Kovac", "", "SLJ", "03/17/2026", "9:52 AM", "61.5", "3", "", "", "", "", "", "", "", "", "", "", "17.9", "", "1380"],
+    ["Mia Kovac", "", "SLJ", "03/17/2026", "9:54 AM", "61.5", "3", "", "", "", "", "", "", "", "", "", "X", "", "", ""],
+]
+
+
+def test_squat_jump_drop_jump_imtp_and_single_leg_rows() -> None:
+    read = read_one(vald_csv(MIXED), "forcedecks-test-export-03_17_2026.csv")
+    assert read.format == "VALD ForceDecks"
+    got = rows_of(read)
+    assert {k: v for k, v in got.items() if k[3] != "body_mass"} == {
+        (2, "sj", 1, "jump_height", "both"): 31.4,
+        (2, "sj", 1, "peak_power_bm", "both"): 50.2,
+        # drop jumps: 9:10 is trial 1 though written below the 9:20 one; ms -> s (231 ms = 0.231 s)
+        (3, "drop_jump", 2, "rsi", "both"): 1.62,
+        (3, "drop_jump", 2, "contact_time", "both"): 0.231,
+        (3, "drop_jump", 2, "flight_time", "both"): 0.375,
+        (4, "drop_jump", 1, "rsi", "both"): 1.70,
+        (4, "drop_jump", 1, "contact_time", "both"): 0.224,
+        (4, "drop_jump", 1, "flight_time", "both"): 0.381,
+        (5, "imtp", 1, "max_force", "both"): 2415.0,
+        (5, "imtp", 1, "max_force_per_kg", "both"): 39.3,
+        (5, "imtp", 1, "asymmetry", "right"): 6.1,  # `6.1 R`: 6.1 % larger on the right
+        # single-leg CMJ: one leg per row, the side from the `(L)`/`(R)` column that holds the value,
+        # trials counted per leg (each leg's first jump is its trial 1)
+        (6, "sl_cmj", 1, "jump_height", "left"): 15.2,
+        (6, "sl_cmj", 1, "concentric_peak_force", "left"): 1250.0,
+        (7, "sl_cmj", 1, "jump_height", "right"): 17.9,
+        (7, "sl_cmj", 1, "concentric_peak_force", "right"): 1380.0,
+    }
+    body_mass = {k: v for k, v in got.items() if k[3] == "body_mass"}
+    assert set(body_mass.values()) == {61.5} and len(body_mass) == 7  # `BW [KG]` on every test row
+    assert [(p.row, p.column, p.value) for p in read.rejects] == [(8, "Jump Height (Imp-Mom) [cm] (L)", "X")]
+    assert read.unknown_columns == []
+    assert read.tables["tests"]["unit"].isin(["cm", "W/kg", "ratio", "s", "N", "N/kg", "%", "kg"]).all()
+    assert_nothing_lost(read)
