@@ -82,3 +82,78 @@ def test_squat_jump_drop_jump_imtp_and_single_leg_rows() -> None:
     assert read.unknown_columns == []
     assert read.tables["tests"]["unit"].isin(["cm", "W/kg", "ratio", "s", "N", "N/kg", "%", "kg"]).all()
     assert_nothing_lost(read)
+
+
+# ------------------------------------------------------- the desktop software's workbook export
+
+# Shape of the ForceDecks desktop software's "ForceDecks Test Results" workbook, as in the public
+# sample CMJ_input_example.xlsx of github.com/kennymcmillan/CMJ_Smartabase_FD_transform (read there
+# with `header=6`): six export-detail rows above the header, `Athlete`, the test spelt out
+# (`Countermovement Jump`), `Test Date` as a date-time cell, one row per `Trial 1`, `Trial 2`, raw
+# sides as `Takeoff Peak Force (Left) [N]`, jump height by impulse-displacement (`Imp-Dis`), and an
+# `Active Stiffness [N/m]` column. Names and numbers here are invented.
+DESKTOP_HEADER = [
+    "Athlete", "Test Type", "Test Date", "Body Weight [kg]", "Trial", "Contraction Time [ms]", "Contact Time [ms]",
+    "Flight Time [ms]", "Jump Height (Imp-Dis) [cm]", "Jump Height (Flight Time) [cm]", "Peak Power [W]",
+    "Active Stiffness [N/m]", "Takeoff Peak Force (Right) [N]", "Takeoff Peak Force (Left) [N]",
+    "RSI (Flight Time/Contact Time)", "Concentric Peak Force [N]",
+]
+
+
+def desktop_workbook(tmp_path) -> bytes:
+    import datetime as dt
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ForceDecks Test Results"
+    for row in (["ForceDecks Test Results Export"], ["Export Date", dt.datetime(2026, 3, 19, 11, 22, 17)],
+                ["Export Profile", "Club Jumps"],
+                ["Export Trials", "Results from all trials within a test, one row/column per trial"],
+                ["Key Result", "N/A"], []):
+        ws.append(row)
+    ws.append(DESKTOP_HEADER)
+    cmj = dt.datetime(2026, 3, 19, 11, 18, 15)
+    dj = dt.datetime(2026, 3, 19, 11, 30, 2)
+    ws.append(["Mia Kovac", "Countermovement Jump", cmj, 61.5, "Trial 2", 919, None, 483, 22.5, 28.6, 1729, None,
+               569, 553, None, 1117])
+    ws.append(["Mia Kovac", "Countermovement Jump", cmj, 61.5, "Trial 1", 812, None, 468, 22.7, 26.8, 1737, None,
+               524, 487, None, 1009])
+    ws.append(["Mia Kovac", "Drop Jump", dj, 61.5, "Trial 1", None, 212, 402, None, None, None, 41250, None, None,
+               1.90, None])
+    path = tmp_path / "ForceDecks Test Results.xlsx"
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_desktop_workbook_with_tests_spelt_out_and_one_row_per_trial(tmp_path) -> None:
+    read = read_one(desktop_workbook(tmp_path), "ForceDecks Test Results.xlsx")
+    assert read.format == "VALD ForceDecks"
+    got = {k: v for k, v in rows_of(read).items() if k[3] != "body_mass"}
+    assert got == {
+        # `Trial 1` is below `Trial 2` in the sheet: the trial column numbers them, not the row order
+        (9, "cmj", 1, "contraction_time", "both"): 0.812,  # 812 ms
+        (9, "cmj", 1, "flight_time", "both"): 0.468,
+        (9, "cmj", 1, "jump_height", "both"): 22.7,  # Imp-Dis: the only impulse estimate in the sheet
+        (9, "cmj", 1, "jump_height_flight_time", "both"): 26.8,
+        (9, "cmj", 1, "peak_propulsive_force", "right"): 524.0,
+        (9, "cmj", 1, "peak_propulsive_force", "left"): 487.0,
+        (9, "cmj", 1, "concentric_peak_force", "both"): 1009.0,
+        (8, "cmj", 2, "contraction_time", "both"): 0.919,
+        (8, "cmj", 2, "flight_time", "both"): 0.483,
+        (8, "cmj", 2, "jump_height", "both"): 22.5,
+        (8, "cmj", 2, "jump_height_flight_time", "both"): 28.6,
+        (8, "cmj", 2, "peak_propulsive_force", "right"): 569.0,
+        (8, "cmj", 2, "peak_propulsive_force", "left"): 553.0,
+        (8, "cmj", 2, "concentric_peak_force", "both"): 1117.0,
+        (10, "drop_jump", 1, "contact_time", "both"): 0.212,
+        (10, "drop_jump", 1, "flight_time", "both"): 0.402,
+        (10, "drop_jump", 1, "rsi", "both"): 1.90,
+    }
+    tests = read.tables["tests"]
+    assert set(tests["date"].astype(str)) == {"2026-03-19"}
+    assert set(tests.loc[tests["test"] == "cmj", "time"]) == {"11:18:15"}  # the clock inside `Test Date`
+    assert read.unknown_columns == ["Peak Power [W]", "Active Stiffness [N/m]"]  # listed, never a wellness item
+    assert "one row per trial ('Trial')" in read.assumptions
+    assert "'Jump Height (Imp-Dis) [cm]' used as jump height (no Imp-Mom column)" in read.assumptions
+    assert read.rejects == []
+    assert_nothing_lost(read)

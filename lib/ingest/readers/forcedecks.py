@@ -1,4 +1,6 @@
-"""VALD ForceDecks CSV from VALD Hub: one row per test, metrics averaged over `Reps` trials.
+"""VALD ForceDecks CSV from VALD Hub: one row per test, metrics averaged over `Reps` trials; the
+desktop software's export (a preamble, `Athlete`, `Test Date`, the test spelt out, one row per
+`Trial`) is read by the same code.
 
 Headers drift between exports (`Takeoff Peak Force [N] (Asym) (%)` became `Takeoff Peak Force %
 (Asym) (%)`), so columns are matched by loose key. Asymmetry cells are `9.7 L`: the magnitude and
@@ -35,11 +37,18 @@ TEST_TYPES = {
     "cmj": "cmj", "abcmj": "cmj", "sj": "sj", "dj": "drop_jump", "hj": "hop_rsi", "slj": "sl_cmj",
     "slcmj": "sl_cmj", "sldj": "sl_drop_jump", "slhj": "sl_hop_rsi", "imtp": "imtp",
 }
+# the desktop software spells the test out (`Countermovement Jump`); compared without spaces or hyphens
+TEST_NAMES = {
+    "countermovementjump": "cmj", "abalakovcountermovementjump": "cmj", "squatjump": "sj", "dropjump": "drop_jump",
+    "hoptest": "hop_rsi", "singlelegjump": "sl_cmj", "singlelegcountermovementjump": "sl_cmj",
+    "singlelegdropjump": "sl_drop_jump", "singleleghoptest": "sl_hop_rsi", "isometricmidthighpull": "imtp",
+}
 
 # loose key of a metric header (sides stripped) -> canonical metric
 METRIC_KEYS: dict[str, str] = {
     "jump height imp mom": "jump_height",
     "jump height imp mom in inches": "jump_height",
+    "jump height imp dis": "jump_height",  # desktop exports: impulse-displacement, when no Imp-Mom column
     "jump height flight time": "jump_height_flight_time",
     "jump height flight time in inches": "jump_height_flight_time",
     "rsi modified": "rsi_modified",
@@ -60,13 +69,15 @@ METRIC_KEYS: dict[str, str] = {
     "rsi flight time contact time": "rsi",  # drop jump, `RSI (Flight Time/Contact Time)`
     "countermovement depth": "countermovement_depth",
     "bw": "body_mass",
+    "body weight": "body_mass",
+    "takeoff peak force": "peak_propulsive_force",  # the raw sides, `Takeoff Peak Force (Left) [N]`
     "takeoff peak force asym": "asymmetry",
     "concentric peak force asym": "asymmetry",
     "peak landing force asym": "landing_asymmetry",
     "eccentric braking impulse asym": "braking_impulse_asymmetry",
 }
 DATE_KEYS = ("date", "test date")  # `Test Date`: older VALD desktop exports
-IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", "reps", "tags", "additional load",
+IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", "reps", "trial", "tags", "additional load",
             "finish time", "by", "entered by"]  # the last three: a Smartabase event's bookkeeping
 DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
 
@@ -115,6 +126,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     type_i = frame.find("test type")
     date_i = frame.find(*DATE_KEYS)
     time_i = frame.find("time", "start time", "test time")  # `Start Time`: a Smartabase event
+    trial_i = frame.find("trial")  # desktop exports: one row per trial, `Trial 1`, `Trial 2`
     for extra in ("reps", "tags", "additional load"):
         frame.find(extra)
 
@@ -128,7 +140,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
                                f"'{detection.info['test_from']}' says")
     else:
         raw_types = frame.col(type_i).astype("string").str.strip()
-        tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
+        tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map({**TEST_TYPES, **TEST_NAMES})
 
     bad_date = ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
@@ -146,14 +158,19 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
         order = minutes_of_day(frame.col(time_i))
     else:  # `19/03/2026 09:05` in the date cell (older desktop exports), else no time
         order = minutes_of_day(frame.col(date_i).astype("string").str.extract(_CLOCK, expand=False))
-    base["trial"] = number_trials(base, order, ok)
+    if trial_i is not None:  # the export numbers the trials itself: ordered by it, then by the clock
+        written = pd.to_numeric(frame.col(trial_i).astype("string").str.extract(r"(\d+)", expand=False), errors="coerce")
+        base["trial"] = number_trials(base, written.astype("float64") * 10_000 + order.fillna(0), ok)
+    else:
+        base["trial"] = number_trials(base, order, ok)
     base["time"] = clock_text(order).to_numpy()
 
     columns = _metric_columns(frame, out)
     out.tables["tests"] = _trials_per_leg(melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma))
     account_for_rows(out, frame)
     out.unknown_columns = frame.unknown(IDENTITY)
-    out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
+    out.assumptions.append(f"one row per trial ('{frame.header(trial_i)}')" if trial_i is not None
+                           else "one row per test: values are the mean of the `Reps` trials")
     return out
 
 
@@ -177,6 +194,7 @@ _CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"
 def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
     cols: list[MetricColumn] = []
     has_impmom = any(k.startswith("jump height imp mom") for k, _ in frame.keys)
+    has_impdis = any(k.startswith("jump height imp dis") for k, _ in frame.keys)
     for i, (key, unit) in enumerate(frame.keys):
         side = "both"
         base_key = key
@@ -186,7 +204,11 @@ def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
         metric = METRIC_KEYS.get(base_key)
         if metric is None:
             continue
-        if metric == "jump_height_flight_time" and not has_impmom:
+        if base_key.startswith("jump height imp dis") and has_impmom:
+            continue  # Imp-Mom is the jump height; the other estimate is listed as unknown
+        if base_key.startswith("jump height imp dis"):
+            out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
+        if metric == "jump_height_flight_time" and not has_impmom and not has_impdis:
             metric = "jump_height"
             out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
         if metric.endswith("asymmetry"):
