@@ -35,6 +35,12 @@ ATHLETE_KEYS: dict[str, int] = {
 }
 FIRST_NAME_KEYS = ("first name", "firstname", "given name", "forename", "athlete first name", "player first name")
 LAST_NAME_KEYS = ("last name", "lastname", "surname", "family name", "athlete last name", "player last name")
+# Smartabase (Teamworks AMS) event columns that are bookkeeping, not data: read by no reader, and not
+# listed as unknown (`Date`, `About` and `Start Time` are read). Source: the event CSV shape that
+# github.com/nbetts2020/vald-to-smartabase writes for upload (`Date`, `About`, `by`, ..., `event-uuid`,
+# `group-uuid`) and the `Finish Time`/`Entered By` columns of the web export.
+SMARTABASE_BOOKKEEPING = ("finish time", "end time", "entered by", "by", "event uuid", "group uuid", "event id",
+                          "user id", "form", "form name")
 # a required-header group in `detect_by_headers` that any athlete column(s) satisfy
 ATHLETE = frozenset({"<athlete>"})
 

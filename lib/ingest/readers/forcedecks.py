@@ -16,6 +16,7 @@ import pandas as pd
 
 from lib.ingest.readers.base import (
     ATHLETE,
+    SMARTABASE_BOOKKEEPING,
     Detection,
     Frame,
     MetricColumn,
@@ -168,7 +169,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     columns = _metric_columns(frame, out)
     out.tables["tests"] = _trials_per_leg(melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma))
     account_for_rows(out, frame)
-    out.unknown_columns = frame.unknown(IDENTITY)
+    out.unknown_columns = frame.unknown([*IDENTITY, *SMARTABASE_BOOKKEEPING])
     out.assumptions.append(f"one row per trial ('{frame.header(trial_i)}')" if trial_i is not None
                            else "one row per test: values are the mean of the `Reps` trials")
     return out

@@ -20,6 +20,7 @@ import pandas as pd
 from lib.core.errors import UnreadableFile
 from lib.ingest.readers.base import (
     ATHLETE,
+    SMARTABASE_BOOKKEEPING,
     Detection,
     Frame,
     MetricColumn,
@@ -120,7 +121,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     parts = [melt_metrics(frame, out, ctx, base, ok, side_columns, ctx.decimal_comma)]
     parts += [asymmetry_rows(frame, out, ctx, base, ok, col, ctx.decimal_comma) for col in imbalance_columns]
     out.tables["tests"] = concat_parts(parts)
-    out.unknown_columns = frame.unknown(IDENTITY)
+    out.unknown_columns = frame.unknown([*IDENTITY, *SMARTABASE_BOOKKEEPING])
     if forceframe:
         _note_positions(frame, idx, ok, out)
     out.assumptions.append("one row per test and direction: `Max` values are the best and `Avg` values the "
