@@ -97,6 +97,10 @@ TRIAL_WORDS = {"trial", "attempt", "try", "hop", "rep", "jump", "t", "no", "nr"}
 
 FILLER = {"leg", "limb", "side"}
 
+# what a tester writes for a hop that does not count: a foul (`X`, `F`, `foul`), no valid trial (`NT`), did not finish
+FOULS = frozenset({"x", "f", "foul", "fouled", "nt", "no trial", "dnf", "dns", "nj", "no jump", "fault", "invalid"})
+FOUL_PROBLEM = "foul or no valid trial ('{raw}'): this trial rejected, the others kept"
+
 
 OTHER = {"left": "right", "right": "left"}
 
