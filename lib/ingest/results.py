@@ -16,6 +16,7 @@ class ImportSettings:
     date_order: str = "auto"  # auto, dmy, mdy
     who: str = "local"
     role: str | None = None  # the app's user: a role that may not edit injury records imports none
+    time_zone: str | None = None  # the club's IANA zone for UTC exports; None: the saved `club_time_zone` (UTC)
 
 
 @dataclass

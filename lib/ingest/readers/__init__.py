@@ -13,6 +13,7 @@ from lib.ingest.readers import (
     forcedecks,
     hawkin,
     hoptests,
+    kinexon,
     nordbord,
     polar,
     roster,
@@ -27,7 +28,7 @@ from lib.ingest.sources import Sheet
 
 # Order breaks ties: our own template and the roster first, then the vendor formats.
 READERS: tuple[ModuleType, ...] = (
-    template, roster, forcedecks, nordbord, hawkin, statsports, catapult, polar, hoptests, wellness,
+    template, roster, forcedecks, nordbord, hawkin, statsports, catapult, polar, kinexon, hoptests, wellness,
 )
 BY_NAME: dict[str, ModuleType] = {r.NAME: r for r in READERS}
 

@@ -261,10 +261,24 @@ def _join_names(first: object, last: object) -> object:
 def dates_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int,
                  default_order: str = "dmy") -> ParsedDates:
     """Parsed dates of a column, the order decision noted as an assumption."""
-    parsed = parse_dates(frame.col(index), ctx.date_order, default_order)
+    parsed = parse_dates(frame.col(index), ctx.date_order, default_order, tz=ctx.time_zone)
     if parsed.note:
         read.assumptions.append(f"'{frame.header(index)}': {parsed.note}")
+    if ctx.time_zone != "UTC" and _has_instants(frame.col(index)):
+        note = (f"'{frame.header(index)}' holds UTC date-times (Z, an offset or Unix time): each is dated in the "
+                f"club's time zone {ctx.time_zone}")
+        if note not in read.assumptions:
+            read.assumptions.append(note)
     return parsed
+
+
+def _has_instants(values: pd.Series) -> bool:
+    """True when a column holds date-times that name their zone (`...Z`, `+02:00`) or Unix time."""
+    from lib.ingest.dates import _AWARE
+    sample = values.dropna().head(50).tolist()
+    return any((isinstance(v, str) and bool(_AWARE.search(v.strip())))
+               or (isinstance(v, (int, float)) and not isinstance(v, bool) and 6.3e8 <= float(v) <= 4.1e12)
+               for v in sample)
 
 
 def reject_rows(read: SheetRead, ctx: ReadContext, frame: Frame, mask: pd.Series, column: str,

@@ -44,6 +44,7 @@ from lib.ingest.readers.forceplate import (
     account_for_rows,
 )
 from lib.core.schema import METRICS
+from lib.ingest.dates import local_dates
 from lib.ingest.sources import Sheet
 
 NAME = "nordbord"
@@ -93,10 +94,15 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out.data_rows = list(frame.rows)
 
     dates = dates_column(frame, out, ctx, idx["date"], default_order="mdy")
-    if "utc" in frame.keys[idx["date"]][0]:
-        out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC as exported (not converted to local "
-                               "time): a test late in the evening west of Greenwich, or early in the "
-                               "morning east of it, carries the neighbouring day's date")
+    if "utc" in frame.keys[idx["date"]][0] and ctx.time_zone == "UTC":
+        out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC as exported (the club time zone is UTC): "
+                               "a test late in the evening west of Greenwich, or early in the morning east of "
+                               "it, carries the neighbouring day's date; set the club time zone to date it locally")
+    elif "utc" in frame.keys[idx["date"]][0]:
+        clock = frame.col(idx["time"]) if idx["time"] is not None else frame.col(idx["date"])
+        dates.values = local_dates(clock, dates.values, ctx.time_zone)
+        out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC: each test is dated on its local day in the "
+                               f"club's time zone {ctx.time_zone} (from its UTC time of day)")
     tests, skip_reasons = _tests(frame, idx, forceframe, out)
     skipped = skip_reasons.notna()
     for pos in np.flatnonzero(skipped.to_numpy()):
