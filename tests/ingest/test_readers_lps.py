@@ -126,3 +126,62 @@ def test_kinexon_utc_begin_is_dated_in_the_club_time_zone(zone: str, dates: dict
     assert {row: s["date"] for row, s in sessions(read).items()} == dates
     assert f"'Session begin date (UTC)' is UTC: each session is dated on its local day in the club's time zone {zone}" \
         in read.assumptions
+
+
+# PlayerTek (Catapult One): the columns of the public PlayerTek/Catapult CSV parsers and club scripts on
+# GitHub (github.com/Seamus1992/AC-Horsens reads `Split Name` 'all', `Distance in Speed Zone 4  (km)` with
+# its double space, `Accelerations Zone Count: 3 - 4 m/s/s`, `> 4 m/s/s`). Invented names and numbers.
+PLAYERTEK_HEADER = [
+    "Date", "Session Title", "Player Name", "Split Name", "Tags", "Split Start Time", "Split End Time", "Duration",
+    "Distance (km)", "Sprint Distance (m)", "Distance Per Min (m/min)", "Top Speed (km/h)", "Power Score (w/kg)",
+    "Player Load", "Impacts", "Distance in Speed Zone 1  (km)", "Distance in Speed Zone 2  (km)",
+    "Distance in Speed Zone 3  (km)", "Distance in Speed Zone 4  (km)", "Distance in Speed Zone 5  (km)",
+    "Accelerations Zone Count: 0 - 1 m/s/s", "Accelerations Zone Count: 1 - 2 m/s/s",
+    "Accelerations Zone Count: 2 - 3 m/s/s", "Accelerations Zone Count: 3 - 4 m/s/s",
+    "Accelerations Zone Count: > 4 m/s/s", "Deceleration Zone Count: 0 - 1 m/s/s",
+    "Deceleration Zone Count: 1 - 2 m/s/s", "Deceleration Zone Count: 2 - 3 m/s/s",
+    "Deceleration Zone Count: 3 - 4 m/s/s", "Deceleration Zone Count: > 4 m/s/s",
+]
+PLAYERTEK = [
+    PLAYERTEK_HEADER,
+    # Mia: the `all` split is the session; her halves are inside it
+    ["19/03/2026", "MD vs Rovers", "Mia Kovac", "all", "", "0.6250", "0.6910", "01:35:00", "10.250", "310", "108",
+     "30.6", "7.1", "820", "140", "3.100", "3.900", "2.300", "0.640", "0.310", "210", "60", "30", "12", "4", "220",
+     "55", "28", "9", "3"],
+    ["19/03/2026", "MD vs Rovers", "Mia Kovac", "1st half", "", "0.6250", "0.6570", "00:46:00", "5.100", "150", "111",
+     "30.6", "7.0", "410", "70", "1.500", "1.950", "1.150", "0.330", "0.170", "100", "30", "15", "6", "2", "110",
+     "27", "14", "5", "1"],
+    # Sam: no `all` split, his two halves are summed
+    ["19/03/2026", "MD vs Rovers", "Sam Okafor", "1st half", "", "0.6250", "0.6570", "00:45:00", "4.800", "90", "107",
+     "27.0", "6.5", "380", "50", "1.600", "1.800", "1.000", "0.300", "0.100", "95", "28", "10", "5", "1", "100",
+     "25", "12", "4", "2"],
+    ["19/03/2026", "MD vs Rovers", "Sam Okafor", "2nd half", "", "0.6600", "0.6910", "00:44:30", "4.700", "80", "106",
+     "28.8", "6.4", "370", "48", "1.550", "1.750", "1.050", "0.250", "0.100", "90", "26", "11", "3", "2", "98",
+     "24", "10", "5", "1"],
+]
+
+
+def test_playertek_all_split_else_the_splits_summed() -> None:
+    read = read_one(csv_bytes(PLAYERTEK), "playertek_session.csv")
+    assert read.format == "PlayerTek (Catapult One)"
+    df = read.tables["sessions"].set_index("athlete_name")
+    mia, sam = df.loc["Mia Kovac"], df.loc["Sam Okafor"]
+    # Mia, the `all` row: 10.250 km = 10250 m; HSR = zones 4 + 5 = 0.640 + 0.310 km = 950 m; sprint = zone 5
+    # = 310 m; 30.6 km/h / 3.6 = 8.5 m/s; accelerations = bins from 2 m/s²: 30 + 12 + 4 = 46; decelerations
+    # 28 + 9 + 3 = 40; 01:35:00 = 95 min
+    assert (int(mia["source_row"]), mia["session"], str(mia["date"])[:10]) == (2, "MD vs Rovers", "2026-03-19")
+    assert [round(float(mia[c]), 3) for c in ("duration_min", "total_distance_m", "hsr_distance_m",
+                                               "sprint_distance_m", "max_speed_ms", "accelerations",
+                                               "decelerations")] == [95.0, 10250.0, 950.0, 310.0, 8.5, 46.0, 40.0]
+    # Sam, halves summed: 45 + 44.5 = 89.5 min; 4800 + 4700 = 9500 m; HSR (300 + 100) + (250 + 100) = 750 m;
+    # sprint 100 + 100 = 200 m; max(27.0, 28.8) km/h = 8.0 m/s; accelerations (10+5+1) + (11+3+2) = 32;
+    # decelerations (12+4+2) + (10+5+1) = 34
+    assert int(sam["source_row"]) == 4
+    assert [round(float(sam[c]), 3) for c in ("duration_min", "total_distance_m", "hsr_distance_m",
+                                               "sprint_distance_m", "max_speed_ms", "accelerations",
+                                               "decelerations")] == [89.5, 9500.0, 750.0, 200.0, 8.0, 32.0, 34.0]
+    assert read.skipped_rows == {3: "split row: already counted in the `all` row (row 2)",
+                                 5: "split summed into the session row (row 4): no `all` row"}
+    assert read.rejects == []
+    assert "Sprint Distance (m)" in read.unknown_columns  # its threshold is not in the export
+    assert_nothing_lost(read)

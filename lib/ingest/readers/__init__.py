@@ -15,6 +15,7 @@ from lib.ingest.readers import (
     hoptests,
     kinexon,
     nordbord,
+    playertek,
     polar,
     roster,
     statsports,
@@ -28,7 +29,7 @@ from lib.ingest.sources import Sheet
 
 # Order breaks ties: our own template and the roster first, then the vendor formats.
 READERS: tuple[ModuleType, ...] = (
-    template, roster, forcedecks, nordbord, hawkin, statsports, catapult, polar, kinexon, hoptests, wellness,
+    template, roster, forcedecks, nordbord, hawkin, statsports, catapult, polar, kinexon, playertek, hoptests, wellness,
 )
 BY_NAME: dict[str, ModuleType] = {r.NAME: r for r in READERS}
 
