@@ -25,15 +25,15 @@ BOARD_COLUMNS = ["athlete_id", "name", "position", "squad", "status", "status_wo
                  "episode_start", "days_since_injury", "reasons", "criteria", "summary"]
 
 
-def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings,
+def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
                     facts_out: dict[str, dict[str, object]] | None = None) -> pd.DataFrame:
-    """One row per athlete on `on`, sorted red first; reasons and next-tier criteria as lists.
+    """One row per athlete on `as_of`, sorted red first; reasons and next-tier criteria as lists.
     With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id."""
-    on = pd.Timestamp(on).normalize()
-    lsi = limb_symmetry(data.tests[data.tests["date"] <= on], data.injuries)
-    exposure = exposure_status(data.sessions, data.injuries, on, cfg)
+    as_of = pd.Timestamp(as_of).normalize()
+    lsi = limb_symmetry(data.tests[data.tests["date"] <= as_of], data.injuries)
+    exposure = exposure_status(data.sessions, data.injuries, as_of, cfg)
     noise = _NoiseByDay(data.tests, cfg)
-    fact_rows = FactRows.build(data, lsi, on)
+    fact_rows = FactRows.build(data, lsi, as_of)
     parts = {name: _by_athlete(getattr(data, name)) for name in ("injuries", "tests", "sessions", "wellness", "tier_history")}
     lsi_parts = _by_athlete(lsi)
     rows = []
@@ -43,7 +43,7 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings,
         own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
                                     for n in ("injuries", "tests", "sessions", "wellness", "tier_history")),
                    plans=data.plans)
-        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
+        rows.append(_board_row(ath, as_of, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
                                facts_out))
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"tier": "Int64", "days_at_tier": "Int64", "proposed_tier": "Int64", "next_tier": "Int64",
@@ -115,34 +115,34 @@ def _week_exposure(daily: pd.DataFrame | None, athlete_id: str, day: pd.Timestam
                           **change}], columns=cols)
 
 
-def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
+def _board_row(ath: dict[str, object], as_of: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
                exposure: pd.DataFrame, noise: "_NoiseByDay", cfg: Settings,
                facts_out: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
     athlete_id = str(ath["athlete_id"])
-    injury = active_injury(data.injuries, athlete_id, on)
+    injury = active_injury(data.injuries, athlete_id, as_of)
     returning = injury is not None
     region = str(injury["region"]) if injury else ""
     since = episode_start(data.injuries, athlete_id, injury["injury_date"]) if injury else None  # type: ignore[arg-type]
-    facts = _facts_on(athlete_id, on, data, lsi, fact_rows, exposure, noise(on), cfg, injury, since)
-    rec = recorded_tier(data.tier_history, athlete_id, on, since) if returning and since is not None else None
+    facts = _facts_on(athlete_id, as_of, data, lsi, fact_rows, exposure, noise(as_of), cfg, injury, since)
+    rec = recorded_tier(data.tier_history, athlete_id, as_of, since) if returning and since is not None else None
     tier: int | None = None
     days_at: int | None = None
     note = "no active injury: full training"
     if rec is not None:
-        tier, days_at = int(rec["tier"]), int((on - rec["date"]).days)  # type: ignore[operator]
+        tier, days_at = int(rec["tier"]), int((as_of - rec["date"]).days)  # type: ignore[operator]
         note = f"recorded {rec['date']:%Y-%m-%d} by {rec['who']}: {rec['reason']}"
         facts["days_at_tier"] = float(days_at)
         facts["_sources"]["days_at_tier"] = f"tier {tier} recorded {rec['date']:%Y-%m-%d} by {rec['who']}"  # type: ignore[index]
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
-        window = [d for d in pd.date_range(on - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), on - pd.Timedelta(days=1))
+        window = [d for d in pd.date_range(as_of - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), as_of - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
         flagged = flagged_days(athlete_id, list(window), data, lsi, fact_rows, noise, cfg, injury, since)  # type: ignore[arg-type]
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
-            flagged.append(on)
+            flagged.append(as_of)
         facts["flagged_days_at_tier"] = float(len(flagged))
         facts["_sources"]["flagged_days_at_tier"] = (  # type: ignore[index]
-            f"days checked: {window[0] if window else on:%Y-%m-%d} to {on:%Y-%m-%d}"
+            f"days checked: {window[0] if window else as_of:%Y-%m-%d} to {as_of:%Y-%m-%d}"
             + (f"; flagged: {', '.join(f'{d:%Y-%m-%d}' for d in flagged)}" if flagged else "; none flagged"))
     elif returning:
         note = "tier not recorded: the board proposes one for a medical user to confirm"
@@ -160,7 +160,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
         elif red:
             proposed = 1 if stop else highest_safe_tier(facts, region, cfg, below=tier)
     _, criteria = evaluate(facts, returning, (tier if tier is not None else proposed or 1), region, cfg)
-    status, action = _status(flags, criteria, facts, returning, tier, proposed, on, data, athlete_id, cfg)
+    status, action = _status(flags, criteria, facts, returning, tier, proposed, as_of, data, athlete_id, cfg)
     if status == "green" and tier is not None and tier < len(TIERS):
         proposed = tier + 1
     reasons = sorted(flags, key=lambda r: {"red": 0, "amber": 1, "info": 3}[r["effect"]])
@@ -185,7 +185,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
     if returning:  # the week's plan against the GPS (lib.metrics.planning): context, never a colour
-        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, on, cfg)
+        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, as_of, cfg)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),
@@ -197,7 +197,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
         "next_tier": next_tier, "action": action,
         "returning": returning, "region": region or None, "injured_side": injury["side"] if injury else None,
         "injury_date": injury["injury_date"] if injury else pd.NaT, "episode_start": since if since is not None else pd.NaT,
-        "days_since_injury": (on - injury["injury_date"]).days if injury else None,  # type: ignore[operator]
+        "days_since_injury": (as_of - injury["injury_date"]).days if injury else None,  # type: ignore[operator]
         "reasons": shown, "criteria": criteria,
         "summary": "; ".join(r["short"] for r in shown[:3]),
     }
@@ -209,7 +209,7 @@ def _note(rule: str, kind: str, effect: str, metric: str, message: str, short: s
 
 
 def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], returning: bool, tier: int | None,
-            proposed: int | None, on: pd.Timestamp, data: Data, athlete_id: str, cfg: Settings) -> tuple[str, str]:
+            proposed: int | None, as_of: pd.Timestamp, data: Data, athlete_id: str, cfg: Settings) -> tuple[str, str]:
     if any(f["effect"] == "red" for f in flags):
         if not returning:
             return "red", "no high-velocity work today"
@@ -221,7 +221,7 @@ def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], r
             return "red", "stop: tier 1 until it settles"
         return "red", (f"step back to tier {proposed}" if proposed is not None and proposed < tier
                        else "no high-velocity work: stay at tier 1")
-    if _no_recent_data(facts, returning, on, data, athlete_id, cfg):
+    if _no_recent_data(facts, returning, as_of, data, athlete_id, cfg):
         return "grey", "collect data before deciding"
     if returning and tier is None:
         return "amber", f"tier not recorded: confirm tier {proposed}"
@@ -233,11 +233,11 @@ def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], r
     return "green", "full high-velocity work"
 
 
-def _no_recent_data(facts: dict[str, object], returning: bool, on: pd.Timestamp, data: Data, athlete_id: str,
+def _no_recent_data(facts: dict[str, object], returning: bool, as_of: pd.Timestamp, data: Data, athlete_id: str,
                     cfg: Settings) -> bool:
     if returning:
         stale = pd.Timedelta(days=int(cfg.num("stale_days")))
-        has_test = ((data.tests["athlete_id"] == athlete_id) & (data.tests["date"] <= on) & (data.tests["date"] > on - stale)).any()
+        has_test = ((data.tests["athlete_id"] == athlete_id) & (data.tests["date"] <= as_of) & (data.tests["date"] > as_of - stale)).any()
         return not has_test and "pain" not in facts
     return not bool(facts.get("enough_gps", False))
 
