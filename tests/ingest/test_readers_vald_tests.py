@@ -157,3 +157,19 @@ def test_desktop_workbook_with_tests_spelt_out_and_one_row_per_trial(tmp_path) -
     assert "'Jump Height (Imp-Dis) [cm]' used as jump height (no Imp-Mom column)" in read.assumptions
     assert read.rejects == []
     assert_nothing_lost(read)
+
+
+@pytest.mark.parametrize(("height", "contact", "cm", "seconds", "units"), [
+    ("0.342", "0.212", 34.2, 0.212, ("m", "s")),  # 0.342 m x 100 = 34.2 cm
+    ("34.2", "212", 34.2, 0.212, ("cm", "ms")),  # 212 ms / 1000 = 0.212 s
+])
+def test_a_form_field_with_no_unit_is_inferred_and_said_so(height: str, contact: str, cm: float, seconds: float,
+                                                            units: tuple[str, str]) -> None:
+    # a Smartabase drop-jump form whose fields carry no unit (`Jump Height`, `Contact Time`)
+    rows = [["About", "Date", "Test Type", "Jump Height", "Contact Time", "RSI (Flight Time/Contact Time)"],
+            ["Mia Kovac", "19/03/2026", "DJ", height, contact, "1.9"]]
+    read = read_one(("\r\n".join(",".join(r) for r in rows)).encode(), "smartabase_dj.csv")
+    got = {r.metric: round(float(r.value), 4) for r in read.tables["tests"].itertuples()}
+    assert got == {"jump_height": cm, "contact_time": seconds, "rsi": 1.9}
+    assert f"'Jump Height' has no unit: its values (median {float(height):g}) are read as {units[0]}" in read.assumptions
+    assert f"'Contact Time' has no unit: its values (median {float(contact):g}) are read as {units[1]}" in read.assumptions

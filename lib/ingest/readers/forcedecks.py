@@ -29,6 +29,7 @@ from lib.ingest.readers.base import (
     reject_rows,
 )
 from lib.ingest.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials
+from lib.ingest.normalize import infer_time_unit
 from lib.ingest.sources import Sheet
 
 NAME = "vald_forcedecks"
@@ -49,6 +50,7 @@ TEST_NAMES = {
 METRIC_KEYS: dict[str, str] = {
     "jump height imp mom": "jump_height",
     "jump height imp mom in inches": "jump_height",
+    "jump height": "jump_height",  # a form field with no method named (Smartabase); unit inferred when none
     "jump height imp dis": "jump_height",  # desktop exports: impulse-displacement, when no Imp-Mom column
     "jump height flight time": "jump_height_flight_time",
     "jump height flight time in inches": "jump_height_flight_time",
@@ -215,8 +217,29 @@ def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
         if metric.endswith("asymmetry"):
             side = "asym"
         frame.used.add(i)
-        cols.append(MetricColumn(i, None, metric, side, unit or DEFAULT_UNITS.get(metric)))
+        cols.append(MetricColumn(i, None, metric, side, unit or _inferred_unit(frame, out, i, metric)))
     return cols
+
+
+LENGTHS = ("jump_height", "jump_height_flight_time", "countermovement_depth")
+
+
+def _inferred_unit(frame: Frame, out: SheetRead, index: int, metric: str) -> str | None:
+    """The unit of a metric header that names none (a Smartabase field `Jump Height`, `Contact Time`),
+    from the values with a plausibility check, stated: a jump of 0.35 is metres, of 35 centimetres; a
+    contact time of 212 is milliseconds, of 0.212 seconds. None: the metric's canonical unit."""
+    values = pd.to_numeric(frame.col(index), errors="coerce")
+    if metric in LENGTHS:  # no jump is 3 m high and none is under 3 cm: below 3 the values are metres
+        positive = values[values > 0]
+        unit = "m" if len(positive) and float(positive.median()) < 3 else "cm"
+    elif metric in DEFAULT_UNITS:
+        unit = infer_time_unit(values) if values.notna().any() else DEFAULT_UNITS[metric]
+    else:
+        return None
+    if values.notna().any():
+        out.assumptions.append(f"'{frame.header(index)}' has no unit: its values (median {float(values.median()):g}) "
+                               f"are read as {unit}")
+    return unit
 
 
 def _refs(frame: Frame, index: int | None) -> pd.Series:
