@@ -184,14 +184,15 @@ def detect_by_headers(
     see `athlete_columns`); score = matches + hints."""
     hint_set, forbid = set(hints), set(forbidden)
     best: Detection | None = None
-    for r in range(min(SCAN_ROWS, len(sheet.cells))):
-        keys = {split_header(v)[0] for v in sheet.cells.iloc[r].tolist() if isinstance(v, str)}
+    head = sheet.cells.iloc[:SCAN_ROWS].to_numpy(dtype=object)
+    for r in range(len(head)):
+        row_keys = [split_header(v)[0] if isinstance(v, str) else "" for v in head[r]]
+        keys = {k for k, v in zip(row_keys, head[r]) if isinstance(v, str)}
         if not keys or keys & forbid:
             continue
         athlete = None
         if any(group is ATHLETE for group in required):
-            athlete = athlete_columns([split_header(v)[0] if isinstance(v, str) else ""
-                                       for v in sheet.cells.iloc[r].tolist()])
+            athlete = athlete_columns(row_keys)
             if athlete is None:
                 continue
         if all(group is ATHLETE or keys & group for group in required):
