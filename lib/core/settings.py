@@ -8,6 +8,7 @@ store (lib.store.settings); a missing value falls back to the default. Nothing h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import available_timezones
 
 import pandas as pd
 from lib.core.errors import InputError
@@ -171,6 +172,11 @@ SETTINGS: tuple[Setting, ...] = (
             "and hold flags.", "A week at the tier without a flag: domain reference; Aspetar hamstring protocol"),
     Setting("speed_unit", "m/s", "", "Display",
             "Speed shown in m/s or km/h.", "Team preference", ("m/s", "km/h")),
+    Setting("club_time_zone", "UTC", "", "Data",
+            "The club's time zone (an IANA name such as Australia/Melbourne): a UTC export (a time with Z or "
+            "+00:00, Unix time, a `Date UTC` column) is dated on the club's local day. UTC keeps the dates as "
+            "written.", "Team preference; default UTC so that a file gives the same dates on every machine",
+            ("UTC", *sorted(available_timezones() - {"UTC"}))),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -221,6 +227,7 @@ LABELS: dict[str, str] = {
     "stale_days": "Tests count as current for",
     "tier_min_days": "Days at a tier before moving up",
     "speed_unit": "Speed unit",
+    "club_time_zone": "Club time zone",
 }
 
 class Settings(dict):

@@ -1,4 +1,5 @@
-"""Dates in any export's form: day- or month-first decided from the data, Excel serials, a plausible range."""
+"""Dates in any export's form: day- or month-first decided from the data, Excel serials, a plausible range,
+and instants written in UTC (`...Z`, `+00:00`, Unix time, a `Date UTC` column) turned into the club's local date."""
 
 from __future__ import annotations
 
@@ -16,6 +17,63 @@ _DMY = re.compile(r"^\s*(\d{1,4})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})(?:
 
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+# The club's time zone when none is set: UTC, so that one file gives the same dates on every machine
+# (a laptop on tour, a server in another country). A club east or west of Greenwich sets its own
+# (an IANA name such as Australia/Melbourne): a 23:30 UTC session in Melbourne is the next local day.
+DEFAULT_TIME_ZONE = "UTC"
+# a date-time that says it is UTC or gives its offset: `2026-03-19T23:30:00Z`, `... +00:00`, `... 7:50 AM GMT`
+_AWARE = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})\s*$")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?")
+
+
+def time_zone_or_default(name: object) -> tuple[str, str]:
+    """(a usable IANA time zone, a note when `name` was not one and UTC is used instead)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    text = str(name or "").strip() or DEFAULT_TIME_ZONE
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TIME_ZONE, (f"club time zone '{text}' is not a time zone name (such as Europe/London or "
+                                   "Australia/Melbourne): UTC dates kept")
+    return text, ""
+
+
+def _local_day(stamp: pd.Timestamp, tz: str | None) -> pd.Timestamp:
+    """The calendar day of an instant in the club's zone (`stamp` naive = UTC)."""
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert(tz or DEFAULT_TIME_ZONE).tz_localize(None).normalize()
+
+
+def _clock_seconds(value: object) -> float | None:
+    """Seconds after midnight of the time of day in a cell (`23:30`, `11:30 PM`, a date-time), or None."""
+    if isinstance(value, dt.datetime):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if isinstance(value, dt.time):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if value is None or isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    m = _CLOCK.search(str(value))
+    if not m:
+        return None
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if m.group(4):
+        hour = hour % 12 + (12 if m.group(4).lower().startswith("p") else 0)
+    return float(hour * 3600 + minute * 60 + second) if hour < 24 and minute < 60 else None
+
+
+def local_dates(times: pd.Series, dates: pd.Series, tz: str | None) -> pd.Series:
+    """Local dates in the club's zone `tz` of UTC `dates` at the UTC time of day in `times` (a time
+    column, or the date-time cells themselves); a row without a time keeps its date as written."""
+    out = []
+    for when, day in zip(times.tolist(), dates.tolist()):
+        seconds = _clock_seconds(when)
+        if pd.isna(day) or seconds is None:
+            out.append(day)
+            continue
+        out.append(_local_day(pd.Timestamp(day).normalize() + pd.Timedelta(seconds=seconds), tz))
+    return pd.Series(pd.to_datetime(pd.Series(out, dtype=object)), index=dates.index).astype("datetime64[s]")
 
 
 # The dates an import accepts. Before 1990 no force plate, GPS unit or wellness app of the kind read
@@ -65,10 +123,11 @@ class ParsedDates:
     note: str
 
 
-def parse_dates(values: pd.Series, order: str = "auto", default_order: str = "dmy") -> ParsedDates:
-    """Dates of a column, each distinct cell parsed once (see `_parse_distinct_dates`)."""
+def parse_dates(values: pd.Series, order: str = "auto", default_order: str = "dmy", tz: str | None = None) -> ParsedDates:
+    """Dates of a column, each distinct cell parsed once (see `_parse_distinct_dates`); an instant
+    written in UTC or with its offset, and Unix time, is dated in the club's zone `tz` (None: UTC)."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    distinct = _parse_distinct_dates(pd.Series(list(uniques), dtype=object), order, default_order)
+    distinct = _parse_distinct_dates(pd.Series(list(uniques), dtype=object), order, default_order, tz=tz)
     parsed = distinct.values.to_numpy()
     flagged = distinct.bad.to_numpy()
     missing = codes < 0
@@ -80,7 +139,8 @@ def parse_dates(values: pd.Series, order: str = "auto", default_order: str = "dm
                        pd.Series(bad.astype(bool), index=values.index), distinct.order, distinct.ambiguous, distinct.note)
 
 
-def _parse_distinct_dates(values: pd.Series, order: str, default_order: str, bounded: bool = True) -> ParsedDates:
+def _parse_distinct_dates(values: pd.Series, order: str, default_order: str, bounded: bool = True,
+                          tz: str | None = None) -> ParsedDates:
     """Dates from any mix of datetime cells, ISO/dotted/slashed text, Excel serials and Unix epochs.
 
     Day-first vs month-first is decided for the whole column from the data: any first field > 12
@@ -100,12 +160,18 @@ def _parse_distinct_dates(values: pd.Series, order: str, default_order: str, bou
         elif isinstance(v, dt.date):
             out[i] = pd.Timestamp(v)
         elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            out[i] = _from_number(float(v))
+            out[i] = _from_number(float(v), tz)
             bad[i] = out[i] is pd.NaT
         else:
             text = str(v).strip()
             if not text or text.lower() in MISSING_TOKENS:
                 continue
+            if re.match(r"^\d{4}\D", text) and _AWARE.search(text):  # ISO-like with Z or an offset: an instant
+                try:
+                    out[i] = _local_day(pd.Timestamp(re.sub(r"\s*(UTC|GMT)$", "+00:00", text)), tz)
+                    continue
+                except (ValueError, TypeError, OverflowError):
+                    pass
             m = _DMY.match(text)
             if m:
                 a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -117,7 +183,7 @@ def _parse_distinct_dates(values: pd.Series, order: str, default_order: str, bou
                     slash.append((i, int(a), int(b), year, sep))
                 continue
             if re.fullmatch(r"\d+(\.\d+)?", text):
-                out[i] = _from_number(float(text))
+                out[i] = _from_number(float(text), tz)
                 bad[i] = out[i] is pd.NaT
                 continue
             if not re.search(r"\d{4}", text):  # "17:30:00", "today": no year, no date
@@ -173,12 +239,13 @@ def _safe_date(year: int, month: int, day: int) -> object:
         return pd.NaT
 
 
-def _from_number(x: float) -> object:
-    """Excel serial (1990-2100) or Unix epoch in seconds or milliseconds."""
+def _from_number(x: float, tz: str | None = None) -> object:
+    """Excel serial (1990-2100, a local date) or Unix epoch in seconds or milliseconds (a UTC instant,
+    dated in the club's zone `tz`)."""
     if 32874 <= x <= 73051:  # 1990-01-01 .. 2100-01-01 as Excel serials
         return (_EXCEL_EPOCH + pd.Timedelta(days=int(x))).normalize()
     if 6.3e8 <= x <= 4.1e9:  # 1990 .. 2100 as Unix seconds
-        return pd.Timestamp(int(x), unit="s").normalize()
+        return _local_day(pd.Timestamp(int(x), unit="s"), tz)
     if 6.3e11 <= x <= 4.1e12:
-        return pd.Timestamp(int(x), unit="ms").normalize()
+        return _local_day(pd.Timestamp(int(x), unit="ms"), tz)
     return pd.NaT

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Callable
 
 import pandas as pd
@@ -15,8 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib import store
+from lib.store import settings as team_settings
 from lib.core.errors import ReturnToSpeedError, UnreadableFile
 from lib.core.access import can
+from lib.ingest.dates import time_zone_or_default
 from lib.ingest.readers import detect_format, read_sheet
 from lib.ingest import profiles
 from lib.ingest.readers.base import Problem, ReadContext
@@ -44,6 +47,8 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
         return fr
     report.skipped += opened.skipped
     report.assumptions += opened.assumptions
+    zone, zone_note = time_zone_or_default(settings.time_zone)
+    report.assumptions += [zone_note] if zone_note else []
     for sheet in opened.sheets:  # formula cells without a saved value: rejected cells, never silent blanks
         report.rejects += [Problem(name, sheet.name, c.row, c.column, f"={c.formula}",
                                    "formula without a saved value, read as blank: open and save the file in "
@@ -54,7 +59,7 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
             report.skipped.append(f"{_where(sheet.name)}: not a format we know (no identity and metric columns found)")
             continue
         reader, detection = claim
-        ctx = ReadContext(name, sheet.name, settings.date_order, "decimal_comma" in sheet.notes)
+        ctx = ReadContext(name, sheet.name, settings.date_order, "decimal_comma" in sheet.notes, zone)
         try:
             result = read_sheet(reader, sheet, detection, ctx)
         except ReturnToSpeedError as exc:
@@ -80,6 +85,8 @@ def import_files(
 ) -> list[ImportReport]:
     """Import a batch: rosters first (so names match), then every other file, each atomically."""
     settings = settings or ImportSettings()
+    if settings.time_zone is None:  # the club's saved time zone (Settings page), UTC by default
+        settings = replace(settings, time_zone=str(team_settings.load(engine).get("club_time_zone", "UTC")))
     progress = progress or (lambda _f, _m: None)
     settings = profiles.for_import(engine, settings)  # the club's format profiles, read once per batch
     reads: list[FileRead] = []

@@ -7,6 +7,7 @@ cells it had to reject, so that a reader can list each rejected cell with its re
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -60,12 +61,21 @@ def header_key(header: object) -> str:
 
 
 def split_header(header: object) -> tuple[str, str | None]:
-    """(loose key without unit tokens, canonical unit or None) of a vendor header.
+    """(loose key without unit tokens, canonical unit or None) of a vendor header, each text worked out
+    once (every reader asks about the same header rows when it detects a sheet).
 
     `Jump Height (Flight Time) in Inches [in] ` -> ("jump height flight time in inches", "in");
     `Takeoff Peak Force % (Asym) (%)` and `Takeoff Peak Force [N] (Asym) (%)` both ->
     ("takeoff peak force asym", "%").
     """
+    try:
+        return _split_header(header)
+    except TypeError:  # an unhashable cell value
+        return _split_header.__wrapped__(header)
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_header(header: object) -> tuple[str, str | None]:
     text = header_key(header)
     unit: str | None = None
     words: list[str] = []

@@ -18,6 +18,7 @@ class ImportSettings:
     role: str | None = None  # the app's user: a role that may not edit injury records imports none
     profile: str | None = None  # a format profile asked for by name (`import --profile NAME`): it reads every sheet
     profiles: tuple = ()  # the store's format profiles (lib.ingest.profiles.for_import fills it)
+    time_zone: str | None = None  # the club's IANA zone for UTC exports; None: the saved `club_time_zone` (UTC)
 
 
 @dataclass

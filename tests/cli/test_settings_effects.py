@@ -18,6 +18,7 @@ from lib.metrics.planning import plan_week
 from lib.metrics.exposure import exposure_status
 from lib.readiness import noise_figures
 from lib.core.settings import SETTINGS, BY_NAME, Settings, defaults
+from lib.ingest.dates import parse_dates
 from lib.views import exposure as exposure_view
 from lib.views import settings as settings_view
 from tests.metrics.test_plan import sam
@@ -225,6 +226,10 @@ EFFECTS: list[tuple[str, object, Callable[[Settings], object], object, object]] 
     ("tier_min_days", 8.0, holds("gate_time_at_tier"), True, False),
     ("speed_unit", "km/h", lambda cfg: settings_view.to_display(BY_NAME["hsr_speed"], 5.5, str(cfg["speed_unit"])),
      5.5, 19.8),
+    # 23:30 UTC on 19 March is 10:30 on the 20th in Melbourne (UTC+11)
+    ("club_time_zone", "Australia/Melbourne", lambda cfg: str(parse_dates(
+        pd.Series(["2026-03-19T23:30:00Z"]), tz=str(cfg["club_time_zone"])).values.iloc[0])[:10],
+     "2026-03-19", "2026-03-20"),
 ]
 
 

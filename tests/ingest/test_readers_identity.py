@@ -289,3 +289,24 @@ def test_older_vald_desktop_export_is_read_below_its_preamble() -> None:
     assert [(p.row, p.column, p.value) for p in read.rejects] == [(9, "RSI (Flight Time/Contact Time)", "n/a")]
     assert read.unknown_columns == []
     assert_nothing_lost(read)
+
+
+# ------------------------------------------------------------------- ranked detection
+
+def test_detect_ranks_every_claim_best_first() -> None:
+    # the older VALD desktop export: ForceDecks claims it; whatever else claims it ranks lower
+    from lib.ingest.readers import detect, detect_format
+    from lib.ingest.sources import open_file
+    [sheet] = open_file(csv_bytes(VALD_DESKTOP), "forcedecks_desktop.csv").sheets
+    ranked = detect(sheet)
+    assert ranked[0].name == "vald_forcedecks" and ranked[0].detection.header_row == 4  # below the 4 preamble rows
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    reader, detection = detect_format(sheet)
+    assert reader is ranked[0].reader and detection == ranked[0].detection  # detect_format asks again
+
+
+def test_detect_is_empty_for_a_sheet_nobody_knows() -> None:
+    from lib.ingest.readers import detect
+    from lib.ingest.sources import open_file
+    [sheet] = open_file(csv_bytes([["Colour", "Shape"], ["red", "round"]]), "odd.csv").sheets
+    assert detect(sheet) == []

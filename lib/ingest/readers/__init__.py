@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
@@ -12,7 +13,9 @@ from lib.ingest.readers import (
     forcedecks,
     hawkin,
     hoptests,
+    kinexon,
     nordbord,
+    playertek,
     polar,
     roster,
     statsports,
@@ -26,19 +29,42 @@ from lib.ingest.sources import Sheet
 
 # Order breaks ties: our own template and the roster first, then the vendor formats.
 READERS: tuple[ModuleType, ...] = (
-    template, roster, forcedecks, nordbord, hawkin, statsports, catapult, polar, hoptests, wellness,
+    template, roster, forcedecks, nordbord, hawkin, statsports, catapult, polar, kinexon, playertek, hoptests, wellness,
 )
 BY_NAME: dict[str, ModuleType] = {r.NAME: r for r in READERS}
 
 
+@dataclass
+class Candidate:
+    """One reader's claim on a sheet: the reader, its detection (score, header row, what it saw)."""
+
+    reader: ModuleType
+    detection: Detection
+
+    @property
+    def name(self) -> str:
+        return str(self.reader.NAME)
+
+    @property
+    def label(self) -> str:
+        return str(self.reader.LABEL)
+
+    @property
+    def score(self) -> float:
+        return float(self.detection.score)
+
+
+def detect(sheet: Sheet) -> list[Candidate]:
+    """Every reader that claims `sheet`, best explanation first: highest score, then `READERS` order
+    (our template and the roster before the vendor formats). Empty when no reader claims it."""
+    found = [(i, Candidate(r, d)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
+    return [c for _i, c in sorted(found, key=lambda t: (-t[1].score, t[0]))]
+
+
 def detect_format(sheet: Sheet) -> tuple[ModuleType, Detection] | None:
-    """The reader that claims `sheet` with the highest score, or None."""
-    best: tuple[ModuleType, Detection] | None = None
-    for reader in READERS:
-        found = reader.detect(sheet)
-        if found is not None and (best is None or found.score > best[1].score):
-            best = (reader, found)
-    return best
+    """The reader that claims `sheet` with the highest score (the first of `detect`), or None."""
+    ranked = detect(sheet)
+    return (ranked[0].reader, ranked[0].detection) if ranked else None
 
 
 def read_sheet(reader: ModuleType, sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:

@@ -35,6 +35,12 @@ ATHLETE_KEYS: dict[str, int] = {
 }
 FIRST_NAME_KEYS = ("first name", "firstname", "given name", "forename", "athlete first name", "player first name")
 LAST_NAME_KEYS = ("last name", "lastname", "surname", "family name", "athlete last name", "player last name")
+# Smartabase (Teamworks AMS) event columns that are bookkeeping, not data: read by no reader, and not
+# listed as unknown (`Date`, `About` and `Start Time` are read). Source: the event CSV shape that
+# github.com/nbetts2020/vald-to-smartabase writes for upload (`Date`, `About`, `by`, ..., `event-uuid`,
+# `group-uuid`) and the `Finish Time`/`Entered By` columns of the web export.
+SMARTABASE_BOOKKEEPING = ("finish time", "end time", "entered by", "by", "event uuid", "group uuid", "event id",
+                          "user id", "form", "form name")
 # a required-header group in `detect_by_headers` that any athlete column(s) satisfy
 ATHLETE = frozenset({"<athlete>"})
 
@@ -178,14 +184,15 @@ def detect_by_headers(
     see `athlete_columns`); score = matches + hints."""
     hint_set, forbid = set(hints), set(forbidden)
     best: Detection | None = None
-    for r in range(min(SCAN_ROWS, len(sheet.cells))):
-        keys = {split_header(v)[0] for v in sheet.cells.iloc[r].tolist() if isinstance(v, str)}
+    head = sheet.cells.iloc[:SCAN_ROWS].to_numpy(dtype=object)
+    for r in range(len(head)):
+        row_keys = [split_header(v)[0] if isinstance(v, str) else "" for v in head[r]]
+        keys = {k for k, v in zip(row_keys, head[r]) if isinstance(v, str)}
         if not keys or keys & forbid:
             continue
         athlete = None
         if any(group is ATHLETE for group in required):
-            athlete = athlete_columns([split_header(v)[0] if isinstance(v, str) else ""
-                                       for v in sheet.cells.iloc[r].tolist()])
+            athlete = athlete_columns(row_keys)
             if athlete is None:
                 continue
         if all(group is ATHLETE or keys & group for group in required):
@@ -255,10 +262,24 @@ def _join_names(first: object, last: object) -> object:
 def dates_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int,
                  default_order: str = "dmy") -> ParsedDates:
     """Parsed dates of a column, the order decision noted as an assumption."""
-    parsed = parse_dates(frame.col(index), ctx.date_order, default_order)
+    parsed = parse_dates(frame.col(index), ctx.date_order, default_order, tz=ctx.time_zone)
     if parsed.note:
         read.assumptions.append(f"'{frame.header(index)}': {parsed.note}")
+    if ctx.time_zone != "UTC" and _has_instants(frame.col(index)):
+        note = (f"'{frame.header(index)}' holds UTC date-times (Z, an offset or Unix time): each is dated in the "
+                f"club's time zone {ctx.time_zone}")
+        if note not in read.assumptions:
+            read.assumptions.append(note)
     return parsed
+
+
+def _has_instants(values: pd.Series) -> bool:
+    """True when a column holds date-times that name their zone (`...Z`, `+02:00`) or Unix time."""
+    from lib.ingest.dates import _AWARE
+    sample = values.dropna().head(50).tolist()
+    return any((isinstance(v, str) and bool(_AWARE.search(v.strip())))
+               or (isinstance(v, (int, float)) and not isinstance(v, bool) and 6.3e8 <= float(v) <= 4.1e12)
+               for v in sample)
 
 
 def reject_rows(read: SheetRead, ctx: ReadContext, frame: Frame, mask: pd.Series, column: str,

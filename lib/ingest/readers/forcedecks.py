@@ -1,4 +1,6 @@
-"""VALD ForceDecks CSV from VALD Hub: one row per test, metrics averaged over `Reps` trials.
+"""VALD ForceDecks CSV from VALD Hub: one row per test, metrics averaged over `Reps` trials; the
+desktop software's export (a preamble, `Athlete`, `Test Date`, the test spelt out, one row per
+`Trial`) is read by the same code.
 
 Headers drift between exports (`Takeoff Peak Force [N] (Asym) (%)` became `Takeoff Peak Force %
 (Asym) (%)`), so columns are matched by loose key. Asymmetry cells are `9.7 L`: the magnitude and
@@ -14,6 +16,7 @@ import pandas as pd
 
 from lib.ingest.readers.base import (
     ATHLETE,
+    SMARTABASE_BOOKKEEPING,
     Detection,
     Frame,
     MetricColumn,
@@ -26,6 +29,7 @@ from lib.ingest.readers.base import (
     reject_rows,
 )
 from lib.ingest.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials
+from lib.ingest.normalize import infer_time_unit
 from lib.ingest.sources import Sheet
 
 NAME = "vald_forcedecks"
@@ -35,11 +39,19 @@ TEST_TYPES = {
     "cmj": "cmj", "abcmj": "cmj", "sj": "sj", "dj": "drop_jump", "hj": "hop_rsi", "slj": "sl_cmj",
     "slcmj": "sl_cmj", "sldj": "sl_drop_jump", "slhj": "sl_hop_rsi", "imtp": "imtp",
 }
+# the desktop software spells the test out (`Countermovement Jump`); compared without spaces or hyphens
+TEST_NAMES = {
+    "countermovementjump": "cmj", "abalakovcountermovementjump": "cmj", "squatjump": "sj", "dropjump": "drop_jump",
+    "hoptest": "hop_rsi", "singlelegjump": "sl_cmj", "singlelegcountermovementjump": "sl_cmj",
+    "singlelegdropjump": "sl_drop_jump", "singleleghoptest": "sl_hop_rsi", "isometricmidthighpull": "imtp",
+}
 
 # loose key of a metric header (sides stripped) -> canonical metric
 METRIC_KEYS: dict[str, str] = {
     "jump height imp mom": "jump_height",
     "jump height imp mom in inches": "jump_height",
+    "jump height": "jump_height",  # a form field with no method named (Smartabase); unit inferred when none
+    "jump height imp dis": "jump_height",  # desktop exports: impulse-displacement, when no Imp-Mom column
     "jump height flight time": "jump_height_flight_time",
     "jump height flight time in inches": "jump_height_flight_time",
     "rsi modified": "rsi_modified",
@@ -48,7 +60,9 @@ METRIC_KEYS: dict[str, str] = {
     "concentric peak force": "concentric_peak_force",
     "eccentric peak force": "eccentric_peak_force",
     "force at peak power": "force_at_peak_power",
-    "peak vertical force": "max_force",
+    "peak vertical force": "max_force",  # IMTP
+    "peak vertical force bm": "max_force_per_kg",
+    "peak vertical force asym": "asymmetry",
     "contraction time": "contraction_time",
     "flight time": "flight_time",
     "contact time": "contact_time",
@@ -58,13 +72,15 @@ METRIC_KEYS: dict[str, str] = {
     "rsi flight time contact time": "rsi",  # drop jump, `RSI (Flight Time/Contact Time)`
     "countermovement depth": "countermovement_depth",
     "bw": "body_mass",
+    "body weight": "body_mass",
+    "takeoff peak force": "peak_propulsive_force",  # the raw sides, `Takeoff Peak Force (Left) [N]`
     "takeoff peak force asym": "asymmetry",
     "concentric peak force asym": "asymmetry",
     "peak landing force asym": "landing_asymmetry",
     "eccentric braking impulse asym": "braking_impulse_asymmetry",
 }
 DATE_KEYS = ("date", "test date")  # `Test Date`: older VALD desktop exports
-IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", "reps", "tags", "additional load",
+IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", "reps", "trial", "tags", "additional load",
             "finish time", "by", "entered by"]  # the last three: a Smartabase event's bookkeeping
 DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
 
@@ -113,6 +129,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     type_i = frame.find("test type")
     date_i = frame.find(*DATE_KEYS)
     time_i = frame.find("time", "start time", "test time")  # `Start Time`: a Smartabase event
+    trial_i = frame.find("trial")  # desktop exports: one row per trial, `Trial 1`, `Trial 2`
     for extra in ("reps", "tags", "additional load"):
         frame.find(extra)
 
@@ -126,7 +143,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
                                f"'{detection.info['test_from']}' says")
     else:
         raw_types = frame.col(type_i).astype("string").str.strip()
-        tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map(TEST_TYPES)
+        tests = raw_types.str.lower().str.replace(r"[^a-z]", "", regex=True).map({**TEST_TYPES, **TEST_NAMES})
 
     bad_date = ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
@@ -144,15 +161,34 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
         order = minutes_of_day(frame.col(time_i))
     else:  # `19/03/2026 09:05` in the date cell (older desktop exports), else no time
         order = minutes_of_day(frame.col(date_i).astype("string").str.extract(_CLOCK, expand=False))
-    base["trial"] = number_trials(base, order, ok)
+    if trial_i is not None:  # the export numbers the trials itself: ordered by it, then by the clock
+        written = pd.to_numeric(frame.col(trial_i).astype("string").str.extract(r"(\d+)", expand=False), errors="coerce")
+        base["trial"] = number_trials(base, written.astype("float64") * 10_000 + order.fillna(0), ok)
+    else:
+        base["trial"] = number_trials(base, order, ok)
     base["time"] = clock_text(order).to_numpy()
 
     columns = _metric_columns(frame, out)
-    out.tables["tests"] = melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma)
+    out.tables["tests"] = _trials_per_leg(melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma))
     account_for_rows(out, frame)
-    out.unknown_columns = frame.unknown(IDENTITY)
-    out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
+    out.unknown_columns = frame.unknown([*IDENTITY, *SMARTABASE_BOOKKEEPING])
+    out.assumptions.append(f"one row per trial ('{frame.header(trial_i)}')" if trial_i is not None
+                           else "one row per test: values are the mean of the `Reps` trials")
     return out
+
+
+SINGLE_LEG = ("sl_cmj", "sl_drop_jump", "sl_hop_rsi")
+
+
+def _trials_per_leg(tests: pd.DataFrame) -> pd.DataFrame:
+    """Single-leg tests numbered per leg: an SLJ row holds one leg (its `(L)` or `(R)` columns), so the
+    left leg's first jump is trial 1 and so is the right leg's, in the order performed."""
+    if not len(tests) or not tests["test"].isin(SINGLE_LEG).any():
+        return tests
+    single = tests["test"].isin(SINGLE_LEG)
+    ranked = (tests[single].groupby(["athlete_name", "date", "test", "metric", "side"], dropna=False)["trial"]
+              .rank(method="dense").astype("Int64"))
+    return tests.assign(trial=tests["trial"].astype("Int64").where(~single, ranked))
 
 
 _CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"
@@ -161,6 +197,7 @@ _CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"
 def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
     cols: list[MetricColumn] = []
     has_impmom = any(k.startswith("jump height imp mom") for k, _ in frame.keys)
+    has_impdis = any(k.startswith("jump height imp dis") for k, _ in frame.keys)
     for i, (key, unit) in enumerate(frame.keys):
         side = "both"
         base_key = key
@@ -170,14 +207,39 @@ def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
         metric = METRIC_KEYS.get(base_key)
         if metric is None:
             continue
-        if metric == "jump_height_flight_time" and not has_impmom:
+        if base_key.startswith("jump height imp dis") and has_impmom:
+            continue  # Imp-Mom is the jump height; the other estimate is listed as unknown
+        if base_key.startswith("jump height imp dis"):
+            out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
+        if metric == "jump_height_flight_time" and not has_impmom and not has_impdis:
             metric = "jump_height"
             out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
         if metric.endswith("asymmetry"):
             side = "asym"
         frame.used.add(i)
-        cols.append(MetricColumn(i, None, metric, side, unit or DEFAULT_UNITS.get(metric)))
+        cols.append(MetricColumn(i, None, metric, side, unit or _inferred_unit(frame, out, i, metric)))
     return cols
+
+
+LENGTHS = ("jump_height", "jump_height_flight_time", "countermovement_depth")
+
+
+def _inferred_unit(frame: Frame, out: SheetRead, index: int, metric: str) -> str | None:
+    """The unit of a metric header that names none (a Smartabase field `Jump Height`, `Contact Time`),
+    from the values with a plausibility check, stated: a jump of 0.35 is metres, of 35 centimetres; a
+    contact time of 212 is milliseconds, of 0.212 seconds. None: the metric's canonical unit."""
+    values = pd.to_numeric(frame.col(index), errors="coerce")
+    if metric in LENGTHS:  # no jump is 3 m high and none is under 3 cm: below 3 the values are metres
+        positive = values[values > 0]
+        unit = "m" if len(positive) and float(positive.median()) < 3 else "cm"
+    elif metric in DEFAULT_UNITS:
+        unit = infer_time_unit(values) if values.notna().any() else DEFAULT_UNITS[metric]
+    else:
+        return None
+    if values.notna().any():
+        out.assumptions.append(f"'{frame.header(index)}' has no unit: its values (median {float(values.median()):g}) "
+                               f"are read as {unit}")
+    return unit
 
 
 def _refs(frame: Frame, index: int | None) -> pd.Series:

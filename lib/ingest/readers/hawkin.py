@@ -148,7 +148,8 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     date_i = idx["date"] if idx["date"] is not None else idx["timestamp"]
     dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
     if idx["date"] is None:
-        out.assumptions.append(f"'{frame.header(date_i)}' is Unix time: the date is the UTC date of the trial")
+        out.assumptions.append(f"'{frame.header(date_i)}' is Unix time: the date is the trial's date in the club's "
+                               f"time zone ({ctx.time_zone})")
     raw_types = text_column(frame, idx["type"])
     type_keys = pd.Series([_words(t) if isinstance(t, str) else "" for t in raw_types.tolist()], dtype="string")
     tests = pd.Series([TEST_TYPES.get(k) for k in type_keys.tolist()], dtype="string")

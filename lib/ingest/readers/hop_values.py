@@ -8,7 +8,7 @@ import pandas as pd
 from lib.core.schema import METRICS
 from lib.ingest.normalize import infer_length_unit, infer_time_unit, is_non_finite, parse_numbers, unit_factor
 from lib.ingest.readers.base import Frame, Problem, ReadContext, SheetRead
-from lib.ingest.readers.hop_words import DEVICE, METRIC_OF, OTHER, PLAUSIBLE, TYPICAL_CM, _Cell, blank
+from lib.ingest.readers.hop_words import DEVICE, FOUL_PROBLEM, FOULS, METRIC_OF, OTHER, PLAUSIBLE, TYPICAL_CM, _Cell, blank
 
 
 def _finish(frame: Frame, cells: list[_Cell], out: SheetRead, ctx: ReadContext) -> pd.DataFrame:
@@ -21,6 +21,9 @@ def _finish(frame: Frame, cells: list[_Cell], out: SheetRead, ctx: ReadContext) 
     problem = df["problem"].astype(object).to_numpy().copy()
     infinite = df["raw"].map(is_non_finite).to_numpy(dtype=bool)
     problem[(problem == "") & bad.to_numpy() & infinite] = "not a finite number (infinity or NaN): this trial rejected, the others kept"
+    fouls = df["raw"].map(lambda v: isinstance(v, str) and " ".join(v.lower().replace(".", " ").split()) in FOULS).to_numpy(dtype=bool)
+    for i in np.flatnonzero((problem == "") & bad.to_numpy() & fouls):
+        problem[i] = FOUL_PROBLEM.format(raw=str(df["raw"].iloc[i]).strip())
     problem[(problem == "") & bad.to_numpy()] = "not a number (DNF, X, -): this trial rejected, the others kept"
     problem[(problem == "") & (values < 0).to_numpy()] = "negative value"
     sides, side_problem = _resolve_dominant(df)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -97,6 +98,10 @@ TRIAL_WORDS = {"trial", "attempt", "try", "hop", "rep", "jump", "t", "no", "nr"}
 
 FILLER = {"leg", "limb", "side"}
 
+# what a tester writes for a hop that does not count: a foul (`X`, `F`, `foul`), no valid trial (`NT`), did not finish
+FOULS = frozenset({"x", "f", "foul", "fouled", "nt", "no trial", "dnf", "dns", "nj", "no jump", "fault", "invalid"})
+FOUL_PROBLEM = "foul or no valid trial ('{raw}'): this trial rejected, the others kept"
+
 
 OTHER = {"left": "right", "right": "left"}
 
@@ -131,6 +136,7 @@ def hop_test(text: object) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # a header row repeats the same labels; each is worked out once
 def limb_label(key: str) -> tuple[str | None, int | None] | None:
     """(limb, trial) of a header or label like `L`, `Trial 2`, `R T3`, `Inv 1`; None if neither."""
     text = re.sub(r"[^0-9a-z ]+", " ", key.lower())
@@ -161,7 +167,15 @@ def lr_side(value: object) -> str | None:
 def _key(text: object) -> str:
     """Loose header key without a trailing `(L/R)` hint."""
     key = split_header(text)[0] if text is not None else ""
-    return re.sub(r"\s+(l r|left right|r l)$", "", key)
+    return _without_pair_hint(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _without_pair_hint(key: str) -> str:
+    return _PAIR_HINT.sub("", key)
+
+
+_PAIR_HINT = re.compile(r"\s+(l r|left right|r l)$")
 
 
 def _find(keys: list[str], aliases: tuple[str, ...]) -> int | None:

@@ -26,6 +26,7 @@ from lib.ingest.sources import Sheet
 from lib.ingest.readers.hop_words import (  # noqa: F401 - re-exported for callers
     DATE_KEYS, DOMINANT_KEYS, FILLER, FIRST_KEYS, ID_KEYS, INJURED_KEYS, LAST_KEYS, LENGTH_UNITS, METRIC_OF, NAME_KEYS, OTHER, PAIRS, PLAUSIBLE, SIDE_KEYS, SIDE_WORDS, SUMMARY, SUMMARY_NAMES, TEST_ABBREVIATIONS, TEST_KEYS, TIME_UNITS, TRIAL_WORDS, TYPICAL_CM, UNIT_KEYS, _compatible, _find, _key, _unit_of, DEVICE, _Cell, blank, hop_test, limb_label, lr_side,
 )
+from lib.ingest.readers.hop_header import StackedHeader, header_token, stacked_header
 from lib.ingest.readers.hop_values import _finish, _id_text
 
 NAME = "hop_tests"
@@ -42,9 +43,16 @@ def detect(sheet: Sheet) -> Detection | None:
     return _detect_long(sheet) or _detect_wide(sheet)
 
 
+def _long_header(cells: pd.DataFrame, r: int) -> StackedHeader:
+    """Row `r` as a header, completed by limb-label and trial-number rows under it."""
+    top = [_key(v) if isinstance(v, str) else "" for v in cells.iloc[r].tolist()]
+    return stacked_header(cells, r, anchor=_find(top, NAME_KEYS))
+
+
 def _detect_long(sheet: Sheet) -> Detection | None:
     for r in range(min(SCAN_ROWS, len(sheet.cells))):
-        keys = [_key(v) if isinstance(v, str) else "" for v in sheet.cells.iloc[r].tolist()]
+        stack = _long_header(sheet.cells, r)
+        keys = [_key(v) if isinstance(v, str) else "" for v in stack.labels]
         has_name = _find(keys, NAME_KEYS) is not None or (
             _find(keys, FIRST_KEYS) is not None and _find(keys, LAST_KEYS) is not None)
         identity = set(SIDE_KEYS) | set(INJURED_KEYS) | set(DOMINANT_KEYS)
@@ -60,14 +68,14 @@ def _detect_long(sheet: Sheet) -> Detection | None:
             continue
         score = 8.0 + (_find(keys, TEST_KEYS) is not None) + (len(trials) >= 2)
         score += any(SUMMARY.match(k) for k in keys if k)
-        return Detection(NAME, score, r, {"layout": "long"})
+        return Detection(NAME, score, r, {"layout": "long", "header_rows": stack.rows})
     return None
 
 
 def _detect_wide(sheet: Sheet) -> Detection | None:
     cells = sheet.cells
     for r in range(1, min(SCAN_ROWS, len(cells))):
-        sided = _sided_columns(cells.iloc[r].tolist())
+        sided = _sided_columns(stacked_header(cells, r, anchor=0).labels)
         if len(sided) < 2 or not any(p <= {lab[0] for lab in sided.values()} for p in PAIRS):
             continue
         first = min(sided)
@@ -80,8 +88,9 @@ def _detect_wide(sheet: Sheet) -> Detection | None:
 
 def _sided_columns(row: list[object]) -> dict[int, tuple[str, int | None]]:
     out: dict[int, tuple[str, int | None]] = {}
+    identity = set(SIDE_KEYS) | set(INJURED_KEYS) | set(DOMINANT_KEYS)  # `Injured side` names no limb column
     for c, v in enumerate(row):
-        if isinstance(v, str):
+        if isinstance(v, str) and _key(v) not in identity:
             lab = limb_label(_key(v))
             if lab and lab[0]:
                 out[c] = (lab[0], lab[1])
@@ -99,10 +108,12 @@ def _ffill(row: list[object], start: int) -> list[object]:
     return out
 
 
-def clean_frame(sheet: Sheet, header_row: int, duplicates: bool = True) -> Frame:
-    """A Frame whose empty header cells are '' (calamine grids mix None and NaN); `duplicates`: see Frame."""
-    frame = Frame(sheet, header_row, duplicates=duplicates)
-    header = sheet.cells.iloc[header_row].tolist()
+def clean_frame(sheet: Sheet, header_row: int, duplicates: bool = True, header_rows: int = 1,
+                labels: list[object] | None = None) -> Frame:
+    """A Frame whose empty header cells are '' (calamine grids mix None and NaN); `duplicates`: see Frame;
+    `labels`: the header as `stacked_header` completed it over `header_rows` rows."""
+    frame = Frame(sheet, header_row, header_rows=header_rows, duplicates=duplicates and labels is None)
+    header = labels if labels is not None else sheet.cells.iloc[header_row].tolist()
     frame.headers = ["" if blank(h) else str(h) for h in header]
     frame.keys = [split_header(h) if h else ("", None) for h in frame.headers]
     frame.data = frame.data.map(lambda v: None if blank(v) else v)
@@ -169,7 +180,9 @@ def _lr_column(frame: Frame, index: int | None, out: SheetRead, ctx: ReadContext
 
 
 def _read_long(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -> tuple[Frame, list[_Cell]]:
-    frame = clean_frame(sheet, det.header_row)
+    stack = _long_header(sheet.cells, det.header_row)
+    frame = clean_frame(sheet, det.header_row, header_rows=stack.rows, labels=stack.labels if stack.rows > 1 else None)
+    _note_stacked(stack, det.header_row, out)
     out.data_rows = list(frame.rows)
     keys = [_key(h) for h in frame.headers]
     names, no_name, refs, injured, dominant = _identity(frame, keys, out, ctx)
@@ -196,8 +209,14 @@ def _read_long(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -
             continue
         # `Left`/`Right` with no trial number: one value per limb, trials counted per limb
         per_side[lab[0]] = per_side.get(lab[0], 0) + 1
-        trial_cols.append((i, lab[0], lab[1] or per_side[lab[0]], unit))
+        above = stack.titles.get(i, [])
+        col_test = next((t for t in map(hop_test, reversed(above)) if t), None)
+        unit = unit or next((u for u in map(_unit_of, reversed(above)) if u), None)
+        trial_cols.append((i, lab[0], lab[1] or per_side[lab[0]], unit, col_test))
         frame.used.add(i)
+    column_tests = {t for *_, t in trial_cols if t}
+    if test_i is None and column_tests:  # the test is named over the columns (`Single hop (cm)` merged over L/R)
+        tests = pd.Series([sorted(column_tests)[0]] * len(frame), dtype=object)
     if any(limb_label(_key(frame.headers[i]))[1] is None for i, *_ in trial_cols):
         out.assumptions.append("one value per limb under a plain L/R header: stored as trial 1")
     _note_summaries(frame, out)
@@ -215,7 +234,7 @@ def _read_long(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -
                 "not a hop test (single, triple, crossover hop or 6 m timed hop)" if test_i is not None
                 else "the test is not named: put it in a Test column, the title or the sheet name")
     ok &= ~bad_test
-    sided_columns = all(side for _, side, _, _ in trial_cols)
+    sided_columns = all(side for _, side, *_ in trial_cols)
     if not sided_columns:
         bad_side = ok & sides.isna()
         reject_rows(out, ctx, frame, bad_side, frame.header(side_i) if side_i is not None else "side", raw_sides,
@@ -230,17 +249,25 @@ def _read_long(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -
                 injured=injured, dominant=dominant)
     values = {col: frame.col(col).tolist() for col, *_ in trial_cols}
     for pos in np.flatnonzero((ok & has_values).to_numpy()):
-        test = row["tests"][pos]
-        for col, col_side, trial, header_unit in trial_cols:
+        for col, col_side, trial, header_unit, col_test in trial_cols:
             raw = values[col][pos]
             if raw is None:
                 continue
+            test = row["tests"][pos] if test_i is not None else (col_test or row["tests"][pos])
             unit = next((u for u in (row["units"][pos], header_unit, sheet_unit) if _compatible(u, test)), None)
             cells.append(_Cell(pos, frame.header(col), raw, row["names"][pos], row["refs"][pos],
                                row["dates"][pos], test, col_side or row["sides"][pos], trial, unit,
                                row["injured"][pos], row["dominant"][pos]))
     out.unknown_columns = frame.unknown()
     return frame, cells
+
+
+def _note_stacked(stack: StackedHeader, header_row: int, out: SheetRead) -> None:
+    """Say that the header spans several rows (the rows under it are header, not athletes)."""
+    if stack.rows > 1:
+        rows = ", ".join(str(header_row + 1 + k) for k in range(stack.rows))
+        out.assumptions.append(f"header over rows {rows}: limb labels over trial numbers read as one label per "
+                               "column (`Left 1`, `Left 2`...)")
 
 
 def _note_summaries(frame: Frame, out: SheetRead) -> None:
@@ -258,9 +285,12 @@ def _note_summaries(frame: Frame, out: SheetRead) -> None:
 def _read_wide(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -> tuple[Frame, list[_Cell]]:
     r = det.header_row
     grid = sheet.cells
-    frame = clean_frame(sheet, r, duplicates=False)  # the label row repeats L and R under each date
+    stack = stacked_header(grid, r, anchor=0)  # L/R merged over a row of trial numbers
+    # the label row repeats L and R under each date: no duplicate check
+    frame = clean_frame(sheet, r, duplicates=False, header_rows=stack.rows, labels=stack.labels if stack.rows > 1 else None)
+    _note_stacked(stack, r, out)
     out.data_rows = list(frame.rows)
-    sided = _sided_columns(grid.iloc[r].tolist())
+    sided = _sided_columns(stack.labels)
     first = min(sided)
     # identity block left of the first L/R column: its header may sit in the label row or above it
     for c in range(first):

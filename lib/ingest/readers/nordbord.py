@@ -20,6 +20,7 @@ import pandas as pd
 from lib.core.errors import UnreadableFile
 from lib.ingest.readers.base import (
     ATHLETE,
+    SMARTABASE_BOOKKEEPING,
     Detection,
     Frame,
     MetricColumn,
@@ -43,6 +44,7 @@ from lib.ingest.readers.forceplate import (
     account_for_rows,
 )
 from lib.core.schema import METRICS
+from lib.ingest.dates import local_dates
 from lib.ingest.sources import Sheet
 
 NAME = "nordbord"
@@ -92,10 +94,15 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out.data_rows = list(frame.rows)
 
     dates = dates_column(frame, out, ctx, idx["date"], default_order="mdy")
-    if "utc" in frame.keys[idx["date"]][0]:
-        out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC as exported (not converted to local "
-                               "time): a test late in the evening west of Greenwich, or early in the "
-                               "morning east of it, carries the neighbouring day's date")
+    if "utc" in frame.keys[idx["date"]][0] and ctx.time_zone == "UTC":
+        out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC as exported (the club time zone is UTC): "
+                               "a test late in the evening west of Greenwich, or early in the morning east of "
+                               "it, carries the neighbouring day's date; set the club time zone to date it locally")
+    elif "utc" in frame.keys[idx["date"]][0]:
+        clock = frame.col(idx["time"]) if idx["time"] is not None else frame.col(idx["date"])
+        dates.values = local_dates(clock, dates.values, ctx.time_zone)
+        out.assumptions.append(f"'{frame.header(idx['date'])}' is UTC: each test is dated on its local day in the "
+                               f"club's time zone {ctx.time_zone} (from its UTC time of day)")
     tests, skip_reasons = _tests(frame, idx, forceframe, out)
     skipped = skip_reasons.notna()
     for pos in np.flatnonzero(skipped.to_numpy()):
@@ -120,7 +127,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     parts = [melt_metrics(frame, out, ctx, base, ok, side_columns, ctx.decimal_comma)]
     parts += [asymmetry_rows(frame, out, ctx, base, ok, col, ctx.decimal_comma) for col in imbalance_columns]
     out.tables["tests"] = concat_parts(parts)
-    out.unknown_columns = frame.unknown(IDENTITY)
+    out.unknown_columns = frame.unknown([*IDENTITY, *SMARTABASE_BOOKKEEPING])
     if forceframe:
         _note_positions(frame, idx, ok, out)
     out.assumptions.append("one row per test and direction: `Max` values are the best and `Avg` values the "

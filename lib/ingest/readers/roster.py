@@ -1,5 +1,10 @@
 """Squad roster with injury records: one row per athlete, or one row per injury.
 
+An injury list (a sheet with injury dates and no position or squad column, such as the `Injuries`
+sheet beside a `Squad` sheet) adds injuries only: it gives no `athletes` rows, so it never blanks the
+position or squad a roster gave; its names are matched like any other file's. On a sheet named for
+injuries, a plain `Date` column is the injury date.
+
 Columns like `Name` (or `First name`/`Last name`), `Athlete ID`, `Position`, `Squad`,
 `Injury date`, `Injured side`, `Region`, `Diagnosis`, `Cleared` / `RTP date`. Gives one
 `athletes` row per athlete and one `injuries` row per row with an injury date. Free-text regions
@@ -96,12 +101,28 @@ def _roles(keys: list[str]) -> dict[str, int]:
     return found
 
 
+_INJURY_WORDS = re.compile(r"injur|medical|rehab", re.IGNORECASE)
+
+
+def _sheet_roles(sheet: Sheet, keys: list[str]) -> dict[str, int]:
+    """`_roles`, with a plain `Date` as the injury date on a sheet named for injuries."""
+    roles = _roles(keys)
+    if "injury_date" not in roles and "date" in keys and _INJURY_WORDS.search(sheet.name or ""):
+        roles["injury_date"] = keys.index("date")
+    return roles
+
+
+def is_injury_list(roles: dict[str, int]) -> bool:
+    """A sheet of injury records only: injury dates, and no position or squad column."""
+    return "injury_date" in roles and not {"position", "squad"} & set(roles)
+
+
 def detect(sheet: Sheet) -> Detection | None:
     """A name column plus roster columns (id, position, squad, injury) and few others."""
     best: Detection | None = None
     for r in range(min(SCAN_ROWS, len(sheet.cells))):
         keys = [split_header(v)[0] if isinstance(v, str) else "" for v in sheet.cells.iloc[r].tolist()]
-        roles = _roles(keys)
+        roles = _sheet_roles(sheet, keys)
         if "name" not in roles and not {"first", "last"} <= set(roles):
             continue
         known = len(roles) - ("first" in roles and "last" in roles)
@@ -119,7 +140,10 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     out = SheetRead(LABEL)
     frame = clean_frame(sheet, detection.header_row)
     out.data_rows = list(frame.rows)
-    roles = _roles([k for k, _ in frame.keys])
+    roles = _sheet_roles(sheet, [k for k, _ in frame.keys])
+    if "injury_date" in roles and frame.keys[roles["injury_date"]][0] == "date":
+        out.assumptions.append(f"'{frame.header(roles['injury_date'])}' read as the injury date "
+                               f"(the sheet is named '{sheet.name}')")
     frame.used |= set(roles.values())
     frame.used |= {i for i, (k, _u) in enumerate(frame.keys) if k in EXTRA}
     name_i = roles.get("name", roles.get("first"))
@@ -130,11 +154,19 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     keys = pd.Series([f"id:{r}" if r else f"name:{name_key(n)}" for r, n in zip(refs, names.fillna(""))])
     repeated = keys[~no_name].duplicated().reindex(keys.index, fill_value=True)
     first = ~no_name & ~repeated
-    out.tables["athletes"] = _athletes(frame, roles, names, refs, keys, first)
+    injury_list = is_injury_list(roles)
+    if not injury_list:
+        out.tables["athletes"] = _athletes(frame, roles, names, refs, keys, first)
+    else:
+        out.assumptions.append("an injury list (injury dates, no position or squad column): it adds injuries and "
+                               "changes no athlete's position or squad")
     injuries, accounted = _injuries(frame, roles, names, refs, ~no_name, out, ctx)
     out.tables["injuries"] = injuries
-    for pos in np.flatnonzero((~no_name & ~first & ~accounted).to_numpy()):
-        out.skipped_rows[frame.rows[pos]] = f"'{names.iloc[pos]}' is already listed above and this row has no injury"
+    for pos in np.flatnonzero((~no_name & ~accounted).to_numpy()):
+        if injury_list:
+            out.skipped_rows[frame.rows[pos]] = "no injury date in this row (an injury list adds injuries only)"
+        elif not first.iloc[pos]:
+            out.skipped_rows[frame.rows[pos]] = f"'{names.iloc[pos]}' is already listed above and this row has no injury"
     out.unknown_columns = frame.unknown()
     ignored = [frame.header(i) for i, (k, _u) in enumerate(frame.keys) if k in EXTRA]
     if ignored:

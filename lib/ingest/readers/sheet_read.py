@@ -43,6 +43,7 @@ class ReadContext:
     sheet: str
     date_order: str = "auto"  # auto, dmy, mdy
     decimal_comma: bool = False
+    time_zone: str = "UTC"  # the club's zone: UTC instants (`...Z`, Unix time, `Date UTC`) get its local date
 
 
 @dataclass

@@ -23,7 +23,7 @@ import pandas as pd
 
 from lib.ingest.normalize import clean_name, split_header
 from lib.ingest.readers.base import (
-    SCAN_ROWS, Detection, Frame, Problem, ReadContext, SheetRead, dates_column, names_column, reject_rows,
+    SCAN_ROWS, SMARTABASE_BOOKKEEPING, Detection, Frame, Problem, ReadContext, SheetRead, dates_column, names_column, reject_rows,
 )
 from lib.ingest.readers import forcedecks, hawkin
 from lib.ingest.readers.hoptests import blank, clean_frame
@@ -171,7 +171,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
         rows = rows.assign(date=pd.to_datetime(rows["date"]).astype("datetime64[s]"),
                            value=rows["value"].astype("Float64"), source_row=rows["source_row"].astype("Int64"))
     out.tables["wellness"] = rows
-    out.unknown_columns = frame.unknown()
+    out.unknown_columns = frame.unknown(SMARTABASE_BOOKKEEPING)
     return out
 
 
