@@ -67,11 +67,13 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
                  & sessions["max_speed_ms"].notna()]
     starts: dict[str, pd.Timestamp] = {}
     if injuries is not None and len(injuries) and len(s):
-        from lib.metrics.baselines import episode_start
+        from lib.metrics.baselines import episode_starts
 
         inj = injuries[injuries["injury_date"] <= as_of]
-        for athlete, g in inj.groupby("athlete_id"):
-            starts[str(athlete)] = episode_start(injuries, str(athlete), g["injury_date"].max())
+        if len(inj):
+            firsts = episode_starts(injuries)
+            for athlete, day in inj.groupby(inj["athlete_id"].astype(str))["injury_date"].max().items():
+                starts[str(athlete)] = firsts.get((str(athlete), pd.Timestamp(day)), pd.Timestamp(day))
     # only the fastest sessions can hold the maximum: the 64 fastest under the ceiling per athlete and
     # side of the injury (before / after), and every speed above the ceiling (an artefact to list)
     if starts:
@@ -82,14 +84,29 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
     s = s.assign(_part=part.to_numpy()).sort_values("max_speed_ms", ascending=False, kind="stable")
     over = s["max_speed_ms"] > ceiling
     s = pd.concat([s[over], s[~over].groupby(["athlete_id", "_part"], sort=False).head(64)])
+    # each athlete's rows in the order above, athletes sorted: one numpy slice per athlete
+    s = s.iloc[np.argsort(s["athlete_id"].astype(str).to_numpy(), kind="stable")]
+    athletes = s["athlete_id"].to_numpy(dtype=object)
+    keys = s["athlete_id"].astype(str).to_numpy()
+    cols = _mss_arrays(s)
+    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1 if len(keys) else np.array([], dtype=int)
     rows, artefacts = [], []
-    for athlete, g in s.groupby("athlete_id", sort=True):
-        row, out = validated_mss(g.drop(columns="_part"), as_of, ceiling, starts.get(str(athlete)))
+    for lo, hi in zip(np.r_[0, bounds] if len(keys) else [], np.r_[bounds, len(keys)] if len(keys) else []):
+        athlete = athletes[lo]
+        row, out = _validated(*(c[lo:hi] for c in cols), as_of, ceiling, starts.get(str(keys[lo])))
         artefacts += [{"athlete_id": athlete, **a} for a in out]
         if row is not None:
             rows.append({"athlete_id": athlete, **row})
     return (pd.DataFrame(rows, columns=MSS_COLUMNS).astype({"mss_ms": float}),
             pd.DataFrame(artefacts, columns=ARTEFACT_COLUMNS))
+
+
+def _mss_arrays(g: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """(speed m/s, day number, source file, source row, date) of sessions, as numpy arrays."""
+    return (g["max_speed_ms"].to_numpy(dtype=float), g["date"].to_numpy().astype("datetime64[D]").astype("int64"),
+            g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(len(g), None),
+            g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(len(g), None),
+            g["date"].to_numpy())
 
 
 def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
@@ -105,20 +122,21 @@ def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
       ceiling and confirmed by another post-injury session within 3%; otherwise an artefact.
     """
     g = sessions[sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS)]
-    speed = g["max_speed_ms"].to_numpy(dtype=float)
-    days = g["date"].to_numpy().astype("datetime64[D]").astype("int64")
-    files = g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(len(g), None)
-    lines = g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(len(g), None)
-    dates = list(g["date"])
+    return _validated(*_mss_arrays(g), as_of, ceiling, injury)
 
+
+def _validated(speed: np.ndarray, days: np.ndarray, files: np.ndarray, lines: np.ndarray, when: np.ndarray,
+               as_of: pd.Timestamp, ceiling: float,
+               injury: pd.Timestamp | None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """`validated_mss` over one athlete's sessions as arrays (see `_mss_arrays`)."""
     def artefact(i: int, why: str) -> dict[str, object]:
-        return {"date": dates[i], "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
+        return {"date": pd.Timestamp(when[i]), "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
                 "source_row": lines[i]}
 
     artefacts = [artefact(i, f"above the physical ceiling {ceiling:g} m/s") for i in np.flatnonzero(speed > ceiling)]
     under = speed <= ceiling
     after = (days >= np.datetime64(pd.Timestamp(injury).date(), "D").astype("int64")) if injury is not None \
-        else np.zeros(len(g), dtype=bool)
+        else np.zeros(len(speed), dtype=bool)
     best, confirmed, dropped = _confirmed_max(np.flatnonzero(under & ~after), speed, days)
     artefacts += [artefact(i, "above the validated maximum, no second session within 3%") for i in dropped]
     if injury is not None:
@@ -130,8 +148,8 @@ def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
             best, confirmed = post, post_ok
     if best is None:
         return None, artefacts
-    return {"mss_ms": float(speed[best]), "mss_date": dates[best],
-            "mss_age_days": int((as_of - dates[best]).days),
+    day = pd.Timestamp(when[best])
+    return {"mss_ms": float(speed[best]), "mss_date": day, "mss_age_days": int((as_of - day).days),
             "mss_source": f"{files[best]}:{lines[best]}", "mss_confirmed": confirmed}, artefacts
 
 
@@ -258,51 +276,140 @@ def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
 def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,
                     cfg: Settings) -> pd.DataFrame:
     """Per athlete on `as_of`: MSS and its age, days since near-max, coverage, acute:chronic
-    (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury."""
+    (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury. Every athlete in
+    a few grouped passes over the daily series (no loop per athlete); the ratios are read on the
+    last 7 days only (the value on `as_of` and the week's peak)."""
     daily = daily_load(sessions, as_of)
+    if daily.empty:
+        return pd.DataFrame()
     mss = mss_table(sessions, as_of, injuries, cfg)
-    rows = []
-    for athlete, d in daily.groupby("athlete_id", sort=True):
-        d = d.sort_values("date").reset_index(drop=True)
-        last28 = d[d["date"] > as_of - pd.Timedelta(days=28)]
-        coverage = int(last28["on_record"].sum())
-        enough = coverage >= cfg.num("coverage_days")
-        m = mss[mss["athlete_id"] == athlete]
-        mss_ms = float(m["mss_ms"].iloc[0]) if len(m) else np.nan
-        pct = pct_of_mss(d["max_speed"], mss_ms)
-        near_days = d[(pct >= cfg.num("near_max_pct")).fillna(False).astype(bool)]["date"]
-        max_days = d[(pct >= cfg.num("max_pct")).fillna(False).astype(bool)]["date"]
-        row = {
-            "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
-            "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,
-            "mss_age_days": int(m["mss_age_days"].iloc[0]) if len(m) else np.nan,
-            "last_near_max": near_days.max() if len(near_days) else pd.NaT,
-            "days_since_near_max": (as_of - near_days.max()).days if len(near_days) else np.nan,
-            "days_since_max": (as_of - max_days.max()).days if len(max_days) else np.nan,
-            "last_session": d.loc[d["sessions"] > 0, "date"].max(),
-        }
-        for load in LOADS:
-            # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
-            series = d[load].astype(float).where(d["on_record"].astype(bool))
-            row[f"acute_{load}_m"] = float(series.tail(7).sum())
-            row[f"chronic_{load}_week_m"] = weekly_on_record(d.tail(28), load)
-            row.update(week_change(d, load))
-            rolling = acwr_rolling(series) if enough and len(series) >= 28 else pd.Series([np.nan])
-            ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
-            row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
-            row[f"acwr_{load}_ewma"] = float(ewma.iloc[-1])
+    ids = daily["athlete_id"]
+    grouped = daily.groupby(ids, sort=True)
+    pos = grouped.cumcount().to_numpy()
+    length = grouped["date"].transform("size").to_numpy()
+    from_end = length - pos  # 1 on the last day (as_of), 7 on the first day of the last week
+    on = daily["on_record"].to_numpy(dtype=bool)
+    last28 = (daily["date"] > as_of - pd.Timedelta(days=28)).to_numpy()
+    out = pd.DataFrame({"athlete_id": grouped["date"].size().index})
+    key = out["athlete_id"]
+    coverage = pd.Series(on & last28).groupby(ids.to_numpy()).sum()
+    out["coverage_days"] = coverage.reindex(key).to_numpy().astype("int64")
+    out["enough_data"] = out["coverage_days"] >= cfg.num("coverage_days")
+    m = mss.set_index("athlete_id").reindex(key)
+    out["mss_ms"] = m["mss_ms"].to_numpy(dtype=float)
+    out["mss_date"] = m["mss_date"].to_numpy()
+    out["mss_age_days"] = _maybe_int(m["mss_age_days"].to_numpy(dtype=float))
+    day_mss = pd.Series(out["mss_ms"].to_numpy(), index=key).reindex(ids).to_numpy()
+    pct = pct_of_mss(daily["max_speed"], day_mss).to_numpy()
+    dates = daily["date"]
+    for col, since_col, limit in (("last_near_max", "days_since_near_max", cfg.num("near_max_pct")),
+                                  ("_last_max", "days_since_max", cfg.num("max_pct"))):
+        last = dates.where(pd.Series(pct >= limit, index=daily.index)).groupby(ids.to_numpy()).max().reindex(key)
+        out[col] = last.to_numpy()
+        out[since_col] = _maybe_int(((as_of - last).dt.days).to_numpy(dtype=float))
+    out = out.drop(columns="_last_max")
+    out["last_session"] = dates.where(daily["sessions"] > 0).groupby(ids.to_numpy()).max().reindex(key).to_numpy()
+    enough = pd.Series(out["enough_data"].to_numpy(), index=key).reindex(ids).to_numpy()
+    for load in LOADS:
+        values = daily[load].to_numpy(dtype=float)
+        # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
+        series = pd.Series(np.where(on, values, np.nan), index=daily.index)
+        out[f"acute_{load}_m"] = _per_athlete(np.where(from_end <= 7, np.nan_to_num(series.to_numpy()), 0.0), ids, key)
+        out[f"chronic_{load}_week_m"] = _weekly_by(values, on & (from_end <= 28), ids, key)
+        now = _weekly_by(values, on & (from_end <= 7), ids, key)
+        before = _weekly_by(values, on & (from_end > 7) & (from_end <= 14), ids, key)
+        n_now = _per_athlete((on & (from_end <= 7)).astype(float), ids, key)
+        n_before = _per_athlete((on & (from_end > 7) & (from_end <= 14)).astype(float), ids, key)
+        ok = (_per_athlete(np.ones(len(daily)), ids, key) >= 14) & (n_now >= 4) & (n_before >= 4)
+        out[f"{load}_week_change_pct"] = np.where(ok & (before > 0), (now - before) / np.where(before > 0, before, 1) * 100,
+                                                  np.nan)
+        out[f"{load}_week_increase_m"] = np.where(ok, now - before, np.nan)
+        rolling = _grouped_acwr_rolling(series, ids).where(pd.Series(enough & (length >= 28), index=daily.index))
+        ewma = _grouped_acwr_ewma(series, ids).where(pd.Series(enough, index=daily.index))
+        for name, ratio in (("rolling", rolling), ("ewma", ewma)):
+            out[f"acwr_{load}_{name}"] = ratio[from_end == 1].groupby(ids[from_end == 1].to_numpy()).first() \
+                .reindex(key).to_numpy(dtype=float)
+        for name, ratio in (("rolling", rolling), ("ewma", ewma)):
             # a spike early in the week is still a spike on Monday: flags read the 7-day peak
-            row[f"acwr_{load}_rolling_peak7"] = float(rolling.tail(7).max())
-            row[f"acwr_{load}_ewma_peak7"] = float(ewma.tail(7).max())
-        row.update(_pre_injury(d, injuries, athlete, as_of, last28))
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+            week = from_end <= 7
+            out[f"acwr_{load}_{name}_peak7"] = ratio[week].groupby(ids[week].to_numpy()).max().reindex(key) \
+                .to_numpy(dtype=float)
+    out = out[["athlete_id", "coverage_days", "enough_data", "mss_ms", "mss_date", "mss_age_days", "last_near_max",
+               "days_since_near_max", "days_since_max", "last_session",
+               *(f"{c}" for load in LOADS for c in (f"acute_{load}_m", f"chronic_{load}_week_m",
+                                                   f"{load}_week_change_pct", f"{load}_week_increase_m",
+                                                   f"acwr_{load}_rolling", f"acwr_{load}_ewma",
+                                                   f"acwr_{load}_rolling_peak7", f"acwr_{load}_ewma_peak7"))]]
+    out = pd.concat([out, _pre_injury_all(daily, on, last28, injuries, as_of, key)], axis=1)
     method = str(cfg["acwr_method"])
     for load in LOADS:
         out[f"acwr_{load}"] = out[f"acwr_{load}_{method}"]
         out[f"acwr_{load}_peak7"] = out[f"acwr_{load}_{method}_peak7"]
+    return out
+
+
+def _maybe_int(values: np.ndarray) -> np.ndarray:
+    """Whole days as int64 when none is missing (as a frame built from ints would hold them)."""
+    return values.astype("int64") if len(values) and not np.isnan(values).any() else values
+
+
+def _per_athlete(values: np.ndarray, ids: pd.Series, key: pd.Series) -> np.ndarray:
+    """The sum of `values` per athlete, in the order of `key`."""
+    return pd.Series(values).groupby(ids.to_numpy()).sum().reindex(key).to_numpy(dtype=float)
+
+
+def _weekly_by(values: np.ndarray, mask: np.ndarray, ids: pd.Series, key: pd.Series) -> np.ndarray:
+    """`_weekly` per athlete over the days in `mask` (sum / days x 7; NaN with no day)."""
+    total = _per_athlete(np.where(mask, np.nan_to_num(values), 0.0), ids, key)
+    days = _per_athlete(mask.astype(float), ids, key)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(days > 0, total / np.where(days > 0, days, 1) * 7, np.nan)
+
+
+def _grouped_acwr_rolling(series: pd.Series, ids: pd.Series) -> pd.Series:
+    """`acwr_rolling` of every athlete's daily series at once (the same windows, each athlete's own)."""
+    g = series.groupby(ids.to_numpy(), sort=False)
+    acute = g.rolling(7, min_periods=1).mean().droplevel(0).reindex(series.index) * 7
+    shifted = g.shift(7)
+    chronic = shifted.groupby(ids.to_numpy(), sort=False).rolling(21, min_periods=1).mean().droplevel(0) \
+        .reindex(series.index) * 7
+    full = pd.Series(series.groupby(ids.to_numpy(), sort=False).cumcount().to_numpy() >= 27, index=series.index)
+    return (acute / chronic.replace(0, np.nan)).where(full)
+
+
+def _grouped_acwr_ewma(series: pd.Series, ids: pd.Series) -> pd.Series:
+    """`acwr_ewma` of every athlete's daily series at once."""
+    g = series.groupby(ids.to_numpy(), sort=False)
+    acute = g.ewm(alpha=2 / (7 + 1), adjust=False).mean().droplevel(0).reindex(series.index)
+    chronic = g.ewm(alpha=2 / (28 + 1), adjust=False).mean().droplevel(0).reindex(series.index)
+    return acute / chronic.replace(0, np.nan)
+
+
+def _pre_injury_all(daily: pd.DataFrame, on: np.ndarray, last28: np.ndarray, injuries: pd.DataFrame,
+                    as_of: pd.Timestamp, key: pd.Series) -> pd.DataFrame:
+    """`_pre_injury` for every athlete: the 28 days before the episode's first injury against the
+    last 28 days, both weekly over their days on record (at least 14 before the injury)."""
+    from lib.metrics.baselines import episode_starts
+
+    out = pd.DataFrame({"pre_injury_hsr_week_m": np.nan, "pre_injury_sprint_week_m": np.nan,
+                        "pct_pre_injury_hsr": np.nan, "pct_pre_injury_sprint": np.nan}, index=range(len(key)))
+    inj = injuries[injuries["injury_date"] <= as_of] if len(injuries) else injuries
+    if inj.empty:
+        return out
+    starts = episode_starts(injuries)
+    latest = inj.groupby(inj["athlete_id"].astype(str))["injury_date"].max()
+    when = {a: starts.get((a, pd.Timestamp(d)), pd.Timestamp(d)) for a, d in latest.items()}
+    ids = daily["athlete_id"].astype(str)
+    start = pd.to_datetime(ids.map(when)).astype(daily["date"].dtype)
+    window = ((daily["date"] < start) & (daily["date"] >= start - pd.Timedelta(days=28))).to_numpy()
+    enough = _per_athlete((on & window).astype(float), ids, key) >= 14
+    for load in LOADS:
+        values = daily[load].to_numpy(dtype=float)
+        pre = _weekly_by(values, on & window, ids, key)
+        now = _weekly_by(values, on & last28, ids, key)
+        out[f"pre_injury_{load}_week_m"] = np.where(enough, pre, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"pct_pre_injury_{load}"] = np.where(enough & (pre > 0), now / np.where(pre > 0, pre, 1) * 100, np.nan)
     return out
 
 
