@@ -8,12 +8,10 @@ import pandas as pd
 from lib.core.rules import FULL_RETURN, TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
 from lib.core.status import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS
-from lib.metrics.baselines import episode_start
-from lib.metrics.exposure import week_change, daily_load, exposure_status
-from lib.metrics.plan_actual import board_reasons as plan_reasons
-from lib.metrics.symmetry import limb_symmetry
+from lib.metrics.exposure import week_change, daily_load
+from lib.readiness.engine import AthleteInputs, board_inputs
 from lib.readiness.evaluate import evaluate, highest_safe_tier
-from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, athlete_facts, recorded_tier
+from lib.readiness.facts import STRENGTH_TEST, _acted_on, athlete_facts
 from lib.readiness.force import _NoiseByDay
 from lib.readiness.rows import FactRows
 from lib.store.data import Data
@@ -30,30 +28,14 @@ def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings,
     """One row per athlete on `on`, sorted red first; reasons and next-tier criteria as lists.
     With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id."""
     on = pd.Timestamp(on).normalize()
-    lsi = limb_symmetry(data.tests[data.tests["date"] <= on], data.injuries)
-    exposure = exposure_status(data.sessions, data.injuries, on, cfg)
-    noise = _NoiseByDay(data.tests, cfg)
-    fact_rows = FactRows.build(data, lsi, on)
-    parts = {name: _by_athlete(getattr(data, name)) for name in ("injuries", "tests", "sessions", "wellness", "tier_history")}
-    lsi_parts = _by_athlete(lsi)
-    rows = []
-    for ath in data.athletes.sort_values("name").to_dict("records"):
-        aid = ath["athlete_id"]
-        # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
-        own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
-                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")),
-                   plans=data.plans)
-        rows.append(_board_row(ath, on, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
-                               facts_out))
+    # every athlete's injury, episode, recorded tier, exposure and rows, in grouped passes (lib.readiness.engine)
+    inputs = board_inputs(data, on, cfg)
+    rows = [_board_row(ath, on, inputs.by_athlete[str(ath["athlete_id"])], cfg, facts_out) for ath in inputs.athletes]
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"tier": "Int64", "days_at_tier": "Int64", "proposed_tier": "Int64", "next_tier": "Int64",
                           "days_since_injury": "Int64"})
     board["_order"] = board["status"].map(STATUS_ORDER)
     return board.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
-
-
-def _by_athlete(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {str(k): g for k, g in df.groupby("athlete_id", sort=False)} if len(df) else {}
 
 
 def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
@@ -65,7 +47,7 @@ def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
 
 
 def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: pd.DataFrame, rows: FactRows,
-              exposure: pd.DataFrame, noise: dict[str, float], cfg: Settings,
+              exposure: pd.DataFrame | dict[str, object] | None, noise: dict[str, float], cfg: Settings,
               injury: dict[str, object] | None, since: pd.Timestamp | None) -> dict[str, object]:
     facts = athlete_facts(athlete_id, day, rows, exposure, noise, cfg, since=since,
                           injured_side=str(injury["side"]) if injury else None)
@@ -115,16 +97,17 @@ def _week_exposure(daily: pd.DataFrame | None, athlete_id: str, day: pd.Timestam
                           **change}], columns=cols)
 
 
-def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
-               exposure: pd.DataFrame, noise: "_NoiseByDay", cfg: Settings,
+def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, cfg: Settings,
                facts_out: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
     athlete_id = str(ath["athlete_id"])
-    injury = active_injury(data.injuries, athlete_id, on)
+    injury = inputs.injury  # facts.active_injury
     returning = injury is not None
     region = str(injury["region"]) if injury else ""
-    since = episode_start(data.injuries, athlete_id, injury["injury_date"]) if injury else None  # type: ignore[arg-type]
-    facts = _facts_on(athlete_id, on, data, lsi, fact_rows, exposure, noise(on), cfg, injury, since)
-    rec = recorded_tier(data.tier_history, athlete_id, on, since) if returning and since is not None else None
+    since = inputs.since if injury else None  # baselines.episode_start of the injury
+    noise = inputs.noise
+    facts = _facts_on(athlete_id, on, None, inputs.lsi if injury else None, inputs.rows,  # type: ignore[arg-type]
+                      inputs.exposure, noise(on), cfg, injury, since)  # _facts_on reads no table of `data`
+    rec = inputs.recorded if returning and since is not None else None  # facts.recorded_tier
     tier: int | None = None
     days_at: int | None = None
     note = "no active injury: full training"
@@ -136,7 +119,8 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
         window = [d for d in pd.date_range(on - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), on - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
-        flagged = flagged_days(athlete_id, list(window), data, lsi, fact_rows, noise, cfg, injury, since)  # type: ignore[arg-type]
+        flagged = flagged_days(athlete_id, list(window), inputs.data, inputs.lsi, inputs.rows, noise, cfg, injury,  # type: ignore[arg-type]
+                               since)
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
             flagged.append(on)
@@ -160,7 +144,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
         elif red:
             proposed = 1 if stop else highest_safe_tier(facts, region, cfg, below=tier)
     _, criteria = evaluate(facts, returning, (tier if tier is not None else proposed or 1), region, cfg)
-    status, action = _status(flags, criteria, facts, returning, tier, proposed, on, data, athlete_id, cfg)
+    status, action = _status(flags, criteria, facts, returning, tier, proposed, inputs.recent_test, cfg)
     if status == "green" and tier is not None and tier < len(TIERS):
         proposed = tier + 1
     reasons = sorted(flags, key=lambda r: {"red": 0, "amber": 1, "info": 3}[r["effect"]])
@@ -185,7 +169,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi: pd.Dat
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
     if returning:  # the week's plan against the GPS (lib.metrics.planning): context, never a colour
-        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, on, cfg)
+        shown = shown + inputs.plan_reasons(on)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),
@@ -209,7 +193,7 @@ def _note(rule: str, kind: str, effect: str, metric: str, message: str, short: s
 
 
 def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], returning: bool, tier: int | None,
-            proposed: int | None, on: pd.Timestamp, data: Data, athlete_id: str, cfg: Settings) -> tuple[str, str]:
+            proposed: int | None, recent_test: bool, cfg: Settings) -> tuple[str, str]:
     if any(f["effect"] == "red" for f in flags):
         if not returning:
             return "red", "no high-velocity work today"
@@ -221,7 +205,7 @@ def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], r
             return "red", "stop: tier 1 until it settles"
         return "red", (f"step back to tier {proposed}" if proposed is not None and proposed < tier
                        else "no high-velocity work: stay at tier 1")
-    if _no_recent_data(facts, returning, on, data, athlete_id, cfg):
+    if _no_recent_data(facts, returning, recent_test):
         return "grey", "collect data before deciding"
     if returning and tier is None:
         return "amber", f"tier not recorded: confirm tier {proposed}"
@@ -233,12 +217,10 @@ def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], r
     return "green", "full high-velocity work"
 
 
-def _no_recent_data(facts: dict[str, object], returning: bool, on: pd.Timestamp, data: Data, athlete_id: str,
-                    cfg: Settings) -> bool:
+def _no_recent_data(facts: dict[str, object], returning: bool, recent_test: bool) -> bool:
+    """`recent_test`: a test in the last `stale_days` (lib.readiness.engine.board_inputs)."""
     if returning:
-        stale = pd.Timedelta(days=int(cfg.num("stale_days")))
-        has_test = ((data.tests["athlete_id"] == athlete_id) & (data.tests["date"] <= on) & (data.tests["date"] > on - stale)).any()
-        return not has_test and "pain" not in facts
+        return not recent_test and "pain" not in facts
     return not bool(facts.get("enough_gps", False))
 
 

@@ -140,11 +140,12 @@ def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, in
         sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
 
 
-def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, object], sources: dict[str, str]) -> None:
-    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
-    if not len(e):
+def _exposure_facts(exposure: pd.DataFrame | dict[str, object] | None, athlete_id: str, facts: dict[str, object],
+                    sources: dict[str, str]) -> None:
+    """`exposure`: exposure_status's frame, or the athlete's row of it as a dict (the board's engine)."""
+    er = _exposure_row(exposure, athlete_id)
+    if er is None:
         return
-    er = e.iloc[0]
     for key in ("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
                 "hsr_week_change_pct"):
         if key in er and not pd.isna(er[key]):
@@ -166,6 +167,13 @@ def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, ob
     facts["enough_gps"] = bool(er["enough_data"])
     facts["coverage_days"] = int(er["coverage_days"])
     facts["mss_ms"] = float(er["mss_ms"])
+
+
+def _exposure_row(exposure: pd.DataFrame | dict[str, object] | None, athlete_id: str) -> dict[str, object] | None:
+    if exposure is None or isinstance(exposure, dict):
+        return exposure
+    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
+    return e.iloc[0].to_dict() if len(e) else None
 
 
 def _wellness_facts(wellness: list[dict], on: pd.Timestamp, cfg: Settings, facts: dict[str, object],
