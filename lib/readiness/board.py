@@ -8,7 +8,7 @@ import pandas as pd
 from lib.core.rules import FULL_RETURN, TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
 from lib.core.status import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS
-from lib.metrics.exposure import week_change, daily_load
+from lib.metrics.exposure import daily_load, week_change_of
 from lib.readiness.engine import AthleteInputs, board_inputs
 from lib.readiness.evaluate import evaluate, highest_safe_tier
 from lib.readiness.facts import STRENGTH_TEST, _acted_on, athlete_facts
@@ -63,14 +63,17 @@ def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: pd.DataFrame,
 
 def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.DataFrame, rows: FactRows,
                  noise: "_NoiseByDay", cfg: Settings, injury: dict[str, object],
-                 since: pd.Timestamp) -> list[pd.Timestamp]:
+                 since: pd.Timestamp, daily: pd.DataFrame | None = None) -> list[pd.Timestamp]:
     """The days among `days` on which the athlete had a stop or hold flag (unmet gates are not
-    flags), each day judged on the data up to that day."""
+    flags), each day judged on the data up to that day. `daily`: the athlete's
+    `daily_load(sessions, max(days))` when the caller has it (the board's engine), else computed."""
     region = str(injury["region"])
     out = []
-    daily = daily_load(data.sessions, max(days)) if days else None
+    if daily is None:
+        daily = daily_load(data.sessions, max(days)) if days else None
+    own = _own_days(daily, athlete_id)
     for day in days:
-        exposure = _week_exposure(daily, athlete_id, day, cfg)
+        exposure = _week_exposure(own, athlete_id, day, cfg)
         facts = _facts_on(athlete_id, day, data, lsi, _rows_until(rows, athlete_id, day), exposure, noise(day), cfg,
                           injury, since)
         flags, _ = evaluate(facts, True, 1, region, cfg)
@@ -79,22 +82,31 @@ def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.
     return out
 
 
-def _week_exposure(daily: pd.DataFrame | None, athlete_id: str, day: pd.Timestamp, cfg: Settings) -> pd.DataFrame:
+def _own_days(daily: pd.DataFrame | None, athlete_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(dates, HSR m, on record) of the athlete's days, oldest first, or None with none."""
+    if daily is None or daily.empty:
+        return None
+    d = daily[daily["athlete_id"].astype(str) == athlete_id].sort_values("date", kind="stable")
+    if d.empty:
+        return None
+    return d["date"].to_numpy(), d["hsr"].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool)
+
+
+def _week_exposure(own: tuple[np.ndarray, np.ndarray, np.ndarray] | None, athlete_id: str, day: pd.Timestamp,
+                   cfg: Settings) -> dict[str, object] | None:
     """The exposure facts an earlier day's flags can read (the week-to-week change: acute:chronic,
     MSS and the near-max gap are context or gates, never flags of a returning athlete)."""
-    cols = ["athlete_id", "enough_data", "coverage_days", "mss_ms", "acute_hsr_m", "hsr_week_change_pct",
-            "hsr_week_increase_m"]
-    if daily is None or daily.empty:
-        return pd.DataFrame(columns=cols)
-    d = daily[(daily["athlete_id"] == athlete_id) & (daily["date"] <= day)].sort_values("date")
-    if d.empty:
-        return pd.DataFrame(columns=cols)
-    coverage = int(d[d["date"] > day - pd.Timedelta(days=28)]["on_record"].sum())
-    change = week_change(d, "hsr")
-    return pd.DataFrame([{"athlete_id": athlete_id, "enough_data": coverage >= cfg.num("coverage_days"),
-                          "coverage_days": coverage, "mss_ms": np.nan,
-                          "acute_hsr_m": float(d["hsr"].where(d["on_record"].astype(bool)).tail(7).sum()),
-                          **change}], columns=cols)
+    if own is None:
+        return None
+    dates, hsr, on = own
+    n = int(np.searchsorted(dates, np.datetime64(day), side="right"))  # the days up to `day`
+    if not n:
+        return None
+    dates, hsr, on = dates[:n], hsr[:n], on[:n]
+    coverage = int(on[dates > np.datetime64(day - pd.Timedelta(days=28))].sum())
+    return {"athlete_id": athlete_id, "enough_data": coverage >= cfg.num("coverage_days"), "coverage_days": coverage,
+            "mss_ms": np.nan, "acute_hsr_m": float(np.nansum(np.where(on, hsr, np.nan)[-7:])),
+            **week_change_of(hsr, on, "hsr")}
 
 
 def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, cfg: Settings,
@@ -119,8 +131,10 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, 
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
         window = [d for d in pd.date_range(on - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), on - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
-        flagged = flagged_days(athlete_id, list(window), inputs.data, inputs.lsi, inputs.rows, noise, cfg, injury,  # type: ignore[arg-type]
-                               since)
+        # the team's days up to the day before, from the engine (flagged_days reads no other table then)
+        before = inputs.days_before() if window and max(window) == on - pd.Timedelta(days=1) else None
+        flagged = flagged_days(athlete_id, list(window), inputs.data if before is None else None,  # type: ignore[arg-type]
+                               inputs.lsi, inputs.rows, noise, cfg, injury, since, daily=before)  # type: ignore[arg-type]
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
             flagged.append(on)

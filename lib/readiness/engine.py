@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import episode_starts
-from lib.metrics.exposure import exposure_status
+from lib.metrics.exposure import daily_load, exposure_status
 from lib.metrics.plan_actual import board_reasons as plan_reasons
 from lib.metrics.symmetry import limb_symmetry
 from lib.readiness.facts import STRENGTH_TEST
@@ -55,6 +55,11 @@ class AthleteInputs:
         """The athlete's own LSI rows of the strength tests (what `board._facts_on` reads)."""
         return self.parts.lsi(self.athlete_id)
 
+    def days_before(self) -> pd.DataFrame:
+        """`daily_load` of the athletes with a recorded tier up to the day before (the days
+        `board.flagged_days` re-judges end there), computed once for all of them."""
+        return self.parts.days_before()
+
     def plan_reasons(self, as_of: pd.Timestamp) -> list[dict[str, object]]:
         """The week's plan against the GPS (lib.metrics.plan_actual.board_reasons)."""
         if self.parts.team.plans is None or self.parts.team.plans.empty:
@@ -80,12 +85,13 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings) -> BoardInputs:
     fact_rows = FactRows.build(data, lsi, as_of)
     # `_facts_on` reads the LSI of the injury's strength test only: those rows, those columns
     strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())), ["athlete_id", "test", "date", "lsi", "sources"]]
-    parts = _Parts(data, strength)
+    strength = strength.astype({"athlete_id": object, "test": object, "sources": object})  # cheap to split
     injuries = active_injuries(data.injuries, as_of)
     starts = episode_starts(data.injuries) if injuries else {}
     since = {a: starts.get((a, pd.Timestamp(i["injury_date"])), pd.Timestamp(i["injury_date"]))  # type: ignore[arg-type]
              for a, i in injuries.items()}
     recorded = recorded_tiers(data.tier_history, as_of, since)
+    parts = _Parts(data, strength, as_of, set(recorded))
     stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     recent = set(tests.loc[(tests["date"] <= as_of) & (tests["date"] > as_of - stale), "athlete_id"].astype(str))
     athletes = data.athletes.sort_values("name").to_dict("records")
@@ -127,9 +133,18 @@ class _Parts:
     """Each athlete's own rows of the team's tables, split once per table on first use (most
     boards never need them: only a recorded tier's re-judged days, a strength LSI or a saved plan do)."""
 
-    def __init__(self, team: Data, lsi: pd.DataFrame) -> None:
+    def __init__(self, team: Data, lsi: pd.DataFrame, as_of: pd.Timestamp, recorded: set[str]) -> None:
         self.team, self.tables = team, {"lsi": lsi}
         self.split: dict[str, dict[str, pd.DataFrame]] = {}
+        self.as_of, self.recorded = as_of, recorded
+        self.before: pd.DataFrame | None = None
+
+    def days_before(self) -> pd.DataFrame:
+        if self.before is None:
+            s = self.team.sessions
+            self.before = daily_load(s[s["athlete_id"].astype(str).isin(self.recorded)],
+                                     self.as_of - pd.Timedelta(days=1))
+        return self.before
 
     def table(self, name: str, athlete_id: str) -> pd.DataFrame:
         frame = self.tables[name] if name in self.tables else getattr(self.team, name)

@@ -63,7 +63,8 @@ def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg
     """Pain now, and whether it settled by the next morning (pain-monitoring model, Silbernagel
     2007): the next-morning score (the latest) against the score the day before, the session's day.
     Not settled = above the safe level and higher than the day before, or above the acceptable level."""
-    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > on - stale]
+    cut = on - stale  # once, not per row
+    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > cut]
     if pain:
         last = pain[-1]
         facts["pain"] = float(last["value"])
@@ -77,7 +78,8 @@ def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg
             facts.setdefault("_details", {})["pain_not_settled"] = (  # type: ignore[union-attr]
                 f"{value:g}/10{before}" + ("" if risen else f", above the acceptable {cfg.num('pain_stop'):g}/10"))
             sources["pain_not_settled"] = (f"{_src(prev, 'wellness')} then " if prev is not None else "") + _src(last, "wellness")
-    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > on - pd.Timedelta(days=3)]
+    cut = on - pd.Timedelta(days=3)
+    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > cut]
     if swelling:
         latest = max(r["date"] for r in swelling)
         today = [r for r in swelling if r["date"] == latest]
@@ -88,9 +90,10 @@ def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg
 def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
                facts: dict[str, object], sources: dict[str, str]) -> None:
     drops = []
+    cut = on - stale  # once, not per row
     for test in HOP_BATTERY:
         rows = [r for r in lsi if r["test"] == test]
-        recent = [r for r in rows if r["date"] > on - stale]
+        recent = [r for r in rows if r["date"] > cut]
         valid = [r for r in recent if not pd.isna(r["lsi"])]
         if not valid:
             continue

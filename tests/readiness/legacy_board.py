@@ -18,7 +18,7 @@ from lib.metrics.exposure import (LOADS, acwr_ewma, acwr_rolling, daily_load, pc
                                   weekly_on_record, mss_table)
 from lib.metrics.plan_actual import board_reasons as plan_reasons
 from lib.metrics.symmetry import limb_symmetry
-from lib.readiness.board import BOARD_COLUMNS, _note, _rows_until, _week_exposure
+from lib.readiness.board import BOARD_COLUMNS, _note, _rows_until
 from lib.readiness.evaluate import evaluate, highest_safe_tier
 from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, athlete_facts, recorded_tier
 from lib.readiness.force import _NoiseByDay
@@ -97,6 +97,24 @@ def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd
         out[f"pre_injury_{load}_week_m"] = pre
         out[f"pct_pre_injury_{load}"] = now / pre * 100 if pre > 0 else np.nan
     return out
+
+
+def _week_exposure(daily: pd.DataFrame | None, athlete_id: str, day: pd.Timestamp, cfg: Settings) -> pd.DataFrame:
+    """The exposure facts an earlier day's flags can read (the week-to-week change: acute:chronic,
+    MSS and the near-max gap are context or gates, never flags of a returning athlete)."""
+    cols = ["athlete_id", "enough_data", "coverage_days", "mss_ms", "acute_hsr_m", "hsr_week_change_pct",
+            "hsr_week_increase_m"]
+    if daily is None or daily.empty:
+        return pd.DataFrame(columns=cols)
+    d = daily[(daily["athlete_id"] == athlete_id) & (daily["date"] <= day)].sort_values("date")
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    coverage = int(d[d["date"] > day - pd.Timedelta(days=28)]["on_record"].sum())
+    change = week_change(d, "hsr")
+    return pd.DataFrame([{"athlete_id": athlete_id, "enough_data": coverage >= cfg.num("coverage_days"),
+                          "coverage_days": coverage, "mss_ms": np.nan,
+                          "acute_hsr_m": float(d["hsr"].where(d["on_record"].astype(bool)).tail(7).sum()),
+                          **change}], columns=cols)
 
 
 def _by_athlete(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
