@@ -24,12 +24,15 @@ BOARD_COLUMNS = ["athlete_id", "name", "position", "squad", "status", "status_wo
 
 
 def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings,
-                    facts_out: dict[str, dict[str, object]] | None = None) -> pd.DataFrame:
+                    facts_out: dict[str, dict[str, object]] | None = None,
+                    athlete_ids: list[str] | None = None) -> pd.DataFrame:
     """One row per athlete on `on`, sorted red first; reasons and next-tier criteria as lists.
-    With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id."""
+    With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id.
+    With `athlete_ids`, only those athletes' rows (the same rows: the team's noise figures still
+    come from every athlete's tests)."""
     on = pd.Timestamp(on).normalize()
     # every athlete's injury, episode, recorded tier, exposure and rows, in grouped passes (lib.readiness.engine)
-    inputs = board_inputs(data, on, cfg)
+    inputs = board_inputs(data, on, cfg, athlete_ids)
     rows = [_board_row(ath, on, inputs.by_athlete[str(ath["athlete_id"])], cfg, facts_out) for ath in inputs.athletes]
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"tier": "Int64", "days_at_tier": "Int64", "proposed_tier": "Int64", "next_tier": "Int64",

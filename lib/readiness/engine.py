@@ -76,12 +76,16 @@ class BoardInputs:
     by_athlete: dict[str, AthleteInputs]
 
 
-def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings) -> BoardInputs:
-    """The board's inputs for every athlete on `as_of` (a normalised date), in grouped passes."""
+def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: list[str] | None = None) -> BoardInputs:
+    """The board's inputs for every athlete on `as_of` (a normalised date), in grouped passes; with
+    `athlete_ids`, for those athletes only (every fact is the athlete's own but the noise figures,
+    which come from the whole team's tests)."""
+    noise = _NoiseByDay(data.tests, cfg)
+    if athlete_ids is not None:
+        data = _only(data, {str(a) for a in athlete_ids})
     tests = data.tests
     lsi = limb_symmetry(tests[tests["date"] <= as_of], data.injuries)
     exposure = _records_by_id(exposure_status(data.sessions, data.injuries, as_of, cfg))
-    noise = _NoiseByDay(tests, cfg)
     fact_rows = FactRows.build(data, lsi, as_of)
     # `_facts_on` reads the LSI of the injury's strength test only: those rows, those columns
     strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())), ["athlete_id", "test", "date", "lsi", "sources"]]
@@ -127,6 +131,14 @@ def recorded_tiers(history: pd.DataFrame, as_of: pd.Timestamp,
     last = h.sort_values("date", kind="stable").groupby(h["athlete_id"].astype(str), sort=False).tail(1)
     return {str(r["athlete_id"]): {"tier": int(r["tier"]), "date": pd.Timestamp(r["date"]), "who": r.get("who"),
                                    "reason": r.get("reason")} for r in last.to_dict("records")}
+
+
+def _only(data: Data, ids: set[str]) -> Data:
+    """The tables' rows of the athletes in `ids`."""
+    def rows(df: pd.DataFrame) -> pd.DataFrame:
+        return df[df["athlete_id"].astype(str).isin(ids)] if len(df) and "athlete_id" in df else df
+
+    return Data(rows(data.athletes), *(rows(getattr(data, n)) for n in TABLES), plans=rows(data.plans))
 
 
 class _Parts:

@@ -146,3 +146,13 @@ def test_grouped_lookups_are_the_per_athlete_ones(demo: Data, which: str) -> Non
         old = legacy_exposure_status(data.sessions, data.injuries, day, defaults())
         new = exposure_status(data.sessions, data.injuries, day, defaults())
         pd.testing.assert_frame_equal(old, new, check_dtype=False)
+
+
+def test_one_athletes_board_is_their_row_of_the_team_board(demo: Data) -> None:
+    cfg = defaults()
+    team = readiness_board(demo, TESTING_DAY, cfg).set_index("athlete_id")
+    for aid in team.index[:6]:
+        one = readiness_board(demo, TESTING_DAY, cfg, athlete_ids=[aid])
+        assert list(one["athlete_id"]) == [aid]
+        assert repr(one.iloc[0].to_dict()) == repr(team.loc[aid].to_dict() | {"athlete_id": aid}) or \
+            all(repr(one.iloc[0][c]) == repr(team.loc[aid][c]) for c in team.columns)
