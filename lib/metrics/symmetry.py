@@ -49,8 +49,7 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     # the source rows of each group, joined without a Python-level groupby (thousands of groups)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
-    parts = np.split(lr["_src"].to_numpy(dtype=object)[order], np.flatnonzero(np.diff(codes[order])) + 1)
-    out["sources"] = [", ".join(sorted(set(p))) for p in parts]
+    out["sources"] = [", ".join(sorted(set(p))) for p in _parts(lr["_src"].to_numpy(dtype=object)[order], codes[order])]
     lower_out = out["metric"].isin(LOWER_IS_BETTER)
     out["best"] = np.where(lower_out, -out["best_key"], out["best_key"])
     # CV% of trials: SD / mean x 100 (sample SD; one trial has no CV)
@@ -126,10 +125,16 @@ def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     grouped = frame.groupby(keys, sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
-    parts = np.split(frame[column].to_numpy(dtype=object)[order], np.flatnonzero(np.diff(codes[order])) + 1)
     out = grouped.size().reset_index()[keys]
-    out[column] = [", ".join(p) for p in parts] if len(frame) else []
+    out[column] = [", ".join(p) for p in _parts(frame[column].to_numpy(dtype=object)[order], codes[order])]
     return out
+
+
+def _parts(values: np.ndarray, codes: np.ndarray) -> list[list[object]]:
+    """`values` (sorted by `codes`) cut into one list per code: list slices, not numpy views."""
+    bounds = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(values)] if len(values) else []
+    items = values.tolist()
+    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFrame) -> np.ndarray:
