@@ -11,7 +11,7 @@ memory (`resource.getrusage`) is that size's. Times, best of N runs:
 and their sum beside the floor. Targets: board + weekly exposure at 160 athletes <= 0.6 s and
 <= 7x the floor; 640 athletes <= 2.5 s.
 
-    python benchmarks/metrics_bench.py [--runs 3] [--athletes 40 160 640] [--sessions 250] [--no-tiers]
+    python benchmarks/metrics_bench.py [--runs 3] [--athletes 40 160 640] [--sessions 250] [--no-tiers] [--before]
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def floor(data: Data) -> None:
     data.injuries.groupby("athlete_id")["injury_date"].max()
 
 
-def one(n: int, runs: int, per: int, tiers: bool) -> None:
+def one(n: int, runs: int, per: int, tiers: bool, before: bool) -> None:
     import resource
 
     data = season(n, per=per, tiers=tiers)
@@ -104,6 +104,12 @@ def one(n: int, runs: int, per: int, tiers: bool) -> None:
     weekly = best_of(runs, lambda: weekly_exposure(data.sessions, ON, cfg))
     board = best_of(runs, lambda: readiness_board(data, ON, cfg))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if before:  # the loop per athlete as it was before the engine (kept for the cross-check test)
+        from tests.readiness.legacy_board import legacy_readiness_board
+
+        old = best_of(1, lambda: legacy_readiness_board(data, ON, cfg))
+        print(f"{n:4d} athletes: the loop per athlete (before the engine) {old:5.2f} s = {old / board:4.1f}x the engine's "
+              f"board", flush=True)
     print(f"{n:4d} athletes: {len(data.sessions):7,} sessions, {len(data.tests):6,} tests, "
           f"{len(data.tier_history):3d} recorded tiers | floor {base:5.3f} s | weekly exposure {weekly:5.2f} s | "
           f"board {board:5.2f} s | both {weekly + board:5.2f} s = {(weekly + board) / base:4.1f}x the floor | "
@@ -118,14 +124,16 @@ def main() -> None:
     ap.add_argument("--athletes", type=int, nargs="+", default=[40, 160, 640])
     ap.add_argument("--sessions", type=int, default=250, help="GPS sessions per athlete")
     ap.add_argument("--no-tiers", action="store_true", help="no recorded tiers (nothing to re-judge)")
+    ap.add_argument("--before", action="store_true", help="also time the loop per athlete the engine replaced")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     args = ap.parse_args()
     if args.one:
-        one(args.one, args.runs, args.sessions, not args.no_tiers)
+        one(args.one, args.runs, args.sessions, not args.no_tiers, args.before)
         return
     for n in args.athletes:  # each size in its own process: its own peak memory
         subprocess.run([sys.executable, __file__, "--one", str(n), "--runs", str(args.runs), "--sessions",
-                        str(args.sessions), *(["--no-tiers"] if args.no_tiers else [])], check=True)
+                        str(args.sessions), *(["--no-tiers"] if args.no_tiers else []),
+                        *(["--before"] if args.before else [])], check=True)
 
 
 if __name__ == "__main__":

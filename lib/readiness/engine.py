@@ -56,9 +56,9 @@ class AthleteInputs:
         return self.parts.lsi(self.athlete_id)
 
     def days_before(self) -> pd.DataFrame:
-        """`daily_load` of the athletes with a recorded tier up to the day before (the days
-        `board.flagged_days` re-judges end there), computed once for all of them."""
-        return self.parts.days_before()
+        """The athlete's `daily_load` up to the day before (the days `board.flagged_days`
+        re-judges end there), computed once for every athlete with a recorded tier."""
+        return self.parts.days_before(self.athlete_id)
 
     def plan_reasons(self, as_of: pd.Timestamp) -> list[dict[str, object]]:
         """The week's plan against the GPS (lib.metrics.plan_actual.board_reasons)."""
@@ -149,14 +149,14 @@ class _Parts:
         self.team, self.tables = team, {"lsi": lsi}
         self.split: dict[str, dict[str, pd.DataFrame]] = {}
         self.as_of, self.recorded = as_of, recorded
-        self.before: pd.DataFrame | None = None
+        self.before: dict[str, pd.DataFrame] | None = None
 
-    def days_before(self) -> pd.DataFrame:
+    def days_before(self, athlete_id: str) -> pd.DataFrame:
         if self.before is None:
             s = self.team.sessions
-            self.before = daily_load(s[s["athlete_id"].astype(str).isin(self.recorded)],
-                                     self.as_of - pd.Timedelta(days=1))
-        return self.before
+            self.before = _by_athlete(daily_load(s[s["athlete_id"].astype(str).isin(self.recorded)],
+                                                 self.as_of - pd.Timedelta(days=1)))
+        return self.before.get(athlete_id, pd.DataFrame(columns=["athlete_id", "date", "hsr", "on_record"]))
 
     def table(self, name: str, athlete_id: str) -> pd.DataFrame:
         frame = self.tables[name] if name in self.tables else getattr(self.team, name)
