@@ -290,7 +290,8 @@ def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
     full.loc[missing, "week"] = iso_week(full.loc[missing, "week_start"])
     counts = ["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]
     full[counts] = full[counts].fillna(0)
-    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].transform(lambda m: m.ffill().bfill())
+    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].ffill()  # grouped fills: no Python call per athlete
+    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].bfill()
     return full
 
 
