@@ -116,7 +116,8 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     if not args.skip_demo:
         team("demo", demo(), DEMO_DAY, args.runs, out)
-    team(f"season{args.athletes}", season(args.athletes, per=250, tiers=True), ON, args.runs, out)
+    if args.athletes:  # --athletes 0: the demo team only
+        team(f"season{args.athletes}", season(args.athletes, per=250, tiers=True), ON, args.runs, out)
     print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0
 
