@@ -73,8 +73,8 @@ def data() -> Data:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _board(data_version: str, names: str, role: str, on: dt.date, team: str) -> pd.DataFrame:
-    return readiness_board(_data(data_version, names, role), pd.Timestamp(on), settings_lib.load(engine(), team))
+def _board(data_version: str, names: str, role: str, as_of: dt.date, team: str) -> pd.DataFrame:
+    return readiness_board(_data(data_version, names, role), pd.Timestamp(as_of), settings_lib.load(engine(), team))
 
 
 def board() -> pd.DataFrame:

@@ -96,7 +96,7 @@ def athlete_stepper(on_athlete_page: bool) -> bool:
     return bool(back or forward)
 
 
-def note_form(where: Any, save: Any, athlete_id: str, on: object) -> None:
+def note_form(where: Any, save: Any, athlete_id: str, as_of: object) -> None:
     """The athlete page's note form in `where`; `save(engine, athlete_id, day, text, who)` runs in
     the submit callback (before the rerun, so a submit is never lost)."""
     signed_in = ui.user()  # signed in: every note is written under the account's email
@@ -104,13 +104,13 @@ def note_form(where: Any, save: Any, athlete_id: str, on: object) -> None:
         st.text_area("Note", key="note_text", required=True, height=90)
         who, day = st.columns(2)
         who.text_input("Who", key="note_who", placeholder="your name", value=signed_in or "", disabled=bool(signed_in))
-        day.date_input("Date", value=on, key="note_date", format="YYYY-MM-DD")
+        day.date_input("Date", value=as_of, key="note_date", format="YYYY-MM-DD")
         st.form_submit_button("Add note", icon=":material/note_add:", on_click=ui.submit, args=(
             "note", save, ui.engine(), athlete_id, ("note_date", "note_text", "note_who")))
     ui.show_problem("note", where)
 
 
-def tier_form(where: Any, save: Any, row: dict[str, object], on: object) -> None:
+def tier_form(where: Any, save: Any, row: dict[str, object], as_of: object) -> None:
     """The athlete page's one-click confirmation of the board's proposal and its tier-change form
     in `where`; `save(engine, athlete_id, day, tier, reason, who)` runs in the callbacks."""
     from lib.views import athlete as view
@@ -120,7 +120,7 @@ def tier_form(where: Any, save: Any, row: dict[str, object], on: object) -> None
     if offer:
         where.button(f"Confirm tier {offer[0]} (the board's proposal)", icon=":material/check:",
                      key=f"tier_confirm_{aid}", on_click=ui.submit, args=(
-                         "tier", save, ui.engine(), aid, on, offer[0], offer[1], signed_in or "", ()))
+                         "tier", save, ui.engine(), aid, as_of, offer[0], offer[1], signed_in or "", ()))
     with where.form("tier_change", clear_on_submit=True):
         st.markdown("**Record a tier change** (who and why are kept; the board reads the latest)")
         tiers = view.tier_options()
@@ -129,7 +129,7 @@ def tier_form(where: Any, save: Any, row: dict[str, object], on: object) -> None
         st.text_input("Why", key="tier_reason", required=True, placeholder="criteria met, physio review")
         who, day = st.columns(2)
         who.text_input("Who", key="tier_who", placeholder="your name", value=signed_in or "", disabled=bool(signed_in))
-        day.date_input("Date", value=on, key="tier_date", format="YYYY-MM-DD")
+        day.date_input("Date", value=as_of, key="tier_date", format="YYYY-MM-DD")
         st.form_submit_button("Record tier change", icon=":material/stairs:", on_click=ui.submit, args=(
             "tier", save, ui.engine(), aid, ("tier_date", f"tier_new_{aid}", "tier_reason", "tier_who")))
     ui.show_problem("tier", where)

@@ -16,7 +16,7 @@ from lib.views import athlete as view
 TAB = "athlete_tab"  # the open tab, kept across reruns and athletes
 
 ui.require_frame()
-board, cfg, on = ui.board(), ui.team_settings(), ui.as_of()
+board, cfg, as_of = ui.board(), ui.team_settings(), ui.as_of()
 choices = view.athlete_choices(board)
 head_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
 aid = pick_col.selectbox("Athlete", list(choices), index=view.choice_index(choices, ui.selected_athlete()),
@@ -26,7 +26,7 @@ ui.select_athlete(aid)  # the first athlete shown counts as selected for the oth
 row = view.board_row(board, aid)
 head = view.athlete_header(row, ui.data().injuries)
 head_col.title(md(head["name"]))
-st.caption(f"{md(head['injury'])} · as of {on:%a %d %b %Y}")
+st.caption(f"{md(head['injury'])} · as of {as_of:%a %d %b %Y}")
 full_names = ui.names() == "full"  # pseudonymised: notes are withheld, on screen and in the report
 see_notes = ui.can("see_notes")  # medical staff and admins; lib.privacy refuses the notes to anyone else
 data, engine, role, squad = ui.data(), ui.engine(), ui.role(), ui.squad()
@@ -47,9 +47,9 @@ def save_tier(engine: object, athlete_id: str, day: object, tier: int, reason: s
 
 
 st.download_button(
-    "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{on:%Y-%m-%d}.pdf",
+    "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{as_of:%Y-%m-%d}.pdf",
     mime="application/pdf", on_click="ignore", data=ui.logged_download(
-        f"athlete report {aid}", lambda: reports.athlete_pdf(data, aid, on, cfg, athlete_notes(), squad,
+        f"athlete report {aid}", lambda: reports.athlete_pdf(data, aid, as_of, cfg, athlete_notes(), squad,
                                                              board=board)))
 
 status_col, tier_col, days_col = st.columns(3)
@@ -59,8 +59,8 @@ tier_col.metric("Tier", head["tier"], md(head["tier_name"]), delta_color="off", 
                 help=md(head["tier_help"]))
 days_col.metric("Days since injury", head["days"], md(head["limb"]), delta_color="off", delta_arrow="off", border=True)
 
-history = ui.cached(view.lsi_history, aid, on, cfg)
-st.markdown(view.catch_up_line(view.catch_up(history, on, cfg), row))
+history = ui.cached(view.lsi_history, aid, as_of, cfg)
+st.markdown(view.catch_up_line(view.catch_up(history, as_of, cfg), row))
 st.markdown(view.reason_lines(row, gates=False))
 st.markdown(f"**{view.checklist_title(row)}**")
 st.dataframe(view.criteria_checklist(row), hide_index=True, width="stretch",
@@ -81,7 +81,7 @@ with sym:
             right.vega_lite_chart(spec=ui.chart(charts.limb_chart, limbs, test), width="stretch")
 with force:
     if force.open:
-        cmj, nordic = ui.cached(view.cmj_history, aid, on, cfg), ui.cached(view.nordic_history, aid, on)
+        cmj, nordic = ui.cached(view.cmj_history, aid, as_of, cfg), ui.cached(view.nordic_history, aid, as_of)
         st.caption(view.FORCE_NOTE)
         a, b = st.columns(2)
         a.vega_lite_chart(spec=ui.chart(charts.cmj_height_chart, cmj, cfg), width="stretch")
@@ -90,29 +90,29 @@ with force:
         b.vega_lite_chart(spec=ui.chart(charts.nordic_imbalance_chart, nordic, cfg), width="stretch")
 with pain:
     if pain.open:
-        pain_days = ui.cached(view.pain_history, aid, on)
+        pain_days = ui.cached(view.pain_history, aid, as_of)
         st.vega_lite_chart(spec=ui.chart(charts.pain_chart, pain_days, cfg), width="stretch")
-        st.vega_lite_chart(spec=ui.chart(charts.wellness_chart, ui.cached(view.wellness_history, aid, on, cfg), cfg))
+        st.vega_lite_chart(spec=ui.chart(charts.wellness_chart, ui.cached(view.wellness_history, aid, as_of, cfg), cfg))
 with expo:
     if expo.open:
-        summary = ui.cached(view.exposure_summary, aid, on, cfg)
+        summary = ui.cached(view.exposure_summary, aid, as_of, cfg)
         cols = st.columns(3)
         for i, m in enumerate(view.exposure_metrics(summary)):
             cols[i % 3].metric(m["label"], m["value"], help=m["help"], border=True)
-        weeks = ui.cached(view.exposure_history, aid, on, cfg)
+        weeks = ui.cached(view.exposure_history, aid, as_of, cfg)
         a, b = st.columns(2)
         a.vega_lite_chart(spec=ui.chart(charts.exposure_chart, weeks, summary, cfg), width="stretch")
         b.vega_lite_chart(spec=ui.chart(charts.top_speed_chart, weeks, cfg), width="stretch")
         st.caption(view.exposure_note(summary))
 with timeline_tab:
     if timeline_tab.open:
-        timeline = view.tier_timeline(ui.data(), aid, row, on)
+        timeline = view.tier_timeline(ui.data(), aid, row, as_of)
         st.vega_lite_chart(spec=ui.chart(charts.tier_chart, timeline), width="stretch")
         st.dataframe(timeline, hide_index=True, width="stretch", column_order=view.TIMELINE_ORDER,
                      column_config=widgets.columns(view.TIMELINE_COLUMNS))
         note_col, tier_col = st.columns(2)
         note_col.markdown(view.notes_markdown(athlete_notes(), see_notes))
         if see_notes and not ui.meeting_mode():
-            widgets.note_form(note_col, save_note, aid, on)
+            widgets.note_form(note_col, save_note, aid, as_of)
         if row["returning"] and not ui.meeting_mode() and ui.can("record_tier"):
-            widgets.tier_form(tier_col, save_tier, row, on)
+            widgets.tier_form(tier_col, save_tier, row, as_of)

@@ -18,7 +18,7 @@ names, key = ui.names(), ui.pseudonym_key()  # a names choice reaches file names
 imports, rejects, suggestions = views.with_names(ui.engine(), names, key, ui.imports(), ui.rejects(),
                                                  views.open_suggestions(ui.engine()))
 # what the downloads use, captured now: Streamlit builds them later in a thread without this session
-data, board, cfg, on, squad = ui.data(), ui.board(), ui.team_settings(), ui.as_of(), ui.squad()
+data, board, cfg, as_of, squad = ui.data(), ui.board(), ui.team_settings(), ui.as_of(), ui.squad()
 
 
 st.title("Data")
@@ -33,7 +33,7 @@ st.download_button(
     file_name=f"rts_data_{ui.as_of():%Y-%m-%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     data=ui.logged_download("all tables", lambda: exports.data_workbook(
-        data, board=board, cfg=cfg, on=on, team=squad)))
+        data, as_of, cfg, board=board, team=squad)))
 
 tabs = views.data_tabs(metrics)
 history, rejected, matches, records, template = st.tabs(tabs, default=views.linked_tab(tabs, st.query_params.get("tab")))

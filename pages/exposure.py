@@ -17,22 +17,22 @@ from lib.views.exposure import (TABLE_ORDER, acwr_bands, athlete_choices, daily_
 
 ui.require_frame()
 cfg = ui.team_settings()
-on = ui.as_of()
+as_of = ui.as_of()
 unit = str(cfg["speed_unit"])
-weeks = ui.cached(exposure_weeks, on, cfg, ui.squad())
-table = ui.cached(exposure_table, on, cfg, ui.squad())
+weeks = ui.cached(exposure_weeks, as_of, cfg, ui.squad())
+table = ui.cached(exposure_table, as_of, cfg, ui.squad())
 
-st.title(f"High-velocity exposure · {on:%d %b}")
+st.title(f"High-velocity exposure · {as_of:%d %b}")
 if weeks.empty:
     st.info("No GPS sessions on record up to this date: upload STATSports, Catapult or Polar exports in the "
             "sidebar.")
     st.stop()
 
-notes = spike_notes(table, weeks, cfg, on)
+notes = spike_notes(table, weeks, as_of, cfg)
 if notes:
     st.warning(f"**▲ Spikes** (descriptive, not predictive): {' · '.join(md(n) for n in notes)}", icon=":material/warning:")
 else:
-    st.success(f"No spikes in the 7 days up to {on:%d %b}: no acute:chronic at or above the spike line and no "
+    st.success(f"No spikes in the 7 days up to {as_of:%d %b}: no acute:chronic at or above the spike line and no "
                "sudden weekly rise.",
                icon=":material/check_circle:")
 
@@ -42,11 +42,11 @@ for tab, load in zip(st.tabs(["HSR (m)", "Sprint (m)", "Near-max sessions"]), ("
         st.vega_lite_chart(spec=ui.chart(exposure_heatmap, weeks, load, unit), width="stretch")
 st.caption(f"{md(ui.squad())} · {definitions(cfg)} **Descriptive, not predictive:** {ACWR_CAVEAT}")
 
-st.subheader(f"Speed and acute:chronic on {on:%d %b %Y}")
+st.subheader(f"Speed and acute:chronic on {as_of:%d %b %Y}")
 st.dataframe(table, hide_index=True, width="stretch", column_order=TABLE_ORDER,
              column_config=widgets.columns(table_columns(cfg)))
 
-excluded = ui.cached(mss_exclusions, on, cfg, ui.squad())
+excluded = ui.cached(mss_exclusions, as_of, cfg, ui.squad())
 if len(excluded):
     with st.expander(f"{len(excluded)} max speed(s) excluded from MSS as artefacts"):
         st.dataframe(excluded, hide_index=True, width="stretch")
@@ -57,6 +57,6 @@ index = choice_index(ids, default_athlete(table, ui.selected_athlete()))
 athlete = st.selectbox("Athlete", ids, index=index, format_func=choices.get)
 if athlete != ids[index]:  # the coach chose: other pages open on this athlete too
     ui.select_athlete(athlete)
-daily = ui.cached(daily_acwr, on, cfg, ui.squad(), athlete)
+daily = ui.cached(daily_acwr, as_of, cfg, ui.squad(), athlete)
 st.vega_lite_chart(spec=ui.chart(acwr_chart, daily, acwr_bands(cfg), method_label(cfg, short=True)), width="stretch")
 st.caption(ratio_note(cfg))

@@ -14,11 +14,11 @@ from lib.views.hops import (BATTERY_ORDER, SIDES_NOTE, TIMED_NOTE, athlete_choic
 
 ui.require_frame()
 cfg = ui.team_settings()
-on = ui.as_of()
+as_of = ui.as_of()
 pass_lsi, pass_label, pass_source = pass_rule(cfg)
-latest = ui.cached(latest_batteries, on, cfg, ui.squad())
+latest = ui.cached(latest_batteries, as_of, cfg, ui.squad())
 
-st.title(f"Hop tests · {on:%a %d %b %Y}")
+st.title(f"Hop tests · {as_of:%a %d %b %Y}")
 if latest.empty:
     st.info("No hop tests on record up to this date: upload a hop-test sheet in the sidebar.")
     st.stop()
@@ -44,12 +44,12 @@ if athlete != ids[index] or event.selection.rows:  # the coach chose: other page
 
 lsi_tab, sides_tab = st.tabs(["LSI over time", "Left vs right"])
 with lsi_tab:
-    history = ui.cached(lsi_history, on, cfg, athlete)
+    history = ui.cached(lsi_history, athlete, as_of, cfg)
     st.vega_lite_chart(spec=ui.chart(lsi_history_chart, history, pass_lsi, pass_label, pass_source), width="stretch")
     st.caption(f"Dashed line: pass at {pass_lsi:.0f}% ({pass_source}). {TIMED_NOTE} "
                "Hover a point for both sides, the involved limb as % of its pre-injury value, and the source rows.")
 with sides_tab:
-    panels = side_panels(ui.cached(side_history, on, athlete))
+    panels = side_panels(ui.cached(side_history, athlete, as_of))
     for row in range(0, len(panels), 2):
         for col, (title, rows) in zip(st.columns(2), panels[row:row + 2]):
             col.vega_lite_chart(spec=ui.chart(side_chart, rows, title), width="stretch")

@@ -14,12 +14,12 @@ from lib.core.text import md
 from lib.views import plan as view
 
 ui.require_frame()
-cfg, on, squad = ui.team_settings(), ui.as_of(), ui.squad()
-weeks = view.week_choices(on)
+cfg, as_of, squad = ui.team_settings(), ui.as_of(), ui.squad()
+weeks = view.week_choices(as_of)
 head, pick_week = st.columns([3, 2], vertical_alignment="bottom")
 week = pick_week.selectbox("Week", list(weeks), index=1, format_func=weeks.get, key="plan_week")
 with st.spinner("Planning the returning athletes' week..."):
-    plans = ui.cached(view.plan_group, on, cfg, squad, week)
+    plans = ui.cached(view.plan_group, as_of, cfg, squad, week)
 head.title(f"Weekly plan · {week}")
 st.caption("HSR and sprint metres and sessions at or above 80/90/95% of each athlete's MSS, within the tier's speed cap, "
            f"+{cfg.num('plan_weekly_increment'):g}% a week towards the pre-injury level, never two high-velocity days "
@@ -35,7 +35,7 @@ st.dataframe(view.overview(plans), hide_index=True, width="stretch", column_orde
 files = st.columns(2)
 files[0].download_button("Plans of the rehab group (PDF)", icon=":material/picture_as_pdf:", on_click="ignore",
                          file_name=f"plans_{week}.pdf", mime="application/pdf",
-                         data=ui.logged_download(f"plans {week}", lambda: plan_report.plans_pdf(plans, on, cfg, squad)))
+                         data=ui.logged_download(f"plans {week}", lambda: plan_report.plans_pdf(plans, as_of, cfg, squad)))
 files[1].download_button("Plans of the rehab group (CSV)", icon=":material/download:", on_click="ignore",
                          file_name=f"plans_{week}.csv", mime="text/csv",
                          data=ui.logged_download(f"plans {week}", lambda: plan_report.plans_csv(plans), len(plans) * 7))
@@ -53,7 +53,7 @@ mine = st.columns(2)
 mine[0].download_button(f"{md(p.name)}'s week (PDF)", icon=":material/picture_as_pdf:", on_click="ignore",
                         file_name=f"plan_{p.athlete_id}_{week}.pdf", mime="application/pdf",
                         data=ui.logged_download(f"plan {p.athlete_id} {week}",
-                                                lambda: plan_report.plans_pdf([p], on, cfg, squad)))
+                                                lambda: plan_report.plans_pdf([p], as_of, cfg, squad)))
 mine[1].download_button(f"{md(p.name)}'s week (CSV)", icon=":material/download:", on_click="ignore",
                         file_name=f"plan_{p.athlete_id}_{week}.csv", mime="text/csv",
                         data=ui.logged_download(f"plan {p.athlete_id} {week}", lambda: plan_report.plans_csv([p]), 7))

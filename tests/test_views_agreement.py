@@ -102,7 +102,7 @@ def test_hop_lsi_agrees_on_the_hop_page_the_athlete_page_and_the_board(demo) -> 
     for aid in latest.index:
         history = athlete_view.lsi_history(data, aid, ON, CFG, days=10_000)
         battery_day = latest.loc[aid, "date"]
-        hop_history = hop_view.lsi_history(data, ON, CFG, aid)
+        hop_history = hop_view.lsi_history(data, aid, ON, CFG)
         for test in HOP_BATTERY:
             value = latest.loc[aid, f"{test}_lsi"]
             on_day = history[(history["test"] == test) & (history["date"] == battery_day)]

@@ -185,7 +185,7 @@ def test_checklist_from_the_engine(ivy: Data) -> None:
 # ------------------------------------------------------------------------------------ symmetry
 
 def test_lsi_history_with_noise_band_and_pre_injury(ivy: Data) -> None:
-    h = view.lsi_history(ivy, "ivy", ON).set_index(["test", "date"])
+    h = view.lsi_history(ivy, "ivy", ON, defaults()).set_index(["test", "date"])
     single = h.loc[("single_hop", pd.Timestamp("2026-11-23"))]
     assert single["lsi"] == pytest.approx(85.0)  # mean 170 / 200
     assert single["result"] == "below 90%" and not single["passes"]
@@ -203,11 +203,11 @@ def test_lsi_history_with_noise_band_and_pre_injury(ivy: Data) -> None:
     pre = h.loc[("triple_hop", pd.Timestamp("2026-09-20"))]
     assert pre["lsi"] == pytest.approx(100.0) and np.isnan(pre["involved_pct_pre"])
     # the hop battery first, then the strength test of the region (calf raise: none here), then the rest
-    assert view.lsi_tests(view.lsi_history(ivy, "ivy", ON), "calf") == ["single_hop", "triple_hop", "nordic"]
+    assert view.lsi_tests(view.lsi_history(ivy, "ivy", ON, defaults()), "calf") == ["single_hop", "triple_hop", "nordic"]
 
 
 def test_limb_history_is_long_with_pre_injury_values(ivy: Data) -> None:
-    limbs = view.limb_history(view.lsi_history(ivy, "ivy", ON))
+    limbs = view.limb_history(view.lsi_history(ivy, "ivy", ON, defaults()))
     last = limbs[(limbs["test"] == "triple_hop") & (limbs["date"] == pd.Timestamp("2026-11-23"))]
     assert last[["limb", "pct_pre", "now", "pre"]].values.tolist() == [
         ["left (injured)", 90.0, 540.0, 600.0], ["right (uninjured)", 100.0, 600.0, 600.0]]
@@ -215,12 +215,12 @@ def test_limb_history_is_long_with_pre_injury_values(ivy: Data) -> None:
 
 
 def test_catch_up_compares_with_noise(ivy: Data) -> None:
-    h = view.lsi_history(ivy, "ivy", ON)
-    trends = view.catch_up(h, ON).set_index("test")
+    h = view.lsi_history(ivy, "ivy", ON, defaults())
+    trends = view.catch_up(h, ON, defaults()).set_index("test")
     # single hop 80 -> 85: +5 within the 8.3-point noise; triple hop 80 -> 90: +10 beyond 5
     assert trends.loc["single_hop", "trend"] == "flat" and trends.loc["single_hop", "change"] == pytest.approx(5.0)
     assert trends.loc["triple_hop", "trend"] == "rising" and trends.loc["triple_hop", "change"] == pytest.approx(10.0)
-    assert view.catch_up_line(view.catch_up(h, ON), _row()) == (
+    assert view.catch_up_line(view.catch_up(h, ON, defaults()), _row()) == (
         "▲ **Injured left calf: catching up**: hop LSI 85-90%, +5.0 to +10.0 points since 09 Nov (noise ±8); "
         "injured limb 85-90% of its pre-injury value.")
 
@@ -237,7 +237,7 @@ def test_catch_up_line_falling_back() -> None:
 # ------------------------------------------------------------------------------------ force plate, pain, wellness
 
 def test_cmj_history_against_rolling_baseline(ivy: Data) -> None:
-    cmj = view.cmj_history(ivy, "ivy", ON).set_index("date")
+    cmj = view.cmj_history(ivy, "ivy", ON, defaults()).set_index("date")
     last = cmj.loc[pd.Timestamp("2026-11-23")]
     # baseline of 40, 42, 38: mean 40, SD 2; drop line 10% below: 36; z = (30 - 40) / 2
     assert (last["baseline_mean"], last["baseline_lo"], last["baseline_hi"]) == pytest.approx((40.0, 38.0, 42.0))
@@ -261,7 +261,7 @@ def test_pain_history_marks_swelling(ivy: Data) -> None:
 
 
 def test_wellness_hold_line_from_own_baseline(ivy: Data) -> None:
-    w = view.wellness_history(ivy, "ivy", ON).set_index("date")
+    w = view.wellness_history(ivy, "ivy", ON, defaults()).set_index("date")
     last = w.loc[pd.Timestamp("2026-11-23")]
     # previous days 4, 4, 4, 4, 5, 5: mean 4.333, SD 0.5164; sleep 2 is z -4.52 (4.52 worse); hold line 4.333 - 0.516
     assert last["baseline_mean"] == pytest.approx(4.3333, rel=1e-4)
@@ -285,7 +285,7 @@ def test_exposure_history_per_week_in_km_h(ivy: Data) -> None:
 
 
 def test_exposure_summary_days_since_near_max(ivy: Data) -> None:
-    s = view.exposure_summary(ivy, "ivy", ON)
+    s = view.exposure_summary(ivy, "ivy", ON, defaults())
     assert s["days_since_near_max"] == 5 and s["last_near_max"] == pd.Timestamp("2026-11-18")
     assert s["mss"] == 9.0 and s["mss_age_days"] == 74
     assert s["acute_hsr_m"] == 250.0  # 17-23 Nov: 200 + 50
@@ -335,12 +335,12 @@ def _spec(chart: object) -> str:
 
 
 @pytest.mark.parametrize(("build", "units", "threshold", "sources"), [
-    (lambda d, cfg: charts.lsi_chart(view.lsi_history(d, "ivy", ON), "single_hop"), "LSI (%)", "pass ≥ 90%", "source rows"),
-    (lambda d, cfg: charts.limb_chart(view.limb_history(view.lsi_history(d, "ivy", ON)), "triple_hop"),
+    (lambda d, cfg: charts.lsi_chart(view.lsi_history(d, "ivy", ON, cfg), "single_hop"), "LSI (%)", "pass ≥ 90%", "source rows"),
+    (lambda d, cfg: charts.limb_chart(view.limb_history(view.lsi_history(d, "ivy", ON, cfg)), "triple_hop"),
      "% of pre-injury value", "pre-injury 100%", "source rows"),
-    (lambda d, cfg: charts.cmj_height_chart(view.cmj_history(d, "ivy", ON), cfg), "Jump height (cm)",
+    (lambda d, cfg: charts.cmj_height_chart(view.cmj_history(d, "ivy", ON, cfg), cfg), "Jump height (cm)",
      "10% below baseline", "source rows"),
-    (lambda d, cfg: charts.cmj_asymmetry_chart(view.cmj_history(d, "ivy", ON), cfg), "Asymmetry (%)", "step back > 15%",
+    (lambda d, cfg: charts.cmj_asymmetry_chart(view.cmj_history(d, "ivy", ON, cfg), cfg), "Asymmetry (%)", "step back > 15%",
      "source rows"),
     (lambda d, cfg: charts.nordic_force_chart(view.nordic_history(d, "ivy", ON), cfg), "Max force (N)",
      "low force < 337 N (soccer)", "source rows"),
@@ -364,13 +364,13 @@ def test_every_chart_has_units_threshold_and_sources(ivy: Data, build, units: st
 
 
 def test_charts_with_no_rows_say_so(ivy: Data) -> None:
-    empty = view.cmj_history(ivy, "fit", ON)
+    empty = view.cmj_history(ivy, "fit", ON, defaults())
     assert "no CMJ tests in the window" in _spec(charts.cmj_height_chart(empty, defaults()))
-    assert "no test before the injury" in _spec(charts.limb_chart(view.limb_history(view.lsi_history(ivy, "fit", ON)), "x"))
+    assert "no test before the injury" in _spec(charts.limb_chart(view.limb_history(view.lsi_history(ivy, "fit", ON, defaults())), "x"))
 
 
 def test_lsi_chart_keeps_its_scale_off_zero(ivy: Data) -> None:
-    spec = charts.lsi_chart(view.lsi_history(ivy, "ivy", ON), "single_hop").to_dict()
+    spec = charts.lsi_chart(view.lsi_history(ivy, "ivy", ON, defaults()), "single_hop").to_dict()
     assert spec["config"]["scale"]["zero"] is False  # a threshold layer alone would pull the axis to 0
 
 

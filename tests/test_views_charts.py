@@ -46,32 +46,32 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Data, dt.date, pd.Da
     return data, on, board
 
 
-def _page_charts(data: Data, on: dt.date, board: pd.DataFrame, aid: str) -> dict[str, alt.TopLevelMixin]:
+def _page_charts(data: Data, as_of: dt.date, board: pd.DataFrame, aid: str) -> dict[str, alt.TopLevelMixin]:
     """Every chart the athlete page and the hop-test page draw for one athlete."""
     row = view.board_row(board, aid)
-    history = view.lsi_history(data, aid, on, CFG)
+    history = view.lsi_history(data, aid, as_of, CFG)
     limbs = view.limb_history(history)
     out: dict[str, alt.TopLevelMixin] = {}
     for test in view.lsi_tests(history, row["region"]):
         out[f"lsi {test}"] = charts.lsi_chart(history, test)
         out[f"limbs {test}"] = charts.limb_chart(limbs, test)
-    cmj, nordic = view.cmj_history(data, aid, on, CFG), view.nordic_history(data, aid, on)
-    weeks, summary = view.exposure_history(data, aid, on, CFG), view.exposure_summary(data, aid, on, CFG)
+    cmj, nordic = view.cmj_history(data, aid, as_of, CFG), view.nordic_history(data, aid, as_of)
+    weeks, summary = view.exposure_history(data, aid, as_of, CFG), view.exposure_summary(data, aid, as_of, CFG)
     builders: dict[str, Callable[[], alt.TopLevelMixin]] = {
         "cmj height": lambda: charts.cmj_height_chart(cmj, CFG),
         "cmj asymmetry": lambda: charts.cmj_asymmetry_chart(cmj, CFG),
         "nordic force": lambda: charts.nordic_force_chart(nordic, CFG),
         "nordic imbalance": lambda: charts.nordic_imbalance_chart(nordic, CFG),
-        "pain": lambda: charts.pain_chart(view.pain_history(data, aid, on), CFG),
-        "wellness": lambda: charts.wellness_chart(view.wellness_history(data, aid, on, CFG), CFG),
+        "pain": lambda: charts.pain_chart(view.pain_history(data, aid, as_of), CFG),
+        "wellness": lambda: charts.wellness_chart(view.wellness_history(data, aid, as_of, CFG), CFG),
         "exposure": lambda: charts.exposure_chart(weeks, summary, CFG),
         "top speed": lambda: charts.top_speed_chart(weeks, CFG),
-        "tiers": lambda: charts.tier_chart(view.tier_timeline(data, aid, row, on)),
-        "hop lsi": lambda: hop_charts.lsi_history_chart(hop_view.lsi_history(data, on, CFG, aid),
+        "tiers": lambda: charts.tier_chart(view.tier_timeline(data, aid, row, as_of)),
+        "hop lsi": lambda: hop_charts.lsi_history_chart(hop_view.lsi_history(data, aid, as_of, CFG),
                                                         *hop_view.pass_rule(CFG)),
     }
     out.update({name: build() for name, build in builders.items()})
-    for title, rows in hop_view.side_panels(hop_view.side_history(data, on, aid)):
+    for title, rows in hop_view.side_panels(hop_view.side_history(data, aid, as_of)):
         out[f"hop sides {title}"] = hop_charts.side_chart(rows, title)
     return out
 

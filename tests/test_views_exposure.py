@@ -216,13 +216,13 @@ def test_spike_notes_name_ratio_and_weekly_rise() -> None:
         "hsr_why": ["+151% on the week before (> 50%); acute:chronic peak 2.16 (>= 1.50)", "", ""],
         "sprint_why": ["+544% on the week before (> 50%)", "acute:chronic peak 1.54 (>= 1.50)",
                        "+73% on the week before (> 50%)"]})
-    assert spike_notes(table, weeks, CFG, MONDAY) == [
+    assert spike_notes(table, weeks, MONDAY, CFG) == [
         "Kwame Asante (A:C HSR 2.16, sprint 2.76; HSR +151%, sprint +544% in the week of 16 Nov)",
         "Jo Park (A:C sprint 1.54)", "Oz Lind (sprint +73% in the week of 16 Nov)"]
     # the week of 16 Nov ends on Sun 22 Nov: still within the 7 days up to Sat 28 Nov, not up to Sun 29 Nov
-    assert spike_notes(table, weeks, CFG, dt.date(2026, 11, 28))[-1] == "Oz Lind (sprint +73% in the week of 16 Nov)"
+    assert spike_notes(table, weeks, dt.date(2026, 11, 28), CFG)[-1] == "Oz Lind (sprint +73% in the week of 16 Nov)"
     quiet = table.assign(acwr_hsr=1.0, acwr_sprint=1.0)  # on a later date the 7-day ratio peaks are the table's
-    assert spike_notes(quiet, weeks, CFG, dt.date(2026, 11, 29)) == []
+    assert spike_notes(quiet, weeks, dt.date(2026, 11, 29), CFG) == []
 
 
 def test_picker_opens_on_the_chosen_then_a_spike_then_a_returning_athlete() -> None:

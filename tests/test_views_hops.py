@@ -128,7 +128,7 @@ def test_counts_and_picker_order(data: Data) -> None:
 
 
 def test_lsi_history_per_date_and_test(data: Data) -> None:
-    h = lsi_history(data, AS_OF, CFG, "a")
+    h = lsi_history(data, "a", AS_OF, CFG)
     assert h["date"].dt.strftime("%m-%d").tolist() == ["11-16"] + ["11-23"] * 4  # 11-30 is after as-of
     first = h.iloc[0]
     assert (first["test_label"], first["lsi"], first["result"]) == ("single hop", 75.0, "fail")  # 150 / 200
@@ -138,7 +138,7 @@ def test_lsi_history_per_date_and_test(data: Data) -> None:
 
 
 def test_side_history_means_best_trials_and_roles(data: Data) -> None:
-    s = side_history(data, AS_OF, "a")
+    s = side_history(data, "a", AS_OF)
     triple = s[(s["test"] == "triple_hop")].set_index("side")
     assert triple.loc["right", ["side_label", "mean", "best", "n", "cv"]].tolist() == [
         "right (injured)", 520.0, 530.0, 3, 1.9]  # CV 10 / 520 = 1.92%
@@ -147,7 +147,7 @@ def test_side_history_means_best_trials_and_roles(data: Data) -> None:
     assert bool(timed.loc["right", "lower_is_better"]) is True and timed.loc["right", "best"] == 2.5
     assert [title for title, _ in side_panels(s)] == [
         "single hop (cm)", "triple hop (cm)", "crossover hop (cm)", "6 m timed hop (s, lower is better)"]
-    ben = side_history(data, AS_OF, "b")
+    ben = side_history(data, "b", AS_OF)
     assert set(ben["side_label"]) == {"left", "right"}  # no injury on record: no involved side
 
 
@@ -158,10 +158,10 @@ def test_lsi_domain_keeps_the_pass_line_in_view() -> None:
 
 def test_charts_draw_the_pass_line_with_its_source_and_units(data: Data) -> None:
     value, label, source = pass_rule(CFG)
-    spec = lsi_history_chart(lsi_history(data, AS_OF, CFG, "a"), value, label, source).to_dict()
+    spec = lsi_history_chart(lsi_history(data, "a", AS_OF, CFG), value, label, source).to_dict()
     text = str(spec)
     assert "LSI (%)" in text and source in text and "source rows" in text
-    sides = side_history(data, AS_OF, "a")
+    sides = side_history(data, "a", AS_OF)
     title, rows = side_panels(sides)[-1]
     timed = str(side_chart(rows, title).to_dict())
     assert "s (lower is better)" in timed and "best trial" in timed and "source rows" in timed

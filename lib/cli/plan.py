@@ -48,7 +48,7 @@ def main(args: argparse.Namespace) -> int:
 
     engine = store.connect(args.db)
     data = Data.from_store(engine)
-    on = _on(args.on) or latest_data_day(data) or pd.Timestamp(dt.date.today())
+    as_of = _on(args.on) or latest_data_day(data) or pd.Timestamp(dt.date.today())
     cfg = settings.load(engine, args.team)
     if args.week:
         try:
@@ -57,10 +57,10 @@ def main(args: argparse.Namespace) -> int:
             print(f"error: --week: {exc}", file=sys.stderr)
             return 2
     if args.save:
-        return _save(engine, data, Path(args.save), on, cfg, args)
+        return _save(engine, data, Path(args.save), as_of, cfg, args)
     try:
-        plans = [plan_lib.athlete_plan(data, args.athlete_id, on, cfg, args.week)] if args.athlete_id else \
-            plan_lib.group_plans(data, on, cfg, week=args.week)
+        plans = [plan_lib.athlete_plan(data, args.athlete_id, as_of, cfg, args.week)] if args.athlete_id else \
+            plan_lib.group_plans(data, as_of, cfg, week=args.week)
     except PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -110,7 +110,7 @@ def plan_text(p: plan_lib.AthletePlan) -> str:
     return "\n".join(lines)
 
 
-def _save(engine: object, data: object, path: Path, on: pd.Timestamp, cfg: settings.Settings,
+def _save(engine: object, data: object, path: Path, as_of: pd.Timestamp, cfg: settings.Settings,
           args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: no such file '{path}'", file=sys.stderr)
@@ -123,10 +123,10 @@ def _save(engine: object, data: object, path: Path, on: pd.Timestamp, cfg: setti
     from lib.privacy.plans import save_edit
     from lib.readiness import readiness_board
 
-    board = readiness_board(data, on, cfg)  # type: ignore[arg-type]
+    board = readiness_board(data, as_of, cfg)  # type: ignore[arg-type]
     for athlete_id, week, days in edits:
         try:
-            plan_id, flags = save_edit(engine, data, athlete_id, week, days, on, args.role, args.who,  # type: ignore[arg-type]
+            plan_id, flags = save_edit(engine, data, athlete_id, week, days, as_of, args.role, args.who,  # type: ignore[arg-type]
                                                 cfg, board)
         except PlanError as exc:
             print(f"error: {athlete_id} {week}: {exc}", file=sys.stderr)

@@ -58,11 +58,10 @@ def board_frame(board: pd.DataFrame, mode: str | None = None, athletes: pd.DataF
     return board_for_export(board)
 
 
-def thresholds_frame(cfg: dict[str, object] | None = None) -> pd.DataFrame:
+def thresholds_frame(cfg: dict[str, object]) -> pd.DataFrame:
     """The threshold set the board used: setting, label, value, unit, default, changed, source."""
-    from lib.core.settings import LABELS, SETTINGS, defaults
+    from lib.core.settings import LABELS, SETTINGS
 
-    cfg = cfg or defaults()
     return pd.DataFrame([{
         "setting": s.name, "label": LABELS.get(s.name, s.name), "value": cfg.get(s.name, s.default), "unit": s.unit,
         "default": s.default, "changed": cfg.get(s.name, s.default) != s.default, "source": s.source,
@@ -90,35 +89,35 @@ def board_csv(board: pd.DataFrame, mode: str | None = None, athletes: pd.DataFra
 
 # ------------------------------------------------------------------------------------ XLSX
 
-def data_workbook(data: object, tables: Iterable[str] = tuple(TABLES), board: pd.DataFrame | None = None,
-                  cfg: dict[str, object] | None = None, on: dt.date | None = None, mode: str | None = None,
-                  key: bytes = b"", team: str = "") -> bytes:
-    """The canonical tables (and the board with the thresholds it used, when given) as one workbook."""
+def data_workbook(data: object, as_of: dt.date | None, cfg: dict[str, object], tables: Iterable[str] = tuple(TABLES),
+                  board: pd.DataFrame | None = None, mode: str | None = None, key: bytes = b"", team: str = "") -> bytes:
+    """The canonical tables (and the board with the thresholds it used, when given) as one workbook
+    dated `as_of` (None: no date in the title)."""
     sheets: dict[str, pd.DataFrame] = {}
     if board is not None:
         sheets[BOARD] = board_frame(board, mode, data.athletes, key)  # type: ignore[attr-defined]
         sheets["thresholds"] = thresholds_frame(cfg)
     for table in tables:
         sheets[table] = table_frame(data, table, mode, key)
-    when = dt.datetime.combine(on, dt.time()) if on else None
-    title = "Return to Speed export" + (f" · {team}" if team else "") + (f" · {on:%Y-%m-%d}" if on else "")
+    when = dt.datetime.combine(as_of, dt.time()) if as_of else None
+    title = "Return to Speed export" + (f" · {team}" if team else "") + (f" · {as_of:%Y-%m-%d}" if as_of else "")
     return workbook_bytes(sheets, when, title)
 
 
-def board_workbook(board: pd.DataFrame, cfg: dict[str, object] | None = None, on: dt.date | None = None,
+def board_workbook(board: pd.DataFrame, as_of: dt.date | None, cfg: dict[str, object],
                    mode: str | None = None, athletes: pd.DataFrame | None = None, key: bytes = b"",
                    team: str = "") -> bytes:
     """The readiness board alone as a workbook: the board sheet (status cells coloured) and its thresholds."""
     sheets = {BOARD: board_frame(board, mode, athletes, key), "thresholds": thresholds_frame(cfg)}
-    when = dt.datetime.combine(on, dt.time()) if on else None
+    when = dt.datetime.combine(as_of, dt.time()) if as_of else None
     return workbook_bytes(sheets, when, "Readiness board" + (f" · {team}" if team else ""))
 
 
 # ------------------------------------------------------------------------------------ command line
 
 def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None = None, provenance: bool = False,
-                 on: dt.date | None = None, team: str = "default", bom: bool = False, data: object | None = None) -> bytes:
-    """What `python -m lib export` writes: a table (`board`: the board on `on`; `all`: every table and
+                 as_of: dt.date | None = None, team: str = "default", bom: bool = False, data: object | None = None) -> bytes:
+    """What `python -m lib export` writes: a table (`board`: the board on `as_of`; `all`: every table and
     the board, xlsx only) as CSV or XLSX, pseudonymised when `mode` is given. `data` (a Data, e.g.
     the tables a role may see) replaces reading the whole store; provenance columns then stay out."""
     from lib.store import settings
@@ -132,7 +131,7 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
     if table == ALL and fmt != "xlsx":
         raise InputError("`all` writes one workbook: use --format xlsx")
     key = store_key(engine) if mode else b""  # type: ignore[arg-type]
-    day = pd.Timestamp(on or dt.date.today()).normalize()
+    day = pd.Timestamp(as_of or dt.date.today()).normalize()
     aliases = known_names(engine) if mode else None  # type: ignore[arg-type] # misspellings met in files name them too
     if table in (BOARD, ALL):
         data = data if data is not None else Data.from_store(engine)  # type: ignore[arg-type]
@@ -140,10 +139,10 @@ def export_bytes(engine: object, table: str, fmt: str = "csv", mode: str | None 
         cfg = settings.load(engine, team)  # type: ignore[arg-type]
         board = readiness_board(data, day, cfg)  # type: ignore[arg-type]
         if table == ALL:
-            return data_workbook(data, TABLES, board, cfg, day.date(), None, key, team)
+            return data_workbook(data, day.date(), cfg, TABLES, board, None, key, team)
         if fmt == "csv":
             return board_csv(board, None, data.athletes, key, bom)  # type: ignore[attr-defined]
-        return board_workbook(board, cfg, day.date(), None, data.athletes, key, team)  # type: ignore[attr-defined]
+        return board_workbook(board, day.date(), cfg, None, data.athletes, key, team)  # type: ignore[attr-defined]
     if table not in TABLES:
         raise InputError(f"unknown table '{table}': one of {', '.join([*TABLES, BOARD, ALL])}")
     if data is not None:

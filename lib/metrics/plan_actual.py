@@ -170,21 +170,21 @@ def _typed_days(days: pd.DataFrame, week: str) -> pd.DataFrame:
 
 
 def board_reasons(sessions: pd.DataFrame, injuries: pd.DataFrame, plans: pd.DataFrame | None, athlete_id: str,
-                  on: pd.Timestamp, cfg: Settings) -> list[dict[str, object]]:
-    """The board's plan-vs-actual reasons for one athlete on `on` (info: they never change the
-    colour): the latest saved plan whose week has GPS up to `on` (this week, else last week)."""
+                  as_of: pd.Timestamp, cfg: Settings) -> list[dict[str, object]]:
+    """The board's plan-vs-actual reasons for one athlete on `as_of` (info: they never change the
+    colour): the latest saved plan whose week has GPS up to `as_of` (this week, else last week)."""
     if plans is None or plans.empty:
         return []
-    on = pd.Timestamp(on).normalize()
+    as_of = pd.Timestamp(as_of).normalize()
     own = plans[plans["athlete_id"].astype(str) == str(athlete_id)]
     if own.empty:
         return []
-    sessions = sessions[(sessions["athlete_id"].astype(str) == str(athlete_id)) & (sessions["date"] <= on)]
-    for week in (week_label(on), week_label(on - pd.Timedelta(days=7))):
+    sessions = sessions[(sessions["athlete_id"].astype(str) == str(athlete_id)) & (sessions["date"] <= as_of)]
+    for week in (week_label(as_of), week_label(as_of - pd.Timedelta(days=7))):
         saved = saved_plan(own, athlete_id, week)
         if saved is None or not sessions["date"].isin(set(week_dates(week))).any():
             continue
-        m = mss_table(sessions, on, injuries, cfg)
+        m = mss_table(sessions, as_of, injuries, cfg)
         mss = float(m["mss_ms"].iloc[0]) if len(m) else math.nan
         tier = saved["tier"] or 1
         actual = plan_vs_actual(saved["days"], actual_days(sessions, week_dates(week), mss), tier, cfg)

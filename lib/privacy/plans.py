@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from lib.core.settings import Settings, defaults
+from lib.core.settings import Settings
 from lib.metrics.plan_actual import _typed_days
 from lib.privacy import require
 from lib.readiness import Data
@@ -24,14 +24,13 @@ def save_plan(engine: Engine, athlete_id: str, week: str, days: pd.DataFrame, ro
     return write_plan(engine, athlete_id, week, days, who, role, tier, flags)
 
 
-def save_edit(engine: Engine, data: Data, athlete_id: str, week: str, days: pd.DataFrame, on: pd.Timestamp,
-              role: str, who: str, cfg: Settings | None = None,
+def save_edit(engine: Engine, data: Data, athlete_id: str, week: str, days: pd.DataFrame, as_of: pd.Timestamp,
+              role: str, who: str, cfg: Settings,
               board: pd.DataFrame | None = None) -> tuple[int, list[dict[str, object]]]:
     """Check an edited week against the spike rules and store it: (plan id, what the board would flag)."""
     require(role, "edit_plan")  # before any work
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on).normalize()
-    chain = _chain(data, athlete_id, on, cfg, week, data.plans, board)
+    as_of = pd.Timestamp(as_of).normalize()
+    chain = _chain(data, athlete_id, as_of, cfg, week, data.plans, board)
     typed = _typed_days(days, week)
     flags = planning.check_week(chain.history, typed, week, chain.plan.tier, cfg, chain.done_until)
     return write_plan(engine, athlete_id, week, typed, who, role, chain.plan.tier, flags), flags

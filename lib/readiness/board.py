@@ -23,17 +23,17 @@ BOARD_COLUMNS = ["athlete_id", "name", "position", "squad", "status", "status_wo
                  "episode_start", "days_since_injury", "reasons", "criteria", "summary"]
 
 
-def readiness_board(data: Data, on: pd.Timestamp, cfg: Settings,
+def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
                     facts_out: dict[str, dict[str, object]] | None = None,
                     athlete_ids: list[str] | None = None) -> pd.DataFrame:
-    """One row per athlete on `on`, sorted red first; reasons and next-tier criteria as lists.
+    """One row per athlete on `as_of`, sorted red first; reasons and next-tier criteria as lists.
     With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id.
     With `athlete_ids`, only those athletes' rows (the same rows: the team's noise figures still
     come from every athlete's tests)."""
-    on = pd.Timestamp(on).normalize()
+    as_of = pd.Timestamp(as_of).normalize()
     # every athlete's injury, episode, recorded tier, exposure and rows, in grouped passes (lib.readiness.engine)
-    inputs = board_inputs(data, on, cfg, athlete_ids)
-    rows = [_board_row(ath, on, inputs.by_athlete[str(ath["athlete_id"])], cfg, facts_out) for ath in inputs.athletes]
+    inputs = board_inputs(data, as_of, cfg, athlete_ids)
+    rows = [_board_row(ath, as_of, inputs.by_athlete[str(ath["athlete_id"])], cfg, facts_out) for ath in inputs.athletes]
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"tier": "Int64", "days_at_tier": "Int64", "proposed_tier": "Int64", "next_tier": "Int64",
                           "days_since_injury": "Int64"})
@@ -112,7 +112,7 @@ def _week_exposure(own: tuple[np.ndarray, np.ndarray, np.ndarray] | None, athlet
             **week_change_of(hsr, on, "hsr")}
 
 
-def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, cfg: Settings,
+def _board_row(ath: dict[str, object], as_of: pd.Timestamp, inputs: AthleteInputs, cfg: Settings,
                facts_out: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
     athlete_id = str(ath["athlete_id"])
     injury = inputs.injury  # facts.active_injury
@@ -120,30 +120,30 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, 
     region = str(injury["region"]) if injury else ""
     since = inputs.since if injury else None  # baselines.episode_start of the injury
     noise = inputs.noise
-    facts = _facts_on(athlete_id, on, None, inputs.lsi if injury else None, inputs.rows,  # type: ignore[arg-type]
-                      inputs.exposure, noise(on), cfg, injury, since)  # _facts_on reads no table of `data`
+    facts = _facts_on(athlete_id, as_of, None, inputs.lsi if injury else None, inputs.rows,  # type: ignore[arg-type]
+                      inputs.exposure, noise(as_of), cfg, injury, since)  # _facts_on reads no table of `data`
     rec = inputs.recorded if returning and since is not None else None  # facts.recorded_tier
     tier: int | None = None
     days_at: int | None = None
     note = "no active injury: full training"
     if rec is not None:
-        tier, days_at = int(rec["tier"]), int((on - rec["date"]).days)  # type: ignore[operator]
+        tier, days_at = int(rec["tier"]), int((as_of - rec["date"]).days)  # type: ignore[operator]
         note = f"recorded {rec['date']:%Y-%m-%d} by {rec['who']}: {rec['reason']}"
         facts["days_at_tier"] = float(days_at)
         facts["_sources"]["days_at_tier"] = f"tier {tier} recorded {rec['date']:%Y-%m-%d} by {rec['who']}"  # type: ignore[index]
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
-        window = [d for d in pd.date_range(on - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), on - pd.Timedelta(days=1))
+        window = [d for d in pd.date_range(as_of - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), as_of - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
         # the team's days up to the day before, from the engine (flagged_days reads no other table then)
-        before = inputs.days_before() if window and max(window) == on - pd.Timedelta(days=1) else None
+        before = inputs.days_before() if window and max(window) == as_of - pd.Timedelta(days=1) else None
         flagged = flagged_days(athlete_id, list(window), inputs.data if before is None else None,  # type: ignore[arg-type]
                                inputs.lsi, inputs.rows, noise, cfg, injury, since, daily=before)  # type: ignore[arg-type]
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
-            flagged.append(on)
+            flagged.append(as_of)
         facts["flagged_days_at_tier"] = float(len(flagged))
         facts["_sources"]["flagged_days_at_tier"] = (  # type: ignore[index]
-            f"days checked: {window[0] if window else on:%Y-%m-%d} to {on:%Y-%m-%d}"
+            f"days checked: {window[0] if window else as_of:%Y-%m-%d} to {as_of:%Y-%m-%d}"
             + (f"; flagged: {', '.join(f'{d:%Y-%m-%d}' for d in flagged)}" if flagged else "; none flagged"))
     elif returning:
         note = "tier not recorded: the board proposes one for a medical user to confirm"
@@ -186,7 +186,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, 
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
     if returning:  # the week's plan against the GPS (lib.metrics.planning): context, never a colour
-        shown = shown + inputs.plan_reasons(on)
+        shown = shown + inputs.plan_reasons(as_of)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),
@@ -198,7 +198,7 @@ def _board_row(ath: dict[str, object], on: pd.Timestamp, inputs: AthleteInputs, 
         "next_tier": next_tier, "action": action,
         "returning": returning, "region": region or None, "injured_side": injury["side"] if injury else None,
         "injury_date": injury["injury_date"] if injury else pd.NaT, "episode_start": since if since is not None else pd.NaT,
-        "days_since_injury": (on - injury["injury_date"]).days if injury else None,  # type: ignore[operator]
+        "days_since_injury": (as_of - injury["injury_date"]).days if injury else None,  # type: ignore[operator]
         "reasons": shown, "criteria": criteria,
         "summary": "; ".join(r["short"] for r in shown[:3]),
     }

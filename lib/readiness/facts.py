@@ -20,18 +20,18 @@ STRENGTH_TEST = {
 }
 
 
-def active_injury(injuries: pd.DataFrame, athlete_id: str, on: pd.Timestamp) -> dict[str, object] | None:
-    """The latest injury on or before `on` that is not yet cleared on that date."""
-    rows = injuries[(injuries["athlete_id"] == athlete_id) & (injuries["injury_date"] <= on)]
-    rows = rows[rows["cleared_date"].isna() | (rows["cleared_date"] > on)]
+def active_injury(injuries: pd.DataFrame, athlete_id: str, as_of: pd.Timestamp) -> dict[str, object] | None:
+    """The latest injury on or before `as_of` that is not yet cleared on that date."""
+    rows = injuries[(injuries["athlete_id"] == athlete_id) & (injuries["injury_date"] <= as_of)]
+    rows = rows[rows["cleared_date"].isna() | (rows["cleared_date"] > as_of)]
     return rows.sort_values("injury_date").iloc[-1].to_dict() if len(rows) else None
 
 
-def recorded_tier(history: pd.DataFrame, athlete_id: str, on: pd.Timestamp,
+def recorded_tier(history: pd.DataFrame, athlete_id: str, as_of: pd.Timestamp,
                   since: pd.Timestamp) -> dict[str, object] | None:
-    """The latest tier change staff recorded for the athlete on or before `on` in the episode that
+    """The latest tier change staff recorded for the athlete on or before `as_of` in the episode that
     started on `since` (a change from an earlier episode does not count), or None."""
-    h = history[(history["athlete_id"] == athlete_id) & (history["date"] <= on) & (history["date"] >= since)]
+    h = history[(history["athlete_id"] == athlete_id) & (history["date"] <= as_of) & (history["date"] >= since)]
     if not len(h):
         return None
     last = h.sort_values("date", kind="stable").iloc[-1]
@@ -39,7 +39,7 @@ def recorded_tier(history: pd.DataFrame, athlete_id: str, on: pd.Timestamp,
             "reason": last.get("reason")}
 
 
-def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: pd.DataFrame,
+def athlete_facts(athlete_id: str, as_of: pd.Timestamp, rows: FactRows, exposure: pd.DataFrame,
                   noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None,
                   injured_side: str | None = None) -> dict[str, object]:
     """Every fact the rules read for one athlete on one date, with its date and source."""
@@ -47,23 +47,23 @@ def athlete_facts(athlete_id: str, on: pd.Timestamp, rows: FactRows, exposure: p
     facts: dict[str, object] = {}
     sources: dict[str, str] = {}
     wellness = rows.wellness.get(athlete_id, [])
-    _pain_facts(wellness, on, stale, cfg, facts, sources)
-    _lsi_facts(rows.lsi.get(athlete_id, []), on, stale, since, cfg, facts, sources)
-    _force_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
-    _ftct_facts(rows.tests.get(athlete_id, []), on, stale, noise, cfg, facts, sources)
-    _strength_facts(rows.tests.get(athlete_id, []), on, stale, injured_side, cfg, facts, sources)
+    _pain_facts(wellness, as_of, stale, cfg, facts, sources)
+    _lsi_facts(rows.lsi.get(athlete_id, []), as_of, stale, since, cfg, facts, sources)
+    _force_facts(rows.tests.get(athlete_id, []), as_of, stale, noise, cfg, facts, sources)
+    _ftct_facts(rows.tests.get(athlete_id, []), as_of, stale, noise, cfg, facts, sources)
+    _strength_facts(rows.tests.get(athlete_id, []), as_of, stale, injured_side, cfg, facts, sources)
     _exposure_facts(exposure, athlete_id, facts, sources)
-    _wellness_facts(wellness, on, cfg, facts, sources)
+    _wellness_facts(wellness, as_of, cfg, facts, sources)
     facts["_sources"] = sources
     return facts
 
 
-def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
+def _pain_facts(wellness: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
                 facts: dict[str, object], sources: dict[str, str]) -> None:
     """Pain now, and whether it settled by the next morning (pain-monitoring model, Silbernagel
     2007): the next-morning score (the latest) against the score the day before, the session's day.
     Not settled = above the safe level and higher than the day before, or above the acceptable level."""
-    cut = on - stale  # once, not per row
+    cut = as_of - stale  # once, not per row
     pain = [r for r in wellness if r["item"] == "pain" and r["date"] > cut]
     if pain:
         last = pain[-1]
@@ -78,7 +78,7 @@ def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg
             facts.setdefault("_details", {})["pain_not_settled"] = (  # type: ignore[union-attr]
                 f"{value:g}/10{before}" + ("" if risen else f", above the acceptable {cfg.num('pain_stop'):g}/10"))
             sources["pain_not_settled"] = (f"{_src(prev, 'wellness')} then " if prev is not None else "") + _src(last, "wellness")
-    cut = on - pd.Timedelta(days=3)
+    cut = as_of - pd.Timedelta(days=3)
     swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > cut]
     if swelling:
         latest = max(r["date"] for r in swelling)
@@ -87,10 +87,10 @@ def _pain_facts(wellness: list[dict], on: pd.Timestamp, stale: pd.Timedelta, cfg
         sources["swelling"] = _src(today[-1], "wellness")
 
 
-def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
+def _lsi_facts(lsi: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
                facts: dict[str, object], sources: dict[str, str]) -> None:
     drops = []
-    cut = on - stale  # once, not per row
+    cut = as_of - stale  # once, not per row
     for test in HOP_BATTERY:
         rows = [r for r in lsi if r["test"] == test]
         recent = [r for r in rows if r["date"] > cut]
@@ -126,7 +126,7 @@ def _lsi_facts(lsi: list[dict], on: pd.Timestamp, stale: pd.Timedelta, since: pd
                                    f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d}); trial noise {trial_noise:.1f} points")
 
 
-def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
+def _strength_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
                     cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
     """Absolute strength of the involved limb: Nordic force, calf-raise reps, adductor squeeze."""
     if injured_side is None:
@@ -134,7 +134,7 @@ def _strength_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, in
     for test, metric, fact, how in (("nordic", "max_force", "nordic_force_involved", "mean"),
                                     ("calf_raise", "reps", "calf_raise_reps_involved", "max"),
                                     ("hip_adduction", "max_force", "adductor_squeeze", "mean")):
-        rows = _latest_day([r for r in tests if r["test"] == test and r["metric"] == metric], on, stale)
+        rows = _latest_day([r for r in tests if r["test"] == test and r["metric"] == metric], as_of, stale)
         side_rows = [r for r in rows if r["side"] == injured_side] if test != "hip_adduction" else rows
         if not side_rows:
             continue
@@ -179,7 +179,7 @@ def _exposure_row(exposure: pd.DataFrame | dict[str, object] | None, athlete_id:
     return e.iloc[0].to_dict() if len(e) else None
 
 
-def _wellness_facts(wellness: list[dict], on: pd.Timestamp, cfg: Settings, facts: dict[str, object],
+def _wellness_facts(wellness: list[dict], as_of: pd.Timestamp, cfg: Settings, facts: dict[str, object],
                     sources: dict[str, str]) -> None:
     """Wellness items, each in its own direction, and their composite (McLean 2010: the sum of the
     items, higher is better) against the athlete's 28-day baseline. z = drop / max(SD, floor) with
@@ -195,7 +195,7 @@ def _wellness_facts(wellness: list[dict], on: pd.Timestamp, cfg: Settings, facts
         if r["item"] in WELLNESS_HIGHER_IS_BETTER:
             by_item.setdefault(str(r["item"]), []).append(r)
     for item, rows in by_item.items():
-        if len(rows) < 4 or rows[-1]["date"] < on - pd.Timedelta(days=3):
+        if len(rows) < 4 or rows[-1]["date"] < as_of - pd.Timedelta(days=3):
             continue
         last = rows[-1]
         latest[item] = last

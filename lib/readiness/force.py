@@ -12,17 +12,17 @@ from lib.metrics.baselines import beyond_noise, smallest_worthwhile_change, typi
 from lib.readiness.rows import _baseline, _dated, _latest_day, _srcs
 
 
-def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
+def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
                  facts: dict[str, object], sources: dict[str, str]) -> None:
-    cmj = _latest_day([r for r in tests if r["test"] == "cmj" and r["metric"] == "asymmetry"], on, stale)
+    cmj = _latest_day([r for r in tests if r["test"] == "cmj" and r["metric"] == "asymmetry"], as_of, stale)
     if cmj:
         facts["cmj_asymmetry"] = float(np.mean([r["value"] for r in cmj]))
         _dated(facts, "cmj_asymmetry", cmj[0]["date"])
         sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {_most_common([r['side'] for r in cmj])}, "
                                     f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
-    nordic = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "asymmetry"], on, stale)
+    nordic = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "asymmetry"], as_of, stale)
     forces = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "max_force"
-                          and r["side"] in ("left", "right")], on, stale)
+                          and r["side"] in ("left", "right")], as_of, stale)
     if nordic and (not forces or nordic[0]["date"] >= forces[0]["date"]):
         facts["nordic_imbalance"] = float(np.mean([r["value"] for r in nordic]))
         _dated(facts, "nordic_imbalance", nordic[0]["date"])
@@ -40,7 +40,7 @@ def _force_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise
         if fact in facts:
             _flag_beyond_noise(fact, _daily_asymmetry(tests, fact), noise, key, cfg, facts, sources)
     jumps = [r for r in tests if r["test"] == "cmj" and r["metric"] == "jump_height" and r["side"] == "both"]
-    latest = _latest_day(jumps, on, stale)
+    latest = _latest_day(jumps, as_of, stale)
     if latest:
         day = latest[0]["date"]
         value = float(np.mean([r["value"] for r in latest]))
@@ -118,12 +118,12 @@ def _flag_beyond_noise(fact: str, daily: dict[pd.Timestamp, float], noise: dict[
     _dated(facts, f"{fact}_flag", day)
 
 
-def _ftct_facts(tests: list[dict], on: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
+def _ftct_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
                 facts: dict[str, object], sources: dict[str, str]) -> None:
     """CMJ flight time : contraction time as % of the athlete's 28-day baseline (Cormack 2008), when
     the fall exceeds the test's noise (typical error and SWC of the team's FT:CT, Hopkins 2000)."""
     rows = [r for r in tests if r["test"] == "cmj" and r["metric"] == "ft_ct_ratio" and r["side"] == "both"]
-    latest = _latest_day(rows, on, stale)
+    latest = _latest_day(rows, as_of, stale)
     if not latest:
         return
     day = latest[0]["date"]

@@ -25,7 +25,7 @@ from lib.metrics.plan_actual import _typed_days, actual_days, days_json, plan_vs
 from lib.metrics.planning import History, PlanError, WeekPlan, week_dates, week_label, week_monday
 from lib.readiness import Data, readiness_board
 from lib.core.rules import TIER_SOURCE, TIERS
-from lib.core.settings import Settings, defaults
+from lib.core.settings import Settings
 
 CONTRACT_KEYS = ("athlete_id", "week", "tier", "speed_cap_pct_mss", "hsr_m", "sprint_m", "efforts", "days",
                  "projected_return_week", "reasons")
@@ -91,22 +91,22 @@ class _Context:
     since: pd.Timestamp
 
 
-def _context(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, board: pd.DataFrame | None) -> _Context:
-    board = board if board is not None else readiness_board(data, on, cfg)
+def _context(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, board: pd.DataFrame | None) -> _Context:
+    board = board if board is not None else readiness_board(data, as_of, cfg)
     rows = board[board["athlete_id"].astype(str) == str(athlete_id)]
     if rows.empty:
         raise PlanError(f"there is no athlete '{athlete_id}'")
     row = rows.iloc[0].to_dict()
     if not row["returning"]:
-        raise PlanError(f"{row['name']} has no active injury on {on:%Y-%m-%d}: the weekly plan is for returning athletes")
+        raise PlanError(f"{row['name']} has no active injury on {as_of:%Y-%m-%d}: the weekly plan is for returning athletes")
     tier, note = plan_tier(row)
-    s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= on)]
-    status = exposure_status(s, data.injuries, on, cfg)  # its mss_ms is mss_table's, computed once
+    s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= as_of)]
+    status = exposure_status(s, data.injuries, as_of, cfg)  # its mss_ms is mss_table's, computed once
     mss = float(status["mss_ms"].iloc[0]) if len(status) else math.nan
     pre = {load: float(status[f"pre_injury_{load}_week_m"].iloc[0]) if len(status) else math.nan for load in ("hsr", "sprint")}
-    days = daily_load(s, on)
+    days = daily_load(s, as_of)
     days = days[days["athlete_id"].astype(str) == str(athlete_id)].drop(columns="athlete_id").reset_index(drop=True)
-    since = pd.Timestamp(row["tier_since"]) if not pd.isna(row["tier_since"]) else on
+    since = pd.Timestamp(row["tier_since"]) if not pd.isna(row["tier_since"]) else as_of
     return _Context(str(athlete_id), str(row["name"]), row, tier, note, mss, pre, History(days), since)
 
 
@@ -124,19 +124,18 @@ def plan_tier(row: dict[str, object]) -> tuple[int, str]:
     return int(tier), f"tier {int(tier)} recorded {pd.Timestamp(row['tier_since']):%Y-%m-%d}"
 
 
-def athlete_plan(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings | None = None, week: str | None = None,
+def athlete_plan(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, week: str | None = None,
                  plans: pd.DataFrame | None = None, board: pd.DataFrame | None = None,
                  project: bool = True, past_board: pd.DataFrame | None = None) -> AthletePlan:
-    """The athlete's plan for `week` (default: the week after `on`): the saved plan if staff saved
+    """The athlete's plan for `week` (default: the week after `as_of`): the saved plan if staff saved
     one, else the proposal; checked against the spike rules; with the GPS against it when the week
-    has GPS up to `on`, and the projected return."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on).normalize()
+    has GPS up to `as_of`, and the projected return."""
+    as_of = pd.Timestamp(as_of).normalize()
     plans = data.plans if plans is None else plans
-    chain = _chain(data, athlete_id, on, cfg, week, plans, board, past_board)
+    chain = _chain(data, athlete_id, as_of, cfg, week, plans, board, past_board)
     ctx, history, plan = chain.ctx, chain.history, chain.plan
     flags = planning.check_week(history, plan.days, chain.week, plan.tier, cfg, chain.done_until)
-    sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= on)]
+    sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= as_of)]
     actual = None
     dates = week_dates(chain.week)
     if sessions["date"].isin(set(dates)).any():
@@ -184,11 +183,11 @@ class _Chain:
     past: bool
 
 
-def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: str | None,
+def _chain(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, week: str | None,
            plans: pd.DataFrame | None, board: pd.DataFrame | None, past_board: pd.DataFrame | None = None) -> _Chain:
     """The week planned on top of the weeks before it: a past week as on its Monday; the
-    next week from the data up to `on`; a later one after the weeks between (saved, else proposed)."""
-    first = planning.plan_week_for(on)
+    next week from the data up to `as_of`; a later one after the weeks between (saved, else proposed)."""
+    first = planning.plan_week_for(as_of)
     week = week or first
     monday = week_monday(week)
     past = monday < week_monday(first)
@@ -196,8 +195,8 @@ def _chain(data: Data, athlete_id: str, on: pd.Timestamp, cfg: Settings, week: s
         ctx = _context(data, athlete_id, monday, cfg, past_board)  # past_board: the board on that Monday
         weeks, done_until = [week], None
     else:
-        ctx = _context(data, athlete_id, on, cfg, board)
-        weeks, done_until = _weeks(first, week), on
+        ctx = _context(data, athlete_id, as_of, cfg, board)
+        weeks, done_until = _weeks(first, week), as_of
     history = ctx.history
     plan, basis, saved = None, "proposal", None
     for w in weeks:
@@ -291,16 +290,15 @@ def returning_athletes(board: pd.DataFrame) -> list[str]:
     return [str(a) for a in board.loc[board["returning"].astype(bool), "athlete_id"]]
 
 
-def group_plans(data: Data, on: pd.Timestamp, cfg: Settings | None = None, plans: pd.DataFrame | None = None,
+def group_plans(data: Data, as_of: pd.Timestamp, cfg: Settings, plans: pd.DataFrame | None = None,
                 week: str | None = None, ids: list[str] | None = None) -> list[AthletePlan]:
     """Every returning athlete's plan for the week (board order), one board computed for all."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on).normalize()
-    board = readiness_board(data, on, cfg)
+    as_of = pd.Timestamp(as_of).normalize()
+    board = readiness_board(data, as_of, cfg)
     wanted = returning_athletes(board) if ids is None else [i for i in returning_athletes(board) if i in set(ids)]
     monday = week_monday(week) if week else None
-    past = monday is not None and monday < week_monday(planning.plan_week_for(on))
+    past = monday is not None and monday < week_monday(planning.plan_week_for(as_of))
     past_board = readiness_board(data, monday, cfg) if past else None  # one board for a past week's Monday
     if past_board is not None:
         wanted = [a for a in wanted if a in set(returning_athletes(past_board))]
-    return [athlete_plan(data, a, on, cfg, week, plans, board, past_board=past_board) for a in wanted]
+    return [athlete_plan(data, a, as_of, cfg, week, plans, board, past_board=past_board) for a in wanted]

@@ -25,15 +25,15 @@ class FactRows:
     tests: dict[str, list[dict[str, object]]]
 
     @classmethod
-    def build(cls, data: Data, lsi: pd.DataFrame, on: pd.Timestamp) -> "FactRows":
+    def build(cls, data: Data, lsi: pd.DataFrame, as_of: pd.Timestamp) -> "FactRows":
         w, t = data.wellness, data.tests
         return cls(
-            _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], on, WELLNESS_COLS),
-            _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], on, LSI_COLS),
+            _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], as_of, WELLNESS_COLS),
+            _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], as_of, LSI_COLS),
             _records_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height",
                                                                                      "ft_ct_ratio"]))
                                   | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
-                                  | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], on, TEST_COLS),
+                                  | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], as_of, TEST_COLS),
         )
 
 
@@ -43,8 +43,8 @@ LSI_COLS = ["date", "test", "lsi", "left_cv", "right_cv", "sources", "basis", "i
 TEST_COLS = ["date", "test", "metric", "side", "value", "source_file", "source_row"]
 
 
-def _records_by_athlete(df: pd.DataFrame, on: pd.Timestamp, columns: list[str]) -> dict[str, list[dict[str, object]]]:
-    rows = df[df["date"] <= on].sort_values("date", kind="stable")
+def _records_by_athlete(df: pd.DataFrame, as_of: pd.Timestamp, columns: list[str]) -> dict[str, list[dict[str, object]]]:
+    rows = df[df["date"] <= as_of].sort_values("date", kind="stable")
     out: dict[str, list[dict[str, object]]] = {}
     values = [rows[c].tolist() for c in columns]
     for athlete, *cells in zip(rows["athlete_id"].tolist(), *values):
@@ -52,8 +52,8 @@ def _records_by_athlete(df: pd.DataFrame, on: pd.Timestamp, columns: list[str]) 
     return out
 
 
-def _latest_day(rows: list[dict], on: pd.Timestamp, stale: pd.Timedelta) -> list[dict]:
-    cut = on - stale  # once, not per row
+def _latest_day(rows: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta) -> list[dict]:
+    cut = as_of - stale  # once, not per row
     recent = [r for r in rows if r["date"] > cut]
     if not recent:
         return []

@@ -14,17 +14,17 @@ from lib.reports.pdf import (
 )
 
 
-def athlete_pdf(data: Data, athlete_id: str, on: dt.date, cfg: Settings,
+def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
                 notes: pd.DataFrame | None = None, team: str = "", mode: str | None = None, key: bytes = b"",
                 board: pd.DataFrame | None = None, aliases: pd.DataFrame | None = None) -> bytes:
-    """One athlete's return-to-speed report on `on` (A4 portrait, two pages): status, tier and injury;
+    """One athlete's return-to-speed report on `as_of` (A4 portrait, two pages): status, tier and injury;
     reasons and the next tier's criteria with values and thresholds; tier timeline; pain and wellness;
     hop battery and symmetry; weekly exposure and top speed; notes (`lib.store.notes.notes(engine, athlete_id)`).
     `board` (from `readiness_board` on the same data, date and settings) saves computing it again."""
     from lib.privacy.pseudonym import athlete_code, check_mode, pseudonymise_board, pseudonymise_notes
     from lib.views.athlete import lsi_history
 
-    day = pd.Timestamp(on).normalize()
+    day = pd.Timestamp(as_of).normalize()
     mode = check_mode(mode)
     if athlete_id not in set(data.athletes["athlete_id"].astype(str)):
         raise KeyError(f"no athlete with id '{athlete_id}'")
@@ -125,14 +125,14 @@ def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd
     return summary  # placed on page two
 
 
-def wellness_summary(well: pd.DataFrame, on: dt.date, cfg: Settings, days: int = 14) -> pd.DataFrame:
+def wellness_summary(well: pd.DataFrame, as_of: dt.date, cfg: Settings, days: int = 14) -> pd.DataFrame:
     """Per wellness item (rows of `wellness_history`): the latest answer and its date, the athlete's own
     28-day mean before it, z turned so that up is worse, and the answers past the hold line
     (`wellness_z_amber` SD worse than the own mean) in the last `days` days."""
     cols = ["item", "label", "scale", "date", "value", "baseline_mean", "bad_z", "past_hold_days", "answers"]
     if well.empty:
         return pd.DataFrame(columns=cols)
-    since = pd.Timestamp(on) - pd.Timedelta(days=days - 1)
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=days - 1)
     rows = []
     for item, g in well.sort_values("date").groupby("item", sort=True):
         last = g.iloc[-1]
@@ -227,7 +227,7 @@ def _athlete_page_two(doc: _Doc, data: Data, row: dict[str, object], history: pd
     doc.cell(left, y, width, 6, f"{row['name']}: symmetry, hop battery and exposure")
     y += 7
     # hop battery over time and the injury's strength or CMJ symmetry
-    hops = hop_view.lsi_history(data, day, cfg, aid)
+    hops = hop_view.lsi_history(data, aid, day, cfg)
     hops = hops[hops["date"] >= day - pd.Timedelta(days=view.WINDOW_DAYS)]
     pass_lsi, pass_label, pass_source = hop_view.pass_rule(cfg)  # the hop pass line, with its source
     if hops.dropna(subset=["lsi"]).empty:

@@ -19,12 +19,12 @@ from lib.reports.pdf import (
 from lib.views import tier_cell
 
 
-def board_pdf(data: Data, on: dt.date, cfg: Settings, team: str = "", mode: str | None = None,
+def board_pdf(data: Data, as_of: dt.date, cfg: Settings, team: str = "", mode: str | None = None,
               key: bytes = b"", board: pd.DataFrame | None = None, aliases: pd.DataFrame | None = None) -> bytes:
-    """The readiness board on `on` as a one-page A4 landscape PDF: date, team, each athlete's status
+    """The readiness board on `as_of` as a one-page A4 landscape PDF: date, team, each athlete's status
     (word, shape, tint), tier, days since injury, action and top reasons; counts per status; the
     thresholds used. `board` (from `readiness_board` on the same data) saves computing it again."""
-    day = pd.Timestamp(on).normalize()
+    day = pd.Timestamp(as_of).normalize()
     if mode:
         from lib.privacy.pseudonym import pseudonymise_board
 
@@ -44,11 +44,11 @@ def board_pdf(data: Data, on: dt.date, cfg: Settings, team: str = "", mode: str 
     return doc.output()
 
 
-def board_png(data: Data, on: dt.date, cfg: Settings, team: str = "", mode: str | None = None,
+def board_png(data: Data, as_of: dt.date, cfg: Settings, team: str = "", mode: str | None = None,
               key: bytes = b"", board: pd.DataFrame | None = None, dpi: int = PNG_DPI,
               aliases: pd.DataFrame | None = None) -> bytes:
     """The board report's first page as a PNG (`dpi` dots per inch; A4 landscape)."""
-    return pdf_page_png(board_pdf(data, on, cfg, team, mode, key, board, aliases), 0, dpi)
+    return pdf_page_png(board_pdf(data, as_of, cfg, team, mode, key, board, aliases), 0, dpi)
 
 
 def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = PNG_DPI) -> bytes:

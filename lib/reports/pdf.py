@@ -109,7 +109,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 class _Doc:
     """An fpdf2 document with the report's font, footer, status icons and fitted text."""
 
-    def __init__(self, orientation: str, on: pd.Timestamp, title: str, footer: str) -> None:
+    def __init__(self, orientation: str, as_of: pd.Timestamp, title: str, footer: str) -> None:
         from fpdf import FPDF
 
         footer_text = footer
@@ -133,7 +133,7 @@ class _Doc:
                 inner.cell(0, 4, f"page {inner.page_no()}/{{nb}}", align="R")
 
         pdf = _PDF(orientation=orientation, unit="mm", format="A4")
-        pdf.set_creation_date(dt.datetime.combine(pd.Timestamp(on).date(), dt.time(), tzinfo=dt.timezone.utc))
+        pdf.set_creation_date(dt.datetime.combine(pd.Timestamp(as_of).date(), dt.time(), tzinfo=dt.timezone.utc))
         pdf.set_title(printable(title, font))
         pdf.set_author("Return to Speed")
         pdf.set_creator("Return to Speed")
@@ -252,8 +252,8 @@ def _pseudo(data: Data, mode: str | None, key: bytes, aliases: pd.DataFrame | No
     return pseudonymise_data(data, mode, key, aliases) if check_mode(mode) else data
 
 
-def _latest_row_date(data: Data, on: pd.Timestamp) -> pd.Timestamp | None:
-    days = [df.loc[df["date"] <= on, "date"].max() for df in (data.tests, data.sessions, data.wellness) if len(df)]
+def _latest_row_date(data: Data, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    days = [df.loc[df["date"] <= as_of, "date"].max() for df in (data.tests, data.sessions, data.wellness) if len(df)]
     days = [d for d in days if not pd.isna(d)]
     return max(days) if days else None
 

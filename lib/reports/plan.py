@@ -52,12 +52,12 @@ def plans_csv(plans: list[AthletePlan]) -> bytes:
     return csv_bytes(neutralise(plan_frame(plans)))
 
 
-def plans_pdf(plans: list[AthletePlan], on: dt.date, cfg: Settings, team: str = "", chart: bool = True) -> bytes:
+def plans_pdf(plans: list[AthletePlan], as_of: dt.date, cfg: Settings, team: str = "", chart: bool = True) -> bytes:
     """One page per athlete: tier and cap, the days, the session suggestions, why each number is
     what it is, the GPS against the plan, the projected return and its chart."""
     week = plans[0].week if plans else ""
-    doc = _Doc("P", pd.Timestamp(on), f"Weekly high-velocity plans {week}",
-               f"Return to Speed · weekly plans {week} · {team} · as of {pd.Timestamp(on):%Y-%m-%d} · "
+    doc = _Doc("P", pd.Timestamp(as_of), f"Weekly high-velocity plans {week}",
+               f"Return to Speed · weekly plans {week} · {team} · as of {pd.Timestamp(as_of):%Y-%m-%d} · "
                "numbers from lib.plan; thresholds and sources on the Settings page")
     for p in plans:
         _page(doc, p, cfg, chart)

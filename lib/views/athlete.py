@@ -159,27 +159,27 @@ def criteria_checklist(row: dict[str, object]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------ timeline
 
-def tier_timeline(data: Data, athlete_id: str, row: dict[str, object], on: dt.date) -> pd.DataFrame:
+def tier_timeline(data: Data, athlete_id: str, row: dict[str, object], as_of: dt.date) -> pd.DataFrame:
     """Injuries, clearances, recorded tier changes (who and why) and today's tier, oldest first."""
-    on = pd.Timestamp(on)
+    as_of = pd.Timestamp(as_of)
     events = []
-    injuries = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= on)]
+    injuries = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= as_of)]
     for inj in injuries.to_dict("records"):
         diag = "" if pd.isna(inj.get("diagnosis")) else f": {inj['diagnosis']}"
         events.append({"date": inj["injury_date"], "event": "injury", "tier": np.nan,
                        "detail": f"{inj['side']} {inj['region']}{diag}", "who": "", "source": "roster (injuries table)"})
-        if not pd.isna(inj.get("cleared_date")) and inj["cleared_date"] <= on:
+        if not pd.isna(inj.get("cleared_date")) and inj["cleared_date"] <= as_of:
             events.append({"date": inj["cleared_date"], "event": "cleared", "tier": np.nan,
                            "detail": f"cleared for full training ({inj['side']} {inj['region']})", "who": "",
                            "source": "roster (injuries table)"})
     hist = data.tier_history
-    for ch in hist[(hist["athlete_id"] == athlete_id) & (hist["date"] <= on)].to_dict("records"):
+    for ch in hist[(hist["athlete_id"] == athlete_id) & (hist["date"] <= as_of)].to_dict("records"):
         events.append({"date": ch["date"], "event": f"tier {int(ch['tier'])}", "tier": float(ch["tier"]),
                        "detail": str(ch["reason"] or ""), "who": str(ch["who"] or ""),
                        "source": ("tier change" if pd.isna(ch.get("at"))
                                   else f"tier change recorded {pd.Timestamp(ch['at']):%Y-%m-%d %H:%M}")})
     today_tier = None if pd.isna(row["tier"]) else int(row["tier"])  # type: ignore[arg-type]
-    events.append({"date": on, "event": f"today: tier {today_tier if today_tier is not None else 'not recorded'}",
+    events.append({"date": as_of, "event": f"today: tier {today_tier if today_tier is not None else 'not recorded'}",
                    "tier": float(today_tier) if today_tier is not None else np.nan,
                    "detail": f"{row['status_word']}: {row['action']} ({row.get('tier_note', row['tier_basis'])})", "who": "",
                    "source": "readiness board"})

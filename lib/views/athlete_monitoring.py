@@ -15,7 +15,7 @@ import pandas as pd
 from lib.metrics.baselines import rolling_baseline
 from lib.metrics.exposure import ACWR_CAVEAT, exposure_status, pct_of_mss, weekly_exposure
 from lib.readiness import WELLNESS_HIGHER_IS_BETTER, Data
-from lib.core.settings import BY_NAME, Settings, defaults
+from lib.core.settings import BY_NAME, Settings
 from lib.metrics.symmetry import involved_side_on
 from lib.views import limb_label
 from lib.views.athlete_symmetry import WINDOW_DAYS, own_rows, source_list
@@ -26,14 +26,13 @@ SPEED_FACTORS = {"m/s": 1.0, "km/h": 3.6}
 
 # ------------------------------------------------------------------------------------ force plate
 
-def cmj_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None = None,
+def cmj_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
                 days: int = WINDOW_DAYS) -> pd.DataFrame:
     """Per CMJ test date: jump height (mean of trials, cm) against the rolling individual baseline
     (mean +/- SD of the previous `baseline_days`, today excluded) and the `jump_height_drop` line
     below it; asymmetry (%, mean of trials, larger side); source rows."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on)
-    t = own_rows(data.tests, athlete_id, on)
+    as_of = pd.Timestamp(as_of)
+    t = own_rows(data.tests, athlete_id, as_of)
     t = t[t["test"] == "cmj"]
     cols = ["date", "jump_height_cm", "trials", "baseline_mean", "baseline_lo", "baseline_hi", "drop_limit", "z",
             "asymmetry_pct", "asymmetry_side", "sources"]
@@ -55,21 +54,21 @@ def cmj_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
                      baseline_hi=out["baseline_mean"] + out["baseline_sd"],
                      drop_limit=out["baseline_mean"] * (1 - cfg.num("jump_height_drop") / 100),
                      asymmetry_pct=out["asymmetry_pct"].astype(float))
-    out = out[out["date"] >= on - pd.Timedelta(days=days)]
+    out = out[out["date"] >= as_of - pd.Timedelta(days=days)]
     return out[cols].reset_index(drop=True)
 
 
-def nordic_history(data: Data, athlete_id: str, on: dt.date, days: int = WINDOW_DAYS) -> pd.DataFrame:
+def nordic_history(data: Data, athlete_id: str, as_of: dt.date, days: int = WINDOW_DAYS) -> pd.DataFrame:
     """Per Nordic test date and side: max force (N, mean of reps), the limb named injured or not,
     the between-limb imbalance (%, device value, larger side) and source rows."""
-    on = pd.Timestamp(on)
-    t = own_rows(data.tests, athlete_id, on)
-    t = t[(t["test"] == "nordic") & (t["date"] >= on - pd.Timedelta(days=days))]
+    as_of = pd.Timestamp(as_of)
+    t = own_rows(data.tests, athlete_id, as_of)
+    t = t[(t["test"] == "nordic") & (t["date"] >= as_of - pd.Timedelta(days=days))]
     cols = ["date", "side", "limb", "max_force_n", "imbalance_pct", "imbalance_side", "sources"]
     force = t[(t["metric"] == "max_force") & t["side"].isin(["left", "right"])]
     if force.empty:
         return pd.DataFrame(columns=cols)
-    injured, _ = involved_side_on(data.injuries, athlete_id, on)
+    injured, _ = involved_side_on(data.injuries, athlete_id, as_of)
     per_side = force.groupby(["date", "side"]).apply(
         lambda g: pd.Series({"max_force_n": float(g["value"].astype(float).mean()),
                              "sources": source_list(g["source_file"], g["source_row"])}), include_groups=False).reset_index()
@@ -81,9 +80,8 @@ def nordic_history(data: Data, athlete_id: str, on: dt.date, days: int = WINDOW_
     return out[cols].sort_values(["date", "side"]).reset_index(drop=True)
 
 
-def nordic_threshold(cfg: Settings | None = None) -> tuple[float, str, str]:
+def nordic_threshold(cfg: Settings) -> tuple[float, str, str]:
     """(force N, label, source) of the low-force line for the team's sport (`nordic_sport`)."""
-    cfg = cfg or defaults()
     sport = str(cfg["nordic_sport"])
     name = f"nordic_low_force_{sport}"
     return cfg.num(name), f"low force < {cfg.num(name):.0f} N ({'AFL' if sport == 'afl' else sport})", BY_NAME[name].source
@@ -91,11 +89,11 @@ def nordic_threshold(cfg: Settings | None = None) -> tuple[float, str, str]:
 
 # ------------------------------------------------------------------------------------ pain and wellness
 
-def pain_history(data: Data, athlete_id: str, on: dt.date, days: int = WINDOW_DAYS) -> pd.DataFrame:
+def pain_history(data: Data, athlete_id: str, as_of: dt.date, days: int = WINDOW_DAYS) -> pd.DataFrame:
     """Per day: pain (0-10), swelling reported (yes/no) and the source rows."""
-    on = pd.Timestamp(on)
-    w = own_rows(data.wellness, athlete_id, on)
-    w = w[w["date"] >= on - pd.Timedelta(days=days)]
+    as_of = pd.Timestamp(as_of)
+    w = own_rows(data.wellness, athlete_id, as_of)
+    w = w[w["date"] >= as_of - pd.Timedelta(days=days)]
     pain = w[w["item"] == "pain"][["date", "value", "source_file", "source_row"]]
     swell = w[w["item"] == "swelling"].groupby("date")["value"].max().gt(0).rename("swelling")
     out = pain.assign(pain=pain["value"].astype(float),
@@ -105,16 +103,15 @@ def pain_history(data: Data, athlete_id: str, on: dt.date, days: int = WINDOW_DA
     return out[["date", "pain", "swelling", "source"]].sort_values("date").reset_index(drop=True)
 
 
-def wellness_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None = None,
+def wellness_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
                      days: int = WINDOW_DAYS) -> pd.DataFrame:
     """Per day and wellness item: the answer, the athlete's own baseline (mean and SD of the
     previous `baseline_days`), z turned so that up is worse (`bad_z`, what the board's wellness
     rule reads), the hold line (`wellness_z_amber` SD on the bad side of the mean), whether the
     answer is past it, and the source row."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on)
+    as_of = pd.Timestamp(as_of)
     amber = cfg.num("wellness_z_amber")
-    w = own_rows(data.wellness, athlete_id, on)
+    w = own_rows(data.wellness, athlete_id, as_of)
     frames = []
     for item, higher_better in WELLNESS_HIGHER_IS_BETTER.items():
         vals = w[w["item"] == item].sort_values("date")
@@ -134,7 +131,7 @@ def wellness_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | N
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
     out["past_hold"] = out["bad_z"].ge(amber).fillna(False).astype(bool)
-    out = out[out["date"] >= on - pd.Timedelta(days=days)]
+    out = out[out["date"] >= as_of - pd.Timedelta(days=days)]
     return out[cols].sort_values(["item", "date"]).reset_index(drop=True)
 
 
@@ -145,18 +142,17 @@ def speed_factor(unit: str) -> float:
     return SPEED_FACTORS[unit]
 
 
-def exposure_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None = None,
+def exposure_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
                      days: int = WINDOW_DAYS) -> pd.DataFrame:
     """Per ISO week: HSR and sprint metres, near-max (>= `near_max_pct` of MSS) and max sessions,
     the week's top speed and MSS in the team's speed unit, % of MSS, and the session rows."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on)
-    s = own_rows(data.sessions, athlete_id, on)
+    as_of = pd.Timestamp(as_of)
+    s = own_rows(data.sessions, athlete_id, as_of)
     cols = ["week", "week_start", "sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions", "top_speed",
             "mss", "near_max_speed", "pct_mss", "hsr_change_pct", "speed_unit", "sources"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    weeks = weekly_exposure(s, on, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id])
+    weeks = weekly_exposure(s, as_of, cfg, data.injuries[data.injuries["athlete_id"] == athlete_id])
     f = speed_factor(str(cfg["speed_unit"]))
     week_start = s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D")
     src = s.assign(week_start=week_start).groupby("week_start").apply(
@@ -168,17 +164,16 @@ def exposure_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | N
                        pct_mss=pct_of_mss(top, mss), speed_unit=str(cfg["speed_unit"]),
                        hsr_m=weeks["hsr_m"].astype(float), sprint_m=weeks["sprint_m"].astype(float),
                        sources=weeks["sources"].fillna("no session rows"))
-    out = out[out["week_start"] >= on - pd.Timedelta(days=days)]
+    out = out[out["week_start"] >= as_of - pd.Timedelta(days=days)]
     return out[cols].reset_index(drop=True)
 
 
-def exposure_summary(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None = None) -> dict[str, object]:
+def exposure_summary(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings) -> dict[str, object]:
     """Days since the last near-max effort, MSS (team unit) and its age, this week's and the
     pre-injury weekly HSR, and the acute:chronic ratio (descriptive)."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on)
-    s = own_rows(data.sessions, athlete_id, on)
-    status = exposure_status(s, data.injuries[data.injuries["athlete_id"] == athlete_id], on, cfg)
+    as_of = pd.Timestamp(as_of)
+    s = own_rows(data.sessions, athlete_id, as_of)
+    status = exposure_status(s, data.injuries[data.injuries["athlete_id"] == athlete_id], as_of, cfg)
     unit = str(cfg["speed_unit"])
     if status.empty:
         return {"has_gps": False, "speed_unit": unit}

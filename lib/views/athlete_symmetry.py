@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.readiness import STRENGTH_TEST, Data
-from lib.core.settings import BY_NAME, Settings, defaults
+from lib.core.settings import BY_NAME, Settings
 from lib.metrics.symmetry import (HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry,
                                   lsi_trial_noise)
 from lib.views import limb_label
@@ -26,9 +26,9 @@ METRIC_LABELS = {"distance": "distance", "time": "time", "max_force": "max force
                  "rsi": "RSI", "reps": "reps"}
 
 
-def own_rows(df: pd.DataFrame, athlete_id: str, on: pd.Timestamp) -> pd.DataFrame:
-    """One athlete's rows up to `on`."""
-    return df[(df["athlete_id"] == athlete_id) & (df["date"] <= on)]
+def own_rows(df: pd.DataFrame, athlete_id: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One athlete's rows up to `as_of`."""
+    return df[(df["athlete_id"] == athlete_id) & (df["date"] <= as_of)]
 
 
 def source_list(files: pd.Series, rows: pd.Series) -> str:
@@ -47,7 +47,7 @@ def lsi_tests(history: pd.DataFrame, region: str | None = None) -> list[str]:
     return first + [t for t in PRIMARY_METRIC if t in present and t not in first]
 
 
-def lsi_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None = None,
+def lsi_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
                 days: int = WINDOW_DAYS) -> pd.DataFrame:
     """LSI per test and test date (last `days`), with the pass line, the noise band around the
     latest value, each limb as % of its pre-injury value and the source rows.
@@ -57,9 +57,8 @@ def lsi_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
     `lsi_drop` setting, as the board's
     regression rule reads it: a later LSI inside the band is no real change.
     """
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on)
-    tests = own_rows(data.tests, athlete_id, on)
+    as_of = pd.Timestamp(as_of)
+    tests = own_rows(data.tests, athlete_id, as_of)
     lsi = limb_symmetry(tests, data.injuries[data.injuries["athlete_id"] == athlete_id])
     cols = ["test", "label", "date", "lsi", "lsi_best", "pass_lsi", "pass_source", "passes", "result", "basis",
             "involved_side", "unit", "injured", "uninjured", "injured_now", "uninjured_now", "injured_pre",
@@ -67,8 +66,8 @@ def lsi_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
             "band_lo", "band_hi", "latest", "injury_date", "sources"]
     if lsi.empty:
         return pd.DataFrame(columns=cols)
-    _, injury_date = involved_side_on(data.injuries, athlete_id, on)
-    injury_date = injury_date if injury_date is not None and injury_date <= on else pd.NaT
+    _, injury_date = involved_side_on(data.injuries, athlete_id, as_of)
+    injury_date = injury_date if injury_date is not None and injury_date <= as_of else pd.NaT
     lsi = lsi.assign(**{c: lsi[c].astype(float) for c in ("lsi", "lsi_best", "left_mean", "right_mean", "left_cv",
                                                           "right_cv", "involved_pct_pre", "uninvolved_pct_pre")})
     rows = []
@@ -85,7 +84,7 @@ def lsi_history(data: Data, athlete_id: str, on: dt.date, cfg: Settings | None =
         noise = max(trial_cv, cfg.num("lsi_drop")) if last is not None else np.nan
         pre = g.set_index("date")[["left_mean", "right_mean"]]
         for r in g.to_dict("records"):
-            if r["date"] < on - pd.Timedelta(days=days):
+            if r["date"] < as_of - pd.Timedelta(days=days):
                 continue
             side = r["involved_side"] if not pd.isna(r["involved_side"]) else None
             other = {"left": "right", "right": "left"}.get(side or "")
@@ -147,12 +146,11 @@ def limb_history(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def catch_up(history: pd.DataFrame, on: dt.date, cfg: Settings | None = None) -> pd.DataFrame:
+def catch_up(history: pd.DataFrame, as_of: dt.date, cfg: Settings) -> pd.DataFrame:
     """Per test: is the injured limb catching up? LSI now vs the first test in the last
     `stale_days` (else the previous test since the injury): `rising` / `falling` beyond the
     noise band, else `flat`; with the injured limb's % of its pre-injury value."""
-    cfg = cfg or defaults()
-    on = pd.Timestamp(on)
+    as_of = pd.Timestamp(as_of)
     rows = []
     for test, g in history.dropna(subset=["lsi"]).groupby("test", sort=False):
         post = g[g["injury_date"].notna() & (g["date"] >= g["injury_date"])].sort_values("date")
@@ -160,7 +158,7 @@ def catch_up(history: pd.DataFrame, on: dt.date, cfg: Settings | None = None) ->
             continue
         last = post.iloc[-1]
         earlier = post.iloc[:-1]
-        recent = earlier[earlier["date"] > on - pd.Timedelta(days=cfg.num("stale_days"))]
+        recent = earlier[earlier["date"] > as_of - pd.Timedelta(days=cfg.num("stale_days"))]
         base = recent.iloc[0] if len(recent) else (earlier.iloc[-1] if len(earlier) else None)
         change = float(last["lsi"] - base["lsi"]) if base is not None else np.nan
         trend = ("one test only" if base is None else "rising" if change > last["noise"]

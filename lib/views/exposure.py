@@ -124,9 +124,9 @@ def _sessions(data: Data, squad: str, as_of: dt.date, athlete_id: str | None = N
 
 def _names(data: Data, as_of: dt.date) -> pd.DataFrame:
     """athlete_id, name, returning, injury and display order (returning first, then name)."""
-    on = pd.Timestamp(as_of)
+    day = pd.Timestamp(as_of)
     a = data.athletes[["athlete_id", "name"]].astype(str)
-    inj = [active_injury(data.injuries, aid, on) for aid in a["athlete_id"]]
+    inj = [active_injury(data.injuries, aid, day) for aid in a["athlete_id"]]
     a = a.assign(returning=[i is not None for i in inj], injury=[injury_label(i) for i in inj])
     a = a.sort_values(["returning", "name"], ascending=[False, True]).reset_index(drop=True)
     return a.assign(order=range(len(a)), label=np.where(a["returning"], a["name"] + " (rehab)", a["name"]))
@@ -179,12 +179,12 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     (lib.exposure.weekly_exposure), days on record, and a spike flag per load with its reason:
     week-to-week change above `week_change_spike` (only between two weeks without gaps: missing
     days are not rest days), or the week's peak daily acute:chronic at or above `acwr_spike`."""
-    on = pd.Timestamp(as_of)
+    day = pd.Timestamp(as_of)
     sessions = _sessions(data, squad, as_of)
-    weeks = weekly_exposure(sessions, on, cfg, data.injuries)
+    weeks = weekly_exposure(sessions, day, cfg, data.injuries)
     if weeks.empty:
         return weeks
-    daily = daily_load(sessions, on).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
+    daily = daily_load(sessions, day).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
     daily = daily.assign(week_start=_week_start(daily["date"]))
     record = daily.groupby(["athlete_id", "week_start"])["on_record"].sum().rename("days_on_record")
     peaks = daily_acwr(data, as_of, cfg, squad)
@@ -196,7 +196,7 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     for load in LOADS:
         if f"{load}_acwr_peak" not in weeks:
             weeks[f"{load}_acwr_peak"] = np.nan
-    elapsed = ((on - weeks["week_start"]).dt.days + 1).clip(upper=7)
+    elapsed = ((day - weeks["week_start"]).dt.days + 1).clip(upper=7)
     weeks = weeks.assign(
         days_on_record=weeks["days_on_record"].fillna(0).astype(int), days_in_week=elapsed.astype(int),
         no_data=weeks["days_on_record"].fillna(0) == 0,
@@ -296,7 +296,7 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     return out.assign(spike=(out["acwr_hsr"] >= spike) | (out["acwr_sprint"] >= spike)).reset_index(drop=True)
 
 
-def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, cfg: Settings, as_of: dt.date) -> list[str]:
+def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, as_of: dt.date, cfg: Settings) -> list[str]:
     """One entry per athlete with a spike on `as_of`: acute:chronic peaks at or above `acwr_spike`
     in the last 7 days, and the flagged week-to-week rise of the latest week, when that week ends
     within the 7 days up to `as_of` (a later as-of date does not repeat last month's rise),

@@ -57,7 +57,7 @@ def latest_batteries(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL
     """Per athlete of the squad: the latest hop battery on or before `as_of` (LSI, pass per test,
     overall, worst trial CV, noisy flag, age in days), whether the athlete is returning from an
     active injury; returning athletes first (fails first), then the newest batteries, then name."""
-    on = pd.Timestamp(as_of)
+    day = pd.Timestamp(as_of)
     battery = hop_battery(hop_symmetry(data, as_of), cfg.num("hop_lsi_pass"))
     battery = battery[battery["athlete_id"].astype(str).isin(squad_ids(data, squad))]
     cols = list(battery.columns) + ["name", "returning", "injury", "age_days", "noisy"]
@@ -65,13 +65,13 @@ def latest_batteries(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL
         return pd.DataFrame(columns=cols)
     latest = battery.sort_values("date").groupby("athlete_id", sort=False).tail(1)
     names = data.athletes.set_index("athlete_id")["name"]
-    injuries = {aid: active_injury(data.injuries, aid, on) for aid in latest["athlete_id"]}
+    injuries = {aid: active_injury(data.injuries, aid, day) for aid in latest["athlete_id"]}
     out = latest.assign(
         athlete_id=latest["athlete_id"].astype(str),
         name=latest["athlete_id"].map(names).fillna(latest["athlete_id"]).astype(str),
         returning=[injuries[a] is not None for a in latest["athlete_id"]],
         injury=[injury_label(injuries[a]) for a in latest["athlete_id"]],
-        age_days=(on - latest["date"]).dt.days.astype(int),
+        age_days=(day - latest["date"]).dt.days.astype(int),
         noisy=latest["max_cv"].astype(float) > NOISY_CV,
     )
     out = out.assign(_r=~out["returning"], _o=out["overall"].map(RESULT_ORDER).where(out["returning"], 0))
@@ -154,7 +154,7 @@ def pass_rule(cfg: Settings) -> tuple[float, str, str]:
     return value, f"pass {value:.0f}%", BY_NAME["hop_lsi_pass"].source
 
 
-def lsi_history(data: Data, as_of: dt.date, cfg: Settings, athlete_id: str) -> pd.DataFrame:
+def lsi_history(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings) -> pd.DataFrame:
     """One row per date and hop test of the athlete: LSI (mean and best trials), pass/fail word,
     both sides' means with the unit, involved limb as % of pre-injury, basis and source rows."""
     lsi = hop_symmetry(data, as_of, athlete_id)
@@ -174,7 +174,7 @@ def lsi_history(data: Data, as_of: dt.date, cfg: Settings, athlete_id: str) -> p
     return lsi[cols].sort_values(["date", "test"]).reset_index(drop=True)
 
 
-def side_history(data: Data, as_of: dt.date, athlete_id: str) -> pd.DataFrame:
+def side_history(data: Data, athlete_id: str, as_of: dt.date) -> pd.DataFrame:
     """One row per date, hop test and side: mean of trials, best trial, trials, CV% and unit, the
     side named `left (injured)` where an injury is on record (lib.views.limb_label, as on the
     athlete page), and the source rows."""

@@ -130,7 +130,7 @@ def test_header_column_leaves_other_headers(header: object) -> None:
 def test_output_only_sheets_are_recognised() -> None:
     board = exports.board_frame(pd.DataFrame(columns=BOARD_COLUMNS))
     assert "nothing to import" in str(output_only(list(board.columns)))
-    assert "Settings page" in str(output_only(list(exports.thresholds_frame().columns)))
+    assert "Settings page" in str(output_only(list(exports.thresholds_frame(defaults()).columns)))
     assert output_only(["athlete_id", "date", "test", "metric", "side", "trial", "value", "unit"]) is None
 
 
@@ -166,7 +166,7 @@ def test_csv_is_the_same_bytes_twice(data: Data) -> None:
 
 def test_workbook_sheets_headers_formats_and_colours(data: Data) -> None:
     board = readiness_board(data, pd.Timestamp(ON), defaults())
-    body = data_workbook(data, board=board, cfg=defaults(), on=ON, team="First team")
+    body = data_workbook(data, ON, defaults(), board=board, team="First team")
     wb = load_workbook(io.BytesIO(body))
     assert wb.sheetnames == ["board", "thresholds", "athletes", "injuries", "tests", "sessions", "wellness"]
     for ws in wb.worksheets:
@@ -207,7 +207,7 @@ def test_workbook_sheets_headers_formats_and_colours(data: Data) -> None:
 
 def test_workbook_is_the_same_bytes_twice(data: Data) -> None:
     board = readiness_board(data, pd.Timestamp(ON), defaults())
-    assert data_workbook(data, board=board, on=ON) == data_workbook(data, board=board, on=ON)
+    assert data_workbook(data, ON, defaults(), board=board) == data_workbook(data, ON, defaults(), board=board)
 
 
 # ------------------------------------------------------------------------------------ read back
@@ -237,7 +237,7 @@ def test_importer_reads_escaped_text_back_to_the_original(data: Data, tmp_path: 
 def test_the_whole_workbook_imports_its_tables_and_not_the_board(data: Data, tmp_path: Path) -> None:
     board = readiness_board(data, pd.Timestamp(ON), defaults())
     report = import_files(store.connect(tmp_path / "all.sqlite"),
-                          [("all.xlsx", data_workbook(data, board=board, cfg=defaults(), on=ON))])[0]
+                          [("all.xlsx", data_workbook(data, ON, defaults(), board=board))])[0]
     assert not report.rejects, report.text()
     assert "readiness board of a Return to Speed export" in report.text()
     assert report.added["tests"] == len(data.tests) and report.added["sessions"] == len(data.sessions)
@@ -248,7 +248,7 @@ def test_the_whole_workbook_imports_its_tables_and_not_the_board(data: Data, tmp
 def test_pseudonymised_exports_carry_no_name(data: Data) -> None:
     board = readiness_board(data, pd.Timestamp(ON), defaults())
     key = b"k"
-    body = data_workbook(data, board=board, on=ON, mode="codes", key=key)
+    body = data_workbook(data, ON, defaults(), board=board, mode="codes", key=key)
     wb = load_workbook(io.BytesIO(body))
     text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row).lower()
     for word in ("ana silva", "silva", "josé", "martínez", "cole"):
@@ -265,7 +265,7 @@ def test_export_bytes_and_main_export(engine: Engine, data: Data, tmp_path: Path
                                       capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     csv = export_bytes(engine, "tests", "csv")
     assert csv.startswith(b"athlete_id,date,test") and b"'+cmd" in csv  # no BOM on stdout
-    board = export_bytes(engine, "board", "csv", on=ON)
+    board = export_bytes(engine, "board", "csv", as_of=ON)
     assert b"'=2+5 Cole" in board
     coded = export_bytes(engine, "athletes", "csv", mode="codes")
     assert athlete_code("A1", store_key(engine)).encode() in coded and b"Silva" not in coded

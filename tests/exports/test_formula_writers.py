@@ -96,8 +96,8 @@ def _writers(engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str])
         "audit log download (Access page)": ("csv", access_views.audit_csv(access_views.audit_table(audit))),
         "athlete record (Access page)": ("xlsx", privacy.athlete_record(engine, "RTS001", "admin", "dpo")),
         "board csv": ("csv", exports.board_csv(board)),
-        "board workbook": ("xlsx", exports.board_workbook(board)),
-        "all tables and the board": ("xlsx", exports.data_workbook(data, board=board)),
+        "board workbook": ("xlsx", exports.board_workbook(board, None, defaults())),
+        "all tables and the board": ("xlsx", exports.data_workbook(data, None, defaults(), board=board)),
         "all tables pseudonymised": ("xlsx", exports.export_bytes(engine, "all", "xlsx", "initials")),
     }
     for table in TABLES:
