@@ -1,11 +1,17 @@
-"""Readiness board and weekly exposure for a full season (issue: "Metrics and the readiness engine").
+"""Readiness board and weekly exposure for a full season (issue 15, "Fast at club scale").
 
-Canonical tables built directly (no import): N athletes over 365 days, about 2,000 session rows
-and 500 test rows per athlete (40 athletes: ~80,000 sessions, ~20,000 tests), a third of them
-returning from an injury. Times, best of N runs: weekly_exposure for everyone, and the board.
-Target: both under 1 s for 40 athletes; the script also reports 4x the athletes.
+Canonical tables built directly (no import, fixed seed): N athletes over 365 days, 250 GPS
+sessions, 500 test rows and 183 wellness rows per athlete (160 athletes: 40,000 sessions, 80,000
+tests), a third of them returning from an injury, half of those with a tier staff recorded (so the
+board re-judges their last days at the tier). Each size runs in its own process, so that the peak
+memory (`resource.getrusage`) is that size's. Times, best of N runs:
+  floor    - one vectorised pass: every table grouped by athlete once (sums, maxima, last dates),
+  weekly   - weekly_exposure for everyone,
+  board    - readiness_board,
+and their sum beside the floor. Targets: board + weekly exposure at 160 athletes <= 0.6 s and
+<= 7x the floor; 640 athletes <= 2.5 s.
 
-    python benchmarks/metrics_bench.py [--runs 3] [--athletes 40 160]
+    python benchmarks/metrics_bench.py [--runs 3] [--athletes 40 160 640] [--sessions 250] [--no-tiers] [--before]
 """
 
 from __future__ import annotations
@@ -31,8 +37,9 @@ REGIONS = ["hamstring", "calf", "quadriceps", "adductor", "ankle"]
 HOPS = ["single_hop", "triple_hop", "crossover_hop", "timed_hop_6m"]
 
 
-def season(n: int, seed: int = 3) -> Data:
-    """A synthetic season of canonical tables for `n` athletes."""
+def season(n: int, seed: int = 3, per: int = 2000, tiers: bool = False) -> Data:
+    """A synthetic season of canonical tables for `n` athletes, `per` GPS sessions each; with
+    `tiers`, half the injured athletes have a tier recorded 10 days before ON."""
     rng = np.random.default_rng(seed)
     ids = [f"A{i:03d}" for i in range(n)]
     athletes = conform(pd.DataFrame({"athlete_id": ids, "name": [f"Athlete {i:03d}" for i in range(n)],
@@ -42,7 +49,6 @@ def season(n: int, seed: int = 3) -> Data:
         "athlete_id": injured, "injury_date": ON - pd.to_timedelta(rng.integers(20, 90, len(injured)), unit="D"),
         "side": rng.choice(["left", "right"], len(injured)), "region": rng.choice(REGIONS, len(injured)),
     }), "injuries")
-    per = 2000
     days = START + pd.to_timedelta(np.sort(rng.integers(0, 365, (n, per)), axis=1).ravel(), unit="D")
     sessions = conform(pd.DataFrame({
         "athlete_id": np.repeat(ids, per), "date": days, "session": "Drill",
@@ -64,6 +70,10 @@ def season(n: int, seed: int = 3) -> Data:
     wellness = conform(pd.DataFrame({"athlete_id": np.repeat(ids, len(range(0, 365, 2))), "date": wdays, "item": "pain",
                                      "value": rng.integers(0, 4, len(wdays)), "scale": "0-10"}), "wellness")
     history = pd.DataFrame(columns=["athlete_id", "date", "tier", "reason", "who"]).astype({"date": "datetime64[s]"})
+    if tiers and len(injured) >= 2:
+        recorded = injured[::2]
+        history = pd.DataFrame({"athlete_id": recorded, "date": ON - pd.Timedelta(days=10), "tier": 2,
+                                "reason": "criteria met", "who": "physio"}).astype({"date": "datetime64[s]"})
     return Data(athletes, injuries, tests, sessions, wellness, history)
 
 
@@ -76,17 +86,54 @@ def best_of(runs: int, fn) -> float:  # noqa: ANN001
     return min(times)
 
 
+def floor(data: Data) -> None:
+    """One vectorised pass: every table grouped by athlete once."""
+    data.sessions.groupby("athlete_id").agg(hsr=("hsr_distance_m", "sum"), sprint=("sprint_distance_m", "sum"),
+                                            top=("max_speed_ms", "max"), last=("date", "max"))
+    data.tests.groupby(["athlete_id", "test", "side"]).agg(value=("value", "mean"), last=("date", "max"))
+    data.wellness.groupby(["athlete_id", "item"]).agg(value=("value", "mean"), last=("date", "max"))
+    data.injuries.groupby("athlete_id")["injury_date"].max()
+
+
+def one(n: int, runs: int, per: int, tiers: bool, before: bool) -> None:
+    import resource
+
+    data = season(n, per=per, tiers=tiers)
+    cfg = defaults()
+    base = best_of(runs, lambda: floor(data))
+    weekly = best_of(runs, lambda: weekly_exposure(data.sessions, ON, cfg))
+    board = best_of(runs, lambda: readiness_board(data, ON, cfg))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if before:  # the loop per athlete as it was before the engine (kept for the cross-check test)
+        from tests.readiness.legacy_board import legacy_readiness_board
+
+        old = best_of(1, lambda: legacy_readiness_board(data, ON, cfg))
+        print(f"{n:4d} athletes: the loop per athlete (before the engine) {old:5.2f} s = {old / board:4.1f}x the engine's "
+              f"board", flush=True)
+    print(f"{n:4d} athletes: {len(data.sessions):7,} sessions, {len(data.tests):6,} tests, "
+          f"{len(data.tier_history):3d} recorded tiers | floor {base:5.3f} s | weekly exposure {weekly:5.2f} s | "
+          f"board {board:5.2f} s | both {weekly + board:5.2f} s = {(weekly + board) / base:4.1f}x the floor | "
+          f"peak {peak:4.0f} MiB", flush=True)
+
+
 def main() -> None:
+    import subprocess
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--athletes", type=int, nargs="+", default=[40, 160])
+    ap.add_argument("--athletes", type=int, nargs="+", default=[40, 160, 640])
+    ap.add_argument("--sessions", type=int, default=250, help="GPS sessions per athlete")
+    ap.add_argument("--no-tiers", action="store_true", help="no recorded tiers (nothing to re-judge)")
+    ap.add_argument("--before", action="store_true", help="also time the loop per athlete the engine replaced")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     args = ap.parse_args()
-    for n in args.athletes:
-        data = season(n)
-        weekly = best_of(args.runs, lambda: weekly_exposure(data.sessions, ON, defaults()))
-        board = best_of(args.runs, lambda: readiness_board(data, ON, defaults()))
-        print(f"{n:4d} athletes: {len(data.sessions):7,} sessions, {len(data.tests):6,} tests | "
-              f"weekly exposure {weekly:5.2f} s | board {board:5.2f} s | both {weekly + board:5.2f} s")
+    if args.one:
+        one(args.one, args.runs, args.sessions, not args.no_tiers, args.before)
+        return
+    for n in args.athletes:  # each size in its own process: its own peak memory
+        subprocess.run([sys.executable, __file__, "--one", str(n), "--runs", str(args.runs), "--sessions",
+                        str(args.sessions), *(["--no-tiers"] if args.no_tiers else []),
+                        *(["--before"] if args.before else [])], check=True)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,37 @@ import sys
 
 
 from lib.core.errors import ReturnToSpeedError
-from lib.cli.commands import (
-    _cmd_backup, _cmd_board, _cmd_demo, _cmd_erase, _cmd_export, _cmd_import, _cmd_imports, _cmd_match, _cmd_migrate, _cmd_rejects, _cmd_report, _cmd_restore, _cmd_role, _cmd_settings, _cmd_template, _cmd_tier, _cmd_undo,
-)
+
+
+def _command(name: str):  # noqa: ANN202 - a command function
+    """`lib.cli.commands.<name>`, imported when the command runs: `python -m lib --help` and a
+    usage error start without pandas, the store or the readers (issue 15: a light start)."""
+    def run(args: argparse.Namespace) -> int:
+        from lib.cli import commands
+
+        return getattr(commands, name)(args)
+
+    run.__name__ = name
+    return run
+
+
+_cmd_backup = _command("_cmd_backup")
+_cmd_board = _command("_cmd_board")
+_cmd_demo = _command("_cmd_demo")
+_cmd_erase = _command("_cmd_erase")
+_cmd_export = _command("_cmd_export")
+_cmd_import = _command("_cmd_import")
+_cmd_imports = _command("_cmd_imports")
+_cmd_match = _command("_cmd_match")
+_cmd_migrate = _command("_cmd_migrate")
+_cmd_rejects = _command("_cmd_rejects")
+_cmd_report = _command("_cmd_report")
+_cmd_restore = _command("_cmd_restore")
+_cmd_role = _command("_cmd_role")
+_cmd_settings = _command("_cmd_settings")
+_cmd_template = _command("_cmd_template")
+_cmd_tier = _command("_cmd_tier")
+_cmd_undo = _command("_cmd_undo")
 
 
 def main(argv: list[str] | None = None) -> int:

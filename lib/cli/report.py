@@ -7,11 +7,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from lib.readiness import Data
-from lib.reports.athlete import athlete_pdf
-from lib.reports.board import board_pdf, board_png
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main_report(args: argparse.Namespace) -> int:
     """Write the report `args` ask for (see `add_arguments`); returns the exit code (2: usage)."""
+    import pandas as pd  # here, not at the top: `python -m lib --help` starts without them
+
+    from lib.readiness import Data
+    from lib.reports.athlete import athlete_pdf
+    from lib.reports.board import board_pdf, board_png
     from lib.store import settings
     from lib import store
     from lib.core.errors import ReturnToSpeedError

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 
+import numpy as np
 import pandas as pd
 
 from lib.core.errors import UnreadableFile
@@ -135,13 +137,71 @@ def _one_record(record: str, delim: str, lenient: bool) -> tuple[str, list[str]]
     return "ok", parsed[0] if parsed else []
 
 
+def text_grid(text: str, delim: str) -> tuple[pd.DataFrame, list[BrokenRow]]:
+    """The cells of a CSV text as an object grid (blank cells None, empty margins dropped) and the
+    rows that could not be split. Read by pandas' C parser in one pass; a text it cannot split
+    cleanly (a broken quote, a cell over the size limit, a NUL) goes through `split_text`, which
+    reads it record by record and lists each broken one: the two give the same grid."""
+    cells = _c_grid(text, delim)
+    if cells is not None:
+        return cells, []
+    rows, broken = split_text(text, delim)
+    return _grid(rows), broken
+
+
+def _c_grid(text: str, delim: str) -> pd.DataFrame | None:
+    """The grid read by `pandas.read_csv` (engine "c", every cell a string), or None when the text
+    needs the careful reader: a NUL, a parse error (an unclosed quote, a row wider than any line
+    says), or a cell longer than MAX_FIELD_CHARS (which Python's csv module, and so the careful
+    reader, refuses)."""
+    if not text or "\x00" in text:
+        return None
+    lines = text.replace("\r", "\n").split("\n")  # every line the C parser may end (\r\n gives an empty one)
+    width = max(line.count(delim) for line in lines) + 1  # a one-line record has no more cells than this
+    try:
+        with warnings.catch_warnings():  # a warning of lost cells is a text for the careful reader
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # bytes, not a StringIO: the C parser reads UTF-8 bytes without a round trip through Python text
+            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delim, header=None,
+                                names=range(width), index_col=False, dtype=object, keep_default_na=False,
+                                na_values=[""], skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, quotechar='"',
+                                doublequote=True, escapechar=None, comment=None, engine="c")
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, UnicodeError):
+        return None
+    cells = np.ascontiguousarray(frame.to_numpy(dtype=object, copy=True))
+    flat = cells.reshape(-1)  # a view: blanks set to None below are set in `cells`
+    # a record spanning lines (a quoted line break, or a quote that opens and closes lines later)
+    # is the careful reader's: it tells a clean multi-line cell from a stray quote
+    if len(cells) != _line_count(text):
+        return None
+    # one record per line: a cell is no longer than its line
+    if len(text) > MAX_FIELD_CHARS and max(map(len, lines)) > MAX_FIELD_CHARS:
+        return None
+    flat[flat != flat] = None  # a blank cell (read as NaN, the one value unequal to itself) is None, as split_text gives it
+    if not len(flat):
+        return pd.DataFrame()
+    if not (pd.isna(cells[-1]).all() or pd.isna(cells[:, -1]).all()):
+        return pd.DataFrame(cells, dtype=object, copy=False)
+    filled = ~pd.isna(cells)
+    nonempty_rows = np.flatnonzero(filled.any(axis=1))
+    nonempty_cols = np.flatnonzero(filled.any(axis=0))
+    if not len(nonempty_rows):
+        return pd.DataFrame()
+    return pd.DataFrame(cells[: nonempty_rows[-1] + 1, : nonempty_cols[-1] + 1], dtype=object, copy=False)
+
+
+def _line_count(text: str) -> int:
+    """Lines of a text, ended by \\r\\n, \\n or \\r (a last line without an ending counts)."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (0 if text.endswith(("\n", "\r")) else 1)
+
+
 def _open_text(data: bytes, name: str) -> OpenedFile:
     if not _looks_like_text(data):
         raise UnreadableFile(name, "this is not a text or spreadsheet file (binary content); UTF-16 text needs a byte-order mark")
     text, encoding = decode_text(data)
     delim = sniff_delimiter(text)
-    rows, broken = split_text(text, delim)
-    cells = _grid(rows)
+    cells, broken = text_grid(text, delim)
     if cells.empty:
         if broken:
             raise UnreadableFile(name, f"no row could be split into cells: {broken[0].problem}")

@@ -63,7 +63,30 @@ def episode_start(injuries: pd.DataFrame, athlete_id: str, injury_date: pd.Times
     if not {"region", "side", "cleared_date"} <= set(injuries.columns):
         return pd.Timestamp(injury_date)
     own = injuries.loc[injuries["athlete_id"] == athlete_id, ["injury_date", "region", "side", "cleared_date"]]
-    records = sorted(own.to_dict("records"), key=lambda r: r["injury_date"])
+    return _episode_start_in(sorted(own.to_dict("records"), key=lambda r: r["injury_date"]), injury_date)
+
+
+def episode_starts(injuries: pd.DataFrame) -> dict[tuple[str, pd.Timestamp], pd.Timestamp]:
+    """`episode_start` of every injury on record, by (athlete id, injury date): one pass over the
+    table for callers that ask for many athletes."""
+    if injuries.empty:
+        return {}
+    if not {"region", "side", "cleared_date"} <= set(injuries.columns):
+        return {(str(a), pd.Timestamp(d)): pd.Timestamp(d) for a, d in zip(injuries["athlete_id"], injuries["injury_date"])}
+    cols = ["athlete_id", "injury_date", "region", "side", "cleared_date"]
+    by_athlete: dict[str, list[dict]] = {}
+    for r in injuries[cols].to_dict("records"):
+        by_athlete.setdefault(str(r["athlete_id"]), []).append(r)
+    out = {}
+    for athlete, records in by_athlete.items():
+        records.sort(key=lambda r: r["injury_date"])
+        for r in records:
+            out[(athlete, pd.Timestamp(r["injury_date"]))] = _episode_start_in(records, r["injury_date"])
+    return out
+
+
+def _episode_start_in(records: list[dict], injury_date: pd.Timestamp) -> pd.Timestamp:
+    """`episode_start` over one athlete's injury records, oldest first."""
     current = [r for r in records if r["injury_date"] == injury_date]
     if not current:
         return pd.Timestamp(injury_date)

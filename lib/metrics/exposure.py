@@ -56,31 +56,52 @@ def calendar(starts: pd.Series, ends: pd.Series, step_days: int = 1) -> pd.DataF
 
 def daily_load(sessions: pd.DataFrame, as_of: pd.Timestamp, rest_gap_days: int = REST_GAP_DAYS) -> pd.DataFrame:
     """One row per athlete and calendar day up to `as_of`: summed HSR and sprint metres, max speed,
-    and whether the day is on record (see module doc)."""
+    and whether the day is on record (see module doc). Athletes sorted, days oldest first; built
+    with numpy over day numbers (no merge of a calendar)."""
     s = sessions[sessions["date"] <= as_of]
     cols = ["athlete_id", "date", "hsr", "sprint", "max_speed", "sessions", "on_record"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    per_day = s.groupby(["athlete_id", "date"]).agg(
-        hsr=("hsr_distance_m", "sum"), sprint=("sprint_distance_m", "sum"),
-        max_speed=("max_speed_ms", "max"), sessions=("session", "size")).reset_index()
-    per_day["date"] = per_day["date"].astype("datetime64[s]")
-    firsts = per_day.groupby("athlete_id")["date"].min()
-    grid = calendar(firsts, pd.Series(as_of, index=firsts.index))
-    out = grid.merge(per_day, on=["athlete_id", "date"], how="left")
-    out["on_record"] = _on_record(out, rest_gap_days)
+    codes, uniques = pd.factorize(s["athlete_id"], sort=True)
+    n = len(uniques)
+    day = s["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, day)
+    last = np.datetime64(pd.Timestamp(as_of).date(), "D").astype("int64")
+    length = np.maximum(last - first + 1, 0)
+    start = np.r_[0, np.cumsum(length)[:-1]]
+    slot = start[codes] + (day - first[codes])  # the session's row in the calendar
+    total = int(length.sum())
+    # the columns as they are (a masked Float64 sums as it did grouped by athlete and date)
+    g = pd.DataFrame({"hsr": s["hsr_distance_m"].array, "sprint": s["sprint_distance_m"].array,
+                      "max_speed": s["max_speed_ms"].array}).groupby(slot, sort=True)
+    per_day = g.agg(hsr=("hsr", "sum"), sprint=("sprint", "sum"), max_speed=("max_speed", "max"))
+    per_day["sessions"] = g.size()
+    at = per_day.index.to_numpy()
+    out = pd.DataFrame({
+        "athlete_id": pd.Series(np.repeat(np.asarray(uniques, dtype=object), length), dtype=object),
+        "date": (np.repeat(first, length) + (np.arange(total) - np.repeat(start, length))).astype("datetime64[D]")
+        .astype("datetime64[s]")})
+    dtypes = {"hsr": s["hsr_distance_m"].dtype, "sprint": s["sprint_distance_m"].dtype,
+              "max_speed": s["max_speed_ms"].dtype, "sessions": "Int64"}
+    for col in ("hsr", "sprint", "max_speed", "sessions"):
+        values = np.full(total, np.nan)
+        values[at] = per_day[col].to_numpy(dtype=float, na_value=np.nan)
+        out[col] = values if col != "max_speed" else pd.array(values).astype(dtypes[col])
+    out["on_record"] = _on_record_days(~np.isnan(out["sessions"].to_numpy()), start, length, rest_gap_days)
     out[["hsr", "sprint", "sessions"]] = out[["hsr", "sprint", "sessions"]].fillna(0.0)
-    return out[cols]
+    return out.astype({c: dtypes[c] for c in ("hsr", "sprint", "sessions")})[cols]
 
 
-def _on_record(days: pd.DataFrame, gap: int) -> np.ndarray:
-    """Days with a session, plus gaps of at most `gap` days between two sessions of an athlete."""
-    has = days["sessions"].notna()
-    pos = pd.Series(np.arange(len(days)), index=days.index)
-    prev = pos.where(has).groupby(days["athlete_id"]).ffill()
-    nxt = pos.where(has).groupby(days["athlete_id"]).bfill()
-    inside = (nxt - prev - 1) <= gap  # the gap's length in days (days are consecutive per athlete)
-    return (has | (prev.notna() & nxt.notna() & inside)).to_numpy(dtype=bool)
+def _on_record_days(has: np.ndarray, start: np.ndarray, length: np.ndarray, gap: int) -> np.ndarray:
+    """Days with a session, plus gaps of at most `gap` days between two sessions of an athlete
+    (each athlete's days consecutive from `start`, `length` of them; the first has a session)."""
+    pos = np.arange(len(has))
+    prev = np.maximum.accumulate(np.where(has, pos, -1))  # the athlete's first day has a session
+    nxt = np.minimum.accumulate(np.where(has, pos, len(has))[::-1])[::-1]
+    end = np.repeat(start + length, length)  # one past the athlete's last day
+    inside = (nxt < end) & (nxt - prev - 1 <= gap)
+    return has | inside
 
 
 def acwr_rolling(daily: pd.Series) -> pd.Series:
@@ -145,53 +166,88 @@ def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
     full.loc[missing, "week"] = iso_week(full.loc[missing, "week_start"])
     counts = ["sessions", "hsr_m", "sprint_m", "near_max_sessions", "max_sessions"]
     full[counts] = full[counts].fillna(0)
-    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].transform(lambda m: m.ffill().bfill())
+    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].ffill()  # grouped fills: no Python call per athlete
+    full["mss_ms"] = full.groupby("athlete_id")["mss_ms"].bfill()
     return full
 
 
 def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,
                     cfg: Settings, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per athlete on `as_of`: MSS (staff `decisions` read first, lib.metrics.mss) and its age, days
-    since near-max, coverage, acute:chronic (rolling and EWMA) for HSR and sprint, and chronic load
-    as % of pre-injury."""
+    """Per athlete on `as_of`: MSS (staff `decisions` read first, lib.metrics.mss) and its age, days since near-max, coverage, acute:chronic
+    (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury. Every athlete in
+    a few grouped passes over the daily series (no loop per athlete); the ratios are the
+    values on `as_of`."""
     daily = daily_load(sessions, as_of)
+    if daily.empty:
+        return pd.DataFrame()
     mss = mss_table(sessions, as_of, injuries, cfg, decisions)
-    rows = []
-    for athlete, d in daily.groupby("athlete_id", sort=True):
-        d = d.sort_values("date").reset_index(drop=True)
-        last28 = d[d["date"] > as_of - pd.Timedelta(days=28)]
-        coverage = int(last28["on_record"].sum())
-        enough = coverage >= cfg.num("coverage_days")
-        m = mss[mss["athlete_id"] == athlete]
-        mss_ms = float(m["mss_ms"].iloc[0]) if len(m) else np.nan
-        pct = pct_of_mss(d["max_speed"], mss_ms)
-        near_days = d[(pct >= cfg.num("near_max_pct")).fillna(False).astype(bool)]["date"]
-        max_days = d[(pct >= cfg.num("max_pct")).fillna(False).astype(bool)]["date"]
-        row = {
-            "athlete_id": athlete, "coverage_days": coverage, "enough_data": enough,
-            "mss_ms": mss_ms, "mss_date": m["mss_date"].iloc[0] if len(m) else pd.NaT,
-            "mss_age_days": int(m["mss_age_days"].iloc[0]) if len(m) else np.nan,
-            "mss_confirmed_by": str(m["mss_confirmed_by"].iloc[0]) if len(m) else "",
-            "last_near_max": near_days.max() if len(near_days) else pd.NaT,
-            "days_since_near_max": (as_of - near_days.max()).days if len(near_days) else np.nan,
-            "days_since_max": (as_of - max_days.max()).days if len(max_days) else np.nan,
-            "last_session": d.loc[d["sessions"] > 0, "date"].max(),
-        }
-        for load in LOADS:
-            # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
-            series = d[load].astype(float).where(d["on_record"].astype(bool))
-            row[f"acute_{load}_m"] = float(series.tail(7).sum())
-            row[f"chronic_{load}_week_m"] = weekly_on_record(d.tail(28), load)
-            row.update(week_change(d, load))
-            rolling = acwr_rolling(series) if enough and len(series) >= 28 else pd.Series([np.nan])
-            ewma = acwr_ewma(series) if enough else pd.Series([np.nan])
-            row[f"acwr_{load}_rolling"] = float(rolling.iloc[-1])
-            row[f"acwr_{load}_ewma"] = float(ewma.iloc[-1])
-        row.update(_pre_injury(d, injuries, athlete, as_of, last28))
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+    ids = daily["athlete_id"]
+    # athletes as integer codes in sorted order (daily is sorted by athlete, then date): every
+    # per-athlete figure below is a bincount or a grouped reduction over the codes
+    codes, uniques = pd.factorize(ids, sort=True)
+    n = len(uniques)
+    length = np.bincount(codes, minlength=n)
+    first = np.r_[0, np.cumsum(length)[:-1]]
+    pos = np.arange(len(daily)) - first[codes]
+    from_end = length[codes] - pos  # 1 on the last day (as_of), 7 on the first day of the last week
+    on = daily["on_record"].to_numpy(dtype=bool)
+    last28 = (daily["date"] > as_of - pd.Timedelta(days=28)).to_numpy()
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values.astype(float), minlength=n)
+
+    def weekly(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # `_weekly` per athlete over `mask`
+        days = total(mask)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(days > 0, total(np.where(mask, np.nan_to_num(values), 0.0)) / days * 7, np.nan)
+
+    def last_date(mask: np.ndarray) -> pd.Series:
+        return pd.Series(dates.where(pd.Series(mask, index=daily.index)).to_numpy()).groupby(codes).max() \
+            .reindex(range(n))
+
+    out = pd.DataFrame({"athlete_id": ids.iloc[first].tolist()})  # typed as a frame of the ids would be
+    key = out["athlete_id"]
+    out["coverage_days"] = total(on & last28).astype("int64")
+    out["enough_data"] = out["coverage_days"] >= cfg.num("coverage_days")
+    m = mss.set_index("athlete_id").reindex(key)
+    out["mss_ms"] = m["mss_ms"].to_numpy(dtype=float)
+    out["mss_date"] = m["mss_date"].to_numpy()
+    out["mss_age_days"] = _maybe_int(m["mss_age_days"].to_numpy(dtype=float))
+    out["mss_confirmed_by"] = m["mss_confirmed_by"].fillna("").astype(str).to_numpy()
+    pct = pct_of_mss(daily["max_speed"], out["mss_ms"].to_numpy()[codes]).to_numpy()
+    dates = daily["date"]
+    for col, since_col, limit in (("last_near_max", "days_since_near_max", cfg.num("near_max_pct")),
+                                  ("_last_max", "days_since_max", cfg.num("max_pct"))):
+        last = last_date(pct >= limit)
+        out[col] = last.to_numpy()
+        out[since_col] = _maybe_int(((as_of - last).dt.days).to_numpy(dtype=float))
+    out = out.drop(columns="_last_max")
+    out["last_session"] = last_date((daily["sessions"] > 0).to_numpy()).to_numpy()
+    enough = out["enough_data"].to_numpy()[codes]
+    week, before_week = from_end <= 7, (from_end > 7) & (from_end <= 14)
+    for load in LOADS:
+        values = daily[load].to_numpy(dtype=float)
+        # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
+        series = pd.Series(np.where(on, values, np.nan), index=daily.index)
+        out[f"acute_{load}_m"] = total(np.where(week, np.nan_to_num(series.to_numpy()), 0.0))
+        out[f"chronic_{load}_week_m"] = weekly(values, on & (from_end <= 28))
+        now, before = weekly(values, on & week), weekly(values, on & before_week)
+        ok = (length >= 14) & (total(on & week) >= 4) & (total(on & before_week) >= 4)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"{load}_week_change_pct"] = np.where(ok & (before > 0), (now - before) / before * 100, np.nan)
+        out[f"{load}_week_increase_m"] = np.where(ok, now - before, np.nan)
+        rolling = _grouped_acwr_rolling(series, codes, pos).where(pd.Series(enough & (length[codes] >= 28),
+                                                                            index=daily.index))
+        ewma = _grouped_acwr_ewma(series, codes).where(pd.Series(enough, index=daily.index))
+        for name, ratio in (("rolling", rolling), ("ewma", ewma)):
+            out[f"acwr_{load}_{name}"] = ratio.to_numpy()[first + length - 1]
+    out = out[["athlete_id", "coverage_days", "enough_data", "mss_ms", "mss_date", "mss_age_days", "mss_confirmed_by",
+               "last_near_max",
+               "days_since_near_max", "days_since_max", "last_session",
+               *(f"{c}" for load in LOADS for c in (f"acute_{load}_m", f"chronic_{load}_week_m",
+                                                   f"{load}_week_change_pct", f"{load}_week_increase_m",
+                                                   f"acwr_{load}_rolling", f"acwr_{load}_ewma"))]]
+    out = pd.concat([out, _pre_injury_all(daily, on, last28, injuries, as_of, codes, uniques)], axis=1)
     method = str(cfg["acwr_method"])
     for load in LOADS:
         out[f"acwr_{load}"] = out[f"acwr_{load}_{method}"]
@@ -209,6 +265,65 @@ def acwr_figure(status: pd.Series | dict, load: str) -> float | None:
     return float(value)
 
 
+def _maybe_int(values: np.ndarray) -> np.ndarray:
+    """Whole days as int64 when none is missing (as a frame built from ints would hold them)."""
+    return values.astype("int64") if len(values) and not np.isnan(values).any() else values
+
+
+def _grouped_acwr_rolling(series: pd.Series, codes: np.ndarray, pos: np.ndarray) -> pd.Series:
+    """`acwr_rolling` of every athlete's daily series at once (`codes`: the athlete of each day,
+    days consecutive per athlete; `pos`: the day's place in its athlete's series)."""
+    g = series.groupby(codes, sort=False)
+    acute = g.rolling(7, min_periods=1).mean().droplevel(0).reindex(series.index) * 7
+    shifted = g.shift(7)
+    chronic = shifted.groupby(codes, sort=False).rolling(21, min_periods=1).mean().droplevel(0) \
+        .reindex(series.index) * 7
+    return (acute / chronic.replace(0, np.nan)).where(pd.Series(pos >= 27, index=series.index))
+
+
+def _grouped_acwr_ewma(series: pd.Series, codes: np.ndarray) -> pd.Series:
+    """`acwr_ewma` of every athlete's daily series at once."""
+    g = series.groupby(codes, sort=False)
+    acute = g.ewm(alpha=2 / (7 + 1), adjust=False).mean().droplevel(0).reindex(series.index)
+    chronic = g.ewm(alpha=2 / (28 + 1), adjust=False).mean().droplevel(0).reindex(series.index)
+    return acute / chronic.replace(0, np.nan)
+
+
+def _pre_injury_all(daily: pd.DataFrame, on: np.ndarray, last28: np.ndarray, injuries: pd.DataFrame,
+                    as_of: pd.Timestamp, codes: np.ndarray, uniques: np.ndarray) -> pd.DataFrame:
+    """`_pre_injury` for every athlete: the 28 days before the episode's first injury against the
+    last 28 days, both weekly over their days on record (at least 14 before the injury)."""
+    from lib.metrics.baselines import episode_starts
+
+    n = len(uniques)
+    out = pd.DataFrame({"pre_injury_hsr_week_m": np.nan, "pre_injury_sprint_week_m": np.nan,
+                        "pct_pre_injury_hsr": np.nan, "pct_pre_injury_sprint": np.nan}, index=range(n))
+    inj = injuries[injuries["injury_date"] <= as_of] if len(injuries) else injuries
+    if inj.empty:
+        return out
+    starts = episode_starts(injuries)
+    latest = inj.groupby(inj["athlete_id"].astype(str))["injury_date"].max()
+    when = {a: starts.get((a, pd.Timestamp(d)), pd.Timestamp(d)) for a, d in latest.items()}
+    start = pd.to_datetime(pd.Series([when.get(str(a)) for a in uniques], dtype=object)).astype(daily["date"].dtype)
+    start = start.to_numpy()[codes]
+    day = daily["date"].to_numpy()
+    window = (day < start) & (day >= start - np.timedelta64(28, "D"))
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values.astype(float), minlength=n)
+
+    enough = total(on & window) >= 14
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for load in LOADS:
+            values = np.nan_to_num(daily[load].to_numpy(dtype=float))
+            pre_days, now_days = total(on & window), total(on & last28)
+            pre = np.where(pre_days > 0, total(np.where(on & window, values, 0.0)) / pre_days * 7, np.nan)
+            now = np.where(now_days > 0, total(np.where(on & last28, values, 0.0)) / now_days * 7, np.nan)
+            out[f"pre_injury_{load}_week_m"] = np.where(enough, pre, np.nan)
+            out[f"pct_pre_injury_{load}"] = np.where(enough & (pre > 0), now / pre * 100, np.nan)
+    return out
+
+
 def weekly_on_record(days: pd.DataFrame, load: str) -> float:
     """A window's load as a weekly figure over its days on record: sum / days on record x 7 (metres
     per week; NaN with no day on record). Missing days are never read as zeros."""
@@ -223,9 +338,13 @@ def _weekly(values: np.ndarray, on_record: np.ndarray) -> float:
 def week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
     """The last 7 days against the 7 before, each as a weekly figure over its days on record (at
     least 4 of 7 each): change in % and in metres."""
-    values, on = d[load].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool)
+    return week_change_of(d[load].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool), load)
+
+
+def week_change_of(values: np.ndarray, on: np.ndarray, load: str) -> dict[str, float]:
+    """`week_change` over one athlete's daily values and on-record flags (oldest first, to the day)."""
     out = {f"{load}_week_change_pct": np.nan, f"{load}_week_increase_m": np.nan}
-    if len(d) < 14 or on[-7:].sum() < 4 or on[-14:-7].sum() < 4:
+    if len(values) < 14 or on[-7:].sum() < 4 or on[-14:-7].sum() < 4:
         return out
     now, before = _weekly(values[-7:], on[-7:]), _weekly(values[-14:-7], on[-14:-7])
     out[f"{load}_week_increase_m"] = now - before

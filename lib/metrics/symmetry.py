@@ -49,8 +49,7 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     # the source rows of each group, joined without a Python-level groupby (thousands of groups)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
-    parts = np.split(lr["_src"].to_numpy(dtype=object)[order], np.flatnonzero(np.diff(codes[order])) + 1)
-    out["sources"] = [", ".join(sorted(set(p))) for p in parts]
+    out["sources"] = [", ".join(sorted(set(p))) for p in _parts(lr["_src"].to_numpy(dtype=object)[order], codes[order])]
     lower_out = out["metric"].isin(LOWER_IS_BETTER)
     out["best"] = np.where(lower_out, -out["best_key"], out["best_key"])
     # CV% of trials: SD / mean x 100 (sample SD; one trial has no CV)
@@ -107,8 +106,8 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     for col in ("left_mean", "right_mean", "left_best", "right_best", "left_n", "right_n", "left_cv", "right_cv"):
         if col not in wide.columns:
             wide[col] = np.nan
-    src = sides.groupby(["athlete_id", "date", "test"])["sources"].agg(", ".join).rename("sources")
-    wide = wide.merge(src.reset_index(), on=["athlete_id", "date", "test"], how="left")
+    wide = wide.merge(_joined(sides, ["athlete_id", "date", "test"], "sources"), on=["athlete_id", "date", "test"],
+                      how="left")
     inj = injury_sides(wide, injuries)
     wide["involved_side"] = inj["involved_side"].to_numpy()
     # pre-injury references come from before the episode's first injury (a re-injury in rehab
@@ -120,9 +119,28 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     return out[LSI_COLUMNS].sort_values(["athlete_id", "test", "date"]).reset_index(drop=True)
 
 
-def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFrame) -> np.ndarray:
-    from lib.metrics.baselines import episode_start
+def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
+    """`column`'s text joined with ", " per group of `keys` (in row order), without a Python-level
+    groupby: the rows sorted by group, split at each new group, each part joined."""
+    grouped = frame.groupby(keys, sort=True, dropna=False)
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    out = grouped.size().reset_index()[keys]
+    out[column] = [", ".join(p) for p in _parts(frame[column].to_numpy(dtype=object)[order], codes[order])]
+    return out
 
+
+def _parts(values: np.ndarray, codes: np.ndarray) -> list[list[object]]:
+    """`values` (sorted by `codes`) cut into one list per code: list slices, not numpy views."""
+    bounds = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(values)] if len(values) else []
+    items = values.tolist()
+    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFrame) -> np.ndarray:
+    from lib.metrics.baselines import episode_starts
+
+    starts = episode_starts(injuries)
     cache: dict[tuple[str, pd.Timestamp], pd.Timestamp] = {}
     out = []
     for a, d in zip(athletes.astype(str), dates):
@@ -131,7 +149,7 @@ def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFram
             continue
         key = (a, pd.Timestamp(d))
         if key not in cache:
-            cache[key] = episode_start(injuries, a, pd.Timestamp(d))
+            cache[key] = starts.get(key, key[1])
         out.append(cache[key])
     return pd.to_datetime(pd.Series(out, dtype="object")).to_numpy()
 

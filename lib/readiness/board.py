@@ -8,12 +8,10 @@ import pandas as pd
 from lib.core.rules import FULL_RETURN, TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
 from lib.core.status import STATUS_ICONS, STATUS_ORDER, STATUS_WORDS
-from lib.metrics.baselines import episode_start
-from lib.metrics.exposure import week_change, daily_load, exposure_status
-from lib.metrics.plan_actual import board_reasons as plan_reasons
-from lib.metrics.symmetry import limb_symmetry
+from lib.metrics.exposure import daily_load, week_change_of
+from lib.readiness.engine import AthleteInputs, board_inputs
 from lib.readiness.evaluate import evaluate, highest_safe_tier
-from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, athlete_facts, recorded_tier
+from lib.readiness.facts import STRENGTH_TEST, _acted_on, athlete_facts
 from lib.readiness.force import _NoiseByDay
 from lib.readiness.rows import FactRows
 from lib.store.data import Data
@@ -26,34 +24,21 @@ BOARD_COLUMNS = ["athlete_id", "name", "position", "squad", "status", "status_wo
 
 
 def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
-                    facts_out: dict[str, dict[str, object]] | None = None) -> pd.DataFrame:
+                    facts_out: dict[str, dict[str, object]] | None = None,
+                    athlete_ids: list[str] | None = None) -> pd.DataFrame:
     """One row per athlete on `as_of`, sorted red first; reasons and next-tier criteria as lists.
-    With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id."""
+    With `facts_out`, every athlete's facts (what the rules read) are put in it by athlete id.
+    With `athlete_ids`, only those athletes' rows (the same rows: the team's noise figures still
+    come from every athlete's tests)."""
     as_of = pd.Timestamp(as_of).normalize()
-    lsi = limb_symmetry(data.tests[data.tests["date"] <= as_of], data.injuries)
-    exposure = exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations)
-    noise = _NoiseByDay(data.tests, cfg)
-    fact_rows = FactRows.build(data, lsi, as_of)
-    parts = {name: _by_athlete(getattr(data, name)) for name in ("injuries", "tests", "sessions", "wellness", "tier_history")}
-    lsi_parts = _by_athlete(lsi)
-    rows = []
-    for ath in data.athletes.sort_values("name").to_dict("records"):
-        aid = ath["athlete_id"]
-        # the athlete's own rows only: each lookup below scans a few hundred rows, not the season
-        own = Data(data.athletes, *(parts[n].get(aid, getattr(data, n).iloc[0:0])
-                                    for n in ("injuries", "tests", "sessions", "wellness", "tier_history")),
-                   plans=data.plans, mss_confirmations=data.mss_confirmations)
-        rows.append(_board_row(ath, as_of, own, lsi_parts.get(aid, lsi.iloc[0:0]), fact_rows, exposure, noise, cfg,
-                               facts_out))
+    # every athlete's injury, episode, recorded tier, exposure and rows, in grouped passes (lib.readiness.engine)
+    inputs = board_inputs(data, as_of, cfg, athlete_ids)
+    rows = [_board_row(ath, as_of, inputs.by_athlete[str(ath["athlete_id"])], cfg, facts_out) for ath in inputs.athletes]
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     board = board.astype({"tier": "Int64", "days_at_tier": "Int64", "proposed_tier": "Int64", "next_tier": "Int64",
                           "days_since_injury": "Int64"})
     board["_order"] = board["status"].map(STATUS_ORDER)
     return board.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
-
-
-def _by_athlete(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {str(k): g for k, g in df.groupby("athlete_id", sort=False)} if len(df) else {}
 
 
 def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
@@ -65,7 +50,7 @@ def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
 
 
 def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: pd.DataFrame, rows: FactRows,
-              exposure: pd.DataFrame, noise: dict[str, float], cfg: Settings,
+              exposure: pd.DataFrame | dict[str, object] | None, noise: dict[str, float], cfg: Settings,
               injury: dict[str, object] | None, since: pd.Timestamp | None) -> dict[str, object]:
     facts = athlete_facts(athlete_id, day, rows, exposure, noise, cfg, since=since,
                           injured_side=str(injury["side"]) if injury else None)
@@ -81,14 +66,17 @@ def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: pd.DataFrame,
 
 def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.DataFrame, rows: FactRows,
                  noise: "_NoiseByDay", cfg: Settings, injury: dict[str, object],
-                 since: pd.Timestamp) -> list[pd.Timestamp]:
+                 since: pd.Timestamp, daily: pd.DataFrame | None = None) -> list[pd.Timestamp]:
     """The days among `days` on which the athlete had a stop or hold flag (unmet gates are not
-    flags), each day judged on the data up to that day."""
+    flags), each day judged on the data up to that day. `daily`: the athlete's
+    `daily_load(sessions, max(days))` when the caller has it (the board's engine), else computed."""
     region = str(injury["region"])
     out = []
-    daily = daily_load(data.sessions, max(days)) if days else None
+    if daily is None:
+        daily = daily_load(data.sessions, max(days)) if days else None
+    own = _own_days(daily, athlete_id)
     for day in days:
-        exposure = _week_exposure(daily, athlete_id, day, cfg)
+        exposure = _week_exposure(own, athlete_id, day, cfg)
         facts = _facts_on(athlete_id, day, data, lsi, _rows_until(rows, athlete_id, day), exposure, noise(day), cfg,
                           injury, since)
         flags, _ = evaluate(facts, True, 1, region, cfg)
@@ -97,34 +85,44 @@ def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.
     return out
 
 
-def _week_exposure(daily: pd.DataFrame | None, athlete_id: str, day: pd.Timestamp, cfg: Settings) -> pd.DataFrame:
+def _own_days(daily: pd.DataFrame | None, athlete_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(dates, HSR m, on record) of the athlete's days, oldest first, or None with none."""
+    if daily is None or daily.empty:
+        return None
+    d = daily[daily["athlete_id"].astype(str) == athlete_id].sort_values("date", kind="stable")
+    if d.empty:
+        return None
+    return d["date"].to_numpy(), d["hsr"].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool)
+
+
+def _week_exposure(own: tuple[np.ndarray, np.ndarray, np.ndarray] | None, athlete_id: str, day: pd.Timestamp,
+                   cfg: Settings) -> dict[str, object] | None:
     """The exposure facts an earlier day's flags can read (the week-to-week change: acute:chronic,
     MSS and the near-max gap are context or gates, never flags of a returning athlete)."""
-    cols = ["athlete_id", "enough_data", "coverage_days", "mss_ms", "acute_hsr_m", "hsr_week_change_pct",
-            "hsr_week_increase_m"]
-    if daily is None or daily.empty:
-        return pd.DataFrame(columns=cols)
-    d = daily[(daily["athlete_id"] == athlete_id) & (daily["date"] <= day)].sort_values("date")
-    if d.empty:
-        return pd.DataFrame(columns=cols)
-    coverage = int(d[d["date"] > day - pd.Timedelta(days=28)]["on_record"].sum())
-    change = week_change(d, "hsr")
-    return pd.DataFrame([{"athlete_id": athlete_id, "enough_data": coverage >= cfg.num("coverage_days"),
-                          "coverage_days": coverage, "mss_ms": np.nan,
-                          "acute_hsr_m": float(d["hsr"].where(d["on_record"].astype(bool)).tail(7).sum()),
-                          **change}], columns=cols)
+    if own is None:
+        return None
+    dates, hsr, on = own
+    n = int(np.searchsorted(dates, np.datetime64(day), side="right"))  # the days up to `day`
+    if not n:
+        return None
+    dates, hsr, on = dates[:n], hsr[:n], on[:n]
+    coverage = int(on[dates > np.datetime64(day - pd.Timedelta(days=28))].sum())
+    return {"athlete_id": athlete_id, "enough_data": coverage >= cfg.num("coverage_days"), "coverage_days": coverage,
+            "mss_ms": np.nan, "acute_hsr_m": float(np.nansum(np.where(on, hsr, np.nan)[-7:])),
+            **week_change_of(hsr, on, "hsr")}
 
 
-def _board_row(ath: dict[str, object], as_of: pd.Timestamp, data: Data, lsi: pd.DataFrame, fact_rows: FactRows,
-               exposure: pd.DataFrame, noise: "_NoiseByDay", cfg: Settings,
+def _board_row(ath: dict[str, object], as_of: pd.Timestamp, inputs: AthleteInputs, cfg: Settings,
                facts_out: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
     athlete_id = str(ath["athlete_id"])
-    injury = active_injury(data.injuries, athlete_id, as_of)
+    injury = inputs.injury  # facts.active_injury
     returning = injury is not None
     region = str(injury["region"]) if injury else ""
-    since = episode_start(data.injuries, athlete_id, injury["injury_date"]) if injury else None  # type: ignore[arg-type]
-    facts = _facts_on(athlete_id, as_of, data, lsi, fact_rows, exposure, noise(as_of), cfg, injury, since)
-    rec = recorded_tier(data.tier_history, athlete_id, as_of, since) if returning and since is not None else None
+    since = inputs.since if injury else None  # baselines.episode_start of the injury
+    noise = inputs.noise
+    facts = _facts_on(athlete_id, as_of, None, inputs.lsi if injury else None, inputs.rows,  # type: ignore[arg-type]
+                      inputs.exposure, noise(as_of), cfg, injury, since)  # _facts_on reads no table of `data`
+    rec = inputs.recorded if returning and since is not None else None  # facts.recorded_tier
     tier: int | None = None
     days_at: int | None = None
     note = "no active injury: full training"
@@ -136,7 +134,10 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, data: Data, lsi: pd.
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
         window = [d for d in pd.date_range(as_of - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), as_of - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
-        flagged = flagged_days(athlete_id, list(window), data, lsi, fact_rows, noise, cfg, injury, since)  # type: ignore[arg-type]
+        # the team's days up to the day before, from the engine (flagged_days reads no other table then)
+        before = inputs.days_before() if window and max(window) == as_of - pd.Timedelta(days=1) else None
+        flagged = flagged_days(athlete_id, list(window), inputs.data if before is None else None,  # type: ignore[arg-type]
+                               inputs.lsi, inputs.rows, noise, cfg, injury, since, daily=before)  # type: ignore[arg-type]
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
             flagged.append(as_of)
@@ -160,7 +161,7 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, data: Data, lsi: pd.
         elif red:
             proposed = 1 if stop else highest_safe_tier(facts, region, cfg, below=tier)
     _, criteria = evaluate(facts, returning, (tier if tier is not None else proposed or 1), region, cfg)
-    status, action = _status(flags, criteria, facts, returning, tier, proposed, as_of, data, athlete_id, cfg)
+    status, action = _status(flags, criteria, facts, returning, tier, proposed, inputs.recent_test, cfg)
     if status == "green" and tier is not None and tier < len(TIERS):
         proposed = tier + 1
     reasons = sorted(flags, key=lambda r: {"red": 0, "amber": 1, "info": 3}[r["effect"]])
@@ -185,7 +186,7 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, data: Data, lsi: pd.
                        "all next-tier criteria met" if met else "no flags on current data", "")] + shown
     shown = shown + info
     if returning:  # the week's plan against the GPS (lib.metrics.planning): context, never a colour
-        shown = shown + plan_reasons(data.sessions, data.injuries, data.plans, athlete_id, as_of, cfg, data.mss_confirmations)
+        shown = shown + inputs.plan_reasons(as_of)
     next_tier = min((tier if tier is not None else proposed or 1) + 1, FULL_RETURN) if returning else None
     return {
         "athlete_id": athlete_id, "name": ath["name"], "position": ath.get("position"), "squad": ath.get("squad"),
@@ -209,7 +210,7 @@ def _note(rule: str, kind: str, effect: str, metric: str, message: str, short: s
 
 
 def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], returning: bool, tier: int | None,
-            proposed: int | None, as_of: pd.Timestamp, data: Data, athlete_id: str, cfg: Settings) -> tuple[str, str]:
+            proposed: int | None, recent_test: bool, cfg: Settings) -> tuple[str, str]:
     if any(f["effect"] == "red" for f in flags):
         if not returning:
             return "red", "no high-velocity work today"
@@ -221,7 +222,7 @@ def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], r
             return "red", "stop: tier 1 until it settles"
         return "red", (f"step back to tier {proposed}" if proposed is not None and proposed < tier
                        else "no high-velocity work: stay at tier 1")
-    if _no_recent_data(facts, returning, as_of, data, athlete_id, cfg):
+    if _no_recent_data(facts, returning, recent_test):
         return "grey", "collect data before deciding"
     if returning and tier is None:
         return "amber", f"tier not recorded: confirm tier {proposed}"
@@ -233,12 +234,10 @@ def _status(flags: list[dict], criteria: list[dict], facts: dict[str, object], r
     return "green", "full high-velocity work"
 
 
-def _no_recent_data(facts: dict[str, object], returning: bool, as_of: pd.Timestamp, data: Data, athlete_id: str,
-                    cfg: Settings) -> bool:
+def _no_recent_data(facts: dict[str, object], returning: bool, recent_test: bool) -> bool:
+    """`recent_test`: a test in the last `stale_days` (lib.readiness.engine.board_inputs)."""
     if returning:
-        stale = pd.Timedelta(days=int(cfg.num("stale_days")))
-        has_test = ((data.tests["athlete_id"] == athlete_id) & (data.tests["date"] <= as_of) & (data.tests["date"] > as_of - stale)).any()
-        return not has_test and "pain" not in facts
+        return not recent_test and "pain" not in facts
     return not bool(facts.get("enough_gps", False))
 
 

@@ -64,7 +64,8 @@ def _pain_facts(wellness: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, 
     """Pain now, and whether it settled by the next morning (pain-monitoring model, Silbernagel
     2007): the next-morning score (the latest) against the score the day before, the session's day.
     Not settled = above the safe level and higher than the day before, or above the acceptable level."""
-    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > as_of - stale]
+    cut = as_of - stale  # once, not per row
+    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > cut]
     if pain:
         last = pain[-1]
         facts["pain"] = float(last["value"])
@@ -78,7 +79,8 @@ def _pain_facts(wellness: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, 
             facts.setdefault("_details", {})["pain_not_settled"] = (  # type: ignore[union-attr]
                 f"{value:g}/10{before}" + ("" if risen else f", above the acceptable {cfg.num('pain_stop'):g}/10"))
             sources["pain_not_settled"] = (f"{_src(prev, 'wellness')} then " if prev is not None else "") + _src(last, "wellness")
-    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > as_of - pd.Timedelta(days=3)]
+    cut = as_of - pd.Timedelta(days=3)
+    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > cut]
     if swelling:
         latest = max(r["date"] for r in swelling)
         today = [r for r in swelling if r["date"] == latest]
@@ -89,9 +91,10 @@ def _pain_facts(wellness: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, 
 def _lsi_facts(lsi: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
                facts: dict[str, object], sources: dict[str, str]) -> None:
     drops = []
+    cut = as_of - stale  # once, not per row
     for test in HOP_BATTERY:
         rows = [r for r in lsi if r["test"] == test]
-        recent = [r for r in rows if r["date"] > as_of - stale]
+        recent = [r for r in rows if r["date"] > cut]
         valid = [r for r in recent if not pd.isna(r["lsi"])]
         if not valid:
             continue
@@ -141,11 +144,12 @@ def _strength_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta,
         sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
 
 
-def _exposure_facts(exposure: pd.DataFrame, athlete_id: str, facts: dict[str, object], sources: dict[str, str]) -> None:
-    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
-    if not len(e):
+def _exposure_facts(exposure: pd.DataFrame | dict[str, object] | None, athlete_id: str, facts: dict[str, object],
+                    sources: dict[str, str]) -> None:
+    """`exposure`: exposure_status's frame, or the athlete's row of it as a dict (the board's engine)."""
+    er = _exposure_row(exposure, athlete_id)
+    if er is None:
         return
-    er = e.iloc[0]
     for key in ("acwr_hsr", "acwr_sprint", "days_since_near_max", "mss_age_days", "pct_pre_injury_hsr",
                 "hsr_week_change_pct"):
         if key.startswith("acwr_"):  # the one acute:chronic figure every page shows
@@ -179,6 +183,13 @@ def _mss_basis(er: pd.Series) -> str:
     """How the MSS was confirmed, for its source text: `, confirmed by staff: dr x on 2026-11-20`."""
     by = er.get("mss_confirmed_by")
     return f", confirmed by {by}" if isinstance(by, str) and by else ", not confirmed by a second session"
+
+
+def _exposure_row(exposure: pd.DataFrame | dict[str, object] | None, athlete_id: str) -> dict[str, object] | None:
+    if exposure is None or isinstance(exposure, dict):
+        return exposure
+    e = exposure[exposure["athlete_id"] == athlete_id] if len(exposure) else exposure
+    return e.iloc[0].to_dict() if len(e) else None
 
 
 def _wellness_facts(wellness: list[dict], as_of: pd.Timestamp, cfg: Settings, facts: dict[str, object],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -16,8 +18,7 @@ def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, no
     if cmj:
         facts["cmj_asymmetry"] = float(np.mean([r["value"] for r in cmj]))
         _dated(facts, "cmj_asymmetry", cmj[0]["date"])
-        sides = pd.Series([r["side"] for r in cmj]).mode()
-        sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {sides.iloc[0] if len(sides) else '?'}, "
+        sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {_most_common([r['side'] for r in cmj])}, "
                                     f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
     nordic = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "asymmetry"], as_of, stale)
     forces = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "max_force"
@@ -52,6 +53,16 @@ def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, no
                 _dated(facts, "jump_height_drop_pct", day)
                 sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm; "
                                                    f"noise {te:.1f} cm ({te_from})")
+
+
+def _most_common(values: list[object]) -> object:
+    """The most frequent value, blanks left out, the first in sorted order on a tie (as
+    `pd.Series.mode().iloc[0]`); "?" with none."""
+    counts = Counter(v for v in values if not pd.isna(v))
+    if not counts:
+        return "?"
+    top = max(counts.values())
+    return min(v for v, n in counts.items() if n == top)
 
 
 def jump_height_noise(noise: dict[str, float], baseline: float, cfg: Settings) -> tuple[float, str]:

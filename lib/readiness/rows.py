@@ -53,7 +53,8 @@ def _records_by_athlete(df: pd.DataFrame, as_of: pd.Timestamp, columns: list[str
 
 
 def _latest_day(rows: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta) -> list[dict]:
-    recent = [r for r in rows if r["date"] > as_of - stale]
+    cut = as_of - stale  # once, not per row
+    recent = [r for r in rows if r["date"] > cut]
     if not recent:
         return []
     day = max(r["date"] for r in recent)

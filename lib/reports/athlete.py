@@ -33,7 +33,8 @@ def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
         data = _pseudo(data, mode, key, aliases)
         athlete_id = athlete_code(athlete_id, key)
         notes = pseudonymise_notes(notes, mode) if notes is not None else None
-    board = board if board is not None else readiness_board(data, day, cfg)
+    # the athlete's own row: the same as the team board's (its noise figures are the team's)
+    board = board if board is not None else readiness_board(data, day, cfg, athlete_ids=[athlete_id])
     row = board[board["athlete_id"] == athlete_id].iloc[0].to_dict()
     footer = (f"Return to Speed · return-to-speed report · {row['name']} · as of {day:%a %d %b %Y}"
               + (f" · {_mode_note(mode)}" if mode else "") + " · threshold sources on the app's Settings page")

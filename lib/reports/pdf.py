@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import json
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -306,28 +307,42 @@ def _vl_version() -> str | None:
 
 def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> bytes:
     """An Altair chart as PNG for a `width_mm` wide slot, its plot sized so that the app's 14 px labels
-    print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height)."""
-    import vl_convert as vlc
+    print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height). The same
+    spec (the store's data at a version and the chart's encoding) gives the same image: rendered
+    once per process and kept (`_png`, the last CHART_CACHE_SIZE images)."""
+    import altair as alt
 
-    spec = _sized(chart, max(120, int(width_mm * PX_PER_MM) - 80), height_px).to_dict()  # type: ignore[attr-defined]
+    with alt.data_transformers.disable_max_rows():
+        # not re-validated here (the chart tests validate every builder's output), and sized on the
+        # dict: `properties` would deep-copy the chart and its data once more
+        spec = chart.to_dict(validate=False)  # type: ignore[attr-defined]
+    _size_spec(spec, max(120, int(width_mm * PX_PER_MM) - 80), height_px)
     config = spec.setdefault("config", {})
     config["background"] = "white"
     config.setdefault("legend", {})["columns"] = 2  # a legend never widens a half-page chart
+    return _png(json.dumps(spec, sort_keys=True, default=str))
+
+
+CHART_CACHE_SIZE = 64
+
+
+@functools.lru_cache(maxsize=CHART_CACHE_SIZE)
+def _png(spec_json: str) -> bytes:
+    """The PNG of a Vega-Lite spec (its canonical JSON), through vl-convert."""
+    import vl_convert as vlc
+
     version = _vl_version()
-    return vlc.vegalite_to_png(spec, scale=CHART_SCALE, **({"vl_version": version} if version else {}))
+    return vlc.vegalite_to_png(json.loads(spec_json), scale=CHART_SCALE, **({"vl_version": version} if version else {}))
 
 
-def _sized(chart: object, width: int, height: int | None) -> object:
-    import altair as alt
-
+def _size_spec(spec: dict, width: int, height: int | None) -> None:
+    """Size a chart's plot in its spec: a faceted chart's panels, a single or layered chart's plot;
+    a concatenated or repeated chart is laid out by its builder."""
     size = {"width": width, **({"height": height} if height else {})}
-    if isinstance(chart, alt.FacetChart):
-        sized = chart.copy()
-        sized.spec = chart.spec.properties(**size)  # type: ignore[union-attr]
-        return sized
-    if isinstance(chart, (alt.HConcatChart, alt.VConcatChart, alt.ConcatChart, alt.RepeatChart)):
-        return chart  # laid out by its builder
-    return chart.properties(**size)  # type: ignore[attr-defined]
+    if "facet" in spec and isinstance(spec.get("spec"), dict):
+        spec["spec"].update(size)
+    elif not any(k in spec for k in ("hconcat", "vconcat", "concat", "repeat")):
+        spec.update(size)
 
 
 def _column_widths(cols: Sequence[tuple[str, float | None]], width: float) -> list[float]:
