@@ -17,7 +17,7 @@ from lib.core.schema import conform
 from lib.core.settings import defaults
 from lib.readiness import Data, readiness_board
 from lib.views import exposure as exposure_view
-from tests.test_views_charts import _page_charts
+from tests.views.test_views_charts import _page_charts
 
 CFG = defaults()
 ON = dt.date(2026, 6, 30)

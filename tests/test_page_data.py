@@ -71,7 +71,7 @@ def test_demo_imports_reject_and_name_match(db: Path, monkeypatch: pytest.Monkey
     assert len(rejects) == 1
     assert rejects.iloc[0][["File", "Sheet", "Row", "Column", "Value"]].tolist() == [
         "hop_tests.xlsx", "Hop tests", 315, "Trial 3", "DNF"]
-    assert rejects.iloc[0]["Problem"].startswith("not a number")
+    assert rejects.iloc[0]["Problem"].startswith("foul or no valid trial")
 
     texts = [m.value for m in at.markdown]
     assert ("**Tomas Herrera1** (forcedecks_cmj.csv, 9 rows) looks like **Tomás Herrera** (RTS008): 96% similar."

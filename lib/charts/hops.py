@@ -13,7 +13,7 @@ from lib.metrics.symmetry import HOP_BATTERY, HOP_LABELS
 TEST_ORDER = [HOP_LABELS[t] for t in HOP_BATTERY]
 TEST_SHAPES = ["circle", "square", "triangle-up", "diamond"]
 TEST_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
-UNIT_TITLES = {"cm": "Distance (cm)", "s": "Time (s), lower is better"}  # a hop test's unit -> its axis title
+UNIT_TITLES = {"cm": "Distance (cm)", "s": "Time, s (lower is better)"}  # a hop test's unit -> its axis title
 
 
 def lsi_domain(lsi: pd.Series, pass_lsi: float) -> list[float]:

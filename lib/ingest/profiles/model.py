@@ -53,8 +53,7 @@ UNITS = tuple(sorted(set(UNIT_ALIASES.values())))
 DATE_ORDERS = ("auto", "dmy", "mdy")
 FIELDS = ("header", "is", "test", "metric", "unit", "side", "field", "item", "scale", "direction")
 TOP_KEYS = (FILE_KEY, "name", "description", "device", "date_order", "columns")
-OFFER = ("; teach it once: map its columns on the Data page (tab 'Teach a format'), or write a profile "
-         "(`python -m lib formats draft FILE`, then `python -m lib formats import PROFILE`)")
+OFFER = "; teach it once: map its columns on the Data page (tab 'Teach a format') or `python -m lib formats draft FILE`"
 _SCALE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*$")
 
 
