@@ -289,7 +289,7 @@ def _grouped_acwr_ewma(series: pd.Series, codes: np.ndarray) -> pd.Series:
     return acute / chronic.replace(0, np.nan)
 
 
-def _pre_injury_all(daily: pd.DataFrame, on: np.ndarray, last28: np.ndarray, injuries: pd.DataFrame,
+def _pre_injury_all(daily: pd.DataFrame, on_record: np.ndarray, last28: np.ndarray, injuries: pd.DataFrame,
                     as_of: pd.Timestamp, codes: np.ndarray, uniques: np.ndarray) -> pd.DataFrame:
     """`_pre_injury` for every athlete: the 28 days before the episode's first injury against the
     last 28 days, both weekly over their days on record (at least 14 before the injury)."""
@@ -312,13 +312,13 @@ def _pre_injury_all(daily: pd.DataFrame, on: np.ndarray, last28: np.ndarray, inj
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=values.astype(float), minlength=n)
 
-    enough = total(on & window) >= 14
+    enough = total(on_record & window) >= 14
     with np.errstate(invalid="ignore", divide="ignore"):
         for load in LOADS:
             values = np.nan_to_num(daily[load].to_numpy(dtype=float))
-            pre_days, now_days = total(on & window), total(on & last28)
-            pre = np.where(pre_days > 0, total(np.where(on & window, values, 0.0)) / pre_days * 7, np.nan)
-            now = np.where(now_days > 0, total(np.where(on & last28, values, 0.0)) / now_days * 7, np.nan)
+            pre_days, now_days = total(on_record & window), total(on_record & last28)
+            pre = np.where(pre_days > 0, total(np.where(on_record & window, values, 0.0)) / pre_days * 7, np.nan)
+            now = np.where(now_days > 0, total(np.where(on_record & last28, values, 0.0)) / now_days * 7, np.nan)
             out[f"pre_injury_{load}_week_m"] = np.where(enough, pre, np.nan)
             out[f"pct_pre_injury_{load}"] = np.where(enough & (pre > 0), now / pre * 100, np.nan)
     return out
@@ -341,12 +341,12 @@ def week_change(d: pd.DataFrame, load: str) -> dict[str, float]:
     return week_change_of(d[load].to_numpy(dtype=float), d["on_record"].to_numpy(dtype=bool), load)
 
 
-def week_change_of(values: np.ndarray, on: np.ndarray, load: str) -> dict[str, float]:
+def week_change_of(values: np.ndarray, on_record: np.ndarray, load: str) -> dict[str, float]:
     """`week_change` over one athlete's daily values and on-record flags (oldest first, to the day)."""
     out = {f"{load}_week_change_pct": np.nan, f"{load}_week_increase_m": np.nan}
-    if len(values) < 14 or on[-7:].sum() < 4 or on[-14:-7].sum() < 4:
+    if len(values) < 14 or on_record[-7:].sum() < 4 or on_record[-14:-7].sum() < 4:
         return out
-    now, before = _weekly(values[-7:], on[-7:]), _weekly(values[-14:-7], on[-14:-7])
+    now, before = _weekly(values[-7:], on_record[-7:]), _weekly(values[-14:-7], on_record[-14:-7])
     out[f"{load}_week_increase_m"] = now - before
     out[f"{load}_week_change_pct"] = (now - before) / before * 100 if before > 0 else np.nan
     return out
