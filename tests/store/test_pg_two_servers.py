@@ -34,6 +34,9 @@ def two_servers(pg_url: str) -> Iterator[tuple[str, str]]:
 
 def board_caption(page) -> str:  # noqa: ANN001 - a Playwright Page
     page.wait_for_selector(CAPTION)
+    # the board's caption, not the opening line a first start shows before lib is imported (app.py)
+    page.wait_for_function("(sel) => { const c = document.querySelector(sel); return c && !c.innerText.startsWith('Opening') }",
+                           arg=CAPTION)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     return page.locator(CAPTION).first.inner_text()
 
