@@ -16,14 +16,10 @@ MAX_PAGE_LINES = 100
 # Modules allowed past MAX_MODULE_LINES, each with why. A listed module back under the limit fails.
 LONG_MODULES: dict[str, str] = {}
 
-# Functions whose `cfg` still defaults to None (module, function), each with why; a listed one
-# that no longer does fails. lib.charts.athlete belongs to the charts' owner: with no settings its
-# charts draw the default thresholds' lines (the views they chart now require `cfg`).
-CFG_DEFAULTS: set[tuple[str, str]] = {
-    ("lib.charts.athlete", name) for name in (
-        "cmj_height_chart", "cmj_asymmetry_chart", "nordic_force_chart", "nordic_imbalance_chart", "pain_chart",
-        "wellness_chart", "exposure_chart", "top_speed_chart")
-}
+# Functions whose `cfg` may still default to None (module, function), each with why; a listed one
+# that no longer does fails. None left: a default would draw or judge with the default thresholds
+# while the team's are set.
+CFG_DEFAULTS: set[tuple[str, str]] = set()
 
 
 def lib_modules() -> dict[str, Path]:

@@ -140,9 +140,8 @@ def limb_chart(limb_rows: pd.DataFrame, test: str, height: int = 300) -> alt.Top
 
 # ------------------------------------------------------------------------------------ force plate
 
-def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
+def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings, height: int = 300) -> alt.TopLevelMixin:
     """CMJ jump height (cm) with the rolling baseline band (mean ± SD) and the drop line below it."""
-    cfg = cfg or defaults()
     if cmj.empty:
         return empty_chart("no CMJ tests in the window")
     drop = cfg.num("jump_height_drop")
@@ -169,9 +168,8 @@ def cmj_height_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int
                    height)
 
 
-def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
+def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings, height: int = 300) -> alt.TopLevelMixin:
     """CMJ asymmetry (%) with the larger side named, and the hold / step-back lines."""
-    cfg = cfg or defaults()
     d = cmj.dropna(subset=["asymmetry_pct"])
     if d.empty:
         return empty_chart("no CMJ asymmetry in the window")
@@ -188,7 +186,7 @@ def cmj_asymmetry_chart(cmj: pd.DataFrame, cfg: Settings | None = None, height: 
         base.mark_line(color="#555555"), points, title="CMJ asymmetry"), height)
 
 
-def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
+def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings, height: int = 300) -> alt.TopLevelMixin:
     """Nordic max force per limb (N) with the sport's low-force line."""
     if nordic.empty:
         return empty_chart("no Nordic tests in the window")
@@ -207,9 +205,8 @@ def nordic_force_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height
         base.mark_point(size=80, filled=True).encode(shape=limb["shape"]), title="Nordic max force"), height)
 
 
-def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
+def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings, height: int = 300) -> alt.TopLevelMixin:
     """Between-limb Nordic imbalance (%) with the hold / step-back lines."""
-    cfg = cfg or defaults()
     d = nordic.drop_duplicates("date").dropna(subset=["imbalance_pct"])
     if d.empty:
         return empty_chart("no Nordic imbalance in the window")
@@ -228,9 +225,8 @@ def nordic_imbalance_chart(nordic: pd.DataFrame, cfg: Settings | None = None, he
 
 # ------------------------------------------------------------------------------------ pain and wellness
 
-def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 300) -> alt.TopLevelMixin:
+def pain_chart(pain: pd.DataFrame, cfg: Settings, height: int = 300) -> alt.TopLevelMixin:
     """Daily pain (0-10) with the safe and stop lines; days with swelling marked."""
-    cfg = cfg or defaults()
     if pain.empty:
         return empty_chart("no pain scores in the window")
     d = pain.assign(day=pain["swelling"].map({True: "swelling reported", False: "no swelling"}))
@@ -246,11 +242,10 @@ def pain_chart(pain: pd.DataFrame, cfg: Settings | None = None, height: int = 30
                            base.mark_line(color="#777777", strokeWidth=1.5), points, title="Pain"), height)
 
 
-def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int = 640,
+def wellness_chart(well: pd.DataFrame, cfg: Settings, width: int = 640,
                    row_height: int = 84) -> alt.TopLevelMixin:
     """One row per wellness item: the daily answer, the athlete's own baseline mean, and the hold
     line `wellness_z_amber` SD on the bad side of it; answers past the line are marked."""
-    cfg = cfg or defaults()
     if well.empty:
         return empty_chart("no wellness answers in the window")
     amber = cfg.num("wellness_z_amber")
@@ -284,10 +279,9 @@ def wellness_chart(well: pd.DataFrame, cfg: Settings | None = None, width: int =
 
 # ------------------------------------------------------------------------------------ exposure
 
-def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Settings | None = None,
+def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Settings,
                    height: int = 320) -> alt.TopLevelMixin:
     """Weekly HSR and sprint distance (m), bars side by side, with the pre-injury target line."""
-    cfg = cfg or defaults()
     if weeks.empty:
         return empty_chart("no GPS sessions in the window")
     unit = str(cfg["speed_unit"])
@@ -315,9 +309,8 @@ def exposure_chart(weeks: pd.DataFrame, summary: dict[str, object], cfg: Setting
     return style(alt.layer(*layers, title="Weekly high-speed running and sprinting"), height=height)
 
 
-def top_speed_chart(weeks: pd.DataFrame, cfg: Settings | None = None, height: int = 320) -> alt.TopLevelMixin:
+def top_speed_chart(weeks: pd.DataFrame, cfg: Settings, height: int = 320) -> alt.TopLevelMixin:
     """The week's top speed (team unit) against the near-max line (`near_max_pct` of MSS)."""
-    cfg = cfg or defaults()
     if weeks.empty:
         return empty_chart("no GPS sessions in the window")
     unit = str(cfg["speed_unit"])
