@@ -1,0 +1,76 @@
+"""The run's frame, apart from ui.py's state and data: every run routed through app.py's
+navigation, sidebar values kept across page switches, and form callbacks with the problem they
+keep to show. Pages reach these through `ui` (ui.require_frame, ui.keep, ui.submit, ...)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import streamlit as st
+
+from lib.core.errors import ReturnToSpeedError
+from lib.core.text import md
+
+
+def widget_key(key: str) -> str:
+    """The key of the sidebar widget that edits the persisted value `key`."""
+    return f"{key}__widget"
+
+
+def keep(key: str) -> None:
+    """on_change of a sidebar widget: copy its value to the key that survives page switches
+    (Streamlit drops widget state when the page changes)."""
+    st.session_state[key] = st.session_state[widget_key(key)]
+
+
+def require_frame() -> None:
+    """Make sure this run goes through app.py's st.navigation (call first in app.py and pages).
+
+    Until a script has called st.navigation once, Streamlit 1.67 treats a `pages/` folder as the
+    old automatic multipage app: on a fresh server the first run of a session executes app.py as
+    a "v1" page (widget ids then change on the next run and the first upload is dropped) and a
+    direct link such as /hops runs pages/hops.py without the sidebar. Switching that mode off and
+    rerunning routes the run through app.py. Pinned by tests/e2e/test_coach_path.py.
+
+    The switch is process-wide but each run decides its mode when it starts: with several
+    sessions opening a cold server together, one switches it off while the others' first runs are
+    already inside the old mode, so the flag alone would let them through with the old widget ids
+    (their uploads then vanished). A run still inside the old mode's wrapper reruns too. Pinned by
+    tests/e2e/test_cold_start_uploads.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory or _inside_pages_directory_run():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _inside_pages_directory_run() -> bool:
+    """Whether this script run was started in Streamlit's `pages/` folder mode (its wrapper,
+    `_mpa_v1`, is on the call stack)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1" and "streamlit" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def submit(name: str, fn: Callable[..., Any], *args: Any) -> None:
+    """on_click of a form button: call `fn(*fixed, *values of the form's keys)`; a ValueError or
+    one of lib's errors is kept to show under the form (`show_problem`). The last arg is the
+    tuple of widget keys."""
+    *fixed, keys = args
+    try:
+        fn(*fixed, *(st.session_state.get(k) for k in keys))
+    except (ValueError, ReturnToSpeedError) as problem:  # bad input, or a role that may not
+        text = str(problem)
+        st.session_state[f"{name}__problem"] = text[:1].upper() + text[1:]
+
+
+def show_problem(name: str, where: Any = st) -> None:
+    """The error a form's callback kept, once."""
+    problem = st.session_state.pop(f"{name}__problem", None)
+    if problem:
+        where.error(md(problem, quotes=True))  # plain text that may quote an uploaded or typed value
