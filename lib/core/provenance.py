@@ -23,3 +23,11 @@ def dated_source(row: Mapping[str, object], table: str) -> str:
 def source_refs(rows: Iterable[Mapping[str, object]]) -> str:
     """`a.csv:3, a.csv:9, b.csv:2`: each row's source once, sorted."""
     return ", ".join(sorted({source_ref(r["source_file"], r["source_row"]) for r in rows}))
+
+
+def rows_by_file(by_file: Mapping[str, list[str]], between: str = "; ", total: int = 0, limit: int = 0) -> str:
+    """`a.csv:3, 9; b.csv:2`: each file once with its rows after it, files joined by `between`
+    (the athlete page's tables use " · "); with `limit`, ` (+N more)` for the `total - limit` rows
+    not listed."""
+    text = between.join(f"{file}:{', '.join(rows)}" for file, rows in by_file.items())
+    return text + (f" (+{total - limit} more)" if limit and total > limit else "")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.readiness import STRENGTH_TEST, Data
+from lib.core.provenance import rows_by_file
 from lib.core.settings import BY_NAME, Settings
 from lib.metrics.symmetry import (HOP_BATTERY, HOP_LABELS, PRIMARY_METRIC, involved_side_on, limb_symmetry,
                                   lsi_trial_noise)
@@ -37,7 +38,7 @@ def source_list(files: pd.Series, rows: pd.Series) -> str:
     by_file: dict[str, list[str]] = {}
     for f, r in pairs:
         by_file.setdefault(f, []).append(str(r))
-    return " · ".join(f"{f}:{', '.join(rs)}" for f, rs in by_file.items())
+    return rows_by_file(by_file, " · ")
 
 
 def lsi_tests(history: pd.DataFrame, region: str | None = None) -> list[str]:

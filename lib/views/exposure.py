@@ -17,7 +17,7 @@ from lib.core.units import speed_shown as speed  # the one conversion (lib.core.
 from lib.metrics.exposure import (ACWR_CAVEAT, LOADS, acwr_ewma, acwr_figure, acwr_rolling, daily_load, exposure_status,
                                   mss_artefacts, weekly_exposure)
 from lib.readiness import Data, active_injury
-from lib.core.provenance import source_ref
+from lib.core.provenance import rows_by_file, source_ref
 from lib.core.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS, column
 from lib.views.hops import injury_label, squad_ids
@@ -111,8 +111,7 @@ def source_rows_by(sessions: pd.DataFrame, keys: list[str], limit: int = 10) -> 
 
 
 def _rows_text(by_file: dict[str, list[str]], total: int, limit: int) -> str:
-    text = "; ".join(f"{f}:{', '.join(rs)}" for f, rs in by_file.items())
-    return text + (f" (+{total - limit} more)" if total > limit else "")
+    return rows_by_file(by_file, "; ", total, limit)
 
 
 def _sessions(data: Data, squad: str, as_of: dt.date, athlete_id: str | None = None) -> pd.DataFrame:
