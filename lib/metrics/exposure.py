@@ -351,24 +351,3 @@ def week_change_of(values: np.ndarray, on_record: np.ndarray, load: str) -> dict
     out[f"{load}_week_change_pct"] = (now - before) / before * 100 if before > 0 else np.nan
     return out
 
-
-def _pre_injury(d: pd.DataFrame, injuries: pd.DataFrame, athlete: str, as_of: pd.Timestamp,
-                last28: pd.DataFrame) -> dict[str, float]:
-    """Chronic weekly HSR and sprint over the 28 days before the episode's first injury, and the
-    last 28 days as % of it, both as weekly figures over their days on record."""
-    from lib.metrics.baselines import episode_start
-
-    out = {"pre_injury_hsr_week_m": np.nan, "pre_injury_sprint_week_m": np.nan,
-           "pct_pre_injury_hsr": np.nan, "pct_pre_injury_sprint": np.nan}
-    inj = injuries[(injuries["athlete_id"] == athlete) & (injuries["injury_date"] <= as_of)]
-    if inj.empty:
-        return out
-    when = episode_start(injuries, athlete, inj["injury_date"].max())
-    window = d[(d["date"] < when) & (d["date"] >= when - pd.Timedelta(days=28))]
-    if window["on_record"].sum() < 14:  # too little before the injury to call it a baseline
-        return out
-    for load in LOADS:
-        pre, now = weekly_on_record(window, load), weekly_on_record(last28, load)
-        out[f"pre_injury_{load}_week_m"] = pre
-        out[f"pct_pre_injury_{load}"] = now / pre * 100 if pre > 0 else np.nan
-    return out
