@@ -49,8 +49,8 @@ history = ui.cached(view.lsi_history, aid, as_of, cfg)
 st.markdown(view.catch_up_line(view.catch_up(history, as_of, cfg), row))
 st.markdown(view.reason_lines(row, gates=False))
 st.markdown(f"**{view.checklist_title(row)}**")
-st.dataframe(view.criteria_checklist(row), hide_index=True, width="stretch",
-             column_config=widgets.columns(view.CHECKLIST_COLUMNS))
+st.table(view.checklist_table(row), hide_index=True, border="horizontal")  # wraps: no cell is cut at 1280 px
+st.caption(view.CHECKLIST_NOTE)
 
 # only the open tab runs (and builds its charts): a rerun costs one tab, not five
 sym, force, pain, expo, timeline_tab = st.tabs(view.TABS, key=TAB, on_change="rerun")

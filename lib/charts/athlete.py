@@ -17,7 +17,7 @@ from lib.charts import (FONT_SIZE, LIMB_COLORS, SIDE_COLORS, STATUS_COLORS, THRE
 from lib.readiness import TIER_SOURCE, rule_line
 from lib.core.settings import BY_NAME, Settings, defaults
 from lib.core.units import speed_shown
-from lib.views.athlete import nordic_threshold
+from lib.views.athlete import PROPOSED_NOTE, nordic_threshold
 
 DATE_AXIS = alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True)
 PRE_INJURY_SOURCE = "Each limb vs its own latest test before the injury (estimated pre-injury capacity)"
@@ -342,18 +342,32 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings, height: int = 320) -> al
 # ------------------------------------------------------------------------------------ timeline
 
 def tier_chart(timeline: pd.DataFrame, height: int = 240) -> alt.TopLevelMixin:
-    """Tier over time (recorded changes and today's) with injuries and clearances as marked dates."""
-    tiers = timeline.dropna(subset=["tier"])
+    """Tier over time (rows of `tier_timeline`): the recorded changes and today's recorded tier as
+    steps, injuries and clearances as marked dates, and the board's proposed tier (when it proposes
+    another) as its own point joined to today's by a dashed line, named in the legend as not yet
+    confirmed by medical staff."""
+    kind = timeline["kind"] if "kind" in timeline else pd.Series("recorded", index=timeline.index)
+    tiers = timeline[timeline["tier"].notna() & (kind != "proposed")]
+    proposed = timeline[kind == "proposed"]
     marks = timeline[timeline["tier"].isna()]
     tip = [alt.Tooltip("date:T", title="date", format="%Y-%m-%d"), alt.Tooltip("event:N", title="event"),
            alt.Tooltip("detail:N", title="detail"), alt.Tooltip("who:N", title="who"), alt.Tooltip("source:N", title="source")]
     y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", labelOverlap=False))
     steps = alt.Chart(tiers).mark_line(interpolate="step-after", color=SIDE_COLORS["left"], strokeWidth=2).encode(
         x=_x("date"), y=y, tooltip=tip)
-    points = alt.Chart(tiers).mark_point(size=110, filled=True, color=SIDE_COLORS["left"]).encode(
-        x=_x("date"), y=y, tooltip=tip)
+    kinds = ["recorded tier", f"proposed tier, {PROPOSED_NOTE}"]
+    shown = pd.concat([tiers.assign(marker=kinds[0]), proposed.assign(marker=kinds[1])], ignore_index=True)
+    points = alt.Chart(shown).mark_point(size=110, filled=True, opacity=1).encode(
+        x=_x("date"), y=y, tooltip=tip, **_keyed("marker:N", kinds, [SIDE_COLORS["left"], STATUS_COLORS["amber"]],
+                                                 ["circle", "diamond"]))
     events = alt.Chart(marks).mark_rule(color=STATUS_COLORS["red"], strokeWidth=2).encode(x=_x("date"), tooltip=tip)
     labels = alt.Chart(marks).mark_text(align="left", dx=4, color=STATUS_COLORS["red"], fontSize=12).encode(
         x=_x("date"), y=alt.datum(1.5), text="event:N")
-    return _finish(alt.layer(threshold_rule(5, "tier 5: full training", TIER_SOURCE), events, labels, steps, points,
-                             title="Tier timeline"), height)
+    layers = [threshold_rule(5, "tier 5: full training", TIER_SOURCE), events, labels, steps]
+    today = tiers[kind.reindex(tiers.index) == "today"]
+    if len(proposed) and len(today):  # the step the board proposes: from today's recorded tier to the proposed one
+        step = pd.DataFrame({"date": [proposed["date"].iloc[0]], "tier": [today["tier"].iloc[0]],
+                             "tier_to": [proposed["tier"].iloc[0]]})
+        layers.append(alt.Chart(step).mark_rule(color=STATUS_COLORS["amber"], strokeDash=[4, 3], strokeWidth=2).encode(
+            x=_x("date"), y=y, y2="tier_to:Q"))
+    return _finish(alt.layer(*layers, points, title="Tier timeline"), height)

@@ -30,13 +30,14 @@ RULE_BY_ID = {r.id: r for r in RULES}
 REASON_ICONS = {"red": STATUS_ICONS["red"], "amber": STATUS_ICONS["amber"], "gate": "✗", "info": "ℹ",
                 "ok": "✓", "grey": STATUS_ICONS["grey"]}
 MET_ICONS = {True: "✓", False: "✗", None: "–"}
-CHECKLIST_COLUMNS = {
-    "Met": column(width=50, help="✓ met · ✗ not met or no current value · – not tested"),
-    "Criterion": column(width=190), "Now": column(width=85), "Needs": column(width=90),
-    "Source": column(label="Threshold source", width=190), "Data": column(label="Data rows", width=190)}
+# the page's checklist is a static table that wraps its cells (st.table): a grid cuts a cell at its
+# column's edge, and the threshold sources and data rows run to 90-130 characters
+CHECKLIST_LABELS = {"Source": "Threshold source", "Data": "Data rows"}
+CHECKLIST_NOTE = "✓ met · ✗ not met or no current value · – not tested"
 TIMELINE_ORDER = ["date", "event", "detail", "who", "source"]
 TIMELINE_COLUMNS = {"date": column("date", format="YYYY-MM-DD", width=100), "event": column(width=110),
                     "detail": column(width=360), "who": column(width=80), "source": column(width=150)}
+PROPOSED_NOTE = "not yet confirmed by medical staff"  # the board's proposed tier, until a medical user records it
 TABS = ["Symmetry", "Force plate", "Pain & wellness", "Exposure", "Timeline & notes"]
 SYMMETRY_NOTE = ("LSI = injured ÷ uninjured limb (timed hop: uninjured ÷ injured time), mean of trials. Grey band: "
                  "the latest LSI ± the larger of the trial noise and the `lsi_drop` setting; a later test inside it "
@@ -64,6 +65,18 @@ def board_row(board: pd.DataFrame, athlete_id: str) -> dict[str, object]:
     return board[board["athlete_id"] == athlete_id].iloc[0].to_dict()
 
 
+def recorded_and_proposed(row: dict[str, object]) -> tuple[int | None, int | None]:
+    """(recorded tier, the board's proposed tier) of a board row; the proposal only when it differs
+    from the recorded tier (None when nothing else is proposed). The header's `4 → 1`, the
+    timeline's today and proposed points and the one-click confirmation all read it."""
+    def whole(key: str) -> int | None:
+        value = row.get(key)
+        return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type, call-overload]
+
+    tier, proposed = whole("tier"), whole("proposed_tier")
+    return tier, None if proposed == tier else proposed
+
+
 def athlete_header(row: dict[str, object], injuries: pd.DataFrame | None = None) -> dict[str, str]:
     """The first lines of the page: status word and icon with the action, tier with its name and
     how it was set, days since injury with the injury in words."""
@@ -78,15 +91,13 @@ def athlete_header(row: dict[str, object], injuries: pd.DataFrame | None = None)
                 injury += f": {rec.iloc[0]['diagnosis']}"
         injury += f" · injured {pd.Timestamp(row['injury_date']):%a %d %b %Y}"
         limb += f" · {pd.Timestamp(row['injury_date']):%d %b}"
-    tier = None if row.get("tier") is None or pd.isna(row.get("tier")) else int(row["tier"])  # type: ignore[arg-type]
-    proposed = row.get("proposed_tier")
-    proposed = None if proposed is None or pd.isna(proposed) else int(proposed)  # type: ignore[arg-type]
+    tier, proposed = recorded_and_proposed(row)
     shown = "–" if tier is None else str(tier)
-    if proposed is not None and proposed != tier:
+    if proposed is not None:
         shown += f" → {proposed}"
     help_ = (f"Tier {tier} ({row['tier_name']}): {TIERS[tier - 1].work}." if tier is not None
              else "Tier not recorded." if row.get("returning") else "No active injury: no tier.")
-    if proposed is not None and proposed != tier:
+    if proposed is not None:
         help_ += (f" Proposed: tier {proposed} ({TIERS[proposed - 1].name}), recorded only when a medical user "
                   "confirms it.")
     days_at = row.get("days_at_tier")
@@ -157,33 +168,46 @@ def criteria_checklist(row: dict[str, object]) -> pd.DataFrame:
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
+def checklist_table(row: dict[str, object]) -> pd.DataFrame:
+    """`criteria_checklist` as the page's static table shows it: every cell whole (the table wraps),
+    the source and data columns labelled in words, and every cell Markdown-inert (st.table renders
+    Markdown; a file or sheet name from an upload shows as it is: lib.core.text.md)."""
+    return criteria_checklist(row).rename(columns=CHECKLIST_LABELS).map(lambda cell: md(str(cell)))
+
+
 # ------------------------------------------------------------------------------------ timeline
 
 def tier_timeline(data: Data, athlete_id: str, row: dict[str, object], as_of: dt.date) -> pd.DataFrame:
-    """Injuries, clearances, recorded tier changes (who and why) and today's tier, oldest first."""
+    """Injuries, clearances, recorded tier changes (who and why), today's recorded tier and, when the
+    board proposes another, the proposed tier (not yet confirmed), oldest first. `kind`: injury,
+    cleared, recorded, today or proposed."""
     as_of = pd.Timestamp(as_of)
     events = []
     injuries = data.injuries[(data.injuries["athlete_id"] == athlete_id) & (data.injuries["injury_date"] <= as_of)]
     for inj in injuries.to_dict("records"):
         diag = "" if pd.isna(inj.get("diagnosis")) else f": {inj['diagnosis']}"
-        events.append({"date": inj["injury_date"], "event": "injury", "tier": np.nan,
+        events.append({"date": inj["injury_date"], "event": "injury", "tier": np.nan, "kind": "injury",
                        "detail": f"{inj['side']} {inj['region']}{diag}", "who": "", "source": "roster (injuries table)"})
         if not pd.isna(inj.get("cleared_date")) and inj["cleared_date"] <= as_of:
-            events.append({"date": inj["cleared_date"], "event": "cleared", "tier": np.nan,
+            events.append({"date": inj["cleared_date"], "event": "cleared", "tier": np.nan, "kind": "cleared",
                            "detail": f"cleared for full training ({inj['side']} {inj['region']})", "who": "",
                            "source": "roster (injuries table)"})
     hist = data.tier_history
     for ch in hist[(hist["athlete_id"] == athlete_id) & (hist["date"] <= as_of)].to_dict("records"):
-        events.append({"date": ch["date"], "event": f"tier {int(ch['tier'])}", "tier": float(ch["tier"]),
+        events.append({"date": ch["date"], "event": f"tier {int(ch['tier'])}", "tier": float(ch["tier"]), "kind": "recorded",
                        "detail": str(ch["reason"] or ""), "who": str(ch["who"] or ""),
                        "source": ("tier change" if pd.isna(ch.get("at"))
                                   else f"tier change recorded {pd.Timestamp(ch['at']):%Y-%m-%d %H:%M}")})
-    today_tier = None if pd.isna(row["tier"]) else int(row["tier"])  # type: ignore[arg-type]
+    today_tier, proposed = recorded_and_proposed(row)
     events.append({"date": as_of, "event": f"today: tier {today_tier if today_tier is not None else 'not recorded'}",
-                   "tier": float(today_tier) if today_tier is not None else np.nan,
+                   "tier": float(today_tier) if today_tier is not None else np.nan, "kind": "today",
                    "detail": f"{row['status_word']}: {row['action']} ({row.get('tier_note', row['tier_basis'])})", "who": "",
                    "source": "readiness board"})
-    out = pd.DataFrame(events, columns=["date", "event", "tier", "detail", "who", "source"])
+    if proposed is not None:  # the board's proposal, from the same row: recorded only when medical staff confirm it
+        events.append({"date": as_of, "event": f"proposed: tier {proposed}", "tier": float(proposed), "kind": "proposed",
+                       "detail": f"proposed, {PROPOSED_NOTE} ({row['status_word']}: {row['action']})", "who": "",
+                       "source": "readiness board"})
+    out = pd.DataFrame(events, columns=["date", "event", "tier", "detail", "who", "source", "kind"])
     out["date"] = pd.to_datetime(out["date"])
     return out.sort_values("date", kind="stable").reset_index(drop=True)
 
@@ -232,12 +256,10 @@ def record_tier(engine: Engine, athlete_id: str, date: dt.date, tier: int, reaso
 def proposal(row: dict[str, object]) -> tuple[int, str] | None:
     """(tier, reason) the board proposes for a medical user to confirm in one click: a step back, a
     first tier, the next tier; None when nothing is proposed (a hold, or no return programme)."""
-    tier, proposed = row.get("tier"), row.get("proposed_tier")
-    if proposed is None or pd.isna(proposed):  # type: ignore[arg-type]
+    proposed = recorded_and_proposed(row)[1]
+    if proposed is None:
         return None
-    if tier is not None and not pd.isna(tier) and int(tier) == int(proposed):  # type: ignore[arg-type]
-        return None
-    return int(proposed), f"confirmed the board's proposal ({row['status_word']}): {row['action']}"  # type: ignore[call-overload]
+    return proposed, f"confirmed the board's proposal ({row['status_word']}): {row['action']}"
 
 
 def form_tier(row: dict[str, object]) -> int:
