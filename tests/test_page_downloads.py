@@ -1,8 +1,9 @@
-"""Downloads show progress: every download on the board, athlete and Data pages is built when
+"""Downloads show progress: every download on the board, athlete, plan and Data pages is built when
 clicked (a deferred download through ui.logged_download), and for those Streamlit's button turns
 into a spinner and is disabled until the file is ready, so a PDF that takes seconds is never a
 button that seems to do nothing. A download built while the page runs would instead slow every
-rerun and show no progress when clicked."""
+rerun and show no progress when clicked. What the browser shows is pinned in real Chromium by
+tests/e2e/test_download_progress.py."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ DOWNLOADS = {
     "pages/board.py": {"Board report (PDF)", "Board (CSV)"},
     "pages/athlete.py": {"Return-to-speed report (PDF)"},
     "pages/data.py": {"All tables and the board (XLSX)", "Download rejected rows (CSV)"},
+    "pages/plan.py": {"Plans of the rehab group (PDF)", "Plans of the rehab group (CSV)", "Kwame Asante's week (PDF)"},
 }
 
 
