@@ -341,7 +341,7 @@ def top_speed_chart(weeks: pd.DataFrame, cfg: Settings, height: int = 320) -> al
 
 # ------------------------------------------------------------------------------------ timeline
 
-def tier_chart(timeline: pd.DataFrame, height: int = 240) -> alt.TopLevelMixin:
+def tier_chart(timeline: pd.DataFrame, height: int = 320) -> alt.TopLevelMixin:
     """Tier over time (rows of `tier_timeline`): the recorded changes and today's recorded tier as
     steps, injuries and clearances as marked dates, and the board's proposed tier (when it proposes
     another) as its own point joined to today's by a dashed line, named in the legend as not yet
@@ -352,7 +352,9 @@ def tier_chart(timeline: pd.DataFrame, height: int = 240) -> alt.TopLevelMixin:
     marks = timeline[timeline["tier"].isna()]
     tip = [alt.Tooltip("date:T", title="date", format="%Y-%m-%d"), alt.Tooltip("event:N", title="event"),
            alt.Tooltip("detail:N", title="detail"), alt.Tooltip("who:N", title="who"), alt.Tooltip("source:N", title="source")]
-    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]), axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d", labelOverlap=False))
+    # every tier labelled: with `values` alone the browser's theme thinned the ticks to 1, 3 and 5
+    y = alt.Y("tier:Q", title="Tier (1-5)", scale=alt.Scale(domain=[0.5, 5.5]),
+              axis=alt.Axis(values=[1, 2, 3, 4, 5], tickCount=5, format="d", labelOverlap=False))
     steps = alt.Chart(tiers).mark_line(interpolate="step-after", color=SIDE_COLORS["left"], strokeWidth=2).encode(
         x=_x("date"), y=y, tooltip=tip)
     kinds = ["recorded tier", f"proposed tier, {PROPOSED_NOTE}"]
