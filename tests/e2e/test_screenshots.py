@@ -5,6 +5,11 @@ and as a coach (RTS_LOCAL_ROLE, no sign-in), screenshotted to test-output/e2e/sc
 Each shot is also checked for what a glance would catch: the page's title is on screen, no
 Streamlit exception box, in meeting mode the sidebar is folded away, and a coach's screens hold
 no diagnosis (the demo's diagnoses are medical-only).
+
+The README's pictures of the athlete page are these shots as medical staff (docs/screenshots/):
+athlete.png and meeting_athlete.png are medical_normal_athlete.png and medical_meeting_athlete.png,
+athlete_checklist.png is medical_normal_athlete_checklist.png, athlete_timeline.png is
+charts/medical_normal_athlete_timeline_&_notes_0.png.
 """
 
 from __future__ import annotations
@@ -113,6 +118,10 @@ def test_every_page_looks_right(role_url: tuple[str, str], mode: str) -> None:
                 assert page.locator("h1").first.bounding_box()["y"] <= 70, link
             name = link.lower().replace(" ", "_").replace("-", "_")
             page.screenshot(path=str(SHOTS / f"{role}_{mode}_{name}.png"))
+            if link == "Athlete":  # the next tier's checklist, below the fold: the screen scrolled to it
+                page.locator('[data-testid="stTable"]').scroll_into_view_if_needed()
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(SHOTS / f"{role}_{mode}_athlete_checklist.png"))
             if role == "medical" and link in CHART_TABS:
                 assert _chart_shots(page, f"{role}_{mode}_{name}", link) > 0, link
             if role == "coach":
