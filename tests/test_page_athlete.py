@@ -104,6 +104,11 @@ def test_kwame_steps_back_on_pain(demo_db: str, monkeypatch: pytest.MonkeyPatch)
            "2026-11-23 wellness wellness.csv:951]]" in text
     assert "Injured left quadriceps: falling back" in text
     assert at.session_state[ui.ATHLETE] == "RTS014"  # kept for the other pages
+    # the timeline's today: recorded 4, and the board's proposal of 1 as its own row (the tile's 4 → 1)
+    open_tab(at, TAB, "Timeline & notes")
+    timeline = at.dataframe[0].value
+    assert timeline["event"].tolist()[-2:] == ["today: tier 4", "proposed: tier 1"]
+    assert timeline["detail"].iloc[-1].startswith("proposed, not yet confirmed by medical staff")
 
 
 def test_the_picker_starts_on_a_returning_athlete(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
