@@ -90,7 +90,7 @@ with timeline_tab:
         timeline = view.tier_timeline(data, aid, row, as_of)
         st.vega_lite_chart(spec=ui.chart(charts.tier_chart, timeline), width="stretch")
         st.dataframe(timeline, hide_index=True, width="stretch", column_order=view.TIMELINE_ORDER,
-                     column_config=widgets.columns(view.TIMELINE_COLUMNS))
+                     row_height=view.TIMELINE_ROW_PX, height="content", column_config=widgets.columns(view.TIMELINE_COLUMNS))
         note_col, tier_col = st.columns(2)
         note_col.markdown(view.notes_markdown(athlete_notes(), see_notes))
         if see_notes and not ui.meeting_mode():

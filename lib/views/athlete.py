@@ -35,6 +35,9 @@ MET_ICONS = {True: "✓", False: "✗", None: "–"}
 CHECKLIST_LABELS = {"Source": "Threshold source", "Data": "Data rows"}
 CHECKLIST_NOTE = "✓ met · ✗ not met or no current value · – not tested"
 TIMELINE_ORDER = ["date", "event", "detail", "who", "source"]
+# rows of three lines: the grid wraps a cell only in rows taller than 64 px (Streamlit 1.67), and a
+# today or proposed row's detail runs to 120 characters
+TIMELINE_ROW_PX = 68
 TIMELINE_COLUMNS = {"date": column("date", format="YYYY-MM-DD", width=100), "event": column(width=110),
                     "detail": column(width=360), "who": column(width=80), "source": column(width=150)}
 PROPOSED_NOTE = "not yet confirmed by medical staff"  # the board's proposed tier, until a medical user records it
