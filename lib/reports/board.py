@@ -104,8 +104,8 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     thr_size = 6.4
     doc.set(thr_size)
     block = "   ".join(f"{g}: {t}." for g, t in lines)
-    thr_lines = len(pdf.multi_cell(width, thr_size * 0.42, doc.text(block), dry_run=True, output="LINES"))
-    thr_h = 5 + thr_lines * thr_size * 0.42
+    thr_lines = _wrap(doc, doc.text(block), width - 2 * pdf.c_margin)
+    thr_h = 5 + len(thr_lines) * thr_size * 0.42
     top, bottom = 28.0, pdf.h - 12 - thr_h - 2
     rows = board.to_dict("records")
     head_h = 5.5
@@ -131,8 +131,28 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     doc.cell(left, y + 0.6, width, 4, "Thresholds used (team settings" + (f" of {team}" if team else "")
              + "; * = changed from the default)")
     doc.set(thr_size, colour=(40, 40, 40))
-    pdf.set_xy(left, y + 4.6)
-    pdf.multi_cell(width, thr_size * 0.42, doc.text(block), align="L")
+    for i, text in enumerate(thr_lines):
+        pdf.set_xy(left, y + 4.6 + i * thr_size * 0.42)
+        pdf.cell(width, thr_size * 0.42, text)
+
+
+def _wrap(doc: _Doc, text: str, width: float) -> list[str]:
+    """`text` in lines of at most `width` mm in the current font, broken between words. Word widths
+    are summed (fpdf2 draws without kerning, so a line's width is the sum of its words' and spaces'):
+    fpdf2's own line breaking measures the line again for every character, which is quadratic in a
+    line's length and was a third of the board page for its 2,000-character thresholds block."""
+    space = doc.pdf.get_string_width(" ")
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        w = doc.pdf.get_string_width(word)
+        if line and used + space + w > width:
+            lines.append(" ".join(line))
+            line, used = [], 0.0
+        used += (space if line else 0.0) + w
+        line.append(word)
+    return lines + ([" ".join(line)] if line else [])
 
 
 @dataclasses.dataclass

@@ -140,9 +140,11 @@ class _Doc:
         pdf.set_producer("Return to Speed (fpdf2)")
         pdf.set_margins(10, 10, 10)
         pdf.set_auto_page_break(True, margin=12)
-        if font.regular:
-            pdf.add_font(font.family, "", font.regular)
-            pdf.add_font(font.family, "B", font.bold or font.regular)
+        if font.regular:  # parsed once per process (lib.reports.fonts)
+            from lib.reports.fonts import add_font
+
+            add_font(pdf, font.family, "", font.regular)
+            add_font(pdf, font.family, "B", font.bold or font.regular)
         pdf.alias_nb_pages()
         self.pdf = pdf
 
