@@ -241,7 +241,9 @@ class _Doc:
         with Image.open(io.BytesIO(png)) as im:
             pw, ph = im.size
         h = w * ph / pw
-        self.pdf.image(io.BytesIO(png), x=x, y=y, w=w, h=h)
+        from lib.reports.cache import place_image  # fpdf2's decoded image, kept between documents
+
+        place_image(self.pdf, png, x, y, w, h)
         return h
 
     def output(self) -> bytes:

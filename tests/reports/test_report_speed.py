@@ -6,6 +6,7 @@ for benchmarks/report_bench.py, never for a test."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
@@ -52,3 +53,39 @@ def test_the_thresholds_block_wraps_within_its_width_and_keeps_every_word() -> N
     assert all(doc.pdf.get_string_width(line) <= 120.0 + 1e-6 for line in lines)
     assert " ".join(lines).split() == text.split()
     assert _wrap(doc, "", 120.0) == [""] and _wrap(doc, "one", 120.0) == ["one"]
+
+
+def test_kept_charts_and_images_give_the_same_report(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """A report drawn from the kept chart images and decoded images is the report drawn from nothing."""
+    from lib.reports import cache, pdf
+
+    data, board = demo
+    cache._charts.clear()
+    cache._images.clear()
+    pdf._png.cache_clear()
+    first = athlete_pdf(data, "RTS014", ON, defaults(), board=board)
+    assert len(cache._charts) == 6 and len(cache._images) == 6
+    again = athlete_pdf(data, "RTS014", ON, defaults(), board=board)
+    other = athlete_pdf(data, "RTS020", ON, defaults(), board=board)
+    monkeypatch.setattr(cache, "chart_image", lambda builder, args, w, h=None: pdf.chart_png(builder(*args), w, h))
+    monkeypatch.setattr(cache, "place_image", lambda doc, png, x, y, w, h: doc.image(io.BytesIO(png), x=x, y=y, w=w, h=h))
+    import lib.reports.athlete as athlete_module
+
+    monkeypatch.setattr(athlete_module, "chart_image", cache.chart_image)
+    pdf._png.cache_clear()
+    assert athlete_pdf(data, "RTS014", ON, defaults(), board=board) == first == again
+    assert athlete_pdf(data, "RTS020", ON, defaults(), board=board) == other
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    (pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"x": [1.0, 2.0]}), True),
+    (pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"x": [1.0, 2.5]}), False),  # another value
+    (pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"y": [1.0, 2.0]}), False),  # another column
+    (pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [1.0, 2.0]}), False),  # another dtype
+    ({"acwr_high": 1.3}, {"acwr_high": 1.4}, False),  # another setting
+    ({"a": 1, "b": 2}, {"b": 2, "a": 1}, True),
+])
+def test_a_chart_is_kept_by_the_content_it_was_given(a: object, b: object, same: bool) -> None:
+    from lib.reports.cache import fingerprint
+
+    assert (fingerprint((a,)) == fingerprint((b,))) is same
