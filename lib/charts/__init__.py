@@ -7,6 +7,8 @@ Charts get aggregated rows (per week, per test), never raw GPS rows.
 
 from __future__ import annotations
 
+import threading
+
 import altair as alt
 import pandas as pd
 
@@ -53,10 +55,36 @@ def style(chart: alt.TopLevelMixin, height: int = 260, zero: bool = True) -> alt
 
 def spec(chart: alt.TopLevelMixin) -> dict:
     """The chart as a Vega-Lite spec with its data inline, for `st.vega_lite_chart` (pages cache it
-    through `ui.chart`, so a rerun sends it without building the chart again). Not re-validated
-    against the schema here: the chart tests validate every builder's output."""
-    with alt.data_transformers.disable_max_rows():  # charts get aggregated rows; a season may pass 5,000
-        return chart.to_dict(validate=False)
+    through `ui.chart`, so a rerun sends it without building the chart again), and for the reports'
+    images. Not re-validated against the schema here: the chart tests validate every builder's
+    output. Charts get aggregated rows, but a season's may pass Altair's 5,000-row limit."""
+    _once.memo = {}
+    try:
+        with alt.data_transformers.enable(_ONCE):
+            return chart.to_dict(validate=False)
+    finally:
+        _once.memo = None
+
+
+# A layered chart's layers share their builder's frame, and Altair turns that frame into records
+# once per layer (sanitize + to_dict: most of a report chart's serialisation). Within `spec`, each
+# frame is turned into records once; the values, and so the spec, are Altair's own.
+_ONCE = "rts_once"
+_once = threading.local()
+
+
+def _values_once(data: object) -> dict:
+    memo = getattr(_once, "memo", None)
+    if memo is None or not isinstance(data, pd.DataFrame):  # another thread's chart, or not a frame
+        return alt.utils.data.to_values(data)
+    kept = memo.get(id(data))
+    if kept is None or kept[0] is not data:
+        kept = (data, alt.utils.data.to_values(data)["values"])
+        memo[id(data)] = kept  # the frame is kept too, so its id is not reused within the call
+    return {"values": kept[1]}
+
+
+alt.data_transformers.register(_ONCE, _values_once)
 
 
 def top_legend() -> alt.Legend:

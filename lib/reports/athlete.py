@@ -10,9 +10,14 @@ from lib.core.settings import Settings
 from lib.core.status import STATUS_TINTS, STATUS_WORDS
 from lib.readiness import Data, readiness_board
 from lib.reports.pdf import (
-    INK, MUTED, RULE, _Doc, _blank, _column_widths, _image_fitting, _mode_note, _pseudo, _rgb, _table_head,
+    INK, MUTED, RULE, _Doc, _blank, _column_widths, _image_fitting, _mode_note, _pseudo, _rgb, _table_head, chart_png,
 )
-from lib.reports.cache import chart_image
+from lib.reports import cache
+
+
+def chart_image(builder: object, args: tuple, width_mm: float, height_px: int | None = None) -> bytes:
+    """`chart_png(builder(*args), ...)`, kept by the builder and the rows it was given (lib.reports.cache)."""
+    return cache.chart_image(builder, args, width_mm, height_px, chart_png)  # type: ignore[arg-type]
 
 
 def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,

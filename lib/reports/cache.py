@@ -50,18 +50,18 @@ def fingerprint(value: object) -> str:
     return h.hexdigest()
 
 
-def chart_image(builder: Callable[..., Any], args: tuple, width_mm: float, height_px: int | None = None) -> bytes:
-    """`chart_png(builder(*args), width_mm, height_px)`, kept by the builder and the content of `args`."""
-    from lib.reports.pdf import chart_png
-
+def chart_image(builder: Callable[..., Any], args: tuple, width_mm: float, height_px: int | None,
+                render: Callable[[Any, float, int | None], bytes]) -> bytes:
+    """`render(builder(*args), width_mm, height_px)` (lib.reports.pdf.chart_png), kept by the builder
+    and the content of `args`."""
     try:
         key = (builder.__module__, builder.__qualname__, fingerprint(args), width_mm, height_px)
     except TypeError:  # cells that cannot be hashed: drawn every time
-        return chart_png(builder(*args), width_mm, height_px)
+        return render(builder(*args), width_mm, height_px)
     if key in _charts:
         _charts.move_to_end(key)
         return _charts[key]
-    png = chart_png(builder(*args), width_mm, height_px)
+    png = render(builder(*args), width_mm, height_px)
     _charts[key] = png
     if len(_charts) > CHARTS:
         _charts.popitem(last=False)

@@ -314,12 +314,11 @@ def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> b
     print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height). The same
     spec (the store's data at a version and the chart's encoding) gives the same image: rendered
     once per process and kept (`_png`, the last CHART_CACHE_SIZE images)."""
-    import altair as alt
+    from lib.charts import spec as chart_spec
 
-    with alt.data_transformers.disable_max_rows():
-        # not re-validated here (the chart tests validate every builder's output), and sized on the
-        # dict: `properties` would deep-copy the chart and its data once more
-        spec = chart.to_dict(validate=False)  # type: ignore[attr-defined]
+    # lib.charts.spec: not re-validated, each frame turned into records once; sized on the dict
+    # (`properties` would deep-copy the chart and its data once more)
+    spec = chart_spec(chart)  # type: ignore[arg-type]
     _size_spec(spec, max(120, int(width_mm * PX_PER_MM) - 80), height_px)
     config = spec.setdefault("config", {})
     config["background"] = "white"

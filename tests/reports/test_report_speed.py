@@ -67,11 +67,8 @@ def test_kept_charts_and_images_give_the_same_report(demo, monkeypatch: pytest.M
     assert len(cache._charts) == 6 and len(cache._images) == 6
     again = athlete_pdf(data, "RTS014", ON, defaults(), board=board)
     other = athlete_pdf(data, "RTS020", ON, defaults(), board=board)
-    monkeypatch.setattr(cache, "chart_image", lambda builder, args, w, h=None: pdf.chart_png(builder(*args), w, h))
+    monkeypatch.setattr(cache, "chart_image", lambda builder, args, w, h, render: render(builder(*args), w, h))
     monkeypatch.setattr(cache, "place_image", lambda doc, png, x, y, w, h: doc.image(io.BytesIO(png), x=x, y=y, w=w, h=h))
-    import lib.reports.athlete as athlete_module
-
-    monkeypatch.setattr(athlete_module, "chart_image", cache.chart_image)
     pdf._png.cache_clear()
     assert athlete_pdf(data, "RTS014", ON, defaults(), board=board) == first == again
     assert athlete_pdf(data, "RTS020", ON, defaults(), board=board) == other
