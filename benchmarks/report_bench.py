@@ -103,9 +103,12 @@ def charts_floor(data: Data, athlete_id: str, day: pd.Timestamp, cfg: object) ->
         seen.append(spec_json)
         return cached(spec_json)
 
-    from lib.reports import cache
+    try:
+        from lib.reports import cache
 
-    cache._charts.clear()  # every chart built and converted again, so that each spec is recorded
+        cache._charts.clear()  # every chart built and converted again, so that each spec is recorded
+    except ImportError:  # the code before the chart cache (measured beside it)
+        pass
     pdf_module._png = record  # type: ignore[assignment]
     try:
         reports.athlete_pdf(data, athlete_id, day.date(), cfg)  # type: ignore[arg-type]

@@ -86,3 +86,35 @@ def test_a_chart_is_kept_by_the_content_it_was_given(a: object, b: object, same:
     from lib.reports.cache import fingerprint
 
     assert (fingerprint((a,)) == fingerprint((b,))) is same
+
+
+def _altair_threshold(value: float, label: str, source: str, axis: str = "y", side: str = "middle") -> object:
+    """The threshold line as Altair's chained methods build it (lib.charts.threshold_rule before it
+    gave its marks and channels as dicts)."""
+    import altair as alt
+
+    from lib.charts import LABEL_BASELINES, THRESHOLD_COLOR, wrap
+
+    data = pd.DataFrame({"value": [value], "label": [label], "source": [source]})
+    tooltip = [alt.Tooltip("label:N", title="threshold"), alt.Tooltip("source:N", title="source")]
+    if axis != "y":
+        enc = {"x": alt.X("value:Q")}
+        line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(**enc, tooltip=tooltip)
+        text = alt.Chart(data).mark_text(align="left", dx=4, y=6, color=THRESHOLD_COLOR, fontSize=12).encode(
+            **enc, text="label:N")
+        return line + text
+    line = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=THRESHOLD_COLOR, size=1.5).encode(
+        y=alt.Y("value:Q"), tooltip=tooltip)
+    text = alt.Chart(data.assign(lines="\n".join(wrap(label)))).mark_text(
+        align="left", dx=6, baseline=LABEL_BASELINES[side], color=THRESHOLD_COLOR, fontSize=12, lineHeight=13,
+        lineBreak="\n").encode(x=alt.value("width"), y=alt.Y("value:Q"), text="lines:N", tooltip=tooltip)
+    return line + text
+
+
+@pytest.mark.parametrize("args", [(90.0, "hop pass LSI ≥ 90%", "Noyes 1991"), (1.3, "high", "Gabbett 2016", "x"),
+                                  (5.0, "stop above 5/10", "Silbernagel 2007", "y", "above"),
+                                  (2.0, "safe up to 2/10", "Silbernagel 2007", "y", "below")])
+def test_the_threshold_line_is_altairs_own_spec(args: tuple) -> None:
+    from lib.charts import spec, threshold_rule
+
+    assert spec(threshold_rule(*args)) == spec(_altair_threshold(*args))
