@@ -16,6 +16,7 @@ from lib.views import (STATUSES, board_columns, board_counts, board_halves, boar
 ui.require_frame()
 board, as_of = ui.board(), ui.as_of()
 meeting = ui.meeting_mode()
+cfg = ui.team_settings()  # the team's acute:chronic bands for the A:C column
 pending = pending_names(board, ui.suggestions())  # new names waiting for a merge on the Data page
 
 st.title(f"Readiness board · {as_of:%a %d %b %Y}")
@@ -24,7 +25,7 @@ if meeting:  # the projector: counts in one line, the whole squad below in two h
 else:
     st.caption(f"{md(ui.squad())} · {status_summary(board)}. Every colour lists its reasons; thresholds and "
                f"sources are on the Settings page. Tiers are the recorded ones; `4 → 1` is a proposal waiting for "
-               f"a medical user to confirm it. Context only: {ACWR_CAVEAT}")
+               f"a medical user to confirm it. A:C HSR is context, never a reason by itself: {ACWR_CAVEAT}")
 
 if not meeting:
     counts = board_counts(board)
@@ -44,7 +45,7 @@ shown = filter_board(board, ui.squad(), positions, statuses, returning, returnin
 
 def board_grid(rows: pd.DataFrame, key: str) -> None:
     """One board grid; a selected row opens the athlete."""
-    table = board_table(rows, reasons=2 if not meeting else 1, pending=pending)
+    table = board_table(rows, cfg, reasons=2 if not meeting else 1, pending=pending)
     styled = table.style.apply(lambda _col: status_tints(rows["status"]), subset=["Status"])
     event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=key, row_height=34 if meeting else 36, height="content",  # no inner scroll bar

@@ -179,7 +179,9 @@ def _cmd_board(args: argparse.Namespace) -> int:
                  "proposed_tier": _int(r["proposed_tier"]), "action": r["action"],
                  "reasons": [{k: reason.get(k) for k in ("rule", "kind", "metric", "value", "threshold", "source",
                                                          "message")}
-                             for reason in r["reasons"]]}
+                             for reason in r["reasons"]],
+                 # descriptive acute:chronic (lib.metrics.exposure.acwr_figure), null without a figure
+                 "acwr_hsr": _float(r["acwr_hsr"]), "acwr_sprint": _float(r["acwr_sprint"])}
                 for r in board.to_dict("records")]
         print(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
     elif args.format == "csv":
@@ -199,6 +201,10 @@ def _cmd_board(args: argparse.Namespace) -> int:
 
 def _int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type, call-overload]
+
+
+def _float(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _cmd_tier(args: argparse.Namespace) -> int:

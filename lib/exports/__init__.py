@@ -33,6 +33,9 @@ from lib.core.errors import InputError
 
 FORMATS = ("csv", "xlsx")
 ALL = "all"
+# board columns added after the file layout was published: written after `reasons`, so that every
+# earlier column keeps its place for a consumer reading by position (extend, never rename or move)
+BOARD_ADDED = ("acwr_hsr", "acwr_sprint")
 
 # ------------------------------------------------------------------------------------ frames
 
@@ -55,7 +58,9 @@ def board_frame(board: pd.DataFrame, mode: str | None = None, athletes: pd.DataF
 
     if mode:
         board = pseudonymise(board, mode, athletes if athletes is not None else board, key)
-    return board_for_export(board)
+    out = board_for_export(board)
+    added = [c for c in BOARD_ADDED if c in out]
+    return out[[c for c in out if c not in added] + added].astype({c: float for c in added})
 
 
 def thresholds_frame(cfg: dict[str, object]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from lib.store.data import Data
 BOARD_COLUMNS = ["athlete_id", "name", "position", "squad", "status", "status_word", "status_icon", "tier",
                  "tier_name", "tier_basis", "tier_note", "tier_since", "days_at_tier", "proposed_tier",
                  "proposed_tier_name", "next_tier", "action", "returning", "region", "injured_side", "injury_date",
-                 "episode_start", "days_since_injury", "reasons", "criteria", "summary"]
+                 "episode_start", "days_since_injury", "reasons", "criteria", "summary", "acwr_hsr", "acwr_sprint"]
 
 
 def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
@@ -201,6 +201,8 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, inputs: AthleteInput
         "days_since_injury": (as_of - injury["injury_date"]).days if injury else None,  # type: ignore[operator]
         "reasons": shown, "criteria": criteria,
         "summary": "; ".join(r["short"] for r in shown[:3]),
+        # the one acute:chronic figure (lib.metrics.exposure.acwr_figure via the facts): descriptive, never a decision
+        "acwr_hsr": facts.get("acwr_hsr"), "acwr_sprint": facts.get("acwr_sprint"),
     }
 
 

@@ -21,6 +21,7 @@ command line (`python -m lib report`) is lib.cli.report.
 from __future__ import annotations
 
 from lib.core.status import STATUS_TINTS
+from lib.reports import fonts  # noqa: F401 - the report font, parsed once per process
 from lib.reports.athlete import athlete_pdf, wellness_summary
 from lib.reports.board import BOARD_COLUMNS, board_pdf, board_png, pdf_page_png
 from lib.reports.pdf import PNG_DPI, Font, chart_png, printable, report_font, threshold_lines

@@ -12,6 +12,12 @@ from lib.readiness import Data, readiness_board
 from lib.reports.pdf import (
     INK, MUTED, RULE, _Doc, _blank, _column_widths, _image_fitting, _mode_note, _pseudo, _rgb, _table_head, chart_png,
 )
+from lib.reports import cache
+
+
+def chart_image(builder: object, args: tuple, width_mm: float, height_px: int | None = None) -> bytes:
+    """`chart_png(builder(*args), ...)`, kept by the builder and the rows it was given (lib.reports.cache)."""
+    return cache.chart_image(builder, args, width_mm, height_px, chart_png)  # type: ignore[arg-type]
 
 
 def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
@@ -115,9 +121,11 @@ def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd
     # tier timeline and pain, full width; wellness too when it fits, else it goes on page two
     timeline = view.tier_timeline(data, row["athlete_id"], row, day)  # type: ignore[arg-type]
     room = pdf.h - 13 - y
-    y += _image_fitting(doc, chart_png(charts.tier_chart(timeline), width, 85), left, y, width, room * 0.3) + 2
-    pain = charts.pain_chart(view.pain_history(data, row["athlete_id"], day), cfg)  # type: ignore[arg-type]
-    y += _image_fitting(doc, chart_png(pain, width, 95), left, y, width, (pdf.h - 13 - y) * 0.6) + 2
+    # each chart's image kept by its builder and rows (lib.reports.cache): the same rows are not charted again
+    y += _image_fitting(doc, chart_image(charts.tier_chart, (timeline,), width, 85), left, y, width, room * 0.3) + 2
+    pain = view.pain_history(data, row["athlete_id"], day)  # type: ignore[arg-type]
+    y += _image_fitting(doc, chart_image(charts.pain_chart, (pain, cfg), width, 95), left, y, width,
+                        (pdf.h - 13 - y) * 0.6) + 2
     summary = wellness_summary(view.wellness_history(data, row["athlete_id"], day, cfg), day, cfg)  # type: ignore[arg-type]
     if 12 + 4.6 * (len(summary) + 1) <= pdf.h - 13 - y:
         _wellness_table(doc, summary, cfg, left, y, width)
@@ -212,7 +220,6 @@ def _criteria_table(doc: _Doc, checklist: pd.DataFrame, left: float, y: float, w
 def _athlete_page_two(doc: _Doc, data: Data, row: dict[str, object], history: pd.DataFrame, day: pd.Timestamp,
                       cfg: Settings, notes: pd.DataFrame | None, mode: str | None, wellness: pd.DataFrame | None) -> None:
     from lib.charts import athlete as charts
-    from lib.charts.hops import lsi_history_chart
     from lib.readiness import STRENGTH_TEST
     from lib.views import athlete as view
     from lib.views import hops as hop_view
@@ -230,25 +237,21 @@ def _athlete_page_two(doc: _Doc, data: Data, row: dict[str, object], history: pd
     hops = hop_view.lsi_history(data, aid, day, cfg)
     hops = hops[hops["date"] >= day - pd.Timedelta(days=view.WINDOW_DAYS)]
     pass_lsi, pass_label, pass_source = hop_view.pass_rule(cfg)  # the hop pass line, with its source
-    if hops.dropna(subset=["lsi"]).empty:
-        hop_chart = charts.empty_chart("no hop tests in the last 12 weeks")
-    else:
-        hop_chart = lsi_history_chart(hops.dropna(subset=["lsi"]), pass_lsi, pass_label, pass_source)
-        hop_chart = hop_chart.properties(title="Hop battery: LSI per test")
+    hop_png = chart_image(_hop_chart, (hops.dropna(subset=["lsi"]), pass_lsi, pass_label, pass_source), half, 150)
     strength = STRENGTH_TEST.get(str(row.get("region") or ""))
     if strength and strength in set(history["test"]) and history.loc[history["test"] == strength, "lsi"].notna().any():
-        sym_chart = charts.lsi_chart(history, strength)
+        sym_png = chart_image(charts.lsi_chart, (history, strength), half, 150)
     else:
-        sym_chart = charts.cmj_asymmetry_chart(view.cmj_history(data, aid, day, cfg), cfg)
-    h1 = doc.image(chart_png(hop_chart, half, 150), left, y, half)
-    h2 = doc.image(chart_png(sym_chart, half, 150), left + half + 4, y, half)
+        sym_png = chart_image(charts.cmj_asymmetry_chart, (view.cmj_history(data, aid, day, cfg), cfg), half, 150)
+    h1 = doc.image(hop_png, left, y, half)
+    h2 = doc.image(sym_png, left + half + 4, y, half)
     y += max(h1, h2) + 2
     y = _battery_table(doc, history, left, y, width)
     # exposure
     summary = view.exposure_summary(data, aid, day, cfg)
     weeks = view.exposure_history(data, aid, day, cfg)
-    h1 = doc.image(chart_png(charts.exposure_chart(weeks, summary, cfg), half, 140), left, y + 2, half)
-    h2 = doc.image(chart_png(charts.top_speed_chart(weeks, cfg), half, 140), left + half + 4, y + 2, half)
+    h1 = doc.image(chart_image(charts.exposure_chart, (weeks, summary, cfg), half, 140), left, y + 2, half)
+    h2 = doc.image(chart_image(charts.top_speed_chart, (weeks, cfg), half, 140), left + half + 4, y + 2, half)
     y += max(h1, h2) + 3
     doc.set(8.3)
     pdf.set_xy(left, y)
@@ -263,6 +266,16 @@ def _athlete_page_two(doc: _Doc, data: Data, row: dict[str, object], history: pd
     doc.set(11, bold=True)
     doc.cell(left, y, width, 6, "Notes")
     _notes(doc, notes, mode, left, y + 6.5, width)
+
+
+def _hop_chart(hops: pd.DataFrame, pass_lsi: float, pass_label: str, pass_source: str) -> object:
+    """The hop battery's LSI per test over the window (`hops`: rows with an LSI), or a note without any."""
+    from lib.charts import athlete as charts
+    from lib.charts.hops import lsi_history_chart
+
+    if hops.empty:
+        return charts.empty_chart("no hop tests in the last 12 weeks")
+    return lsi_history_chart(hops, pass_lsi, pass_label, pass_source).properties(title="Hop battery: LSI per test")
 
 
 def _battery_table(doc: _Doc, history: pd.DataFrame, left: float, y: float, width: float) -> float:

@@ -16,14 +16,14 @@ from lib.readiness import Data, readiness_board
 from lib.reports.pdf import (
     INK, MUTED, PNG_DPI, RULE, _Doc, _blank, _column_widths, _latest_row_date, _mode_note, _pseudo, threshold_lines,
 )
-from lib.views import tier_cell
+from lib.views import acwr_board_cell, tier_cell
 
 
 def board_pdf(data: Data, as_of: dt.date, cfg: Settings, team: str = "", mode: str | None = None,
               key: bytes = b"", board: pd.DataFrame | None = None, aliases: pd.DataFrame | None = None) -> bytes:
     """The readiness board on `as_of` as a one-page A4 landscape PDF: date, team, each athlete's status
-    (word, shape, tint), tier, days since injury, action and top reasons; counts per status; the
-    thresholds used. `board` (from `readiness_board` on the same data) saves computing it again."""
+    (word, shape, tint), tier, days since injury, acute:chronic HSR (descriptive, caveat in the
+    footnote), action and top reasons; counts per status; the thresholds used. `board` (from `readiness_board` on the same data) saves computing it again."""
     day = pd.Timestamp(as_of).normalize()
     if mode:
         from lib.privacy.pseudonym import pseudonymise_board
@@ -66,9 +66,10 @@ def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = PNG_DPI) -> bytes:
 
 
 BOARD_COLUMNS = (  # (title, width mm; None = the rest)
-    ("Status", 30.0), ("Athlete", 38.0), ("Squad", 21.0), ("Position", 25.0), ("Tier", 13.0), ("Days", 10.0),
-    ("Action", 48.0), ("Top reasons", None),
+    ("Status", 30.0), ("Athlete", 35.0), ("Squad", 20.0), ("Position", 23.0), ("Tier", 13.0), ("Days", 10.0),
+    ("A:C HSR", 28.0), ("Action", 48.0), ("Top reasons", None),
 )
+_REASONS = len(BOARD_COLUMNS) - 1  # the last column: the rest of the width
 
 
 def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings, team: str, mode: str | None) -> None:
@@ -98,25 +99,25 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     doc.cell(left, 22.5, width, 4, legend)
     # thresholds block height, measured first: the table gets the rest of the page
     # acute:chronic stays a descriptive figure, with its caveat, on the printed board too
-    lines = [*threshold_lines(cfg), ("Acute:chronic", "shown as context, never by itself a reason to step back: "
-                                     + ACWR_CAVEAT.rstrip("."))]
+    lines = [*threshold_lines(cfg), ("Acute:chronic", "the A:C HSR column is context, never by itself a reason to "
+                                     "step back (– : too few GPS days or no chronic load): " + ACWR_CAVEAT.rstrip("."))]
     thr_size = 6.4
     doc.set(thr_size)
     block = "   ".join(f"{g}: {t}." for g, t in lines)
-    thr_lines = len(pdf.multi_cell(width, thr_size * 0.42, doc.text(block), dry_run=True, output="LINES"))
-    thr_h = 5 + thr_lines * thr_size * 0.42
+    thr_lines = _wrap(doc, doc.text(block), width - 2 * pdf.c_margin)
+    thr_h = 5 + len(thr_lines) * thr_size * 0.42
     top, bottom = 28.0, pdf.h - 12 - thr_h - 2
     rows = board.to_dict("records")
     head_h = 5.5
     widths = _column_widths(BOARD_COLUMNS, width)
-    layout = _board_layout(doc, rows, bottom - top - head_h, widths[-1] - 1.8)
+    layout = _board_layout(doc, rows, bottom - top - head_h, widths[_REASONS] - 1.8)
     start, page_top = 0, top
     while start < len(rows):
         end, used = start, 0.0
         while end < len(rows) and (end == start or used + layout.heights[end] <= bottom - page_top - head_h + 1e-6):
             used += layout.heights[end]
             end += 1
-        _board_table(doc, rows[start:end], layout, start, page_top, head_h, widths)
+        _board_table(doc, rows[start:end], layout, start, page_top, head_h, widths, cfg)
         start = end
         if start < len(rows):  # more athletes than one page holds: the table goes on, with its header
             pdf.add_page()
@@ -130,8 +131,28 @@ def _board_page(doc: _Doc, board: pd.DataFrame, day: pd.Timestamp, cfg: Settings
     doc.cell(left, y + 0.6, width, 4, "Thresholds used (team settings" + (f" of {team}" if team else "")
              + "; * = changed from the default)")
     doc.set(thr_size, colour=(40, 40, 40))
-    pdf.set_xy(left, y + 4.6)
-    pdf.multi_cell(width, thr_size * 0.42, doc.text(block), align="L")
+    for i, text in enumerate(thr_lines):
+        pdf.set_xy(left, y + 4.6 + i * thr_size * 0.42)
+        pdf.cell(width, thr_size * 0.42, text)
+
+
+def _wrap(doc: _Doc, text: str, width: float) -> list[str]:
+    """`text` in lines of at most `width` mm in the current font, broken between words. Word widths
+    are summed (fpdf2 draws without kerning, so a line's width is the sum of its words' and spaces'):
+    fpdf2's own line breaking measures the line again for every character, which is quadratic in a
+    line's length and was a third of the board page for its 2,000-character thresholds block."""
+    space = doc.pdf.get_string_width(" ")
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        w = doc.pdf.get_string_width(word)
+        if line and used + space + w > width:
+            lines.append(" ".join(line))
+            line, used = [], 0.0
+        used += (space if line else 0.0) + w
+        line.append(word)
+    return lines + ([" ".join(line)] if line else [])
 
 
 @dataclasses.dataclass
@@ -172,7 +193,7 @@ def _board_layout(doc: _Doc, rows: list[dict[str, object]], room: float, reason_
 
 
 def _board_table(doc: _Doc, rows: list[dict[str, object]], layout: _BoardLayout, first: int, y: float,
-                 head_h: float, widths: list[float]) -> None:
+                 head_h: float, widths: list[float], cfg: Settings) -> None:
     pdf = doc.pdf
     left = pdf.l_margin
     total = sum(widths)
@@ -196,15 +217,16 @@ def _board_table(doc: _Doc, rows: list[dict[str, object]], layout: _BoardLayout,
         doc.cell(left + 2.4 + icon, y, widths[0] - 2.4 - icon, row_h, STATUS_WORDS[status])
         days = r.get("days_since_injury")
         cells = [str(r["name"]), _blank(r.get("squad")), _blank(r.get("position")), tier_cell(r["tier"], r["tier_basis"], r["proposed_tier"]),
-                 "" if days is None or pd.isna(days) else str(int(days)), str(r["action"])]  # type: ignore[arg-type]
+                 "" if days is None or pd.isna(days) else str(int(days)),  # type: ignore[arg-type]
+                 acwr_board_cell(r.get("acwr_hsr"), cfg, icon=False), str(r["action"])]
         x = left + widths[0]
-        for j, (value, w) in enumerate(zip(cells, widths[1:7])):
-            doc.set(size * (0.94 if j == 5 else 1.0), bold=(j == 0 and status in ("red", "amber")))
+        for j, (value, w) in enumerate(zip(cells, widths[1:_REASONS])):
+            doc.set(size * (0.94 if j >= 5 else 1.0), bold=(j == 0 and status in ("red", "amber")))
             doc.cell(x + 0.6, y, w, row_h, value, align="R" if j in (3, 4) else "L")
             x += w
         doc.set(size * 0.94)
-        doc.wrapped(x + 0.6, y, widths[7] - 0.6, row_h,
-                    _reasons_that_fit(doc, r["reasons"], (widths[7] - 1.8) * lines * 0.96), lines)  # type: ignore[arg-type]
+        doc.wrapped(x + 0.6, y, widths[_REASONS] - 0.6, row_h,
+                    _reasons_that_fit(doc, r["reasons"], (widths[_REASONS] - 1.8) * lines * 0.96), lines)  # type: ignore[arg-type]
         y += row_h
         doc.hline(left, y, total, RULE, 0.15)
 

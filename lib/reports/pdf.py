@@ -140,9 +140,11 @@ class _Doc:
         pdf.set_producer("Return to Speed (fpdf2)")
         pdf.set_margins(10, 10, 10)
         pdf.set_auto_page_break(True, margin=12)
-        if font.regular:
-            pdf.add_font(font.family, "", font.regular)
-            pdf.add_font(font.family, "B", font.bold or font.regular)
+        if font.regular:  # parsed once per process (lib.reports.fonts)
+            from lib.reports.fonts import add_font
+
+            add_font(pdf, font.family, "", font.regular)
+            add_font(pdf, font.family, "B", font.bold or font.regular)
         pdf.alias_nb_pages()
         self.pdf = pdf
 
@@ -239,7 +241,9 @@ class _Doc:
         with Image.open(io.BytesIO(png)) as im:
             pw, ph = im.size
         h = w * ph / pw
-        self.pdf.image(io.BytesIO(png), x=x, y=y, w=w, h=h)
+        from lib.reports.cache import place_image  # fpdf2's decoded image, kept between documents
+
+        place_image(self.pdf, png, x, y, w, h)
         return h
 
     def output(self) -> bytes:
@@ -310,12 +314,11 @@ def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> b
     print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height). The same
     spec (the store's data at a version and the chart's encoding) gives the same image: rendered
     once per process and kept (`_png`, the last CHART_CACHE_SIZE images)."""
-    import altair as alt
+    from lib.charts import spec as chart_spec
 
-    with alt.data_transformers.disable_max_rows():
-        # not re-validated here (the chart tests validate every builder's output), and sized on the
-        # dict: `properties` would deep-copy the chart and its data once more
-        spec = chart.to_dict(validate=False)  # type: ignore[attr-defined]
+    # lib.charts.spec: not re-validated, each frame turned into records once; sized on the dict
+    # (`properties` would deep-copy the chart and its data once more)
+    spec = chart_spec(chart)  # type: ignore[arg-type]
     _size_spec(spec, max(120, int(width_mm * PX_PER_MM) - 80), height_px)
     config = spec.setdefault("config", {})
     config["background"] = "white"

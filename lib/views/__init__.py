@@ -9,6 +9,9 @@ import pandas as pd
 
 from lib.readiness.asof import latest_data_day  # noqa: F401 - re-exported: pages and tests import it from here
 from lib.readiness import STATUS_ORDER, STATUS_WORDS, TIERS, Data
+from lib.core.acwr_words import ratio_cell
+from lib.core.settings import Settings
+from lib.metrics.exposure import ACWR_CAVEAT
 from lib.core.status import STATUS_BACKGROUNDS, STATUS_ICONS, STATUSES, status_label
 from lib.core.text import md
 
@@ -40,6 +43,24 @@ def tier_help() -> str:
     return f"Recorded velocity tier ({ladder}); → the tier the board proposes, ? not recorded"
 
 
+def acwr_help() -> str:
+    """The board's A:C HSR column help: what the figure is, and that it decides nothing."""
+    return ("Acute:chronic HSR on the day (method and bands on the Settings page; bands Gabbett 2016), the "
+            "exposure page's figure. Descriptive, not predictive: never by itself a reason to step back. "
+            f"{ACWR_CAVEAT} – : not enough GPS days of the last 28, or no chronic load. Not shown in meeting "
+            "mode, whose grid keeps its room for the decision and its top reason.")
+
+
+def acwr_board_cell(ratio: object, cfg: Settings, icon: bool = True) -> str:
+    """The board's A:C cell: the exposure page's wording (`● 1.05 typical`, lib.core.acwr_words.ratio_cell;
+    `1.05 typical` without the band's glyph, for print), or `–` where the board has no figure (too
+    few GPS days, or no chronic load)."""
+    if ratio is None or pd.isna(ratio):  # type: ignore[arg-type]
+        return "–"
+    cell = ratio_cell(float(ratio), cfg, True)  # type: ignore[arg-type]
+    return cell if icon else cell.split(" ", 1)[1]
+
+
 # The meeting grid's reason column at 1280x720 (two grids side by side, lib.views.board_columns):
 # about 290 px, which holds 52 characters of the grid's 14 px type (about 5.5 px a character).
 MEETING_REASON_CHARS = 52
@@ -53,13 +74,17 @@ def board_columns(meeting: bool) -> dict[str, dict[str, object]]:
         "Athlete": column(width=140 if meeting else 180),
         "Tier": column(width=52 if meeting else 70, help=tier_help()),
         "Days": column(width=60, help="Days since the active injury"),
+        "A:C HSR": column(width=150, help=acwr_help()),
         "Reasons": column(label="Top reason" if meeting else "Top reasons (open the athlete for sources)", width="large"),
     }
 
 
 def board_order(meeting: bool) -> list[str]:
-    """The board grid's columns in order (meeting mode leaves out the days)."""
-    return ["Status", "Athlete", "Tier", "Reasons"] if meeting else ["Status", "Athlete", "Tier", "Days", "Reasons"]
+    """The board grid's columns in order. Meeting mode leaves out the days and the acute:chronic: two
+    grids share a 1280x720 projector and the top reason needs the room (MEETING_REASON_CHARS); the
+    A:C is context, never a decision, and stays on the normal board, the athlete page and the PDF."""
+    return (["Status", "Athlete", "Tier", "Reasons"] if meeting
+            else ["Status", "Athlete", "Tier", "Days", "A:C HSR", "Reasons"])
 
 
 def squads(data: Data) -> list[str]:
@@ -165,10 +190,12 @@ def pending_note(board: pd.DataFrame, pending: dict[str, str]) -> str:
     return f"{count} new name{'s' if count != 1 else ''} wait{'s' if count == 1 else ''} for a person: {pairs}."
 
 
-def board_table(board: pd.DataFrame, reasons: int = 2, pending: dict[str, str] | None = None) -> pd.DataFrame:
+def board_table(board: pd.DataFrame, cfg: Settings, reasons: int = 2,
+                pending: dict[str, str] | None = None) -> pd.DataFrame:
     """The board as the screen shows it: status word and icon, athlete, tier, days since injury,
-    what to do, and the top reasons in plain words (blank, not "None", where nothing applies). An
-    athlete in `pending` (pending_names) has the pending merge as the first reason."""
+    acute:chronic HSR (descriptive, `acwr_board_cell` with the team's bands in `cfg`), what to do, and
+    the top reasons in plain words (blank, not "None", where nothing applies). An athlete in
+    `pending` (pending_names) has the pending merge as the first reason."""
     days = board["days_since_injury"]
     pending = pending or {}
     ids = board["athlete_id"].astype(str)
@@ -181,6 +208,7 @@ def board_table(board: pd.DataFrame, reasons: int = 2, pending: dict[str, str] |
         "Squad": board["squad"].fillna(""),
         "Tier": [tier_cell(t, b, pt) for t, b, pt in zip(board["tier"], board["tier_basis"], board["proposed_tier"])],
         "Days": ["" if pd.isna(d) else str(int(d)) for d in days],
+        "A:C HSR": [acwr_board_cell(r, cfg) for r in board["acwr_hsr"]],
         "Action": board["action"],
         "Reasons": [" · ".join(texts[:reasons]) for texts in shorts],
     })

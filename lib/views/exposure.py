@@ -13,6 +13,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from lib.core.acwr_words import (  # noqa: F401 - the one wording of a ratio (lib.core.acwr_words), callers import it here
+    BAND_ICONS, BANDS, NOT_ENOUGH, acwr_band, acwr_cell, ratio_cell,
+)
 from lib.core.units import speed_shown as speed  # the one conversion (lib.core.units)
 from lib.metrics.exposure import (ACWR_CAVEAT, LOADS, acwr_ewma, acwr_figure, acwr_rolling, daily_load, exposure_status,
                                   mss_artefacts, weekly_exposure)
@@ -23,40 +26,13 @@ from lib.views import ALL_SQUADS, column
 from lib.views.hops import injury_label, squad_ids
 
 LOAD_NAMES = {"hsr": "HSR", "sprint": "sprint"}
-BANDS = ("under-loaded", "typical", "high", "spike")
-BAND_ICONS = {"under-loaded": "▽", "typical": "●", "high": "△", "spike": "▲"}
 SPIKE = "▲"
 GAPS = "◌"
-NOT_ENOUGH = "not enough data"
 METHOD_NAMES = {"ewma": "EWMA 7/28 days (Williams 2017)", "rolling": "rolling 7 days ÷ days 8-28 (uncoupled)"}
 METHOD_SHORT = {"ewma": "EWMA", "rolling": "rolling 7:21"}
 
 
 # ----------------------------------------------------------------------------- words and units
-
-def acwr_band(ratio: float, cfg: Settings) -> str:
-    """`under-loaded` (< acwr_low), `typical` (< acwr_high), `high` (< acwr_spike), `spike`; blank for no ratio."""
-    if ratio is None or pd.isna(ratio):
-        return ""
-    if ratio < cfg.num("acwr_low"):
-        return "under-loaded"
-    if ratio < cfg.num("acwr_high"):
-        return "typical"
-    return "high" if ratio < cfg.num("acwr_spike") else "spike"
-
-
-def ratio_cell(ratio: float | None, cfg: Settings, enough: bool) -> str:
-    """`acwr_cell`, the one wording of an acute:chronic value on every page."""
-    return acwr_cell(np.nan if ratio is None else ratio, cfg, enough)
-
-
-def acwr_cell(ratio: float, cfg: Settings, enough: bool) -> str:
-    """`▲ 2.16 spike`, `● 1.02 typical`, `not enough data`, or `– no chronic load`."""
-    if not enough:
-        return NOT_ENOUGH
-    band = acwr_band(ratio, cfg)
-    return f"{BAND_ICONS[band]} {ratio:.2f} {band}" if band else "– no chronic load"
-
 
 def acwr_on(status: pd.Series | dict, load: str) -> float | None:
     """The acute:chronic every page shows for an athlete on a date (exposure page, athlete page):

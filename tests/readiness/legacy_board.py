@@ -265,6 +265,7 @@ def _legacy_board_row(ath: dict[str, object], on: pd.Timestamp, data: Data, lsi:
         "days_since_injury": (on - injury["injury_date"]).days if injury else None,  # type: ignore[operator]
         "reasons": shown, "criteria": criteria,
         "summary": "; ".join(r["short"] for r in shown[:3]),
+        "acwr_hsr": facts.get("acwr_hsr"), "acwr_sprint": facts.get("acwr_sprint"),
     }
 
 

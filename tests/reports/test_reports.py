@@ -23,7 +23,9 @@ from lib.cli.report import add_arguments, main_report
 from lib.reports import (STATUS_TINTS, Font, athlete_pdf, board_pdf, board_png, pdf_page_png, printable,
                          threshold_lines, wellness_summary)
 from lib.core.settings import defaults
+from lib.metrics.exposure import ACWR_CAVEAT
 from lib.views import board_counts
+from lib.views.exposure import exposure_table
 
 ON = dt.date(2026, 11, 23)
 FORMULA_NOTE = '=HYPERLINK("http://x","click")'
@@ -79,13 +81,19 @@ def test_board_pdf_is_one_page_with_date_team_board_counts_and_thresholds(demo: 
     assert counts == {"red": 1, "amber": 2, "green": 20, "grey": 2}
     assert "1 step back" in page and "2 hold" in page and "20 ready" in page and "2 no data" in page
     # the recorded tier and, beside it, the proposed one (4 -> 1: a stop; 4 -> 5: a move up to confirm)
-    for line in ("Step back Kwame Asante First team Striker 4 → 1 68 stop: tier 1 until it settles pain 6/10 > 5/10",
-                 "Hold Liam O'Connor First team Full Back 3 55 hold at tier 3 pain 3/10 > 2/10",
-                 "Ready Mateus Oliveira First team Winger 4 → 5 61 progress to tier 5 all next-tier criteria met",
-                 "No data Arjun Mehta U23 Full Back collect data before deciding GPS on 16 of the last 28 days < 21"):
+    # and the acute:chronic HSR, the exposure page's figure and band word (– : too few GPS days)
+    for line in ("Step back Kwame Asante First team Striker 4 → 1 68 0.94 typical stop: tier 1 until it settles "
+                 "pain 6/10 > 5/10",
+                 "Hold Liam O'Connor First team Full Back 3 55 0.68 under-loaded hold at tier 3 pain 3/10 > 2/10",
+                 "Ready Mateus Oliveira First team Winger 4 → 5 61 0.82 typical progress to tier 5 all next-tier criteria met",
+                 "No data Arjun Mehta U23 Full Back – collect data before deciding GPS on 16 of the last 28 days < 21"):
         assert line in page
+    shown = exposure_table(data, ON, defaults()).set_index("name")["A:C HSR"]
+    for name in ("Kwame Asante", "Liam O'Connor", "Mateus Oliveira", "Aleksander Nowak"):  # one figure, both places
+        assert shown[name].split(" ", 1)[1] in page.split(f"{name} ", 1)[1][:80], name
     assert "Thresholds used (team settings of First team; * = changed from the default)" in page
-    assert "Acute:chronic: shown as context, never by itself a reason to step back" in page
+    assert ("Acute:chronic: the A:C HSR column is context, never by itself a reason to step back "
+            "(– : too few GPS days or no chronic load): " + ACWR_CAVEAT.rstrip(".")) in page
     assert "Hop test pass (LSI) 90%" in page and "Pain: safe up to 2/10; stop above 5/10" in page and "Near-max effort from 90% MSS" in page
     meta = metadata(pdf)
     assert meta["CreationDate"] == "D:20261123000000Z" and meta["Title"] == "Readiness board 2026-11-23 · First team"

@@ -49,7 +49,7 @@ def _tier(value: object) -> int | None:
 
 def test_status_and_tier_agree_on_the_board_the_athlete_page_and_the_files(demo) -> None:  # noqa: ANN001
     path, data, board = demo
-    grid = board_table(board).set_index("athlete_id")
+    grid = board_table(board, CFG).set_index("athlete_id")
     csv = pd.read_csv(io.BytesIO(exports.board_csv(board)), dtype={"athlete_id": str}).set_index("athlete_id")
     run = subprocess.run([sys.executable, "-m", "lib", "board", "--db", str(path), "--on", ON.isoformat(),
                           "--format", "json"], capture_output=True, text=True, cwd=ROOT, timeout=300)
