@@ -68,12 +68,12 @@ else:
     board_grid(shown, "board_table")
 st.caption("Select a row to open the athlete's page.")
 
+data, team = ui.data(), ui.squad()  # captured now: the PDF is built later, in a worker thread, from the board above
 pdf_col, csv_col, _ = st.columns([1, 1, 2])
 pdf_col.download_button(
     "Board report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_board_{as_of:%Y-%m-%d}.pdf",
     mime="application/pdf", on_click="ignore",
-    data=ui.logged_download("board report", ui.later(reports.board_pdf, as_of, ui.team_settings(), ui.squad()),
-                            len(board)))
+    data=ui.logged_download("board report", lambda: reports.board_pdf(data, as_of, cfg, team, board=board), len(board)))
 csv_col.download_button(
     "Board (CSV)", icon=":material/download:", file_name=f"rts_board_{as_of:%Y-%m-%d}.csv", mime="text/csv",
     on_click="ignore", data=ui.logged_download("board", lambda: exports.board_csv(board), len(board)))
