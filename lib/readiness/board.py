@@ -49,22 +49,23 @@ def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
     return FactRows(cut(rows.wellness), cut(rows.lsi), cut(rows.tests))
 
 
-def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: pd.DataFrame, rows: FactRows,
+def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: list[dict[str, object]], rows: FactRows,
               exposure: pd.DataFrame | dict[str, object] | None, noise: dict[str, float], cfg: Settings,
               injury: dict[str, object] | None, since: pd.Timestamp | None) -> dict[str, object]:
     facts = athlete_facts(athlete_id, day, rows, exposure, noise, cfg, since=since,
                           injured_side=str(injury["side"]) if injury else None)
     strength_test = STRENGTH_TEST.get(str(injury["region"])) if injury else None
     if strength_test:
-        s = lsi[(lsi["athlete_id"] == athlete_id) & (lsi["test"] == strength_test) & (lsi["date"] <= day)
-                & (lsi["date"] > day - pd.Timedelta(days=int(cfg.num("stale_days"))))]
-        if len(s) and not np.isnan(s.iloc[-1]["lsi"]):
-            facts["strength_lsi"] = float(s.iloc[-1]["lsi"])
-            facts["_sources"]["strength_lsi"] = f"{strength_test.replace('_', ' ')} {s.iloc[-1]['date']:%Y-%m-%d}: {s.iloc[-1]['sources']}"  # type: ignore[index]
+        cut = day - pd.Timedelta(days=int(cfg.num("stale_days")))
+        s = [r for r in lsi if r["test"] == strength_test and cut < r["date"] <= day]  # type: ignore[operator]
+        if s and not np.isnan(s[-1]["lsi"]):  # type: ignore[arg-type]
+            last = s[-1]
+            facts["strength_lsi"] = float(last["lsi"])  # type: ignore[arg-type]
+            facts["_sources"]["strength_lsi"] = f"{strength_test.replace('_', ' ')} {last['date']:%Y-%m-%d}: {last['sources']}"  # type: ignore[index]
     return facts
 
 
-def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.DataFrame, rows: FactRows,
+def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: list[dict[str, object]], rows: FactRows,
                  noise: "_NoiseByDay", cfg: Settings, injury: dict[str, object],
                  since: pd.Timestamp, daily: pd.DataFrame | None = None) -> list[pd.Timestamp]:
     """The days among `days` on which the athlete had a stop or hold flag (unmet gates are not

@@ -23,7 +23,7 @@ from lib.metrics.plan_actual import board_reasons as plan_reasons
 from lib.metrics.symmetry import limb_symmetry
 from lib.readiness.facts import STRENGTH_TEST
 from lib.readiness.force import _NoiseByDay
-from lib.readiness.rows import FactRows
+from lib.readiness.rows import FactRows, reach
 from lib.store.data import Data
 
 TABLES = ("injuries", "tests", "sessions", "wellness", "tier_history")
@@ -51,9 +51,10 @@ class AthleteInputs:
         return self.parts.data(self.athlete_id)
 
     @property
-    def lsi(self) -> pd.DataFrame:
-        """The athlete's own LSI rows of the strength tests (what `board._facts_on` reads)."""
-        return self.parts.lsi(self.athlete_id)
+    def lsi(self) -> list[dict[str, object]]:
+        """The athlete's own LSI rows of the strength tests (what `board._facts_on` reads), as
+        records in the LSI table's order, from the earliest day the board reads on."""
+        return self.parts.strength.get(self.athlete_id, [])
 
     def days_before(self) -> pd.DataFrame:
         """The athlete's `daily_load` up to the day before (the days `board.flagged_days`
@@ -86,16 +87,19 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
     tests = data.tests
     lsi = limb_symmetry(tests[tests["date"] <= as_of], data.injuries)
     exposure = _records_by_id(exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations))
-    fact_rows = FactRows.build(data, lsi, as_of)
-    # `_facts_on` reads the LSI of the injury's strength test only: those rows, those columns
-    strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())), ["athlete_id", "test", "date", "lsi", "sources"]]
-    strength = strength.astype({"athlete_id": object, "test": object, "sources": object})  # cheap to split
+    # the board judges `as_of` and, at a recorded tier, the tier_min_days - 1 days before: the rows
+    # a fact of those days reads (rows.reach), not the season's
+    keep_from = as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")), 1)) - reach(cfg)
+    fact_rows = FactRows.build(data, lsi, as_of, keep_from)
+    # `_facts_on` reads the LSI of the injury's strength test only, within stale_days of the day
+    strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())) & (lsi["date"] >= keep_from),
+                       ["athlete_id", "test", "date", "lsi", "sources"]]
     injuries = active_injuries(data.injuries, as_of)
     starts = episode_starts(data.injuries) if injuries else {}
     since = {a: starts.get((a, pd.Timestamp(i["injury_date"])), pd.Timestamp(i["injury_date"]))  # type: ignore[arg-type]
              for a, i in injuries.items()}
     recorded = recorded_tiers(data.tier_history, as_of, since)
-    parts = _Parts(data, strength, as_of, set(recorded))
+    parts = _Parts(data, _records(strength), as_of, set(recorded))
     stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     recent = set(tests.loc[(tests["date"] <= as_of) & (tests["date"] > as_of - stale), "athlete_id"].astype(str))
     athletes = data.athletes.sort_values("name").to_dict("records")
@@ -146,8 +150,9 @@ class _Parts:
     """Each athlete's own rows of the team's tables, split once per table on first use (most
     boards never need them: only a recorded tier's re-judged days, a strength LSI or a saved plan do)."""
 
-    def __init__(self, team: Data, lsi: pd.DataFrame, as_of: pd.Timestamp, recorded: set[str]) -> None:
-        self.team, self.tables = team, {"lsi": lsi}
+    def __init__(self, team: Data, strength: dict[str, list[dict[str, object]]], as_of: pd.Timestamp,
+                 recorded: set[str]) -> None:
+        self.team, self.strength = team, strength
         self.split: dict[str, dict[str, pd.DataFrame]] = {}
         self.as_of, self.recorded = as_of, recorded
         self.before: dict[str, pd.DataFrame] | None = None
@@ -160,7 +165,7 @@ class _Parts:
         return self.before.get(athlete_id, pd.DataFrame(columns=["athlete_id", "date", "hsr", "on_record"]))
 
     def table(self, name: str, athlete_id: str) -> pd.DataFrame:
-        frame = self.tables[name] if name in self.tables else getattr(self.team, name)
+        frame = getattr(self.team, name)
         if name not in self.split:
             self.split[name] = _by_athlete(frame)
         return self.split[name].get(athlete_id, frame.iloc[0:0])
@@ -169,8 +174,14 @@ class _Parts:
         return Data(self.team.athletes, *(self.table(n, athlete_id) for n in TABLES), plans=self.team.plans,
                     mss_confirmations=self.team.mss_confirmations)
 
-    def lsi(self, athlete_id: str) -> pd.DataFrame:
-        return self.table("lsi", athlete_id)
+
+def _records(frame: pd.DataFrame) -> dict[str, list[dict[str, object]]]:
+    """The frame's rows as records per athlete id, in the frame's order."""
+    out: dict[str, list[dict[str, object]]] = {}
+    cols = [c for c in frame.columns if c != "athlete_id"]
+    for athlete, *cells in zip(frame["athlete_id"].tolist(), *(frame[c].tolist() for c in cols)):
+        out.setdefault(str(athlete), []).append(dict(zip(cols, cells)))
+    return out
 
 
 def _records_by_id(frame: pd.DataFrame) -> dict[str, dict[str, object]]:

@@ -25,15 +25,21 @@ class FactRows:
     tests: dict[str, list[dict[str, object]]]
 
     @classmethod
-    def build(cls, data: Data, lsi: pd.DataFrame, as_of: pd.Timestamp) -> "FactRows":
+    def build(cls, data: Data, lsi: pd.DataFrame, as_of: pd.Timestamp,
+              keep_from: pd.Timestamp | None = None) -> "FactRows":
+        """The rows up to `as_of`; with `keep_from`, the rows from that date on and the few older
+        ones a count or a previous value reads: every row a fact of a day on or after `keep_from` +
+        `reach(cfg)` reads (the board's engine: `as_of` and its re-judged days)."""
         w, t = data.wellness, data.tests
+        cut = keep_from
         return cls(
-            _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], as_of, WELLNESS_COLS),
-            _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], as_of, LSI_COLS),
+            _records_by_athlete(w[w["item"].isin(FACT_ITEMS)], as_of, WELLNESS_COLS, cut, "item", 4, None),
+            _records_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], as_of, LSI_COLS, cut, "test", 2, "lsi"),
             _records_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height",
                                                                                      "ft_ct_ratio"]))
                                   | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
-                                  | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], as_of, TEST_COLS),
+                                  | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], as_of, TEST_COLS,
+                                cut, None, 0, None),
         )
 
 
@@ -43,8 +49,30 @@ LSI_COLS = ["date", "test", "lsi", "left_cv", "right_cv", "sources", "basis", "i
 TEST_COLS = ["date", "test", "metric", "side", "value", "source_file", "source_row"]
 
 
-def _records_by_athlete(df: pd.DataFrame, as_of: pd.Timestamp, columns: list[str]) -> dict[str, list[dict[str, object]]]:
+def reach(cfg: Settings) -> pd.Timedelta:
+    """How far before a day a fact of that day reads rows, beyond the few older rows `FactRows.build`
+    keeps by count: the latest test or score within `stale_days` (swelling and wellness items: 3
+    days), then its `baseline_days` baseline before it (force, FT:CT, jump height, wellness)."""
+    return pd.Timedelta(days=int(max(cfg.num("stale_days"), 3)) + int(cfg.num("baseline_days")) + 1)
+
+
+def _records_by_athlete(df: pd.DataFrame, as_of: pd.Timestamp, columns: list[str], cut: pd.Timestamp | None = None,
+                        by: str | None = None, older: int = 0, valid: str | None = None) -> dict[str, list[dict[str, object]]]:
+    """The rows up to `as_of` as records per athlete, oldest first. With `cut`, the rows from `cut`
+    on, and of the rows before it the last `older` per athlete and `by` (with `valid`, of those
+    whose `valid` is not blank): what a count or a "previous valid value" reads (the wellness items'
+    four answers, the hop LSI's previous valid test)."""
     rows = df[df["date"] <= as_of].sort_values("date", kind="stable")
+    if cut is not None:
+        recent = (rows["date"] >= cut).to_numpy(dtype=bool, copy=True)
+        if older and by is not None:
+            mask = ~recent if valid is None else ~recent & rows[valid].notna().to_numpy()
+            before = rows[mask]
+            at = np.flatnonzero(mask)  # positions in `rows` (an index may repeat)
+            last = before.groupby([before["athlete_id"].astype(str).to_numpy(), before[by].astype(str).to_numpy()],
+                                  sort=False).cumcount(ascending=False).to_numpy() < older
+            recent[at[last]] = True
+        rows = rows[recent]
     out: dict[str, list[dict[str, object]]] = {}
     values = [rows[c].tolist() for c in columns]
     for athlete, *cells in zip(rows["athlete_id"].tolist(), *values):

@@ -1,0 +1,80 @@
+"""The board's engine reads only the rows a fact of the board's days can read (lib.readiness.rows.reach:
+the board's day and the tier_min_days - 1 re-judged days before it, then stale_days and a
+baseline_days baseline), plus the few older rows a count or a previous value needs. Hand-worked
+scenarios where those older rows decide the fact, each also against the loop per athlete
+(tests/readiness/legacy_board.py), which reads every row.
+
+Defaults: stale_days 21, baseline_days 28, tier_min_days 7: on 2026-11-23 the engine keeps rows from
+2026-11-23 - 7 - (21 + 28 + 1) = 2026-09-27 on."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.core.settings import defaults
+from lib.readiness import readiness_board
+from lib.readiness.rows import reach
+from tests.readiness.legacy_board import legacy_readiness_board
+from tests.readiness.method_scenarios import ON, Scenario, rules
+from tests.readiness.test_engine import assert_same_board, assert_same_facts
+
+JULY_INJURY = [{"athlete_id": "a", "injury_date": pd.Timestamp("2026-07-01"), "side": "right", "region": "hamstring"}]
+MCLEAN = "1-5 McLean, 5 = best"
+
+
+def both_boards(s: Scenario) -> dict:
+    data, cfg = s.data(), defaults()
+    old_facts: dict = {}
+    new_facts: dict = {}
+    old = legacy_readiness_board(data, ON, cfg, facts_out=old_facts)
+    new = readiness_board(data, ON, cfg, facts_out=new_facts)
+    assert_same_board(old, new)
+    assert_same_facts(old_facts, new_facts)
+    return new.iloc[0].to_dict() | {"_facts": new_facts["a"]}
+
+
+def test_the_reach_is_stale_days_and_a_baseline() -> None:
+    assert reach(defaults()) == pd.Timedelta(days=21 + 28 + 1)
+    cfg = defaults()
+    cfg["stale_days"] = 2.0  # swelling and the wellness items still look 3 days back
+    assert reach(cfg) == pd.Timedelta(days=3 + 28 + 1)
+
+
+def test_the_previous_hop_battery_long_before_the_reach_still_counts() -> None:
+    # injured 07-01; batteries on 07-15 (LSI 95% everywhere) and 11-20 with the triple hop 570 -> 498 cm:
+    # LSI 95% -> 83%, a 12-point drop > 5 with no trial noise. The 07-15 battery lies 131 days
+    # before the board, before the engine's first kept day (09-27): the drop is still seen
+    s = Scenario(injuries=JULY_INJURY).daily_pain("2026-11-01", "2026-11-23", 1).tier("2026-11-10", 5)
+    s.hops("2026-07-15").hops("2026-11-20", {"single_hop": 190, "triple_hop": 498, "crossover_hop": 475,
+                                             "timed_hop_6m": 2.1})
+    row = both_boards(s)
+    assert rules(row, "stop") == ["hop_lsi_drop"]
+    assert row["_facts"]["hop_lsi_drop"] == 95.0 - 83.0
+    assert row["_facts"]["_sources"]["hop_lsi_drop"] == ("triple hop LSI 95% (2026-07-15) -> 83% (2026-11-20); "
+                                                         "trial noise 0.0 points")
+    # the week at tier 5 is re-judged on the same older battery: 11-20..11-22 flagged, 11-17..11-19 not
+    assert row["_facts"]["flagged_days_at_tier"] == 4.0  # 11-20, 11-21, 11-22 and the day itself
+
+
+def test_a_wellness_item_answered_four_times_counts_with_old_answers() -> None:
+    # sleep answered on 08-01, 08-02 and 08-03 (5/5), then 11-20 and 11-21 (5/5) and 11-23 (2/5): six
+    # answers (>= 4, the item counts), three of them after the engine's first kept day. Baseline
+    # 11-20..11-21: mean 5, SD 0 -> floor 1; drop 3 steps > 1: z = 3 / 1 = 3 >= 2 -> red
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).hops("2026-11-20").tier("2026-11-10", 3)
+    for when, value in (("2026-08-01", 5), ("2026-08-02", 5), ("2026-08-03", 5), ("2026-11-20", 5),
+                        ("2026-11-21", 5), ("2026-11-23", 2)):
+        s.item(when, "sleep", value, MCLEAN)
+    row = both_boards(s)
+    assert row["_facts"]["wellness_item_z"] == 3.0
+    red = next(r for r in row["reasons"] if r["rule"] == "wellness_item_red")
+    assert red["short"] == "sleep 2/5, usual 5/5: z 3 ≥ 2"
+
+
+def test_three_answers_in_all_are_not_enough() -> None:
+    # the same without the August answers: three answers in all (< 4): no wellness fact
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).hops("2026-11-20").tier("2026-11-10", 3)
+    for when, value in (("2026-11-20", 5), ("2026-11-21", 5), ("2026-11-23", 2)):
+        s.item(when, "sleep", value, MCLEAN)
+    row = both_boards(s)
+    assert "wellness_item_z" not in row["_facts"]
+    assert not [r for r in row["reasons"] if r["rule"].startswith("wellness")]
