@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # The metric that carries each test's symmetry, and whether lower is better.
 PRIMARY_METRIC: dict[str, str] = {
@@ -49,7 +51,7 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     # the source rows of each group, joined without a Python-level groupby (thousands of groups)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
-    out["sources"] = [", ".join(sorted(set(p))) for p in _parts(lr["_src"].to_numpy(dtype=object)[order], codes[order])]
+    out["sources"] = _join_runs(lr["_src"].to_numpy(dtype=object)[order], codes[order], distinct=True)
     lower_out = out["metric"].isin(LOWER_IS_BETTER)
     out["best"] = np.where(lower_out, -out["best_key"], out["best_key"])
     # CV% of trials: SD / mean x 100 (sample SD; one trial has no CV)
@@ -121,36 +123,46 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
 
 def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     """`column`'s text joined with ", " per group of `keys` (in row order), without a Python-level
-    groupby: the rows sorted by group, split at each new group, each part joined."""
+    groupby: the rows sorted by group, each run of a group joined in one Arrow pass."""
     grouped = frame.groupby(keys, sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
     out = grouped.size().reset_index()[keys]
-    out[column] = [", ".join(p) for p in _parts(frame[column].to_numpy(dtype=object)[order], codes[order])]
+    out[column] = _join_runs(frame[column].to_numpy(dtype=object)[order], codes[order])
     return out
 
 
-def _parts(values: np.ndarray, codes: np.ndarray) -> list[list[object]]:
-    """`values` (sorted by `codes`) cut into one list per code: list slices, not numpy views."""
-    bounds = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(values)] if len(values) else []
-    items = values.tolist()
-    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+def _join_runs(values: np.ndarray, codes: np.ndarray, distinct: bool = False) -> list[str]:
+    """`values` (text, sorted by `codes`) joined with ", " per run of one code, in one Arrow pass
+    (no Python list per group); with `distinct`, each run's distinct values in sorted order (as
+    `", ".join(sorted(set(run)))`: Arrow sorts text by code point, as Python does)."""
+    if not len(values):
+        return []
+    table = pa.table({"code": pa.array(codes), "text": pa.array(values, type=pa.string())})
+    if distinct:
+        table = table.sort_by([("code", "ascending"), ("text", "ascending")])
+        code, text = table["code"].combine_chunks(), table["text"].combine_chunks()
+        same = pc.and_(pc.equal(code[1:], code[:-1]), pc.equal(text[1:], text[:-1])).to_numpy(zero_copy_only=False)
+        table = table.filter(pa.array(np.concatenate([[True], ~same])))
+    code = table["code"].to_numpy()
+    offsets = np.concatenate([[0], np.flatnonzero(code[1:] != code[:-1]) + 1, [len(code)]]).astype(np.int32)
+    runs = pa.ListArray.from_arrays(pa.array(offsets), table["text"].combine_chunks())
+    return pc.binary_join(runs, ", ").to_pylist()
 
 
 def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFrame) -> np.ndarray:
+    """The episode start of each (athlete, injury date) (the date itself when it starts one, NaT
+    where the date is blank): looked up once per distinct pair, then spread by index."""
     from lib.metrics.baselines import episode_starts
 
     starts = episode_starts(injuries)
-    cache: dict[tuple[str, pd.Timestamp], pd.Timestamp] = {}
-    out = []
-    for a, d in zip(athletes.astype(str), dates):
-        if pd.isna(d):
-            out.append(pd.NaT)
-            continue
-        key = (a, pd.Timestamp(d))
-        if key not in cache:
-            cache[key] = starts.get(key, key[1])
-        out.append(cache[key])
+    a = athletes.astype(str).to_numpy(dtype=object)
+    d = dates.to_numpy()
+    valid = ~pd.isna(d)
+    codes, pairs = pd.MultiIndex.from_arrays([a[valid], d[valid]]).factorize()
+    found = [starts.get((x, pd.Timestamp(y)), pd.Timestamp(y)) for x, y in pairs]
+    out = np.full(len(a), pd.NaT, dtype=object)
+    out[valid] = np.array(found + [None], dtype=object)[:-1][codes]  # (+ None: never a 2-d array)
     return pd.to_datetime(pd.Series(out, dtype="object")).to_numpy()
 
 
