@@ -74,10 +74,20 @@ def _records_by_athlete(df: pd.DataFrame, as_of: pd.Timestamp, columns: list[str
             recent[at[last]] = True
         rows = rows[recent]
     out: dict[str, list[dict[str, object]]] = {}
-    values = [rows[c].tolist() for c in columns]
+    values = [_cells(rows[c]) for c in columns]
     for athlete, *cells in zip(rows["athlete_id"].tolist(), *values):
         out.setdefault(str(athlete), []).append(dict(zip(columns, cells)))
     return out
+
+
+def _cells(column: pd.Series) -> list[object]:
+    """`column.tolist()`; a date column's Timestamps made once per distinct date (a season has a
+    few hundred dates over tens of thousands of rows), NaT where blank."""
+    if not pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return column.tolist()
+    codes, days = pd.factorize(column)
+    made = [*days, pd.NaT]  # code -1 (blank) reads the last
+    return [made[c] for c in codes.tolist()]
 
 
 def _latest_day(rows: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta) -> list[dict]:
