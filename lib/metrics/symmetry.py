@@ -79,18 +79,30 @@ def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     if inj.empty or out.empty:
         return out.assign(involved_side=pd.Series(pd.NA, index=out.index, dtype="string"),
                           injury_date=pd.NaT).drop(columns="_pos")
-    left = out.assign(date=out["date"].astype("datetime64[s]")).sort_values("date")
     inj = inj.assign(injury_date=inj["injury_date"].astype("datetime64[s]"),
                      athlete_id=inj["athlete_id"].astype(str)).sort_values("injury_date")
-    left = left.assign(athlete_id=left["athlete_id"].astype(str))
-    back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
-    fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
-    back = back.sort_values("_pos").reset_index(drop=True)
-    fwd = fwd.sort_values("_pos").reset_index(drop=True)
-    use_fwd = back["injury_date"].isna()
+    ids = out["athlete_id"].astype(str).to_numpy(dtype=object)
+    # only the athletes with an injury on record are matched (the others have none: blank)
+    injured = pd.Series(ids).isin(set(inj["athlete_id"])).to_numpy()
+    side, when, at = inj["side"].iloc[0:0], inj["injury_date"].iloc[0:0], np.array([], dtype=int)
+    if injured.any():
+        left = out[injured]
+        left = left.assign(date=left["date"].astype("datetime64[s]"), athlete_id=ids[injured]).sort_values("date")
+        back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
+        fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
+        back = back.sort_values("_pos").reset_index(drop=True)
+        fwd = fwd.sort_values("_pos").reset_index(drop=True)
+        use_fwd = back["injury_date"].isna()
+        side = back["side"].where(~use_fwd, fwd["side"])
+        when = back["injury_date"].where(~use_fwd, fwd["injury_date"])
+        at = back["_pos"].to_numpy()
     result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
-    result["involved_side"] = back["side"].where(~use_fwd, fwd["side"]).astype("string")
-    result["injury_date"] = back["injury_date"].where(~use_fwd, fwd["injury_date"])
+    every_side = pd.Series(pd.NA, index=result.index, dtype=side.dtype)
+    every_side.iloc[at] = side.to_numpy()
+    every_when = pd.Series(pd.NaT, index=result.index, dtype=when.dtype)
+    every_when.iloc[at] = when.to_numpy()
+    result["involved_side"] = every_side.astype("string")
+    result["injury_date"] = every_when
     return result
 
 
