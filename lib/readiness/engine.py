@@ -20,9 +20,10 @@ from lib.core.settings import Settings
 from lib.metrics.baselines import episode_starts
 from lib.metrics.exposure import daily_load, exposure_status
 from lib.metrics.plan_actual import board_reasons as plan_reasons
-from lib.metrics.symmetry import limb_symmetry
+from lib.metrics.symmetry import HOP_BATTERY
 from lib.readiness.facts import STRENGTH_TEST
 from lib.readiness.force import _NoiseByDay
+from lib.readiness.recent import board_lsi
 from lib.readiness.rows import FactRows, reach
 from lib.store.data import Data
 
@@ -85,11 +86,11 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
     if athlete_ids is not None:
         data = _only(data, {str(a) for a in athlete_ids})
     tests = data.tests
-    lsi = limb_symmetry(tests[tests["date"] <= as_of], data.injuries)
-    exposure = _records_by_id(exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations))
     # the board judges `as_of` and, at a recorded tier, the tier_min_days - 1 days before: the rows
     # a fact of those days reads (rows.reach), not the season's
     keep_from = as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")), 1)) - reach(cfg)
+    lsi = board_lsi(tests[tests["date"] <= as_of], data.injuries, keep_from, {*HOP_BATTERY, *STRENGTH_TEST.values()})
+    exposure = _records_by_id(exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations))
     fact_rows = FactRows.build(data, lsi, as_of, keep_from)
     # `_facts_on` reads the LSI of the injury's strength test only, within stale_days of the day
     strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())) & (lsi["date"] >= keep_from),

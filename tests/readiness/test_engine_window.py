@@ -10,13 +10,16 @@ Defaults: stale_days 21, baseline_days 28, tier_min_days 7: on 2026-11-23 the en
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from lib.core.settings import defaults
-from lib.readiness import readiness_board
+from lib.metrics.symmetry import HOP_BATTERY, limb_symmetry
+from lib.readiness import STRENGTH_TEST, readiness_board
+from lib.readiness.recent import board_lsi
 from lib.readiness.rows import reach
 from tests.readiness.legacy_board import legacy_readiness_board
 from tests.readiness.method_scenarios import ON, Scenario, rules
-from tests.readiness.test_engine import assert_same_board, assert_same_facts
+from tests.readiness.test_engine import assert_same_board, assert_same_facts, season
 
 JULY_INJURY = [{"athlete_id": "a", "injury_date": pd.Timestamp("2026-07-01"), "side": "right", "region": "hamstring"}]
 MCLEAN = "1-5 McLean, 5 = best"
@@ -78,3 +81,47 @@ def test_three_answers_in_all_are_not_enough() -> None:
     row = both_boards(s)
     assert "wellness_item_z" not in row["_facts"]
     assert not [r for r in row["reasons"] if r["rule"].startswith("wellness")]
+
+
+def _triple(s: Scenario, when: str, involved: float, uninvolved: float) -> None:
+    for side, v in (("right", involved), ("left", uninvolved)):
+        s.test(when, "triple_hop", "distance", side, v, "cm")
+
+
+def test_a_pair_of_limbs_without_an_lsi_reads_the_whole_season() -> None:
+    # triple hop before the first kept day: 07-05 (570/600 = 95%), 07-10 (left 0: zero reference,
+    # no LSI), 07-20 (95%). The board's LSI days reach back to the second-latest day with both limbs
+    # (07-10), which gives one valid LSI of the two the facts may read: the whole season is computed.
+    # 11-20: 498 / 600 = 83%: a 12-point drop from 07-20, beyond the trial noise of one trial per limb:
+    # hop_sem 4.1% each, sqrt(4.1^2 + 4.1^2) = 5.8 points
+    s = Scenario(injuries=JULY_INJURY).daily_pain("2026-11-01", "2026-11-23", 1).tier("2026-11-10", 5)
+    for when, involved, uninvolved in (("2026-07-05", 570, 600), ("2026-07-10", 570, 0), ("2026-07-20", 570, 600),
+                                       ("2026-11-20", 498, 600)):
+        _triple(s, when, involved, uninvolved)
+    data = s.data()
+    keep_from = ON - pd.Timedelta(days=7) - reach(defaults())
+    lsi = board_lsi(data.tests, data.injuries, keep_from, {"triple_hop"})
+    assert list(lsi["date"].dt.strftime("%m-%d")) == ["07-05", "07-10", "07-20", "11-20"]
+    row = both_boards(s)
+    assert row["_facts"]["_sources"]["hop_lsi_drop"] == ("triple hop LSI 95% (2026-07-20) -> 83% (2026-11-20); "
+                                                         "trial noise 5.8 points")
+
+
+@pytest.mark.parametrize("back", [7, 57, 150])
+def test_the_board_lsi_rows_are_the_season_rows(back: int) -> None:
+    # every row from the first kept day on, and each hop test's last two valid LSIs before it
+    data, on = season(40), pd.Timestamp("2026-06-30")
+    keep_from = on - pd.Timedelta(days=back)
+    wanted = {*HOP_BATTERY, *STRENGTH_TEST.values()}
+    tests = data.tests[data.tests["date"] <= on]
+    full = limb_symmetry(tests[tests["test"].isin(wanted)], data.injuries)
+    got = board_lsi(tests, data.injuries, keep_from, wanted)
+    assert len(got) < len(full)
+    pd.testing.assert_frame_equal(full[full["date"] >= keep_from].reset_index(drop=True),
+                                  got[got["date"] >= keep_from].reset_index(drop=True), check_exact=True)
+
+    def previous(lsi: pd.DataFrame) -> pd.DataFrame:
+        old = lsi[(lsi["date"] < keep_from) & lsi["test"].isin(HOP_BATTERY) & lsi["lsi"].notna()]
+        return old.groupby(["athlete_id", "test"], sort=False).tail(2).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(previous(full), previous(got), check_exact=True)
