@@ -67,15 +67,18 @@ def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: list[dict[str
 
 def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: list[dict[str, object]], rows: FactRows,
                  noise: "_NoiseByDay", cfg: Settings, injury: dict[str, object],
-                 since: pd.Timestamp, daily: pd.DataFrame | None = None) -> list[pd.Timestamp]:
+                 since: pd.Timestamp, daily: pd.DataFrame | None = None,
+                 own: object = ...) -> list[pd.Timestamp]:
     """The days among `days` on which the athlete had a stop or hold flag (unmet gates are not
     flags), each day judged on the data up to that day. `daily`: the athlete's
-    `daily_load(sessions, max(days))` when the caller has it (the board's engine), else computed."""
+    `daily_load(sessions, max(days))` when the caller has it, else computed; `own`: its
+    `_own_days` when the caller has them (the board's engine; `...`: not given)."""
     region = str(injury["region"])
     out = []
-    if daily is None:
-        daily = daily_load(data.sessions, max(days)) if days else None
-    own = _own_days(daily, athlete_id)
+    if own is ...:
+        if daily is None:
+            daily = daily_load(data.sessions, max(days)) if days else None
+        own = _own_days(daily, athlete_id)
     for day in days:
         exposure = _week_exposure(own, athlete_id, day, cfg)
         facts = _facts_on(athlete_id, day, data, lsi, _rows_until(rows, athlete_id, day), exposure, noise(day), cfg,
@@ -135,10 +138,11 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, inputs: AthleteInput
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
         window = [d for d in pd.date_range(as_of - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), as_of - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
-        # the team's days up to the day before, from the engine (flagged_days reads no other table then)
-        before = inputs.days_before() if window and max(window) == as_of - pd.Timedelta(days=1) else None
-        flagged = flagged_days(athlete_id, list(window), inputs.data if before is None else None,  # type: ignore[arg-type]
-                               inputs.lsi, inputs.rows, noise, cfg, injury, since, daily=before)  # type: ignore[arg-type]
+        # the athlete's days up to the day before, from the engine (flagged_days reads no other table then)
+        engine_days = bool(window) and max(window) == as_of - pd.Timedelta(days=1)
+        flagged = flagged_days(athlete_id, list(window), None if engine_days else inputs.data,  # type: ignore[arg-type]
+                               inputs.lsi, inputs.rows, noise, cfg, injury, since,  # type: ignore[arg-type]
+                               **({"own": inputs.days_before()} if engine_days else {}))
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
             flagged.append(as_of)

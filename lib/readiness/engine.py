@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import episode_starts
-from lib.metrics.exposure import daily_load, exposure_status
+from lib.metrics.exposure import REST_GAP_DAYS, daily_load, exposure_status
 from lib.metrics.plan_actual import board_reasons as plan_reasons
 from lib.metrics.symmetry import HOP_BATTERY
 from lib.readiness.facts import STRENGTH_TEST
@@ -57,9 +57,10 @@ class AthleteInputs:
         records in the LSI table's order, from the earliest day the board reads on."""
         return self.parts.strength.get(self.athlete_id, [])
 
-    def days_before(self) -> pd.DataFrame:
-        """The athlete's `daily_load` up to the day before (the days `board.flagged_days`
-        re-judges end there), computed once for every athlete with a recorded tier."""
+    def days_before(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(dates, HSR m, on record) of the athlete's `daily_load` up to the day before (the days
+        `board.flagged_days` re-judges end there), computed once for every athlete with a
+        recorded tier, from the sessions those days read (`_sessions_from`); None without any."""
         return self.parts.days_before(self.athlete_id)
 
     def plan_reasons(self, as_of: pd.Timestamp) -> list[dict[str, object]]:
@@ -100,7 +101,7 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
     since = {a: starts.get((a, pd.Timestamp(i["injury_date"])), pd.Timestamp(i["injury_date"]))  # type: ignore[arg-type]
              for a, i in injuries.items()}
     recorded = recorded_tiers(data.tier_history, as_of, since)
-    parts = _Parts(data, _records(strength), as_of, set(recorded))
+    parts = _Parts(data, _records(strength), as_of, set(recorded), cfg)
     stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     recent = set(tests.loc[(tests["date"] <= as_of) & (tests["date"] > as_of - stale), "athlete_id"].astype(str))
     athletes = data.athletes.sort_values("name").to_dict("records")
@@ -152,18 +153,19 @@ class _Parts:
     boards never need them: only a recorded tier's re-judged days, a strength LSI or a saved plan do)."""
 
     def __init__(self, team: Data, strength: dict[str, list[dict[str, object]]], as_of: pd.Timestamp,
-                 recorded: set[str]) -> None:
+                 recorded: set[str], cfg: Settings) -> None:
         self.team, self.strength = team, strength
         self.split: dict[str, dict[str, pd.DataFrame]] = {}
         self.as_of, self.recorded = as_of, recorded
-        self.before: dict[str, pd.DataFrame] | None = None
+        self.first_day = as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")) - 1, 1))  # the first re-judged day
+        self.before: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
-    def days_before(self, athlete_id: str) -> pd.DataFrame:
+    def days_before(self, athlete_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         if self.before is None:
             s = self.team.sessions
-            self.before = _by_athlete(daily_load(s[s["athlete_id"].astype(str).isin(self.recorded)],
-                                                 self.as_of - pd.Timedelta(days=1)))
-        return self.before.get(athlete_id, pd.DataFrame(columns=["athlete_id", "date", "hsr", "on_record"]))
+            s = _sessions_from(s[s["athlete_id"].astype(str).isin(self.recorded)], self.first_day)
+            self.before = _own_days_all(daily_load(s, self.as_of - pd.Timedelta(days=1)))
+        return self.before.get(athlete_id)
 
     def table(self, name: str, athlete_id: str) -> pd.DataFrame:
         frame = getattr(self.team, name)
@@ -174,6 +176,29 @@ class _Parts:
     def data(self, athlete_id: str) -> Data:
         return Data(self.team.athletes, *(self.table(n, athlete_id) for n in TABLES), plans=self.team.plans,
                     mss_confirmations=self.team.mss_confirmations)
+
+
+def _sessions_from(sessions: pd.DataFrame, first_day: pd.Timestamp) -> pd.DataFrame:
+    """The sessions whose days a re-judged day from `first_day` on reads through `daily_load`: its
+    28 days of coverage and 14 of week change, each day's on-record flag (a gap of at most
+    REST_GAP_DAYS between two sessions), and, before those, each athlete's last session day (the
+    calendar then starts early enough for the 14 days the week change needs, and the days after it
+    are on record as they are over the whole season)."""
+    cut = first_day - pd.Timedelta(days=28 + 14 + REST_GAP_DAYS + 1)
+    before = sessions["date"] < cut
+    last = sessions["date"].where(before).groupby(sessions["athlete_id"].astype(str)).transform("max")
+    return sessions[(sessions["date"] >= cut) | (before & (sessions["date"] == last))]
+
+
+def _own_days_all(daily: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`board._own_days` of every athlete of `daily` (sorted by athlete, days oldest first) at once."""
+    if daily.empty:
+        return {}
+    ids = daily["athlete_id"].astype(str).to_numpy()
+    dates, hsr, on = (daily["date"].to_numpy(), daily["hsr"].to_numpy(dtype=float),
+                      daily["on_record"].to_numpy(dtype=bool))
+    bounds = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
+    return {str(ids[a]): (dates[a:b], hsr[a:b], on[a:b]) for a, b in zip(bounds, bounds[1:])}
 
 
 def _records(frame: pd.DataFrame) -> dict[str, list[dict[str, object]]]:

@@ -125,3 +125,21 @@ def test_the_board_lsi_rows_are_the_season_rows(back: int) -> None:
         return old.groupby(["athlete_id", "test"], sort=False).tail(2).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(previous(full), previous(got), check_exact=True)
+
+
+def test_a_re_judged_week_change_reads_the_calendar_from_an_old_session() -> None:
+    # one session on 08-01, then 100 m a day on 11-11..11-15 and 250 m a day on 11-16..11-22; tier 3
+    # recorded 11-10, the board on 11-23 re-judges 11-17..11-22. The athlete's calendar starts on
+    # 08-01 (the engine keeps that session although it lies before the sessions it reads), so 14
+    # days lie behind each re-judged day: on 11-22 the last 7 days 7 x 250 = 1750 m vs 11-09..11-15,
+    # 5 days on record (11-09 and 11-10 are after a gap) x 100 m, weekly 700 m: +150% > 50% -> hold;
+    # on 11-21 1600 vs 4 days on record, weekly 700: +129%; on 11-20 only 3 days on record the week
+    # before (< 4): no figure. On 11-23 (no session, off record): 6 x 250 -> 1750 vs 6 days on
+    # record (5 x 100 + 250) -> 875: +100%. Flagged: 11-21, 11-22 and the day itself
+    s = Scenario().daily_pain("2026-11-01", "2026-11-23", 1).hops("2026-11-20").tier("2026-11-10", 3)
+    s.run("2026-08-01", "2026-08-01", 100).run("2026-11-11", "2026-11-15", 100).run("2026-11-16", "2026-11-22", 250)
+    row = both_boards(s)
+    assert row["_facts"]["flagged_days_at_tier"] == 3.0
+    assert row["_facts"]["_sources"]["flagged_days_at_tier"] == (
+        "days checked: 2026-11-17 to 2026-11-23; flagged: 2026-11-21, 2026-11-22, 2026-11-23")
+    assert row["_facts"]["hsr_week_change_pct"] == 100.0
