@@ -87,9 +87,7 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
     if athlete_ids is not None:
         data = _only(data, {str(a) for a in athlete_ids})
     tests = data.tests
-    # the board judges `as_of` and, at a recorded tier, the tier_min_days - 1 days before: the rows
-    # a fact of those days reads (rows.reach), not the season's
-    keep_from = as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")), 1)) - reach(cfg)
+    keep_from = first_kept_day(as_of, cfg)
     lsi = board_lsi(tests[tests["date"] <= as_of], data.injuries, keep_from, {*HOP_BATTERY, *STRENGTH_TEST.values()})
     exposure = _records_by_id(exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations))
     fact_rows = FactRows.build(data, lsi, as_of, keep_from)
@@ -111,6 +109,12 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
         by_athlete[aid] = AthleteInputs(aid, parts, fact_rows, exposure.get(aid), noise, injuries.get(aid),
                                         since.get(aid), recorded.get(aid), aid in recent, cfg)
     return BoardInputs(athletes, by_athlete)
+
+
+def first_kept_day(as_of: pd.Timestamp, cfg: Settings) -> pd.Timestamp:
+    """The first day of rows the board reads: it judges `as_of` and, at a recorded tier, the
+    tier_min_days - 1 days before, each reading rows.reach(cfg) back (not the whole season)."""
+    return as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")), 1)) - reach(cfg)
 
 
 def active_injuries(injuries: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, dict[str, object]]:
