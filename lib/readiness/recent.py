@@ -50,24 +50,25 @@ class _Days:
 
     def __init__(self, t: pd.DataFrame, keep_from: pd.Timestamp) -> None:
         self.keep_from = keep_from
-        self.athletes = pd.Index(pd.factorize(t["athlete_id"].astype(str))[1])
-        self.tests = pd.Index(pd.factorize(t["test"])[1])
-        athlete = self.athletes.get_indexer(t["athlete_id"].astype(str))
-        test = self.tests.get_indexer(t["test"])
+        athlete, athletes = pd.factorize(t["athlete_id"].astype(str))
+        test, tests = pd.factorize(t["test"])
+        self.athletes, self.tests = pd.Index(athletes), pd.Index(tests)
         date = t["date"].to_numpy().astype("datetime64[s]")
         self.dated = ~np.isnat(date)
         seconds = date.astype(np.int64)
         self.t0 = int(seconds[self.dated].min()) if self.dated.any() else 0
         self.span = int(seconds[self.dated].max()) - self.t0 + 2 if self.dated.any() else 2
         self.row_key = (athlete * len(self.tests) + test) * self.span + np.where(self.dated, seconds - self.t0, 0)
-        primary = (t["metric"] == t["test"].map(PRIMARY_METRIC)).fillna(False).to_numpy(dtype=bool)
-        side = t["side"].astype(str).to_numpy()
-        lsi_row = (primary & np.isin(side, ["left", "right"]) & self.dated & t["athlete_id"].notna().to_numpy()
+        metric = np.array([PRIMARY_METRIC.get(str(x)) for x in tests], dtype=object)[test]  # per distinct test
+        primary = t["metric"].fillna("").astype(str).to_numpy(dtype=object) == metric
+        left = t["side"].eq("left").fillna(False).to_numpy(dtype=bool)
+        right = t["side"].eq("right").fillna(False).to_numpy(dtype=bool)
+        lsi_row = (primary & (left | right) & self.dated & t["athlete_id"].notna().to_numpy()
                    & t["unit"].notna().to_numpy())
         self.keys = np.unique(self.row_key[lsi_row])
         valued = lsi_row & t["value"].notna().to_numpy()
-        self.both = (np.isin(self.keys, self.row_key[valued & (side == "left")])
-                     & np.isin(self.keys, self.row_key[valued & (side == "right")]))
+        self.both = (np.isin(self.keys, self.row_key[valued & left])
+                     & np.isin(self.keys, self.row_key[valued & right]))
         self.group = self.keys // self.span
         self.offset = self.keys % self.span
         start = np.datetime64(pd.Timestamp(keep_from).to_datetime64(), "s").astype(np.int64) - self.t0
