@@ -4,9 +4,13 @@
 start, the recorded tier, the exposure row, a recent test) with a pandas filter per athlete and per
 fact: 26 ms an athlete. Here each lookup is one pass over its table for the whole team (limb
 symmetry, exposure status with acute:chronic read on the last 7 days, the noise figures, the
-injuries, the tier history, the tests), and the board reads plain records by athlete id. The rules
-stay where they are: `facts` produces each fact from the athlete's rows, `evaluate` judges it,
-`board` decides the row; what is here only finds the rows a rule reads.
+injuries, the tier history, the tests), and the board reads plain records by athlete id. Each pass
+reads only the rows the board's days can read (`first_kept_day`: the day and the re-judged week at
+a recorded tier, each reaching rows.reach back), plus the older rows a count, a previous value, a
+pre-injury reference or a calendar needs (lib.readiness.recent, `_sessions_from`): the same facts
+as over the whole season. The rules stay where they are: `facts` produces each fact from the
+athlete's rows, `evaluate` judges it, `board` decides the row; what is here only finds the rows a
+rule reads.
 """
 
 from __future__ import annotations
