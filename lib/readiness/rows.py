@@ -62,17 +62,19 @@ def _records_by_athlete(df: pd.DataFrame, as_of: pd.Timestamp, columns: list[str
     on, and of the rows before it the last `older` per athlete and `by` (with `valid`, of those
     whose `valid` is not blank): what a count or a "previous valid value" reads (the wellness items'
     four answers, the hop LSI's previous valid test)."""
-    rows = df[df["date"] <= as_of].sort_values("date", kind="stable")
+    rows = df.loc[df["date"] <= as_of, list(dict.fromkeys(["athlete_id", *columns]))]
+    order = np.argsort(rows["date"].to_numpy(), kind="stable")  # oldest first, ties in table order
     if cut is not None:
-        recent = (rows["date"] >= cut).to_numpy(dtype=bool, copy=True)
+        recent = rows["date"].to_numpy()[order] >= cut
         if older and by is not None:
-            mask = ~recent if valid is None else ~recent & rows[valid].notna().to_numpy()
-            before = rows[mask]
-            at = np.flatnonzero(mask)  # positions in `rows` (an index may repeat)
+            mask = ~recent if valid is None else ~recent & rows[valid].notna().to_numpy()[order]
+            at = np.flatnonzero(mask)  # positions in date order of the rows before the cut
+            before = rows.iloc[order[at]]
             last = before.groupby([before["athlete_id"].astype(str).to_numpy(), before[by].astype(str).to_numpy()],
                                   sort=False).cumcount(ascending=False).to_numpy() < older
             recent[at[last]] = True
-        rows = rows[recent]
+        order = order[recent]
+    rows = rows.iloc[order]
     out: dict[str, list[dict[str, object]]] = {}
     values = [_cells(rows[c]) for c in columns]
     for athlete, *cells in zip(rows["athlete_id"].tolist(), *values):
