@@ -12,7 +12,7 @@ from lib.metrics.baselines import beyond_noise
 from lib.metrics.exposure import acwr_figure
 from lib.metrics.symmetry import HOP_BATTERY, lsi_trial_noise
 from lib.readiness.force import _force_facts, _ftct_facts
-from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _src, _srcs
+from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _mean, _src, _srcs
 
 
 STRENGTH_TEST = {
@@ -140,7 +140,7 @@ def _strength_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta,
         if not side_rows:
             continue
         values = [float(r["value"]) for r in side_rows]
-        facts[fact] = float(np.mean(values)) if how == "mean" else max(values)
+        facts[fact] = _mean(values) if how == "mean" else max(values)
         sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
 
 

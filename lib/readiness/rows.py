@@ -117,7 +117,19 @@ def _baseline(rows: list[dict], day: pd.Timestamp, cfg: Settings) -> tuple[float
     for r in rows:
         if window < r["date"] < day:
             by_day.setdefault(r["date"], []).append(float(r["value"]))
-    daily = [float(np.mean(v)) for v in by_day.values()]
+    daily = [_mean(v) for v in by_day.values()]
     if len(daily) < 2:
         return np.nan, np.nan
-    return float(np.mean(daily)), float(np.std(daily, ddof=1))
+    return _mean(daily), float(np.std(daily, ddof=1))
+
+
+def _mean(values: list[float]) -> float:
+    """`float(np.mean(values))`, the same float, without an array for a few values: numpy adds
+    fewer than 8 values one after the other from 0.0 (its pairwise sum starts at 8), as here."""
+    n = len(values)
+    if not 0 < n < 8:
+        return float(np.mean(values))
+    total = 0.0
+    for v in values:
+        total += v
+    return float(total / n)
