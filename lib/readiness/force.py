@@ -14,15 +14,19 @@ from lib.readiness.rows import _baseline, _dated, _latest_day, _mean, _srcs
 
 def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
                  facts: dict[str, object], sources: dict[str, str]) -> None:
-    cmj = _latest_day([r for r in tests if r["test"] == "cmj" and r["metric"] == "asymmetry"], as_of, stale)
+    by: dict[tuple[object, object], list[dict]] = {}  # the rows of each test and metric, in order: one pass
+    for r in tests:
+        by.setdefault((r["test"], r["metric"]), []).append(r)
+    cmj_asymmetry, nordic_asymmetry = by.get(("cmj", "asymmetry"), []), by.get(("nordic", "asymmetry"), [])
+    nordic_force = by.get(("nordic", "max_force"), [])
+    cmj = _latest_day(cmj_asymmetry, as_of, stale)
     if cmj:
         facts["cmj_asymmetry"] = _mean([r["value"] for r in cmj])
         _dated(facts, "cmj_asymmetry", cmj[0]["date"])
         sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {_most_common([r['side'] for r in cmj])}, "
                                     f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
-    nordic = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "asymmetry"], as_of, stale)
-    forces = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "max_force"
-                          and r["side"] in ("left", "right")], as_of, stale)
+    nordic = _latest_day(nordic_asymmetry, as_of, stale)
+    forces = _latest_day([r for r in nordic_force if r["side"] in ("left", "right")], as_of, stale)
     if nordic and (not forces or nordic[0]["date"] >= forces[0]["date"]):
         facts["nordic_imbalance"] = _mean([r["value"] for r in nordic])
         _dated(facts, "nordic_imbalance", nordic[0]["date"])
@@ -38,8 +42,9 @@ def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, no
                                            f"(weaker side {'left' if left < right else 'right'}): {_srcs(forces)}")
     for fact, key in (("cmj_asymmetry", "cmj_asymmetry"), ("nordic_imbalance", "nordic_asymmetry")):
         if fact in facts:
-            _flag_beyond_noise(fact, _daily_asymmetry(tests, fact), noise, key, cfg, facts, sources)
-    jumps = [r for r in tests if r["test"] == "cmj" and r["metric"] == "jump_height" and r["side"] == "both"]
+            own = cmj_asymmetry if fact == "cmj_asymmetry" else nordic_asymmetry + nordic_force
+            _flag_beyond_noise(fact, _daily_asymmetry(own, fact), noise, key, cfg, facts, sources)
+    jumps = [r for r in by.get(("cmj", "jump_height"), []) if r["side"] == "both"]
     latest = _latest_day(jumps, as_of, stale)
     if latest:
         day = latest[0]["date"]
