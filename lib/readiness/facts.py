@@ -92,8 +92,11 @@ def _lsi_facts(lsi: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, since:
                facts: dict[str, object], sources: dict[str, str]) -> None:
     drops = []
     cut = as_of - stale  # once, not per row
+    by_test: dict[object, list[dict]] = {}  # the rows of each test, in order: one pass
+    for r in lsi:
+        by_test.setdefault(r["test"], []).append(r)
     for test in HOP_BATTERY:
-        rows = [r for r in lsi if r["test"] == test]
+        rows = by_test.get(test, [])
         recent = [r for r in rows if r["date"] > cut]
         valid = [r for r in recent if not pd.isna(r["lsi"])]
         if not valid:
