@@ -239,10 +239,14 @@ def _add_pre_injury(out: pd.DataFrame) -> pd.DataFrame:
     post = out["_injury_date"].notna() & (out["date"] >= out["_injury_date"])
     if not post.any():
         return out
-    pre_rows = out[["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
+    # the references of the athletes with a test after an injury only; a stable sort, so that two
+    # rows of one day (two units) give the same reference whichever other rows are there
+    ids = out["athlete_id"].astype(str)
+    pre_rows = out.loc[ids.isin(set(ids[post])), ["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
         columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
     pre_rows = pre_rows.assign(athlete_id=pre_rows["athlete_id"].astype(str), test=pre_rows["test"].astype(str),
-                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date")
+                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date",
+                                                                                                  kind="stable")
     q = out.loc[post, ["athlete_id", "test", "_injury_date"]].copy()
     q["_idx"] = q.index
     q = q.assign(athlete_id=q["athlete_id"].astype(str), test=q["test"].astype(str),
