@@ -12,6 +12,10 @@ and their sum beside the floor. Targets: board + weekly exposure at 160 athletes
 <= 7x the floor; 640 athletes <= 2.5 s.
 
     python benchmarks/metrics_bench.py [--runs 3] [--athletes 40 160 640] [--sessions 250] [--no-tiers] [--before]
+                                       [--split]
+
+`--split` also times the board's grouped passes alone (limb symmetry of the days the board reads,
+exposure status, the fact rows); the rest of the board is its rules per athlete.
 """
 
 from __future__ import annotations
@@ -95,7 +99,7 @@ def floor(data: Data) -> None:
     data.injuries.groupby("athlete_id")["injury_date"].max()
 
 
-def one(n: int, runs: int, per: int, tiers: bool, before: bool) -> None:
+def one(n: int, runs: int, per: int, tiers: bool, before: bool, split: bool = False) -> None:
     import resource
 
     data = season(n, per=per, tiers=tiers)
@@ -104,6 +108,24 @@ def one(n: int, runs: int, per: int, tiers: bool, before: bool) -> None:
     weekly = best_of(runs, lambda: weekly_exposure(data.sessions, ON, cfg))
     board = best_of(runs, lambda: readiness_board(data, ON, cfg))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if split:  # the board's grouped passes, each timed alone; the rest is the rules per athlete
+        from lib.metrics.exposure import exposure_status
+        from lib.readiness import STRENGTH_TEST
+        from lib.readiness.engine import first_kept_day
+        from lib.readiness.recent import board_lsi
+        from lib.readiness.rows import FactRows
+        from lib.metrics.symmetry import HOP_BATTERY
+
+        keep_from, tests = first_kept_day(ON, cfg), data.tests[data.tests["date"] <= ON]
+        wanted = {*HOP_BATTERY, *STRENGTH_TEST.values()}
+        lsi = board_lsi(tests, data.injuries, keep_from, wanted)
+        parts = {"limb symmetry": best_of(runs, lambda: board_lsi(tests, data.injuries, keep_from, wanted)),
+                 "exposure status": best_of(runs, lambda: exposure_status(data.sessions, data.injuries, ON, cfg,
+                                                                          data.mss_confirmations)),
+                 "fact rows": best_of(runs, lambda: FactRows.build(data, lsi, ON, keep_from))}
+        rest = board - sum(parts.values())
+        print(f"{n:4d} athletes: the board's parts: " + " | ".join(f"{k} {v:5.3f} s" for k, v in parts.items())
+              + f" | the rules per athlete and the rest {rest:5.3f} s", flush=True)
     if before:  # the loop per athlete as it was before the engine (kept for the cross-check test)
         from tests.readiness.legacy_board import legacy_readiness_board
 
@@ -125,15 +147,16 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=250, help="GPS sessions per athlete")
     ap.add_argument("--no-tiers", action="store_true", help="no recorded tiers (nothing to re-judge)")
     ap.add_argument("--before", action="store_true", help="also time the loop per athlete the engine replaced")
+    ap.add_argument("--split", action="store_true", help="also time the board's grouped passes one by one")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     args = ap.parse_args()
     if args.one:
-        one(args.one, args.runs, args.sessions, not args.no_tiers, args.before)
+        one(args.one, args.runs, args.sessions, not args.no_tiers, args.before, args.split)
         return
     for n in args.athletes:  # each size in its own process: its own peak memory
         subprocess.run([sys.executable, __file__, "--one", str(n), "--runs", str(args.runs), "--sessions",
                         str(args.sessions), *(["--no-tiers"] if args.no_tiers else []),
-                        *(["--before"] if args.before else [])], check=True)
+                        *(["--before"] if args.before else []), *(["--split"] if args.split else [])], check=True)
 
 
 if __name__ == "__main__":

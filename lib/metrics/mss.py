@@ -70,11 +70,12 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
     s = s.assign(_staff=staff_decisions(s, decisions, as_of).to_numpy())
     starts: dict[str, pd.Timestamp] = {}
     if injuries is not None and len(injuries) and len(s):
-        from lib.metrics.baselines import episode_start
+        from lib.metrics.baselines import episode_starts
 
         inj = injuries[injuries["injury_date"] <= as_of]
-        for athlete, g in inj.groupby("athlete_id"):
-            starts[str(athlete)] = episode_start(injuries, str(athlete), g["injury_date"].max())
+        every = episode_starts(injuries)  # one pass over the table, not one per athlete
+        for athlete, last in inj.groupby("athlete_id")["injury_date"].max().items():
+            starts[str(athlete)] = every.get((str(athlete), pd.Timestamp(last)), pd.Timestamp(last))
     # only the fastest sessions can hold the maximum: the 64 fastest under the ceiling per athlete and
     # side of the injury (before / after), every speed above the ceiling (an artefact to list) and
     # every session staff decided on
@@ -88,7 +89,7 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
     s = pd.concat([s[keep], s[~keep].groupby(["athlete_id", "_part"], sort=False).head(64)])
     rows, artefacts = [], []
     for athlete, g in s.groupby("athlete_id", sort=True):
-        row, out = validated_mss(g.drop(columns="_part"), as_of, ceiling, starts.get(str(athlete)))
+        row, out = validated_mss(g, as_of, ceiling, starts.get(str(athlete)))  # reads no `_part`
         artefacts += [{"athlete_id": athlete, **a} for a in out]
         if row is not None:
             rows.append({"athlete_id": athlete, **row})

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # The metric that carries each test's symmetry, and whether lower is better.
 PRIMARY_METRIC: dict[str, str] = {
@@ -49,7 +51,7 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     # the source rows of each group, joined without a Python-level groupby (thousands of groups)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
-    out["sources"] = [", ".join(sorted(set(p))) for p in _parts(lr["_src"].to_numpy(dtype=object)[order], codes[order])]
+    out["sources"] = _join_runs(lr["_src"].to_numpy(dtype=object)[order], codes[order], distinct=True)
     lower_out = out["metric"].isin(LOWER_IS_BETTER)
     out["best"] = np.where(lower_out, -out["best_key"], out["best_key"])
     # CV% of trials: SD / mean x 100 (sample SD; one trial has no CV)
@@ -77,18 +79,30 @@ def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     if inj.empty or out.empty:
         return out.assign(involved_side=pd.Series(pd.NA, index=out.index, dtype="string"),
                           injury_date=pd.NaT).drop(columns="_pos")
-    left = out.assign(date=out["date"].astype("datetime64[s]")).sort_values("date")
     inj = inj.assign(injury_date=inj["injury_date"].astype("datetime64[s]"),
                      athlete_id=inj["athlete_id"].astype(str)).sort_values("injury_date")
-    left = left.assign(athlete_id=left["athlete_id"].astype(str))
-    back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
-    fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
-    back = back.sort_values("_pos").reset_index(drop=True)
-    fwd = fwd.sort_values("_pos").reset_index(drop=True)
-    use_fwd = back["injury_date"].isna()
+    ids = out["athlete_id"].astype(str).to_numpy(dtype=object)
+    # only the athletes with an injury on record are matched (the others have none: blank)
+    injured = pd.Series(ids).isin(set(inj["athlete_id"])).to_numpy()
+    side, when, at = inj["side"].iloc[0:0], inj["injury_date"].iloc[0:0], np.array([], dtype=int)
+    if injured.any():
+        left = out[injured]
+        left = left.assign(date=left["date"].astype("datetime64[s]"), athlete_id=ids[injured]).sort_values("date")
+        back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
+        fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
+        back = back.sort_values("_pos").reset_index(drop=True)
+        fwd = fwd.sort_values("_pos").reset_index(drop=True)
+        use_fwd = back["injury_date"].isna()
+        side = back["side"].where(~use_fwd, fwd["side"])
+        when = back["injury_date"].where(~use_fwd, fwd["injury_date"])
+        at = back["_pos"].to_numpy()
     result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
-    result["involved_side"] = back["side"].where(~use_fwd, fwd["side"]).astype("string")
-    result["injury_date"] = back["injury_date"].where(~use_fwd, fwd["injury_date"])
+    every_side = pd.Series(pd.NA, index=result.index, dtype=side.dtype)
+    every_side.iloc[at] = side.to_numpy()
+    every_when = pd.Series(pd.NaT, index=result.index, dtype=when.dtype)
+    every_when.iloc[at] = when.to_numpy()
+    result["involved_side"] = every_side.astype("string")
+    result["injury_date"] = every_when
     return result
 
 
@@ -121,36 +135,46 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
 
 def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     """`column`'s text joined with ", " per group of `keys` (in row order), without a Python-level
-    groupby: the rows sorted by group, split at each new group, each part joined."""
+    groupby: the rows sorted by group, each run of a group joined in one Arrow pass."""
     grouped = frame.groupby(keys, sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
     out = grouped.size().reset_index()[keys]
-    out[column] = [", ".join(p) for p in _parts(frame[column].to_numpy(dtype=object)[order], codes[order])]
+    out[column] = _join_runs(frame[column].to_numpy(dtype=object)[order], codes[order])
     return out
 
 
-def _parts(values: np.ndarray, codes: np.ndarray) -> list[list[object]]:
-    """`values` (sorted by `codes`) cut into one list per code: list slices, not numpy views."""
-    bounds = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(values)] if len(values) else []
-    items = values.tolist()
-    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+def _join_runs(values: np.ndarray, codes: np.ndarray, distinct: bool = False) -> list[str]:
+    """`values` (text, sorted by `codes`) joined with ", " per run of one code, in one Arrow pass
+    (no Python list per group); with `distinct`, each run's distinct values in sorted order (as
+    `", ".join(sorted(set(run)))`: Arrow sorts text by code point, as Python does)."""
+    if not len(values):
+        return []
+    table = pa.table({"code": pa.array(codes), "text": pa.array(values, type=pa.string())})
+    if distinct:
+        table = table.sort_by([("code", "ascending"), ("text", "ascending")])
+        code, text = table["code"].combine_chunks(), table["text"].combine_chunks()
+        same = pc.and_(pc.equal(code[1:], code[:-1]), pc.equal(text[1:], text[:-1])).to_numpy(zero_copy_only=False)
+        table = table.filter(pa.array(np.concatenate([[True], ~same])))
+    code = table["code"].to_numpy()
+    offsets = np.concatenate([[0], np.flatnonzero(code[1:] != code[:-1]) + 1, [len(code)]]).astype(np.int32)
+    runs = pa.ListArray.from_arrays(pa.array(offsets), table["text"].combine_chunks())
+    return pc.binary_join(runs, ", ").to_pylist()
 
 
 def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFrame) -> np.ndarray:
+    """The episode start of each (athlete, injury date) (the date itself when it starts one, NaT
+    where the date is blank): looked up once per distinct pair, then spread by index."""
     from lib.metrics.baselines import episode_starts
 
     starts = episode_starts(injuries)
-    cache: dict[tuple[str, pd.Timestamp], pd.Timestamp] = {}
-    out = []
-    for a, d in zip(athletes.astype(str), dates):
-        if pd.isna(d):
-            out.append(pd.NaT)
-            continue
-        key = (a, pd.Timestamp(d))
-        if key not in cache:
-            cache[key] = starts.get(key, key[1])
-        out.append(cache[key])
+    a = athletes.astype(str).to_numpy(dtype=object)
+    d = dates.to_numpy()
+    valid = ~pd.isna(d)
+    codes, pairs = pd.MultiIndex.from_arrays([a[valid], d[valid]]).factorize()
+    found = [starts.get((x, pd.Timestamp(y)), pd.Timestamp(y)) for x, y in pairs]
+    out = np.full(len(a), pd.NaT, dtype=object)
+    out[valid] = np.array(found + [None], dtype=object)[:-1][codes]  # (+ None: never a 2-d array)
     return pd.to_datetime(pd.Series(out, dtype="object")).to_numpy()
 
 
@@ -215,10 +239,14 @@ def _add_pre_injury(out: pd.DataFrame) -> pd.DataFrame:
     post = out["_injury_date"].notna() & (out["date"] >= out["_injury_date"])
     if not post.any():
         return out
-    pre_rows = out[["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
+    # the references of the athletes with a test after an injury only; a stable sort, so that two
+    # rows of one day (two units) give the same reference whichever other rows are there
+    ids = out["athlete_id"].astype(str)
+    pre_rows = out.loc[ids.isin(set(ids[post])), ["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
         columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
     pre_rows = pre_rows.assign(athlete_id=pre_rows["athlete_id"].astype(str), test=pre_rows["test"].astype(str),
-                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date")
+                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date",
+                                                                                                  kind="stable")
     q = out.loc[post, ["athlete_id", "test", "_injury_date"]].copy()
     q["_idx"] = q.index
     q = q.assign(athlete_id=q["athlete_id"].astype(str), test=q["test"].astype(str),

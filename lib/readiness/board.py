@@ -49,32 +49,36 @@ def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
     return FactRows(cut(rows.wellness), cut(rows.lsi), cut(rows.tests))
 
 
-def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: pd.DataFrame, rows: FactRows,
+def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: list[dict[str, object]], rows: FactRows,
               exposure: pd.DataFrame | dict[str, object] | None, noise: dict[str, float], cfg: Settings,
               injury: dict[str, object] | None, since: pd.Timestamp | None) -> dict[str, object]:
     facts = athlete_facts(athlete_id, day, rows, exposure, noise, cfg, since=since,
                           injured_side=str(injury["side"]) if injury else None)
     strength_test = STRENGTH_TEST.get(str(injury["region"])) if injury else None
     if strength_test:
-        s = lsi[(lsi["athlete_id"] == athlete_id) & (lsi["test"] == strength_test) & (lsi["date"] <= day)
-                & (lsi["date"] > day - pd.Timedelta(days=int(cfg.num("stale_days"))))]
-        if len(s) and not np.isnan(s.iloc[-1]["lsi"]):
-            facts["strength_lsi"] = float(s.iloc[-1]["lsi"])
-            facts["_sources"]["strength_lsi"] = f"{strength_test.replace('_', ' ')} {s.iloc[-1]['date']:%Y-%m-%d}: {s.iloc[-1]['sources']}"  # type: ignore[index]
+        cut = day - pd.Timedelta(days=int(cfg.num("stale_days")))
+        s = [r for r in lsi if r["test"] == strength_test and cut < r["date"] <= day]  # type: ignore[operator]
+        if s and not np.isnan(s[-1]["lsi"]):  # type: ignore[arg-type]
+            last = s[-1]
+            facts["strength_lsi"] = float(last["lsi"])  # type: ignore[arg-type]
+            facts["_sources"]["strength_lsi"] = f"{strength_test.replace('_', ' ')} {last['date']:%Y-%m-%d}: {last['sources']}"  # type: ignore[index]
     return facts
 
 
-def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: pd.DataFrame, rows: FactRows,
+def flagged_days(athlete_id: str, days: list[pd.Timestamp], data: Data, lsi: list[dict[str, object]], rows: FactRows,
                  noise: "_NoiseByDay", cfg: Settings, injury: dict[str, object],
-                 since: pd.Timestamp, daily: pd.DataFrame | None = None) -> list[pd.Timestamp]:
+                 since: pd.Timestamp, daily: pd.DataFrame | None = None,
+                 own: object = ...) -> list[pd.Timestamp]:
     """The days among `days` on which the athlete had a stop or hold flag (unmet gates are not
     flags), each day judged on the data up to that day. `daily`: the athlete's
-    `daily_load(sessions, max(days))` when the caller has it (the board's engine), else computed."""
+    `daily_load(sessions, max(days))` when the caller has it, else computed; `own`: its
+    `_own_days` when the caller has them (the board's engine; `...`: not given)."""
     region = str(injury["region"])
     out = []
-    if daily is None:
-        daily = daily_load(data.sessions, max(days)) if days else None
-    own = _own_days(daily, athlete_id)
+    if own is ...:
+        if daily is None:
+            daily = daily_load(data.sessions, max(days)) if days else None
+        own = _own_days(daily, athlete_id)
     for day in days:
         exposure = _week_exposure(own, athlete_id, day, cfg)
         facts = _facts_on(athlete_id, day, data, lsi, _rows_until(rows, athlete_id, day), exposure, noise(day), cfg,
@@ -134,10 +138,11 @@ def _board_row(ath: dict[str, object], as_of: pd.Timestamp, inputs: AthleteInput
         # "a week at the tier without a flag": the flags of the last tier_min_days days at the tier
         window = [d for d in pd.date_range(as_of - pd.Timedelta(days=int(cfg.num("tier_min_days")) - 1), as_of - pd.Timedelta(days=1))
                   if d >= rec["date"]]  # type: ignore[operator]
-        # the team's days up to the day before, from the engine (flagged_days reads no other table then)
-        before = inputs.days_before() if window and max(window) == as_of - pd.Timedelta(days=1) else None
-        flagged = flagged_days(athlete_id, list(window), inputs.data if before is None else None,  # type: ignore[arg-type]
-                               inputs.lsi, inputs.rows, noise, cfg, injury, since, daily=before)  # type: ignore[arg-type]
+        # the athlete's days up to the day before, from the engine (flagged_days reads no other table then)
+        engine_days = bool(window) and max(window) == as_of - pd.Timedelta(days=1)
+        flagged = flagged_days(athlete_id, list(window), None if engine_days else inputs.data,  # type: ignore[arg-type]
+                               inputs.lsi, inputs.rows, noise, cfg, injury, since,  # type: ignore[arg-type]
+                               **({"own": inputs.days_before()} if engine_days else {}))
         today_flags, _ = evaluate(facts, True, tier, region, cfg)
         if any(f["kind"] in ("stop", "hold") for f in today_flags):
             flagged.append(as_of)

@@ -4,9 +4,13 @@
 start, the recorded tier, the exposure row, a recent test) with a pandas filter per athlete and per
 fact: 26 ms an athlete. Here each lookup is one pass over its table for the whole team (limb
 symmetry, exposure status with acute:chronic read on the last 7 days, the noise figures, the
-injuries, the tier history, the tests), and the board reads plain records by athlete id. The rules
-stay where they are: `facts` produces each fact from the athlete's rows, `evaluate` judges it,
-`board` decides the row; what is here only finds the rows a rule reads.
+injuries, the tier history, the tests), and the board reads plain records by athlete id. Each pass
+reads only the rows the board's days can read (`first_kept_day`: the day and the re-judged week at
+a recorded tier, each reaching rows.reach back), plus the older rows a count, a previous value, a
+pre-injury reference or a calendar needs (lib.readiness.recent, `_sessions_from`): the same facts
+as over the whole season. The rules stay where they are: `facts` produces each fact from the
+athlete's rows, `evaluate` judges it, `board` decides the row; what is here only finds the rows a
+rule reads.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import episode_starts
-from lib.metrics.exposure import daily_load, exposure_status
+from lib.metrics.exposure import REST_GAP_DAYS, daily_load, exposure_status
 from lib.metrics.plan_actual import board_reasons as plan_reasons
-from lib.metrics.symmetry import limb_symmetry
+from lib.metrics.symmetry import HOP_BATTERY
 from lib.readiness.facts import STRENGTH_TEST
 from lib.readiness.force import _NoiseByDay
-from lib.readiness.rows import FactRows
+from lib.readiness.recent import board_lsi
+from lib.readiness.rows import FactRows, reach
 from lib.store.data import Data
 
 TABLES = ("injuries", "tests", "sessions", "wellness", "tier_history")
@@ -51,13 +56,15 @@ class AthleteInputs:
         return self.parts.data(self.athlete_id)
 
     @property
-    def lsi(self) -> pd.DataFrame:
-        """The athlete's own LSI rows of the strength tests (what `board._facts_on` reads)."""
-        return self.parts.lsi(self.athlete_id)
+    def lsi(self) -> list[dict[str, object]]:
+        """The athlete's own LSI rows of the strength tests (what `board._facts_on` reads), as
+        records in the LSI table's order, from the earliest day the board reads on."""
+        return self.parts.strength.get(self.athlete_id, [])
 
-    def days_before(self) -> pd.DataFrame:
-        """The athlete's `daily_load` up to the day before (the days `board.flagged_days`
-        re-judges end there), computed once for every athlete with a recorded tier."""
+    def days_before(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(dates, HSR m, on record) of the athlete's `daily_load` up to the day before (the days
+        `board.flagged_days` re-judges end there), computed once for every athlete with a
+        recorded tier, from the sessions those days read (`_sessions_from`); None without any."""
         return self.parts.days_before(self.athlete_id)
 
     def plan_reasons(self, as_of: pd.Timestamp) -> list[dict[str, object]]:
@@ -84,18 +91,19 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
     if athlete_ids is not None:
         data = _only(data, {str(a) for a in athlete_ids})
     tests = data.tests
-    lsi = limb_symmetry(tests[tests["date"] <= as_of], data.injuries)
+    keep_from = first_kept_day(as_of, cfg)
+    lsi = board_lsi(tests[tests["date"] <= as_of], data.injuries, keep_from, {*HOP_BATTERY, *STRENGTH_TEST.values()})
     exposure = _records_by_id(exposure_status(data.sessions, data.injuries, as_of, cfg, data.mss_confirmations))
-    fact_rows = FactRows.build(data, lsi, as_of)
-    # `_facts_on` reads the LSI of the injury's strength test only: those rows, those columns
-    strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())), ["athlete_id", "test", "date", "lsi", "sources"]]
-    strength = strength.astype({"athlete_id": object, "test": object, "sources": object})  # cheap to split
+    fact_rows = FactRows.build(data, lsi, as_of, keep_from)
+    # `_facts_on` reads the LSI of the injury's strength test only, within stale_days of the day
+    strength = lsi.loc[lsi["test"].isin(set(STRENGTH_TEST.values())) & (lsi["date"] >= keep_from),
+                       ["athlete_id", "test", "date", "lsi", "sources"]]
     injuries = active_injuries(data.injuries, as_of)
     starts = episode_starts(data.injuries) if injuries else {}
     since = {a: starts.get((a, pd.Timestamp(i["injury_date"])), pd.Timestamp(i["injury_date"]))  # type: ignore[arg-type]
              for a, i in injuries.items()}
     recorded = recorded_tiers(data.tier_history, as_of, since)
-    parts = _Parts(data, strength, as_of, set(recorded))
+    parts = _Parts(data, _records(strength), as_of, set(recorded), cfg)
     stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     recent = set(tests.loc[(tests["date"] <= as_of) & (tests["date"] > as_of - stale), "athlete_id"].astype(str))
     athletes = data.athletes.sort_values("name").to_dict("records")
@@ -105,6 +113,12 @@ def board_inputs(data: Data, as_of: pd.Timestamp, cfg: Settings, athlete_ids: li
         by_athlete[aid] = AthleteInputs(aid, parts, fact_rows, exposure.get(aid), noise, injuries.get(aid),
                                         since.get(aid), recorded.get(aid), aid in recent, cfg)
     return BoardInputs(athletes, by_athlete)
+
+
+def first_kept_day(as_of: pd.Timestamp, cfg: Settings) -> pd.Timestamp:
+    """The first day of rows the board reads: it judges `as_of` and, at a recorded tier, the
+    tier_min_days - 1 days before, each reading rows.reach(cfg) back (not the whole season)."""
+    return as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")), 1)) - reach(cfg)
 
 
 def active_injuries(injuries: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, dict[str, object]]:
@@ -146,21 +160,23 @@ class _Parts:
     """Each athlete's own rows of the team's tables, split once per table on first use (most
     boards never need them: only a recorded tier's re-judged days, a strength LSI or a saved plan do)."""
 
-    def __init__(self, team: Data, lsi: pd.DataFrame, as_of: pd.Timestamp, recorded: set[str]) -> None:
-        self.team, self.tables = team, {"lsi": lsi}
+    def __init__(self, team: Data, strength: dict[str, list[dict[str, object]]], as_of: pd.Timestamp,
+                 recorded: set[str], cfg: Settings) -> None:
+        self.team, self.strength = team, strength
         self.split: dict[str, dict[str, pd.DataFrame]] = {}
         self.as_of, self.recorded = as_of, recorded
-        self.before: dict[str, pd.DataFrame] | None = None
+        self.first_day = as_of - pd.Timedelta(days=max(int(cfg.num("tier_min_days")) - 1, 1))  # the first re-judged day
+        self.before: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
-    def days_before(self, athlete_id: str) -> pd.DataFrame:
+    def days_before(self, athlete_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         if self.before is None:
             s = self.team.sessions
-            self.before = _by_athlete(daily_load(s[s["athlete_id"].astype(str).isin(self.recorded)],
-                                                 self.as_of - pd.Timedelta(days=1)))
-        return self.before.get(athlete_id, pd.DataFrame(columns=["athlete_id", "date", "hsr", "on_record"]))
+            s = _sessions_from(s[s["athlete_id"].astype(str).isin(self.recorded)], self.first_day)
+            self.before = _own_days_all(daily_load(s, self.as_of - pd.Timedelta(days=1)))
+        return self.before.get(athlete_id)
 
     def table(self, name: str, athlete_id: str) -> pd.DataFrame:
-        frame = self.tables[name] if name in self.tables else getattr(self.team, name)
+        frame = getattr(self.team, name)
         if name not in self.split:
             self.split[name] = _by_athlete(frame)
         return self.split[name].get(athlete_id, frame.iloc[0:0])
@@ -169,8 +185,37 @@ class _Parts:
         return Data(self.team.athletes, *(self.table(n, athlete_id) for n in TABLES), plans=self.team.plans,
                     mss_confirmations=self.team.mss_confirmations)
 
-    def lsi(self, athlete_id: str) -> pd.DataFrame:
-        return self.table("lsi", athlete_id)
+
+def _sessions_from(sessions: pd.DataFrame, first_day: pd.Timestamp) -> pd.DataFrame:
+    """The sessions whose days a re-judged day from `first_day` on reads through `daily_load`: its
+    28 days of coverage and 14 of week change, each day's on-record flag (a gap of at most
+    REST_GAP_DAYS between two sessions), and, before those, each athlete's last session day (the
+    calendar then starts early enough for the 14 days the week change needs, and the days after it
+    are on record as they are over the whole season)."""
+    cut = first_day - pd.Timedelta(days=28 + 14 + REST_GAP_DAYS + 1)
+    before = sessions["date"] < cut
+    last = sessions["date"].where(before).groupby(sessions["athlete_id"].astype(str)).transform("max")
+    return sessions[(sessions["date"] >= cut) | (before & (sessions["date"] == last))]
+
+
+def _own_days_all(daily: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`board._own_days` of every athlete of `daily` (sorted by athlete, days oldest first) at once."""
+    if daily.empty:
+        return {}
+    ids = daily["athlete_id"].astype(str).to_numpy()
+    dates, hsr, on = (daily["date"].to_numpy(), daily["hsr"].to_numpy(dtype=float),
+                      daily["on_record"].to_numpy(dtype=bool))
+    bounds = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
+    return {str(ids[a]): (dates[a:b], hsr[a:b], on[a:b]) for a, b in zip(bounds, bounds[1:])}
+
+
+def _records(frame: pd.DataFrame) -> dict[str, list[dict[str, object]]]:
+    """The frame's rows as records per athlete id, in the frame's order."""
+    out: dict[str, list[dict[str, object]]] = {}
+    cols = [c for c in frame.columns if c != "athlete_id"]
+    for athlete, *cells in zip(frame["athlete_id"].tolist(), *(frame[c].tolist() for c in cols)):
+        out.setdefault(str(athlete), []).append(dict(zip(cols, cells)))
+    return out
 
 
 def _records_by_id(frame: pd.DataFrame) -> dict[str, dict[str, object]]:

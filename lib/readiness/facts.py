@@ -12,7 +12,7 @@ from lib.metrics.baselines import beyond_noise
 from lib.metrics.exposure import acwr_figure
 from lib.metrics.symmetry import HOP_BATTERY, lsi_trial_noise
 from lib.readiness.force import _force_facts, _ftct_facts
-from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _src, _srcs
+from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _mean, _src, _srcs
 
 
 STRENGTH_TEST = {
@@ -92,8 +92,11 @@ def _lsi_facts(lsi: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, since:
                facts: dict[str, object], sources: dict[str, str]) -> None:
     drops = []
     cut = as_of - stale  # once, not per row
+    by_test: dict[object, list[dict]] = {}  # the rows of each test, in order: one pass
+    for r in lsi:
+        by_test.setdefault(r["test"], []).append(r)
     for test in HOP_BATTERY:
-        rows = [r for r in lsi if r["test"] == test]
+        rows = by_test.get(test, [])
         recent = [r for r in rows if r["date"] > cut]
         valid = [r for r in recent if not pd.isna(r["lsi"])]
         if not valid:
@@ -140,7 +143,7 @@ def _strength_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta,
         if not side_rows:
             continue
         values = [float(r["value"]) for r in side_rows]
-        facts[fact] = float(np.mean(values)) if how == "mean" else max(values)
+        facts[fact] = _mean(values) if how == "mean" else max(values)
         sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
 
 

@@ -9,28 +9,32 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import beyond_noise, smallest_worthwhile_change, typical_error
-from lib.readiness.rows import _baseline, _dated, _latest_day, _srcs
+from lib.readiness.rows import _baseline, _dated, _latest_day, _mean, _srcs
 
 
 def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
                  facts: dict[str, object], sources: dict[str, str]) -> None:
-    cmj = _latest_day([r for r in tests if r["test"] == "cmj" and r["metric"] == "asymmetry"], as_of, stale)
+    by: dict[tuple[object, object], list[dict]] = {}  # the rows of each test and metric, in order: one pass
+    for r in tests:
+        by.setdefault((r["test"], r["metric"]), []).append(r)
+    cmj_asymmetry, nordic_asymmetry = by.get(("cmj", "asymmetry"), []), by.get(("nordic", "asymmetry"), [])
+    nordic_force = by.get(("nordic", "max_force"), [])
+    cmj = _latest_day(cmj_asymmetry, as_of, stale)
     if cmj:
-        facts["cmj_asymmetry"] = float(np.mean([r["value"] for r in cmj]))
+        facts["cmj_asymmetry"] = _mean([r["value"] for r in cmj])
         _dated(facts, "cmj_asymmetry", cmj[0]["date"])
         sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {_most_common([r['side'] for r in cmj])}, "
                                     f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
-    nordic = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "asymmetry"], as_of, stale)
-    forces = _latest_day([r for r in tests if r["test"] == "nordic" and r["metric"] == "max_force"
-                          and r["side"] in ("left", "right")], as_of, stale)
+    nordic = _latest_day(nordic_asymmetry, as_of, stale)
+    forces = _latest_day([r for r in nordic_force if r["side"] in ("left", "right")], as_of, stale)
     if nordic and (not forces or nordic[0]["date"] >= forces[0]["date"]):
-        facts["nordic_imbalance"] = float(np.mean([r["value"] for r in nordic]))
+        facts["nordic_imbalance"] = _mean([r["value"] for r in nordic])
         _dated(facts, "nordic_imbalance", nordic[0]["date"])
         sources["nordic_imbalance"] = f"{nordic[0]['date']:%Y-%m-%d}: {_srcs(nordic)}"
     elif forces and {r["side"] for r in forces} == {"left", "right"}:
         # no asymmetry column (a hand-entered sheet): (stronger - weaker) / stronger x 100 from the means
-        left = float(np.mean([r["value"] for r in forces if r["side"] == "left"]))
-        right = float(np.mean([r["value"] for r in forces if r["side"] == "right"]))
+        left = _mean([r["value"] for r in forces if r["side"] == "left"])
+        right = _mean([r["value"] for r in forces if r["side"] == "right"])
         if max(left, right) > 0:
             facts["nordic_imbalance"] = abs(left - right) / max(left, right) * 100
             _dated(facts, "nordic_imbalance", forces[0]["date"])
@@ -38,12 +42,13 @@ def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, no
                                            f"(weaker side {'left' if left < right else 'right'}): {_srcs(forces)}")
     for fact, key in (("cmj_asymmetry", "cmj_asymmetry"), ("nordic_imbalance", "nordic_asymmetry")):
         if fact in facts:
-            _flag_beyond_noise(fact, _daily_asymmetry(tests, fact), noise, key, cfg, facts, sources)
-    jumps = [r for r in tests if r["test"] == "cmj" and r["metric"] == "jump_height" and r["side"] == "both"]
+            own = cmj_asymmetry if fact == "cmj_asymmetry" else nordic_asymmetry + nordic_force
+            _flag_beyond_noise(fact, _daily_asymmetry(own, fact), noise, key, cfg, facts, sources)
+    jumps = [r for r in by.get(("cmj", "jump_height"), []) if r["side"] == "both"]
     latest = _latest_day(jumps, as_of, stale)
     if latest:
         day = latest[0]["date"]
-        value = float(np.mean([r["value"] for r in latest]))
+        value = _mean([r["value"] for r in latest])
         mean, _sd = _baseline([r for r in jumps if r["date"] < day], day, cfg)
         if not np.isnan(mean):
             change = value - mean
@@ -83,7 +88,7 @@ def _daily_asymmetry(tests: list[dict], fact: str) -> dict[pd.Timestamp, float]:
     for r in tests:
         if r["test"] == test and r["metric"] == "asymmetry":
             by_day.setdefault(r["date"], []).append(float(r["value"]))
-    out = {d: float(np.mean(v)) for d, v in by_day.items()}
+    out = {d: _mean(v) for d, v in by_day.items()}
     if test == "nordic":
         sides: dict[pd.Timestamp, dict[str, list[float]]] = {}
         for r in tests:
@@ -91,7 +96,7 @@ def _daily_asymmetry(tests: list[dict], fact: str) -> dict[pd.Timestamp, float]:
                 sides.setdefault(r["date"], {}).setdefault(str(r["side"]), []).append(float(r["value"]))
         for d, lr in sides.items():
             if d not in out and len(lr) == 2:
-                left, right = float(np.mean(lr["left"])), float(np.mean(lr["right"]))
+                left, right = _mean(lr["left"]), _mean(lr["right"])
                 if max(left, right) > 0:
                     out[d] = abs(left - right) / max(left, right) * 100
     return out
@@ -107,7 +112,7 @@ def _flag_beyond_noise(fact: str, daily: dict[pd.Timestamp, float], noise: dict[
     before = [v for d, v in daily.items() if window < d < day]
     value = float(facts[fact])  # type: ignore[arg-type]
     if len(before) >= 2:
-        mean, sd = float(np.mean(before)), float(np.std(before, ddof=1))
+        mean, sd = _mean(before), float(np.std(before, ddof=1))
         te = np.nanmax([noise.get(f"{key}_te", np.nan), sd])
         if value <= mean or not beyond_noise(value - mean, te, noise.get(f"{key}_swc", np.nan)):
             return
@@ -130,7 +135,7 @@ def _ftct_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noi
     mean, sd = _baseline([r for r in rows if r["date"] < day], day, cfg)
     if np.isnan(mean) or mean <= 0:
         return
-    value = float(np.mean([r["value"] for r in latest]))
+    value = _mean([r["value"] for r in latest])
     # single trials: the athlete's own day-to-day SD stands in for the typical error when larger
     te = np.nanmax([noise.get("cmj_ft_ct_ratio_te", np.nan), sd])
     if not beyond_noise(value - mean, te, noise.get("cmj_ft_ct_ratio_swc", np.nan)):
