@@ -206,7 +206,7 @@ def _plain_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         if kind in ("floating", "integer", "mixed-integer-float", "empty"):
             out = cells.astype(float)
         elif kind == "string":
-            present = ~pd.isna(cells)
+            present = cells != None  # noqa: E711 - elementwise; a NaN among the texts fails the join below
             texts = cells[present]
             joined = "".join(texts)
             if not joined.isascii() or joined.encode("ascii").translate(None, _NUMBER_CHARS):

@@ -39,7 +39,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV: the one that splits most lines into the same, largest width."""
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    lines = [ln for ln in _first_lines(text, 50) if ln.strip()]
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
         counts = [_width(ln, delim) for ln in lines]
@@ -50,6 +50,17 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    """`text.splitlines()[:n]` without splitting the whole text: a head is split, and made longer
+    until it holds a line beyond the n-th (so the n-th is whole, its line break included)."""
+    size = 8192
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > n or size >= len(text):
+            return lines[:n]
+        size *= 4
 
 
 def _width(line: str, delim: str) -> int:
@@ -175,7 +186,9 @@ def _c_grid(text: str, delim: str) -> pd.DataFrame | None:
     # one record per line: a cell is no longer than its line (in bytes, at least its characters)
     if longest > MAX_FIELD_CHARS:
         return None
-    cells = np.ascontiguousarray(frame.to_numpy(dtype=object, copy=True))
+    cells = np.empty(frame.shape, dtype=object)  # row-major, filled column by column: one copy of the cells
+    for j in range(frame.shape[1]):
+        cells[:, j] = frame.iloc[:, j].to_numpy(dtype=object)
     flat = cells.reshape(-1)  # a view: blanks set to None below are set in `cells`
     blank = flat != flat  # a blank cell, read as NaN (the one value unequal to itself; pd.isna takes 3x longer)
     flat[blank] = None  # None, as split_text gives it
