@@ -159,6 +159,9 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     """(floats, rejected-cell mask). Blank cells are missing, text like `DNF` is rejected."""
     objects = values.astype(object)
     cells = objects.to_numpy()
+    quick = None if decimal_comma else _plain_numbers(cells)
+    if quick is not None:
+        return pd.Series(quick[0], index=values.index), pd.Series(quick[1], index=values.index)
     if decimal_comma:
         fast = pd.Series(np.nan, index=values.index)
         slow = objects.notna()  # every cell goes through `_one_number`, numbers too
@@ -186,6 +189,37 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         out[text_at] = np.array([p[0] for p in parsed], dtype=float)[codes]
         bad[text_at] = np.array([p[1] for p in parsed], dtype=bool)[codes]
     return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
+
+
+# Every character of a plain number (`_NUMBER`): a text cell made only of these is a number exactly
+# when Python's float() reads it (the two grammars are the same), so a column of them is read in one pass.
+_NUMBER_CHARS = b"0123456789.eE+-"
+
+
+def _plain_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(floats, rejected) of a column that is only numbers or only plain number text (blanks aside),
+    read in one vectorised pass; None for any other column (`parse_numbers` then looks at its
+    cells one by one). Same values as the cell-by-cell reading: an infinity (`1e309`, a float
+    infinity) is rejected, a blank is missing; booleans, dates and any other text go the slow way."""
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    try:
+        if kind in ("floating", "integer", "mixed-integer-float", "empty"):
+            out = cells.astype(float)
+        elif kind == "string":
+            present = cells != None  # noqa: E711 - elementwise; a NaN among the texts fails the join below
+            texts = cells[present]
+            joined = "".join(texts)
+            if not joined.isascii() or joined.encode("ascii").translate(None, _NUMBER_CHARS):
+                return None  # a space, a letter, a unit: cell by cell
+            out = np.full(len(cells), np.nan)
+            out[present] = texts.astype(float)  # ValueError for a malformed one (`1.2.3`, `-`, ``)
+        else:
+            return None
+    except (TypeError, ValueError, OverflowError):  # pd.NA, a huge int, a malformed number
+        return None
+    bad = np.isinf(out)
+    out[bad] = np.nan
+    return out, bad
 
 
 def _one_number(v: object, decimal_comma: bool) -> tuple[float, bool]:

@@ -42,7 +42,7 @@ def _write_table(conn: sa.Connection, table: str, df: pd.DataFrame, report: Impo
     merged = rows.reset_index(drop=True).merge(existing[key + value_cols + ["row_id", "import_id"]],
                                                on=key, how="left", suffixes=("", "_old"))
     has_old = merged["row_id"].notna()
-    same = has_old & _equal(merged, value_cols)
+    same = has_old & _equal(merged, value_cols) if has_old.any() else has_old  # nothing stored to compare with
     if table == "athletes":
         # a name met in a GPS or test file never overwrites what a roster says
         same = same | (has_old & merged["_implicit"])

@@ -39,7 +39,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV: the one that splits most lines into the same, largest width."""
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    lines = [ln for ln in _first_lines(text, 50) if ln.strip()]
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
         counts = [_width(ln, delim) for ln in lines]
@@ -50,6 +50,17 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    """`text.splitlines()[:n]` without splitting the whole text: a head is split, and made longer
+    until it holds a line beyond the n-th (so the n-th is whole, its line break included)."""
+    size = 8192
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > n or size >= len(text):
+            return lines[:n]
+        size *= 4
 
 
 def _width(line: str, delim: str) -> int:
@@ -156,33 +167,37 @@ def _c_grid(text: str, delim: str) -> pd.DataFrame | None:
     reader, refuses)."""
     if not text or "\x00" in text:
         return None
-    lines = text.replace("\r", "\n").split("\n")  # every line the C parser may end (\r\n gives an empty one)
-    width = max(line.count(delim) for line in lines) + 1  # a one-line record has no more cells than this
+    raw = text.encode("utf-8")
+    width, lines, longest = _line_shape(raw, delim)
     try:
         with warnings.catch_warnings():  # a warning of lost cells is a text for the careful reader
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # bytes, not a StringIO: the C parser reads UTF-8 bytes without a round trip through Python text
-            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delim, header=None,
+            frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8", sep=delim, header=None,
                                 names=range(width), index_col=False, dtype=object, keep_default_na=False,
                                 na_values=[""], skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, quotechar='"',
                                 doublequote=True, escapechar=None, comment=None, engine="c")
     except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, UnicodeError):
         return None
-    cells = np.ascontiguousarray(frame.to_numpy(dtype=object, copy=True))
-    flat = cells.reshape(-1)  # a view: blanks set to None below are set in `cells`
     # a record spanning lines (a quoted line break, or a quote that opens and closes lines later)
     # is the careful reader's: it tells a clean multi-line cell from a stray quote
-    if len(cells) != _line_count(text):
+    if len(frame) != lines:
         return None
-    # one record per line: a cell is no longer than its line
-    if len(text) > MAX_FIELD_CHARS and max(map(len, lines)) > MAX_FIELD_CHARS:
+    # one record per line: a cell is no longer than its line (in bytes, at least its characters)
+    if longest > MAX_FIELD_CHARS:
         return None
-    flat[flat != flat] = None  # a blank cell (read as NaN, the one value unequal to itself) is None, as split_text gives it
+    cells = np.empty(frame.shape, dtype=object)  # row-major, filled column by column: one copy of the cells
+    for j in range(frame.shape[1]):
+        cells[:, j] = frame.iloc[:, j].to_numpy(dtype=object)
+    flat = cells.reshape(-1)  # a view: blanks set to None below are set in `cells`
+    blank = flat != flat  # a blank cell, read as NaN (the one value unequal to itself; pd.isna takes 3x longer)
+    flat[blank] = None  # None, as split_text gives it
     if not len(flat):
         return pd.DataFrame()
-    if not (pd.isna(cells[-1]).all() or pd.isna(cells[:, -1]).all()):
+    blank = blank.reshape(cells.shape)
+    if not (blank[-1].all() or blank[:, -1].all()):
         return pd.DataFrame(cells, dtype=object, copy=False)
-    filled = ~pd.isna(cells)
+    filled = ~blank
     nonempty_rows = np.flatnonzero(filled.any(axis=1))
     nonempty_cols = np.flatnonzero(filled.any(axis=0))
     if not len(nonempty_rows):
@@ -190,10 +205,20 @@ def _c_grid(text: str, delim: str) -> pd.DataFrame | None:
     return pd.DataFrame(cells[: nonempty_rows[-1] + 1, : nonempty_cols[-1] + 1], dtype=object, copy=False)
 
 
-def _line_count(text: str) -> int:
-    """Lines of a text, ended by \\r\\n, \\n or \\r (a last line without an ending counts)."""
-    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
-    return ends + (0 if text.endswith(("\n", "\r")) else 1)
+def _line_shape(raw: bytes, delim: str) -> tuple[int, int, int]:
+    """(most cells a line could hold, lines, bytes of the longest line) of UTF-8 text whose lines
+    end in \r\n, \n or \r (a last line without an ending counts; \r\n is one ending, as the C
+    parser reads it). Counted on the bytes in a few array passes, not line by line in Python."""
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero((buf == 10) | (buf == 13) if b"\r" in raw else buf == 10)
+    # a \n right after a \r closes the same line: it ends a line of no cells for the width, not a record
+    crlf = (buf[ends[:-1]] == 13) & (buf[ends[1:]] == 10) & (np.diff(ends) == 1)
+    bounds = np.concatenate(([-1], ends, [len(buf)]))
+    delims = np.flatnonzero(buf == ord(delim))
+    width = int(np.diff(np.searchsorted(delims, bounds)).max()) + 1
+    longest = int((np.diff(bounds) - 1).max())
+    lines = len(ends) - int(crlf.sum()) + (0 if raw.endswith((b"\n", b"\r")) else 1)
+    return width, lines, longest
 
 
 def _open_text(data: bytes, name: str) -> OpenedFile:

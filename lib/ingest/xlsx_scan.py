@@ -137,6 +137,10 @@ _ODD_TAGS = (
     re.compile(rb'<row(?=[\s>/])(?! r="\d{1,5}")'),  # a row not starting with a row number below 100,000
     re.compile(rb":(?:c|row)[\s>/]"),  # a prefixed cell or row element
 )
+# The same checks for a workbook without a shared-string table: no cell can copy a string, so the
+# attributes after the reference need not be plain pairs, and the cell check is half as long (a
+# cell still must start with its reference in A1:Z99999).
+_ODD_TAGS_WITHOUT_STRINGS = (re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]\d{1,5}")'), *_ODD_TAGS[1:])
 
 
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
@@ -150,10 +154,11 @@ _TAG_BYTES = 512
 MAX_CELL_BYTES = 4 << 20
 
 
-def _odd_sheet_xml(xml: bytes, settled: int | None = None) -> bool:
-    """True when a cell or row tag starting before `settled` (default: anywhere) is unusual."""
+def _odd_sheet_xml(xml: bytes, settled: int | None = None, strings: bool = True) -> bool:
+    """True when a cell or row tag starting before `settled` (default: anywhere) is unusual;
+    `strings`: the workbook has a shared-string table (the full check of each cell's attributes)."""
     settled = len(xml) if settled is None else settled
-    for pattern in _ODD_TAGS:
+    for pattern in _ODD_TAGS if strings else _ODD_TAGS_WITHOUT_STRINGS:
         found = pattern.search(xml)  # the leftmost: none before `settled` when it lies beyond
         if found is not None and found.start() < settled:
             return True
@@ -169,11 +174,15 @@ def scan_xlsx_sheets(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], memory_c
     strings = shared_strings(zf)
     odd = strings.odd()
     string_cells = 0
+    # without a table no cell copies a string: none is counted. Any part named like one counts as a
+    # table (calamine may find `xl/SharedStrings.xml` too), so a renamed table gets the full check.
+    has_table = any("sharedstrings" in name.lower() for name in zf.NameToInfo)
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
         try:
-            formulas[info.filename], odd_sheet, cells = _scan_sheet(zf, info, count_strings=True)
+            scanned = _scan_sheet(zf, info, count_strings=has_table, table=has_table)
+            formulas[info.filename], odd_sheet, cells = scanned[0], scanned[1], scanned[2] if has_table else 0
         except Exception:  # noqa: BLE001 - a damaged part: the isolated reader reports it
             odd_sheet, cells = True, 0
         odd = odd or odd_sheet
@@ -219,9 +228,10 @@ def _expanded_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], sizes: np.
 
 
 def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = True,
-                count_strings: bool = False) -> tuple:
+                count_strings: bool = False, table: bool = True) -> tuple:
     """(formula cells without a saved value, unusual) of one sheet part, streamed a chunk at a time,
     and with `count_strings` the number of shared-string cells (`t="s"`) as a third item.
+    `table`: the workbook has a shared-string table (see `_odd_sheet_xml`).
 
     Each buffer is what is left of the previous one plus the next chunk. Unusual tags are looked
     for in all of it, but only those starting before its last `_TAG_BYTES` count: the rest come
@@ -243,7 +253,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, check_odd: bool = Tr
             final = not chunk
             settled = len(buffer) if final else max(0, len(buffer) - _TAG_BYTES)
             if check_odd and not odd:
-                odd = _odd_sheet_xml(buffer, settled)
+                odd = _odd_sheet_xml(buffer, settled, table)
             cut = len(buffer) if final else buffer.rfind(b"<c", scanned)
             if cut < 0:  # no cell starts in what is new: nothing to carry but a last `<` (of `<c`?)
                 cut = len(buffer) - buffer.endswith(b"<")

@@ -54,9 +54,21 @@ def insert_frame(conn: sa.Connection, table: sa.Table, df: pd.DataFrame) -> None
         return
     names = [str(c) for c in df.columns]
     insert = table.insert().compile(dialect=conn.dialect, column_keys=names)
-    values = dict(zip(names, _python_columns(df)))
-    columns = []
-    for name in insert.positiontup:  # the order of the statement's `?`s
-        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        columns.append(values[name] if process is None else [process(v) for v in values[name]])
+    frame = df.set_axis(names, axis=1)
+    columns = [_bound_column(conn, table.c[name].type, frame[name]) for name in insert.positiontup]  # the `?`s' order
     conn.exec_driver_sql(str(insert), list(zip(*columns)))
+
+
+def _bound_column(conn: sa.Connection, kind: sa.types.TypeEngine, s: pd.Series) -> list[object]:
+    """A column's values as its type's bind processor makes them, for SQLite, done on the whole
+    column where the result is known: a float64 column into a FLOAT is already the Python floats the
+    processor returns (None for NaN), and datetimes into a DATE are the text SQLAlchemy writes
+    (`%04d-%02d-%02d`, NULL for NaT). Anything else goes through the processor value by value."""
+    process = kind.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    if isinstance(kind, sa.Float) and s.dtype == "float64":
+        return s.astype(object).where(s.notna(), None).tolist()
+    if (type(kind) is sa.Date and pd.api.types.is_datetime64_any_dtype(s.dtype)
+            and not (s.dt.year < 1000).any()):  # %Y pads to four digits only from the year 1000
+        return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None).tolist()
+    [values] = _python_columns(s.to_frame())
+    return values if process is None else [process(v) for v in values]

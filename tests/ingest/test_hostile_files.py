@@ -1307,3 +1307,30 @@ if __name__ == "__main__":
         print(f"wrote {DOC}")
     else:
         print(render_doc())
+
+
+@pytest.mark.parametrize(("xml", "with_table", "without_table"), [
+    (b'<row r="7"><c r="B7" s="1" t="s"><v>0</v></c></row>', False, False),
+    (b'<row r="7"><c r="B7" t = "s"><v>0</v></c></row>', True, False),  # only a string count could miss it
+    (b'<row r="7"><c r="B7"\tt="n"><v>1</v></c></row>', True, False),
+    (b'<c r="AA1"><v>1</v></c>', True, True),  # beyond column Z: calamine's grid, table or not
+    (b'<row r="1"><c t="n" r="A1"><v>1</v></c></row>', True, True),  # reference not first
+    (b'<c\tr="XFD1"><v>1</v></c>', True, True),
+    (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>', True, True),
+    (b'<row r="100000"><c r="A1"/></row>', True, True),
+], ids=lambda v: v.decode()[:40] if isinstance(v, bytes) else str(v))
+def test_prescan_without_a_string_table_checks_only_references(xml: bytes, with_table: bool,
+                                                                without_table: bool) -> None:
+    """A workbook without shared strings (inline strings, as openpyxl's write-only mode writes them)
+    has no string a cell could copy: its cells' attributes need no check, their references still do."""
+    sheet = b"<worksheet><sheetData>" + xml + b"</sheetData></worksheet>"
+    assert sources._odd_sheet_xml(sheet) is with_table
+    assert sources._odd_sheet_xml(sheet, strings=False) is without_table
+    for table, odd in ((True, with_table), (False, without_table)):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/worksheets/sheet1.xml", sheet)
+            if table:
+                z.writestr("xl/SharedStrings.xml", b'<sst uniqueCount="1"><si><t>x</t></si></sst>')
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            assert sources._scan_xlsx_sheets(z, z.infolist())[1] is odd

@@ -198,6 +198,34 @@ def test_insert_frame_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
     assert raw["insert_frame"][1][1:3] == (None, "null") and raw["insert_frame"][2][0] is None
 
 
+@pytest.mark.parametrize(("dates", "stored"), [
+    (["2026-11-23 17:45", "2025-07-01 00:00"], ["2026-11-23", "2025-07-01"]),  # the day, without the time
+    (["0999-12-31", "2026-01-02"], ["0999-12-31", "2026-01-02"]),  # before 1000: value by value, still padded
+])
+def test_insert_frame_writes_whole_columns_as_sqlalchemy_would(tmp_path: Path, dates: list[str],
+                                                                 stored: list[str]) -> None:
+    """Dates and float64 columns are bound a whole column at a time on SQLite (issue 15): the same
+    text and numbers as SQLAlchemy's executemany."""
+    t = store.CANONICAL["sessions"]
+    frame = pd.DataFrame({"athlete_id": ["a", "b"], "date": pd.to_datetime(dates, format="ISO8601").astype("datetime64[s]"),
+                          "session": ["s", "s"], "total_distance_m": [5123.25, float("nan")],
+                          "source_row": [2, 3], "import_id": [1, 1]})
+    raw = {}
+    for way in ("insert_frame", "sqlalchemy"):
+        engine = store.connect(tmp_path / f"{way}.sqlite")
+        with engine.begin() as conn:
+            if way == "insert_frame":
+                store.insert_frame(conn, t, frame)
+            else:
+                conn.execute(t.insert(), store.records(frame))
+        store.dispose_all()
+        with sqlite3.connect(tmp_path / f"{way}.sqlite") as con:
+            raw[way] = con.execute("SELECT date, typeof(date), total_distance_m, typeof(total_distance_m) "
+                                   "FROM sessions ORDER BY row_id").fetchall()
+    assert raw["insert_frame"] == raw["sqlalchemy"]
+    assert raw["insert_frame"] == [(stored[0], "text", 5123.25, "real"), (stored[1], "text", None, "null")]
+
+
 # ------------------------------------------------------------------- several exports of one day
 
 def _cmj(time: str, height: str) -> list[str]:

@@ -186,3 +186,26 @@ def test_dates_outside_the_plausible_range_are_rejected(cell: object, accepted: 
     parsed = parse_dates(pd.Series([cell], dtype=object))
     assert bool(parsed.values.notna().iloc[0]) is accepted and bool(parsed.bad.iloc[0]) is (not accepted)
     assert is_implausible_date(cell) is (not accepted)
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected", "rejected"),
+    [
+        # a column of plain number text: read in one pass (issue 15), same values as cell by cell
+        (["6542.6", "1e3", "+2", ".5", "5.", None, "007", "-0.25"], [6542.6, 1000.0, 2.0, 0.5, 5.0, None, 7.0, -0.25],
+         [False] * 8),
+        (["12", "1e309"], [12.0, None], [False, True]),  # 1e309 overflows to infinity: rejected
+        # numbers as a workbook gives them; a float infinity is rejected, a NaN is a blank
+        ([1.5, None, float("inf"), 3, float("nan")], [1.5, None, None, 3.0, None], [False, False, True, False, False]),
+        # anything else falls back to the cell-by-cell reading, and says which cell is bad
+        (["12", "1.2.3"], [12.0, None], [False, True]),
+        (["12", "1_000"], [12.0, None], [False, True]),  # Python's float() reads `1_000`: a number it is not
+        (["12", " 4 ", "inf", "NaN", "-"], [12.0, 4.0, None, None, None], [False, False, True, True, True]),
+        ([True, 2.0], [None, 2.0], [True, False]),  # a TRUE cell is not the number 1
+        ([None, None], [None, None], [False, False]),
+    ],
+)
+def test_parse_numbers_whole_column(cells: list[object], expected: list[float | None], rejected: list[bool]) -> None:
+    values, bad = parse_numbers(pd.Series(cells, dtype=object))
+    assert [None if pd.isna(v) else v for v in values.tolist()] == expected
+    assert bad.tolist() == rejected

@@ -66,8 +66,11 @@ def session_names(frame: Frame, out: SheetRead, ctx: ReadContext, index: int | N
 
 def session_type_labels(labels: pd.Series) -> pd.Series:
     """Vendor session types: match days become 'match', anything else is kept as written."""
-    keys = labels.str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
-    return labels.mask(keys.isin(MATCH_LABELS), "match").astype("string")
+    codes, uniques = pd.factorize(labels.astype("string"))  # a few distinct labels: each looked at once
+    distinct = pd.Series(uniques, dtype="string")
+    keys = distinct.str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+    typed = distinct.mask(keys.isin(MATCH_LABELS), "match").array
+    return pd.Series(typed.take(codes, allow_fill=True), index=labels.index, dtype="string")
 
 
 def numbers(frame: Frame, out: SheetRead, ctx: ReadContext, index: int, check: pd.Series) -> pd.Series:
@@ -213,15 +216,18 @@ def plan_sessions(out: SheetRead, frame: Frame, ident: pd.DataFrame, ok: pd.Seri
     has_whole = keep >= 0
     lead[okp] = np.where(has_whole[gid], -1, first[gid])
     lead[keep[has_whole]] = keep[has_whole]
-    # every row not used is listed with the row it counts into (one f-string per row, no group loop)
+    # every row not used is listed with the row it counts into: one text per session row and
+    # reason (the parts of a session share it), spread over the rows, no loop per row or group
     target = np.where(has_whole[gid], keep[gid], first[gid])
     skipped = okp != target
-    another = f"another {whole_name} row for this athlete, date and session (row {{}}) is used"
-    counted = f"{part} row: already counted in the {whole_name} row (row {{}})"
-    summed = f"{part} summed into the session row (row {{}}): no {whole_name} row"
-    for m, into, whole_session, in_whole in zip(rows[okp[skipped]].tolist(), rows[target[skipped]].tolist(),
-                                               has_whole[gid[skipped]].tolist(), is_whole[okp[skipped]].tolist()):
-        out.skipped_rows[m] = (another if in_whole else counted).format(into) if whole_session else summed.format(into)
+    templates = (f"{part} summed into the session row (row {{}}): no {whole_name} row",
+                 f"{part} row: already counted in the {whole_name} row (row {{}})",
+                 f"another {whole_name} row for this athlete, date and session (row {{}}) is used")
+    why = np.where(has_whole[gid[skipped]], np.where(is_whole[okp[skipped]], 2, 1), 0)
+    into = rows[target[skipped]]
+    codes, keys = pd.factorize(into * 3 + why)
+    texts = np.array([templates[k % 3].format(k // 3) for k in keys.tolist()], dtype=object)
+    out.skipped_rows.update(zip(rows[okp[skipped]].tolist(), texts[codes].tolist()))
     heads = ident.iloc[first[~has_whole]]
     days = pd.to_datetime(heads["date"]).dt.strftime("%Y-%m-%d")
     plan.summed = [f"{n} {d} {s}" for n, d, s in zip(heads["athlete_name"], days, heads["session"])]
