@@ -102,3 +102,18 @@ def test_a_force_plate_sheet_with_a_stiffness_metric_is_not_claimed_by_wellness(
             ["Mia Kovac", "12/11/2026", "09:00", 35.1, 0.45, 12000]]
     ranked = readers.detect(sheet(rows, "CMJ", "smartabase.xlsx"))
     assert [c.name for c in ranked] == ["vald_forcedecks"]
+
+
+def test_a_reader_that_refuses_its_sheet_for_a_reason_outranks_a_partial_reader() -> None:
+    """A hop sheet whose `Date` heads two columns that differ: the hop reader refuses it (which date is
+    meant cannot be told) and that reason reaches the person; the roster reader, which would read only
+    the names and sides (3 of 9 columns), does not take the sheet instead."""
+    rows = [["Name", "Side", "Test", "Date", "Trial 1", "Trial 2", "Trial 3", "Notes", "Date"],
+            ["Mia Kovac", "Left", "Single hop", "12/11/2026", 150, 152, 149, "", "13/11/2026"]]
+    ranked = readers.detect(sheet(rows))
+    assert [c.name for c in ranked] == ["hop_tests", "roster"]
+    assert "neither was read" in ranked[0].coverage.refusal
+    # roster: Name, Side, Notes = 3 of 9 columns (both `Date` columns withheld)
+    assert ranked[1].coverage == Coverage(3, 9, ("Test", "Date", "Trial 1", "Trial 2", "Trial 3", "Date"))
+    fr = read_file(csv(rows), "hops_dup_date.csv")
+    assert fr.report.status == "failed" and "heads columns D and I" in fr.report.message

@@ -24,6 +24,7 @@ from lib.ingest.readers import (
 )
 from lib.ingest.normalize import NON_FINITE_PROBLEM
 from lib.ingest.readers.base import Detection, Problem, ReadContext, SheetRead
+from lib.core.errors import ReturnToSpeedError
 from lib.core.schema import TABLES
 from lib.ingest.sources import Sheet
 
@@ -48,6 +49,13 @@ class Coverage:
     explained: int
     columns: int
     unread: tuple[str, ...] = ()
+    refusal: str = ""  # why the reader cannot read the sheet (ReturnToSpeedError), e.g. a needed header twice
+
+    @property
+    def rank(self) -> float:
+        """The ranking share: a reader that refuses the sheet for a stated reason ranks as if it read
+        every column, so that its reason reaches the person instead of a reader that explains less."""
+        return 1.0 if self.refusal else self.share
 
     @property
     def share(self) -> float:
@@ -98,14 +106,15 @@ class Candidate:
 
 def detect(sheet: Sheet) -> list[Candidate]:
     """Every reader that claims `sheet`, the best explanation first. One shared score: the share of
-    the sheet's non-empty columns a reader explains (`Candidate.coverage`); ties go to the higher
+    the sheet's non-empty columns a reader explains (`Candidate.coverage`; a reader that refuses the
+    sheet for a stated reason ranks first, so that the reason is what the person reads); ties go to the higher
     detection score (required headers 2 each, known hints 1), then to the order of `READERS` (our
     template and the roster before the vendor formats). A lone claim is not trial-read. Empty when
     no reader claims the sheet."""
     found = [(i, Candidate(r, d, sheet)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
     if len(found) < 2:
         return [c for _i, c in found]
-    return [c for _i, c in sorted(found, key=lambda t: (-t[1].coverage.share, -t[1].score, t[0]))]
+    return [c for _i, c in sorted(found, key=lambda t: (-t[1].coverage.rank, -t[1].score, t[0]))]
 
 
 def detect_format(sheet: Sheet) -> tuple[ModuleType, Detection] | None:
@@ -134,6 +143,8 @@ def trial_coverage(reader: ModuleType, sheet: Sheet, detection: Detection) -> Co
     columns = sheet_columns(trial, detection.header_row)
     try:
         read = reader.read(trial, detection, ReadContext(sheet.file, sheet.name))
+    except ReturnToSpeedError as exc:  # the sheet is this reader's, but it says why it cannot be read
+        return Coverage(0, columns, refusal=str(exc))
     except Exception:  # noqa: BLE001 - a reader that fails on the sheet explains none of it
         return Coverage(0, columns)
     unread = tuple(read.unknown_columns)
