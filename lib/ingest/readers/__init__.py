@@ -109,11 +109,15 @@ def detect(sheet: Sheet) -> list[Candidate]:
     the sheet's non-empty columns a reader explains (`Candidate.coverage`; a reader that refuses the
     sheet for a stated reason ranks first, so that the reason is what the person reads); ties go to the higher
     detection score (required headers 2 each, known hints 1), then to the order of `READERS` (our
-    template and the roster before the vendor formats). A lone claim is not trial-read. Empty when
-    no reader claims the sheet."""
+    template and the roster before the vendor formats). A lone claim is not trial-read, nor are the
+    others when the highest-scoring claim explains every column (it wins whatever they explain; they
+    follow by detection score). Empty when no reader claims the sheet."""
     found = [(i, Candidate(r, d, sheet)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
     if len(found) < 2:
         return [c for _i, c in found]
+    by_score = sorted(found, key=lambda t: (-t[1].score, t[0]))
+    if by_score[0][1].coverage.rank == 1.0:  # no share beats all columns, and it wins every tie: done
+        return [c for _i, c in by_score]
     return [c for _i, c in sorted(found, key=lambda t: (-t[1].coverage.rank, -t[1].score, t[0]))]
 
 
