@@ -11,29 +11,69 @@ import widgets
 from lib.core.errors import ReturnToSpeedError
 from lib.core.text import md
 from lib.ingest import profiles
+from lib.views import data as data_views
 from lib.views import profiles as views
 
 TAB = views.TAB  # the Data page's tab
+DATA_TABS = "data_tab"  # the Data page's tabs (stateful, so that an offer in a report can open this one)
+SIDEBAR_UPLOADER = "uploader"  # app.py's uploader: the files of the last upload, still in it
 UPLOAD = "mapping_upload"  # the sheet to teach
+FROM_UPLOAD = "mapping_from_upload"  # a file of the last upload picked to teach
+WANTED = "mapping_wanted"  # (file, sheet) an import report's offer asked to teach
 SHARED = "mapping_shared"  # a profile file from another club
 PICK = "mapping_profile_pick"
 SHARED_PROBLEM = "mapping_shared__problem"  # why the shared profile file was refused (shown once)
 
 
+def teach_offer(report: dict[str, object]) -> None:
+    """Under an import report: the offer to map a sheet it read in part or did not recognise."""
+    offers = data_views.sheets_to_teach(report)
+    if offers:
+        st.button(f"Teach this format ({md(offers[0]['file'])})", icon=":material/school:", key="teach_from_report",
+                  on_click=_open_tab, args=(str(offers[0]["file"]), str(offers[0]["sheet"])),
+                  help="Opens the Teach a format tab on this file, when it is still in the uploader")
+
+
+def _open_tab(file: str, sheet: str) -> None:
+    """on_click of the offer: open this tab on the report's file and sheet (when still uploaded)."""
+    st.session_state[DATA_TABS] = TAB
+    st.session_state[WANTED] = (file, sheet)
+    if file in _last_upload():
+        st.session_state[FROM_UPLOAD] = file
+
+
+def _last_upload() -> dict[str, bytes]:
+    """The files still in the sidebar's uploader that its last import read in part or not at all."""
+    offered = data_views.teach_choices(ui.last_import())
+    files = {f.name: f.getvalue() for f in st.session_state.get(SIDEBAR_UPLOADER) or []}
+    return {name: files[name] for name in offered if name in files}
+
+
 def mapping_tab() -> None:
-    """The whole tab: the mapping step for an uploaded sheet, then the club's stored profiles."""
+    """The whole tab: the mapping step for an uploaded sheet (or one of the last upload that was not
+    read in full, preselected), then the club's stored profiles."""
     st.caption(views.INTRO)
     upload = st.file_uploader("A sheet to teach", type=views.UPLOAD_TYPES, key=UPLOAD,
                               help="A file the uploader could not read, or read only in part")
+    wanted = st.session_state.get(WANTED)
+    pending = _last_upload() if upload is None else {}
     if upload is not None:
         _step(upload.getvalue(), upload.name)
+    elif pending:
+        choices = data_views.teach_choices(ui.last_import())
+        pick = st.selectbox("Or a file of the last upload, not read in full", list(pending), key=FROM_UPLOAD,
+                            format_func=choices.get)
+        _step(pending[pick], pick, wanted[1] if wanted and wanted[0] == pick else
+              data_views.first_sheet_to_teach(ui.last_import(), pick))
     _stored()
 
 
-def _step(data: bytes, name: str) -> None:
+def _step(data: bytes, name: str, sheet_wanted: str | None = None) -> None:
     try:
-        first = views.mapping_step(ui.engine(), data, name)
-        sheet = st.selectbox("Sheet", first.sheets, key=f"mapping_sheet:{first.key}") if len(first.sheets) > 1 else None
+        first = views.mapping_step(ui.engine(), data, name, sheet_wanted)
+        at = first.sheets.index(first.sheet)
+        sheet = st.selectbox("Sheet", first.sheets, index=at, key=f"mapping_sheet:{first.key}") if len(first.sheets) > 1 \
+            else None
         row = st.number_input("Header row", min_value=1, step=1, value=first.header_row, key=f"mapping_row:{first.key}",
                               help="The row of the sheet that holds the column headers (rows above it are skipped)")
         step = views.mapping_step(ui.engine(), data, name, sheet, int(row))

@@ -36,7 +36,8 @@ st.download_button(
         data, as_of, cfg, board=board, team=squad)))
 
 tabs = views.data_tabs(metrics) + [widgets_mapping.TAB]
-history, rejected, matches, records, template, formats = st.tabs(tabs, default=views.linked_tab(tabs, st.query_params.get("tab")))
+history, rejected, matches, records, template, formats = st.tabs(
+    tabs, default=views.linked_tab(tabs, st.query_params.get("tab")), key=widgets_mapping.DATA_TABS, on_change="rerun")
 with history:
     st.dataframe(views.import_history(imports), hide_index=True, width="stretch",
                  column_config=widgets.columns(views.HISTORY_COLUMNS))
@@ -45,8 +46,10 @@ with history:
         shown = st.selectbox("Import report", list(reports), format_func=reports.get, key="report_pick",
                              help="What was recognised, added and replaced, every assumption (units, date order, "
                                   "encoding) and the columns not imported. Newest first.")
+        report = views.report_with_names(ui.engine(), ui.import_report(shown), names, key)
         with st.container(border=True):
-            st.markdown(views.report_markdown(views.report_with_names(ui.engine(), ui.import_report(shown), names, key)))
+            st.markdown(views.report_markdown(report))
+            widgets_mapping.teach_offer(report)
     choices = views.undo_choices(imports)
     if choices:
         pick, confirm = st.columns([3, 1], vertical_alignment="bottom")

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from lib import store
 from lib.ingest import profiles
 from tests.apptest import demo_store, start_app, store_copy
-from tests.ingest.test_profiles import HOPS
+from tests.ingest.test_profiles import HOPS, daily_workbook
 
 NEXT_WEEK = HOPS.replace(b"12/11/2026", b"19/11/2026").replace(b"13/11/2026", b"20/11/2026")
 
@@ -111,3 +111,47 @@ def test_a_shared_profile_file_that_is_bad_is_refused(db: Path, monkeypatch: pyt
     error = " ".join(e.value for e in at.error)
     assert "Not stored, nothing changed" in error and "name: a profile needs a name" in error
     assert profiles.stored_profiles(store.connect(db)) == []
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_sheet_read_in_part_is_offered_the_mapping_from_its_report(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A club's daily sheet (GPS summary and wellness answers in one row) is read as wellness: its
+    report says how much of it was read, names the columns left out and offers to teach the format;
+    the offer opens the Teach a format tab on that file, taken from the uploader (no second upload)."""
+    at = start_app(db, monkeypatch)
+    at.sidebar.file_uploader(key="uploader").upload("daily.xlsx", daily_workbook(), XLSX).run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    report = next(m.value for m in at.markdown if m.value.startswith("**daily.xlsx** · imported"))
+    # Athlete, Date, Sleep quality, Soreness (0-10), RPE are read: 5 of the sheet's 10 columns
+    assert "- Sheet **Daily**: read as **Wellness / pain / RPE sheet** (explains 5 of 10 columns);" in report
+    assert ("columns not imported (not used by Return to Speed): `Session`, `Duration`, `Distance (km)`, `HSR (m)`, "
+            "`Top speed (km/h)`") in report
+    assert "teach this sheet once: map its columns on the **Teach a format** tab" in report
+    offer = at.button(key="teach_from_report")
+    assert offer.label == "Teach this format (daily.xlsx)"
+
+    offer.click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["data_tab"] == "Teach a format"
+    picked = at.selectbox(key="mapping_from_upload")
+    assert (picked.value, picked.options) == ("daily.xlsx", ["daily.xlsx · sheet Daily: 5 columns not read"])
+    shown = " ".join(m.value for m in at.markdown)
+    assert ("recognised in part: read as Wellness / pain / RPE sheet (explains 5 of 10 columns; not read: Session, "
+            "Duration, Distance (km), HSR (m), Top speed (km/h))") in shown
+    editor = next(d for d in at.data_editor if "Is" in d.value.columns)
+    assert editor.value["Column"].tolist()[:3] == ["Athlete", "Date", "Session"]
+
+
+def test_a_sheet_no_reader_knows_is_preselected_in_the_mapping_tab(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that failed in the sidebar ("not a format we know") is waiting in the Teach a format tab."""
+    at = start_app(db, monkeypatch)
+    at.sidebar.file_uploader(key="uploader").upload("northside_hops.csv", HOPS, "text/csv").run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    picked = at.selectbox(key="mapping_from_upload")
+    assert (picked.value, picked.options) == ("northside_hops.csv", ["northside_hops.csv: not recognised"])
+    assert "not a format we know: no built-in reader recognises this sheet" in " ".join(m.value for m in at.markdown)

@@ -214,7 +214,8 @@ def _collect(fr: FileRead, report: ImportReport) -> dict[str, pd.DataFrame]:
     """Concatenate each table over the sheets; fill the per-sheet report."""
     parts: dict[str, list[pd.DataFrame]] = {}
     for sheet, read in fr.reads:
-        sr = SheetReport(sheet, read.format, len(read.data_rows), {}, 0, read.assumptions, read.unknown_columns)
+        sr = SheetReport(sheet, read.format, len(read.data_rows), {}, 0, read.assumptions, read.unknown_columns,
+                         read.columns)
         for table, df in read.tables.items():
             if df is None or df.empty:
                 continue

@@ -13,7 +13,7 @@ from lib.core.schema import METRICS
 from lib.ingest import profiles
 from lib.ingest.normalize import split_header
 from lib.ingest.profiles import ColumnMap, Profile
-from lib.ingest.readers import detect_format, read_sheet
+from lib.ingest.readers import coverage_of, detect_format, read_sheet
 from lib.ingest.readers.base import SCAN_ROWS, ReadContext, athlete_columns
 from lib.ingest.readers.hop_words import SIDE_KEYS
 from lib.ingest.readers.wellness_scales import wellness_item
@@ -69,9 +69,9 @@ def recognition(sheet: Sheet) -> tuple[str, list[str]]:
         read = read_sheet(reader, sheet, detection, ReadContext(sheet.file, sheet.name))
     except Exception as exc:  # noqa: BLE001 - a reader's refusal is what the step reports
         return f"recognised as {reader.LABEL}, but it cannot be read: {exc}", []
+    covered = coverage_of(read)
     if read.unknown_columns:
-        return (f"recognised in part, as {reader.LABEL}: {len(read.unknown_columns)} columns are not read",
-                list(read.unknown_columns))
+        return (f"recognised in part: {covered.sentence(reader.LABEL)}", list(read.unknown_columns))
     return f"recognised as {reader.LABEL}: every column is read", []
 
 

@@ -32,6 +32,7 @@ class SheetReport:
     rejected_rows: int = 0
     assumptions: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    columns: int = 0  # the sheet's non-empty columns: it explains `columns - len(unknown_columns)` of them
 
 
 @dataclass

@@ -5,6 +5,7 @@ Pages lay these out; every number is pinned by tests/views/test_views_data.py.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,9 @@ from lib.readiness import Data
 from lib.core.schema import REJECT_COLUMNS
 from lib.core.schema import INJURY_SIDES, REGIONS
 from lib.core.text import md, md_code
+from lib.ingest.readers import explains
 from lib.views import column
+from lib.views.profiles import TAB as TEACH_TAB  # the last tab: where a sheet read in part is mapped
 
 TEMPLATE_DOC = Path(__file__).resolve().parents[2] / "docs" / "template.md"
 TEMPLATE_FILE = "rts_template.xlsx"
@@ -70,7 +73,8 @@ def data_metrics(imports: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, 
     }
 
 
-TAB_LINKS = ("history", "rejects", "matches", "records", "template")  # `?tab=` of a link into the page
+TAB_LINKS = ("history", "rejects", "matches", "records", "template", "formats")  # `?tab=` of a link into the page
+_NOT_KNOWN = re.compile(r"^(?:sheet '(?P<sheet>.*)'|file): not a format we know")
 
 
 def data_tabs(metrics: dict[str, int]) -> list[str]:
@@ -226,6 +230,44 @@ def injury_records(injuries: pd.DataFrame, athletes: dict[str, str]) -> pd.DataF
                                "region": "Region", "cleared_date": "Cleared"})
 
 
+TEACH_OFFER = (f"teach this sheet once: map its columns on the **{TEACH_TAB}** tab, and every later file of "
+               "its shape imports by itself")
+
+
+def sheets_to_teach(report: dict[str, object]) -> list[dict[str, object]]:
+    """The sheets of one import report that the mapping step is offered for: those read with columns
+    left unread (`unread` names them) and those no reader recognised (`unread` empty), in report order.
+    Each is {file, sheet, format (None when not recognised), unread}."""
+    file = report.get("file", "")
+    out: list[dict[str, object]] = [
+        {"file": file, "sheet": s.get("sheet", ""), "format": s.get("format"), "unread": list(s["unknown_columns"])}
+        for s in report.get("sheets", []) if s.get("unknown_columns")]  # type: ignore[union-attr]
+    for skipped in report.get("skipped", []):  # type: ignore[union-attr]
+        found = _NOT_KNOWN.match(str(skipped))
+        if found:
+            out.append({"file": file, "sheet": found.group("sheet") or "", "format": None, "unread": []})
+    return out
+
+
+def teach_choices(reports: list[dict[str, object]]) -> dict[str, str]:
+    """The files of the last upload with a sheet to teach (`sheets_to_teach`): name -> why, e.g.
+    `daily.xlsx · sheet Daily: 3 columns not read` or `hops.csv: not recognised`."""
+    out: dict[str, str] = {}
+    for report in reports:
+        for offer in sheets_to_teach(report):
+            name = str(offer["file"])
+            where = f" · sheet {offer['sheet']}" if offer["sheet"] else ""
+            n = len(offer["unread"])  # type: ignore[arg-type]
+            why = f"{n} column{'s' if n != 1 else ''} not read" if n else "not recognised"
+            out.setdefault(name, f"{name}{where}: {why}")
+    return out
+
+
+def first_sheet_to_teach(reports: list[dict[str, object]], file: str) -> str | None:
+    """The first sheet of `file` that the last upload's reports offer to teach (None: the first sheet)."""
+    return next((str(o["sheet"]) for r in reports for o in sheets_to_teach(r) if o["file"] == file), None)
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {table}" for table, n in counts.items() if n) or "nothing"
 
@@ -254,14 +296,19 @@ def report_markdown(report: dict[str, object]) -> str:
              + (f": {md(report['message'], quotes=True)}" if report.get("message") else "")]
     for sheet in report.get("sheets", []):  # type: ignore[union-attr]
         where = f"Sheet **{md(sheet['sheet'])}**" if sheet.get("sheet") else "The file"
-        lines.append(f"- {where}: read as **{md(sheet['format'])}**; {sheet['data_rows']:,} data rows; accepted "
+        covered = f" ({explains(int(sheet['columns']), len(sheet.get('unknown_columns', [])))})" if sheet.get("columns") else ""
+        lines.append(f"- {where}: read as **{md(sheet['format'])}**{covered}; {sheet['data_rows']:,} data rows; accepted "
                      f"{_counts(sheet.get('accepted', {}))}; {sheet.get('rejected_rows', 0):,} rows with a rejected "
                      "value")
         lines += [f"    - assumed: {md(a, quotes=True)}" for a in sheet.get("assumptions", [])]
         if sheet.get("unknown_columns"):
             lines.append("    - columns not imported (not used by Return to Speed): "
                          + ", ".join(md_code(c) for c in sheet["unknown_columns"]))
-    lines += [f"- skipped: {md(s, quotes=True)}" for s in report.get("skipped", [])]  # type: ignore[union-attr]
+            lines.append(f"    - {TEACH_OFFER}")
+    for skipped in report.get("skipped", []):  # type: ignore[union-attr]
+        lines.append(f"- skipped: {md(skipped, quotes=True)}")
+        if _NOT_KNOWN.match(str(skipped)):
+            lines.append(f"    - {TEACH_OFFER}")
     lines += [f"- assumed: {md(a, quotes=True)}" for a in report.get("assumptions", [])]  # type: ignore[union-attr]
     if report.get("status") == "imported":
         lines.append(f"- added {_counts(report.get('added', {}))}; replaced {_counts(report.get('replaced', {}))}"  # type: ignore[arg-type]

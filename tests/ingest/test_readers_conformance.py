@@ -50,6 +50,9 @@ class Shape:
     not_read: str = ""  # what the export holds that is not read, beyond its unknown columns
 
 
+KINEXON_NOT_READ = ("speed-category distances (`Distance (speed | High) (m)` ...): their speed edges are account settings the export does not write, so no HSR or sprint distance (a category is never guessed to be >= 5.5 or >= 7.0 m/s); changes of direction, impacts, jumps (not canonical)")
+
+
 SHAPES: tuple[Shape, ...] = (
     Shape("vald_hub_cmj", "VALD ForceDecks, VALD Hub CSV (CMJ)", f"{FORMATS_MD}; public export forcedecks-test-export-06_21_2023.csv",
           lambda _t: ("fd.csv", force.forcedecks_export()), "VALD ForceDecks", "PPU and other test types without a canonical test (rejected with the row)"),
@@ -88,14 +91,19 @@ SHAPES: tuple[Shape, ...] = (
     Shape("polar", "Polar Team Pro session export (zones with edges in the header)", "formats/from_code polar_team_pro_columns.txt",
           lambda _t: ("polar-team-pro.csv", gps.polar_csv()), "Polar Team Pro", "heart rate, training load, calories"),
     Shape("kinexon_match", "KINEXON session export (local begin)", "an R analysis of KINEXON handball exports on GitHub (export_match.csv)",
-          lambda _t: ("export_match.csv", lps.csv_bytes(lps.KINEXON_MATCH)), "KINEXON", "speed-category distances (edges not in the export), so no HSR or sprint distance"),
+          lambda _t: ("export_match.csv", lps.csv_bytes(lps.KINEXON_MATCH)), "KINEXON",
+          KINEXON_NOT_READ),
     Shape("kinexon_halves", "KINEXON half export (two rows per session)", "the same R analysis (export_HZ.csv)",
-          lambda _t: ("export_HZ.csv", lps.csv_bytes(lps.KINEXON_HALVES)), "KINEXON"),
+          lambda _t: ("export_HZ.csv", lps.csv_bytes(lps.KINEXON_HALVES)), "KINEXON",
+          KINEXON_NOT_READ),
     Shape("kinexon_utc", "KINEXON session export (UTC begin)", "KINEXON API keys (distance_total, speed_max) read by public code",
           lambda _t: ("kinexon_utc.csv", lps.csv_bytes(lps.KINEXON_UTC)), "KINEXON", "dated in the club time zone"),
     Shape("playertek", "PlayerTek (Catapult One) CSV (`Split Name`, five speed zones)", "github.com/Seamus1992/AC-Horsens and public PlayerTek parsers",
           lambda _t: ("playertek_session.csv", lps.csv_bytes(lps.PLAYERTEK)), "PlayerTek (Catapult One)",
-          "`Sprint Distance (m)` (threshold not in the export), Player Load, power score"),
+          "assumed: zone edges at the PlayerTek defaults (zone 4 from 19.8 km/h = 5.5 m/s: HSR = zones 4 + 5; zone 5 from "
+          "25.2 km/h = 7.0 m/s: sprint = zone 5), as edges are account settings not in the export; `Duration` as h:mm:ss "
+          "(a plain number as minutes, as seconds when the median is above 300). Not read: `Sprint Distance (m)` "
+          "(threshold not in the export), Player Load, power score"),
     Shape("hop_long", "Hand hop sheet, long (`Name, Test, Date, Side, Trial 1..3`)", f"{FORMATS_MD} (hand-kept sheets)",
           lambda _t: sheets.hop_long(), "Hop test sheet", "Mean/Best/LSI columns (recomputed from the trials)"),
     Shape("hop_wide", "Hand hop sheet, wide (dates across, L/R pairs)", f"{FORMATS_MD} (hand-kept sheets)",

@@ -24,6 +24,7 @@ from lib.ingest.readers import (
 )
 from lib.ingest.normalize import NON_FINITE_PROBLEM
 from lib.ingest.readers.base import Detection, Problem, ReadContext, SheetRead
+from lib.core.errors import ReturnToSpeedError
 from lib.core.schema import TABLES
 from lib.ingest.sources import Sheet
 
@@ -34,12 +35,53 @@ READERS: tuple[ModuleType, ...] = (
 BY_NAME: dict[str, ModuleType] = {r.NAME: r for r in READERS}
 
 
+# A trial read for ranking sees the header rows and this many rows under them: enough for every
+# reader to find its columns (which it reads is decided by the header), little enough to cost nothing.
+TRIAL_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a sheet one reader explains: its non-empty columns (a header or any value), how
+    many of them the reader reads (identity, date, metrics, or known and set aside on purpose, such
+    as Smartabase bookkeeping), and the headers of the others."""
+
+    explained: int
+    columns: int
+    unread: tuple[str, ...] = ()
+    refusal: str = ""  # why the reader cannot read the sheet (ReturnToSpeedError), e.g. a needed header twice
+
+    @property
+    def rank(self) -> float:
+        """The ranking share: a reader that refuses the sheet for a stated reason ranks as if it read
+        every column, so that its reason reaches the person instead of a reader that explains less."""
+        return 1.0 if self.refusal else self.share
+
+    @property
+    def share(self) -> float:
+        """Explained over non-empty columns, 0..1 (0 for a sheet with no column)."""
+        return self.explained / self.columns if self.columns else 0.0
+
+    def sentence(self, label: str) -> str:
+        """`read as X (explains 9 of 11 columns; not read: a, b)`."""
+        unread = f"; not read: {', '.join(self.unread)}" if self.unread else ""
+        return f"read as {label} ({explains(self.columns, len(self.unread))}{unread})"
+
+
+def explains(columns: int, unread: int) -> str:
+    """`explains 9 of 11 columns`: the one wording of a sheet's coverage (import report, mapping step)."""
+    return f"explains {max(0, columns - unread)} of {columns} column{'s' if columns != 1 else ''}"
+
+
 @dataclass
 class Candidate:
-    """One reader's claim on a sheet: the reader, its detection (score, header row, what it saw)."""
+    """One reader's claim on a sheet: the reader, its detection (score, header row, what it saw) and,
+    once asked, how much of the sheet it explains (`coverage`, a trial read of the first rows)."""
 
     reader: ModuleType
     detection: Detection
+    sheet: Sheet | None = None
+    _coverage: Coverage | None = None
 
     @property
     def name(self) -> str:
@@ -53,24 +95,76 @@ class Candidate:
     def score(self) -> float:
         return float(self.detection.score)
 
+    @property
+    def coverage(self) -> Coverage:
+        """The columns this reader explains, from a read of the header and the first `TRIAL_ROWS` rows."""
+        if self._coverage is None:
+            self._coverage = trial_coverage(self.reader, self.sheet, self.detection) if self.sheet is not None \
+                else Coverage(0, 0)
+        return self._coverage
+
 
 def detect(sheet: Sheet) -> list[Candidate]:
-    """Every reader that claims `sheet`, best explanation first: highest score, then `READERS` order
-    (our template and the roster before the vendor formats). Empty when no reader claims it."""
-    found = [(i, Candidate(r, d)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
-    return [c for _i, c in sorted(found, key=lambda t: (-t[1].score, t[0]))]
+    """Every reader that claims `sheet`, the best explanation first. One shared score: the share of
+    the sheet's non-empty columns a reader explains (`Candidate.coverage`; a reader that refuses the
+    sheet for a stated reason ranks first, so that the reason is what the person reads); ties go to the higher
+    detection score (required headers 2 each, known hints 1), then to the order of `READERS` (our
+    template and the roster before the vendor formats). A lone claim is not trial-read, nor are the
+    others when the highest-scoring claim explains every column (it wins whatever they explain; they
+    follow by detection score). Empty when no reader claims the sheet."""
+    found = [(i, Candidate(r, d, sheet)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
+    if len(found) < 2:
+        return [c for _i, c in found]
+    by_score = sorted(found, key=lambda t: (-t[1].score, t[0]))
+    if by_score[0][1].coverage.rank == 1.0:  # no share beats all columns, and it wins every tie: done
+        return [c for _i, c in by_score]
+    return [c for _i, c in sorted(found, key=lambda t: (-t[1].coverage.rank, -t[1].score, t[0]))]
 
 
 def detect_format(sheet: Sheet) -> tuple[ModuleType, Detection] | None:
-    """The reader that claims `sheet` with the highest score (the first of `detect`), or None."""
+    """The reader that best explains `sheet` (the first of `detect`), or None."""
     ranked = detect(sheet)
     return (ranked[0].reader, ranked[0].detection) if ranked else None
+
+
+def sheet_columns(sheet: Sheet, header_row: int, rows: int = 200) -> int:
+    """The sheet's non-empty columns from its header row down: a header cell or a value in the
+    first `rows` rows (a column filled only further down is too rare to scan the whole sheet for)."""
+    block = sheet.cells.iloc[header_row:header_row + rows].to_numpy(dtype=object)
+    if not block.size:
+        return 0
+    filled = ~pd.isna(block)
+    filled &= np.vectorize(lambda v: not (isinstance(v, str) and not v.strip()), otypes=[bool])(block)
+    return int(filled.any(axis=0).sum())
+
+
+def trial_coverage(reader: ModuleType, sheet: Sheet, detection: Detection) -> Coverage:
+    """What `reader` explains of `sheet`, from a read of its header and first `TRIAL_ROWS` rows (a
+    reader that cannot read them explains nothing)."""
+    rows = int(detection.info.get("header_rows", 1) or 1)
+    stop = detection.header_row + rows + TRIAL_ROWS
+    trial = Sheet(sheet.file, sheet.name, sheet.cells.iloc[:stop], list(sheet.notes))
+    columns = sheet_columns(trial, detection.header_row)
+    try:
+        read = reader.read(trial, detection, ReadContext(sheet.file, sheet.name))
+    except ReturnToSpeedError as exc:  # the sheet is this reader's, but it says why it cannot be read
+        return Coverage(0, columns, refusal=str(exc))
+    except Exception:  # noqa: BLE001 - a reader that fails on the sheet explains none of it
+        return Coverage(0, columns)
+    unread = tuple(read.unknown_columns)
+    return Coverage(max(0, columns - len(unread)), columns, unread)
+
+
+def coverage_of(read: SheetRead) -> Coverage:
+    """The coverage of a finished read (`read_sheet` counted the sheet's columns)."""
+    return Coverage(read.explained, read.columns, tuple(read.unknown_columns))
 
 
 def read_sheet(reader: ModuleType, sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     """`reader.read`, then what holds for every reader: the rows the text parser could not split
     (broken quoting, oversize fields) listed as rejected, and no infinity reaching a table."""
     read = reader.read(sheet, detection, ctx)
+    read.columns = sheet_columns(sheet, detection.header_row)
     read.assumptions += [r for r in sheet.remarks if r not in read.assumptions]
     read.rejects += [Problem(ctx.file, ctx.sheet, b.row, "", b.value, b.problem) for b in sheet.broken_rows]
     read.data_rows = sorted(set(read.data_rows) | {b.row for b in sheet.broken_rows})

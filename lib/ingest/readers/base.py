@@ -67,6 +67,7 @@ class Frame:
         self.used: set[int] = set()
         self.sheet = sheet
         self.conflicts: dict[str, str] = {}  # loose key -> why neither of its columns is read
+        self.withheld: dict[int, str] = {}  # column -> header of a column not read for its differing twin
         if duplicates:  # False for a layout whose header row repeats by design (L R L R under dates)
             self.check_duplicates()
 
@@ -92,6 +93,8 @@ class Frame:
                         "read (rename or remove one and upload again)")
                 self.conflicts[key[0]] = note
             for c in cols[1:] if same else cols:
+                if not same:
+                    self.withheld[c] = self.headers[c].strip()
                 self.headers[c] = ""
                 self.keys[c] = ("", None)
             if note not in self.sheet.remarks:
@@ -137,9 +140,14 @@ class Frame:
         return self.headers[index].strip()
 
     def unknown(self, ignore: Iterable[str] = ()) -> list[str]:
+        """Headers of the columns not read, in sheet order: neither used nor in `ignore`, and the
+        columns withheld because a twin under the same header holds different values (one entry a
+        column, so that their count is the count of columns not read)."""
         skip = set(ignore)
-        return [self.header(i) for i, (k, _u) in enumerate(self.keys)
-                if i not in self.used and self.headers[i].strip() and k not in skip]
+        out = [(i, self.header(i)) for i, (k, _u) in enumerate(self.keys)
+               if i not in self.used and self.headers[i].strip() and k not in skip]
+        out += [(i, h) for i, h in self.withheld.items() if i not in self.used]
+        return [h for _i, h in sorted(out)]
 
 
 @dataclass

@@ -7,7 +7,13 @@ Shape from public code that reads these exports: the column maps of a Catapult/P
 parser and of club analysis scripts on GitHub (github.com/Seamus1992/AC-Horsens reads 'samlet gps
 data.csv', keeping `Split Name` 'all', zone 4 as high-intensity running and zone 5 as sprinting).
 Zone edges are account settings and are not in the header: the PlayerTek defaults (zone 4 from
-19.8 km/h = 5.5 m/s, zone 5 from 25.2 km/h = 7.0 m/s) are assumed and said so.
+19.8 km/h = 5.5 m/s, zone 5 from 25.2 km/h = 7.0 m/s) are assumed and said so: HSR distance is zones
+4 + 5, sprint distance zone 5. A club whose account moved the edges gets a wrong split without knowing
+it from the file, which is why each import says which zones it took.
+`Duration` is the split's length as `h:mm:ss` (`01:35:00`); a plain number is minutes, or seconds when
+its median is above 300 (no session or split lasts 300 minutes), said so (`lib.ingest.readers.gps.minutes`).
+`Sprint Distance (m)` is not read: its speed threshold is not in the export either. These assumptions
+are listed in the README's conformance table.
 """
 
 from __future__ import annotations

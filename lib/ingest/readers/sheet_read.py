@@ -59,6 +59,14 @@ class SheetRead:
     # rows deliberately not imported, with the reason (drill rows inside an `Entire Session` row,
     # excluded trials, summary rows): every data row is accepted, rejected or listed here
     skipped_rows: dict[int, str] = field(default_factory=dict)
+    # the sheet's non-empty columns (header or values, `lib.ingest.readers.sheet_columns`), filled by
+    # `read_sheet`: with `unknown_columns`, how much of the sheet this read explains
+    columns: int = 0
+
+    @property
+    def explained(self) -> int:
+        """How many of the sheet's non-empty columns the read explains (read, or known and set aside)."""
+        return max(0, self.columns - len(self.unknown_columns))
 
 
 class DuplicateHeader(ReturnToSpeedError):
