@@ -26,7 +26,7 @@ from lib.privacy.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.core.text import md
 from lib.views import ALL_SQUADS, team_key
-from ui_frame import keep, require_frame, show_problem, submit, widget_key  # noqa: F401 - pages call them as ui.*
+from ui_frame import follow_newest, keep, require_frame, show_problem, submit, widget_key  # noqa: F401 - pages call them as ui.*
 
 # Session-state keys, defined once; read and written only through the functions below.
 LAST_IMPORT = "last_import"  # report dicts of the latest upload

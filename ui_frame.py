@@ -74,3 +74,14 @@ def show_problem(name: str, where: Any = st) -> None:
     problem = st.session_state.pop(f"{name}__problem", None)
     if problem:
         where.error(md(problem, quotes=True))  # plain text that may quote an uploaded or typed value
+
+
+def follow_newest(key: str, newest: object) -> None:
+    """Before a picker keyed `key` whose first option is the newest (an import report): when a new
+    newest arrives, select it; otherwise keep what the user picked. Streamlit keeps a keyed
+    selectbox on its old value while that value is still an option, so a fresh import's report
+    would stay hidden behind the one picked before."""
+    seen = f"{key}__newest"
+    if st.session_state.get(seen) != newest:
+        st.session_state[seen] = newest
+        st.session_state[key] = newest

@@ -43,6 +43,7 @@ with history:
                  column_config=widgets.columns(views.HISTORY_COLUMNS))
     reports = views.report_choices(imports)
     if reports:
+        ui.follow_newest("report_pick", next(iter(reports)))  # a new import shows its own report
         shown = st.selectbox("Import report", list(reports), format_func=reports.get, key="report_pick",
                              help="What was recognised, added and replaced, every assumption (units, date order, "
                                   "encoding) and the columns not imported. Newest first.")

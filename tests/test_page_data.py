@@ -101,6 +101,21 @@ def test_the_import_report_shows_assumptions_and_unknown_columns(db: Path, monke
     assert "- did you mean: Tomas Herrera1 → Tomás Herrera (96% alike)?" in report
 
 
+def test_a_new_import_shows_its_own_report_over_an_older_pick(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user who looked at report #7 and then uploads a file sees the new file's report (#9), not
+    #7 again: Streamlit would keep the keyed picker on #7 while #7 is still an option. Until the
+    next import, the user's own pick stays."""
+    at = data_page(db, monkeypatch)
+    at.selectbox(key="report_pick").set_value(7).run()
+    assert at.selectbox(key="report_pick").value == 7
+    at.run()  # a rerun with no new import keeps the pick
+    assert at.selectbox(key="report_pick").value == 7
+    at.sidebar.file_uploader(key="uploader").upload("new_forcedecks.csv", forcedecks_csv(FD_ROWS), "text/csv").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="report_pick").value == 9
+    assert any(m.value.startswith("**new_forcedecks.csv**") for m in at.markdown)
+
+
 def test_merging_the_match_makes_it_disappear(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = data_page(db, monkeypatch)
     at.button(key="merge_1").click().run()
