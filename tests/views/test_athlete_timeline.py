@@ -62,7 +62,7 @@ def test_kwame_today_is_his_recorded_tier_4_and_the_proposed_step_back_to_1(demo
     assert timeline["source"].iloc[-1] == timeline["source"].iloc[-2] == "readiness board"
     # the header tile and the board's tier cell say the same current -> proposed
     assert view.athlete_header(row)["tier"] == "4 → 1"
-    shown = board_table(board).set_index("Athlete").loc["Kwame Asante"]
+    shown = board_table(board, defaults()).set_index("Athlete").loc["Kwame Asante"]
     assert str(shown["Tier"]).startswith("4 → 1")
 
 
