@@ -64,6 +64,17 @@ def serve(db: Path, *options: str) -> Iterator[str]:
     proc.wait(timeout=20)
 
 
+def own_server(db: Path) -> Iterator[tuple[str, Path]]:
+    """A server for one test alone, on the store `db` that nothing has opened yet (the app loads
+    the demo team into it on first start): yields (url, db) and always stops the server."""
+    served = serve(db)
+    url = next(served)
+    try:
+        yield url, db
+    finally:
+        next(served, None)  # terminates the server
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by `streamlit run` on a free localhost port, with a fresh demo store."""

@@ -9,13 +9,14 @@ server is always stopped.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lib import store
 
-from test_coach_path import CHROMIUM, FLAGS, OUT, serve, sync_api
+from test_coach_path import CHROMIUM, FLAGS, OUT, own_server, sync_api
 
 SESSIONS = 5
 SIDEBAR_SHOWS = "line => document.querySelector('[data-testid=\"stSidebar\"]').innerText.includes(line)"
@@ -30,15 +31,9 @@ def _wellness_file(tmp: Path, i: int) -> Path:
 
 
 @pytest.fixture
-def cold_server(tmp_path: Path):  # noqa: ANN201 - (url, store path)
+def cold_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A server started for this test alone, on an empty store that nothing has opened yet."""
-    db = tmp_path / "cold.sqlite"
-    served = serve(db)
-    url = next(served)
-    try:
-        yield url, db
-    finally:
-        next(served, None)  # terminates the server
+    yield from own_server(tmp_path / "cold.sqlite")
 
 
 def test_five_sessions_upload_at_once_to_a_fresh_server(cold_server, tmp_path: Path) -> None:  # noqa: ANN001

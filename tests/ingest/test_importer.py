@@ -167,20 +167,10 @@ def test_undo_of_a_corrected_roster_leaves_one_row_per_athlete(engine: Engine, f
     assert jordan["position"].tolist() == ["Winger"]
 
 
-def test_insert_frame_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
-    """The SQLite fast path of store.insert_frame writes the same values with the same storage
-    types as SQLAlchemy's own executemany: dates as ISO text, NaN/NaT/<NA> as NULL, floats, ints."""
+def _stored_both_ways(tmp_path: Path, frame: pd.DataFrame, columns: str) -> dict[str, list[tuple]]:
+    """`frame` written into a fresh SQLite store's sessions by store.insert_frame and by SQLAlchemy's
+    own executemany, and `columns` read back raw (sqlite3) from each: {way: rows}."""
     t = store.CANONICAL["sessions"]
-    frame = pd.DataFrame({
-        "athlete_id": pd.array(["mia-laurent", "tom-kelly", pd.NA], dtype="string"),
-        "date": pd.to_datetime(["2026-11-23", None, "2025-07-01"]).astype("datetime64[s]"),
-        "session": pd.array(["MD-1", "Rondo", "x"], dtype="string"),
-        "total_distance_m": pd.array([5123.5, None, 0.0], dtype="Float64"),
-        "max_speed_ms": [8.5, float("nan"), 7.0],
-        "sprints": pd.array([3, None, 0], dtype="Int64"),
-        "source_row": [2, 3, 4],
-        "import_id": [1, 1, 1],
-    })
     raw = {}
     for way in ("insert_frame", "sqlalchemy"):
         engine = store.connect(tmp_path / f"{way}.sqlite")
@@ -191,8 +181,25 @@ def test_insert_frame_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
                 conn.execute(t.insert(), store.records(frame))
         store.dispose_all()
         with sqlite3.connect(tmp_path / f"{way}.sqlite") as con:
-            raw[way] = con.execute("SELECT athlete_id, date, typeof(date), session, total_distance_m, typeof(total_distance_m), "
-                                   "max_speed_ms, sprints, typeof(sprints), source_row FROM sessions ORDER BY row_id").fetchall()
+            raw[way] = con.execute(f"SELECT {columns} FROM sessions ORDER BY row_id").fetchall()
+    return raw
+
+
+def test_insert_frame_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
+    """The SQLite fast path of store.insert_frame writes the same values with the same storage
+    types as SQLAlchemy's own executemany: dates as ISO text, NaN/NaT/<NA> as NULL, floats, ints."""
+    frame = pd.DataFrame({
+        "athlete_id": pd.array(["mia-laurent", "tom-kelly", pd.NA], dtype="string"),
+        "date": pd.to_datetime(["2026-11-23", None, "2025-07-01"]).astype("datetime64[s]"),
+        "session": pd.array(["MD-1", "Rondo", "x"], dtype="string"),
+        "total_distance_m": pd.array([5123.5, None, 0.0], dtype="Float64"),
+        "max_speed_ms": [8.5, float("nan"), 7.0],
+        "sprints": pd.array([3, None, 0], dtype="Int64"),
+        "source_row": [2, 3, 4],
+        "import_id": [1, 1, 1],
+    })
+    raw = _stored_both_ways(tmp_path, frame, "athlete_id, date, typeof(date), session, total_distance_m, "
+                            "typeof(total_distance_m), max_speed_ms, sprints, typeof(sprints), source_row")
     assert raw["insert_frame"] == raw["sqlalchemy"]
     assert raw["insert_frame"][0] == ("mia-laurent", "2026-11-23", "text", "MD-1", 5123.5, "real", 8.5, 3.0, "real", 2)
     assert raw["insert_frame"][1][1:3] == (None, "null") and raw["insert_frame"][2][0] is None
@@ -206,22 +213,10 @@ def test_insert_frame_writes_whole_columns_as_sqlalchemy_would(tmp_path: Path, d
                                                                  stored: list[str]) -> None:
     """Dates and float64 columns are bound a whole column at a time on SQLite (issue 15): the same
     text and numbers as SQLAlchemy's executemany."""
-    t = store.CANONICAL["sessions"]
     frame = pd.DataFrame({"athlete_id": ["a", "b"], "date": pd.to_datetime(dates, format="ISO8601").astype("datetime64[s]"),
                           "session": ["s", "s"], "total_distance_m": [5123.25, float("nan")],
                           "source_row": [2, 3], "import_id": [1, 1]})
-    raw = {}
-    for way in ("insert_frame", "sqlalchemy"):
-        engine = store.connect(tmp_path / f"{way}.sqlite")
-        with engine.begin() as conn:
-            if way == "insert_frame":
-                store.insert_frame(conn, t, frame)
-            else:
-                conn.execute(t.insert(), store.records(frame))
-        store.dispose_all()
-        with sqlite3.connect(tmp_path / f"{way}.sqlite") as con:
-            raw[way] = con.execute("SELECT date, typeof(date), total_distance_m, typeof(total_distance_m) "
-                                   "FROM sessions ORDER BY row_id").fetchall()
+    raw = _stored_both_ways(tmp_path, frame, "date, typeof(date), total_distance_m, typeof(total_distance_m)")
     assert raw["insert_frame"] == raw["sqlalchemy"]
     assert raw["insert_frame"] == [(stored[0], "text", 5123.25, "real"), (stored[1], "text", None, "null")]
 
