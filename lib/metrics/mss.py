@@ -87,14 +87,45 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
     s = s.assign(_part=part.to_numpy()).sort_values("max_speed_ms", ascending=False, kind="stable")
     keep = (s["max_speed_ms"] > ceiling) | (s["_staff"] != "")
     s = pd.concat([s[keep], s[~keep].groupby(["athlete_id", "_part"], sort=False).head(64)])
+    # one grouped pass: the columns as arrays once, sorted by athlete (stable: each athlete's rows keep
+    # their order, as groupby gave them), the rules on each athlete's slice
+    codes, names = pd.factorize(s["athlete_id"], sort=True)  # sorted as groupby(sort=True); -1 = no athlete
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    a = _Arrays.of(s, order)
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
     rows, artefacts = [], []
-    for athlete, g in s.groupby("athlete_id", sort=True):
-        row, out = validated_mss(g, as_of, ceiling, starts.get(str(athlete)))  # reads no `_part`
-        artefacts += [{"athlete_id": athlete, **a} for a in out]
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(order)]):
+        if lo == hi:
+            continue
+        athlete = names[codes[order[lo]]]
+        row, out = _athlete_mss(a, slice(int(lo), int(hi)), as_of, ceiling, starts.get(str(athlete)))
+        artefacts += [{"athlete_id": athlete, **x} for x in out]
         if row is not None:
             rows.append({"athlete_id": athlete, **row})
     return (pd.DataFrame(rows, columns=MSS_COLUMNS).astype({"mss_ms": float}),
             pd.DataFrame(artefacts, columns=ARTEFACT_COLUMNS))
+
+
+class _Arrays:
+    """The columns the MSS rules read, as arrays (positions = rows of the frame, in `order`)."""
+
+    def __init__(self, speed: np.ndarray, days: np.ndarray, dates: pd.api.extensions.ExtensionArray,
+                 files: np.ndarray, lines: np.ndarray, staff: np.ndarray) -> None:
+        self.speed, self.days, self.dates, self.files, self.lines, self.staff = speed, days, dates, files, lines, staff
+        self.excluded = np.array([str(x).startswith("exclude|") for x in staff], dtype=bool)
+        self.confirmed = np.array([str(x).startswith("confirm|") for x in staff], dtype=bool)
+
+    @classmethod
+    def of(cls, g: pd.DataFrame, order: np.ndarray | None = None) -> _Arrays:
+        n = len(g)
+        take = (lambda x: x[order]) if order is not None else (lambda x: x)
+        return cls(take(g["max_speed_ms"].to_numpy(dtype=float)),
+                   take(g["date"].to_numpy().astype("datetime64[D]").astype("int64")),
+                   take(g["date"].array),  # boxes a Timestamp only for what is returned
+                   take(g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(n, None)),
+                   take(g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(n, None)),
+                   take(g["_staff"].to_numpy(dtype=object) if "_staff" in g else np.full(n, "", dtype=object)))
 
 
 def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
@@ -111,12 +142,15 @@ def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
       ceiling and confirmed (by staff, or by another post-injury session within 3%); otherwise an artefact.
     """
     g = sessions[sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS)]
-    speed = g["max_speed_ms"].to_numpy(dtype=float)
-    days = g["date"].to_numpy().astype("datetime64[D]").astype("int64")
-    files = g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(len(g), None)
-    lines = g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(len(g), None)
-    staff = g["_staff"].to_numpy(dtype=object) if "_staff" in g else np.full(len(g), "", dtype=object)
-    dates = list(g["date"])
+    return _athlete_mss(_Arrays.of(g), slice(0, len(g)), as_of, ceiling, injury)
+
+
+def _athlete_mss(a: _Arrays, part: slice, as_of: pd.Timestamp, ceiling: float,
+                 injury: pd.Timestamp | None) -> tuple[dict[str, object] | None, list[dict[str, object]]]:
+    """`validated_mss` on one athlete's rows `part` of `a` (all of them within the 12 months)."""
+    speed, days, dates, files, lines, staff = (a.speed[part], a.days[part], a.dates[part], a.files[part],
+                                               a.lines[part], a.staff[part])
+    excluded, confirmed_by_staff = a.excluded[part], a.confirmed[part]
 
     def artefact(i: int, why: str) -> dict[str, object]:
         return {"date": dates[i], "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
@@ -126,14 +160,12 @@ def validated_mss(sessions: pd.DataFrame, as_of: pd.Timestamp, ceiling: float,
         parts = str(staff[i]).split("|", 3) + ["", "", "", ""]
         return parts[0], f"{parts[1]} on {parts[2]}" + (f": {parts[3]}" if parts[3] else "")
 
-    excluded = np.array([str(x).startswith("exclude|") for x in staff], dtype=bool)
-    confirmed_by_staff = np.array([str(x).startswith("confirm|") for x in staff], dtype=bool)
     artefacts = [artefact(i, f"above the physical ceiling {ceiling:g} m/s") for i in np.flatnonzero(speed > ceiling)]
     under = speed <= ceiling
     artefacts += [artefact(i, f"set aside by staff ({decided(i)[1]})") for i in np.flatnonzero(excluded & under)]
     usable = under & ~excluded
     after = (days >= np.datetime64(pd.Timestamp(injury).date(), "D").astype("int64")) if injury is not None \
-        else np.zeros(len(g), dtype=bool)
+        else np.zeros(len(speed), dtype=bool)
     best, partner, dropped = _confirmed_max(np.flatnonzero(usable & ~after), speed, days, confirmed_by_staff)
     artefacts += [artefact(i, "above the validated maximum, no second session within 3%") for i in dropped]
     if injury is not None:
