@@ -65,8 +65,9 @@ def staff_decisions(sessions: pd.DataFrame, decisions: pd.DataFrame | None, as_o
 def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
          cfg: Settings, decisions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     ceiling = cfg.num("mss_ceiling")
-    s = sessions[(sessions["date"] <= as_of) & (sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS))
-                 & sessions["max_speed_ms"].notna()]
+    read = [c for c in ("athlete_id", "date", "max_speed_ms", "source_file", "source_row") if c in sessions]
+    s = sessions.loc[(sessions["date"] <= as_of) & (sessions["date"] > as_of - pd.Timedelta(days=MSS_LOOKBACK_DAYS))
+                     & sessions["max_speed_ms"].notna(), read]  # only the columns the rules read: a cheaper sort
     s = s.assign(_staff=staff_decisions(s, decisions, as_of).to_numpy())
     starts: dict[str, pd.Timestamp] = {}
     if injuries is not None and len(injuries) and len(s):
@@ -113,8 +114,13 @@ class _Arrays:
     def __init__(self, speed: np.ndarray, days: np.ndarray, dates: pd.api.extensions.ExtensionArray,
                  files: np.ndarray, lines: np.ndarray, staff: np.ndarray) -> None:
         self.speed, self.days, self.dates, self.files, self.lines, self.staff = speed, days, dates, files, lines, staff
-        self.excluded = np.array([str(x).startswith("exclude|") for x in staff], dtype=bool)
-        self.confirmed = np.array([str(x).startswith("confirm|") for x in staff], dtype=bool)
+        self.excluded, self.confirmed = np.zeros(len(staff), dtype=bool), np.zeros(len(staff), dtype=bool)
+        try:
+            decided = np.flatnonzero(staff != "")  # most sessions carry no decision
+        except TypeError:  # a caller's `_staff` holding pd.NA: look at every row, as str() reads it
+            decided = np.arange(len(staff))
+        for i in decided:
+            self.excluded[i], self.confirmed[i] = str(staff[i]).startswith("exclude|"), str(staff[i]).startswith("confirm|")
 
     @classmethod
     def of(cls, g: pd.DataFrame, order: np.ndarray | None = None) -> _Arrays:
