@@ -81,7 +81,10 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
     # side of the injury (before / after), every speed above the ceiling (an artefact to list) and
     # every session staff decided on
     if starts:
-        start = pd.to_datetime(s["athlete_id"].astype(str).map(starts)).astype(s["date"].dtype)
+        # mapped once per athlete, not once per session
+        codes, names = pd.factorize(s["athlete_id"].astype(str), use_na_sentinel=False)
+        per = pd.to_datetime(pd.Series(list(names), dtype=object).map(starts)).astype(s["date"].dtype)
+        start = per.take(codes).set_axis(s.index)
         part = (start.notna() & (s["date"] >= start)).astype(int)
     else:
         part = pd.Series(0, index=s.index)

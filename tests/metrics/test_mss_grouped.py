@@ -86,3 +86,10 @@ def test_validated_mss_keeps_its_behaviour() -> None:
     one = bare[bare["athlete_id"] == "A000"]
     assert validated_mss(one, ON, 11.0) == legacy_validated_mss(one, ON, 11.0)
     assert validated_mss(one.iloc[:0], ON, 11.0) == legacy_validated_mss(one.iloc[:0], ON, 11.0) == (None, [])
+
+
+def test_sessions_without_an_athlete_are_left_out_as_before() -> None:
+    data = season(12, per=250)
+    sessions, decisions = with_decisions_and_glitches(data)
+    sessions.loc[sessions.index[::50], "athlete_id"] = pd.NA
+    assert_same(sessions, ON, data.injuries, decisions)
