@@ -24,7 +24,8 @@ from lib.ingest.readers import detect_format, read_sheet
 from lib.ingest import profiles
 from lib.ingest.readers.base import Problem, ReadContext
 from lib.ingest.sources import OpenedFile, open_file
-from lib.ingest.results import ROSTER_FORMATS, FileRead, ImportReport, ImportSettings, SheetReport  # noqa: F401 - importer.<name> for callers
+from lib.ingest.results import (ROSTER_FORMATS, FileRead, ImportReport, ImportSettings, SheetReport,  # noqa: F401 - importer.<name> for callers
+                                not_known, where)
 from lib.ingest.rows import _write_table
 from lib.ingest.athletes import SUGGEST_SCORE, _resolve_athletes, _resolve_sides, dismiss_suggestion, merge_athlete  # noqa: F401 - re-exported for callers
 from lib.ingest.undo import undo_import  # noqa: F401 - re-exported for callers
@@ -56,14 +57,14 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
     for sheet in opened.sheets:
         claim = profiles.claim(sheet, settings) or detect_format(sheet)  # a club's profile of this shape first
         if claim is None:
-            report.skipped.append(f"{_where(sheet.name)}: not a format we know (no identity and metric columns found)")
+            report.skipped.append(not_known(sheet.name))
             continue
         reader, detection = claim
         ctx = ReadContext(name, sheet.name, settings.date_order, "decimal_comma" in sheet.notes, zone)
         try:
             result = read_sheet(reader, sheet, detection, ctx)
         except ReturnToSpeedError as exc:
-            report.skipped.append(f"{_where(sheet.name)}: {exc}")
+            report.skipped.append(f"{where(sheet.name)}: {exc}")
             continue
         fr.reads.append((sheet.name, result))
     if not fr.reads:
@@ -71,10 +72,6 @@ def read_file(data: bytes, name: str, settings: ImportSettings | None = None) ->
         report.message = "no sheet in this file is a format we know: " + "; ".join(report.skipped or ["empty"])
         report.message += profiles.OFFER if opened.sheets and not settings.profile else ""
     return fr
-
-
-def _where(sheet: str) -> str:
-    return f"sheet '{sheet}'" if sheet else "file"
 
 
 # ----------------------------------------------------------------------------------- importing

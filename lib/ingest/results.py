@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from lib.ingest.readers.base import Problem, SheetRead
@@ -33,6 +34,26 @@ class SheetReport:
     assumptions: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     columns: int = 0  # the sheet's non-empty columns: it explains `columns - len(unknown_columns)` of them
+
+
+NOT_KNOWN = "not a format we know (no identity and metric columns found)"
+_NOT_KNOWN = re.compile(r"^(?:sheet '(?P<sheet>.*)'|file): not a format we know")
+
+
+def where(sheet: str) -> str:
+    """A sheet as the import report names it: `sheet 'Daily'`, or `file` for a one-sheet file."""
+    return f"sheet '{sheet}'" if sheet else "file"
+
+
+def not_known(sheet: str) -> str:
+    """The report's `skipped` line for a sheet no reader recognises (read back by `unrecognised_sheet`)."""
+    return f"{where(sheet)}: {NOT_KNOWN}"
+
+
+def unrecognised_sheet(skipped: str) -> str | None:
+    """The sheet a `skipped` line says no reader recognised (`""` for the file), or None for another skip."""
+    found = _NOT_KNOWN.match(skipped)
+    return None if found is None else found.group("sheet") or ""
 
 
 @dataclass

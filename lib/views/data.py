@@ -5,7 +5,6 @@ Pages lay these out; every number is pinned by tests/views/test_views_data.py.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,7 @@ from lib.core.schema import REJECT_COLUMNS
 from lib.core.schema import INJURY_SIDES, REGIONS
 from lib.core.text import md, md_code
 from lib.ingest.readers import explains
+from lib.ingest.results import unrecognised_sheet
 from lib.views import column
 from lib.views.profiles import TAB as TEACH_TAB  # the last tab: where a sheet read in part is mapped
 
@@ -74,7 +74,6 @@ def data_metrics(imports: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, 
 
 
 TAB_LINKS = ("history", "rejects", "matches", "records", "template", "formats")  # `?tab=` of a link into the page
-_NOT_KNOWN = re.compile(r"^(?:sheet '(?P<sheet>.*)'|file): not a format we know")
 
 
 def data_tabs(metrics: dict[str, int]) -> list[str]:
@@ -243,9 +242,9 @@ def sheets_to_teach(report: dict[str, object]) -> list[dict[str, object]]:
         {"file": file, "sheet": s.get("sheet", ""), "format": s.get("format"), "unread": list(s["unknown_columns"])}
         for s in report.get("sheets", []) if s.get("unknown_columns")]  # type: ignore[union-attr]
     for skipped in report.get("skipped", []):  # type: ignore[union-attr]
-        found = _NOT_KNOWN.match(str(skipped))
-        if found:
-            out.append({"file": file, "sheet": found.group("sheet") or "", "format": None, "unread": []})
+        sheet = unrecognised_sheet(str(skipped))
+        if sheet is not None:
+            out.append({"file": file, "sheet": sheet, "format": None, "unread": []})
     return out
 
 
@@ -307,7 +306,7 @@ def report_markdown(report: dict[str, object]) -> str:
             lines.append(f"    - {TEACH_OFFER}")
     for skipped in report.get("skipped", []):  # type: ignore[union-attr]
         lines.append(f"- skipped: {md(skipped, quotes=True)}")
-        if _NOT_KNOWN.match(str(skipped)):
+        if unrecognised_sheet(str(skipped)) is not None:
             lines.append(f"    - {TEACH_OFFER}")
     lines += [f"- assumed: {md(a, quotes=True)}" for a in report.get("assumptions", [])]  # type: ignore[union-attr]
     if report.get("status") == "imported":
