@@ -119,11 +119,23 @@ def daily_acwr(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUAD
     sessions = _sessions(data, squad, as_of, athlete_id)
     cols = ["athlete_id", "date", "load", "ratio", "band", "acute_m", "chronic_week_m", "coverage_days",
             "sessions", "sources"]
+    out = _daily_ratios(sessions, as_of, cfg, detail=True)
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    src = source_rows_by(sessions, ["athlete_id", "date"]).rename("sources")
+    out = out.merge(src.reset_index().astype({"athlete_id": str}), on=["athlete_id", "date"], how="left")
+    out = out.assign(band=[acwr_band(r, cfg) for r in out["ratio"]], sources=out["sources"].fillna("no session"))
+    return out[cols].sort_values(["athlete_id", "load", "date"]).reset_index(drop=True)
+
+
+def _daily_ratios(sessions: pd.DataFrame, as_of: dt.date, cfg: Settings, detail: bool = False) -> pd.DataFrame:
+    """athlete_id, date, load and the day's acute:chronic ratio (daily_acwr's, same warm-up over the
+    whole record); `detail`: with the acute and chronic weekly metres, coverage and sessions. The
+    weeks' spike peaks need the ratio only: no bands, loads or source rows built for them."""
     daily = daily_load(sessions, pd.Timestamp(as_of))
     if daily.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=["athlete_id", "date", "load", "ratio"])
     ratio_fn = acwr_rolling if cfg["acwr_method"] == "rolling" else acwr_ewma
-    src = source_rows_by(sessions, ["athlete_id", "date"]).rename("sources")
     frames = []
     for athlete, d in daily.groupby("athlete_id", sort=True):
         d = d.sort_values("date").reset_index(drop=True)
@@ -131,18 +143,17 @@ def daily_acwr(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUAD
         enough = coverage >= cfg.num("coverage_days")
         for load, name in LOAD_NAMES.items():
             series = d[load].astype(float)
-            frames.append(pd.DataFrame({
+            frame = {
                 "athlete_id": str(athlete), "date": d["date"], "load": name,
                 # days not on record are missing, not rest (as in exposure_status): NaN, never zeros
-                "ratio": ratio_fn(series.where(d["on_record"].astype(bool))).where(enough),
-                "acute_m": series.rolling(7, min_periods=1).sum(),
-                "chronic_week_m": series.rolling(28, min_periods=1).sum() / 4,
-                "coverage_days": coverage.astype(int), "sessions": d["sessions"].astype(int),
-            }))
-    out = pd.concat(frames, ignore_index=True)
-    out = out.merge(src.reset_index().astype({"athlete_id": str}), on=["athlete_id", "date"], how="left")
-    out = out.assign(band=[acwr_band(r, cfg) for r in out["ratio"]], sources=out["sources"].fillna("no session"))
-    return out[cols].sort_values(["athlete_id", "load", "date"]).reset_index(drop=True)
+                "ratio": ratio_fn(series.where(d["on_record"].astype(bool))).where(enough)}
+            if detail:
+                frame.update({
+                    "acute_m": series.rolling(7, min_periods=1).sum(),
+                    "chronic_week_m": series.rolling(28, min_periods=1).sum() / 4,
+                    "coverage_days": coverage.astype(int), "sessions": d["sessions"].astype(int)})
+            frames.append(pd.DataFrame(frame))
+    return pd.concat(frames, ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- weeks
@@ -164,7 +175,7 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     daily = daily_load(sessions, day).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
     daily = daily.assign(week_start=_week_start(daily["date"]))
     record = daily.groupby(["athlete_id", "week_start"])["on_record"].sum().rename("days_on_record")
-    peaks = daily_acwr(data, as_of, cfg, squad)
+    peaks = _daily_ratios(sessions, as_of, cfg)
     peaks = (peaks.assign(week_start=_week_start(peaks["date"]))
              .pivot_table(index=["athlete_id", "week_start"], columns="load", values="ratio", aggfunc="max"))
     peaks = peaks.rename(columns={n: f"{k}_acwr_peak" for k, n in LOAD_NAMES.items()})
