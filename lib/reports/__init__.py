@@ -20,11 +20,57 @@ command line (`python -m lib report`) is lib.cli.report.
 
 from __future__ import annotations
 
-from lib.core.status import STATUS_TINTS
-from lib.reports import fonts  # noqa: F401 - the report font, parsed once per process
-from lib.reports.athlete import athlete_pdf, wellness_summary
-from lib.reports.board import BOARD_COLUMNS, board_pdf, board_png, pdf_page_png
-from lib.reports.pdf import PNG_DPI, Font, chart_png, printable, report_font, threshold_lines
+import importlib
+import threading
+from typing import Any
+
+# Loaded on first use (PEP 562): importing lib.reports costs nothing, so the app can start warming
+# the reports (`warm`) without waiting for fpdf2, fontTools, the report modules or vl-convert.
+_LAZY = {
+    "STATUS_TINTS": "lib.core.status",
+    "athlete_pdf": "lib.reports.athlete", "wellness_summary": "lib.reports.athlete",
+    "BOARD_COLUMNS": "lib.reports.board", "board_pdf": "lib.reports.board", "board_png": "lib.reports.board",
+    "pdf_page_png": "lib.reports.board",
+    "PNG_DPI": "lib.reports.pdf", "Font": "lib.reports.pdf", "chart_png": "lib.reports.pdf",
+    "printable": "lib.reports.pdf", "report_font": "lib.reports.pdf", "threshold_lines": "lib.reports.pdf",
+}
 
 __all__ = ["BOARD_COLUMNS", "PNG_DPI", "STATUS_TINTS", "Font", "athlete_pdf", "board_pdf", "board_png", "chart_png",
-           "pdf_page_png", "printable", "report_font", "threshold_lines", "wellness_summary"]
+           "pdf_page_png", "printable", "report_font", "threshold_lines", "warm", "wellness_summary"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lib.reports' has no attribute {name!r}")
+
+
+_warming: threading.Thread | None = None
+_warming_lock = threading.Lock()
+
+
+def warm() -> threading.Thread:
+    """Start, once per process, a daemon thread that pays a first report's fixed costs before anyone
+    asks for one: the report modules and their imports, the report font's metrics and vl-convert's
+    engine with the Vega-Lite version the charts use (about 1.5 s, the GIL free while vl-convert
+    works). Returns the thread (the same one on every call). What it prepares changes no byte of a
+    report; a failure here is left for the report that needs the same thing to raise."""
+    global _warming
+    with _warming_lock:
+        if _warming is None:
+            _warming = threading.Thread(target=_warm, name="reports-warm", daemon=True)
+            _warming.start()
+    return _warming
+
+
+def _warm() -> None:
+    try:
+        importlib.import_module("lib.reports.athlete")
+        importlib.import_module("lib.reports.board")
+        from lib.reports.pdf import warm_engine
+
+        warm_engine()
+    except Exception:  # noqa: BLE001, S110 - best effort: see warm's docstring
+        pass

@@ -309,6 +309,25 @@ def _vl_version() -> str | None:
     return wanted if wanted in vlc.get_vegalite_versions() else None
 
 
+def warm_engine() -> None:
+    """Ready what the first chart image and the first document pay for once per process: the report
+    font's parsed metrics (lib.reports.fonts), and vl-convert's JavaScript engine with the Vega-Lite
+    version `_png` asks for, started on a one-point chart (not kept in `_png`'s cache)."""
+    import vl_convert as vlc
+
+    font = report_font()
+    if font.regular:
+        from lib.reports.fonts import _parsed
+
+        _parsed(font.regular, "")
+        _parsed(font.bold or font.regular, "B")
+    version = _vl_version()
+    tiny = {"data": {"values": [{"x": 1, "label": "m"}]}, "mark": "point",
+            "encoding": {"x": {"field": "x", "type": "quantitative", "title": "m"},
+                         "y": {"field": "label", "type": "nominal"}}}
+    vlc.vegalite_to_png(tiny, scale=CHART_SCALE, **({"vl_version": version} if version else {}))
+
+
 def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> bytes:
     """An Altair chart as PNG for a `width_mm` wide slot, its plot sized so that the app's 14 px labels
     print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height). The same
