@@ -19,7 +19,7 @@ from lib.core.acwr_words import (  # noqa: F401 - the one wording of a ratio (li
 from lib.core.units import speed_shown as speed  # the one conversion (lib.core.units)
 from lib.metrics.exposure import (ACWR_CAVEAT, LOADS, acwr_ewma, acwr_figure, acwr_rolling, daily_load, exposure_status,
                                   mss_artefacts, weekly_exposure)
-from lib.readiness import Data, active_injury
+from lib.readiness import Data
 from lib.core.provenance import rows_by_file, source_ref
 from lib.core.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS, column
@@ -102,10 +102,19 @@ def _names(data: Data, as_of: dt.date) -> pd.DataFrame:
     """athlete_id, name, returning, injury and display order (returning first, then name)."""
     day = pd.Timestamp(as_of)
     a = data.athletes[["athlete_id", "name"]].astype(str)
-    inj = [active_injury(data.injuries, aid, day) for aid in a["athlete_id"]]
+    active = _active_injuries(data.injuries, day)
+    inj = [active.get(aid) for aid in a["athlete_id"]]
     a = a.assign(returning=[i is not None for i in inj], injury=[injury_label(i) for i in inj])
     a = a.sort_values(["returning", "name"], ascending=[False, True]).reset_index(drop=True)
     return a.assign(order=range(len(a)), label=np.where(a["returning"], a["name"] + " (rehab)", a["name"]))
+
+
+def _active_injuries(injuries: pd.DataFrame, day: pd.Timestamp) -> dict[str, dict[str, object]]:
+    """Per athlete, `active_injury(injuries, athlete, day)` for every athlete in one pass: the latest
+    injury on or before `day` not yet cleared on it (the same rows, in the same stable order)."""
+    rows = injuries[(injuries["injury_date"] <= day) & (injuries["cleared_date"].isna() | (injuries["cleared_date"] > day))]
+    last = rows.sort_values("injury_date", kind="stable").groupby("athlete_id", sort=False).tail(1)
+    return {str(aid): row for aid, row in zip(last["athlete_id"], last.to_dict("records"))}
 
 
 # ----------------------------------------------------------------------------- daily acute:chronic

@@ -56,3 +56,32 @@ def test_ratios_are_daily_acwrs(teams: dict, team: str) -> None:
     ratios = view._daily_ratios(view._sessions(data, view.ALL_SQUADS, as_of), as_of, METHODS["ewma"])
     ratios = ratios.sort_values(["athlete_id", "load", "date"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(ratios, full[["athlete_id", "date", "load", "ratio"]])
+
+
+@pytest.mark.parametrize("team", ["demo", "season"])
+def test_the_active_injuries_in_one_pass_are_active_injury_per_athlete(teams, team):
+    from lib.readiness import active_injury
+
+    data, as_of = teams[team]
+    for day in (pd.Timestamp(as_of), pd.Timestamp(as_of) - pd.Timedelta(days=40)):
+        batch = view._active_injuries(data.injuries, day)
+        for aid in data.athletes["athlete_id"].astype(str):
+            one = active_injury(data.injuries, aid, day)
+            assert (batch.get(aid) is None) == (one is None), (team, aid, day)
+            if one is not None:
+                assert (batch[aid]["side"], batch[aid]["region"], batch[aid]["injury_date"]) == (
+                    one["side"], one["region"], one["injury_date"])
+
+
+def test_active_injuries_by_hand_the_latest_uncleared_one_on_the_day():
+    day = pd.Timestamp("2026-11-10")
+    injuries = pd.DataFrame({
+        "athlete_id": ["A", "A", "B", "C"],
+        "side": ["left", "right", "left", "left"],
+        "region": ["hamstring", "calf", "calf", "quadriceps"],
+        "injury_date": pd.to_datetime(["2026-09-01", "2026-10-20", "2026-11-11", "2026-10-01"]),
+        "cleared_date": pd.to_datetime([None, None, None, "2026-11-10"]),
+    })
+    active = view._active_injuries(injuries, day)
+    # A: two uncleared, the later (right calf) counts; B: injured after the day; C: cleared on the day
+    assert set(active) == {"A"} and active["A"]["region"] == "calf" and active["A"]["side"] == "right"
