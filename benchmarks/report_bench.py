@@ -15,7 +15,10 @@ season of metrics_bench.py (fixed seed, 250 sessions per athlete). Times, best o
   of the board page (PDFium).
 Peak memory of the process (`resource.getrusage`). Writes the PDFs to benchmarks/out/.
 
-    python benchmarks/report_bench.py [--runs 3] [--athletes 40]
+    python benchmarks/report_bench.py [--runs 3] [--athletes 40] [--warm]
+
+`--warm`: the app's process, where lib.reports.warm() has run in the background after the first
+page (the first call then pays no imports and no vl-convert start).
 """
 
 from __future__ import annotations
@@ -125,7 +128,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--athletes", type=int, default=40)
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--warm", action="store_true",
+                        help="first let lib.reports.warm() finish, as the app starts it after its first page")
     args = parser.parse_args()
+    if args.warm:
+        start = time.perf_counter()
+        reports.warm().join()
+        print(f"warm (report modules, font, vl-convert's engine; in the background in the app): "
+              f"{time.perf_counter() - start:.2f} s")
     reports.report_font()  # the font file is read once per process, as in the app
     out = ROOT / "benchmarks" / "out"
     out.mkdir(exist_ok=True)
