@@ -112,8 +112,3 @@ else:
         if widgets.athlete_stepper(on_athlete_page=on_athlete) and not on_athlete:
             st.switch_page(PAGES["athlete"])
     navigation.run()
-    # A first athlete or board PDF should not pay the report modules' imports, the font and vl-convert's
-    # start: paid once per process in a background thread, after the first page is on screen.
-    from lib import reports
-
-    reports.warm()
