@@ -81,6 +81,24 @@ def season(n: int, seed: int = 3, per: int = 2000, tiers: bool = False) -> Data:
     return Data(athletes, injuries, tests, sessions, wellness, history)
 
 
+def season_store(url: object, athletes: int, per: int = 2000) -> None:
+    """`season(athletes, per=per)` written straight into the store at `url` (a path or an SQLAlchemy
+    URL) as one import: the page and browser benchmarks' stores."""
+    from lib import store
+
+    data = season(athletes, per=per)
+    engine = store.connect(url)
+    with engine.begin() as conn:
+        import_id = conn.execute(store.imports.insert().values(
+            file="season (benchmark)", sha256="bench", status="imported", imported_by="bench",
+            imported_at=store.now())).inserted_primary_key[0]
+        for name in ("athletes", "injuries", "tests", "sessions", "wellness"):
+            df = getattr(data, name).assign(import_id=import_id, source_sheet="")
+            conn.execute(store.CANONICAL[name].insert(), store.records(df))
+        store.log(conn, "bench", "import", {"import_id": import_id})
+    store.dispose_all()
+
+
 def best_of(runs: int, fn) -> float:  # noqa: ANN001
     times = []
     for _ in range(runs):

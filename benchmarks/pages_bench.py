@@ -39,19 +39,9 @@ def demo_store(path: Path) -> None:
 
 def season_store(path: Path, athletes: int = 40) -> None:
     """The metrics benchmark's synthetic season written straight into a store (one import)."""
-    from metrics_bench import season
+    from metrics_bench import season_store as write
 
-    data = season(athletes)
-    engine = store.connect(path)
-    with engine.begin() as conn:
-        import_id = conn.execute(store.imports.insert().values(
-            file="season (benchmark)", sha256="bench", status="imported", imported_by="bench",
-            imported_at=store.now())).inserted_primary_key[0]
-        for name in ("athletes", "injuries", "tests", "sessions", "wellness"):
-            df = getattr(data, name).assign(import_id=import_id, source_sheet="")
-            conn.execute(store.CANONICAL[name].insert(), store.records(df))
-        store.log(conn, "bench", "import", {"import_id": import_id})
-    store.dispose_all()
+    write(path, athletes)
 
 
 def timed(fn) -> float:  # noqa: ANN001

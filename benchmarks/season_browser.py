@@ -55,19 +55,9 @@ TARGET_FIRST_BOARD, TARGET_WARM, TARGET_RSS = 2.5, 0.300, 400.0
 
 def season_store(url: str, athletes: int) -> None:
     """The metrics benchmark's season (250 sessions an athlete) written straight into the store."""
-    from metrics_bench import season
+    from metrics_bench import season_store as write
 
-    data = season(athletes, per=250)
-    engine = store.connect(url)
-    with engine.begin() as conn:
-        import_id = conn.execute(store.imports.insert().values(
-            file="season (benchmark)", sha256="bench", status="imported", imported_by="bench",
-            imported_at=store.now())).inserted_primary_key[0]
-        for name in ("athletes", "injuries", "tests", "sessions", "wellness"):
-            df = getattr(data, name).assign(import_id=import_id, source_sheet="")
-            conn.execute(store.CANONICAL[name].insert(), store.records(df))
-        store.log(conn, "bench", "import", {"import_id": import_id})
-    store.dispose_all()
+    write(url, athletes, per=250)
 
 
 def demo_store(url: str) -> None:
