@@ -66,10 +66,8 @@ def _bound_column(conn: sa.Connection, kind: sa.types.TypeEngine, s: pd.Series) 
     processor returns (None for NaN), and datetimes into a DATE are the text SQLAlchemy writes
     (`%04d-%02d-%02d`, NULL for NaT). Anything else goes through the processor value by value."""
     process = kind.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    if isinstance(kind, sa.Float) and s.dtype == "float64":
-        return s.astype(object).where(s.notna(), None).tolist()
-    if isinstance(kind, sa.Float) and isinstance(s.dtype, pd.Float64Dtype):
-        # a nullable float column: Python floats, None where missing (what to_float makes of each
+    if isinstance(kind, sa.Float) and (s.dtype == "float64" or isinstance(s.dtype, pd.Float64Dtype)):
+        # numpy or nullable floats: Python floats, None where missing (what to_float makes of each
         # value), in two array passes instead of a call per value
         values = s.to_numpy(dtype="float64", na_value=np.nan).astype(object)
         values[s.isna().to_numpy()] = None
