@@ -58,6 +58,8 @@ def demo_data(folder: Path) -> Data:
     assert all(r.status == "imported" for r in load_demo(engine))
     data = Data.from_store(engine)
     store.dispose_all()
+    # the demo coach's plans are saved when the demo loads: one fixed moment, so the text is the same on every run
+    data.plans = data.plans.assign(saved_at=pd.Timestamp("2026-11-16 08:00"))
     return data
 
 
