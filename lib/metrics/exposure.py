@@ -113,10 +113,14 @@ def acwr_rolling(daily: pd.Series) -> pd.Series:
     return (acute / chronic.replace(0, np.nan)).where(full)
 
 
+EWMA_ACUTE_ALPHA, EWMA_CHRONIC_ALPHA = 2 / (7 + 1), 2 / (28 + 1)  # Williams 2017: lambda = 2/(N+1), N = 7 and 28 days
+
+
 def ewma_parts(daily: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Acute and chronic EWMA of daily loads (Williams 2017): lambda_a = 2/(7+1) = 0.25, lambda_c =
     2/(28+1). A missing day (NaN) is skipped, not averaged in as a zero."""
-    return daily.ewm(alpha=2 / (7 + 1), adjust=False).mean(), daily.ewm(alpha=2 / (28 + 1), adjust=False).mean()
+    return (daily.ewm(alpha=EWMA_ACUTE_ALPHA, adjust=False).mean(),
+            daily.ewm(alpha=EWMA_CHRONIC_ALPHA, adjust=False).mean())
 
 
 def acwr_ewma(daily: pd.Series) -> pd.Series:
@@ -196,7 +200,7 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=values.astype(float), minlength=n)
 
-    def weekly(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # `_weekly` per athlete over `mask`
+    def weekly(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # `weekly_figure_of` per athlete over `mask`
         days = total(mask)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(days > 0, total(np.where(mask, np.nan_to_num(values), 0.0)) / days * 7, np.nan)
@@ -327,10 +331,11 @@ def _pre_injury_all(daily: pd.DataFrame, on_record: np.ndarray, last28: np.ndarr
 def weekly_on_record(days: pd.DataFrame, load: str) -> float:
     """A window's load as a weekly figure over its days on record: sum / days on record x 7 (metres
     per week; NaN with no day on record). Missing days are never read as zeros."""
-    return _weekly(days[load].to_numpy(dtype=float), days["on_record"].to_numpy(dtype=bool))
+    return weekly_figure_of(days[load].to_numpy(dtype=float), days["on_record"].to_numpy(dtype=bool))
 
 
-def _weekly(values: np.ndarray, on_record: np.ndarray) -> float:
+def weekly_figure_of(values: np.ndarray, on_record: np.ndarray) -> float:
+    """`weekly_on_record` over a window's daily values and on-record flags (arrays)."""
     on = int(on_record.sum())
     return float(np.nansum(values[on_record]) / on * 7) if on else np.nan
 
@@ -346,7 +351,7 @@ def week_change_of(values: np.ndarray, on_record: np.ndarray, load: str) -> dict
     out = {f"{load}_week_change_pct": np.nan, f"{load}_week_increase_m": np.nan}
     if len(values) < 14 or on_record[-7:].sum() < 4 or on_record[-14:-7].sum() < 4:
         return out
-    now, before = _weekly(values[-7:], on_record[-7:]), _weekly(values[-14:-7], on_record[-14:-7])
+    now, before = weekly_figure_of(values[-7:], on_record[-7:]), weekly_figure_of(values[-14:-7], on_record[-14:-7])
     out[f"{load}_week_increase_m"] = now - before
     out[f"{load}_week_change_pct"] = (now - before) / before * 100 if before > 0 else np.nan
     return out

@@ -39,7 +39,7 @@ from lib.metrics.exposure import LOADS, acwr_ewma, ewma_parts
 from lib.core.rules import TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
 from lib.metrics.planning_weeks import (  # noqa: F401 - the plan's callers read the calendar here
-    History, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
+    History, ewma_steps, ewma_zero, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
 )
 
 HV_PCT = 80.0  # a high-velocity day: a session at or above 80% MSS (issue 17, "Precisely")
@@ -118,6 +118,29 @@ def plan_week(history: History, week: str, tier: int, mss: float, pre_injury: di
     """The proposal for `week`: days, metres and efforts for a returning athlete at `tier` with
     maximal sprint speed `mss` (m/s) and pre-injury weekly loads `pre_injury` (m/week by load, NaN
     when unknown). Days up to `done_until` (inside the week) are what the history says happened."""
+    p = planned_days(history, week, tier, mss, pre_injury, cfg, done_until)
+    days = pd.DataFrame({"date": p.dates, "kind": p.kind, "session": p.session, "hsr_m": p.hsr_m,
+                         "sprint_m": p.sprint_m, "max_pct_mss": p.max_pct_mss})
+    return WeekPlan(week, tier, float(TIERS[tier - 1].max_pct_mss), days, p.reasons)
+
+
+@dataclass
+class PlannedDays:
+    """A proposed week's days as lists and arrays (WeekPlan.days' columns), and the reasons: what a
+    projection appends to the history, week after week, without building a table."""
+
+    dates: list[pd.Timestamp]
+    kind: list[str]
+    session: list[str | None]
+    hsr_m: np.ndarray
+    sprint_m: np.ndarray
+    max_pct_mss: list[float | None]
+    reasons: list[dict[str, object]]
+
+
+def planned_days(history: History, week: str, tier: int, mss: float, pre_injury: dict[str, float], cfg: Settings,
+                 done_until: pd.Timestamp | None = None) -> PlannedDays:
+    """`plan_week`'s days and reasons (see there)."""
     dates = week_dates(week)
     monday = dates[0]
     cap = float(TIERS[tier - 1].max_pct_mss)
@@ -139,14 +162,12 @@ def plan_week(history: History, week: str, tier: int, mss: float, pre_injury: di
             layout.append("control" if tier == 1 else "run")
         else:
             layout.append("rest")
-    days = pd.DataFrame({"date": dates, "kind": layout})
-    days = _fill_done(days, history, mss)
+    session, metres, done_pct = _done_days(dates, layout, history, mss)
     words = SESSION_WORDS[tier]
-    days["session"] = [s if k == "done" else (words.get(k) if k != "rest" else None)
-                       for k, s in zip(days["kind"], days["session"])]
-    days["max_pct_mss"] = [m if k == "done" else {"hv": _hv_pct(tier, cap, cfg), "run": min(RUN_PCT, cap),
-                                                  "control": min(CONTROL_PCT, cap), "rest": None}[k]
-                           for k, m in zip(days["kind"], days["max_pct_mss"])]
+    session = [s if k == "done" else (words.get(k) if k != "rest" else None) for k, s in zip(layout, session)]
+    pct = [m if k == "done" else {"hv": _hv_pct(tier, cap, cfg), "run": min(RUN_PCT, cap),
+                                  "control": min(CONTROL_PCT, cap), "rest": None}[k]
+           for k, m in zip(layout, done_pct)]
     hv_text = ", ".join(f"{d:%a}" for d in hv_days)
     if tier >= 3:
         reasons.append(reason("days", f"{habit}; high-velocity sessions (>= {HV_PCT:.0f}% MSS) on {hv_text or 'none'}: "
@@ -154,10 +175,13 @@ def plan_week(history: History, week: str, tier: int, mss: float, pre_injury: di
     else:
         reasons.append(reason("days", f"{habit}; tier {tier} has no high-velocity session (>= {HV_PCT:.0f}% MSS)",
                               TIER_SOURCE, 0))
+    kind = np.array(layout)
+    top = np.array([math.nan if m is None else float(m) for m in pct])
     for load in LOADS:
-        days, load_reasons = _load(days, history, week, load, tier, mss, pre_injury.get(load, math.nan), inc, cfg)
+        metres[load], load_reasons = _load(dates, kind, top, metres[load], history, week, load, tier, mss,
+                                           pre_injury.get(load, math.nan), inc, cfg)
         reasons += load_reasons
-    return WeekPlan(week, tier, cap, days[DAY_COLUMNS].reset_index(drop=True), reasons)
+    return PlannedDays(dates, layout, session, metres["hsr"], metres["sprint"], pct, reasons)
 
 
 def _cap_words(tier: int, cap: float, mss: float) -> str:
@@ -187,34 +211,38 @@ def _hv_days(training: list[pd.Timestamp], fastest: list[int], tier: int) -> lis
     return sorted(chosen)
 
 
-def _fill_done(days: pd.DataFrame, history: History, mss: float) -> pd.DataFrame:
-    """Days already done: what happened (metres, top speed as % of MSS, a session or rest)."""
-    h = history.days.set_index("date")
+def _done_days(dates: list[pd.Timestamp], layout: list[str], history: History,
+               mss: float) -> tuple[list[str | None], dict[str, np.ndarray], list[float | None]]:
+    """Days already done: what happened (a session or rest, metres by load, top speed as % of MSS);
+    the other days' metres 0 and no session or speed yet."""
     session, hsr, sprint, pct = [], [], [], []
-    for d, k in zip(days["date"], days["kind"]):
-        row = h.loc[d] if k == "done" and d in h.index else None
-        moved = row is not None and (float(row["hsr"]) > 0 or (not pd.isna(row["max_speed"]) and float(row["max_speed"]) > 0))
+    for d, k in zip(dates, layout):
+        i = history.row(d) if k == "done" else None
+        known = i is not None
+        h = float(history.hsr[i]) if known else 0.0
+        top = float(history.max_speed[i]) if known else math.nan
+        moved = known and (h > 0 or (not math.isnan(top) and top > 0))
         session.append("done" if moved else None)
-        hsr.append(float(row["hsr"]) if row is not None else 0.0)
-        sprint.append(float(row["sprint"]) if row is not None else 0.0)
-        top = float(row["max_speed"]) if row is not None and not pd.isna(row["max_speed"]) else math.nan
+        hsr.append(h)
+        sprint.append(float(history.sprint[i]) if known else 0.0)
         pct.append(round(top / mss * 100, 1) if moved and mss and not math.isnan(top) else None)
-    return days.assign(session=session, hsr_m=hsr, sprint_m=sprint, max_pct_mss=pct)
+    return session, {"hsr": np.array(hsr, dtype=float), "sprint": np.array(sprint, dtype=float)}, pct
 
 
-def _load(days: pd.DataFrame, history: History, week: str, load: str, tier: int, mss: float, pre: float,
-          inc: float, cfg: Settings) -> tuple[pd.DataFrame, list[dict[str, object]]]:
-    """Fill one load's metres into the days and say why."""
+def _load(dates: list[pd.Timestamp], kind: np.ndarray, pct: np.ndarray, metres: np.ndarray, history: History,
+          week: str, load: str, tier: int, mss: float, pre: float, inc: float,
+          cfg: Settings) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """One load's metres over the week's days (`kind` of each, planned top speed `pct` % MSS, NaN on a
+    rest day; `metres` done so far), and why."""
     name = LOAD_WORDS[load]
-    col = f"{load}_m"
     zone = cfg.num("hsr_speed" if load == "hsr" else "sprint_speed")
-    pct = pd.to_numeric(days["max_pct_mss"], errors="coerce").astype(float)
-    reach = (pct / 100 * mss >= zone) & days["kind"].isin(["hv", "run"])
+    reach = (pct / 100 * mss >= zone) & np.isin(kind, ["hv", "run"])
     if load == "sprint":
-        reach &= days["kind"] == "hv"
-    weights = np.where(reach, np.where(days["kind"] == "hv", HV_WEIGHT, RUN_WEIGHT), 0).astype(float)
-    done_m = float(days.loc[days["kind"] == "done", col].sum())
-    days = days.assign(**{col: days[col].where(days["kind"] == "done", 0.0)})
+        reach &= kind == "hv"
+    weights = np.where(reach, np.where(kind == "hv", HV_WEIGHT, RUN_WEIGHT), 0).astype(float)
+    is_done = kind == "done"
+    done_m = float(np.nansum(metres[is_done]))
+    metres = np.where(is_done, metres, 0.0)
     previous = week_label(week_monday(week) - pd.Timedelta(days=7))
     last = history.week_figure(previous, load)
     basis = f"{name} last week ({previous}) {last:.0f} m"
@@ -228,12 +256,12 @@ def _load(days: pd.DataFrame, history: History, week: str, load: str, tier: int,
     out: list[dict[str, object]] = []
     if tier == 1:
         out.append(reason(name, f"{name} 0 m: tier 1 is control work, no high-velocity running", TIER_SOURCE, 0.0))
-        return days, out
+        return metres, out
     if not weights.sum():
         top = max([p for p in pct if not math.isnan(p)] or [0.0])
         out.append(reason(name, f"{name} 0 m: {top:.0f}% of an MSS of {mss:.2f} m/s is {top / 100 * mss:.2f} m/s, "
                                 f"below the {name} zone ({zone:g} m/s)", ZONE_SOURCE, 0.0))
-        return days, out
+        return metres, out
     if last > 0:
         target = last * (1 + inc / 100)
         why = f"{basis}{pre_words}; +{inc:g}% a week: {math.floor(target):.0f} m"
@@ -252,11 +280,11 @@ def _load(days: pd.DataFrame, history: History, week: str, load: str, tier: int,
     out.append(reason(name, why, inc_source, math.floor(target)))
     remaining = max(target - done_m, 0.0)
     planned = _split(remaining, weights)
-    scale, peak_day, start = spike_safe_scale(history, days.assign(**{col: days[col] + planned}), load, cfg)
+    scale, peak_day, start = spike_safe_scale(history, dates, is_done, metres + planned, load, cfg)
     if start is not None:  # the past weeks keep the ratio above the line until `start`
-        weights = np.where(days["date"] > start, weights, 0.0)
+        weights = np.where([d > start for d in dates], weights, 0.0)
         planned = _split(remaining, weights)
-        scale, peak_day, _ = spike_safe_scale(history, days.assign(**{col: days[col] + planned}), load, cfg)
+        scale, peak_day, _ = spike_safe_scale(history, dates, is_done, metres + planned, load, cfg)
         out.append(reason(f"{name} acute:chronic", f"{name} acute:chronic above {cfg.num('acwr_high'):g} from the past "
                                                    f"weeks alone until {start:%a %d %b}: loading starts the day after",
                           BY_NAME["acwr_high"].source))
@@ -267,8 +295,7 @@ def _load(days: pd.DataFrame, history: History, week: str, load: str, tier: int,
                           f"{cfg.num('acwr_high'):g} (it would peak on {peak_day:%a %d %b})",
                           BY_NAME["acwr_high"].source, float(capped.sum() + done_m)))
         planned = capped
-    days = days.assign(**{col: days[col] + planned})
-    return days, out
+    return metres + planned, out
 
 
 def _split(total: float, weights: np.ndarray) -> np.ndarray:
@@ -285,39 +312,38 @@ def weeks_to_reach(start: float, target: float, inc: float) -> int:
     return int(math.ceil(math.log(target / start) / math.log(1 + inc / 100) - 1e-9))
 
 
-def spike_safe_scale(history: History, days: pd.DataFrame, load: str,
+def spike_safe_scale(history: History, dates: list[pd.Timestamp], is_done: np.ndarray, values: np.ndarray, load: str,
                      cfg: Settings) -> tuple[float, pd.Timestamp | None, pd.Timestamp | None]:
     """(the largest share 0..1 of the planned, not done, metres that keeps every day's EWMA
     acute:chronic of the week at or below `acwr_high`; the day that binds; the last day on which the
     ratio is above the line from the past alone, None when there is none before the first load).
+    `values` are the week's metres of `load` by day, done (`is_done`) and planned.
 
     EWMA is linear in the loads: ratio(s) = (A0 + s A1) / (C0 + s C1) on each day, A0/C0 from the
-    past and done days, A1/C1 from the planned metres."""
+    past and done days, A1/C1 from the planned metres. The past is the history before the week's
+    Monday, carried as the EWMA's state (lib.metrics.planning_weeks.History.ewma_state): the week's
+    seven days are stepped from it, as pandas' ewm steps them over the whole record."""
     limit = cfg.num("acwr_high")
-    col = f"{load}_m"
-    planned = days[col].where(days["kind"] != "done", 0.0).astype(float)
-    fixed = days[col].where(days["kind"] == "done", 0.0).astype(float)
-    base = history.extended(days.assign(**{col: fixed})).series(load)
-    extra = base * 0  # the same days; the plan's 7 are set next
-    extra.iloc[-7:] = planned.to_numpy()
-    a0, c0 = (part.reset_index(drop=True) for part in ewma_parts(base))
-    a1, c1 = (part.reset_index(drop=True) for part in ewma_parts(extra.where(base.notna())))
-    idx = range(len(base) - 7, len(base))
-    first_load = next((i for i, v in zip(idx, planned) if v > 0), None)
-    if first_load is None or not c0.iloc[len(base) - 8] > 0:
+    planned = np.where(is_done, 0.0, values)
+    fixed = np.where(is_done, values, 0.0)
+    before = history.days_before(dates[0])
+    state = history.ewma_state(load, before)
+    (a0, c0), end = ewma_steps(state, fixed.tolist())
+    (a1, c1), _ = ewma_steps(ewma_zero(state), planned.tolist())
+    chronic_before = state.chronic if before else c0[-1]  # the day before the week (with no past, the record's last day)
+    first_load = next((i for i, v in enumerate(planned) if v > 0), None)
+    if first_load is None or not chronic_before > 0:
         # nothing planned, or no chronic load before the week: no ratio to keep (the first dose rule)
         return 1.0, None, None
-    over = [i for i in idx if c0.iloc[i] > 0 and a0.iloc[i] / c0.iloc[i] > limit + 1e-12 and i >= first_load]
+    over = [i for i in range(7) if c0[i] > 0 and a0[i] / c0[i] > limit + 1e-12 and i >= first_load]
     if over:
-        return 1.0, None, pd.Timestamp(days["date"].iloc[max(over) - (len(base) - 7)])
+        return 1.0, None, pd.Timestamp(dates[max(over)])
     scale, binding = 1.0, None
-    for i in idx:
-        if i < first_load:
-            continue
-        slope = a1.iloc[i] - limit * c1.iloc[i]
-        room = limit * c0.iloc[i] - a0.iloc[i]
+    for i in range(first_load, 7):
+        slope = a1[i] - limit * c1[i]
+        room = limit * c0[i] - a0[i]
         if slope > 1e-12 and room / slope < scale:
-            scale, binding = max(room / slope, 0.0), pd.Timestamp(days["date"].iloc[i - (len(base) - 7)])
+            scale, binding = max(room / slope, 0.0), pd.Timestamp(dates[i])
     return scale, binding, None
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lib.metrics import planning
@@ -91,7 +92,44 @@ class _Context:
     since: pd.Timestamp
 
 
-def _context(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, board: pd.DataFrame | None) -> _Context:
+class TeamDays:
+    """What a group of plans reads from the whole team's GPS, computed once per day for the group
+    rather than once per athlete (issue 15: 53 returning athletes on a 160-athlete season): each
+    athlete's sessions up to the day, exposure status (MSS, pre-injury loads) and daily loads. The
+    grouped passes give each athlete what the same pass over that athlete's sessions alone gives."""
+
+    def __init__(self, data: Data, ids: list[str], cfg: Settings):
+        self.data, self.ids, self.cfg = data, set(map(str, ids)), cfg
+        self._days: dict[pd.Timestamp, tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]] = {}
+
+    def _on(self, day: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+        if day not in self._days:
+            d = self.data
+            ids = d.sessions["athlete_id"].astype(str)
+            s = d.sessions[ids.isin(self.ids) & (d.sessions["date"] <= day)]
+            status = exposure_status(s, d.injuries, day, self.cfg, d.mss_confirmations)
+            daily = daily_load(s, day)
+            self._days[day] = (_by_athlete(s), _by_athlete(status), _by_athlete(daily))
+        return self._days[day]
+
+    def sessions(self, athlete_id: str, day: pd.Timestamp) -> pd.DataFrame | None:
+        """The athlete's sessions up to `day` (None when the athlete has none: the caller reads them alone)."""
+        return self._on(day)[0].get(str(athlete_id))
+
+    def status(self, athlete_id: str, day: pd.Timestamp) -> pd.DataFrame:
+        return self._on(day)[1][str(athlete_id)]
+
+    def daily(self, athlete_id: str, day: pd.Timestamp) -> pd.DataFrame:
+        return self._on(day)[2][str(athlete_id)]
+
+
+def _by_athlete(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A frame's rows by athlete, each in the frame's order with its index."""
+    return {str(k): g for k, g in frame.groupby(frame["athlete_id"].astype(str), sort=False)} if len(frame) else {}
+
+
+def _context(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, board: pd.DataFrame | None,
+             team: TeamDays | None = None) -> _Context:
     board = board if board is not None else readiness_board(data, as_of, cfg)
     rows = board[board["athlete_id"].astype(str) == str(athlete_id)]
     if rows.empty:
@@ -100,12 +138,17 @@ def _context(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, bo
     if not row["returning"]:
         raise PlanError(f"{row['name']} has no active injury on {as_of:%Y-%m-%d}: the weekly plan is for returning athletes")
     tier, note = plan_tier(row)
-    s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= as_of)]
-    status = exposure_status(s, data.injuries, as_of, cfg, data.mss_confirmations)  # its mss_ms is mss_table's, computed once
+    s = team.sessions(athlete_id, as_of) if team is not None else None
+    if s is not None:
+        status, days = team.status(athlete_id, as_of), team.daily(athlete_id, as_of)
+    else:
+        s = data.sessions[(data.sessions["athlete_id"].astype(str) == str(athlete_id)) & (data.sessions["date"] <= as_of)]
+        status = exposure_status(s, data.injuries, as_of, cfg, data.mss_confirmations)  # its mss_ms is mss_table's, computed once
+        days = daily_load(s, as_of)
+        days = days[days["athlete_id"].astype(str) == str(athlete_id)]
     mss = float(status["mss_ms"].iloc[0]) if len(status) else math.nan
     pre = {load: float(status[f"pre_injury_{load}_week_m"].iloc[0]) if len(status) else math.nan for load in ("hsr", "sprint")}
-    days = daily_load(s, as_of)
-    days = days[days["athlete_id"].astype(str) == str(athlete_id)].drop(columns="athlete_id").reset_index(drop=True)
+    days = days.drop(columns="athlete_id").reset_index(drop=True)
     since = pd.Timestamp(row["tier_since"]) if not pd.isna(row["tier_since"]) else as_of
     return _Context(str(athlete_id), str(row["name"]), row, tier, note, mss, pre, History(days), since)
 
@@ -126,16 +169,18 @@ def plan_tier(row: dict[str, object]) -> tuple[int, str]:
 
 def athlete_plan(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, week: str | None = None,
                  plans: pd.DataFrame | None = None, board: pd.DataFrame | None = None,
-                 project: bool = True, past_board: pd.DataFrame | None = None) -> AthletePlan:
+                 project: bool = True, past_board: pd.DataFrame | None = None, team: TeamDays | None = None) -> AthletePlan:
     """The athlete's plan for `week` (default: the week after `as_of`): the saved plan if staff saved
     one, else the proposal; checked against the spike rules; with the GPS against it when the week
     has GPS up to `as_of`, and the projected return."""
     as_of = pd.Timestamp(as_of).normalize()
     plans = data.plans if plans is None else plans
-    chain = _chain(data, athlete_id, as_of, cfg, week, plans, board, past_board)
+    chain = _chain(data, athlete_id, as_of, cfg, week, plans, board, past_board, team)
     ctx, history, plan = chain.ctx, chain.history, chain.plan
     flags = planning.check_week(history, plan.days, chain.week, plan.tier, cfg, chain.done_until)
-    sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= as_of)]
+    sessions = team.sessions(ctx.athlete_id, as_of) if team is not None else None
+    if sessions is None:
+        sessions = data.sessions[(data.sessions["athlete_id"].astype(str) == ctx.athlete_id) & (data.sessions["date"] <= as_of)]
     actual = None
     dates = week_dates(chain.week)
     if sessions["date"].isin(set(dates)).any():
@@ -184,7 +229,8 @@ class _Chain:
 
 
 def _chain(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, week: str | None,
-           plans: pd.DataFrame | None, board: pd.DataFrame | None, past_board: pd.DataFrame | None = None) -> _Chain:
+           plans: pd.DataFrame | None, board: pd.DataFrame | None, past_board: pd.DataFrame | None = None,
+           team: TeamDays | None = None) -> _Chain:
     """The week planned on top of the weeks before it: a past week as on its Monday; the
     next week from the data up to `as_of`; a later one after the weeks between (saved, else proposed)."""
     first = planning.plan_week_for(as_of)
@@ -192,10 +238,10 @@ def _chain(data: Data, athlete_id: str, as_of: pd.Timestamp, cfg: Settings, week
     monday = week_monday(week)
     past = monday < week_monday(first)
     if past:  # as it would have been planned on its Monday (the testing day's tier, the weeks before)
-        ctx = _context(data, athlete_id, monday, cfg, past_board)  # past_board: the board on that Monday
+        ctx = _context(data, athlete_id, monday, cfg, past_board, team)  # past_board: the board on that Monday
         weeks, done_until = [week], None
     else:
-        ctx = _context(data, athlete_id, as_of, cfg, board)
+        ctx = _context(data, athlete_id, as_of, cfg, board, team)
         weeks, done_until = _weeks(first, week), as_of
     history = ctx.history
     plan, basis, saved = None, "proposal", None
@@ -274,8 +320,11 @@ def projection(ctx: _Context, history: History, week: str, tier: int, cfg: Setti
             timeline.append({"week": nxt, "event": "full return: the exit criteria of tier 5 (time and load)"})
             break
         saved = saved_plan(plans, ctx.athlete_id, nxt)
-        days = saved["days"] if saved else planning.plan_week(history, nxt, at, ctx.mss, ctx.pre, cfg).days
-        history = history.extended(days)
+        if saved:
+            history = history.extended(saved["days"])
+        else:
+            p = planning.planned_days(history, nxt, at, ctx.mss, ctx.pre, cfg)
+            history = history.appended(p.dates, p.hsr_m, p.sprint_m, np.array([x is not None for x in p.session], dtype=float))
         ahead += [{**f, "tier": at} for f in _weekly_figures(history, nxt, "projected")]
         w = nxt
     if full is None:
@@ -301,4 +350,5 @@ def group_plans(data: Data, as_of: pd.Timestamp, cfg: Settings, plans: pd.DataFr
     past_board = readiness_board(data, monday, cfg) if past else None  # one board for a past week's Monday
     if past_board is not None:
         wanted = [a for a in wanted if a in set(returning_athletes(past_board))]
-    return [athlete_plan(data, a, as_of, cfg, week, plans, board, past_board=past_board) for a in wanted]
+    team = TeamDays(data, wanted, cfg)
+    return [athlete_plan(data, a, as_of, cfg, week, plans, board, past_board=past_board, team=team) for a in wanted]
