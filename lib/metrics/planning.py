@@ -35,11 +35,11 @@ import numpy as np
 import pandas as pd
 
 from lib.core.errors import ReturnToSpeedError
-from lib.metrics.exposure import LOADS, acwr_ewma, ewma_parts
+from lib.metrics.exposure import LOADS
 from lib.core.rules import TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
 from lib.metrics.planning_weeks import (  # noqa: F401 - the plan's callers read the calendar here
-    History, ewma_steps, ewma_zero, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
+    EwmaState, History, ewma_steps, ewma_zero, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
 )
 
 HV_PCT = 80.0  # a high-velocity day: a session at or above 80% MSS (issue 17, "Precisely")
@@ -349,6 +349,13 @@ def spike_safe_scale(history: History, dates: list[pd.Timestamp], is_done: np.nd
 
 # ------------------------------------------------------------------------------------ checks
 
+def _week_ratios(state: EwmaState, week: np.ndarray) -> list[float]:
+    """The daily EWMA acute:chronic of the week's days stepped from the state before them
+    (lib.metrics.exposure.acwr_ewma's values on those days: NaN where the chronic is 0)."""
+    (acute, chronic), _ = ewma_steps(state, week.tolist())
+    return [a / c if c != 0 else math.nan for a, c in zip(acute, chronic)]
+
+
 def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: Settings,
                done_until: pd.Timestamp | None = None) -> list[dict[str, object]]:
     """What the board would flag in a planned (or edited) week, each with its figure: the daily EWMA
@@ -372,15 +379,13 @@ def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: 
             flags.append(reason(name, f"{name} {total:.0f} m vs {last:.0f} m last week ({change:+.0f}%): more than "
                                       f"the +{inc:g}% weekly increment", BY_NAME["plan_weekly_increment"].source,
                                 round(change, 1)))
+        if not history.ewma_state(load, len(history.day)).chronic > 0:
+            continue  # no chronic load before the week: acute:chronic is not defined (a first dose)
         full = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float)}))
-        ratio = acwr_ewma(full.series(load)).iloc[-7:].reset_index(drop=True)
         future = days["date"] > done_until if done_until is not None else pd.Series(True, index=days.index)
         nothing = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float).where(~future, 0.0)}))
-        past = acwr_ewma(nothing.series(load)).iloc[-7:].reset_index(drop=True)
-        before = acwr_ewma(history.series(load)).dropna()
-        chronic_before = ewma_parts(history.series(load))[1].dropna()
-        if chronic_before.empty or not chronic_before.iloc[-1] > 0 or before.empty:
-            continue  # no chronic load before the week: acute:chronic is not defined (a first dose)
+        state = history.ewma_state(load, history.days_before(days["date"].min()))
+        ratio, past = (pd.Series(_week_ratios(state, h.series(load).to_numpy()[-7:])) for h in (full, nothing))
         raised = (ratio > limit + 1e-9) & (ratio > past.fillna(0) + 1e-9)
         if raised.any():
             i = int(ratio.where(raised).idxmax())

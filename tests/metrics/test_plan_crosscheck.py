@@ -42,9 +42,22 @@ def _text(data: Data, as_of: pd.Timestamp, week: str | None) -> dict[str, str]:
     return out
 
 
+def spiked(data: Data) -> Data:
+    """The season with a spike before the plan: every injured athlete ran 700 m of HSR and 120 m of
+    sprint on the Friday and Saturday before the week planned on the Sunday (ON - 2 days), so the past
+    alone holds acute:chronic above 1.3 into the week."""
+    ids = data.injuries["athlete_id"].unique()
+    last = data.sessions[data.sessions["athlete_id"].isin(ids)].groupby("athlete_id").tail(1)
+    extra = pd.concat([last.assign(date=ON - pd.Timedelta(days=k), hsr_distance_m=700.0, sprint_distance_m=120.0,
+                                   source_row=last["source_row"] + 10_000_000 + k) for k in (3, 4)])
+    return Data(data.athletes, data.injuries, data.tests, pd.concat([data.sessions, extra], ignore_index=True),
+                data.wellness, data.tier_history)
+
+
 def cases(demo: Data) -> dict[str, dict[str, str]]:
-    sets = {"demo": demo, "season": season(12, per=250, tiers=True)}
-    days = {"demo": [pd.Timestamp(d) for d in DEMO_DAYS], "season": [ON, ON - pd.Timedelta(days=3)]}
+    base = season(12, per=250, tiers=True)
+    sets = {"demo": demo, "season": base, "spiked season": spiked(base)}
+    days = {"demo": [pd.Timestamp(d) for d in DEMO_DAYS], "season": [ON, ON - pd.Timedelta(days=3)], "spiked season": [ON - pd.Timedelta(days=2)]}
     out = {}
     for name, data in sets.items():
         for day in days[name]:
