@@ -5,7 +5,8 @@ starting from app.py: first load (cold caches, store already filled) and the war
 page (median of N reruns of the page). Targets: demo first load < 3 s and warm < 300 ms; season
 warm < 1 s.
 
-    python benchmarks/pages_bench.py [--runs 5] [--skip-season]
+    python benchmarks/pages_bench.py [--runs 5] [--skip-season] [--skip-demo] [--athletes 40] [--sessions 2000]
+                                     [--pages pages/plan.py ...]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from lib import store  # noqa: E402
 from lib.ingest.demo import load_demo  # noqa: E402
 
-PAGES = ["pages/board.py", "pages/athlete.py", "pages/hops.py", "pages/exposure.py", "pages/data.py",
+PAGES = ["pages/board.py", "pages/athlete.py", "pages/hops.py", "pages/exposure.py", "pages/plan.py", "pages/data.py",
          "pages/settings.py"]
 
 
@@ -37,11 +38,11 @@ def demo_store(path: Path) -> None:
     store.dispose_all()
 
 
-def season_store(path: Path, athletes: int = 40) -> None:
+def season_store(path: Path, athletes: int = 40, per: int = 2000) -> None:
     """The metrics benchmark's synthetic season written straight into a store (one import)."""
     from metrics_bench import season_store as write
 
-    write(path, athletes)
+    write(path, athletes, per)
 
 
 def timed(fn) -> float:  # noqa: ANN001
@@ -50,7 +51,7 @@ def timed(fn) -> float:  # noqa: ANN001
     return time.perf_counter() - t0
 
 
-def measure(db: Path, runs: int) -> dict[str, tuple[float, float]]:
+def measure(db: Path, runs: int, pages: list[str] = PAGES) -> dict[str, tuple[float, float]]:
     """(first render, median warm render) per page, seconds."""
     os.environ["RTS_DB"] = str(db)
     os.chdir(ROOT)
@@ -60,7 +61,7 @@ def measure(db: Path, runs: int) -> dict[str, tuple[float, float]]:
     first_load = timed(at.run)
     assert not at.exception, at.exception
     out: dict[str, tuple[float, float]] = {"first load (board, cold caches)": (first_load, float("nan"))}
-    for page in PAGES:
+    for page in pages:
         at.switch_page(page)
         first = timed(at.run)
         assert not at.exception, (page, at.exception)
@@ -81,15 +82,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--skip-season", action="store_true")
+    ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--athletes", type=int, default=40, help="the season's athletes (160 with --sessions 250: the club)")
+    ap.add_argument("--sessions", type=int, default=2000, help="GPS sessions per athlete in the season")
+    ap.add_argument("--pages", nargs="+", default=PAGES, help="pages to time, in order (e.g. pages/plan.py)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo.sqlite"
-        demo_store(demo)
-        report("demo team (24 athletes, 12 weeks)", measure(demo, args.runs))
+        if not args.skip_demo:
+            demo = Path(tmp) / "demo.sqlite"
+            demo_store(demo)
+            report("demo team (24 athletes, 12 weeks)", measure(demo, args.runs, args.pages))
         if not args.skip_season:
             big = Path(tmp) / "season.sqlite"
-            season_store(big)
-            report("40 athletes, full season (80,000 sessions, 20,000 tests)", measure(big, args.runs))
+            season_store(big, args.athletes, args.sessions)
+            report(f"{args.athletes} athletes, full season ({args.athletes * args.sessions:,} sessions)",
+                   measure(big, args.runs, args.pages))
 
 
 if __name__ == "__main__":
