@@ -34,10 +34,10 @@ MET_ICONS = {True: "✓", False: "✗", None: "–"}
 # column's edge, and the threshold sources and data rows run to 90-130 characters
 CHECKLIST_LABELS = {"Source": "Threshold source", "Data": "Data rows"}
 CHECKLIST_NOTE = "✓ met · ✗ not met or no current value · – not tested"
-# Meeting mode: the projector's 20 px type wraps the sources and data rows to two to four lines a row,
-# and Kwame's eleven criteria made a 749 px table on a 720 px screen. The meeting decides on met / now /
-# needs, one line a criterion (about 45 px: eleven rows and the header in 540 px); the sources and data
-# rows stay one click away, in an expander under it.
+# Meeting mode: the projector's 20 px type wraps the sources and data rows to two to four lines a row:
+# Kwame's nine criteria made a 749 px table (Mateus' ten 758 px) on a 720 px screen. The meeting decides
+# on met / now / needs, one line a criterion (389 px and 428 px measured at 1280x720); the sources and
+# data rows stay one click away, in an expander under it (tests/e2e/test_athlete_checklist.py).
 MEETING_CHECKLIST_COLUMNS = ["Met", "Criterion", "Now", "Needs"]
 CHECKLIST_SOURCES = "Threshold sources and data rows"
 TIMELINE_ORDER = ["date", "event", "detail", "who", "source"]
