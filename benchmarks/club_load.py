@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from lib import store  # noqa: E402
 from lib.ingest.demo import load_demo  # noqa: E402
 from lib.ingest.importer import import_files  # noqa: E402
+from lib.store.scratch import scratch_schema  # noqa: E402
 from tests.e2e.test_coach_path import CHROMIUM, FLAGS, serve  # noqa: E402
 
 PAGES = ("", "athlete", "exposure")  # the board is the app's first page (url path "")
@@ -261,44 +262,38 @@ def rows_lost(url: str, uploaded: list[Path], tmp: Path) -> int:
     return expected - found
 
 
-def store_size(server: str, schema: str) -> int:
-    engine = sa.create_engine(server, poolclass=sa.pool.NullPool)
+def store_size(url: str) -> int:
+    """Bytes of the tables in the store's schema (the URL's search_path, PostgreSQL's current_schema())."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         size = conn.execute(sa.text("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-                                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :s AND c.relkind = 'r'"),
-                            {"s": schema}).scalar_one()
+                                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                    "WHERE n.nspname = current_schema() AND c.relkind = 'r'")).scalar_one()
     engine.dispose()
     return int(size)
 
 
 def run(server: str, sessions: int, seconds: float, upload_every: int, client: str, think: float) -> dict[str, object]:
-    schema = f"rts_load_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.engine.make_url(server).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-    servers = []
-    try:
-        load_demo(store.connect(url))
-        store.dispose_all()
-        servers = [serve(url), serve(url)]  # type: ignore[arg-type] - a URL where a path goes
-        urls = [next(s) for s in servers]
-        with tempfile.TemporaryDirectory() as tmp:
-            result = asyncio.run(drive(urls, sessions, seconds, upload_every, Path(tmp), client, think))
-            lost = rows_lost(url, result["uploaded"], Path(tmp))  # type: ignore[arg-type]
-        times = sorted(result["times"])  # type: ignore[arg-type]
-        return {"sessions": sessions, "seconds": seconds, "pages": len(times),
-                "p50": statistics.median(times) if times else float("nan"),
-                "p95": times[int(0.95 * (len(times) - 1))] if times else float("nan"),
-                "errors": result["errors"], "uploads": len(result["uploaded"]), "rows_lost": lost,  # type: ignore[arg-type]
-                "store_bytes": store_size(server, schema)}
-    finally:
-        for s in servers:
-            next(s, None)
-        store.dispose_all()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema(server, prefix="rts_load") as url:
+        servers = []
+        try:
+            load_demo(store.connect(url))
+            store.dispose_all()
+            servers = [serve(url), serve(url)]  # type: ignore[arg-type] - a URL where a path goes
+            urls = [next(s) for s in servers]
+            with tempfile.TemporaryDirectory() as tmp:
+                result = asyncio.run(drive(urls, sessions, seconds, upload_every, Path(tmp), client, think))
+                lost = rows_lost(url, result["uploaded"], Path(tmp))  # type: ignore[arg-type]
+            times = sorted(result["times"])  # type: ignore[arg-type]
+            return {"sessions": sessions, "seconds": seconds, "pages": len(times),
+                    "p50": statistics.median(times) if times else float("nan"),
+                    "p95": times[int(0.95 * (len(times) - 1))] if times else float("nan"),
+                    "errors": result["errors"], "uploads": len(result["uploaded"]), "rows_lost": lost,  # type: ignore[arg-type]
+                    "store_bytes": store_size(url)}
+        finally:
+            for s in servers:
+                next(s, None)
+            store.dispose_all()
 
 
 def main() -> int:

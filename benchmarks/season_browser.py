@@ -26,12 +26,12 @@ test-output/season_browser/. Loopback only; every wait bounded; stops its server
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from lib import store  # noqa: E402
 from lib.ingest.demo import load_demo  # noqa: E402
+from lib.store.scratch import scratch_schema  # noqa: E402
 from tests.e2e.test_coach_path import CHROMIUM, FLAGS, serve  # noqa: E402
 
 SHOTS = ROOT / "test-output" / "season_browser"
@@ -174,32 +175,18 @@ def drive(url: str, port: int, reruns: int, label: str) -> dict[str, object]:
 
 
 def one(kind: str, athletes: int, reruns: int, server: str | None) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        schema = None
-        if server:
-            schema = f"rts_browser_{uuid.uuid4().hex[:8]}"
-            admin = sa.create_engine(server, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-            url = sa.engine.make_url(server).update_query_dict(
-                {"options": f"-csearch_path={schema}"}).render_as_string(False)
-        else:
-            url = str(Path(tmp) / f"{kind}.sqlite")
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        url = (stack.enter_context(scratch_schema(server, prefix="rts_browser")) if server
+               else str(Path(tmp) / f"{kind}.sqlite"))
+        t = time.perf_counter()
+        season_store(url, athletes) if kind == "season" else demo_store(url)
+        print(f"{kind}: store written in {time.perf_counter() - t:.1f} s", flush=True)
+        served = serve(url)  # type: ignore[arg-type] - a URL where a path goes
+        base = next(served)
         try:
-            t = time.perf_counter()
-            season_store(url, athletes) if kind == "season" else demo_store(url)
-            print(f"{kind}: store written in {time.perf_counter() - t:.1f} s", flush=True)
-            served = serve(url)  # type: ignore[arg-type] - a URL where a path goes
-            base = next(served)
-            try:
-                return drive(base, int(base.rsplit(":", 1)[1]), reruns, kind)
-            finally:
-                next(served, None)
+            return drive(base, int(base.rsplit(":", 1)[1]), reruns, kind)
         finally:
-            if schema:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-                admin.dispose()
+            next(served, None)
 
 
 def main() -> int:

@@ -26,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from lib import store  # noqa: E402
 from lib.core.schema import TABLES, conform, without_missing_measures  # noqa: E402
+from lib.store.scratch import scratch_schema  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 
@@ -105,18 +105,8 @@ def season_store(pg: str | None) -> Iterator[Engine]:
             yield store.connect(Path(tmp) / "season.sqlite")
             store.dispose_all()
         return
-    schema = f"rts_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield store.connect(sa.engine.make_url(pg).update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False))
-    finally:
-        store.dispose_all()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema(pg, prefix="rts_bench") as url:
+        yield store.connect(url)
 
 
 def main() -> None:

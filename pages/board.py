@@ -10,8 +10,8 @@ import widgets
 from lib import exports, reports
 from lib.metrics.exposure import ACWR_CAVEAT
 from lib.core.text import md
-from lib.views import (STATUSES, board_columns, board_counts, board_halves, board_order, board_table, filter_board,
-                       pending_names, pending_note, positions, status_label, status_summary, status_tints)
+from lib.views import (STATUSES, board_columns, board_counts, board_halves, board_order, board_row_height, board_table,
+                       filter_board, pending_names, pending_note, positions, status_label, status_summary, status_tints)
 
 ui.require_frame()
 board, as_of = ui.board(), ui.as_of()
@@ -48,7 +48,7 @@ def board_grid(rows: pd.DataFrame, key: str) -> None:
     table = board_table(rows, cfg, reasons=2 if not meeting else 1, pending=pending)
     styled = table.style.apply(lambda _col: status_tints(rows["status"]), subset=["Status"])
     event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=key, row_height=34 if meeting else 36, height="content",  # no inner scroll bar
+                         key=key, row_height=board_row_height(table["Reasons"], meeting), height="content",  # no inner scroll bar
                          column_order=board_order(meeting), column_config=widgets.columns(board_columns(meeting)))
     if event.selection.rows:
         ui.select_athlete(str(rows.iloc[event.selection.rows[0]]["athlete_id"]))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine
 
 from lib import store
+from lib.store.scratch import scratch_schema
 
 # Properties are about results, never about time: a shared 2-core machine under load took 400-600 ms
 # for examples that take 50 ms alone, past Hypothesis's 200 ms default deadline.
@@ -85,18 +85,11 @@ def pg_url() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true and PostgreSQL tests cannot run: {problem}")
         pytest.skip(problem)
-    schema = f"rts_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_SERVER, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield sa.engine.make_url(PG_SERVER).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        store.dispose_all()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema(PG_SERVER, prefix="rts_test") as url:
+        try:
+            yield url
+        finally:
+            store.dispose_all()  # a test's engines on other spellings of the URL too, before the drop
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

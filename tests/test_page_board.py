@@ -16,7 +16,9 @@ from lib.cli import main
 from lib.core.settings import Settings, defaults
 from lib.metrics.exposure import ACWR_CAVEAT
 from lib.readiness import BOARD_COLUMNS, readiness_board
-from lib.views import MEETING_REASON_CHARS, acwr_board_cell, acwr_help, board_order, board_table, pending_names, pending_note
+from lib.views import (BOARD_REASON_CHARS, MEETING_REASON_CHARS, TIER_NOT_RECORDED, acwr_board_cell, acwr_help,
+                       board_columns, board_order, board_row_height, board_table, pending_names, pending_note,
+                       tier_cell)
 from lib.views.data import data_tabs, linked_tab
 from lib.views.exposure import exposure_table
 from tests.apptest import demo_store, fresh_caches, open_page
@@ -165,3 +167,42 @@ def test_the_board_json_adds_the_ratio_and_keeps_its_keys(tmp_path, capsys: pyte
         shown = page.loc[r["athlete_id"], "acwr_hsr"]
         assert (r["acwr_hsr"] is None and pd.isna(shown)) or r["acwr_hsr"] == pytest.approx(shown), r["athlete_id"]
     assert sum(r["acwr_hsr"] is not None for r in rows) == 23  # two athletes with too few GPS days
+
+
+# ------------------------------------------------------------------ the screen at 1280x720
+
+@pytest.mark.parametrize(("reasons", "meeting", "px"), [
+    (["x" * 52, ""], False, 36),  # BOARD_REASON_CHARS: one line
+    (["x" * 53], False, 68),  # a character more: the grid wraps (rows > 64 px), three lines
+    ([], False, 36),
+    (["x" * 80], True, 34),  # meeting mode: one reason, one line (MEETING_REASON_CHARS pins its length)
+])
+def test_the_board_rows_wrap_only_reasons_longer_than_the_column(reasons: list[str], meeting: bool, px: int) -> None:
+    assert board_row_height(pd.Series(reasons, dtype=object), meeting) == px
+
+
+def test_the_normal_board_columns_leave_the_reasons_their_room_at_1280_px() -> None:
+    """The grid at 1280x720 with the sidebar open is 820 px (1280 - 300 sidebar - 2 x 80 px padding);
+    the row checkbox is 33 px. Status 104 + Athlete 140 + Tier 56 + Days 52 + A:C 136 = 488, + 33 =
+    521: 299 px for the reasons, of which the column takes 297 (52 characters a line)."""
+    cols = board_columns(False)
+    fixed = sum(int(cols[c]["width"]) for c in board_order(False) if c != "Reasons")  # type: ignore[call-overload]
+    assert fixed == 488 and cols["Reasons"]["width"] == 297 and 33 + fixed + 297 <= 820
+    assert BOARD_REASON_CHARS == 52
+
+
+def test_an_unrecorded_tier_has_the_one_mark_on_the_board_and_the_athlete_page() -> None:
+    """A returning athlete with no recorded tier, the board proposing tier 2: `– → 2` in the grid,
+    in the athlete page's Tier tile, and in the column help; a tier recorded shows its number."""
+    from lib.views import tier_help
+    from lib.views.athlete import athlete_header
+
+    assert TIER_NOT_RECORDED == "–"
+    assert tier_cell(None, "proposed", 2) == "– → 2" and tier_cell(3, "recorded", None) == "3"
+    assert tier_cell(None, "none", None) == ""  # no active injury: blank on the board
+    row = {"athlete_id": "a", "name": "Alex", "status": "amber", "action": "confirm tier 2", "tier": None,
+           "proposed_tier": 2, "tier_name": "not recorded", "tier_basis": "proposed", "returning": True,
+           "days_since_injury": 30, "injured_side": "right", "region": "hamstring",
+           "injury_date": pd.Timestamp("2026-10-24"), "days_at_tier": None, "tier_note": "tier not recorded"}
+    assert athlete_header(row)["tier"] == tier_cell(row["tier"], row["tier_basis"], row["proposed_tier"]) == "– → 2"
+    assert tier_help().endswith(", – not recorded") and "?" not in tier_help()

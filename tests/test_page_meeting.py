@@ -147,3 +147,22 @@ def test_no_stepper_outside_meeting_mode(db: Path, monkeypatch: pytest.MonkeyPat
     assert not [b for b in at.main.button if b.key in ("step_previous", "step_next")]
     at.switch_page("pages/athlete.py").run()
     assert not [b for b in at.main.button if b.key in ("step_previous", "step_next")]
+
+
+def test_the_meeting_checklist_is_one_line_a_criterion_with_its_sources_in_an_expander(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kwame's checklist in meeting mode: the decision's four columns (at the projector's 20 px type
+    the sources and data rows made it 749 px tall on a 720 px screen; tests/e2e/test_athlete_checklist.py
+    measures it), and the whole table with its sources in the expander under it. Outside meeting
+    mode: the whole table and no expander."""
+    at = _meeting(start_app(db, monkeypatch))
+    _step(at, "Next")
+    assert at.title[0].value == "Kwame Asante"
+    compact, whole = (t.value for t in at.main.table)
+    assert list(compact.columns) == ["Met", "Criterion", "Now", "Needs"]
+    assert list(whole.columns) == ["Met", "Criterion", "Now", "Needs", "Threshold source", "Data rows"]
+    assert compact.values.tolist() == whole[list(compact.columns)].values.tolist()
+    assert [e.label for e in at.main.expander] == ["Threshold sources and data rows"]
+    at.sidebar.toggle(key=ui.widget_key(ui.MEETING)).set_value(False).run()
+    assert [list(t.value.columns)[-1] for t in at.main.table] == ["Data rows"]
+    assert "Threshold sources and data rows" not in [e.label for e in at.main.expander]

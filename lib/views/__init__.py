@@ -16,6 +16,11 @@ from lib.core.status import STATUS_BACKGROUNDS, STATUS_ICONS, STATUSES, status_l
 from lib.core.text import md
 
 ALL_SQUADS = "All squads"
+# A tier no one has recorded: the app's one mark for "nothing on record" (as for days since injury, the A:C
+# HSR and a test not done). The board (`– → 2`), the athlete page's header, the board PDF and the CLI's
+# text board show it; the board JSON carries the tier as null and is untouched. Not "?": that is the
+# grey "no data" status icon, which stands in the column beside the tier.
+TIER_NOT_RECORDED = "–"
 STATUS_HELP = " · ".join(f"{STATUS_ICONS[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES)  # ▼ step back · ■ hold ...
 
 
@@ -40,7 +45,7 @@ def status_tints(statuses: pd.Series) -> list[str]:
 def tier_help() -> str:
     """The board's Tier column help, from the ladder (lib.rules.TIERS)."""
     ladder = " · ".join(f"{t.number} {t.name}" for t in TIERS)
-    return f"Recorded velocity tier ({ladder}); → the tier the board proposes, ? not recorded"
+    return f"Recorded velocity tier ({ladder}); → the tier the board proposes, {TIER_NOT_RECORDED} not recorded"
 
 
 def acwr_help() -> str:
@@ -66,17 +71,43 @@ def acwr_board_cell(ratio: object, cfg: Settings, icon: bool = True) -> str:
 MEETING_REASON_CHARS = 52
 
 
+# The normal board's reason column at 1280x720 with the sidebar open: the grid is 820 px (980 px of main
+# area less Streamlit's 5rem side padding each side); the checkbox and the other columns take 523 px
+# (board_columns), leaving about 297 px, which holds 52 characters of the grid's 14 px type (as
+# MEETING_REASON_CHARS' 290 px do). Two top reasons run to 80 characters on the demo day (Tomas
+# Herrera1's), so the grid wraps them rather than cutting them at the column's edge.
+BOARD_REASON_CHARS = 52
+BOARD_ROW_PX = 36  # one line
+MEETING_ROW_PX = 34  # one line, the projector's two grids (tests/e2e/test_meeting_mode.py: 25 athletes in 720 px)
+# The grid wraps a cell only in rows taller than 64 px (Streamlit 1.67: rowHeight > 4rem); 68 px hold
+# three lines of its 14 px type, 150 characters of the reason column
+WRAPPED_ROW_PX = 68
+
+
 def board_columns(meeting: bool) -> dict[str, dict[str, object]]:
     """The board grid's columns: narrower in meeting mode, where two grids share the projector and
-    the reason column must keep room for the longest reason."""
+    the reason column must keep room for the longest reason; on the normal board every column but
+    the reasons is sized to its longest cell, so that the reasons end inside the grid at 1280 px
+    (BOARD_REASON_CHARS)."""
     return {
-        "Status": column(width=94 if meeting else 112, help=STATUS_HELP),
-        "Athlete": column(width=140 if meeting else 180),
-        "Tier": column(width=52 if meeting else 70, help=tier_help()),
-        "Days": column(width=60, help="Days since the active injury"),
-        "A:C HSR": column(width=150, help=acwr_help()),
-        "Reasons": column(label="Top reason" if meeting else "Top reasons (open the athlete for sources)", width="large"),
+        "Status": column(width=94 if meeting else 104, help=STATUS_HELP),  # "▼ Step back"
+        "Athlete": column(width=140),
+        "Tier": column(width=52 if meeting else 56, help=tier_help()),  # "4 → 1"
+        "Days": column(width=52, help="Days since the active injury"),
+        "A:C HSR": column(width=136, help=acwr_help()),  # "▿ 0.68 under-loaded"
+        "Reasons": column(label="Top reason" if meeting else "Top reasons (open the athlete for sources)",
+                          width="large" if meeting else 297),
     }
+
+
+def board_row_height(reasons: pd.Series, meeting: bool) -> int:
+    """The board grid's row height in px: one line in meeting mode (its one reason fits,
+    MEETING_REASON_CHARS) and on a normal board whose reasons all fit one line
+    (BOARD_REASON_CHARS); otherwise rows the grid wraps in (WRAPPED_ROW_PX), none cut off."""
+    if meeting:
+        return MEETING_ROW_PX
+    longest = int(reasons.astype(str).str.len().max()) if len(reasons) else 0
+    return BOARD_ROW_PX if longest <= BOARD_REASON_CHARS else WRAPPED_ROW_PX
 
 
 def board_order(meeting: bool) -> list[str]:
@@ -215,11 +246,12 @@ def board_table(board: pd.DataFrame, cfg: Settings, reasons: int = 2,
 
 
 def tier_cell(tier: object, basis: object, proposed: object) -> str:
-    """`3`, `3 → 2` (a proposed step back beside the current tier), `? → 2` (not recorded), or blank."""
+    """`3`, `3 → 2` (a proposed step back beside the current tier), `– → 2` (not recorded,
+    TIER_NOT_RECORDED), or blank (no active injury)."""
     now = "" if tier is None or pd.isna(tier) else str(int(tier))  # type: ignore[arg-type]
     nxt = "" if proposed is None or pd.isna(proposed) else str(int(proposed))  # type: ignore[arg-type]
     if basis == "proposed":
-        return f"? → {nxt}"
+        return f"{TIER_NOT_RECORDED} → {nxt}"
     return f"{now} → {nxt}" if nxt and nxt != now else now
 
 

@@ -17,7 +17,7 @@ from lib.privacy import require
 from lib.readiness import STATUS_ICONS, STATUS_ORDER, TIERS, Data, format_value, record_tier_change
 from lib.core.rules import RULES, SYMBOL
 from lib.core.text import md
-from lib.views import column, status_label
+from lib.views import TIER_NOT_RECORDED, column, status_label
 from lib.views import choice_index  # noqa: F401 - the page's picker
 # the tabs' histories live beside this module; re-exported: the page, the reports and the tests read them here
 from lib.views.athlete_monitoring import (cmj_history, exposure_history, exposure_metrics,  # noqa: F401
@@ -34,6 +34,12 @@ MET_ICONS = {True: "✓", False: "✗", None: "–"}
 # column's edge, and the threshold sources and data rows run to 90-130 characters
 CHECKLIST_LABELS = {"Source": "Threshold source", "Data": "Data rows"}
 CHECKLIST_NOTE = "✓ met · ✗ not met or no current value · – not tested"
+# Meeting mode: the projector's 20 px type wraps the sources and data rows to two to four lines a row:
+# Kwame's nine criteria made a 749 px table (Mateus' ten 758 px) on a 720 px screen. The meeting decides
+# on met / now / needs, one line a criterion (389 px and 428 px measured at 1280x720); the sources and
+# data rows stay one click away, in an expander under it (tests/e2e/test_athlete_checklist.py).
+MEETING_CHECKLIST_COLUMNS = ["Met", "Criterion", "Now", "Needs"]
+CHECKLIST_SOURCES = "Threshold sources and data rows"
 TIMELINE_ORDER = ["date", "event", "detail", "who", "source"]
 # rows of three lines: the grid wraps a cell only in rows taller than 64 px (Streamlit 1.67), and a
 # today or proposed row's detail runs to 120 characters
@@ -95,7 +101,7 @@ def athlete_header(row: dict[str, object], injuries: pd.DataFrame | None = None)
         injury += f" · injured {pd.Timestamp(row['injury_date']):%a %d %b %Y}"
         limb += f" · {pd.Timestamp(row['injury_date']):%d %b}"
     tier, proposed = recorded_and_proposed(row)
-    shown = "–" if tier is None else str(tier)
+    shown = TIER_NOT_RECORDED if tier is None else str(tier)  # no injury: no tier, the same mark
     if proposed is not None:
         shown += f" → {proposed}"
     help_ = (f"Tier {tier} ({row['tier_name']}): {TIERS[tier - 1].work}." if tier is not None
@@ -171,11 +177,15 @@ def criteria_checklist(row: dict[str, object]) -> pd.DataFrame:
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def checklist_table(row: dict[str, object]) -> pd.DataFrame:
+def checklist_table(row: dict[str, object], meeting: bool = False) -> pd.DataFrame:
     """`criteria_checklist` as the page's static table shows it: every cell whole (the table wraps),
     the source and data columns labelled in words, and every cell Markdown-inert (st.table renders
-    Markdown; a file or sheet name from an upload shows as it is: lib.core.text.md)."""
-    return criteria_checklist(row).rename(columns=CHECKLIST_LABELS).map(lambda cell: md(str(cell)))
+    Markdown; a file or sheet name from an upload shows as it is: lib.core.text.md). In meeting mode
+    only the decision's columns (MEETING_CHECKLIST_COLUMNS), so that it fits the projector."""
+    table = criteria_checklist(row)
+    if meeting:
+        table = table[MEETING_CHECKLIST_COLUMNS]
+    return table.rename(columns=CHECKLIST_LABELS).map(lambda cell: md(str(cell)))
 
 
 # ------------------------------------------------------------------------------------ timeline

@@ -119,8 +119,11 @@ def test_every_page_looks_right(role_url: tuple[str, str], mode: str) -> None:
             name = link.lower().replace(" ", "_").replace("-", "_")
             page.screenshot(path=str(SHOTS / f"{role}_{mode}_{name}.png"))
             if link == "Athlete":  # the next tier's checklist, below the fold: the screen scrolled to it
-                page.locator('[data-testid="stTable"]').scroll_into_view_if_needed()
+                checklist = page.locator('[data-testid="stTable"]').first  # meeting mode: its sources in an expander
+                checklist.scroll_into_view_if_needed()
                 page.wait_for_timeout(300)
+                if mode == "meeting":  # the projector shows the whole checklist at once
+                    assert checklist.bounding_box()["height"] <= 720, checklist.bounding_box()
                 page.screenshot(path=str(SHOTS / f"{role}_{mode}_athlete_checklist.png"))
             if role == "medical" and link in CHART_TABS:
                 assert _chart_shots(page, f"{role}_{mode}_{name}", link) > 0, link
