@@ -17,6 +17,10 @@ HEATMAP = {  # load -> (value column, text column, spike column, legend title)
 BAND_COLORS = {"under-loaded": "#56B4E9", "typical": "#009E73", "high": "#E69F00", "spike": "#D55E00"}
 LOAD_STYLE = {"HSR": ("#0072B2", [1, 0]), "sprint": ("#CC79A7", [6, 3])}
 ROW_PX = 26
+TOOLTIP_COLUMNS = ("name", "week", "week_start", "hsr_m", "sprint_m", "sessions", "near_max_sessions", "top_speed",
+                   "hsr_change_pct", "sprint_change_pct", "hsr_acwr_peak", "sprint_acwr_peak", "days_on_record",
+                   "days_in_week", "sources")
+HEATMAP_AXES = ("week_label", "label", "order")
 HEATMAP_WEEKS = 12  # columns a 1280 px screen shows legibly; a season's older weeks stay in the tables
 
 
@@ -27,8 +31,13 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
     latest = weeks["week_start"].max() if len(weeks) else None
     shown = weeks if latest is None else weeks[weeks["week_start"] > latest - pd.Timedelta(weeks=HEATMAP_WEEKS)]
     trimmed = len(shown) < len(weeks)
-    rows = shown.assign(_value=shown[value], _text=shown[text], _spike=shown[spike] if spike else False,
-                        _why=shown[f"{load}_why"] if spike else "")
+    flag = spike or "_no_spike"
+    used = [*TOOLTIP_COLUMNS, *HEATMAP_AXES, value, text] + ([spike, f"{load}_why"] if spike else [])
+    # the columns the chart reads, each once: the spec (three of them on the page) is about half the size
+    # with the weekly table's other columns left out
+    rows = shown[list(dict.fromkeys(used))]
+    if not spike:
+        rows = rows.assign(_no_spike=False)
     tooltip = [
         alt.Tooltip("name:N", title="athlete"), alt.Tooltip("week:N", title="ISO week"),
         alt.Tooltip("week_start:T", title="starts", format="%a %d %b %Y"),
@@ -40,7 +49,7 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
         alt.Tooltip("sprint_change_pct:Q", title="sprint change on previous week (%)", format="+.0f"),
         alt.Tooltip("hsr_acwr_peak:Q", title="peak acute:chronic HSR", format=".2f"),
         alt.Tooltip("sprint_acwr_peak:Q", title="peak acute:chronic sprint", format=".2f"),
-        alt.Tooltip("_why:N", title="spike because"),
+        *([alt.Tooltip(f"{load}_why:N", title="spike because")] if spike else []),
         alt.Tooltip("days_on_record:Q", title="days on record"), alt.Tooltip("days_in_week:Q", title="days in week"),
         alt.Tooltip("sources:N", title="source rows"),
     ]
@@ -51,12 +60,12 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
               axis=alt.Axis(labelOverlap=False, labelLimit=230))
     base = alt.Chart(rows).encode(x=x, y=y, tooltip=tooltip)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        color=alt.Color("_value:Q", title=title, legend=None, scale=alt.Scale(range=["#f2f6fa", "#6fa8d6"])))
-    outline = base.transform_filter(alt.datum._spike).mark_rect(
+        color=alt.Color(f"{value}:Q", title=title, legend=None, scale=alt.Scale(range=["#f2f6fa", "#6fa8d6"])))
+    outline = base.transform_filter(alt.datum[flag]).mark_rect(
         fill=None, stroke=STATUS_COLORS["red"], strokeWidth=2.5)
-    labels = base.transform_filter(~alt.datum._spike).mark_text(fontSize=12, color="#1a1a1a").encode(text="_text:N")
-    bold = base.transform_filter(alt.datum._spike).mark_text(fontSize=12, fontWeight="bold", color="#1a1a1a").encode(
-        text="_text:N")
+    labels = base.transform_filter(~alt.datum[flag]).mark_text(fontSize=12, color="#1a1a1a").encode(text=f"{text}:N")
+    bold = base.transform_filter(alt.datum[flag]).mark_text(fontSize=12, fontWeight="bold", color="#1a1a1a").encode(
+        text=f"{text}:N")
     n = max(1, rows["label"].nunique())
     # the height is the whole chart's (Streamlit fits axes and titles inside it)
     return style(alt.layer(cells, outline, labels, bold), height=n * ROW_PX + 70)
