@@ -218,3 +218,25 @@ def test_a_title_row_above_a_forcedecks_header_leaves_the_headers_alone(tmp_path
                                (3, "Mia Kovac", "2026-03-19", "cmj", "rsi_modified", "both", 0.45, "m/s")}
     assert not any("are one header" in a for a in read.assumptions)
     assert_nothing_lost(read)
+
+
+# ------------------------------------------------------------------ no row lost, whatever the cells hold
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.ingest.test_properties import DATES, NAMES, NUMBERS  # noqa: E402
+
+group_rows = st.lists(st.tuples(NAMES, DATES, NUMBERS, NUMBERS, NUMBERS, NUMBERS), min_size=1, max_size=15)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(group_rows)
+def test_a_group_header_sheet_never_loses_a_row_nor_reads_its_group_row(rows: list[tuple[str, ...]]) -> None:
+    data = csv_of([*SINGLE_LEG[:2], *([*r, "note"] for r in rows)])  # `note`: no data row is blank
+    fr = read_file(data, "sl_cmj.csv")
+    assert fr.reads, fr.report.message  # the header decides the format, whatever the cells hold
+    for _sheet, read in fr.reads:
+        assert read.data_rows == list(range(3, 3 + len(rows)))  # rows 1-2 are header, every row under them data
+        assert all(p.row is None or p.row >= 3 for p in read.rejects)
+        assert_nothing_lost(read)
