@@ -172,6 +172,28 @@ def test_left_right_groups_over_nordbord_metrics(tmp_path) -> None:
     assert_nothing_lost(read)
 
 
+# The other way up: each metric merged over its `L`/`R` pair (C1:D1, E1:F1). Hand-worked: the side is
+# the label under the metric, written side first as NordBord does (`L Max Force (N)`); no imbalance column.
+METRIC_OVER_SIDES = [
+    ["Name", "Date", "Max Force (N)", None, "Avg Force (N)", None],
+    [None, None, "L", "R", "L", "R"],
+    ["Mia Kovac", "19/03/2026", 301, 322, 280, 301],
+]
+
+
+def test_a_metric_merged_over_left_and_right(tmp_path) -> None:
+    read = read_one("nordics.xlsx", workbook(tmp_path, METRIC_OVER_SIDES, ["A1:A2", "B1:B2", "C1:D1", "E1:F1"]))
+    assert read.format == "VALD NordBord"  # not a hop sheet: no trial numbers under the limbs
+    assert canonical(read) == {
+        (3, "Mia Kovac", "2026-03-19", "nordic", "max_force", "left", 301.0, "N"),
+        (3, "Mia Kovac", "2026-03-19", "nordic", "max_force", "right", 322.0, "N"),
+        (3, "Mia Kovac", "2026-03-19", "nordic", "avg_force", "left", 280.0, "N"),
+        (3, "Mia Kovac", "2026-03-19", "nordic", "avg_force", "right", 301.0, "N"),
+    }
+    assert problems(read) == [] and read.unknown_columns == []
+    assert_nothing_lost(read)
+
+
 # ------------------------------------------------------------------ what is and is not a group header
 
 def _cells(rows: list[list[object]]) -> pd.DataFrame:
@@ -198,6 +220,11 @@ def test_a_header_merged_down_over_both_rows_ends_a_group() -> None:
      "a title over the whole header, athlete column included"),
     ([["Name", "Date", "Jump Height (cm)", "RSI-modified (m/s)"], ["Mia Kovac", "19/03/2026", 31.4, 0.45]],
      "a header over a data row (numbers)"),
+    ([["Name", "Test Type", "Time", "Jump Height [cm]", "Takeoff Peak Force % (Asym) (%)", "Reps"],
+      ["", "CMJ", "8:00 AM", "0.00", "9.7 L", "3"]],
+     "a CSV's header over a nameless data row (every cell text)"),
+    ([["Name", "Date", "CMJ", "SJ"], [None, None, "Jump Height (cm)", "RSI-modified (m/s)"]],
+     "one group a column, no metric under two groups: nothing says the upper row groups the lower"),
     ([["Name", "Date", "Left", None, None, "Right"], [None, None, 1, 2, 3, 1, 2, 3]],
      "limbs over trial numbers: a hop sheet's stacked header"),
     ([[None, None, "03/03/2026", None, "17/03/2026"], ["Name", "Side", "Single hop (cm)", "Triple hop (cm)",
@@ -235,7 +262,8 @@ group_rows = st.lists(st.tuples(NAMES, DATES, NUMBERS, NUMBERS, NUMBERS, NUMBERS
 def test_a_group_header_sheet_never_loses_a_row_nor_reads_its_group_row(rows: list[tuple[str, ...]]) -> None:
     data = csv_of([*SINGLE_LEG[:2], *([*r, "note"] for r in rows)])  # `note`: no data row is blank
     fr = read_file(data, "sl_cmj.csv")
-    assert fr.reads, fr.report.message  # the header decides the format, whatever the cells hold
+    # the header decides the format, whatever the cells hold (a NUL byte makes the file binary: refused whole)
+    assert fr.reads or fr.report.message.startswith("this is not a text"), fr.report.message
     for _sheet, read in fr.reads:
         assert read.data_rows == list(range(3, 3 + len(rows)))  # rows 1-2 are header, every row under them data
         assert all(p.row is None or p.row >= 3 for p in read.rejects)

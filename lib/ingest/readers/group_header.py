@@ -10,8 +10,9 @@ side and test words, see `forcedecks.metric_of`). Identity headers may sit in ei
 merged down over both is a value above a blank). The folded sheet has the combined header in the
 metric row and a blank group row, so no reader can take the group row for data.
 
-Hop sheets' limb labels over trial numbers are `hop_header`'s: a metric row of only limb labels and
-trial numbers is not a group header here.
+The other way up, a metric merged over its `L`/`R` pair, is written side first too (`L Max Force (N)`).
+Hop sheets' limb labels over trial numbers are `hop_header`'s: limb labels with trial numbers under
+the groups are not a group header here.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ import pandas as pd
 from lib.ingest.normalize import split_header
 from lib.ingest.readers.base import SCAN_ROWS, athlete_columns
 from lib.ingest.readers.hop_header import header_token
-from lib.ingest.readers.hop_words import blank
+from lib.ingest.readers.hop_words import _key, blank, limb_label
 from lib.ingest.sources import Sheet
 
 MIN_GROUPED = 2  # grouped metric columns needed before a row counts as a group row
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # `03/03/2026` over columns: dates across (hop sheets)
+# a cell a header never is: a number, a time, an asymmetry (`9.7 L`), as a CSV's data row writes them in text
+_VALUE_LIKE = re.compile(r"^[-+]?\d+(?:[.,:]\d+)*\s*(?:[LlRr%]|[AaPp]\.?[Mm]\.?)?$")
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,17 @@ def _text(value: object) -> str | None:
 
 def group_header(cells: pd.DataFrame, row: int) -> GroupHeader | None:
     """The header of rows `row - 1` (groups) and `row` (metric names) combined, or None when they are
-    not one: both rows hold only text; the athlete column is headed in one row only (a title merged
+    not one: both rows hold only text, and no number, time or date in the lower; a group spans several
+    columns or one metric name sits under two groups; the athlete column is headed in one row only (a title merged
     over the whole width, athlete column included, is a title, not a group); at least `MIN_GROUPED`
-    metric columns sit under a group; and the metric row is not only limb labels and trial numbers."""
+    metric columns sit under a group; and no trial number sits under a group (a hop sheet's header)."""
     if row < 1 or row >= len(cells):
         return None
     up, low = cells.iloc[row - 1].tolist(), cells.iloc[row].tolist()
     if any(not blank(v) and _text(v) is None for v in (*up, *low)):
         return None
+    if any(isinstance(v, str) and (_VALUE_LIKE.match(v.strip()) or _DATE_LIKE.search(v)) for v in low):
+        return None  # a data row under a header row (in a CSV every cell is text)
     width = len(low)
     upper = [_text(v) for v in up]
     lower = [_text(v) for v in low]
@@ -85,9 +91,17 @@ def group_header(cells: pd.DataFrame, row: int) -> GroupHeader | None:
             groups[c] = current
     if len(groups) < MIN_GROUPED or any(_DATE_LIKE.search(g) for g in groups.values()):
         return None
-    if all(header_token(lower[c]) for c in groups):  # limb labels or trial numbers: a hop sheet's stacked header
-        return None
-    labels = tuple(f"{groups[c]} {lower[c]}" if c in groups else (alone[c] or None) for c in range(width))
+    carried = any(upper[c] is None for c in groups)  # a merged group over several columns
+    repeated = len({lower[c] for c in groups}) < len(groups)  # one metric under two groups (`Left`, `Right`)
+    if not (carried or repeated):
+        return None  # a header row over a row of text: nothing says the upper row groups the lower
+    sides = all(header_token(lower[c]) for c in groups)
+    if sides and any(limb_label(_key(lower[c])) in (None, (None, None)) or limb_label(_key(lower[c]))[1] is not None
+                     for c in groups):
+        return None  # trial numbers under limbs: a hop sheet's stacked header (`hop_header`)
+    # a metric over `Left`/`Right` is written side first too, as the readers know it: `Left Max Force (N)`
+    labels = tuple((f"{lower[c]} {groups[c]}" if sides else f"{groups[c]} {lower[c]}") if c in groups
+                   else (alone[c] or None) for c in range(width))
     return GroupHeader(row, labels, groups)
 
 
