@@ -194,6 +194,30 @@ def test_a_metric_merged_over_left_and_right(tmp_path) -> None:
     assert_nothing_lost(read)
 
 
+# A hop sheet with two tests, each merged over `Left`/`Right` with no trial row (C1:D1, E1:F1): `Left` under
+# `Single hop (cm)` and `Left` under `Triple hop (cm)` are two columns, not one header twice. Hand-worked:
+# one value per limb and test, each trial 1 (before, both pairs were withheld as differing duplicates).
+HOPS_BY_TEST = [
+    ["Name", "Date", "Single hop (cm)", None, "Triple hop (cm)", None],
+    [None, None, "Left", "Right", "Left", "Right"],
+    ["Mia Kovac", "19/03/2026", 142, 160, 410, 455],
+]
+
+
+def test_hop_tests_merged_over_left_and_right(tmp_path) -> None:
+    read = read_one("hops.xlsx", workbook(tmp_path, HOPS_BY_TEST, ["A1:A2", "B1:B2", "C1:D1", "E1:F1"]))
+    assert read.format == "Hop test sheet"
+    assert canonical(read) == {
+        (3, "Mia Kovac", "2026-03-19", "single_hop", "distance", "left", 142.0, "cm"),
+        (3, "Mia Kovac", "2026-03-19", "single_hop", "distance", "right", 160.0, "cm"),
+        (3, "Mia Kovac", "2026-03-19", "triple_hop", "distance", "left", 410.0, "cm"),
+        (3, "Mia Kovac", "2026-03-19", "triple_hop", "distance", "right", 455.0, "cm"),
+    }
+    assert set(read.tables["tests"]["trial"].astype(int)) == {1}
+    assert problems(read) == [] and read.unknown_columns == []
+    assert_nothing_lost(read)
+
+
 # ------------------------------------------------------------------ what is and is not a group header
 
 def _cells(rows: list[list[object]]) -> pd.DataFrame:
