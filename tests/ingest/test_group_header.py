@@ -204,8 +204,12 @@ HOPS_BY_TEST = [
 ]
 
 
+def hops_by_test(tmp_path) -> tuple[str, bytes]:
+    return "hops.xlsx", workbook(tmp_path, HOPS_BY_TEST, ["A1:A2", "B1:B2", "C1:D1", "E1:F1"])
+
+
 def test_hop_tests_merged_over_left_and_right(tmp_path) -> None:
-    read = read_one("hops.xlsx", workbook(tmp_path, HOPS_BY_TEST, ["A1:A2", "B1:B2", "C1:D1", "E1:F1"]))
+    read = read_one(*hops_by_test(tmp_path))
     assert read.format == "Hop test sheet"
     assert canonical(read) == {
         (3, "Mia Kovac", "2026-03-19", "single_hop", "distance", "left", 142.0, "cm"),

@@ -121,6 +121,8 @@ SHAPES: tuple[Shape, ...] = (
     Shape("hop_dates_across_trials", "Hand hop sheet: dates across, L/R merged over trial numbers", f"{FORMATS_MD} (hand-kept sheets)",
           lambda t: ("hops.xlsx", hops.workbook(t, hops.DATES_ACROSS, ["C2:H2", "I2:N2", "C3:E3", "F3:H3", "I3:K3", "L3:N3"])),
           "Hop test sheet"),
+    Shape("group_header_hops", "Hand hop sheet: each test merged over Left/Right, no trial row", GROUP_SOURCE,
+          groups.hops_by_test, "Hop test sheet"),
     Shape("group_header_single_leg", "Coach's single-leg CMJ sheet: `SL CMJ Left`/`Right` merged over metric names",
           GROUP_SOURCE, groups.single_leg, "VALD ForceDecks"),
     Shape("group_header_battery", "Coach's test battery: `CMJ`/`Squat Jump`/`IMTP` over metric names",
