@@ -23,7 +23,7 @@ from lib.ingest.readers.base import SheetRead
 from tests.ingest import (
     test_readers_force as force, test_readers_gps as gps, test_readers_hops as hops, test_readers_identity as ident,
     test_readers_lps as lps, test_readers_roster as rost, test_readers_sheets as sheets,
-    test_readers_smartabase as sb, test_readers_vald_tests as vald,
+    test_readers_smartabase as sb, test_readers_vald_tests as vald, test_group_header as groups,
 )
 from tests.ingest.test_properties import assert_nothing_lost
 
@@ -51,6 +51,10 @@ class Shape:
 
 
 KINEXON_NOT_READ = ("speed-category distances (`Distance (speed | High) (m)` ...): their speed edges are account settings the export does not write, so no HSR or sprint distance (a category is never guessed to be >= 5.5 or >= 7.0 m/s); changes of direction, impacts, jumps (not canonical)")
+
+
+# no public export with a group row over its metric columns was found: these are coach-made, as the hop sheets
+GROUP_SOURCE = f"coach-made (no public export found); {FORMATS_MD} rule 7 (merged header cells)"
 
 
 SHAPES: tuple[Shape, ...] = (
@@ -117,6 +121,15 @@ SHAPES: tuple[Shape, ...] = (
     Shape("hop_dates_across_trials", "Hand hop sheet: dates across, L/R merged over trial numbers", f"{FORMATS_MD} (hand-kept sheets)",
           lambda t: ("hops.xlsx", hops.workbook(t, hops.DATES_ACROSS, ["C2:H2", "I2:N2", "C3:E3", "F3:H3", "I3:K3", "L3:N3"])),
           "Hop test sheet"),
+    Shape("group_header_hops", "Hand hop sheet: each test merged over Left/Right, no trial row", GROUP_SOURCE,
+          groups.hops_by_test, "Hop test sheet"),
+    Shape("group_header_single_leg", "Coach's single-leg CMJ sheet: `SL CMJ Left`/`Right` merged over metric names",
+          GROUP_SOURCE, groups.single_leg, "VALD ForceDecks"),
+    Shape("group_header_battery", "Coach's test battery: `CMJ`/`Squat Jump`/`IMTP` over metric names",
+          GROUP_SOURCE, groups.battery, "VALD ForceDecks",
+          "a metric under no test when the sheet has no `Test Type` (listed, never given a guessed test)"),
+    Shape("group_header_nordic", "Coach's NordBord summary: `Left`/`Right` merged over Max/Avg force",
+          GROUP_SOURCE, groups.nordic, "VALD NordBord"),
     Shape("wellness_google_forms", "Google Forms wellness export (`Timestamp`, text answers)", f"{FORMATS_MD} (wellness)",
           lambda _t: sheets.wellness_forms(), "Wellness / pain / RPE sheet"),
     Shape("wellness_per_item", "One file per wellness item (UTF-16, `dd.mm.yyyy`, athletes across)", f"{FORMATS_MD} (wellness)",

@@ -24,6 +24,7 @@ from lib.ingest.readers import (
 )
 from lib.ingest.normalize import NON_FINITE_PROBLEM
 from lib.ingest.readers.base import Detection, Problem, ReadContext, SheetRead
+from lib.ingest.readers.group_header import fold_group_header, folded, group_header
 from lib.core.errors import ReturnToSpeedError
 from lib.core.schema import TABLES
 from lib.ingest.sources import Sheet
@@ -112,13 +113,33 @@ def detect(sheet: Sheet) -> list[Candidate]:
     template and the roster before the vendor formats). A lone claim is not trial-read, nor are the
     others when the highest-scoring claim explains every column (it wins whatever they explain; they
     follow by detection score). Empty when no reader claims the sheet."""
-    found = [(i, Candidate(r, d, sheet)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
+    flat, grouped = fold_group_header(sheet)
+    found = _claims(flat)
+    if grouped is not None:  # a two-row group header: read as folded into one row, as the readers know it
+        for _i, c in found:
+            c.detection.info["group_header"] = grouped.row
+        found = found or _claims(sheet)
     if len(found) < 2:
         return [c for _i, c in found]
     by_score = sorted(found, key=lambda t: (-t[1].score, t[0]))
     if by_score[0][1].coverage.rank == 1.0:  # no share beats all columns, and it wins every tie: done
         return [c for _i, c in by_score]
     return [c for _i, c in sorted(found, key=lambda t: (-t[1].coverage.rank, -t[1].score, t[0]))]
+
+
+def _claims(sheet: Sheet) -> list[tuple[int, Candidate]]:
+    """(order in `READERS`, claim) of every reader that claims `sheet`."""
+    return [(i, Candidate(r, d, sheet)) for i, r in enumerate(READERS) if (d := r.detect(sheet)) is not None]
+
+
+def as_detected(sheet: Sheet, detection: Detection) -> tuple[Sheet, str | None]:
+    """The sheet as its reader saw it when it claimed it (a two-row group header folded into one row,
+    `group_header`), and the report's sentence on the fold (None when there is none)."""
+    row = detection.info.get("group_header")
+    if row is None:
+        return sheet, None
+    header = group_header(sheet.cells, int(row))
+    return (sheet, None) if header is None else (folded(sheet, header), header.note())
 
 
 def detect_format(sheet: Sheet) -> tuple[ModuleType, Detection] | None:
@@ -163,8 +184,11 @@ def coverage_of(read: SheetRead) -> Coverage:
 def read_sheet(reader: ModuleType, sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     """`reader.read`, then what holds for every reader: the rows the text parser could not split
     (broken quoting, oversize fields) listed as rejected, and no infinity reaching a table."""
+    sheet, fold = as_detected(sheet, detection)
     read = reader.read(sheet, detection, ctx)
     read.columns = sheet_columns(sheet, detection.header_row)
+    if fold is not None:
+        read.assumptions.insert(0, fold)
     read.assumptions += [r for r in sheet.remarks if r not in read.assumptions]
     read.rejects += [Problem(ctx.file, ctx.sheet, b.row, "", b.value, b.problem) for b in sheet.broken_rows]
     read.data_rows = sorted(set(read.data_rows) | {b.row for b in sheet.broken_rows})

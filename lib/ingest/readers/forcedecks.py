@@ -29,7 +29,7 @@ from lib.ingest.readers.base import (
     reject_rows,
 )
 from lib.ingest.readers.forceplate import account_for_rows, clock_text, minutes_of_day, number_trials
-from lib.ingest.normalize import infer_time_unit
+from lib.ingest.normalize import infer_time_unit, split_header
 from lib.ingest.sources import Sheet
 
 NAME = "vald_forcedecks"
@@ -85,9 +85,38 @@ IDENTITY = ["name", "externalid", "test type", *DATE_KEYS, "time", "test time", 
 DEFAULT_UNITS = {"contraction_time": "ms", "flight_time": "ms", "contact_time": "ms"}
 
 
-# a test named by a Smartabase form, a sheet or a file (`CMJ`, `Squat Jump`) when no `Test Type` column
+# a test named by a Smartabase form, a sheet, a file or a column group (`CMJ`, `Squat Jump`, `SL CMJ`)
+# when no `Test Type` column
 TEST_WORDS = {**TEST_TYPES, "countermovement jump": "cmj", "counter movement jump": "cmj", "squat jump": "sj",
-              "drop jump": "drop_jump"}
+              "drop jump": "drop_jump", "sl cmj": "sl_cmj", "single leg cmj": "sl_cmj",
+              "single leg countermovement jump": "sl_cmj", "single leg jump": "sl_cmj", "sl dj": "sl_drop_jump",
+              "single leg drop jump": "sl_drop_jump", "isometric mid thigh pull": "imtp"}
+_TEST_PREFIX = sorted(TEST_WORDS, key=len, reverse=True)  # `sl cmj` before `cmj`
+_SIDES = {"l": "left", "left": "left", "r": "right", "right": "right"}
+
+
+def metric_of(key: str) -> tuple[str | None, str, str] | None:
+    """(test named before the metric or None, side, metric key of `METRIC_KEYS`) of a loose header key,
+    or None. The side is a suffix (`concentric peak force l`, VALD's `(L)`) or, like the test, a prefix
+    that a group row over the metric names puts there (`group_header`): `cmj left jump height`."""
+    for words in _TEST_PREFIX:
+        if key.startswith(words + " ") and (found := _sided(key[len(words) + 1:])) is not None:
+            return TEST_WORDS[words], *found
+    found = _sided(key)
+    return None if found is None else (None, *found)
+
+
+def _sided(key: str) -> tuple[str, str] | None:
+    """(side, metric key) of a key with a side before or after the metric, or none ('both')."""
+    if key in METRIC_KEYS:
+        return "both", key
+    first, _sep, rest = key.partition(" ")
+    if first in _SIDES and rest in METRIC_KEYS:
+        return _SIDES[first], rest
+    m = re.fullmatch(r"(.*) (l|r|left|right)", key)
+    if m and m.group(1) in METRIC_KEYS:
+        return _SIDES[m.group(2)], m.group(1)
+    return None
 HINTS = ["reps", "externalid", "bw", "tags", "additional load", *METRIC_KEYS]
 
 
@@ -96,17 +125,36 @@ def detect(sheet: Sheet) -> Detection | None:
     `Date` and `Reps` or a ForceDecks metric. Without `Test Type` (a Smartabase form holds one test),
     two ForceDecks metrics and a test named by the sheet or the file."""
     found = detect_by_headers(sheet, NAME, [ATHLETE, {"test type"}, set(DATE_KEYS)], hints=HINTS,
-                              forbidden=["l max force", "date utc"])
+                              forbidden=["l max force", "left max force", "date utc"])
     if found is not None:
         return found
     named = named_test(sheet)
     if named is None:
-        return None
+        return _by_metric_columns(sheet, None)
     found = detect_by_headers(sheet, NAME, [ATHLETE, set(DATE_KEYS), set(METRIC_KEYS)], hints=HINTS,
-                              forbidden=["l max force", "date utc"])
+                              forbidden=["l max force", "left max force", "date utc"])
     if found is None or found.score < 3 * 2 + 2:  # fewer than two ForceDecks metrics: not sure enough
-        return None
+        return _by_metric_columns(sheet, named)
     found.info.update({"test": named[0], "test_from": named[1]})
+    return found
+
+
+def _by_metric_columns(sheet: Sheet, named: tuple[str, str] | None) -> Detection | None:
+    """A sheet whose metric headers carry their test or side (`CMJ Jump Height (cm)`, `Left Jump Height
+    (cm)`, as a group row over them reads, `group_header`): an athlete and a date column and two such
+    metrics, each with its own test or under a test named by the sheet or the file."""
+    found = detect_by_headers(sheet, NAME, [ATHLETE, set(DATE_KEYS)], hints=HINTS,
+                              forbidden=["l max force", "left max force", "date utc"])
+    if found is None:
+        return None
+    keys = [split_header(v)[0] if isinstance(v, str) else "" for v in sheet.cells.iloc[found.header_row].tolist()]
+    metrics = [m for k in keys if k and (m := metric_of(k)) is not None]
+    readable = [m for m in metrics if m[0] is not None or named is not None]
+    if len(readable) < 2 or not any(m[0] is not None or m[1] != "both" for m in readable):
+        return None
+    found.score = 3 * 2 + len(readable)
+    if named is not None:
+        found.info.update({"test": named[0], "test_from": named[1]})
     return found
 
 
@@ -130,12 +178,17 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     date_i = frame.find(*DATE_KEYS)
     time_i = frame.find("time", "start time", "test time")  # `Start Time`: a Smartabase event
     trial_i = frame.find("trial")  # desktop exports: one row per trial, `Trial 1`, `Trial 2`
-    for extra in ("reps", "tags", "additional load"):
+    reps_i = frame.find("reps")
+    for extra in ("tags", "additional load"):
         frame.find(extra)
 
     names, no_name, _name_header = athlete_names(frame, out, ctx)
     dates = dates_column(frame, out, ctx, date_i, default_order="mdy")
-    if type_i is None:  # claimed without a `Test Type` column: the test named by the sheet or file
+    if type_i is None and "test" not in detection.info:  # each metric column names its test (a group row)
+        tests = pd.Series([pd.NA] * len(frame), dtype=object)
+        raw_types = tests.astype("string")
+        out.assumptions.append("no `Test Type` column: each metric's test is the one its header names")
+    elif type_i is None:  # claimed without a `Test Type` column: the test named by the sheet or file
         test = str(detection.info["test"])
         tests = pd.Series([test] * len(frame), dtype=object)
         raw_types = tests.astype("string")
@@ -147,7 +200,7 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
 
     bad_date = ~no_name & dates.values.isna()
     reject_rows(out, ctx, frame, bad_date, frame.header(date_i), frame.col(date_i), "date missing or not a date")
-    bad_type = ~no_name & ~bad_date & tests.isna()
+    bad_type = ~no_name & ~bad_date & tests.isna() & (type_i is not None or "test" in detection.info)
     reject_rows(out, ctx, frame, bad_type, frame.header(type_i) if type_i is not None else "", raw_types,
                 "test type not supported (known: " + ", ".join(sorted(k.upper() for k in TEST_TYPES)) + ")")
     ok = ~(no_name | bad_date | bad_type)
@@ -168,12 +221,16 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
         base["trial"] = number_trials(base, order, ok)
     base["time"] = clock_text(order).to_numpy()
 
-    columns = _metric_columns(frame, out)
+    columns = _metric_columns(frame, out, row_test=type_i is not None or "test" in detection.info)
     out.tables["tests"] = _trials_per_leg(melt_metrics(frame, out, ctx, base, ok, columns, ctx.decimal_comma))
     account_for_rows(out, frame)
     out.unknown_columns = frame.unknown([*IDENTITY, *SMARTABASE_BOOKKEEPING])
-    out.assumptions.append(f"one row per trial ('{frame.header(trial_i)}')" if trial_i is not None
-                           else "one row per test: values are the mean of the `Reps` trials")
+    if trial_i is not None:
+        out.assumptions.append(f"one row per trial ('{frame.header(trial_i)}')")
+    elif reps_i is not None or type_i is not None:
+        out.assumptions.append("one row per test: values are the mean of the `Reps` trials")
+    else:  # a coach's sheet (a Smartabase form, a group row over the metrics): no Reps column says more
+        out.assumptions.append("one row per test: rows of one athlete, test and day are trials 1..n in the order performed (time of day, else sheet order)")
     return out
 
 
@@ -194,30 +251,30 @@ def _trials_per_leg(tests: pd.DataFrame) -> pd.DataFrame:
 _CLOCK = r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)\s*$"
 
 
-def _metric_columns(frame: Frame, out: SheetRead) -> list[MetricColumn]:
+def _metric_columns(frame: Frame, out: SheetRead, row_test: bool = True) -> list[MetricColumn]:
+    """The metric columns, by `metric_of`; without a test for the row (`row_test` False) only those whose
+    header names their test. Jump height estimates are chosen per test: Imp-Mom, else Imp-Dis, else
+    flight time."""
     cols: list[MetricColumn] = []
-    has_impmom = any(k.startswith("jump height imp mom") for k, _ in frame.keys)
-    has_impdis = any(k.startswith("jump height imp dis") for k, _ in frame.keys)
-    for i, (key, unit) in enumerate(frame.keys):
-        side = "both"
-        base_key = key
-        m = re.fullmatch(r"(.*) (l|r|left|right)", key)
-        if m and m.group(1) in METRIC_KEYS:
-            base_key, side = m.group(1), "left" if m.group(2) in ("l", "left") else "right"
-        metric = METRIC_KEYS.get(base_key)
-        if metric is None:
-            continue
-        if base_key.startswith("jump height imp dis") and has_impmom:
+    found = {i: m for i, (key, _u) in enumerate(frame.keys) if frame.headers[i] and (m := metric_of(key)) is not None}
+    has_impmom = {m[0] for m in found.values() if m[2].startswith("jump height imp mom")}
+    has_impdis = {m[0] for m in found.values() if m[2].startswith("jump height imp dis")}
+    for i, (test, side, base_key) in found.items():
+        if test is None and not row_test:
+            continue  # no test named for this column nor for the row: listed as not read
+        unit = frame.keys[i][1]
+        metric = METRIC_KEYS[base_key]
+        if base_key.startswith("jump height imp dis") and test in has_impmom:
             continue  # Imp-Mom is the jump height; the other estimate is listed as unknown
         if base_key.startswith("jump height imp dis"):
             out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
-        if metric == "jump_height_flight_time" and not has_impmom and not has_impdis:
+        if metric == "jump_height_flight_time" and test not in has_impmom and test not in has_impdis:
             metric = "jump_height"
             out.assumptions.append(f"'{frame.header(i)}' used as jump height (no Imp-Mom column)")
         if metric.endswith("asymmetry"):
             side = "asym"
         frame.used.add(i)
-        cols.append(MetricColumn(i, None, metric, side, unit or _inferred_unit(frame, out, i, metric)))
+        cols.append(MetricColumn(i, test, metric, side, unit or _inferred_unit(frame, out, i, metric)))
     return cols
 
 

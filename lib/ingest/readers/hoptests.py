@@ -140,6 +140,16 @@ def read(sheet: Sheet, detection: Detection, ctx: ReadContext) -> SheetRead:
     return out
 
 
+def _told_apart_by_titles(stack: StackedHeader) -> bool:
+    """True when a label repeats under different titles (`Left` under `Single hop (cm)` and under `Triple
+    hop (cm)`): those columns are not duplicates of one header, the titles tell them apart."""
+    seen: dict[str, set[tuple[str, ...]]] = {}
+    for i, label in enumerate(stack.labels):
+        if not blank(label):
+            seen.setdefault(str(label).strip().lower(), set()).add(tuple(stack.titles.get(i, [])))
+    return any(len(titles) > 1 for titles in seen.values())
+
+
 def _titles(sheet: Sheet, header_row: int) -> list[object]:
     """Text cells above the header (titles like `Single hop (m)`)."""
     block = sheet.cells.iloc[:header_row]
@@ -181,7 +191,8 @@ def _lr_column(frame: Frame, index: int | None, out: SheetRead, ctx: ReadContext
 
 def _read_long(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -> tuple[Frame, list[_Cell]]:
     stack = _long_header(sheet.cells, det.header_row)
-    frame = clean_frame(sheet, det.header_row, header_rows=stack.rows, labels=stack.labels if stack.rows > 1 else None)
+    frame = clean_frame(sheet, det.header_row, header_rows=stack.rows, labels=stack.labels if stack.rows > 1 else None,
+                        duplicates=not _told_apart_by_titles(stack))
     _note_stacked(stack, det.header_row, out)
     out.data_rows = list(frame.rows)
     keys = [_key(h) for h in frame.headers]
@@ -208,11 +219,11 @@ def _read_long(sheet: Sheet, det: Detection, ctx: ReadContext, out: SheetRead) -
         if lab is None:
             continue
         # `Left`/`Right` with no trial number: one value per limb, trials counted per limb
-        per_side[lab[0]] = per_side.get(lab[0], 0) + 1
         above = stack.titles.get(i, [])
         col_test = next((t for t in map(hop_test, reversed(above)) if t), None)
+        per_side[lab[0], col_test] = per_side.get((lab[0], col_test), 0) + 1  # counted per limb and test
         unit = unit or next((u for u in map(_unit_of, reversed(above)) if u), None)
-        trial_cols.append((i, lab[0], lab[1] or per_side[lab[0]], unit, col_test))
+        trial_cols.append((i, lab[0], lab[1] or per_side[lab[0], col_test], unit, col_test))
         frame.used.add(i)
     column_tests = {t for *_, t in trial_cols if t}
     if test_i is None and column_tests:  # the test is named over the columns (`Single hop (cm)` merged over L/R)

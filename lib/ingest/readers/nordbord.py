@@ -76,11 +76,13 @@ ADDUCTION_WORDS = ("squeeze", "adduction", "adduct", "in", "inward", "inner")
 
 
 def detect(sheet: Sheet) -> Detection | None:
-    """NordBord/ForceFrame: `Name`, `Date UTC` or `Date`, and an `L Max Force` or `R Max Force` column."""
+    """NordBord/ForceFrame: `Name`, `Date UTC` or `Date`, and an `L Max Force` or `R Max Force` column
+    (`Left Max Force` when `Left`/`Right` group the columns in a row above, `group_header`)."""
     return detect_by_headers(
-        sheet, NAME, [ATHLETE, {"date utc", "date"}, {"l max force", "r max force"}],
+        sheet, NAME, [ATHLETE, {"date utc", "date"}, {"l max force", "r max force", "left max force", "right max force"}],
         hints=["externalid", "time utc", "time", "device", "test", "l reps", "r reps", "max imbalance",
-               "l max torque", "l avg force", "direction", "position", "mode", "l max force per kg"],
+               "l max torque", "l avg force", "direction", "position", "mode", "l max force per kg",
+               "left reps", "right reps", "left max torque", "left avg force", "left max force per kg"],
         forbidden=["test type"],
     )
 
