@@ -39,14 +39,18 @@ class FactRows:
         `reach(cfg)` reads (the board's engine: `as_of` and its re-judged days)."""
         w, t = data.wellness, data.tests
         cut = keep_from
+        kind = ((t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height", "ft_ct_ratio"]))
+                | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
+                | ((t["test"] == "calf_raise") & (t["metric"] == "reps")))
+        # the tests keep no older rows by count: those before the cut are dropped here, with the
+        # columns no fact reads, before the one take of the table (not after it)
+        keep = kind & (t["date"] <= as_of) & (t["date"] >= cut if cut is not None else True)
         return cls(
-            _groups_by_athlete(w[w["item"].isin(FACT_ITEMS)], as_of, WELLNESS_COLS, cut, "item", 4, None),
+            _groups_by_athlete(w.loc[w["item"].isin(FACT_ITEMS), ["athlete_id", *WELLNESS_COLS]], as_of, WELLNESS_COLS,
+                               cut, "item", 4, None),
             _groups_by_athlete(lsi[lsi["test"].isin(HOP_BATTERY)], as_of, LSI_COLS, cut, "test", 2, "lsi"),
-            _groups_by_athlete(t[(t["test"].isin(["cmj", "nordic"]) & t["metric"].isin(["asymmetry", "jump_height",
-                                                                                    "ft_ct_ratio"]))
-                                 | (t["test"].isin(["nordic", "hip_adduction"]) & (t["metric"] == "max_force"))
-                                 | ((t["test"] == "calf_raise") & (t["metric"] == "reps"))], as_of, TEST_COLS,
-                               cut, None, 0, None, ("test", "metric")),
+            _groups_by_athlete(t.loc[keep, ["athlete_id", *TEST_COLS]], as_of, TEST_COLS, cut, None, 0, None,
+                               ("test", "metric")),
         )
 
     def until(self, athlete_id: str, day: pd.Timestamp) -> "FactRows":
