@@ -15,7 +15,9 @@ and their sum beside the floor. Targets: board + weekly exposure at 160 athletes
                                        [--split]
 
 `--split` also times the board's grouped passes alone (limb symmetry of the days the board reads,
-exposure status, the fact rows); the rest of the board is its rules per athlete.
+exposure status, the fact rows) and the fact producers over every athlete on the day (once; a
+recorded tier's re-judged days run them again); the rest of the board is its rules per athlete
+(evaluate, the re-judged days, the row).
 """
 
 from __future__ import annotations
@@ -137,10 +139,21 @@ def one(n: int, runs: int, per: int, tiers: bool, before: bool, split: bool = Fa
         keep_from, tests = first_kept_day(ON, cfg), data.tests[data.tests["date"] <= ON]
         wanted = {*HOP_BATTERY, *STRENGTH_TEST.values()}
         lsi = board_lsi(tests, data.injuries, keep_from, wanted)
+        from lib.readiness.engine import board_inputs
+        from lib.readiness.facts import athlete_facts
+
+        inputs = board_inputs(data, ON, cfg)
+
+        def producers() -> None:  # every athlete's facts on ON (the re-judged days at a tier read them again)
+            for aid, a in inputs.by_athlete.items():
+                athlete_facts(aid, ON, a.rows, a.exposure, a.noise(ON), cfg, since=a.since,
+                              injured_side=str(a.injury["side"]) if a.injury else None)
+
         parts = {"limb symmetry": best_of(runs, lambda: board_lsi(tests, data.injuries, keep_from, wanted)),
                  "exposure status": best_of(runs, lambda: exposure_status(data.sessions, data.injuries, ON, cfg,
                                                                           data.mss_confirmations)),
-                 "fact rows": best_of(runs, lambda: FactRows.build(data, lsi, ON, keep_from))}
+                 "fact rows": best_of(runs, lambda: FactRows.build(data, lsi, ON, keep_from)),
+                 "fact producers": best_of(runs, producers)}
         rest = board - sum(parts.values())
         print(f"{n:4d} athletes: the board's parts: " + " | ".join(f"{k} {v:5.3f} s" for k, v in parts.items())
               + f" | the rules per athlete and the rest {rest:5.3f} s", flush=True)

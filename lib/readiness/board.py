@@ -43,10 +43,7 @@ def readiness_board(data: Data, as_of: pd.Timestamp, cfg: Settings,
 
 def _rows_until(rows: FactRows, athlete_id: str, day: pd.Timestamp) -> FactRows:
     """The athlete's fact rows up to `day` (for the board of an earlier day)."""
-    def cut(part: dict[str, list[dict]]) -> dict[str, list[dict]]:
-        return {athlete_id: [r for r in part.get(athlete_id, []) if r["date"] <= day]}
-
-    return FactRows(cut(rows.wellness), cut(rows.lsi), cut(rows.tests))
+    return rows.until(athlete_id, day)
 
 
 def _facts_on(athlete_id: str, day: pd.Timestamp, data: Data, lsi: list[dict[str, object]], rows: FactRows,

@@ -12,7 +12,8 @@ from lib.metrics.baselines import beyond_noise
 from lib.metrics.exposure import acwr_figure
 from lib.metrics.symmetry import HOP_BATTERY, lsi_trial_noise
 from lib.readiness.force import _force_facts, _ftct_facts
-from lib.readiness.rows import WELLNESS_HIGHER_IS_BETTER, FactRows, _baseline, _dated, _latest_day, _mean, _src, _srcs
+from lib.readiness.rows import (WELLNESS_HIGHER_IS_BETTER, FactRows, Rows, _baseline, _baseline_rows, _dated, _latest_day,
+                                _mean, _src, _srcs, _ymd, ns)
 
 
 STRENGTH_TEST = {
@@ -43,34 +44,38 @@ def recorded_tier(history: pd.DataFrame, athlete_id: str, as_of: pd.Timestamp,
 def athlete_facts(athlete_id: str, as_of: pd.Timestamp, rows: FactRows, exposure: pd.DataFrame,
                   noise: dict[str, float], cfg: Settings, since: pd.Timestamp | None = None,
                   injured_side: str | None = None) -> dict[str, object]:
-    """Every fact the rules read for one athlete on one date, with its date and source."""
+    """Every fact the rules read for one athlete on one date, with its date and source. Each
+    producer selects its rows on the athlete's columns (lib.readiness.rows.Rows: dates as arrays,
+    cut by searchsorted) and reads as records only the few rows a fact or its source names."""
     stale = pd.Timedelta(days=int(cfg.num("stale_days")))
     facts: dict[str, object] = {}
     sources: dict[str, str] = {}
-    wellness = rows.wellness.get(athlete_id, [])
+    wellness, tests = rows.wellness.get(athlete_id, {}), rows.tests.get(athlete_id, {})
     _pain_facts(wellness, as_of, stale, cfg, facts, sources)
-    _lsi_facts(rows.lsi.get(athlete_id, []), as_of, stale, since, cfg, facts, sources)
-    _force_facts(rows.tests.get(athlete_id, []), as_of, stale, noise, cfg, facts, sources)
-    _ftct_facts(rows.tests.get(athlete_id, []), as_of, stale, noise, cfg, facts, sources)
-    _strength_facts(rows.tests.get(athlete_id, []), as_of, stale, injured_side, cfg, facts, sources)
+    _lsi_facts(rows.lsi.get(athlete_id, {}), as_of, stale, since, cfg, facts, sources)
+    _force_facts(tests, as_of, stale, noise, cfg, facts, sources)
+    _ftct_facts(tests, as_of, stale, noise, cfg, facts, sources)
+    _strength_facts(tests, as_of, stale, injured_side, cfg, facts, sources)
     _exposure_facts(exposure, athlete_id, facts, sources)
     _wellness_facts(wellness, as_of, cfg, facts, sources)
     facts["_sources"] = sources
     return facts
 
 
-def _pain_facts(wellness: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
+def _pain_facts(wellness: dict[object, Rows], as_of: pd.Timestamp, stale: pd.Timedelta, cfg: Settings,
                 facts: dict[str, object], sources: dict[str, str]) -> None:
     """Pain now, and whether it settled by the next morning (pain-monitoring model, Silbernagel
     2007): the next-morning score (the latest) against the score the day before, the session's day.
-    Not settled = above the safe level and higher than the day before, or above the acceptable level."""
-    cut = as_of - stale  # once, not per row
-    pain = [r for r in wellness if r["item"] == "pain" and r["date"] > cut]
-    if pain:
-        last = pain[-1]
+    Not settled = above the safe level and higher than the day before, or above the acceptable level.
+    `wellness`: the athlete's rows by item, up to `as_of`."""
+    pain = wellness["pain"].until(ns(as_of)).after(ns(as_of - stale)) if "pain" in wellness else None
+    if pain is not None and len(pain):
+        last = pain.record(len(pain) - 1)
         facts["pain"] = float(last["value"])
         sources["pain"] = _src(last, "wellness")
-        prev = pain[-2] if len(pain) >= 2 and (last["date"] - pain[-2]["date"]).days == 1 else None
+        prev = pain.record(len(pain) - 2) if len(pain) >= 2 else None
+        if prev is not None and (last["date"] - prev["date"]).days != 1:
+            prev = None
         value = float(last["value"])
         risen = prev is not None and value > cfg.num("pain_ok") and value > float(prev["value"])
         if risen or value > cfg.num("pain_stop"):
@@ -79,45 +84,44 @@ def _pain_facts(wellness: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, 
             facts.setdefault("_details", {})["pain_not_settled"] = (  # type: ignore[union-attr]
                 f"{value:g}/10{before}" + ("" if risen else f", above the acceptable {cfg.num('pain_stop'):g}/10"))
             sources["pain_not_settled"] = (f"{_src(prev, 'wellness')} then " if prev is not None else "") + _src(last, "wellness")
-    cut = as_of - pd.Timedelta(days=3)
-    swelling = [r for r in wellness if r["item"] == "swelling" and r["date"] > cut]
-    if swelling:
-        latest = max(r["date"] for r in swelling)
-        today = [r for r in swelling if r["date"] == latest]
-        facts["swelling"] = float(max(r["value"] for r in today))
-        sources["swelling"] = _src(today[-1], "wellness")
+    # swelling: the latest day's within 3 days, its largest score
+    today = _latest_day(wellness.get("swelling"), as_of, pd.Timedelta(days=3))
+    if today is not None:
+        facts["swelling"] = float(max(today.col("value")))
+        sources["swelling"] = _src(today.record(len(today) - 1), "wellness")
 
 
-def _lsi_facts(lsi: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None, cfg: Settings,
-               facts: dict[str, object], sources: dict[str, str]) -> None:
+def _lsi_facts(lsi: dict[object, Rows], as_of: pd.Timestamp, stale: pd.Timedelta, since: pd.Timestamp | None,
+               cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
+    """Each hop test's latest valid LSI within `stale_days`, and the largest drop beyond the trial
+    noise (`lsi_drop`, `hop_sem`) between the last two valid rehab tests. `lsi`: the rows by test."""
     drops = []
-    cut = as_of - stale  # once, not per row
-    by_test: dict[object, list[dict]] = {}  # the rows of each test, in order: one pass
-    for r in lsi:
-        by_test.setdefault(r["test"], []).append(r)
     for test in HOP_BATTERY:
-        rows = by_test.get(test, [])
-        recent = [r for r in rows if r["date"] > cut]
-        valid = [r for r in recent if not pd.isna(r["lsi"])]
+        rows = lsi[test].until(ns(as_of)) if test in lsi else None
+        if rows is None:
+            continue
+        recent = rows.after(ns(as_of - stale))
+        valid = [i for i, v in enumerate(recent.numbers("lsi")) if v == v]  # not NaN
         if not valid:
             continue
-        last = valid[-1]
+        last = recent.record(valid[-1])
         # one limb tested on the latest day: the last valid LSI still counts, with its own date
-        later = " (later test: one limb only)" if recent[-1]["date"] > last["date"] else ""
+        later = " (later test: one limb only)" if recent.ats[-1] > recent.ats[valid[-1]] else ""
         if last.get("basis") == "bilateral":
             pcts = [float(last[c]) for c in ("involved_pct_pre", "uninvolved_pct_pre") if not pd.isna(last[c])]
             if pcts:  # both limbs injured: the weaker limb's % of its own pre-injury value
                 facts[f"{test}_lsi"] = min(pcts)
-                sources[f"{test}_lsi"] = (f"{last['date']:%Y-%m-%d}: bilateral injury, LSI unreliable "
+                sources[f"{test}_lsi"] = (f"{_ymd(last['date'])}: bilateral injury, LSI unreliable "
                                           f"({float(last['lsi']):.0f}%): weaker limb {min(pcts):.0f}% of pre-injury; "
                                           f"{last['sources']}")
                 continue
         facts[f"{test}_lsi"] = float(last["lsi"])
-        sources[f"{test}_lsi"] = f"{last['date']:%Y-%m-%d}: {last['sources']}{later}"
+        sources[f"{test}_lsi"] = f"{_ymd(last['date'])}: {last['sources']}{later}"
         # a regression compares rehab tests, never the pre-injury baseline
-        valid = [r for r in rows if not pd.isna(r["lsi"]) and (since is None or r["date"] >= since)]
+        start = ns(since) if since is not None else None
+        valid = [i for i, (v, a) in enumerate(zip(rows.numbers("lsi"), rows.ats)) if v == v and (start is None or a >= start)]
         if len(valid) >= 2:
-            prev, last = valid[-2], valid[-1]
+            prev, last = rows.record(valid[-2]), rows.record(valid[-1])
             drop = float(prev["lsi"] - last["lsi"])
             trial_noise = lsi_trial_noise(last["left_cv"], last["right_cv"], test, cfg.num("hop_sem"))
             if drop > 0 and beyond_noise(drop, trial_noise, cfg.num("lsi_drop")):
@@ -126,25 +130,29 @@ def _lsi_facts(lsi: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, since:
         drop, test, prev, last, trial_noise = max(drops, key=lambda d: d[0])
         facts["hop_lsi_drop"] = drop
         _dated(facts, "hop_lsi_drop", last["date"])
-        sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({prev['date']:%Y-%m-%d}) -> "
-                                   f"{last['lsi']:.0f}% ({last['date']:%Y-%m-%d}); trial noise {trial_noise:.1f} points")
+        sources["hop_lsi_drop"] = (f"{test.replace('_', ' ')} LSI {prev['lsi']:.0f}% ({_ymd(prev['date'])}) -> "
+                                   f"{last['lsi']:.0f}% ({_ymd(last['date'])}); trial noise {trial_noise:.1f} points")
 
 
-def _strength_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
+def _strength_facts(tests: dict[object, Rows], as_of: pd.Timestamp, stale: pd.Timedelta, injured_side: str | None,
                     cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
-    """Absolute strength of the involved limb: Nordic force, calf-raise reps, adductor squeeze."""
+    """Absolute strength of the involved limb: Nordic force, calf-raise reps, adductor squeeze.
+    `tests`: the athlete's rows by (test, metric)."""
     if injured_side is None:
         return
     for test, metric, fact, how in (("nordic", "max_force", "nordic_force_involved", "mean"),
                                     ("calf_raise", "reps", "calf_raise_reps_involved", "max"),
                                     ("hip_adduction", "max_force", "adductor_squeeze", "mean")):
-        rows = _latest_day([r for r in tests if r["test"] == test and r["metric"] == metric], as_of, stale)
-        side_rows = [r for r in rows if r["side"] == injured_side] if test != "hip_adduction" else rows
-        if not side_rows:
+        rows = _latest_day(tests.get((test, metric)), as_of, stale)
+        if rows is None:
             continue
-        values = [float(r["value"]) for r in side_rows]
+        side_rows = rows.where("side", injured_side) if test != "hip_adduction" else rows
+        if not len(side_rows):
+            continue
+        values = [float(v) for v in side_rows.col("value")]
         facts[fact] = _mean(values) if how == "mean" else max(values)
-        sources[fact] = f"{side_rows[0]['date']:%Y-%m-%d}, {injured_side if test != 'hip_adduction' else 'both'} side: {_srcs(side_rows)}"
+        sources[fact] = (f"{_ymd(side_rows.date(0))}, {injured_side if test != 'hip_adduction' else 'both'} "
+                         f"side: {_srcs(side_rows.records())}")
 
 
 def _exposure_facts(exposure: pd.DataFrame | dict[str, object] | None, athlete_id: str, facts: dict[str, object],
@@ -163,7 +171,7 @@ def _exposure_facts(exposure: pd.DataFrame | dict[str, object] | None, athlete_i
             continue
         if key in er and not pd.isna(er[key]):
             facts[key] = float(er[key])
-            sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {er['mss_date']:%Y-%m-%d}"
+            sources[key] = "GPS sessions" + (f", MSS {er['mss_ms']:.2f} m/s set {_ymd(er['mss_date'])}"
                                              + _mss_basis(er) if key in ("days_since_near_max", "mss_age_days") else "")
     if "hsr_week_change_pct" in facts:
         now = er["acute_hsr_m"]
@@ -195,27 +203,30 @@ def _exposure_row(exposure: pd.DataFrame | dict[str, object] | None, athlete_id:
     return e.iloc[0].to_dict() if len(e) else None
 
 
-def _wellness_facts(wellness: list[dict], as_of: pd.Timestamp, cfg: Settings, facts: dict[str, object],
+def _wellness_facts(wellness: dict[object, Rows], as_of: pd.Timestamp, cfg: Settings, facts: dict[str, object],
                     sources: dict[str, str]) -> None:
     """Wellness items, each in its own direction, and their composite (McLean 2010: the sum of the
     items, higher is better) against the athlete's 28-day baseline. z = drop / max(SD, floor) with
     `wellness_sd_floor` per item (x sqrt(items) for the composite), and only a drop larger than
     `wellness_min_change` counts: one step on a 1-5 item is never a flag by itself. Facts:
-    `wellness_item_z` (the worst item) and `wellness_composite_z`, each with its words."""
+    `wellness_item_z` (the worst item) and `wellness_composite_z`, each with its words.
+    `wellness`: the athlete's rows by item (in the order of each item's first row)."""
     floor, min_change = cfg.num("wellness_sd_floor"), cfg.num("wellness_min_change")
     details: dict[str, str] = facts.setdefault("_details", {})  # type: ignore[assignment]
     latest: dict[str, dict] = {}
     worst: tuple[float, str, str] | None = None
-    by_item: dict[str, list[dict]] = {}
-    for r in wellness:
-        if r["item"] in WELLNESS_HIGHER_IS_BETTER:
-            by_item.setdefault(str(r["item"]), []).append(r)
+    by_item: dict[str, Rows] = {}
+    for item, rows in wellness.items():
+        if item in WELLNESS_HIGHER_IS_BETTER:
+            rows = rows.until(ns(as_of))
+            if len(rows):
+                by_item[str(item)] = rows
     for item, rows in by_item.items():
-        if len(rows) < 4 or rows[-1]["date"] < as_of - pd.Timedelta(days=3):
+        if len(rows) < 4 or rows.date(-1) < as_of - pd.Timedelta(days=3):
             continue
-        last = rows[-1]
+        last = rows.record(len(rows) - 1)
         latest[item] = last
-        mean, sd = _baseline(rows[:-1], last["date"], cfg)
+        mean, sd = _baseline_rows(rows.part(0, len(rows) - 1), last["date"], cfg)
         if np.isnan(mean):
             continue
         sign = 1 if WELLNESS_HIGHER_IS_BETTER[item] else -1
@@ -238,8 +249,9 @@ def _wellness_facts(wellness: list[dict], as_of: pd.Timestamp, cfg: Settings, fa
     sign = {i: 1.0 if WELLNESS_HIGHER_IS_BETTER[i] else -1.0 for i in items}
     per_day: dict[pd.Timestamp, dict[str, float]] = {}
     for item in items:
-        for r in by_item[item]:
-            per_day.setdefault(r["date"], {})[item] = float(r["value"]) * sign[item]
+        rows = by_item[item]
+        for d, v in zip(rows.col("date"), rows.col("value")):
+            per_day.setdefault(d, {})[item] = float(v) * sign[item]
     composite = [{"date": d, "value": sum(v.values())} for d, v in sorted(per_day.items()) if len(v) == len(items)]
     if not composite or composite[-1]["date"] != day:
         return
@@ -254,7 +266,7 @@ def _wellness_facts(wellness: list[dict], as_of: pd.Timestamp, cfg: Settings, fa
     facts["wellness_composite_z"] = drop / max(sd if not np.isnan(sd) else 0.0, floor * np.sqrt(len(items)))
     details["wellness_composite_z"] = (f"wellness composite ({', '.join(items)}) {composite[-1]['value']:g}, "
                                        f"usual {_usual(mean)}")
-    sources["wellness_composite_z"] = (f"{day:%Y-%m-%d} wellness vs the {cfg.num('baseline_days'):.0f}-day mean "
+    sources["wellness_composite_z"] = (f"{_ymd(day)} wellness vs the {cfg.num('baseline_days'):.0f}-day mean "
                                        f"{mean:.1f} (SD {sd:.2f}, floor {floor * np.sqrt(len(items)):.2f}); "
                                        "lower-is-worse items (soreness) count negatively")
 

@@ -9,55 +9,61 @@ import pandas as pd
 
 from lib.core.settings import Settings
 from lib.metrics.baselines import beyond_noise, smallest_worthwhile_change, typical_error
-from lib.readiness.rows import _baseline, _dated, _latest_day, _mean, _srcs
+from lib.readiness.rows import Rows, _baseline_rows, _dated, _latest_day, _mean, _nanmax, _sd, _srcs, _ymd, ns
 
 
-def _force_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
-                 facts: dict[str, object], sources: dict[str, str]) -> None:
-    by: dict[tuple[object, object], list[dict]] = {}  # the rows of each test and metric, in order: one pass
-    for r in tests:
-        by.setdefault((r["test"], r["metric"]), []).append(r)
-    cmj_asymmetry, nordic_asymmetry = by.get(("cmj", "asymmetry"), []), by.get(("nordic", "asymmetry"), [])
-    nordic_force = by.get(("nordic", "max_force"), [])
-    cmj = _latest_day(cmj_asymmetry, as_of, stale)
-    if cmj:
-        facts["cmj_asymmetry"] = _mean([r["value"] for r in cmj])
-        _dated(facts, "cmj_asymmetry", cmj[0]["date"])
-        sources["cmj_asymmetry"] = (f"{cmj[0]['date']:%Y-%m-%d}, larger side {_most_common([r['side'] for r in cmj])}, "
-                                    f"mean of {len(cmj)} test(s): {_srcs(cmj)}")
-    nordic = _latest_day(nordic_asymmetry, as_of, stale)
-    forces = _latest_day([r for r in nordic_force if r["side"] in ("left", "right")], as_of, stale)
-    if nordic and (not forces or nordic[0]["date"] >= forces[0]["date"]):
-        facts["nordic_imbalance"] = _mean([r["value"] for r in nordic])
-        _dated(facts, "nordic_imbalance", nordic[0]["date"])
-        sources["nordic_imbalance"] = f"{nordic[0]['date']:%Y-%m-%d}: {_srcs(nordic)}"
-    elif forces and {r["side"] for r in forces} == {"left", "right"}:
+def _force_facts(tests: dict[object, Rows], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float],
+                 cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
+    """CMJ asymmetry and Nordic imbalance of the latest test day, each flagged beyond noise, and the
+    CMJ jump-height drop against the 28-day baseline. `tests`: the athlete's rows by (test, metric)."""
+    cmj = _latest_day(tests.get(("cmj", "asymmetry")), as_of, stale)
+    if cmj is not None:
+        facts["cmj_asymmetry"] = _mean(cmj.col("value"))
+        _dated(facts, "cmj_asymmetry", cmj.date(0))
+        sources["cmj_asymmetry"] = (f"{_ymd(cmj.date(0))}, larger side {_most_common(cmj.col('side'))}, "
+                                    f"mean of {len(cmj)} test(s): {_srcs(cmj.records())}")
+    nordic = _latest_day(tests.get(("nordic", "asymmetry")), as_of, stale)
+    forces = _latest_day(_left_right(tests.get(("nordic", "max_force"))), as_of, stale)
+    if nordic is not None and (forces is None or nordic.ats[0] >= forces.ats[0]):
+        facts["nordic_imbalance"] = _mean(nordic.col("value"))
+        _dated(facts, "nordic_imbalance", nordic.date(0))
+        sources["nordic_imbalance"] = f"{_ymd(nordic.date(0))}: {_srcs(nordic.records())}"
+    elif forces is not None and set(forces.col("side")) == {"left", "right"}:
         # no asymmetry column (a hand-entered sheet): (stronger - weaker) / stronger x 100 from the means
-        left = _mean([r["value"] for r in forces if r["side"] == "left"])
-        right = _mean([r["value"] for r in forces if r["side"] == "right"])
+        left = _mean(forces.where("side", "left").col("value"))
+        right = _mean(forces.where("side", "right").col("value"))
         if max(left, right) > 0:
             facts["nordic_imbalance"] = abs(left - right) / max(left, right) * 100
-            _dated(facts, "nordic_imbalance", forces[0]["date"])
-            sources["nordic_imbalance"] = (f"{forces[0]['date']:%Y-%m-%d}: left {left:.0f} N, right {right:.0f} N "
-                                           f"(weaker side {'left' if left < right else 'right'}): {_srcs(forces)}")
+            _dated(facts, "nordic_imbalance", forces.date(0))
+            sources["nordic_imbalance"] = (f"{_ymd(forces.date(0))}: left {left:.0f} N, right {right:.0f} N "
+                                           f"(weaker side {'left' if left < right else 'right'}): {_srcs(forces.records())}")
     for fact, key in (("cmj_asymmetry", "cmj_asymmetry"), ("nordic_imbalance", "nordic_asymmetry")):
         if fact in facts:
-            own = cmj_asymmetry if fact == "cmj_asymmetry" else nordic_asymmetry + nordic_force
-            _flag_beyond_noise(fact, _daily_asymmetry(own, fact), noise, key, cfg, facts, sources)
-    jumps = [r for r in by.get(("cmj", "jump_height"), []) if r["side"] == "both"]
+            day = facts["_dates"][fact]  # type: ignore[index]
+            _flag_beyond_noise(fact, _daily_asymmetry(tests, fact, day - pd.Timedelta(days=int(cfg.num("baseline_days"))),
+                                                      day), noise, key, cfg, facts, sources)
+    jumps = tests.get(("cmj", "jump_height"))
+    jumps = jumps.where("side", "both") if jumps is not None else None
     latest = _latest_day(jumps, as_of, stale)
-    if latest:
-        day = latest[0]["date"]
-        value = _mean([r["value"] for r in latest])
-        mean, _sd = _baseline([r for r in jumps if r["date"] < day], day, cfg)
+    if latest is not None:
+        day = latest.date(0)
+        value = _mean(latest.col("value"))
+        mean, _sd = _baseline_rows(jumps, day, cfg)  # type: ignore[arg-type]
         if not np.isnan(mean):
             change = value - mean
             te, te_from = jump_height_noise(noise, mean, cfg)
             if change < 0 and beyond_noise(change, te, noise.get("cmj_jump_height_swc", np.nan)):
                 facts["jump_height_drop_pct"] = -change / mean * 100
                 _dated(facts, "jump_height_drop_pct", day)
-                sources["jump_height_drop_pct"] = (f"{day:%Y-%m-%d}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm; "
+                sources["jump_height_drop_pct"] = (f"{_ymd(day)}: {value:.1f} cm vs 28-day baseline {mean:.1f} cm; "
                                                    f"noise {te:.1f} cm ({te_from})")
+
+
+def _left_right(rows: Rows | None) -> Rows | None:
+    """The rows of the left or the right side."""
+    if rows is None:
+        return None
+    return rows.where("side", "left", "right")
 
 
 def _most_common(values: list[object]) -> object:
@@ -80,23 +86,24 @@ def jump_height_noise(noise: dict[str, float], baseline: float, cfg: Settings) -
     return cv / 100 * baseline, f"single trials: CV {cv:g}% of the baseline, Alves Souza 2020"
 
 
-def _daily_asymmetry(tests: list[dict], fact: str) -> dict[pd.Timestamp, float]:
-    """Per test day: CMJ asymmetry (mean of the day's tests), or Nordic imbalance (the device's
-    column, else from the day's left and right forces)."""
+def _daily_asymmetry(tests: dict[object, Rows], fact: str, after: pd.Timestamp,
+                     before: pd.Timestamp) -> dict[pd.Timestamp, float]:
+    """Per test day after `after` and before `before` (the baseline `_flag_beyond_noise` reads):
+    CMJ asymmetry (mean of the day's tests), or Nordic imbalance (the device's column, else from
+    the day's left and right forces); the days with the column first, each oldest first."""
     test = "cmj" if fact == "cmj_asymmetry" else "nordic"
-    by_day: dict[pd.Timestamp, list[float]] = {}
-    for r in tests:
-        if r["test"] == test and r["metric"] == "asymmetry":
-            by_day.setdefault(r["date"], []).append(float(r["value"]))
-    out = {d: _mean(v) for d, v in by_day.items()}
-    if test == "nordic":
-        sides: dict[pd.Timestamp, dict[str, list[float]]] = {}
-        for r in tests:
-            if r["test"] == "nordic" and r["metric"] == "max_force" and r["side"] in ("left", "right"):
-                sides.setdefault(r["date"], {}).setdefault(str(r["side"]), []).append(float(r["value"]))
-        for d, lr in sides.items():
-            if d not in out and len(lr) == 2:
-                left, right = _mean(lr["left"]), _mean(lr["right"])
+    lo, hi = ns(after), ns(before)
+    asym = tests.get((test, "asymmetry"))
+    out = ({d: _mean([float(v) for v in r.col("value")]) for d, r in asym.between(lo, hi).days()}
+           if asym is not None else {})
+    forces = _left_right(tests.get(("nordic", "max_force"))) if test == "nordic" else None
+    if forces is not None:
+        for d, r in forces.between(lo, hi).days():
+            sides = r.col("side")
+            if d not in out and len(set(sides)) == 2:
+                values = [float(v) for v in r.col("value")]
+                left = _mean([v for v, s in zip(values, sides) if s == "left"])
+                right = _mean([v for v, s in zip(values, sides) if s == "right"])
                 if max(left, right) > 0:
                     out[d] = abs(left - right) / max(left, right) * 100
     return out
@@ -112,8 +119,8 @@ def _flag_beyond_noise(fact: str, daily: dict[pd.Timestamp, float], noise: dict[
     before = [v for d, v in daily.items() if window < d < day]
     value = float(facts[fact])  # type: ignore[arg-type]
     if len(before) >= 2:
-        mean, sd = _mean(before), float(np.std(before, ddof=1))
-        te = np.nanmax([noise.get(f"{key}_te", np.nan), sd])
+        mean, sd = _mean(before), _sd(before)
+        te = _nanmax(noise.get(f"{key}_te", np.nan), sd)
         if value <= mean or not beyond_noise(value - mean, te, noise.get(f"{key}_swc", np.nan)):
             return
         sources[f"{fact}_flag"] = f"{sources.get(fact, '')}; baseline {mean:.1f} (SD {sd:.1f}): beyond noise"
@@ -123,32 +130,39 @@ def _flag_beyond_noise(fact: str, daily: dict[pd.Timestamp, float], noise: dict[
     _dated(facts, f"{fact}_flag", day)
 
 
-def _ftct_facts(tests: list[dict], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float], cfg: Settings,
-                facts: dict[str, object], sources: dict[str, str]) -> None:
+def _ftct_facts(tests: dict[object, Rows], as_of: pd.Timestamp, stale: pd.Timedelta, noise: dict[str, float],
+                cfg: Settings, facts: dict[str, object], sources: dict[str, str]) -> None:
     """CMJ flight time : contraction time as % of the athlete's 28-day baseline (Cormack 2008), when
     the fall exceeds the test's noise (typical error and SWC of the team's FT:CT, Hopkins 2000)."""
-    rows = [r for r in tests if r["test"] == "cmj" and r["metric"] == "ft_ct_ratio" and r["side"] == "both"]
+    rows = tests.get(("cmj", "ft_ct_ratio"))
+    rows = rows.where("side", "both") if rows is not None else None
     latest = _latest_day(rows, as_of, stale)
-    if not latest:
+    if latest is None:
         return
-    day = latest[0]["date"]
-    mean, sd = _baseline([r for r in rows if r["date"] < day], day, cfg)
+    day = latest.date(0)
+    mean, sd = _baseline_rows(rows, day, cfg)  # type: ignore[arg-type]
     if np.isnan(mean) or mean <= 0:
         return
-    value = _mean([r["value"] for r in latest])
+    value = _mean(latest.col("value"))
     # single trials: the athlete's own day-to-day SD stands in for the typical error when larger
-    te = np.nanmax([noise.get("cmj_ft_ct_ratio_te", np.nan), sd])
+    te = _nanmax(noise.get("cmj_ft_ct_ratio_te", np.nan), sd)
     if not beyond_noise(value - mean, te, noise.get("cmj_ft_ct_ratio_swc", np.nan)):
         return
     facts["ftct_pct_baseline"] = value / mean * 100
     _dated(facts, "ftct_pct_baseline", day)
-    sources["ftct_pct_baseline"] = f"{day:%Y-%m-%d}: FT:CT {value:.2f} vs 28-day baseline {mean:.2f}"
+    sources["ftct_pct_baseline"] = f"{_ymd(day)}: FT:CT {value:.2f} vs 28-day baseline {mean:.2f}"
+
+
+NOISE_METRICS = ["jump_height", "asymmetry", "ft_ct_ratio"]
 
 
 class _NoiseByDay:
     """The team's noise figures from tests up to a date (never after it), computed once per date."""
 
     def __init__(self, tests: pd.DataFrame, cfg: Settings) -> None:
+        # only the rows noise_figures reads (CMJ and Nordic, the three metrics), filtered once, not per date
+        if len(tests):
+            tests = tests[tests["test"].isin(["cmj", "nordic"]) & tests["metric"].isin(NOISE_METRICS)]
         self.tests, self.cfg, self.cache = tests, cfg, {}  # type: ignore[var-annotated]
         self.days = np.sort(tests["date"].dropna().unique()) if len(tests) else np.array([], dtype="datetime64[s]")
 

@@ -1,8 +1,10 @@
 """The board as the loop per athlete computed it before the vectorised engine (issue 15, item 2):
 `readiness_board`, its per-athlete lookups and `exposure_status` as they were at the commit before
 the engine, kept here so that the cross-check compares the engine with what the old code gives in
-the same test run. The rules (`evaluate`, the fact producers) are shared with lib: the check is of
-the inputs and the passes, not of a frozen copy of the rules."""
+the same test run. The fact producers (and the fact rows, the noise figures by day and
+`_rows_until` they read) are the frozen copies in tests/readiness/legacy_facts.py, as they were
+before their rewrite into array passes: the check is of the inputs, the passes and the producers.
+The judging of facts (`evaluate`, `highest_safe_tier`, `_acted_on`) is still shared with lib."""
 
 # ruff: noqa
 from __future__ import annotations
@@ -19,11 +21,10 @@ from lib.metrics.exposure import (LOADS, acwr_ewma, acwr_rolling, daily_load, pc
 from lib.metrics.mss import mss_table
 from lib.metrics.plan_actual import board_reasons as plan_reasons
 from lib.metrics.symmetry import limb_symmetry
-from lib.readiness.board import BOARD_COLUMNS, _note, _rows_until
+from lib.readiness.board import BOARD_COLUMNS, _note
 from lib.readiness.evaluate import evaluate, highest_safe_tier
-from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, athlete_facts, recorded_tier
-from lib.readiness.force import _NoiseByDay
-from lib.readiness.rows import FactRows
+from lib.readiness.facts import STRENGTH_TEST, _acted_on, active_injury, recorded_tier
+from tests.readiness.legacy_facts import FactRows, _NoiseByDay, _rows_until, athlete_facts
 from lib.store.data import Data
 
 

@@ -80,6 +80,39 @@ def season(n: int, seed: int = 5) -> Data:
     return Data(athletes, injuries, tests, sessions, wellness, history)
 
 
+def rich_season(n: int, seed: int = 7) -> Data:
+    """`season(n)` with the data every fact producer reads in its last 60 days: CMJ jump height and
+    FT:CT (two trials, both sides), the Nordic's asymmetry column on some days, calf raises, the
+    adductor squeeze, and daily wellness items (McLean 1-5) with swelling now and then."""
+    data = season(n)
+    rng = np.random.default_rng(seed)
+    ids = data.athletes["athlete_id"].astype(str).tolist()
+    on = pd.Timestamp("2026-06-30")
+    kinds = [("cmj", "jump_height", "both", 30, 45, "cm"), ("cmj", "ft_ct_ratio", "both", 0.6, 0.9, "ratio"),
+             ("nordic", "asymmetry", "left", 0, 25, "%"), ("calf_raise", "reps", "left", 15, 35, "reps"),
+             ("calf_raise", "reps", "right", 15, 35, "reps"), ("hip_adduction", "max_force", "both", 300, 500, "N")]
+    rows = []
+    for aid in ids:
+        for test, metric, side, lo, hi, unit in kinds:
+            for day in sorted(rng.choice(60, 12, replace=False)):
+                for trial in (1, 2):
+                    rows.append({"athlete_id": aid, "date": on - pd.Timedelta(days=int(day)), "test": test,
+                                 "metric": metric, "side": side, "trial": trial, "value": float(rng.uniform(lo, hi)),
+                                 "unit": unit, "device": "sheet", "source_file": "extra.xlsx",
+                                 "source_row": len(rows) + 2})
+    tests = pd.concat([data.tests, conform(pd.DataFrame(rows), "tests")], ignore_index=True)
+    days = pd.date_range(on - pd.Timedelta(days=59), on)
+    wellness = [{"athlete_id": aid, "date": d, "item": item, "value": int(rng.integers(1, 6)),
+                 "scale": "1-5 McLean, 5 = best", "source_file": "forms.csv", "source_row": i + 2}
+                for i, (aid, d, item) in enumerate((a, d, item) for a in ids for d in days
+                                                   for item in ("sleep", "fatigue", "mood", "soreness"))
+                if rng.random() < 0.8]
+    wellness += [{"athlete_id": aid, "date": on - pd.Timedelta(days=int(rng.integers(0, 5))), "item": "swelling",
+                  "value": int(rng.integers(0, 2)), "scale": "0 = none, 1 = present"} for aid in ids[::4]]
+    wellness = pd.concat([data.wellness, conform(pd.DataFrame(wellness), "wellness")], ignore_index=True)
+    return Data(data.athletes, data.injuries, tests, data.sessions, wellness, data.tier_history)
+
+
 def assert_same_board(old: pd.DataFrame, new: pd.DataFrame, dtypes: bool = True) -> None:
     assert list(old.columns) == list(new.columns) and len(old) == len(new)
     assert not dtypes or old.dtypes.to_dict() == new.dtypes.to_dict()
@@ -116,8 +149,9 @@ def test_the_engine_gives_the_loop_board_on_the_demo_team(demo: Data, day: pd.Ti
     assert_same_facts(old_facts, new_facts)
 
 
-def test_the_engine_gives_the_loop_board_on_a_160_athlete_season() -> None:
-    data, cfg, on = season(160), defaults(), pd.Timestamp("2026-06-30")
+@pytest.mark.parametrize("make", [season, rich_season])
+def test_the_engine_gives_the_loop_board_on_a_160_athlete_season(make) -> None:  # noqa: ANN001
+    data, cfg, on = make(160), defaults(), pd.Timestamp("2026-06-30")
     old_facts: dict = {}
     new_facts: dict = {}
     old = legacy_readiness_board(data, on, cfg, facts_out=old_facts)
