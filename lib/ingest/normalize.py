@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,14 @@ def map_distinct(values: pd.Series, fn, dtype: str | None = None) -> pd.Series: 
     distinct value once is what keeps a season-long import close to the time of opening the file.
     """
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    mapped = np.array([fn(v) for v in uniques] + [None], dtype=object)
+    results = [fn(v) for v in uniques]
+    if dtype == "string" and all(r is None or type(r) is str for r in results):
+        # texts spread over the column by Arrow (a take of the distinct texts): the same column as
+        # `pd.Series(objects, dtype="string")`, without converting a Python text per row
+        distinct = pa.array(results + [None], type=pa.string())
+        spread = distinct.take(pa.array(np.where(codes < 0, len(results), codes)))
+        return pd.Series(pd.arrays.ArrowStringArray(spread), index=values.index, dtype=dtype)
+    mapped = np.array(results + [None], dtype=object)
     return pd.Series(mapped[codes], index=values.index, dtype=dtype)
 
 
@@ -208,13 +216,12 @@ def _plain_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         if kind in ("floating", "integer", "mixed-integer-float", "empty"):
             out = cells.astype(float)
         elif kind == "string":
-            present = cells != None  # noqa: E711 - elementwise; a NaN among the texts fails the join below
-            texts = cells[present]
-            joined = "".join(texts)
-            if not joined.isascii() or joined.encode("ascii").translate(None, _NUMBER_CHARS):
-                return None  # a space, a letter, a unit: cell by cell
-            out = np.full(len(cells), np.nan)
-            out[present] = _text_floats(texts)  # ValueError for a malformed one (`1.2.3`, `-`, ``)
+            # the texts as one Arrow array (None a null; a NaN or pd.NA among them raises, and the
+            # column goes cell by cell as before), checked and cast without a Python object per cell
+            texts = pa.array(cells, type=pa.string(), from_pandas=False)
+            if _utf8_body(texts).translate(None, _NUMBER_CHARS):
+                return None  # a space, a letter, a unit, any non-ASCII byte: cell by cell
+            out = _arrow_floats(texts, lambda: cells[cells != None])  # noqa: E711 - elementwise
         else:
             return None
     except (TypeError, ValueError, OverflowError):  # pd.NA, a huge int, a malformed number
@@ -230,10 +237,33 @@ def _text_floats(texts: np.ndarray) -> np.ndarray:
     text Arrow refuses raises the ValueError the caller expects, or is one numpy reads after all).
     Over this alphabet the two accept the same texts and round the same way (both correctly
     rounded): tests/ingest/test_number_texts.py checks every short text and long digit strings."""
+    return _arrow_floats(pa.array(texts, type=pa.string()), lambda: texts)
+
+
+def _arrow_floats(texts: pa.Array, present: Callable[[], np.ndarray]) -> np.ndarray:
+    """`_text_floats` of an Arrow string array (NaN where null); `present` gives its non-null
+    texts as a numpy array, asked for only when Arrow refuses one (numpy then reads them, or
+    raises the ValueError)."""
     try:
-        return pc.cast(pa.array(texts, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        return pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return texts.astype(float)
+        if not texts.null_count:
+            return present().astype(float)
+        out = np.full(len(texts), np.nan)
+        out[~texts.is_null().to_numpy(zero_copy_only=False)] = present().astype(float)
+        return out
+
+
+def _utf8_body(texts: pa.Array) -> bytes:
+    """The UTF-8 bytes of an Arrow string array's values, end to end (nulls hold none): what
+    `"".join` of its texts would encode to, read from its buffers without a Python text per value."""
+    if not len(texts):
+        return b""
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1]
+    data = texts.buffers()[2]
+    if data is None:
+        return b""
+    return memoryview(data)[int(offsets[0]):int(offsets[-1])].tobytes()
 
 
 def _one_number(v: object, decimal_comma: bool) -> tuple[float, bool]:

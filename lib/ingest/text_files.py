@@ -148,53 +148,57 @@ def _one_record(record: str, delim: str, lenient: bool) -> tuple[str, list[str]]
     return "ok", parsed[0] if parsed else []
 
 
-def text_grid(text: str, delim: str) -> tuple[pd.DataFrame, list[BrokenRow]]:
+def text_grid(text: str, delim: str, raw: bytes | None = None) -> tuple[pd.DataFrame, list[BrokenRow]]:
     """The cells of a CSV text as an object grid (blank cells None, empty margins dropped) and the
     rows that could not be split. Read by pandas' C parser in one pass; a text it cannot split
     cleanly (a broken quote, a cell over the size limit, a NUL) goes through `split_text`, which
-    reads it record by record and lists each broken one: the two give the same grid."""
-    cells = _c_grid(text, delim)
+    reads it record by record and lists each broken one: the two give the same grid. `raw`: the
+    text's UTF-8 bytes, when the file was read as UTF-8 (not encoded again)."""
+    cells = _c_grid(text, delim, raw)
     if cells is not None:
         return cells, []
     rows, broken = split_text(text, delim)
     return _grid(rows), broken
 
 
-def _c_grid(text: str, delim: str) -> pd.DataFrame | None:
+def _c_grid(text: str, delim: str, raw: bytes | None = None) -> pd.DataFrame | None:
     """The grid read by `pandas.read_csv` (engine "c", every cell a string), or None when the text
     needs the careful reader: a NUL, a parse error (an unclosed quote, a row wider than any line
     says), or a cell longer than MAX_FIELD_CHARS (which Python's csv module, and so the careful
-    reader, refuses)."""
+    reader, refuses). `raw`: the text's UTF-8 bytes when the caller has them (the file as uploaded)."""
     if not text or "\x00" in text:
         return None
-    raw = text.encode("utf-8")
-    width, lines, longest = _line_shape(raw, delim)
+    raw = text.encode("utf-8") if raw is None else raw
+    lines, longest = _line_ends(raw)
+    # one record per line (checked below): a cell is no longer than its line (in bytes, at least its characters)
+    if longest > MAX_FIELD_CHARS:
+        return None
     try:
-        with warnings.catch_warnings():  # a warning of lost cells is a text for the careful reader
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            # bytes, not a StringIO: the C parser reads UTF-8 bytes without a round trip through Python text
-            frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8", sep=delim, header=None,
-                                names=range(width), index_col=False, dtype=object, keep_default_na=False,
-                                na_values=[""], skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, quotechar='"',
-                                doublequote=True, escapechar=None, comment=None, engine="c")
+        # the width the first line says; a wider line later makes the parser stop, and the text is
+        # read again as wide as its widest line (a preamble's short lines above a table)
+        frame = _read_cells(raw, delim, None)
+        if frame is None:
+            frame = _read_cells(raw, delim, _line_width(raw, delim))
     except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, UnicodeError):
+        return None
+    if frame is None:
         return None
     # a record spanning lines (a quoted line break, or a quote that opens and closes lines later)
     # is the careful reader's: it tells a clean multi-line cell from a stray quote
     if len(frame) != lines:
         return None
-    # one record per line: a cell is no longer than its line (in bytes, at least its characters)
-    if longest > MAX_FIELD_CHARS:
-        return None
-    cells = np.empty(frame.shape, dtype=object)  # row-major, filled column by column: one copy of the cells
-    for j in range(frame.shape[1]):
-        cells[:, j] = frame.iloc[:, j].to_numpy(dtype=object)
-    flat = cells.reshape(-1)  # a view: blanks set to None below are set in `cells`
-    blank = flat != flat  # a blank cell, read as NaN (the one value unequal to itself; pd.isna takes 3x longer)
-    flat[blank] = None  # None, as split_text gives it
-    if not len(flat):
+    if not frame.size:
         return pd.DataFrame()
-    blank = blank.reshape(cells.shape)
+    cells = np.empty(frame.shape, dtype=object)  # row-major, filled column by column: one copy of the cells
+    blank = np.zeros(frame.shape, dtype=bool)
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j].to_numpy(dtype=object)
+        cells[:, j] = column
+        # the C parser gives texts, and NaN for a blank cell: a column of texts only has no blank
+        # (one C pass that stops at the first other value), the others are compared cell by cell
+        if pd.api.types.infer_dtype(column, skipna=False) != "string":
+            blank[:, j] = column != column  # NaN, the one value unequal to itself (pd.isna takes 3x longer)
+            cells[blank[:, j], j] = None  # None, as split_text gives it
     if not (blank[-1].all() or blank[:, -1].all()):
         return pd.DataFrame(cells, dtype=object, copy=False)
     filled = ~blank
@@ -205,20 +209,62 @@ def _c_grid(text: str, delim: str) -> pd.DataFrame | None:
     return pd.DataFrame(cells[: nonempty_rows[-1] + 1, : nonempty_cols[-1] + 1], dtype=object, copy=False)
 
 
-def _line_shape(raw: bytes, delim: str) -> tuple[int, int, int]:
-    """(most cells a line could hold, lines, bytes of the longest line) of UTF-8 text whose lines
-    end in \r\n, \n or \r (a last line without an ending counts; \r\n is one ending, as the C
-    parser reads it). Counted on the bytes in a few array passes, not line by line in Python."""
+def _read_cells(raw: bytes, delim: str, width: int | None) -> pd.DataFrame | None:
+    """Every cell as a string (NaN where blank) by `pandas.read_csv`'s C parser, `width` columns
+    wide (None: as wide as the first line); None when a line is wider than that, or the first line
+    is blank. Raises the
+    parser's errors (an unclosed quote) and its warning of lost cells."""
+    with warnings.catch_warnings():  # a warning of lost cells is a text for the careful reader
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            # bytes, not a StringIO: the C parser reads UTF-8 bytes without a round trip through Python text
+            return pd.read_csv(io.BytesIO(raw), encoding="utf-8", sep=delim, header=None,
+                               names=None if width is None else range(width), index_col=False, dtype=object,
+                               keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                               quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True, escapechar=None,
+                               comment=None, engine="c")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            # a wider line, or a blank first line (no width to take): read at the widest line's width
+            if width is None and (isinstance(exc, pd.errors.EmptyDataError) or _WIDER_LINE.search(str(exc))):
+                return None
+            raise
+
+
+# the C parser's words for a line with more cells than the columns it was given
+_WIDER_LINE = re.compile(r"Expected \d+ fields in line \d+, saw \d+")
+
+
+def _line_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the bytes, positions of line endings, line bounds: -1, every ending, the length) of UTF-8
+    text whose lines end in \r\n, \n or \r."""
     buf = np.frombuffer(raw, dtype=np.uint8)
     ends = np.flatnonzero((buf == 10) | (buf == 13) if b"\r" in raw else buf == 10)
-    # a \n right after a \r closes the same line: it ends a line of no cells for the width, not a record
+    return buf, ends, np.concatenate(([-1], ends, [len(buf)]))
+
+
+def _line_ends(raw: bytes) -> tuple[int, int]:
+    """(lines, bytes of the longest line) of UTF-8 text whose lines end in \r\n, \n or \r (a last
+    line without an ending counts; \r\n is one ending, as the C parser reads it). Counted on the
+    bytes in a few array passes, not line by line in Python."""
+    buf, ends, bounds = _line_bounds(raw)
+    # a \n right after a \r closes the same line: it ends a line of no cells, not a record
     crlf = (buf[ends[:-1]] == 13) & (buf[ends[1:]] == 10) & (np.diff(ends) == 1)
-    bounds = np.concatenate(([-1], ends, [len(buf)]))
-    delims = np.flatnonzero(buf == ord(delim))
-    width = int(np.diff(np.searchsorted(delims, bounds)).max()) + 1
     longest = int((np.diff(bounds) - 1).max())
     lines = len(ends) - int(crlf.sum()) + (0 if raw.endswith((b"\n", b"\r")) else 1)
-    return width, lines, longest
+    return lines, longest
+
+
+def _line_width(raw: bytes, delim: str) -> int:
+    """The most cells a line of the text could hold: its delimiters + 1, quoted ones too (an
+    all-blank column that over-counting adds is an empty margin, dropped with the others)."""
+    buf, _ends, bounds = _line_bounds(raw)
+    delims = np.flatnonzero(buf == ord(delim))
+    return int(np.diff(np.searchsorted(delims, bounds)).max()) + 1
+
+
+def _line_shape(raw: bytes, delim: str) -> tuple[int, int, int]:
+    """(most cells a line could hold, lines, bytes of the longest line): `_line_width` and `_line_ends`."""
+    return (_line_width(raw, delim), *_line_ends(raw))
 
 
 def _open_text(data: bytes, name: str) -> OpenedFile:
@@ -226,7 +272,7 @@ def _open_text(data: bytes, name: str) -> OpenedFile:
         raise UnreadableFile(name, "this is not a text or spreadsheet file (binary content); UTF-16 text needs a byte-order mark")
     text, encoding = decode_text(data)
     delim = sniff_delimiter(text)
-    cells, broken = text_grid(text, delim)
+    cells, broken = text_grid(text, delim, data if encoding == "UTF-8" else None)  # UTF-8 without a BOM: the bytes are the text's
     if cells.empty:
         if broken:
             raise UnreadableFile(name, f"no row could be split into cells: {broken[0].problem}")
