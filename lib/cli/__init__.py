@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-
+from lib.cli import args as cli_args
 from lib.core.errors import ReturnToSpeedError
 
 
@@ -21,6 +21,17 @@ def _command(name: str):  # noqa: ANN202 - a command function
         from lib.cli import commands
 
         return getattr(commands, name)(args)
+
+    run.__name__ = name
+    return run
+
+
+def _module_main(name: str):  # noqa: ANN202 - a command function
+    """`lib.cli.<name>.main`, imported when the command runs (see `_command`)."""
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return importlib.import_module(f"lib.cli.{name}").main(args)
 
     run.__name__ = name
     return run
@@ -81,14 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_import)
 
     p = add("export", "write a canonical table or the board as CSV (stdout) or XLSX; audit-logged")
-    from lib.cli import export, report
-
-    export.add_arguments(p)
+    cli_args.export_arguments(p)
     p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
     p.set_defaults(func=_cmd_export)
 
     p = add("report", "write the board (one A4 page) or an athlete's return-to-speed report as PDF or PNG")
-    report.add_arguments(p)
+    cli_args.report_arguments(p)
     p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
     p.set_defaults(func=_cmd_report)
 
@@ -159,22 +168,16 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_settings)
 
     p = add("formats", "a club's format profiles: list, show, export, import (a shared file), draft (from a sheet), delete")
-    from lib.cli import formats as formats_cli
-
-    formats_cli.add_arguments(p)
-    p.set_defaults(func=formats_cli.main)
+    cli_args.formats_arguments(p)
+    p.set_defaults(func=_module_main("formats"))
 
     p = add("plan", "a returning athlete's weekly high-velocity plan (proposal, or saved with its actuals); --save stores one")
-    from lib.cli import plan as plan_cli
-
-    plan_cli.add_arguments(p)
-    p.set_defaults(func=plan_cli.main)
+    cli_args.plan_arguments(p)
+    p.set_defaults(func=_module_main("plan"))
 
     p = add("mss", "an athlete's maximal sprint speed; confirm or set aside a session's max speed (medical, admin; audit-logged)")
-    from lib.cli import mss as mss_cli
-
-    mss_cli.add_arguments(p)
-    p.set_defaults(func=mss_cli.main)
+    cli_args.mss_arguments(p)
+    p.set_defaults(func=_module_main("mss"))
 
     p = add("demo", "load the bundled demo team (sample_data/) into the store")
     p.set_defaults(func=_cmd_demo)

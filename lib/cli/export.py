@@ -7,21 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from lib.core.cells import BOARD
-from lib.core.schema import TABLES
-from lib.exports import ALL, FORMATS, export_bytes
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments of `python -m lib export` (the caller adds --db)."""
-    parser.add_argument("table", choices=[*TABLES, BOARD, ALL], metavar="TABLE",
-                        help=", ".join(TABLES) + f"; {BOARD} (the readiness board); {ALL} (every table and the board, xlsx)")
-    parser.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or xlsx")
-    parser.add_argument("--pseudonymise", choices=["initials", "codes"], help="no names: initials or athlete codes")
-    parser.add_argument("--provenance", action="store_true", help="add import_id, source_sheet columns")
-    parser.add_argument("--on", help="the board's date YYYY-MM-DD (default: today)")
-    parser.add_argument("--team", default="default", help="the board's team settings (default: default)")
-    parser.add_argument("-o", "--output", help="write FILE instead of stdout (CSV files get a BOM for Excel)")
+from lib.cli.args import export_arguments as add_arguments  # noqa: F401 - lib.cli.export.add_arguments, as before
 
 
 def main_export(args: argparse.Namespace) -> int:
@@ -29,6 +15,7 @@ def main_export(args: argparse.Namespace) -> int:
     [--on DATE] [--team NAME] [-o FILE]`: writes FILE, else stdout (an xlsx only to a file or a pipe)."""
     from lib import store
     from lib.core.errors import ReturnToSpeedError
+    from lib.exports import export_bytes
 
     fmt = getattr(args, "format", None) or "csv"
     output = getattr(args, "output", None)

@@ -13,42 +13,15 @@ import os
 import sys
 from pathlib import Path
 
-from lib import store
-from lib.ingest import profile_guess, profiles
-from lib.ingest.sources import open_file
-
-ACTIONS = ("list", "show", "export", "import", "draft", "delete")
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """`formats ACTION ...`: one sub-command per action, each taking its options after it too."""
-    actions = p.add_subparsers(dest="action", required=True, metavar="{" + ",".join(ACTIONS) + "}")
-    helps = {"list": "the stored profiles", "show": "a stored profile's file, with its version and signature",
-             "export": "write a stored profile's file, to share", "import": "check a profile file and store it",
-             "draft": "write the product's guess at a sheet's columns as a profile file to edit",
-             "delete": "remove a stored profile (admins); the rows it imported stay"}
-    for action in ACTIONS:
-        a = actions.add_parser(action, help=helps[action], description=helps[action])
-        a.add_argument("--db", default=argparse.SUPPRESS, help="store path or SQLAlchemy URL")
-        if action in ("show", "export", "delete"):
-            a.add_argument("target", metavar="NAME", help="the profile's name")
-        elif action in ("import", "draft"):
-            a.add_argument("target", metavar="FILE", help="a profile file" if action == "import" else "a sheet to map")
-        if action in ("export", "draft"):
-            a.add_argument("-o", "--output", help="write the profile file here (default: stdout)")
-        if action == "draft":
-            a.add_argument("--name", help="the profile's name (default: from the file name)")
-            a.add_argument("--sheet", help="the workbook's sheet to map (default: the first)")
-        if action == "import":
-            a.add_argument("--replace", action="store_true", help="replace the stored profile of that name")
-        if action in ("import", "delete"):
-            a.add_argument("--role", default="admin", choices=["medical", "coach", "admin"],
-                           help="role the change is made under (every role may import a profile; admins delete)")
-            a.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded in the audit log")
+from lib.cli.args import FORMAT_ACTIONS as ACTIONS  # noqa: F401 - the actions, as before
+from lib.cli.args import formats_arguments as add_arguments  # noqa: F401 - lib.cli.formats.add_arguments, as before
 
 
 def main(args: argparse.Namespace) -> int:
     """Run one `formats` action; the exit code."""
+    from lib import store
+    from lib.ingest import profiles
+
     if args.action == "draft":
         return _draft(args)
     engine = store.connect(args.db)
@@ -81,6 +54,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _draft(args: argparse.Namespace) -> int:
+    from lib.ingest import profile_guess, profiles
+    from lib.ingest.sources import open_file
+
     path = Path(args.target)
     if not path.is_file():
         print(f"error: no such file: {args.target}", file=sys.stderr)

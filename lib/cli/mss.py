@@ -25,20 +25,6 @@ from lib.store import settings
 DEFAULT_REASONS = {"confirm": "confirmed by staff as a real maximum", "exclude": "set aside by staff as an artefact"}
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The mss subcommand's arguments."""
-    p.add_argument("action", choices=["show", "confirm", "exclude"])
-    p.add_argument("athlete_id")
-    p.add_argument("--value", type=float, help="the session's max speed in m/s (as stored, to 2 decimals)")
-    p.add_argument("--session", help="the session's date YYYY-MM-DD")
-    p.add_argument("--on", help="date of the decision, or of `show` (default: today)")
-    p.add_argument("--reason", help="why (kept with the decision)")
-    p.add_argument("--team", default="default", help="settings of this team: its mss_ceiling (default: default)")
-    p.add_argument("--role", default="medical", choices=["medical", "coach", "admin"],
-                   help="role the decision is made under (coaches may only show)")
-    p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded with the decision")
-
-
 def _day(text: str | None, flag: str) -> pd.Timestamp | None:
     if not text:
         return None

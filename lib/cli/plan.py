@@ -28,19 +28,6 @@ from lib.store import settings
 from lib.core.errors import ReturnToSpeedError
 from lib.metrics.planning import PlanError, week_monday
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The plan subcommand's arguments."""
-    p.add_argument("athlete_id", nargs="?", help="the athlete (default: every returning athlete)")
-    p.add_argument("--week", help="ISO week like 2026-W48 (default: the week after --on)")
-    p.add_argument("--on", help="as-of date YYYY-MM-DD (default: the latest day with data, as on the board)")
-    p.add_argument("--format", choices=["text", "csv", "json"], default="text")
-    p.add_argument("--team", default="default", help="settings of this team (default: default)")
-    p.add_argument("--save", metavar="FILE", help="store an edited plan (JSON or CSV as printed by this command)")
-    p.add_argument("--who", default=os.environ.get("USER", "cli"), help="name recorded with a saved plan")
-    p.add_argument("--role", default="coach", choices=["coach", "medical", "admin"],
-                   help="role the plan is saved under (every role may plan; tiers stay medical)")
-
-
 def main(args: argparse.Namespace) -> int:
     """Run `python -m lib plan`."""
     from lib.readiness.asof import latest_data_day

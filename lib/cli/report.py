@@ -9,20 +9,10 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from lib.cli.args import report_arguments as add_arguments  # noqa: F401 - lib.cli.report.add_arguments, as before
+
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments of `python -m lib report board|athlete ATHLETE_ID [--on DATE] [--team NAME]
-    [--pseudonymise initials|codes] -o FILE.pdf|FILE.png` (the caller adds --db)."""
-    parser.add_argument("kind", choices=["board", "athlete"], help="board: one page for the meeting; athlete: "
-                                                                  "one athlete's return-to-speed report")
-    parser.add_argument("athlete_id", nargs="?", help="the athlete (athlete reports)")
-    parser.add_argument("--on", help="date YYYY-MM-DD (default: today)")
-    parser.add_argument("--team", default="default", help="settings of this team (default: default)")
-    parser.add_argument("--pseudonymise", choices=["initials", "codes"], help="no names: initials or athlete codes")
-    parser.add_argument("-o", "--output", required=True, help="FILE.pdf (board: .png too)")
 
 
 def main_report(args: argparse.Namespace) -> int:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.core.names import BOARD  # noqa: F401 - cells.BOARD for every caller
 from lib.core.schema import TABLES
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
-BOARD = "board"  # the board's sheet and file name
+
 BOARD_UNITS = {"days_since_injury": "days"}
 # what a cell that holds no value is written as in the exports we read
 MISSING_TOKENS = {"", "na", "n/a", "nan", "none", "null", "-", "--", "—", "x", "dnf", "dns", "dnc",

@@ -30,9 +30,8 @@ from lib.core.status import STATUS_FILLS  # noqa: F401
 from lib.core.workbook import FIXED_TIME, HEADER_FILL, workbook_bytes  # noqa: F401
 from lib.ingest.readers.template import header_column, output_only  # noqa: F401 - reading our exports back
 from lib.core.errors import InputError
+from lib.core.names import ALL, FORMATS  # noqa: F401 - exports.ALL and FORMATS for every caller
 
-FORMATS = ("csv", "xlsx")
-ALL = "all"
 # board columns added after the file layout was published: written after `reasons`, so that every
 # earlier column keeps its place for a consumer reading by position (extend, never rename or move)
 BOARD_ADDED = ("acwr_hsr", "acwr_sprint")
