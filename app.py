@@ -18,14 +18,13 @@ else:
 
     import ui_frame  # light: streamlit and lib.core's errors only; ui and lib come after the first frame
 
-    ui_frame.require_frame()  # first: a run in the old pages/ mode reruns at once, not after lib's imports
     # First start: lib's imports (pandas, SQLAlchemy, the engine) take seconds; this line, the page config
     # and the real navigation are on screen at once instead of a blank page (tests/e2e/test_first_start.py,
     # benchmarks/first_start.py). Later runs import nothing new.
-    cold = "ui" not in sys.modules
     opening = st.empty()
-    if cold:
+    if "ui" not in sys.modules:
         opening.caption("Opening Return to Speed…")
+    ui_frame.require_frame()  # a run in the old pages/ mode reruns at once, not after lib's imports
     # meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off).
     # The tab icon is an emoji, drawn in the browser: a `:material/...:` page icon makes every browser
     # fetch it from fonts.gstatic.com, telling an outside host who opens the app (tests/e2e/test_hostile_browser.py)
