@@ -16,21 +16,20 @@ if __name__ != "__main__":
 else:
     import sys
 
-    # First start: lib's imports take a second or two before the first element; this line is on screen
-    # at once instead of a blank page (tests/e2e/test_first_start.py). Later runs import nothing new.
+    import ui_frame  # light: streamlit and lib.core's errors only; ui and lib come after the first frame
+
+    # First start: lib's imports (pandas, SQLAlchemy, the engine) take seconds; this line, the page config
+    # and the real navigation are on screen at once instead of a blank page (tests/e2e/test_first_start.py,
+    # benchmarks/first_start.py). Later runs import nothing new.
     opening = st.empty()
     if "ui" not in sys.modules:
         opening.caption("Opening Return to Speed…")
-    import ui  # after the first element, on purpose
-    import widgets
-    from lib.views import squads, upload_line
-
-    ui.require_frame()
+    ui_frame.require_frame()  # a run in the old pages/ mode reruns at once, not after lib's imports
     # meeting mode folds the sidebar away (the arrow at the top left brings it back to switch it off).
     # The tab icon is an emoji, drawn in the browser: a `:material/...:` page icon makes every browser
     # fetch it from fonts.gstatic.com, telling an outside host who opens the app (tests/e2e/test_hostile_browser.py)
     st.set_page_config(page_title="Return to Speed", page_icon="🏃", layout="wide",
-                       initial_sidebar_state="collapsed" if ui.meeting_mode() else "auto")
+                       initial_sidebar_state="collapsed" if ui_frame.meeting_mode() else "auto")
 
     PAGES = {
         "board": st.Page("pages/board.py", title="Readiness board", icon=":material/traffic:", default=True),
@@ -43,21 +42,14 @@ else:
     }
     ACCESS = st.Page("pages/access.py", title="Access & audit", icon=":material/admin_panel_settings:")
 
-
-    # Sign-in (only when secrets have an [auth] section): nothing of the team is read before it, and the
-    # navigation holds only this screen (no page list in the sidebar, any other address lands here).
-    if ui.sign_in_on() and not ui.signed_in():
-        st.navigation([st.Page(widgets.sign_in_screen, title="Sign in")], position="hidden").run()
-        st.stop()
-    if ui.role() is None:
-        st.navigation([st.Page(widgets.no_role_screen, title="No access")], position="hidden").run()
-        st.stop()
-
-    # The real navigation from the first frame, before the team is read: a first start loads the demo
-    # team below under a spinner, and the sidebar never lists the raw pages/ files
-    # (.streamlit/config.toml: client.showSidebarNavigation = false).
-    st.set_option("client.showSidebarNavigation", True)
-    navigation = st.navigation(list(PAGES.values()) + ([ACCESS] if ui.can("administer") else []))
+    # The real navigation from the first frame, before lib's imports on a local start (the sidebar never
+    # lists the raw pages/ files: .streamlit/config.toml hides them until ui_frame.navigation runs).
+    # Sign-in and no-role screens are the whole navigation: nothing of the team is read before them.
+    navigation = ui_frame.navigation(list(PAGES.values()), ACCESS, opening)
+    with st.spinner("Opening Return to Speed…", show_time=True):
+        import ui  # after the navigation, on purpose
+        import widgets
+        from lib.views import squads, upload_line
     with st.spinner("Loading the demo team (first start: a few seconds)…", show_time=True):
         ui.demo_team()
     opening.empty()

@@ -26,7 +26,9 @@ from lib.privacy.pseudonym import known_names, pseudonymise_data, store_key
 from lib.readiness import Data, readiness_board
 from lib.core.text import md
 from lib.views import ALL_SQUADS, team_key
-from ui_frame import follow_newest, keep, require_frame, show_problem, submit, widget_key  # noqa: F401 - pages call them as ui.*
+from ui_frame import MEETING, follow_newest, keep, meeting_mode, require_frame, show_problem, submit, widget_key  # noqa: F401 - pages call them as ui.*
+from ui_frame import auth_configured as _auth_configured  # noqa: F401 - tests patch ui._auth_configured
+import ui_frame
 
 # Session-state keys, defined once; read and written only through the functions below.
 LAST_IMPORT = "last_import"  # report dicts of the latest upload
@@ -35,7 +37,6 @@ UPLOAD_PROBLEM = "upload_problem"  # why the latest upload could not be imported
 AS_OF = "as_of"  # the board's date
 SQUAD = "squad"  # team picker
 ATHLETE = "athlete_id"  # athlete opened from the board
-MEETING = "meeting_mode"  # screen-share layout
 NAMES = "names"  # full names, initials or athlete codes (for sharing outside the medical team)
 FOCUS = "returning_first"  # meeting focus: returning athletes at the top of the board
 
@@ -117,21 +118,11 @@ def _chart(data_version: str, names: str, role: str, module: str, name: str, arg
 
 # ------------------------------------------------------------------------- who is using the app
 
-def _auth_configured() -> bool:
-    """Whether the secrets have an `[auth]` section (st.login configured)."""
-    from streamlit.auth_util import get_secrets_auth_section
-
-    try:
-        return bool(get_secrets_auth_section())
-    except Exception:  # noqa: BLE001 - unreadable secrets: treat as configured, fail closed below
-        return True
-
-
 def sign_in_on() -> bool:
     """Whether sign-in is on: an `[auth]` section in the secrets, or st.user carrying
     `is_logged_in` (as AppTest's simulated users do). Off for the local demo, where the one local
     user has RTS_LOCAL_ROLE."""
-    return "is_logged_in" in st.user.to_dict() or _auth_configured()
+    return ui_frame.sign_in_on(lambda: _auth_configured())
 
 
 def signed_in() -> bool:
@@ -292,10 +283,6 @@ def selected_athlete() -> str | None:
 
 def select_athlete(athlete_id: str) -> None:
     st.session_state[ATHLETE] = athlete_id
-
-
-def meeting_mode() -> bool:
-    return bool(st.session_state.get(MEETING, False))
 
 
 def returning_first() -> bool:

@@ -1,9 +1,14 @@
 """The run's frame, apart from ui.py's state and data: every run routed through app.py's
 navigation, sidebar values kept across page switches, and form callbacks with the problem they
-keep to show. Pages reach these through `ui` (ui.require_frame, ui.keep, ui.submit, ...)."""
+keep to show. Pages reach these through `ui` (ui.require_frame, ui.keep, ui.submit, ...).
+
+Light on purpose: streamlit and lib.core's errors and text only, so that app.py can draw the
+first frame (opening line, page config, the navigation) before lib's imports (pandas,
+SQLAlchemy, the engine: seconds on a first start; benchmarks/first_start.py)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Callable
 
@@ -11,6 +16,69 @@ import streamlit as st
 
 from lib.core.errors import ReturnToSpeedError
 from lib.core.text import md
+
+
+MEETING = "meeting_mode"  # session-state key of the screen-share layout (ui re-exports it)
+# lib.privacy.roles.LOCAL_ROLE_ENV and its default, read here without lib.privacy's imports
+# (SQLAlchemy, pandas); tests/test_first_start.py pins both equal to lib.privacy's.
+LOCAL_ROLE_ENV, LOCAL_ROLE_DEFAULT = "RTS_LOCAL_ROLE", "admin"
+
+
+def meeting_mode() -> bool:
+    return bool(st.session_state.get(MEETING, False))
+
+
+def auth_configured() -> bool:
+    """Whether the secrets have an `[auth]` section (st.login configured)."""
+    from streamlit.auth_util import get_secrets_auth_section
+
+    try:
+        return bool(get_secrets_auth_section())
+    except Exception:  # noqa: BLE001 - unreadable secrets: treat as configured, fail closed below
+        return True
+
+
+def sign_in_on(configured: Callable[[], bool] = auth_configured) -> bool:
+    """Whether sign-in is on: an `[auth]` section in the secrets (`configured`), or st.user
+    carrying `is_logged_in` (as AppTest's simulated users do)."""
+    return "is_logged_in" in st.user.to_dict() or configured()
+
+
+def local_role() -> str:
+    """The role of the local user without sign-in, before lib is imported (what
+    lib.privacy.resolve_role gives for no email; an unknown role is refused there, by ui.role)."""
+    return os.environ.get(LOCAL_ROLE_ENV, LOCAL_ROLE_DEFAULT)
+
+
+def navigation(pages: list[Any], access: Any, opening: Any) -> Any:
+    """app.py's st.navigation for this user: `pages`, and `access` for an admin. Without sign-in the
+    role is the environment's and nothing of lib's store is imported first, so a first start shows
+    the navigation at once. With sign-in, ui reads the role from the store first; the sign-in and
+    no-role screens are then the whole navigation (hidden: no page list, any address lands there)
+    and the run stops there, `opening` (the first start's line) cleared."""
+    if sign_in_on():
+        with st.spinner("Opening Return to Speed…"):
+            import ui
+        role = ui.role() if ui.signed_in() else None
+        if not ui.signed_in():
+            _only_screen("sign_in_screen", "Sign in", opening)
+    else:
+        role = local_role()
+    if role is None:
+        _only_screen("no_role_screen", "No access", opening)
+    from lib.core.access import can  # its check_role refuses an unknown RTS_LOCAL_ROLE, as ui.role does
+
+    st.set_option("client.showSidebarNavigation", True)
+    return st.navigation(pages + ([access] if can(role, "administer") else []))
+
+
+def _only_screen(name: str, title: str, opening: Any) -> None:
+    """A screen of widgets.py as the whole navigation, then stop the run."""
+    import widgets
+
+    opening.empty()
+    st.navigation([st.Page(getattr(widgets, name), title=title)], position="hidden").run()
+    st.stop()
 
 
 def widget_key(key: str) -> str:
