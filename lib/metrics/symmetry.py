@@ -33,9 +33,13 @@ LSI_COLUMNS = [
 ]
 
 
+SUMMARY_INPUT = ["athlete_id", "date", "test", "metric", "side", "unit", "value", "source_file", "source_row"]
+
+
 def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     """Per athlete, date, test, metric and side: mean, best, n trials, CV% and source rows."""
-    lr = tests[tests["side"].isin(["left", "right"])]
+    on_limb = tests["side"].isin(["left", "right"])
+    lr = tests if on_limb.all() else tests[on_limb]
     if lr.empty:
         return pd.DataFrame(columns=["athlete_id", "date", "test", "metric", "side", "unit", "mean", "best", "n", "cv",
                                      "sources"])
@@ -43,7 +47,8 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     lr = lr.assign(_best_key=np.where(lower, -lr["value"].astype(float), lr["value"].astype(float)),
                    _src=lr["source_file"].astype("string").fillna("?") + ":" + lr["source_row"].astype("string").fillna("?"))
     keys = ["athlete_id", "date", "test", "metric", "side"]
-    lr = lr.sort_values(keys, kind="stable")
+    # no sort first: the groups come sorted, each group's rows in their order in `tests`, as a
+    # stable sort by the keys would leave them (so the same means and source order)
     grouped = lr.groupby(keys, sort=True, dropna=False)
     out = grouped.agg(unit=("unit", "first"), mean=("value", "mean"), n=("value", "size"),
                       sd=("value", "std"), best_key=("_best_key", "max"))
@@ -108,9 +113,10 @@ def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
 
 def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     """LSI per athlete, date and test (primary metric of each test), with pre-injury comparison."""
-    wanted = tests[tests["test"].isin(PRIMARY_METRIC.keys())]
-    wanted = wanted[wanted["metric"] == wanted["test"].map(PRIMARY_METRIC)]
-    sides = side_summary(wanted)
+    # one take of the rows and columns side_summary reads: each test's primary metric on a limb
+    primary = (tests["test"].isin(PRIMARY_METRIC.keys()) & (tests["metric"] == tests["test"].map(PRIMARY_METRIC))
+               & tests["side"].isin(["left", "right"]))
+    sides = side_summary(tests.loc[primary.fillna(False).to_numpy(dtype=bool), SUMMARY_INPUT])
     if sides.empty:
         return pd.DataFrame(columns=LSI_COLUMNS)
     wide = sides.pivot_table(index=["athlete_id", "date", "test", "metric", "unit"], columns="side",

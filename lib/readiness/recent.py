@@ -30,17 +30,18 @@ def board_lsi(tests: pd.DataFrame, injuries: pd.DataFrame, keep_from: pd.Timesta
     """`limb_symmetry(tests, injuries)`'s rows of the tests in `wanted` (the hop battery and the
     strength tests), from the test days the board reads (see the module's text). A test day is
     an integer key (athlete, test, date) over every row at once, no Python per group."""
-    t = tests[tests["test"].isin(wanted)]
-    if t.empty:
-        return limb_symmetry(t, injuries)
-    days = _Days(t, keep_from)
+    among = tests["test"].isin(wanted).to_numpy(dtype=bool)
+    if not among.any():
+        return limb_symmetry(tests[among], injuries)
+    days = _Days(tests, among, keep_from)
     if not len(days.keys):
-        return limb_symmetry(t, injuries)
+        return limb_symmetry(tests[among], injuries)
     keep = days.recent | days.older_to_second_pair()
     keep[days.reference(injuries)] = True
-    lsi = limb_symmetry(t[_among(days.row_key, days.keys[keep]) & days.dated], injuries)
+    # one take of the season's rows: the wanted tests' rows of the kept days (a key is one test's)
+    lsi = limb_symmetry(tests[among & _among(days.row_key, days.keys[keep]) & days.dated], injuries)
     if days.short_of_previous(lsi, keep):
-        return limb_symmetry(t, injuries)
+        return limb_symmetry(tests[among], injuries)
     return lsi
 
 
@@ -61,10 +62,11 @@ def _among(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 
 
 class _Days:
-    """The test days with an LSI row (the primary metric on a limb, keys not blank), as sorted
-    integer keys (athlete, test, date): athlete x test is the group, the date its offset."""
+    """The test days with an LSI row (a test `among` the wanted, its primary metric on a limb, keys
+    not blank), as sorted integer keys (athlete, test, date): athlete x test is the group, the
+    date its offset."""
 
-    def __init__(self, t: pd.DataFrame, keep_from: pd.Timestamp) -> None:
+    def __init__(self, t: pd.DataFrame, among: np.ndarray, keep_from: pd.Timestamp) -> None:
         self.keep_from = keep_from
         athlete, athletes = pd.factorize(t["athlete_id"].astype(str))
         test, tests = pd.factorize(t["test"])
@@ -79,7 +81,7 @@ class _Days:
         primary = t["metric"].fillna("").astype(str).to_numpy(dtype=object) == metric
         left = t["side"].eq("left").fillna(False).to_numpy(dtype=bool)
         right = t["side"].eq("right").fillna(False).to_numpy(dtype=bool)
-        lsi_row = (primary & (left | right) & self.dated & t["athlete_id"].notna().to_numpy()
+        lsi_row = (among & primary & (left | right) & self.dated & t["athlete_id"].notna().to_numpy()
                    & t["unit"].notna().to_numpy())
         self.keys = _distinct(self.row_key[lsi_row])
         valued = lsi_row & t["value"].notna().to_numpy()
