@@ -77,35 +77,38 @@ def involved_side_on(injuries: pd.DataFrame, athlete_id: str, date: pd.Timestamp
 
 def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     """`keys` (athlete_id, date) with the injury relevant on each date (see `involved_side_on`):
-    columns involved_side and injury_date, NaN where the athlete has no injury on record."""
-    out = keys[["athlete_id", "date"]].copy()
-    out["_pos"] = np.arange(len(out))
+    columns involved_side and injury_date, NaN where the athlete has no injury on record.
+
+    One binary search over the injuries as integer keys (athlete, day) instead of two as-of merges:
+    with the injuries sorted by date, the latest one on or before the date is the last of the
+    athlete's before it (as `merge_asof(direction="backward")` takes the last of equal dates), else
+    the athlete's first (`direction="forward"`)."""
+    result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
     inj = injuries[["athlete_id", "injury_date", "side"]].dropna(subset=["injury_date"])
-    if inj.empty or out.empty:
-        return out.assign(involved_side=pd.Series(pd.NA, index=out.index, dtype="string"),
-                          injury_date=pd.NaT).drop(columns="_pos")
+    if inj.empty or result.empty:  # (in the keys' own index, as before)
+        blank = keys[["athlete_id", "date"]].copy()
+        return blank.assign(involved_side=pd.Series(pd.NA, index=blank.index, dtype="string"), injury_date=pd.NaT)
     inj = inj.assign(injury_date=inj["injury_date"].astype("datetime64[s]"),
                      athlete_id=inj["athlete_id"].astype(str)).sort_values("injury_date")
-    ids = out["athlete_id"].astype(str).to_numpy(dtype=object)
-    # only the athletes with an injury on record are matched (the others have none: blank)
-    injured = pd.Series(ids).isin(set(inj["athlete_id"])).to_numpy()
-    side, when, at = inj["side"].iloc[0:0], inj["injury_date"].iloc[0:0], np.array([], dtype=int)
-    if injured.any():
-        left = out[injured]
-        left = left.assign(date=left["date"].astype("datetime64[s]"), athlete_id=ids[injured]).sort_values("date")
-        back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
-        fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
-        back = back.sort_values("_pos").reset_index(drop=True)
-        fwd = fwd.sort_values("_pos").reset_index(drop=True)
-        use_fwd = back["injury_date"].isna()
-        side = back["side"].where(~use_fwd, fwd["side"])
-        when = back["injury_date"].where(~use_fwd, fwd["injury_date"])
-        at = back["_pos"].to_numpy()
-    result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
+    code, athletes = pd.factorize(inj["athlete_id"].to_numpy(dtype=object))
+    order = np.argsort(code, kind="stable")  # by athlete, each athlete's injuries still by date
+    day = inj["injury_date"].to_numpy().astype(np.int64)[order]
+    date = result["date"].to_numpy().astype("datetime64[s]")
+    asked = pd.Index(athletes).get_indexer(result["athlete_id"].astype(str).to_numpy(dtype=object))
+    injured = (asked >= 0) & ~np.isnat(date)  # only athletes with an injury on record are matched
+    t0 = min(int(day.min()), int(date[injured].astype(np.int64).min()) if injured.any() else 0)
+    span = max(int(day.max()), int(date[injured].astype(np.int64).max()) if injured.any() else 0) - t0 + 1
+    sorted_keys = code[order].astype(np.int64) * span + (day - t0)
+    first = np.searchsorted(code[order], np.arange(len(athletes)))
+    at = np.flatnonzero(injured)
+    a = asked[at]
+    back = np.searchsorted(sorted_keys, a * span + (date[at].astype(np.int64) - t0), side="right") - 1
+    pick = order[np.where(back >= first[a], back, first[a])]
+    side, when = inj["side"], inj["injury_date"]
     every_side = pd.Series(pd.NA, index=result.index, dtype=side.dtype)
-    every_side.iloc[at] = side.to_numpy()
+    every_side.iloc[at] = side.to_numpy()[pick]
     every_when = pd.Series(pd.NaT, index=result.index, dtype=when.dtype)
-    every_when.iloc[at] = when.to_numpy()
+    every_when.iloc[at] = when.to_numpy()[pick]
     result["involved_side"] = every_side.astype("string")
     result["injury_date"] = every_when
     return result

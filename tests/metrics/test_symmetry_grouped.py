@@ -105,3 +105,18 @@ def test_a_season_with_re_injuries_and_both_limbs_hurt_gets_the_same_lsi() -> No
     tests.loc[tests.index[::307], "unit"] = pd.NA
     assert_same(tests, injuries, ON)
     assert_same(tests, injuries, ON - pd.Timedelta(days=30))
+
+
+def test_the_injury_of_a_date_is_the_latest_on_or_before_it_else_the_first() -> None:
+    # b: right 10-01, left 10-20, right again 10-20 (the same day: the later row of the day counts,
+    # as the frozen as-of merge took it). 09-20 -> the first injury (right, 10-01); 10-01 -> right
+    # 10-01 (on the day); 10-19 -> right 10-01; 11-20 -> the 10-20 injury listed last (right)
+    injuries = pd.DataFrame({"athlete_id": ["b", "b", "b"], "injury_date": pd.to_datetime(["2026-10-01", "2026-10-20",
+                                                                                            "2026-10-20"]),
+                             "side": ["right", "left", "right"], "region": ["hamstring"] * 3})
+    keys = pd.DataFrame({"athlete_id": ["b", "b", "a", "b", "b"],
+                         "date": pd.to_datetime(["2026-09-20", "2026-10-01", "2026-10-05", "2026-10-19", "2026-11-20"])})
+    got = injury_sides(keys, injuries)
+    assert list(got["involved_side"].fillna("-")) == ["right", "right", "-", "right", "right"]
+    assert list(got["injury_date"].dt.strftime("%m-%d").fillna("-")) == ["10-01", "10-01", "-", "10-01", "10-20"]
+    pd.testing.assert_frame_equal(got, legacy.injury_sides(keys, injuries), check_exact=True)
