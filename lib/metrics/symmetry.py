@@ -259,20 +259,27 @@ def _add_pre_injury(out: pd.DataFrame) -> pd.DataFrame:
     post = out["_injury_date"].notna() & (out["date"] >= out["_injury_date"])
     if not post.any():
         return out
-    # the references of the athletes with a test after an injury only; a stable sort, so that two
-    # rows of one day (two units) give the same reference whichever other rows are there
+    # the references of the athletes with a test after an injury only: per (athlete, test) the
+    # last row dated before the injury, one binary search over integer keys (athlete x test, day),
+    # the rows in a stable order, so that two rows of one day (two units) give the same reference
+    # whichever other rows are there (the last of the day, as the as-of merge took it)
     ids = out["athlete_id"].astype(str)
-    pre_rows = out.loc[ids.isin(set(ids[post])), ["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
-        columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
-    pre_rows = pre_rows.assign(athlete_id=pre_rows["athlete_id"].astype(str), test=pre_rows["test"].astype(str),
-                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date",
-                                                                                                  kind="stable")
-    q = out.loc[post, ["athlete_id", "test", "_injury_date"]].copy()
-    q["_idx"] = q.index
-    q = q.assign(athlete_id=q["athlete_id"].astype(str), test=q["test"].astype(str),
-                 _injury_date=q["_injury_date"].astype("datetime64[s]")).sort_values("_injury_date")
-    found = pd.merge_asof(q, pre_rows, left_on="_injury_date", right_on="pre_date", by=["athlete_id", "test"],
-                          direction="backward", allow_exact_matches=False).set_index("_idx")
+    athlete, _ = pd.factorize(ids.to_numpy(dtype=object))
+    test, tests = pd.factorize(out["test"].astype(str).to_numpy(dtype=object))
+    pair = athlete.astype(np.int64) * len(tests) + test
+    day = out["date"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    at = np.flatnonzero(post.to_numpy(dtype=bool))
+    injured = out["_injury_date"].to_numpy().astype("datetime64[s]").astype(np.int64)[at]
+    cand = np.flatnonzero(ids.isin(set(ids.iloc[at])).to_numpy(dtype=bool))
+    order = cand[np.lexsort((day[cand], pair[cand]))]
+    t0 = min(int(day[cand].min()), int(injured.min()))
+    span = max(int(day[cand].max()), int(injured.max())) - t0 + 1
+    before = np.searchsorted(pair[order] * span + (day[order] - t0), pair[at] * span + (injured - t0), side="left") - 1
+    ok = before >= 0
+    ok[ok] = pair[order[before[ok]]] == pair[at[ok]]
+    found = out.iloc[order[before[ok]]][["date", "left_mean", "right_mean"]].set_axis(out.index[at[ok]])
+    found = found.rename(columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
+    found = found.assign(pre_date=found["pre_date"].astype("datetime64[s]"))
     found = found[found["pre_date"].notna()]
     if found.empty:
         return out

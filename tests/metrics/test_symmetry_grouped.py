@@ -120,3 +120,19 @@ def test_the_injury_of_a_date_is_the_latest_on_or_before_it_else_the_first() -> 
     assert list(got["involved_side"].fillna("-")) == ["right", "right", "-", "right", "right"]
     assert list(got["injury_date"].dt.strftime("%m-%d").fillna("-")) == ["10-01", "10-01", "-", "10-01", "10-20"]
     pd.testing.assert_frame_equal(got, legacy.injury_sides(keys, injuries), check_exact=True)
+
+
+def test_two_units_on_the_pre_injury_day_give_the_reference_of_the_last_unit() -> None:
+    # b (right injured 10-01) hopped on 09-20 with the left limb in cm (200) and the right in inches
+    # (70): two LSI rows that day, sorted by unit (cm: left only, in: right only), and the last
+    # before the injury is the reference, as before. 11-20 in cm: right 160 / 70 = 228.6%; the left
+    # has no reference in that row (NaN)
+    rows = _hops("b", "2026-09-20", 200, 70)
+    rows[1] = {**rows[1], "unit": "in"}
+    tests = pd.DataFrame(rows + _hops("b", "2026-11-20", 200, 160))
+    lsi = limb_symmetry(tests, INJURY)
+    assert list(lsi["unit"]) == ["cm", "in", "cm"]
+    after = lsi.set_index("date").loc[pd.Timestamp("2026-11-20")]
+    assert (after["pre_injury_date"], round(after["involved_pct_pre"], 1)) == (pd.Timestamp("2026-09-20"), 228.6)
+    assert pd.isna(after["uninvolved_pct_pre"])
+    pd.testing.assert_frame_equal(lsi, legacy.limb_symmetry(tests, INJURY), check_exact=True)
