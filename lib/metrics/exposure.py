@@ -198,17 +198,23 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     on = daily["on_record"].to_numpy(dtype=bool)
     last28 = (daily["date"] > as_of - pd.Timedelta(days=28)).to_numpy()
 
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=values.astype(float), minlength=n)
+    # every window summed below lies in the last 28 days: the sums run over those rows only (the
+    # rows left out add 0.0, which changes no sum), in the same order
+    tail = np.flatnonzero(from_end <= 28)
+    tail_codes = codes[tail]
+
+    def total(values: np.ndarray) -> np.ndarray:  # per athlete; `values` 0 before the last 28 days
+        return np.bincount(tail_codes, weights=values[tail].astype(float), minlength=n)
 
     def weekly(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # `weekly_figure_of` per athlete over `mask`
         days = total(mask)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(days > 0, total(np.where(mask, np.nan_to_num(values), 0.0)) / days * 7, np.nan)
 
-    def last_date(mask: np.ndarray) -> pd.Series:
-        return pd.Series(dates.where(pd.Series(mask, index=daily.index)).to_numpy()).groupby(codes).max() \
-            .reindex(range(n))
+    def last_date(mask: np.ndarray) -> pd.Series:  # per athlete, NaT without a day in `mask`
+        day = dates.to_numpy()
+        latest = np.maximum.reduceat(np.where(mask, day.view(np.int64), np.iinfo(np.int64).min), first)
+        return pd.Series(latest.view(day.dtype))  # (int64's minimum is NaT)
 
     out = pd.DataFrame({"athlete_id": ids.iloc[first].tolist()})  # typed as a frame of the ids would be
     key = out["athlete_id"]
