@@ -120,15 +120,20 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     sides = side_summary(tests.loc[_primary_on_limb(tests), SUMMARY_INPUT])
     if sides.empty:
         return pd.DataFrame(columns=LSI_COLUMNS)
-    wide = sides.pivot_table(index=["athlete_id", "date", "test", "metric", "unit"], columns="side",
-                             values=["mean", "best", "n", "cv"], aggfunc="first")
+    # the sides come sorted by their keys: each (athlete, date, test) is a run of rows, numbered in
+    # order; the number rides along the pivot (one per run: no other grouping) to fetch the run's
+    # source rows, joined once per run (no merge by three text keys)
+    run = _runs(sides, ["athlete_id", "date", "test"])
+    wide = sides.assign(_run=run).pivot_table(index=["athlete_id", "date", "test", "metric", "unit", "_run"],
+                                              columns="side", values=["mean", "best", "n", "cv"], aggfunc="first")
     wide.columns = [f"{side}_{stat}" for stat, side in wide.columns]
     wide = wide.reset_index()
     for col in ("left_mean", "right_mean", "left_best", "right_best", "left_n", "right_n", "left_cv", "right_cv"):
         if col not in wide.columns:
             wide[col] = np.nan
-    wide = wide.merge(_joined(sides, ["athlete_id", "date", "test"], "sources"), on=["athlete_id", "date", "test"],
-                      how="left")
+    joined = pd.Series(_join_runs(sides["sources"].to_numpy(dtype=object), run))
+    wide["sources"] = joined.iloc[wide["_run"].to_numpy()].reset_index(drop=True)
+    wide = wide.drop(columns="_run")
     inj = injury_sides(wide, injuries)
     wide["involved_side"] = inj["involved_side"].to_numpy()
     # pre-injury references come from before the episode's first injury (a re-injury in rehab
@@ -152,15 +157,12 @@ def _primary_on_limb(tests: pd.DataFrame) -> np.ndarray:
     return primary & (flags("side", "left") | flags("side", "right"))
 
 
-def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
-    """`column`'s text joined with ", " per group of `keys` (in row order), without a Python-level
-    groupby: the rows sorted by group, each run of a group joined in one Arrow pass."""
-    grouped = frame.groupby(keys, sort=True, dropna=False)
-    codes = grouped.ngroup().to_numpy()
-    order = np.argsort(codes, kind="stable")
-    out = grouped.size().reset_index()[keys]
-    out[column] = _join_runs(frame[column].to_numpy(dtype=object)[order], codes[order])
-    return out
+def _runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The run number of each row of `frame` (sorted by `keys`): 0, 1, ... for each new value of the
+    keys (blank keys alike, as a groupby with dropna=False groups them)."""
+    codes = np.column_stack([pd.factorize(frame[k])[0] for k in keys])
+    new = np.r_[True, (codes[1:] != codes[:-1]).any(axis=1)] if len(codes) else np.array([], dtype=bool)
+    return np.cumsum(new) - 1
 
 
 def _join_runs(values: np.ndarray, codes: np.ndarray, distinct: bool = False) -> list[str]:
