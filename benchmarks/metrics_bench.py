@@ -17,7 +17,9 @@ and their sum beside the floor. Targets: board + weekly exposure at 160 athletes
 `--split` also times the board's grouped passes alone (limb symmetry of the days the board reads,
 exposure status, the fact rows) and the fact producers over every athlete on the day (once; a
 recorded tier's re-judged days run them again); the rest of the board is its rules per athlete
-(evaluate, the re-judged days, the row).
+(evaluate, the re-judged days, the row). With `--before` too, limb symmetry and exposure status
+are timed against their frozen copies (tests/metrics/legacy_symmetry.py, legacy_status.py) in CPU
+time, alternating in one process.
 """
 
 from __future__ import annotations
@@ -110,6 +112,19 @@ def best_of(runs: int, fn) -> float:  # noqa: ANN001
     return min(times)
 
 
+def cpu_pairs(runs: int, pairs: dict) -> dict[str, tuple[float, float]]:
+    """Best CPU time (time.process_time: the machine may be shared) of each (before, after) pair of
+    callables, run in turn `runs` times, so that both see the same load."""
+    best = {k: [np.inf, np.inf] for k in pairs}
+    for _ in range(runs):
+        for k, fns in pairs.items():
+            for i, fn in enumerate(fns):
+                t0 = time.process_time()
+                fn()
+                best[k][i] = min(best[k][i], time.process_time() - t0)
+    return {k: (a, b) for k, (a, b) in best.items()}
+
+
 def floor(data: Data) -> None:
     """One vectorised pass: every table grouped by athlete once."""
     data.sessions.groupby("athlete_id").agg(hsr=("hsr_distance_m", "sum"), sprint=("sprint_distance_m", "sum"),
@@ -157,6 +172,18 @@ def one(n: int, runs: int, per: int, tiers: bool, before: bool, split: bool = Fa
         rest = board - sum(parts.values())
         print(f"{n:4d} athletes: the board's parts: " + " | ".join(f"{k} {v:5.3f} s" for k, v in parts.items())
               + f" | the rules per athlete and the rest {rest:5.3f} s", flush=True)
+        if before:  # the two grouped passes against their frozen copies, alternating, in CPU time
+            from tests.metrics.legacy_status import exposure_status as frozen_status
+            from tests.metrics.legacy_symmetry import board_lsi as frozen_lsi
+
+            pairs = {"limb symmetry": (lambda: frozen_lsi(tests, data.injuries, keep_from, wanted),
+                                       lambda: board_lsi(tests, data.injuries, keep_from, wanted)),
+                     "exposure status": (lambda: frozen_status(data.sessions, data.injuries, ON, cfg,
+                                                               data.mss_confirmations),
+                                         lambda: exposure_status(data.sessions, data.injuries, ON, cfg,
+                                                                 data.mss_confirmations))}
+            print(f"{n:4d} athletes: frozen copy -> now, CPU, best of {runs} alternating: " + " | ".join(
+                f"{k} {old:5.3f} -> {new:5.3f} s" for k, (old, new) in cpu_pairs(runs, pairs).items()), flush=True)
     if before:  # the loop per athlete as it was before the engine (kept for the cross-check test)
         from tests.readiness.legacy_board import legacy_readiness_board
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 from lib.core.settings import Settings
 from lib.metrics.mss import (  # noqa: F401 - the MSS names callers import from here
@@ -197,17 +198,23 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     on = daily["on_record"].to_numpy(dtype=bool)
     last28 = (daily["date"] > as_of - pd.Timedelta(days=28)).to_numpy()
 
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=values.astype(float), minlength=n)
+    # every window summed below lies in the last 28 days: the sums run over those rows only (the
+    # rows left out add 0.0, which changes no sum), in the same order
+    tail = np.flatnonzero(from_end <= 28)
+    tail_codes = codes[tail]
+
+    def total(values: np.ndarray) -> np.ndarray:  # per athlete; `values` 0 before the last 28 days
+        return np.bincount(tail_codes, weights=values[tail].astype(float), minlength=n)
 
     def weekly(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # `weekly_figure_of` per athlete over `mask`
         days = total(mask)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(days > 0, total(np.where(mask, np.nan_to_num(values), 0.0)) / days * 7, np.nan)
 
-    def last_date(mask: np.ndarray) -> pd.Series:
-        return pd.Series(dates.where(pd.Series(mask, index=daily.index)).to_numpy()).groupby(codes).max() \
-            .reindex(range(n))
+    def last_date(mask: np.ndarray) -> pd.Series:  # per athlete, NaT without a day in `mask`
+        day = dates.to_numpy()
+        latest = np.maximum.reduceat(np.where(mask, day.view(np.int64), np.iinfo(np.int64).min), first)
+        return pd.Series(latest.view(day.dtype))  # (int64's minimum is NaT)
 
     out = pd.DataFrame({"athlete_id": ids.iloc[first].tolist()})  # typed as a frame of the ids would be
     key = out["athlete_id"]
@@ -229,22 +236,24 @@ def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Ti
     out["last_session"] = last_date((daily["sessions"] > 0).to_numpy()).to_numpy()
     enough = out["enough_data"].to_numpy()[codes]
     week, before_week = from_end <= 7, (from_end > 7) & (from_end <= 14)
-    for load in LOADS:
+    # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
+    kept = pd.DataFrame({load: np.where(on, daily[load].to_numpy(dtype=float), np.nan) for load in LOADS})
+    last = first + length - 1  # each athlete's as_of: the only day whose ratios are read
+    rolling = _last_acwr_rolling(kept, first[codes], pos, last)
+    rolling[~(enough[last] & (length >= 28))] = np.nan
+    ewma = _last_acwr_ewma(kept, codes, last)
+    ewma[~enough[last]] = np.nan
+    for j, load in enumerate(LOADS):
         values = daily[load].to_numpy(dtype=float)
-        # days not on record are missing, not rest: NaN so that no ratio reads them as zeros
-        series = pd.Series(np.where(on, values, np.nan), index=daily.index)
-        out[f"acute_{load}_m"] = total(np.where(week, np.nan_to_num(series.to_numpy()), 0.0))
+        out[f"acute_{load}_m"] = total(np.where(week, np.nan_to_num(kept[load].to_numpy()), 0.0))
         out[f"chronic_{load}_week_m"] = weekly(values, on & (from_end <= 28))
         now, before = weekly(values, on & week), weekly(values, on & before_week)
         ok = (length >= 14) & (total(on & week) >= 4) & (total(on & before_week) >= 4)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"{load}_week_change_pct"] = np.where(ok & (before > 0), (now - before) / before * 100, np.nan)
         out[f"{load}_week_increase_m"] = np.where(ok, now - before, np.nan)
-        rolling = _grouped_acwr_rolling(series, codes, pos).where(pd.Series(enough & (length[codes] >= 28),
-                                                                            index=daily.index))
-        ewma = _grouped_acwr_ewma(series, codes).where(pd.Series(enough, index=daily.index))
-        for name, ratio in (("rolling", rolling), ("ewma", ewma)):
-            out[f"acwr_{load}_{name}"] = ratio.to_numpy()[first + length - 1]
+        out[f"acwr_{load}_rolling"] = rolling[:, j]
+        out[f"acwr_{load}_ewma"] = ewma[:, j]
     out = out[["athlete_id", "coverage_days", "enough_data", "mss_ms", "mss_date", "mss_age_days", "mss_confirmed_by",
                "last_near_max",
                "days_since_near_max", "days_since_max", "last_session",
@@ -274,23 +283,44 @@ def _maybe_int(values: np.ndarray) -> np.ndarray:
     return values.astype("int64") if len(values) and not np.isnan(values).any() else values
 
 
-def _grouped_acwr_rolling(series: pd.Series, codes: np.ndarray, pos: np.ndarray) -> pd.Series:
-    """`acwr_rolling` of every athlete's daily series at once (`codes`: the athlete of each day,
-    days consecutive per athlete; `pos`: the day's place in its athlete's series)."""
-    g = series.groupby(codes, sort=False)
-    acute = g.rolling(7, min_periods=1).mean().droplevel(0).reindex(series.index) * 7
-    shifted = g.shift(7)
-    chronic = shifted.groupby(codes, sort=False).rolling(21, min_periods=1).mean().droplevel(0) \
-        .reindex(series.index) * 7
-    return (acute / chronic.replace(0, np.nan)).where(pd.Series(pos >= 27, index=series.index))
+class _Windows(BaseIndexer):
+    """Given window bounds (`start`, `end` per row) for pandas' rolling: every athlete's windows
+    in one pass, as `groupby(...).rolling(...)` builds them, without its Python loop per athlete."""
+
+    def __init__(self, start: np.ndarray, end: np.ndarray) -> None:
+        super().__init__()
+        self.start, self.end = start, end
+
+    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None, center: bool | None = None,
+                          closed: str | None = None, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return self.start, self.end
 
 
-def _grouped_acwr_ewma(series: pd.Series, codes: np.ndarray) -> pd.Series:
-    """`acwr_ewma` of every athlete's daily series at once."""
-    g = series.groupby(codes, sort=False)
-    acute = g.ewm(alpha=2 / (7 + 1), adjust=False).mean().droplevel(0).reindex(series.index)
-    chronic = g.ewm(alpha=2 / (28 + 1), adjust=False).mean().droplevel(0).reindex(series.index)
-    return acute / chronic.replace(0, np.nan)
+def _last_acwr_rolling(kept: pd.DataFrame, start: np.ndarray, pos: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """`acwr_rolling` of every athlete's daily series (the columns of `kept`, athletes' days
+    consecutive; `start`: the row of each day's athlete's first day, `pos`: the day's place in its
+    series) on the rows `last`. The windows are the grouped rolling's (7 days and, shifted by 7, 21
+    days, never before the athlete's first day), so the sums are the same, bit for bit."""
+    row = np.arange(len(kept), dtype=np.int64)
+    acute = kept.rolling(_Windows(np.maximum(row - 6, start), row + 1), min_periods=1).mean().to_numpy()[last] * 7
+    shifted = np.full(kept.shape, np.nan)
+    later = np.flatnonzero(pos >= 7)
+    shifted[later] = kept.to_numpy()[later - 7]
+    chronic = pd.DataFrame(shifted).rolling(_Windows(np.maximum(row - 20, start), row + 1), min_periods=1).mean() \
+        .to_numpy()[last] * 7
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = acute / np.where(chronic == 0, np.nan, chronic)
+    return np.where((pos[last] >= 27)[:, None], ratio, np.nan)
+
+
+def _last_acwr_ewma(kept: pd.DataFrame, codes: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """`acwr_ewma` of every athlete's daily series (the columns of `kept`) on the rows `last`:
+    one grouped EWMA per smoothing constant over all the loads at once."""
+    g = kept.groupby(codes, sort=False)
+    acute = g.ewm(alpha=EWMA_ACUTE_ALPHA, adjust=False).mean().to_numpy()[last]
+    chronic = g.ewm(alpha=EWMA_CHRONIC_ALPHA, adjust=False).mean().to_numpy()[last]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return acute / np.where(chronic == 0, np.nan, chronic)
 
 
 def _pre_injury_all(daily: pd.DataFrame, on_record: np.ndarray, last28: np.ndarray, injuries: pd.DataFrame,

@@ -33,9 +33,13 @@ LSI_COLUMNS = [
 ]
 
 
+SUMMARY_INPUT = ["athlete_id", "date", "test", "metric", "side", "unit", "value", "source_file", "source_row"]
+
+
 def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     """Per athlete, date, test, metric and side: mean, best, n trials, CV% and source rows."""
-    lr = tests[tests["side"].isin(["left", "right"])]
+    on_limb = tests["side"].isin(["left", "right"])
+    lr = tests if on_limb.all() else tests[on_limb]
     if lr.empty:
         return pd.DataFrame(columns=["athlete_id", "date", "test", "metric", "side", "unit", "mean", "best", "n", "cv",
                                      "sources"])
@@ -43,7 +47,8 @@ def side_summary(tests: pd.DataFrame) -> pd.DataFrame:
     lr = lr.assign(_best_key=np.where(lower, -lr["value"].astype(float), lr["value"].astype(float)),
                    _src=lr["source_file"].astype("string").fillna("?") + ":" + lr["source_row"].astype("string").fillna("?"))
     keys = ["athlete_id", "date", "test", "metric", "side"]
-    lr = lr.sort_values(keys, kind="stable")
+    # no sort first: the groups come sorted, each group's rows in their order in `tests`, as a
+    # stable sort by the keys would leave them (so the same means and source order)
     grouped = lr.groupby(keys, sort=True, dropna=False)
     out = grouped.agg(unit=("unit", "first"), mean=("value", "mean"), n=("value", "size"),
                       sd=("value", "std"), best_key=("_best_key", "max"))
@@ -72,35 +77,38 @@ def involved_side_on(injuries: pd.DataFrame, athlete_id: str, date: pd.Timestamp
 
 def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     """`keys` (athlete_id, date) with the injury relevant on each date (see `involved_side_on`):
-    columns involved_side and injury_date, NaN where the athlete has no injury on record."""
-    out = keys[["athlete_id", "date"]].copy()
-    out["_pos"] = np.arange(len(out))
+    columns involved_side and injury_date, NaN where the athlete has no injury on record.
+
+    One binary search over the injuries as integer keys (athlete, day) instead of two as-of merges:
+    with the injuries sorted by date, the latest one on or before the date is the last of the
+    athlete's before it (as `merge_asof(direction="backward")` takes the last of equal dates), else
+    the athlete's first (`direction="forward"`)."""
+    result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
     inj = injuries[["athlete_id", "injury_date", "side"]].dropna(subset=["injury_date"])
-    if inj.empty or out.empty:
-        return out.assign(involved_side=pd.Series(pd.NA, index=out.index, dtype="string"),
-                          injury_date=pd.NaT).drop(columns="_pos")
+    if inj.empty or result.empty:  # (in the keys' own index, as before)
+        blank = keys[["athlete_id", "date"]].copy()
+        return blank.assign(involved_side=pd.Series(pd.NA, index=blank.index, dtype="string"), injury_date=pd.NaT)
     inj = inj.assign(injury_date=inj["injury_date"].astype("datetime64[s]"),
                      athlete_id=inj["athlete_id"].astype(str)).sort_values("injury_date")
-    ids = out["athlete_id"].astype(str).to_numpy(dtype=object)
-    # only the athletes with an injury on record are matched (the others have none: blank)
-    injured = pd.Series(ids).isin(set(inj["athlete_id"])).to_numpy()
-    side, when, at = inj["side"].iloc[0:0], inj["injury_date"].iloc[0:0], np.array([], dtype=int)
-    if injured.any():
-        left = out[injured]
-        left = left.assign(date=left["date"].astype("datetime64[s]"), athlete_id=ids[injured]).sort_values("date")
-        back = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="backward")
-        fwd = pd.merge_asof(left, inj, left_on="date", right_on="injury_date", by="athlete_id", direction="forward")
-        back = back.sort_values("_pos").reset_index(drop=True)
-        fwd = fwd.sort_values("_pos").reset_index(drop=True)
-        use_fwd = back["injury_date"].isna()
-        side = back["side"].where(~use_fwd, fwd["side"])
-        when = back["injury_date"].where(~use_fwd, fwd["injury_date"])
-        at = back["_pos"].to_numpy()
-    result = keys[["athlete_id", "date"]].reset_index(drop=True).copy()
+    code, athletes = pd.factorize(inj["athlete_id"].to_numpy(dtype=object))
+    order = np.argsort(code, kind="stable")  # by athlete, each athlete's injuries still by date
+    day = inj["injury_date"].to_numpy().astype(np.int64)[order]
+    date = result["date"].to_numpy().astype("datetime64[s]")
+    asked = pd.Index(athletes).get_indexer(result["athlete_id"].astype(str).to_numpy(dtype=object))
+    injured = (asked >= 0) & ~np.isnat(date)  # only athletes with an injury on record are matched
+    t0 = min(int(day.min()), int(date[injured].astype(np.int64).min()) if injured.any() else 0)
+    span = max(int(day.max()), int(date[injured].astype(np.int64).max()) if injured.any() else 0) - t0 + 1
+    sorted_keys = code[order].astype(np.int64) * span + (day - t0)
+    first = np.searchsorted(code[order], np.arange(len(athletes)))
+    at = np.flatnonzero(injured)
+    a = asked[at]
+    back = np.searchsorted(sorted_keys, a * span + (date[at].astype(np.int64) - t0), side="right") - 1
+    pick = order[np.where(back >= first[a], back, first[a])]
+    side, when = inj["side"], inj["injury_date"]
     every_side = pd.Series(pd.NA, index=result.index, dtype=side.dtype)
-    every_side.iloc[at] = side.to_numpy()
+    every_side.iloc[at] = side.to_numpy()[pick]
     every_when = pd.Series(pd.NaT, index=result.index, dtype=when.dtype)
-    every_when.iloc[at] = when.to_numpy()
+    every_when.iloc[at] = when.to_numpy()[pick]
     result["involved_side"] = every_side.astype("string")
     result["injury_date"] = every_when
     return result
@@ -108,20 +116,24 @@ def injury_sides(keys: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
 
 def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     """LSI per athlete, date and test (primary metric of each test), with pre-injury comparison."""
-    wanted = tests[tests["test"].isin(PRIMARY_METRIC.keys())]
-    wanted = wanted[wanted["metric"] == wanted["test"].map(PRIMARY_METRIC)]
-    sides = side_summary(wanted)
+    # one take of the rows and columns side_summary reads: each test's primary metric on a limb
+    sides = side_summary(tests.loc[_primary_on_limb(tests), SUMMARY_INPUT])
     if sides.empty:
         return pd.DataFrame(columns=LSI_COLUMNS)
-    wide = sides.pivot_table(index=["athlete_id", "date", "test", "metric", "unit"], columns="side",
-                             values=["mean", "best", "n", "cv"], aggfunc="first")
+    # the sides come sorted by their keys: each (athlete, date, test) is a run of rows, numbered in
+    # order; the number rides along the pivot (one per run: no other grouping) to fetch the run's
+    # source rows, joined once per run (no merge by three text keys)
+    run = _runs(sides, ["athlete_id", "date", "test"])
+    wide = sides.assign(_run=run).pivot_table(index=["athlete_id", "date", "test", "metric", "unit", "_run"],
+                                              columns="side", values=["mean", "best", "n", "cv"], aggfunc="first")
     wide.columns = [f"{side}_{stat}" for stat, side in wide.columns]
     wide = wide.reset_index()
     for col in ("left_mean", "right_mean", "left_best", "right_best", "left_n", "right_n", "left_cv", "right_cv"):
         if col not in wide.columns:
             wide[col] = np.nan
-    wide = wide.merge(_joined(sides, ["athlete_id", "date", "test"], "sources"), on=["athlete_id", "date", "test"],
-                      how="left")
+    joined = pd.Series(_join_runs(sides["sources"].to_numpy(dtype=object), run))
+    wide["sources"] = joined.iloc[wide["_run"].to_numpy()].reset_index(drop=True)
+    wide = wide.drop(columns="_run")
     inj = injury_sides(wide, injuries)
     wide["involved_side"] = inj["involved_side"].to_numpy()
     # pre-injury references come from before the episode's first injury (a re-injury in rehab
@@ -133,15 +145,24 @@ def limb_symmetry(tests: pd.DataFrame, injuries: pd.DataFrame) -> pd.DataFrame:
     return out[LSI_COLUMNS].sort_values(["athlete_id", "test", "date"]).reset_index(drop=True)
 
 
-def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
-    """`column`'s text joined with ", " per group of `keys` (in row order), without a Python-level
-    groupby: the rows sorted by group, each run of a group joined in one Arrow pass."""
-    grouped = frame.groupby(keys, sort=True, dropna=False)
-    codes = grouped.ngroup().to_numpy()
-    order = np.argsort(codes, kind="stable")
-    out = grouped.size().reset_index()[keys]
-    out[column] = _join_runs(frame[column].to_numpy(dtype=object)[order], codes[order])
-    return out
+def _primary_on_limb(tests: pd.DataFrame) -> np.ndarray:
+    """Whether each row is its test's primary metric on a limb: one comparison per test (a Python
+    map of the test column to its metric is ten times slower on the season's rows)."""
+    def flags(column: str, value: str) -> np.ndarray:
+        return (tests[column] == value).to_numpy(dtype=bool, na_value=False)
+
+    primary = np.zeros(len(tests), dtype=bool)
+    for test, metric in PRIMARY_METRIC.items():
+        primary |= flags("test", test) & flags("metric", metric)
+    return primary & (flags("side", "left") | flags("side", "right"))
+
+
+def _runs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The run number of each row of `frame` (sorted by `keys`): 0, 1, ... for each new value of the
+    keys (blank keys alike, as a groupby with dropna=False groups them)."""
+    codes = np.column_stack([pd.factorize(frame[k])[0] for k in keys])
+    new = np.r_[True, (codes[1:] != codes[:-1]).any(axis=1)] if len(codes) else np.array([], dtype=bool)
+    return np.cumsum(new) - 1
 
 
 def _join_runs(values: np.ndarray, codes: np.ndarray, distinct: bool = False) -> list[str]:
@@ -172,10 +193,11 @@ def _episode_starts(athletes: pd.Series, dates: pd.Series, injuries: pd.DataFram
     d = dates.to_numpy()
     valid = ~pd.isna(d)
     codes, pairs = pd.MultiIndex.from_arrays([a[valid], d[valid]]).factorize()
-    found = [starts.get((x, pd.Timestamp(y)), pd.Timestamp(y)) for x, y in pairs]
-    out = np.full(len(a), pd.NaT, dtype=object)
-    out[valid] = np.array(found + [None], dtype=object)[:-1][codes]  # (+ None: never a 2-d array)
-    return pd.to_datetime(pd.Series(out, dtype="object")).to_numpy()
+    found = pd.DatetimeIndex([starts.get((x, pd.Timestamp(y)), pd.Timestamp(y)) for x, y in pairs],
+                             dtype="datetime64[ns]").to_numpy()
+    out = np.full(len(a), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[valid] = found[codes]
+    return out
 
 
 def bilateral_on(injuries: pd.DataFrame, athlete_id: str, date: pd.Timestamp) -> bool:
@@ -239,20 +261,27 @@ def _add_pre_injury(out: pd.DataFrame) -> pd.DataFrame:
     post = out["_injury_date"].notna() & (out["date"] >= out["_injury_date"])
     if not post.any():
         return out
-    # the references of the athletes with a test after an injury only; a stable sort, so that two
-    # rows of one day (two units) give the same reference whichever other rows are there
+    # the references of the athletes with a test after an injury only: per (athlete, test) the
+    # last row dated before the injury, one binary search over integer keys (athlete x test, day),
+    # the rows in a stable order, so that two rows of one day (two units) give the same reference
+    # whichever other rows are there (the last of the day, as the as-of merge took it)
     ids = out["athlete_id"].astype(str)
-    pre_rows = out.loc[ids.isin(set(ids[post])), ["athlete_id", "test", "date", "left_mean", "right_mean"]].rename(
-        columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
-    pre_rows = pre_rows.assign(athlete_id=pre_rows["athlete_id"].astype(str), test=pre_rows["test"].astype(str),
-                               pre_date=pre_rows["pre_date"].astype("datetime64[s]")).sort_values("pre_date",
-                                                                                                  kind="stable")
-    q = out.loc[post, ["athlete_id", "test", "_injury_date"]].copy()
-    q["_idx"] = q.index
-    q = q.assign(athlete_id=q["athlete_id"].astype(str), test=q["test"].astype(str),
-                 _injury_date=q["_injury_date"].astype("datetime64[s]")).sort_values("_injury_date")
-    found = pd.merge_asof(q, pre_rows, left_on="_injury_date", right_on="pre_date", by=["athlete_id", "test"],
-                          direction="backward", allow_exact_matches=False).set_index("_idx")
+    athlete, _ = pd.factorize(ids.to_numpy(dtype=object))
+    test, tests = pd.factorize(out["test"].astype(str).to_numpy(dtype=object))
+    pair = athlete.astype(np.int64) * len(tests) + test
+    day = out["date"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    at = np.flatnonzero(post.to_numpy(dtype=bool))
+    injured = out["_injury_date"].to_numpy().astype("datetime64[s]").astype(np.int64)[at]
+    cand = np.flatnonzero(ids.isin(set(ids.iloc[at])).to_numpy(dtype=bool))
+    order = cand[np.lexsort((day[cand], pair[cand]))]
+    t0 = min(int(day[cand].min()), int(injured.min()))
+    span = max(int(day[cand].max()), int(injured.max())) - t0 + 1
+    before = np.searchsorted(pair[order] * span + (day[order] - t0), pair[at] * span + (injured - t0), side="left") - 1
+    ok = before >= 0
+    ok[ok] = pair[order[before[ok]]] == pair[at[ok]]
+    found = out.iloc[order[before[ok]]][["date", "left_mean", "right_mean"]].set_axis(out.index[at[ok]])
+    found = found.rename(columns={"date": "pre_date", "left_mean": "pre_left", "right_mean": "pre_right"})
+    found = found.assign(pre_date=found["pre_date"].astype("datetime64[s]"))
     found = found[found["pre_date"].notna()]
     if found.empty:
         return out

@@ -30,25 +30,43 @@ def board_lsi(tests: pd.DataFrame, injuries: pd.DataFrame, keep_from: pd.Timesta
     """`limb_symmetry(tests, injuries)`'s rows of the tests in `wanted` (the hop battery and the
     strength tests), from the test days the board reads (see the module's text). A test day is
     an integer key (athlete, test, date) over every row at once, no Python per group."""
-    t = tests[tests["test"].isin(wanted)]
-    if t.empty:
-        return limb_symmetry(t, injuries)
-    days = _Days(t, keep_from)
+    among = tests["test"].isin(wanted).to_numpy(dtype=bool)
+    if not among.any():
+        return limb_symmetry(tests[among], injuries)
+    days = _Days(tests, among, keep_from)
     if not len(days.keys):
-        return limb_symmetry(t, injuries)
+        return limb_symmetry(tests[among], injuries)
     keep = days.recent | days.older_to_second_pair()
     keep[days.reference(injuries)] = True
-    lsi = limb_symmetry(t[np.isin(days.row_key, days.keys[keep]) & days.dated], injuries)
+    # one take of the season's rows: the wanted tests' rows of the kept days (a key is one test's)
+    lsi = limb_symmetry(tests[among & _among(days.row_key, days.keys[keep]) & days.dated], injuries)
     if days.short_of_previous(lsi, keep):
-        return limb_symmetry(t, injuries)
+        return limb_symmetry(tests[among], injuries)
     return lsi
 
 
-class _Days:
-    """The test days with an LSI row (the primary metric on a limb, keys not blank), as sorted
-    integer keys (athlete, test, date): athlete x test is the group, the date its offset."""
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct integer keys, sorted: one sort (numpy 2's `np.unique` hashes, ten times slower
+    here on a few hundred thousand keys)."""
+    keys = np.sort(keys)
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
-    def __init__(self, t: pd.DataFrame, keep_from: pd.Timestamp) -> None:
+
+def _among(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of `keys` is one of `sorted_keys` (distinct, ascending): a binary search, as
+    `np.isin` without its hashing."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+class _Days:
+    """The test days with an LSI row (a test `among` the wanted, its primary metric on a limb, keys
+    not blank), as sorted integer keys (athlete, test, date): athlete x test is the group, the
+    date its offset."""
+
+    def __init__(self, t: pd.DataFrame, among: np.ndarray, keep_from: pd.Timestamp) -> None:
         self.keep_from = keep_from
         athlete, athletes = pd.factorize(t["athlete_id"].astype(str))
         test, tests = pd.factorize(t["test"])
@@ -63,12 +81,12 @@ class _Days:
         primary = t["metric"].fillna("").astype(str).to_numpy(dtype=object) == metric
         left = t["side"].eq("left").fillna(False).to_numpy(dtype=bool)
         right = t["side"].eq("right").fillna(False).to_numpy(dtype=bool)
-        lsi_row = (primary & (left | right) & self.dated & t["athlete_id"].notna().to_numpy()
+        lsi_row = (among & primary & (left | right) & self.dated & t["athlete_id"].notna().to_numpy()
                    & t["unit"].notna().to_numpy())
-        self.keys = np.unique(self.row_key[lsi_row])
+        self.keys = _distinct(self.row_key[lsi_row])
         valued = lsi_row & t["value"].notna().to_numpy()
-        self.both = (np.isin(self.keys, self.row_key[valued & left])
-                     & np.isin(self.keys, self.row_key[valued & right]))
+        self.both = (_among(self.keys, _distinct(self.row_key[valued & left]))
+                     & _among(self.keys, _distinct(self.row_key[valued & right])))
         self.group = self.keys // self.span
         self.offset = self.keys % self.span
         start = np.datetime64(pd.Timestamp(keep_from).to_datetime64(), "s").astype(np.int64) - self.t0
