@@ -17,6 +17,7 @@ from lib.ingest import editing
 from lib import privacy
 from lib.ingest.importer import dismiss_suggestion, merge_athlete, undo_import
 from lib.store.notes import add_note
+from lib.views import athlete as athlete_view
 from lib.views import neighbour, returning_ids, stepper_line
 
 
@@ -99,6 +100,18 @@ def athlete_stepper(on_athlete_page: bool) -> bool:
                            on_click=_step_to, args=(after,), width="stretch", type="primary",
                            help="The next returning athlete (PageDown, a clicker's forward button)")
     return bool(back or forward)
+
+
+def checklist(row: dict[str, object], meeting: bool) -> None:
+    """The next tier's criteria as a table that wraps (no cell is cut at 1280 px); in meeting mode
+    only Met / Criterion / Now / Needs, so the projector's checklist fits 720 px, with the sources
+    and data rows one click away."""
+    st.markdown(f"**{athlete_view.checklist_title(row)}**")
+    st.table(athlete_view.checklist_table(row, meeting), hide_index=True, border="horizontal")
+    st.caption(athlete_view.CHECKLIST_NOTE)
+    if meeting:
+        with st.expander(athlete_view.CHECKLIST_SOURCES, icon=":material/menu_book:"):
+            st.table(athlete_view.checklist_table(row), hide_index=True, border="horizontal")
 
 
 def athlete_tiles(head: dict[str, object]) -> None:

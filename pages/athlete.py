@@ -48,13 +48,7 @@ widgets.athlete_tiles(head)
 history = ui.cached(view.lsi_history, aid, as_of, cfg)
 st.markdown(view.catch_up_line(view.catch_up(history, as_of, cfg), row))
 st.markdown(view.reason_lines(row, gates=False))
-st.markdown(f"**{view.checklist_title(row)}**")
-meeting = ui.meeting_mode()
-st.table(view.checklist_table(row, meeting), hide_index=True, border="horizontal")  # wraps: no cell is cut at 1280 px
-st.caption(view.CHECKLIST_NOTE)
-if meeting:  # the projector's checklist fits 720 px; its sources one click away
-    with st.expander(view.CHECKLIST_SOURCES, icon=":material/menu_book:"):
-        st.table(view.checklist_table(row), hide_index=True, border="horizontal")
+widgets.checklist(row, ui.meeting_mode())
 
 # only the open tab runs (and builds its charts): a rerun costs one tab, not five
 sym, force, pain, expo, timeline_tab = st.tabs(view.TABS, key=TAB, on_change="rerun")

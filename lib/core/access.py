@@ -7,7 +7,7 @@ do is declared here, once, and enforced in lib/ (the queries and the writes), no
 from __future__ import annotations
 
 from lib.core.errors import ReturnToSpeedError
-from lib.core.schema import TABLES
+from lib.core.names import TABLE_NAMES  # not lib.core.schema: the app's navigation asks `can` before pandas loads
 
 ROLES = ("medical", "coach", "admin")
 CLINICAL_ROLES = ("medical", "admin")
@@ -58,13 +58,15 @@ def require(role: str, action: str) -> None:
 def visible_tables(role: str) -> list[str]:
     """The tables a role may read."""
     check_role(role)
-    names = list(TABLES) + ["tier_changes", "athlete_notes", "audit_log", "user_roles"]
+    names = list(TABLE_NAMES) + ["tier_changes", "athlete_notes", "audit_log", "user_roles"]
     hidden = set(HIDDEN_TABLES.get(role, ())) | (set(ADMIN_TABLES) if role != "admin" else set())
     return [n for n in names if n not in hidden]
 
 
 def visible_columns(table: str, role: str) -> list[str]:
     """The columns of a canonical table a role receives."""
+    from lib.core.schema import TABLES  # pandas: only when columns are asked for
+
     check_role(role)
     hidden = set(HIDDEN_COLUMNS.get(role, {}).get(table, ()))
     return [c for c in TABLES[table].column_names if c not in hidden]

@@ -38,8 +38,9 @@ from lib.core.errors import ReturnToSpeedError
 from lib.metrics.exposure import LOADS
 from lib.core.rules import TIER_SOURCE, TIERS
 from lib.core.settings import BY_NAME, Settings
+from lib.metrics.plan_spikes import spike_safe_scale, week_ratios
 from lib.metrics.planning_weeks import (  # noqa: F401 - the plan's callers read the calendar here
-    EwmaState, History, ewma_steps, ewma_zero, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
+    History, fastest_weekdays, plan_week_for, training_weekdays, week_dates, week_label, week_monday,
 )
 
 HV_PCT = 80.0  # a high-velocity day: a session at or above 80% MSS (issue 17, "Precisely")
@@ -312,49 +313,7 @@ def weeks_to_reach(start: float, target: float, inc: float) -> int:
     return int(math.ceil(math.log(target / start) / math.log(1 + inc / 100) - 1e-9))
 
 
-def spike_safe_scale(history: History, dates: list[pd.Timestamp], is_done: np.ndarray, values: np.ndarray, load: str,
-                     cfg: Settings) -> tuple[float, pd.Timestamp | None, pd.Timestamp | None]:
-    """(the largest share 0..1 of the planned, not done, metres that keeps every day's EWMA
-    acute:chronic of the week at or below `acwr_high`; the day that binds; the last day on which the
-    ratio is above the line from the past alone, None when there is none before the first load).
-    `values` are the week's metres of `load` by day, done (`is_done`) and planned.
-
-    EWMA is linear in the loads: ratio(s) = (A0 + s A1) / (C0 + s C1) on each day, A0/C0 from the
-    past and done days, A1/C1 from the planned metres. The past is the history before the week's
-    Monday, carried as the EWMA's state (lib.metrics.planning_weeks.History.ewma_state): the week's
-    seven days are stepped from it, as pandas' ewm steps them over the whole record."""
-    limit = cfg.num("acwr_high")
-    planned = np.where(is_done, 0.0, values)
-    fixed = np.where(is_done, values, 0.0)
-    before = history.days_before(dates[0])
-    state = history.ewma_state(load, before)
-    (a0, c0), end = ewma_steps(state, fixed.tolist())
-    (a1, c1), _ = ewma_steps(ewma_zero(state), planned.tolist())
-    chronic_before = state.chronic if before else c0[-1]  # the day before the week (with no past, the record's last day)
-    first_load = next((i for i, v in enumerate(planned) if v > 0), None)
-    if first_load is None or not chronic_before > 0:
-        # nothing planned, or no chronic load before the week: no ratio to keep (the first dose rule)
-        return 1.0, None, None
-    over = [i for i in range(7) if c0[i] > 0 and a0[i] / c0[i] > limit + 1e-12 and i >= first_load]
-    if over:
-        return 1.0, None, pd.Timestamp(dates[max(over)])
-    scale, binding = 1.0, None
-    for i in range(first_load, 7):
-        slope = a1[i] - limit * c1[i]
-        room = limit * c0[i] - a0[i]
-        if slope > 1e-12 and room / slope < scale:
-            scale, binding = max(room / slope, 0.0), pd.Timestamp(dates[i])
-    return scale, binding, None
-
-
 # ------------------------------------------------------------------------------------ checks
-
-def _week_ratios(state: EwmaState, week: np.ndarray) -> list[float]:
-    """The daily EWMA acute:chronic of the week's days stepped from the state before them
-    (lib.metrics.exposure.acwr_ewma's values on those days: NaN where the chronic is 0)."""
-    (acute, chronic), _ = ewma_steps(state, week.tolist())
-    return [a / c if c != 0 else math.nan for a, c in zip(acute, chronic)]
-
 
 def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: Settings,
                done_until: pd.Timestamp | None = None) -> list[dict[str, object]]:
@@ -385,7 +344,7 @@ def check_week(history: History, days: pd.DataFrame, week: str, tier: int, cfg: 
         future = days["date"] > done_until if done_until is not None else pd.Series(True, index=days.index)
         nothing = history.extended(days.assign(**{f"{load}_m": days[f"{load}_m"].astype(float).where(~future, 0.0)}))
         state = history.ewma_state(load, history.days_before(days["date"].min()))
-        ratio, past = (pd.Series(_week_ratios(state, h.series(load).to_numpy()[-7:])) for h in (full, nothing))
+        ratio, past = (pd.Series(week_ratios(state, h.series(load).to_numpy()[-7:])) for h in (full, nothing))
         raised = (ratio > limit + 1e-9) & (ratio > past.fillna(0) + 1e-9)
         if raised.any():
             i = int(ratio.where(raised).idxmax())

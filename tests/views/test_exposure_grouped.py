@@ -17,10 +17,10 @@ from lib.core.settings import Settings, defaults
 from lib.ingest.demo import load_demo
 from lib.metrics.exposure import acwr_ewma, acwr_rolling, daily_load
 from lib.readiness import Data
-from lib.views.exposure import LOAD_NAMES, _daily_ratios
+from lib.views.exposure_ratios import LOAD_NAMES, daily_ratios
 
 
-def legacy_daily_ratios(sessions: pd.DataFrame, as_of: dt.date, cfg: Settings, detail: bool = False) -> pd.DataFrame:
+def legacydaily_ratios(sessions: pd.DataFrame, as_of: dt.date, cfg: Settings, detail: bool = False) -> pd.DataFrame:
     daily = daily_load(sessions, pd.Timestamp(as_of))
     if daily.empty:
         return pd.DataFrame(columns=["athlete_id", "date", "load", "ratio"])
@@ -57,12 +57,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Data:
 def test_the_grouped_pass_is_the_loop_per_athlete(demo: Data, method: str, detail: bool) -> None:
     cfg = Settings(defaults() | {"acwr_method": method})
     for data, day in ((demo, dt.date(2026, 11, 23)), (demo, dt.date(2026, 10, 1)), (season(12, per=250), ON.date())):
-        old = legacy_daily_ratios(data.sessions, day, cfg, detail)
-        new = _daily_ratios(data.sessions, day, cfg, detail)
+        old = legacydaily_ratios(data.sessions, day, cfg, detail)
+        new = daily_ratios(data.sessions, day, cfg, detail)
         assert len(new) > 100
         pd.testing.assert_frame_equal(new, old, check_exact=True)
 
 
 def test_no_session_gives_the_empty_frame() -> None:
     empty = season(2, per=250).sessions.iloc[0:0]
-    assert list(_daily_ratios(empty, ON.date(), defaults()).columns) == ["athlete_id", "date", "load", "ratio"]
+    assert list(daily_ratios(empty, ON.date(), defaults()).columns) == ["athlete_id", "date", "load", "ratio"]

@@ -1,4 +1,4 @@
-"""The weeks' acute:chronic peaks come from the ratios alone (`_daily_ratios`, no bands, loads or
+"""The weeks' acute:chronic peaks come from the ratios alone (`daily_ratios`, no bands, loads or
 source rows built for them): cross-checked row by row against the peaks of the full `daily_acwr`,
 as exposure_weeks computed them before, on the demo team and a 40-athlete season, both methods."""
 
@@ -14,6 +14,7 @@ from lib import store
 from lib.core.settings import Settings, defaults
 from lib.readiness import Data
 from lib.views import exposure as view
+from lib.views.exposure_ratios import daily_ratios
 from tests.test_charts_season import ON, season
 
 METHODS = {"ewma": defaults(), "rolling": Settings(defaults() | {"acwr_method": "rolling"})}
@@ -53,7 +54,7 @@ def test_week_peaks_match_the_full_daily_ratio(teams: dict, team: str, method: s
 def test_ratios_are_daily_acwrs(teams: dict, team: str) -> None:
     data, as_of = teams[team]
     full = view.daily_acwr(data, as_of, METHODS["ewma"])
-    ratios = view._daily_ratios(view._sessions(data, view.ALL_SQUADS, as_of), as_of, METHODS["ewma"])
+    ratios = daily_ratios(view._sessions(data, view.ALL_SQUADS, as_of), as_of, METHODS["ewma"])
     ratios = ratios.sort_values(["athlete_id", "load", "date"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(ratios, full[["athlete_id", "date", "load", "ratio"]])
 
