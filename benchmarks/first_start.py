@@ -125,7 +125,8 @@ def measure(app: Path | None, db: Path, template: Path | None, runs: int, shots:
         if template is not None:
             shutil.copy(template, run_db)
         # the floor is served the same way as app.py, another script (cwd is the repository root)
-        served = serve(run_db) if app is None else _serve_script(app, run_db)
+        served = serve(run_db) if app is None else serve(  # the repository's config hides the sidebar for app.py's sake
+            run_db, "--client.showSidebarNavigation", "true", script=str(app))
         url = next(served)
         try:
             out.append(first_frame(url, shots if i == runs - 1 else None))
@@ -139,38 +140,6 @@ def _floor_file(tmp: Path):
     path = tmp / "floor_app.py"
     path.write_text(FLOOR_APP)
     yield path
-
-
-def _serve_script(script: Path, db: Path):
-    """`streamlit run <script>` the way tests/e2e/test_coach_path.serve runs app.py."""
-    import os
-    import subprocess
-    import urllib.request
-
-    from tests.e2e.test_coach_path import _free_port
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless",
-         "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--client.showSidebarNavigation", "true"],  # the repository's config hides it for app.py's sake
-        cwd=ROOT, env={**os.environ, "RTS_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError(f"{script} did not start")
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def median(runs: list[dict], key: str) -> float | None:

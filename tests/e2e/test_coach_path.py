@@ -39,13 +39,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path, *options: str) -> Iterator[str]:
-    """`streamlit run app.py` on a free localhost port with the store `db` (and extra options);
-    yields its URL, stops it after."""
+def serve(db: Path, *options: str, script: str = "app.py") -> Iterator[str]:
+    """`streamlit run app.py` (or another `script`) on a free localhost port with the store `db` (and
+    extra options); yields its URL, stops it after."""
     port = _free_port()
     env = {**os.environ, "RTS_DB": str(db)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -59,9 +59,11 @@ def serve(db: Path, *options: str) -> Iterator[str]:
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace")[-3000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def own_server(db: Path) -> Iterator[tuple[str, Path]]:
