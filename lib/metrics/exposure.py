@@ -131,15 +131,17 @@ def acwr_ewma(daily: pd.Series) -> pd.Series:
 
 
 def weekly_exposure(sessions: pd.DataFrame, as_of: pd.Timestamp, cfg: Settings,
-                    injuries: pd.DataFrame | None = None, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+                    injuries: pd.DataFrame | None = None, decisions: pd.DataFrame | None = None,
+                    mss: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per athlete and ISO week: HSR and sprint metres, sessions, near-max and max sessions
-    (vs MSS as of `as_of`, staff MSS `decisions` read first), the week's top speed, and week-to-week change %."""
+    (vs MSS as of `as_of`, staff MSS `decisions` read first), the week's top speed, and week-to-week change %.
+    `mss`: `mss_table` of the same sessions, date, injuries and decisions, when the caller has it."""
     s = sessions[sessions["date"] <= as_of]
     cols = ["athlete_id", "week", "week_start", "sessions", "hsr_m", "sprint_m", "near_max_sessions",
             "max_sessions", "top_speed_ms", "mss_ms", "hsr_change_pct", "sprint_change_pct", "spike"]
     if s.empty:
         return pd.DataFrame(columns=cols)
-    mss = mss_table(s, as_of, injuries, cfg, decisions)[["athlete_id", "mss_ms"]]
+    mss = (mss_table(s, as_of, injuries, cfg, decisions) if mss is None else mss)[["athlete_id", "mss_ms"]]
     s = s.merge(mss, on="athlete_id", how="left")
     pct = pct_of_mss(s["max_speed_ms"], s["mss_ms"])
     s = s.assign(week=iso_week(s["date"]), week_start=s["date"] - pd.to_timedelta(s["date"].dt.day_of_week, unit="D"),
@@ -177,15 +179,17 @@ def _fill_empty_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 def exposure_status(sessions: pd.DataFrame, injuries: pd.DataFrame, as_of: pd.Timestamp,
-                    cfg: Settings, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+                    cfg: Settings, decisions: pd.DataFrame | None = None, mss: pd.DataFrame | None = None,
+                    daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per athlete on `as_of`: MSS (staff `decisions` read first, lib.metrics.mss) and its age, days since near-max, coverage, acute:chronic
     (rolling and EWMA) for HSR and sprint, and chronic load as % of pre-injury. Every athlete in
     a few grouped passes over the daily series (no loop per athlete); the ratios are the
-    values on `as_of`."""
-    daily = daily_load(sessions, as_of)
+    values on `as_of`. `mss` and `daily`: `mss_table` and `daily_load` of the same sessions and date,
+    when the caller has them."""
+    daily = daily_load(sessions, as_of) if daily is None else daily
     if daily.empty:
         return pd.DataFrame()
-    mss = mss_table(sessions, as_of, injuries, cfg, decisions)
+    mss = mss_table(sessions, as_of, injuries, cfg, decisions) if mss is None else mss
     ids = daily["athlete_id"]
     # athletes as integer codes in sorted order (daily is sorted by athlete, then date): every
     # per-athlete figure below is a bincount or a grouped reduction over the codes

@@ -43,6 +43,13 @@ def mss_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.Data
     return _mss(sessions, as_of, injuries, cfg, decisions)[1]
 
 
+def mss_and_artefacts(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | None,
+                      cfg: Settings, decisions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`mss_table`, `mss_artefacts`) from one pass: a page that shows both, and the weekly
+    near-max counts that read the first, computes the rules once."""
+    return _mss(sessions, as_of, injuries, cfg, decisions)
+
+
 def staff_decisions(sessions: pd.DataFrame, decisions: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.Series:
     """Per session (index of `sessions`): the latest staff decision on or before `as_of` that names
     it, as text `confirm|who|date|reason` or `exclude|...`; blank where none does."""

@@ -9,6 +9,7 @@ screen. Every number is pinned by tests/views/test_views_exposure.py.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,14 +18,16 @@ from lib.core.acwr_words import (  # noqa: F401 - the one wording of a ratio (li
     BAND_ICONS, BANDS, NOT_ENOUGH, acwr_band, acwr_cell, ratio_cell,
 )
 from lib.core.units import speed_shown as speed  # the one conversion (lib.core.units)
-from lib.metrics.exposure import (ACWR_CAVEAT, LOADS, acwr_figure, daily_load, exposure_status, mss_artefacts,
+from lib.metrics.exposure import (ACWR_CAVEAT, LOADS, acwr_figure, daily_load, exposure_status,
                                   weekly_exposure)
+from lib.metrics.mss import mss_and_artefacts
 from lib.views.exposure_ratios import LOAD_NAMES, daily_ratios
 from lib.readiness import Data
-from lib.core.provenance import rows_by_file, source_ref
+from lib.core.provenance import source_ref
 from lib.core.settings import BY_NAME, Settings
 from lib.views import ALL_SQUADS, column
 from lib.views.hops import injury_label, squad_ids
+from lib.views.source_rows import source_rows, source_rows_by  # noqa: F401 - callers import them here
 
 SPIKE = "▲"
 GAPS = "◌"
@@ -51,51 +54,48 @@ def acwr_bands(cfg: Settings, top: float = 3.0) -> pd.DataFrame:
     })
 
 
-def source_rows(files: pd.Series, rows: pd.Series, limit: int = 10) -> str:
-    """`statsports_drills.csv:12, 40, 77 (+3 more)`: source rows grouped by file, at most `limit` rows."""
-    pairs = sorted({(str(f), int(r)) for f, r in zip(files, rows) if not pd.isna(r)})
-    by_file: dict[str, list[str]] = {}
-    for f, r in pairs[:limit]:
-        by_file.setdefault(f, []).append(str(r))
-    return _rows_text(by_file, len(pairs), limit)
-
-
-def source_rows_by(sessions: pd.DataFrame, keys: list[str], limit: int = 10) -> pd.Series:
-    """`source_rows` of every group of `sessions` by `keys` (a Series indexed by the keys; "" for a
-    group without source rows), without a Python call per group: a season has ~15,000 athlete-days."""
-    groups = sessions[keys].drop_duplicates().set_index(keys).index
-    pairs = sessions[[*keys, "source_file", "source_row"]].dropna(subset=["source_row"])
-    pairs = pairs.assign(source_file=pairs["source_file"].astype(str), source_row=pairs["source_row"].astype(int))
-    pairs = pairs.drop_duplicates().sort_values([*keys, "source_file", "source_row"])
-    by_group = pairs.groupby(keys, sort=False)
-    first = by_group.cumcount().to_numpy() < limit
-    shown, total = pairs[first], by_group["source_row"].transform("size").to_numpy()[first]
-    texts: dict[tuple, str] = {}
-    key_rows = zip(*(shown[k] for k in keys)) if len(keys) > 1 else ((k,) for k in shown[keys[0]])
-    current, by_file, count = None, {}, 0
-    for key, f, r, n in zip(key_rows, shown["source_file"], shown["source_row"], total):
-        if key != current:
-            if current is not None:
-                texts[current] = _rows_text(by_file, count, limit)
-            current, by_file, count = key, {}, n
-        by_file.setdefault(f, []).append(str(r))
-    if current is not None:
-        texts[current] = _rows_text(by_file, count, limit)
-    index = pd.MultiIndex.from_tuples(list(texts), names=keys) if len(keys) > 1 else pd.Index(
-        [k[0] for k in texts], name=keys[0])
-    return pd.Series(list(texts.values()), index=index, dtype=object).reindex(groups, fill_value="")
-
-
-def _rows_text(by_file: dict[str, list[str]], total: int, limit: int) -> str:
-    return rows_by_file(by_file, "; ", total, limit)
-
-
 def _sessions(data: Data, squad: str, as_of: dt.date, athlete_id: str | None = None) -> pd.DataFrame:
     s = data.sessions
     keep = s["athlete_id"].astype(str).isin(squad_ids(data, squad)) & (s["date"] <= pd.Timestamp(as_of))
     if athlete_id is not None:
         keep &= s["athlete_id"] == athlete_id
     return s[keep]
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What every table of the page reads, computed once: the squad's sessions up to the date, the
+    MSS rules' table and artefacts (one pass), and the daily loads."""
+
+    sessions: pd.DataFrame
+    mss: pd.DataFrame
+    artefacts: pd.DataFrame
+    daily: pd.DataFrame
+
+
+def _parts(data: Data, as_of: dt.date, cfg: Settings, squad: str) -> _Parts:
+    sessions, day = _sessions(data, squad, as_of), pd.Timestamp(as_of)
+    mss, artefacts = mss_and_artefacts(sessions, day, data.injuries, cfg, data.mss_confirmations)
+    return _Parts(sessions, mss, artefacts, daily_load(sessions, day))
+
+
+@dataclass(frozen=True)
+class ExposureOverview:
+    """The exposure page on a date (`exposure_overview`): the weeks of the heatmaps, the table on
+    the date, the spike notes and the max speeds that do not count as MSS."""
+
+    weeks: pd.DataFrame
+    table: pd.DataFrame
+    notes: list[str]
+    excluded: pd.DataFrame
+
+
+def exposure_overview(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> ExposureOverview:
+    """`exposure_weeks`, `exposure_table`, `spike_notes` and `mss_exclusions` of the squad on `as_of`
+    from one pass of the MSS rules and one of the daily loads (each function alone computes its own)."""
+    parts = _parts(data, as_of, cfg, squad)
+    weeks, table = _weeks(data, as_of, cfg, parts), _table(data, as_of, cfg, squad, parts)
+    return ExposureOverview(weeks, table, spike_notes(table, weeks, as_of, cfg), _exclusions(data, as_of, cfg, parts))
 
 
 def _names(data: Data, as_of: dt.date) -> pd.DataFrame:
@@ -148,15 +148,18 @@ def exposure_weeks(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     (lib.exposure.weekly_exposure), days on record, and a spike flag per load with its reason:
     week-to-week change above `week_change_spike` (only between two weeks without gaps: missing
     days are not rest days), or the week's peak daily acute:chronic at or above `acwr_spike`."""
-    day = pd.Timestamp(as_of)
-    sessions = _sessions(data, squad, as_of)
-    weeks = weekly_exposure(sessions, day, cfg, data.injuries, data.mss_confirmations)
+    return _weeks(data, as_of, cfg, _parts(data, as_of, cfg, squad))
+
+
+def _weeks(data: Data, as_of: dt.date, cfg: Settings, parts: _Parts) -> pd.DataFrame:
+    day, sessions = pd.Timestamp(as_of), parts.sessions
+    weeks = weekly_exposure(sessions, day, cfg, data.injuries, data.mss_confirmations, mss=parts.mss)
     if weeks.empty:
         return weeks
-    daily = daily_load(sessions, day).assign(athlete_id=lambda d: d["athlete_id"].astype(str))
+    daily = parts.daily.assign(athlete_id=lambda d: d["athlete_id"].astype(str))
     daily = daily.assign(week_start=_week_start(daily["date"]))
     record = daily.groupby(["athlete_id", "week_start"])["on_record"].sum().rename("days_on_record")
-    peaks = daily_ratios(sessions, as_of, cfg)
+    peaks = daily_ratios(sessions, as_of, cfg, daily=parts.daily)
     peaks = (peaks.assign(week_start=_week_start(peaks["date"]))
              .pivot_table(index=["athlete_id", "week_start"], columns="load", values="ratio", aggfunc="max"))
     peaks = peaks.rename(columns={n: f"{k}_acwr_peak" for k, n in LOAD_NAMES.items()})
@@ -218,7 +221,11 @@ STATUS_COLUMNS = ("coverage_days", "enough_data", "mss_ms", "mss_age_days", "day
 def mss_exclusions(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS) -> pd.DataFrame:
     """Max speeds that do not count as MSS (above the ceiling, or not confirmed by a second session
     within 3%), per athlete with the speed in the team's unit, why, and the source row."""
-    out = mss_artefacts(_sessions(data, squad, as_of), pd.Timestamp(as_of), data.injuries, cfg, data.mss_confirmations)
+    return _exclusions(data, as_of, cfg, _parts(data, as_of, cfg, squad))
+
+
+def _exclusions(data: Data, as_of: dt.date, cfg: Settings, parts: _Parts) -> pd.DataFrame:
+    out = parts.artefacts
     names = _names(data, as_of).set_index("athlete_id")["name"]
     unit = str(cfg["speed_unit"])
     return pd.DataFrame({
@@ -235,8 +242,13 @@ def exposure_table(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
     last >= near_max_pct effort, days on record of 28, acute:chronic HSR and sprint (the day's
     ratio, method per setting: `acwr_on`) with band words, and chronic HSR and sprint as % of the
     pre-injury level for athletes returning from an injury. Returning athletes first."""
+    return _table(data, as_of, cfg, squad, _parts(data, as_of, cfg, squad))
+
+
+def _table(data: Data, as_of: dt.date, cfg: Settings, squad: str, parts: _Parts) -> pd.DataFrame:
     unit, stale = str(cfg["speed_unit"]), cfg.num("mss_max_age")
-    status = exposure_status(_sessions(data, squad, as_of), data.injuries, pd.Timestamp(as_of), cfg, data.mss_confirmations)
+    status = exposure_status(parts.sessions, data.injuries, pd.Timestamp(as_of), cfg, data.mss_confirmations,
+                             mss=parts.mss, daily=parts.daily)
     status = status.reindex(columns=["athlete_id", *STATUS_COLUMNS]).astype({"athlete_id": str})
     names = _names(data, as_of)
     rows = names[names["athlete_id"].isin(squad_ids(data, squad))].merge(status, on="athlete_id", how="left")
@@ -274,18 +286,23 @@ def spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, as_of: dt.date, cfg: S
     latest = weeks[weeks["week_start"] == weeks["week_start"].max()] if len(weeks) else weeks
     if len(latest) and latest["week_start"].iloc[0] + pd.Timedelta(days=6) < pd.Timestamp(as_of) - pd.Timedelta(days=6):
         latest = latest.iloc[0:0]  # the week ended more than 7 days before the as-of date
+    # the latest week's row per athlete, once (the first, as the table's filter took it)
+    weekly = {aid: i for i, aid in reversed(list(enumerate(latest["athlete_id"].tolist())))}
+    week_cols = {c: latest[c].tolist() for c in
+                 ("week_start", *(f"{k}_{part}" for k in LOADS for part in ("change_pct", "spike", "why")))}
+    ratio_cols = {k: table[f"acwr_{k}"].tolist() for k in LOADS}
     notes = []
-    for _, row in table.iterrows():
-        ratios = [f"{LOAD_NAMES[k]} {row[f'acwr_{k}']:.2f}" for k in LOADS if row[f"acwr_{k}"] >= spike]
+    for n, (aid, name) in enumerate(zip(table["athlete_id"].tolist(), table["name"].tolist())):
+        ratios = [f"{LOAD_NAMES[k]} {ratio_cols[k][n]:.2f}" for k in LOADS if ratio_cols[k][n] >= spike]
         parts = ["A:C " + ", ".join(ratios)] if ratios else []
-        wk = latest[latest["athlete_id"] == row["athlete_id"]]
-        changes = [] if wk.empty else [
-            f"{LOAD_NAMES[k]} {wk.iloc[0][f'{k}_change_pct']:+.0f}%" for k in LOADS
-            if wk.iloc[0][f"{k}_spike"] and "on the week before" in wk.iloc[0][f"{k}_why"]]
+        i = weekly.get(aid)
+        changes = [] if i is None else [
+            f"{LOAD_NAMES[k]} {week_cols[f'{k}_change_pct'][i]:+.0f}%" for k in LOADS
+            if week_cols[f"{k}_spike"][i] and "on the week before" in week_cols[f"{k}_why"][i]]
         if changes:
-            parts.append(", ".join(changes) + f" in the week of {wk.iloc[0]['week_start']:%d %b}")
+            parts.append(", ".join(changes) + f" in the week of {week_cols['week_start'][i]:%d %b}")
         if parts:
-            notes.append(f"{row['name']} ({'; '.join(parts)})")
+            notes.append(f"{name} ({'; '.join(parts)})")
     return notes
 
 

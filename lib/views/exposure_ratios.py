@@ -15,15 +15,17 @@ from lib.metrics.exposure import EWMA_ACUTE_ALPHA, EWMA_CHRONIC_ALPHA, daily_loa
 LOAD_NAMES = {"hsr": "HSR", "sprint": "sprint"}
 
 
-def daily_ratios(sessions: pd.DataFrame, as_of: dt.date, cfg: Settings, detail: bool = False) -> pd.DataFrame:
+def daily_ratios(sessions: pd.DataFrame, as_of: dt.date, cfg: Settings, detail: bool = False,
+                 daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """athlete_id, date, load and the day's acute:chronic ratio (daily_acwr's, same warm-up over the
     whole record); `detail`: with the acute and chronic weekly metres, coverage and sessions. The
     weeks' spike peaks need the ratio only: no bands, loads or source rows built for them.
 
     Every athlete in one grouped pass (daily_load gives each athlete's days together, oldest first):
     pandas' grouped ewm and rolling windows start afresh at each athlete, so each athlete's values
-    are those of the same window over that athlete's days alone."""
-    daily = daily_load(sessions, pd.Timestamp(as_of))
+    are those of the same window over that athlete's days alone. `daily`: `daily_load` of the same
+    sessions and date, when the caller has it."""
+    daily = daily_load(sessions, pd.Timestamp(as_of)) if daily is None else daily
     if daily.empty:
         return pd.DataFrame(columns=["athlete_id", "date", "load", "ratio"])
     daily = daily.sort_values(["athlete_id", "date"], kind="stable").reset_index(drop=True)
