@@ -65,18 +65,19 @@ def _sessions(data: Data, squad: str, as_of: dt.date, athlete_id: str | None = N
 @dataclass(frozen=True)
 class _Parts:
     """What every table of the page reads, computed once: the squad's sessions up to the date, the
-    MSS rules' table and artefacts (one pass), and the daily loads."""
+    MSS rules' table and artefacts (one pass), the daily loads and the athletes' names (`_names`)."""
 
     sessions: pd.DataFrame
     mss: pd.DataFrame
     artefacts: pd.DataFrame
     daily: pd.DataFrame
+    names: pd.DataFrame
 
 
 def _parts(data: Data, as_of: dt.date, cfg: Settings, squad: str) -> _Parts:
     sessions, day = _sessions(data, squad, as_of), pd.Timestamp(as_of)
     mss, artefacts = mss_and_artefacts(sessions, day, data.injuries, cfg, data.mss_confirmations)
-    return _Parts(sessions, mss, artefacts, daily_load(sessions, day))
+    return _Parts(sessions, mss, artefacts, daily_load(sessions, day), _names(data, as_of))
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def _weeks(data: Data, as_of: dt.date, cfg: Settings, parts: _Parts) -> pd.DataF
                             for c in ("hsr_m", "sprint_m", "near_max_sessions")})
     srcs = sessions.assign(athlete_id=sessions["athlete_id"].astype(str), week_start=_week_start(sessions["date"]))
     srcs = source_rows_by(srcs, ["athlete_id", "week_start"]).rename("sources")
-    names = _names(data, as_of)[["athlete_id", "name", "label", "order", "returning"]]
+    names = parts.names[["athlete_id", "name", "label", "order", "returning"]]
     weeks = weeks.join(srcs, on=["athlete_id", "week_start"]).merge(names, on="athlete_id", how="left")
     partial = weeks["days_in_week"] < 7
     unit = str(cfg["speed_unit"])
@@ -226,7 +227,7 @@ def mss_exclusions(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_S
 
 def _exclusions(data: Data, as_of: dt.date, cfg: Settings, parts: _Parts) -> pd.DataFrame:
     out = parts.artefacts
-    names = _names(data, as_of).set_index("athlete_id")["name"]
+    names = parts.names.set_index("athlete_id")["name"]
     unit = str(cfg["speed_unit"])
     return pd.DataFrame({
         "Athlete": [names.get(str(a), str(a)) for a in out["athlete_id"]],
@@ -250,7 +251,7 @@ def _table(data: Data, as_of: dt.date, cfg: Settings, squad: str, parts: _Parts)
     status = exposure_status(parts.sessions, data.injuries, pd.Timestamp(as_of), cfg, data.mss_confirmations,
                              mss=parts.mss, daily=parts.daily)
     status = status.reindex(columns=["athlete_id", *STATUS_COLUMNS]).astype({"athlete_id": str})
-    names = _names(data, as_of)
+    names = parts.names
     rows = names[names["athlete_id"].isin(squad_ids(data, squad))].merge(status, on="athlete_id", how="left")
     gps = rows["coverage_days"].notna().to_numpy()
     enough = rows["enough_data"].astype("boolean").fillna(False).astype(bool).to_numpy()
