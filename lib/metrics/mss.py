@@ -105,6 +105,7 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
     order = order[codes[order] >= 0]
     a = _Arrays.of(s, order)
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    names = np.asarray(names, dtype=object)  # one athlete id per slice: no Index lookup each
     rows, artefacts = [], []
     for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(order)]):
         if lo == hi:
@@ -121,7 +122,7 @@ def _mss(sessions: pd.DataFrame, as_of: pd.Timestamp, injuries: pd.DataFrame | N
 class _Arrays:
     """The columns the MSS rules read, as arrays (positions = rows of the frame, in `order`)."""
 
-    def __init__(self, speed: np.ndarray, days: np.ndarray, dates: pd.api.extensions.ExtensionArray,
+    def __init__(self, speed: np.ndarray, days: np.ndarray, dates: np.ndarray,
                  files: np.ndarray, lines: np.ndarray, staff: np.ndarray) -> None:
         self.speed, self.days, self.dates, self.files, self.lines, self.staff = speed, days, dates, files, lines, staff
         self.excluded, self.confirmed = np.zeros(len(staff), dtype=bool), np.zeros(len(staff), dtype=bool)
@@ -138,7 +139,7 @@ class _Arrays:
         take = (lambda x: x[order]) if order is not None else (lambda x: x)
         return cls(take(g["max_speed_ms"].to_numpy(dtype=float)),
                    take(g["date"].to_numpy().astype("datetime64[D]").astype("int64")),
-                   take(g["date"].array),  # boxes a Timestamp only for what is returned
+                   take(g["date"].to_numpy()),  # datetime64 slices; a Timestamp boxed only for what is returned
                    take(g["source_file"].to_numpy(dtype=object) if "source_file" in g else np.full(n, None)),
                    take(g["source_row"].to_numpy(dtype=object) if "source_row" in g else np.full(n, None)),
                    take(g["_staff"].to_numpy(dtype=object) if "_staff" in g else np.full(n, "", dtype=object)))
@@ -169,7 +170,7 @@ def _athlete_mss(a: _Arrays, part: slice, as_of: pd.Timestamp, ceiling: float,
     excluded, confirmed_by_staff = a.excluded[part], a.confirmed[part]
 
     def artefact(i: int, why: str) -> dict[str, object]:
-        return {"date": dates[i], "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
+        return {"date": pd.Timestamp(dates[i]), "max_speed_ms": float(speed[i]), "why": why, "source_file": files[i],
                 "source_row": lines[i]}
 
     def decided(i: int) -> tuple[str, str]:
@@ -199,8 +200,9 @@ def _athlete_mss(a: _Arrays, part: slice, as_of: pd.Timestamp, ceiling: float,
         by = f"second session {pd.Timestamp(dates[int(partner)]):%Y-%m-%d}"
     else:
         by = ""
-    return {"mss_ms": float(speed[best]), "mss_date": dates[best],
-            "mss_age_days": int((as_of - dates[best]).days),
+    best_date = pd.Timestamp(dates[best])
+    return {"mss_ms": float(speed[best]), "mss_date": best_date,
+            "mss_age_days": int((as_of - best_date).days),
             "mss_source": f"{files[best]}:{lines[best]}", "mss_confirmed": partner is not None,
             "mss_confirmed_by": by}, artefacts
 
