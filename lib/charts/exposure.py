@@ -58,7 +58,9 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
               axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False, labelFontSize=12))
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order", op="min"),
               axis=alt.Axis(labelOverlap=False, labelLimit=230))
-    base = alt.Chart(rows).encode(x=x, y=y, tooltip=tooltip)
+    # the rows and the shared encodings once, on the layer (the layers inherit them): no copy, hash
+    # or serialisation of them per layer
+    base = alt.Chart()
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(f"{value}:Q", title=title, legend=None, scale=alt.Scale(range=["#f2f6fa", "#6fa8d6"])))
     outline = base.transform_filter(alt.datum[flag]).mark_rect(
@@ -68,7 +70,8 @@ def exposure_heatmap(weeks: pd.DataFrame, load: str, speed_unit: str = "m/s") ->
         text=f"{text}:N")
     n = max(1, rows["label"].nunique())
     # the height is the whole chart's (Streamlit fits axes and titles inside it)
-    return style(alt.layer(cells, outline, labels, bold), height=n * ROW_PX + 70)
+    chart = alt.layer(cells, outline, labels, bold, data=rows).encode(x=x, y=y, tooltip=tooltip)
+    return style(chart, height=n * ROW_PX + 70)
 
 
 def acwr_domain(ratios: pd.Series, spike: float) -> list[float]:
