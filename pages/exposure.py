@@ -12,15 +12,14 @@ from lib.metrics.exposure import ACWR_CAVEAT
 from lib.core.text import md
 from lib.views import choice_index
 from lib.views.exposure import (TABLE_ORDER, acwr_bands, athlete_choices, daily_acwr, default_athlete, definitions,
-                                exposure_table, exposure_weeks, method_label, mss_exclusions, ratio_note, spike_notes,
-                                table_columns)
+                                exposure_overview, method_label, ratio_note, table_columns)
 
 ui.require_frame()
 cfg = ui.team_settings()
 as_of = ui.as_of()
 unit = str(cfg["speed_unit"])
-weeks = ui.cached(exposure_weeks, as_of, cfg, ui.squad())
-table = ui.cached(exposure_table, as_of, cfg, ui.squad())
+overview = ui.cached(exposure_overview, as_of, cfg, ui.squad())  # weeks, table, notes, exclusions: one pass
+weeks, table = overview.weeks, overview.table
 
 st.title(f"High-velocity exposure · {as_of:%d %b}")
 if weeks.empty:
@@ -28,7 +27,7 @@ if weeks.empty:
             "sidebar.")
     st.stop()
 
-notes = spike_notes(table, weeks, as_of, cfg)
+notes = overview.notes
 if notes:
     st.warning(f"**▲ Spikes** (descriptive, not predictive): {' · '.join(md(n) for n in notes)}", icon=":material/warning:")
 else:
@@ -46,7 +45,7 @@ st.subheader(f"Speed and acute:chronic on {as_of:%d %b %Y}")
 st.dataframe(table, hide_index=True, width="stretch", column_order=TABLE_ORDER,
              column_config=widgets.columns(table_columns(cfg)))
 
-excluded = ui.cached(mss_exclusions, as_of, cfg, ui.squad())
+excluded = overview.excluded
 if len(excluded):
     with st.expander(f"{len(excluded)} max speed(s) excluded from MSS as artefacts"):
         st.dataframe(excluded, hide_index=True, width="stretch")
