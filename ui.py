@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import weakref
 from typing import Any, Callable
 
 import pandas as pd
@@ -68,7 +69,11 @@ def version() -> str:
 # hash such arguments, and every page would keep showing the data of the first run).
 # Health data: every cache below is keyed by the role too, so what one role may not see is never
 # served from a cache entry built for another (lib.privacy masks it in the query).
-@st.cache_data(max_entries=8, show_spinner=False)
+# Shared, not copied: the Data, the boards, what `cached` computed and the chart specs are
+# st.cache_resource, one object for every run and session (st.cache_data would unpickle a copy of
+# the whole Data on every rerun: seconds and hundreds of MiB on a club's season). Nothing may change
+# them in place: tests/test_ui_shared_caches.py renders every page and checks every value is as built.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _data(data_version: str, names: str, role: str) -> Data:
     data = privacy.data_for(engine(), role)
     return data if names == "full" else pseudonymise_data(data, names, pseudonym_key(), known_names(engine()))
@@ -76,44 +81,98 @@ def _data(data_version: str, names: str, role: str) -> Data:
 
 def data() -> Data:
     """Every canonical table as this user's role may see it (cached until the store changes),
-    pseudonymised when chosen."""
+    pseudonymised when chosen. Shared: never change it in place."""
     return _data(version(), names(), role())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _board(data_version: str, names: str, role: str, as_of: dt.date, team: str) -> pd.DataFrame:
-    return readiness_board(_data(data_version, names, role), pd.Timestamp(as_of), settings_lib.load(engine(), team))
+    return _remember(readiness_board(_data(data_version, names, role), pd.Timestamp(as_of),
+                                     settings_lib.load(engine(), team)),
+                     ("board", data_version, names, role, as_of, team))
 
 
 def board() -> pd.DataFrame:
-    """The readiness board for the chosen date and team settings."""
+    """The readiness board for the chosen date and team settings. Shared: never change it in place."""
     return _board(version(), names(), role(), as_of(), team_key(squad()))
+
+
+def plans(week: str) -> list[Any]:
+    """Every returning athlete's plan for `week` in the chosen team (lib.views.plan.plan_group), made
+    on the board `board()` has cached instead of a board of its own. Shared: never change it in place."""
+    return _plans(version(), names(), role(), as_of(), team_key(squad()), squad(), week)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _plans(data_version: str, names: str, role: str, as_of: dt.date, team: str, squad: str, week: str) -> list[Any]:
+    from lib.views.plan import plan_group
+
+    return plan_group(_data(data_version, names, role), as_of, settings_lib.load(engine(), team), squad, week,
+                      board=_board(data_version, names, role, as_of, team))
 
 
 def cached(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(data, *args)` computed once per store version: `fn` is a lib function taking the Data
-    first and plain, hashable values after it (dates, ids, a Settings dict)."""
+    first and plain, hashable values after it (dates, ids, a Settings dict). Shared: never change
+    the result in place."""
     return _cached(version(), names(), role(), fn.__module__, fn.__qualname__, args)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _cached(data_version: str, names: str, role: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(_data(data_version, names, role), *args)
+    return _remember(fn(_data(data_version, names, role), *args), (data_version, names, role, module, name, args))
 
 
 def chart(fn: Callable[..., Any], *args: Any) -> dict:
     """The Vega-Lite spec of the lib chart `fn(*args)` (args: the view frames and plain values it
     takes), built once per store version and arguments: a rerun sends the cached spec instead of
-    building and serialising the Altair chart again. Render with `st.vega_lite_chart(spec=...)`."""
-    return _chart(version(), names(), role(), fn.__module__, fn.__qualname__, args)
+    building and serialising the Altair chart again. Render with `st.vega_lite_chart(spec=...)`.
+
+    A frame that `cached` or `board` returned is keyed by the call that built it, not hashed
+    again on every rerun; any other argument is hashed by value."""
+    keyed = tuple(_origin(a) for a in args)
+    return dict(_chart(version(), names(), role(), fn.__module__, fn.__qualname__, keyed, args))  # top level: st changes it
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _chart(data_version: str, names: str, role: str, module: str, name: str, args: tuple[Any, ...]) -> dict:
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _chart(data_version: str, names: str, role: str, module: str, name: str, keyed: tuple[Any, ...],
+           _args: tuple[Any, ...]) -> dict:
     from lib.charts import spec
 
-    return spec(getattr(importlib.import_module(module), name)(*args))
+    return arrow_datasets(spec(getattr(importlib.import_module(module), name)(*_args)))
+
+
+def arrow_datasets(spec: dict) -> dict:
+    """`spec` with its named datasets as the Arrow bytes Streamlit sends: what `st.vega_lite_chart`
+    would otherwise convert from records on every rerun (the same call, so the same bytes), once."""
+    from streamlit import dataframe_util
+
+    if not isinstance(spec.get("datasets"), dict):
+        return spec
+    return {**spec, "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(values)
+                                 if isinstance(values, list) else values for name, values in spec["datasets"].items()}}
+
+
+# What built each shared value `chart` may get: id -> (a weak reference to the value, the key of the
+# call that built it). The weak reference drops the entry when the cache lets the value go, so a
+# later object with the same id is never mistaken for it.
+_ORIGINS: dict[int, tuple[weakref.ref, tuple[Any, ...]]] = {}
+
+
+def _remember(value: Any, key: tuple[Any, ...]) -> Any:
+    try:
+        ref = weakref.ref(value, lambda _ref, i=id(value): _ORIGINS.pop(i, None))
+    except TypeError:  # lists, dicts: `chart` hashes them by value
+        return value
+    _ORIGINS[id(value)] = (ref, key)
+    return value
+
+
+def _origin(value: Any) -> Any:
+    """The key of the cached call that built `value`, else `value` itself (hashed by st.cache)."""
+    kept = _ORIGINS.get(id(value))
+    return ("ui.cached", kept[1]) if kept is not None and kept[0]() is value else value
 
 
 # ------------------------------------------------------------------------- who is using the app
@@ -224,6 +283,8 @@ def later(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
 def forget_cached_data() -> None:
     """After an erasure: no cache may keep serving the erased athlete's rows."""
     st.cache_data.clear()
+    for shared in (_data, _board, _plans, _cached, _chart):
+        shared.clear()
 
 
 @st.cache_resource(show_spinner=False)
