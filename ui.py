@@ -111,6 +111,22 @@ def _plans(data_version: str, names: str, role: str, as_of: dt.date, team: str, 
                       board=_board(data_version, names, role, as_of, team))
 
 
+def warm_board() -> None:
+    """The Data and the board a new session opens on (full names, all squads, the latest day with
+    data), read and computed before anyone asks: at server start, in a background thread
+    (ui_frame.warm_up_server). Without sign-in only, where every user is the local role (a
+    signed-in user's role is theirs to resolve); not on an empty store (the first session loads
+    the demo team into it, under its spinner)."""
+    if ui_frame.auth_configured() or store.read_imports(engine()).empty:
+        return
+    current = version()
+    local = _role_of(None, current, *_role_env())
+    if local is None:
+        return
+    team_data = _data(current, "full", local)
+    _board(current, "full", local, asof.default_as_of(team_data, dt.date.today()), team_key(ALL_SQUADS))
+
+
 def cached(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(data, *args)` computed once per store version: `fn` is a lib function taking the Data
     first and plain, hashable values after it (dates, ids, a Settings dict). Shared: never change

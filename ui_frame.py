@@ -8,8 +8,11 @@ SQLAlchemy, the engine: seconds on a first start; benchmarks/first_start.py)."""
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import sys
+import threading
 from typing import Any, Callable
 
 import streamlit as st
@@ -153,3 +156,60 @@ def follow_newest(key: str, newest: object) -> None:
     if st.session_state.get(seen) != newest:
         st.session_state[seen] = newest
         st.session_state[key] = newest
+
+
+# What the other pages import beyond the board's (Altair and the chart builders above all: 0.35 s on
+# a first visit of the exposure page), imported once per server after the first page is drawn.
+LATER_MODULES = ("lib.charts.exposure", "lib.charts.athlete", "lib.charts.hops", "lib.charts.plan", "lib.views.exposure",
+                 "lib.views.athlete", "lib.views.hops", "lib.views.plan", "lib.views.data", "lib.views.settings",
+                 "lib.views.access", "lib.reports.plan", "lib.privacy.plans", "lib.ingest.template", "mss_panel",
+                 "widgets_mapping")
+_settling = threading.Lock()
+_settled: list[threading.Thread] = []
+
+
+def settle_after_first_page() -> threading.Thread:
+    """After the first page of this server process is drawn (app.py, last): import the other pages'
+    modules in a background thread, then freeze what is alive (the modules, the first store
+    read) out of the garbage collector's passes. Streamlit runs a full `gc.collect(2)` after every
+    script run; over the ~200,000 objects of the imported modules that is about 0.1 s of each
+    rerun, on every page. Frozen objects are still freed when nothing refers to them any more;
+    only a reference cycle among them would stay (the modules: for the life of the process anyway).
+    Once per process; returns the thread (tests join it)."""
+    with _settling:
+        if not _settled:
+            _settled.append(threading.Thread(target=_settle, name="rts-settle", daemon=True))
+            _settled[0].start()
+    return _settled[0]
+
+
+def _settle() -> None:
+    for name in LATER_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows why
+            pass
+    from streamlit import runtime
+
+    if runtime.exists():  # a served app; not AppTest, whose test process is not ours to freeze
+        gc.collect()  # the first run's garbage (its page namespace) is freed, not frozen
+        gc.freeze()
+
+
+def warm_up_server() -> threading.Thread:
+    """At server start (app.py, when Streamlit loads it to serve): lib's imports and the board a new
+    session opens on (ui.warm_board), in a background thread, while the browser is still loading
+    the frontend. A session that asks first waits for the same cache entry instead of reading the
+    store twice."""
+    thread = threading.Thread(target=_warm_up, name="rts-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    try:
+        import ui
+
+        ui.warm_board()
+    except Exception:  # noqa: BLE001 - a head start only: the first session reads and says why
+        pass
