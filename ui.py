@@ -28,19 +28,11 @@ from lib.readiness import Data, readiness_board
 from lib.core.text import md
 from lib.views import ALL_SQUADS, team_key
 from ui_frame import MEETING, follow_newest, keep, meeting_mode, require_frame, show_problem, submit, widget_key  # noqa: F401 - pages call them as ui.*
+from ui_frame import (AS_OF, ATHLETE, FOCUS, LAST_IMPORT, NAME_MODES, NAMES, SQUAD, UPLOAD_PROBLEM, UPLOAD_SEEN,  # noqa: F401
+                      _origin, _remember, _seen_uploads, last_import, names, returning_first, select_athlete,
+                      selected_athlete, upload_problem, arrow_datasets)
 from ui_frame import auth_configured as _auth_configured  # noqa: F401 - tests patch ui._auth_configured
 import ui_frame
-
-# Session-state keys, defined once; read and written only through the functions below.
-LAST_IMPORT = "last_import"  # report dicts of the latest upload
-UPLOAD_SEEN = "upload_seen"  # uploader file ids whose import outcome this session already has
-UPLOAD_PROBLEM = "upload_problem"  # why the latest upload could not be imported (it is retried)
-AS_OF = "as_of"  # the board's date
-SQUAD = "squad"  # team picker
-ATHLETE = "athlete_id"  # athlete opened from the board
-NAMES = "names"  # full names, initials or athlete codes (for sharing outside the medical team)
-FOCUS = "returning_first"  # meeting focus: returning athletes at the top of the board
-
 
 @st.cache_resource(show_spinner=False)
 def engine() -> Engine:
@@ -112,11 +104,9 @@ def _plans(data_version: str, names: str, role: str, as_of: dt.date, team: str, 
 
 
 def warm_board() -> None:
-    """The Data and the board a new session opens on (full names, all squads, the latest day with
-    data), read and computed before anyone asks: at server start, in a background thread
-    (ui_frame.warm_up_server). Without sign-in only, where every user is the local role (a
-    signed-in user's role is theirs to resolve); not on an empty store (the first session loads
-    the demo team into it, under its spinner)."""
+    """The Data and the board a new session opens on (full names, all squads, the latest day), read
+    before anyone asks (server start, ui_frame.warm_up_server). Without sign-in only (every user is
+    the local role); not on an empty store (the first session loads the demo team, under a spinner)."""
     if ui_frame.auth_configured() or store.read_imports(engine()).empty:
         return
     current = version()
@@ -140,6 +130,21 @@ def _cached(data_version: str, names: str, role: str, module: str, name: str, ar
     return _remember(fn(_data(data_version, names, role), *args), (data_version, names, role, module, name, args))
 
 
+def derived(fn: Callable[..., Any], value: Any, *args: Any) -> Any:
+    """`fn(value, *args)` for a `value` that `cached` or `board` returned (a page's second step over
+    a cached view: the limb history of an LSI history, the picker of a board), computed once per
+    the call that built `value` and `args` instead of on every rerun. Any other `value` is hashed.
+    Shared: never change the result in place."""
+    return _derived(version(), names(), role(), fn.__module__, fn.__qualname__, _origin(value), args, value)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _derived(data_version: str, names: str, role: str, module: str, name: str, origin: Any, args: tuple[Any, ...],
+             _value: Any) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return _remember(fn(_value, *args), ("derived", data_version, names, role, module, name, origin, args))
+
+
 def chart(fn: Callable[..., Any], *args: Any) -> dict:
     """The Vega-Lite spec of the lib chart `fn(*args)` (args: the view frames and plain values it
     takes), built once per store version and arguments: a rerun sends the cached spec instead of
@@ -157,38 +162,6 @@ def _chart(data_version: str, names: str, role: str, module: str, name: str, key
     from lib.charts import spec
 
     return arrow_datasets(spec(getattr(importlib.import_module(module), name)(*_args)))
-
-
-def arrow_datasets(spec: dict) -> dict:
-    """`spec` with its named datasets as the Arrow bytes Streamlit sends: what `st.vega_lite_chart`
-    would otherwise convert from records on every rerun (the same call, so the same bytes), once."""
-    from streamlit import dataframe_util
-
-    if not isinstance(spec.get("datasets"), dict):
-        return spec
-    return {**spec, "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(values)
-                                 if isinstance(values, list) else values for name, values in spec["datasets"].items()}}
-
-
-# What built each shared value `chart` may get: id -> (a weak reference to the value, the key of the
-# call that built it). The weak reference drops the entry when the cache lets the value go, so a
-# later object with the same id is never mistaken for it.
-_ORIGINS: dict[int, tuple[weakref.ref, tuple[Any, ...]]] = {}
-
-
-def _remember(value: Any, key: tuple[Any, ...]) -> Any:
-    try:
-        ref = weakref.ref(value, lambda _ref, i=id(value): _ORIGINS.pop(i, None))
-    except TypeError:  # lists, dicts: `chart` hashes them by value
-        return value
-    _ORIGINS[id(value)] = (ref, key)
-    return value
-
-
-def _origin(value: Any) -> Any:
-    """The key of the cached call that built `value`, else `value` itself (hashed by st.cache)."""
-    kept = _ORIGINS.get(id(value))
-    return ("ui.cached", kept[1]) if kept is not None and kept[0]() is value else value
 
 
 # ------------------------------------------------------------------------- who is using the app
@@ -299,7 +272,7 @@ def later(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
 def forget_cached_data() -> None:
     """After an erasure: no cache may keep serving the erased athlete's rows."""
     st.cache_data.clear()
-    for shared in (_data, _board, _plans, _cached, _chart):
+    for shared in (_data, _board, _plans, _cached, _derived, _chart):
         shared.clear()
 
 
@@ -307,14 +280,6 @@ def forget_cached_data() -> None:
 def pseudonym_key() -> bytes:
     """The store's key for stable athlete codes."""
     return store_key(engine())
-
-
-NAME_MODES = {"full": "Full names", "initials": "Initials", "codes": "Athlete codes"}
-
-
-def names() -> str:
-    """full, initials or codes: how athletes are named on screen and in every download."""
-    return st.session_state.get(NAMES, "full")
 
 
 def team() -> str:
@@ -354,19 +319,6 @@ def squad() -> str:
     return st.session_state.get(SQUAD, ALL_SQUADS)
 
 
-def selected_athlete() -> str | None:
-    return st.session_state.get(ATHLETE)
-
-
-def select_athlete(athlete_id: str) -> None:
-    st.session_state[ATHLETE] = athlete_id
-
-
-def returning_first() -> bool:
-    """The meeting's focus: returning athletes at the top of the board (pass to filter_board)."""
-    return bool(st.session_state.get(FOCUS, False))
-
-
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
@@ -400,19 +352,6 @@ def import_new_uploads(files: list[tuple[str, str, bytes]]) -> None:
             "again on the next action; remove the file from the uploader to stop.")
         return
     _seen_uploads().extend(file_id for file_id, _name, _data in fresh)
-
-
-def upload_problem() -> str | None:
-    """Why the latest upload could not be imported, if it could not."""
-    return st.session_state.get(UPLOAD_PROBLEM)
-
-
-def last_import() -> list[dict[str, object]]:
-    return st.session_state.get(LAST_IMPORT, [])
-
-
-def _seen_uploads() -> list[str]:
-    return st.session_state.setdefault(UPLOAD_SEEN, [])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 import threading
+import weakref
 from typing import Any, Callable
 
 import streamlit as st
@@ -22,6 +23,18 @@ from lib.core.text import md
 
 
 MEETING = "meeting_mode"  # session-state key of the screen-share layout (ui re-exports it)
+# The other session-state keys, defined once; read and written only through the functions below
+# and ui's (ui re-exports them).
+LAST_IMPORT = "last_import"  # report dicts of the latest upload
+UPLOAD_SEEN = "upload_seen"  # uploader file ids whose import outcome this session already has
+UPLOAD_PROBLEM = "upload_problem"  # why the latest upload could not be imported (it is retried)
+AS_OF = "as_of"  # the board's date
+SQUAD = "squad"  # team picker
+ATHLETE = "athlete_id"  # athlete opened from the board
+NAMES = "names"  # full names, initials or athlete codes (for sharing outside the medical team)
+FOCUS = "returning_first"  # meeting focus: returning athletes at the top of the board
+
+
 # lib.privacy.roles.LOCAL_ROLE_ENV and its default, read here without lib.privacy's imports
 # (SQLAlchemy, pandas); tests/test_first_start.py pins both equal to lib.privacy's.
 LOCAL_ROLE_ENV, LOCAL_ROLE_DEFAULT = "RTS_LOCAL_ROLE", "admin"
@@ -29,6 +42,40 @@ LOCAL_ROLE_ENV, LOCAL_ROLE_DEFAULT = "RTS_LOCAL_ROLE", "admin"
 
 def meeting_mode() -> bool:
     return bool(st.session_state.get(MEETING, False))
+
+
+NAME_MODES = {"full": "Full names", "initials": "Initials", "codes": "Athlete codes"}
+
+
+def names() -> str:
+    """full, initials or codes: how athletes are named on screen and in every download."""
+    return st.session_state.get(NAMES, "full")
+
+
+def selected_athlete() -> str | None:
+    return st.session_state.get(ATHLETE)
+
+
+def select_athlete(athlete_id: str) -> None:
+    st.session_state[ATHLETE] = athlete_id
+
+
+def returning_first() -> bool:
+    """The meeting's focus: returning athletes at the top of the board (pass to filter_board)."""
+    return bool(st.session_state.get(FOCUS, False))
+
+
+def upload_problem() -> str | None:
+    """Why the latest upload could not be imported, if it could not."""
+    return st.session_state.get(UPLOAD_PROBLEM)
+
+
+def last_import() -> list[dict[str, object]]:
+    return st.session_state.get(LAST_IMPORT, [])
+
+
+def _seen_uploads() -> list[str]:
+    return st.session_state.setdefault(UPLOAD_SEEN, [])
 
 
 def auth_configured() -> bool:
@@ -213,3 +260,35 @@ def _warm_up() -> None:
         ui.warm_board()
     except Exception:  # noqa: BLE001 - a head start only: the first session reads and says why
         pass
+
+
+# What built each value ui's shared caches handed out (ui.chart and ui.derived key by it): id -> (a weak reference to the value, the key of the
+# call that built it). The weak reference drops the entry when the cache lets the value go, so a
+# later object with the same id is never mistaken for it.
+_ORIGINS: dict[int, tuple[weakref.ref, tuple[Any, ...]]] = {}
+
+
+def _remember(value: Any, key: tuple[Any, ...]) -> Any:
+    try:
+        ref = weakref.ref(value, lambda _ref, i=id(value): _ORIGINS.pop(i, None))
+    except TypeError:  # lists, dicts: `chart` hashes them by value
+        return value
+    _ORIGINS[id(value)] = (ref, key)
+    return value
+
+
+def _origin(value: Any) -> Any:
+    """The key of the cached call that built `value`, else `value` itself (hashed by st.cache)."""
+    kept = _ORIGINS.get(id(value))
+    return ("ui.cached", kept[1]) if kept is not None and kept[0]() is value else value
+
+
+def arrow_datasets(spec: dict) -> dict:
+    """`spec` with its named datasets as the Arrow bytes Streamlit sends: what `st.vega_lite_chart`
+    would otherwise convert from records on every rerun (the same call, so the same bytes), once."""
+    from streamlit import dataframe_util
+
+    if not isinstance(spec.get("datasets"), dict):
+        return spec
+    return {**spec, "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(values)
+                                 if isinstance(values, list) else values for name, values in spec["datasets"].items()}}

@@ -18,12 +18,13 @@ import pandas as pd
 import pytest
 
 import ui
+import ui_frame
 from tests.apptest import demo_store, fresh_caches, open_tab, start_app
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-SHARED = ("_data", "_board", "_plans", "_cached", "_chart")
+SHARED = ("_data", "_board", "_plans", "_cached", "_derived", "_chart")
 PAGES = ["pages/board.py", "pages/athlete.py", "pages/hops.py", "pages/exposure.py", "pages/plan.py", "pages/data.py",
          "pages/settings.py", "pages/access.py"]
 ATHLETE_TABS = ("Force plate", "Pain & wellness", "Exposure", "Timeline & notes")
@@ -130,7 +131,7 @@ def test_a_chart_is_keyed_by_the_call_that_built_its_frame(demo_db: Path, monkey
     is that call's key (no hash of the frame on every rerun); a frame of no cached call is itself."""
     at = start_app(demo_db, monkeypatch)
     at.switch_page("pages/exposure.py").run()
-    weeks = next(value for value, key in ((ref(), key) for ref, key in ui._ORIGINS.values())
+    weeks = next(value for value, key in ((ref(), key) for ref, key in ui_frame._ORIGINS.values())
                  if key[3:5] == ("lib.views.exposure", "exposure_weeks"))
     assert isinstance(weeks, pd.DataFrame)
     origin = ui._origin(weeks)
