@@ -13,6 +13,10 @@ if __name__ != "__main__":
     from frame_server import PageAddresses
 
     app = st.App(__file__, middleware=[Middleware(PageAddresses)])
+
+    import ui_frame
+
+    ui_frame.warm_up_server()  # the store read and the first board, before the first browser asks
 else:
     import sys
 
@@ -104,3 +108,4 @@ else:
         if widgets.athlete_stepper(on_athlete_page=on_athlete) and not on_athlete:
             st.switch_page(PAGES["athlete"])
     navigation.run()
+    ui_frame.settle_after_first_page()  # once per server: the other pages' imports, then gc.freeze()

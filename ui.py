@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import weakref
 from typing import Any, Callable
 
 import pandas as pd
@@ -27,19 +28,11 @@ from lib.readiness import Data, readiness_board
 from lib.core.text import md
 from lib.views import ALL_SQUADS, team_key
 from ui_frame import MEETING, follow_newest, keep, meeting_mode, require_frame, show_problem, submit, widget_key  # noqa: F401 - pages call them as ui.*
+from ui_frame import (AS_OF, ATHLETE, FOCUS, LAST_IMPORT, NAME_MODES, NAMES, SQUAD, UPLOAD_PROBLEM, UPLOAD_SEEN,  # noqa: F401
+                      _origin, _remember, _seen_uploads, last_import, names, returning_first, select_athlete,
+                      selected_athlete, upload_problem, arrow_datasets)
 from ui_frame import auth_configured as _auth_configured  # noqa: F401 - tests patch ui._auth_configured
 import ui_frame
-
-# Session-state keys, defined once; read and written only through the functions below.
-LAST_IMPORT = "last_import"  # report dicts of the latest upload
-UPLOAD_SEEN = "upload_seen"  # uploader file ids whose import outcome this session already has
-UPLOAD_PROBLEM = "upload_problem"  # why the latest upload could not be imported (it is retried)
-AS_OF = "as_of"  # the board's date
-SQUAD = "squad"  # team picker
-ATHLETE = "athlete_id"  # athlete opened from the board
-NAMES = "names"  # full names, initials or athlete codes (for sharing outside the medical team)
-FOCUS = "returning_first"  # meeting focus: returning athletes at the top of the board
-
 
 @st.cache_resource(show_spinner=False)
 def engine() -> Engine:
@@ -68,7 +61,11 @@ def version() -> str:
 # hash such arguments, and every page would keep showing the data of the first run).
 # Health data: every cache below is keyed by the role too, so what one role may not see is never
 # served from a cache entry built for another (lib.privacy masks it in the query).
-@st.cache_data(max_entries=8, show_spinner=False)
+# Shared, not copied: the Data, the boards, what `cached` computed and the chart specs are
+# st.cache_resource, one object for every run and session (st.cache_data would unpickle a copy of
+# the whole Data on every rerun: seconds and hundreds of MiB on a club's season). Nothing may change
+# them in place: tests/test_ui_shared_caches.py renders every page and checks every value is as built.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _data(data_version: str, names: str, role: str) -> Data:
     data = privacy.data_for(engine(), role)
     return data if names == "full" else pseudonymise_data(data, names, pseudonym_key(), known_names(engine()))
@@ -76,44 +73,95 @@ def _data(data_version: str, names: str, role: str) -> Data:
 
 def data() -> Data:
     """Every canonical table as this user's role may see it (cached until the store changes),
-    pseudonymised when chosen."""
+    pseudonymised when chosen. Shared: never change it in place."""
     return _data(version(), names(), role())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _board(data_version: str, names: str, role: str, as_of: dt.date, team: str) -> pd.DataFrame:
-    return readiness_board(_data(data_version, names, role), pd.Timestamp(as_of), settings_lib.load(engine(), team))
+    return _remember(readiness_board(_data(data_version, names, role), pd.Timestamp(as_of),
+                                     settings_lib.load(engine(), team)),
+                     ("board", data_version, names, role, as_of, team))
 
 
 def board() -> pd.DataFrame:
-    """The readiness board for the chosen date and team settings."""
+    """The readiness board for the chosen date and team settings. Shared: never change it in place."""
     return _board(version(), names(), role(), as_of(), team_key(squad()))
+
+
+def plans(week: str) -> list[Any]:
+    """Every returning athlete's plan for `week` in the chosen team (lib.views.plan.plan_group), made
+    on the board `board()` has cached instead of a board of its own. Shared: never change it in place."""
+    return _plans(version(), names(), role(), as_of(), team_key(squad()), squad(), week)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _plans(data_version: str, names: str, role: str, as_of: dt.date, team: str, squad: str, week: str) -> list[Any]:
+    from lib.views.plan import plan_group
+
+    return plan_group(_data(data_version, names, role), as_of, settings_lib.load(engine(), team), squad, week,
+                      board=_board(data_version, names, role, as_of, team))
+
+
+def warm_board() -> None:
+    """The Data and the board a new session opens on (full names, all squads, the latest day), read
+    before anyone asks (server start, ui_frame.warm_up_server). Without sign-in only (every user is
+    the local role); not on an empty store (the first session loads the demo team, under a spinner)."""
+    if ui_frame.auth_configured() or store.read_imports(engine()).empty:
+        return
+    current = version()
+    local = _role_of(None, current, *_role_env())
+    if local is None:
+        return
+    team_data = _data(current, "full", local)
+    _board(current, "full", local, asof.default_as_of(team_data, dt.date.today()), team_key(ALL_SQUADS))
 
 
 def cached(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(data, *args)` computed once per store version: `fn` is a lib function taking the Data
-    first and plain, hashable values after it (dates, ids, a Settings dict)."""
+    first and plain, hashable values after it (dates, ids, a Settings dict). Shared: never change
+    the result in place."""
     return _cached(version(), names(), role(), fn.__module__, fn.__qualname__, args)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _cached(data_version: str, names: str, role: str, module: str, name: str, args: tuple[Any, ...]) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    return fn(_data(data_version, names, role), *args)
+    return _remember(fn(_data(data_version, names, role), *args), (data_version, names, role, module, name, args))
+
+
+def derived(fn: Callable[..., Any], value: Any, *args: Any) -> Any:
+    """`fn(value, *args)` for a `value` that `cached` or `board` returned (a page's second step over
+    a cached view: the limb history of an LSI history, the picker of a board), computed once per
+    the call that built `value` and `args` instead of on every rerun. Any other `value` is hashed.
+    Shared: never change the result in place."""
+    return _derived(version(), names(), role(), fn.__module__, fn.__qualname__, _origin(value), args, value)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _derived(data_version: str, names: str, role: str, module: str, name: str, origin: Any, args: tuple[Any, ...],
+             _value: Any) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return _remember(fn(_value, *args), ("derived", data_version, names, role, module, name, origin, args))
 
 
 def chart(fn: Callable[..., Any], *args: Any) -> dict:
     """The Vega-Lite spec of the lib chart `fn(*args)` (args: the view frames and plain values it
     takes), built once per store version and arguments: a rerun sends the cached spec instead of
-    building and serialising the Altair chart again. Render with `st.vega_lite_chart(spec=...)`."""
-    return _chart(version(), names(), role(), fn.__module__, fn.__qualname__, args)
+    building and serialising the Altair chart again. Render with `st.vega_lite_chart(spec=...)`.
+
+    A frame that `cached` or `board` returned is keyed by the call that built it, not hashed
+    again on every rerun; any other argument is hashed by value."""
+    keyed = tuple(_origin(a) for a in args)
+    return dict(_chart(version(), names(), role(), fn.__module__, fn.__qualname__, keyed, args))  # top level: st changes it
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _chart(data_version: str, names: str, role: str, module: str, name: str, args: tuple[Any, ...]) -> dict:
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _chart(data_version: str, names: str, role: str, module: str, name: str, keyed: tuple[Any, ...],
+           _args: tuple[Any, ...]) -> dict:
     from lib.charts import spec
 
-    return spec(getattr(importlib.import_module(module), name)(*args))
+    return arrow_datasets(spec(getattr(importlib.import_module(module), name)(*_args)))
 
 
 # ------------------------------------------------------------------------- who is using the app
@@ -224,20 +272,14 @@ def later(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
 def forget_cached_data() -> None:
     """After an erasure: no cache may keep serving the erased athlete's rows."""
     st.cache_data.clear()
+    for shared in (_data, _board, _plans, _cached, _derived, _chart):
+        shared.clear()
 
 
 @st.cache_resource(show_spinner=False)
 def pseudonym_key() -> bytes:
     """The store's key for stable athlete codes."""
     return store_key(engine())
-
-
-NAME_MODES = {"full": "Full names", "initials": "Initials", "codes": "Athlete codes"}
-
-
-def names() -> str:
-    """full, initials or codes: how athletes are named on screen and in every download."""
-    return st.session_state.get(NAMES, "full")
 
 
 def team() -> str:
@@ -277,19 +319,6 @@ def squad() -> str:
     return st.session_state.get(SQUAD, ALL_SQUADS)
 
 
-def selected_athlete() -> str | None:
-    return st.session_state.get(ATHLETE)
-
-
-def select_athlete(athlete_id: str) -> None:
-    st.session_state[ATHLETE] = athlete_id
-
-
-def returning_first() -> bool:
-    """The meeting's focus: returning athletes at the top of the board (pass to filter_board)."""
-    return bool(st.session_state.get(FOCUS, False))
-
-
 def import_uploads(files: list[tuple[str, bytes]]) -> list[ImportReport]:
     """Import uploaded files with a progress bar; the reports are kept for the summary."""
     bar = st.progress(0.0, text="Reading files")
@@ -323,19 +352,6 @@ def import_new_uploads(files: list[tuple[str, str, bytes]]) -> None:
             "again on the next action; remove the file from the uploader to stop.")
         return
     _seen_uploads().extend(file_id for file_id, _name, _data in fresh)
-
-
-def upload_problem() -> str | None:
-    """Why the latest upload could not be imported, if it could not."""
-    return st.session_state.get(UPLOAD_PROBLEM)
-
-
-def last_import() -> list[dict[str, object]]:
-    return st.session_state.get(LAST_IMPORT, [])
-
-
-def _seen_uploads() -> list[str]:
-    return st.session_state.setdefault(UPLOAD_SEEN, [])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

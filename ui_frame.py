@@ -8,8 +8,12 @@ SQLAlchemy, the engine: seconds on a first start; benchmarks/first_start.py)."""
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import sys
+import threading
+import weakref
 from typing import Any, Callable
 
 import streamlit as st
@@ -19,6 +23,18 @@ from lib.core.text import md
 
 
 MEETING = "meeting_mode"  # session-state key of the screen-share layout (ui re-exports it)
+# The other session-state keys, defined once; read and written only through the functions below
+# and ui's (ui re-exports them).
+LAST_IMPORT = "last_import"  # report dicts of the latest upload
+UPLOAD_SEEN = "upload_seen"  # uploader file ids whose import outcome this session already has
+UPLOAD_PROBLEM = "upload_problem"  # why the latest upload could not be imported (it is retried)
+AS_OF = "as_of"  # the board's date
+SQUAD = "squad"  # team picker
+ATHLETE = "athlete_id"  # athlete opened from the board
+NAMES = "names"  # full names, initials or athlete codes (for sharing outside the medical team)
+FOCUS = "returning_first"  # meeting focus: returning athletes at the top of the board
+
+
 # lib.privacy.roles.LOCAL_ROLE_ENV and its default, read here without lib.privacy's imports
 # (SQLAlchemy, pandas); tests/test_first_start.py pins both equal to lib.privacy's.
 LOCAL_ROLE_ENV, LOCAL_ROLE_DEFAULT = "RTS_LOCAL_ROLE", "admin"
@@ -26,6 +42,40 @@ LOCAL_ROLE_ENV, LOCAL_ROLE_DEFAULT = "RTS_LOCAL_ROLE", "admin"
 
 def meeting_mode() -> bool:
     return bool(st.session_state.get(MEETING, False))
+
+
+NAME_MODES = {"full": "Full names", "initials": "Initials", "codes": "Athlete codes"}
+
+
+def names() -> str:
+    """full, initials or codes: how athletes are named on screen and in every download."""
+    return st.session_state.get(NAMES, "full")
+
+
+def selected_athlete() -> str | None:
+    return st.session_state.get(ATHLETE)
+
+
+def select_athlete(athlete_id: str) -> None:
+    st.session_state[ATHLETE] = athlete_id
+
+
+def returning_first() -> bool:
+    """The meeting's focus: returning athletes at the top of the board (pass to filter_board)."""
+    return bool(st.session_state.get(FOCUS, False))
+
+
+def upload_problem() -> str | None:
+    """Why the latest upload could not be imported, if it could not."""
+    return st.session_state.get(UPLOAD_PROBLEM)
+
+
+def last_import() -> list[dict[str, object]]:
+    return st.session_state.get(LAST_IMPORT, [])
+
+
+def _seen_uploads() -> list[str]:
+    return st.session_state.setdefault(UPLOAD_SEEN, [])
 
 
 def auth_configured() -> bool:
@@ -153,3 +203,92 @@ def follow_newest(key: str, newest: object) -> None:
     if st.session_state.get(seen) != newest:
         st.session_state[seen] = newest
         st.session_state[key] = newest
+
+
+# What the other pages import beyond the board's (Altair and the chart builders above all: 0.35 s on
+# a first visit of the exposure page), imported once per server after the first page is drawn.
+LATER_MODULES = ("lib.charts.exposure", "lib.charts.athlete", "lib.charts.hops", "lib.charts.plan", "lib.views.exposure",
+                 "lib.views.athlete", "lib.views.hops", "lib.views.plan", "lib.views.data", "lib.views.settings",
+                 "lib.views.access", "lib.reports.plan", "lib.privacy.plans", "lib.ingest.template", "mss_panel",
+                 "widgets_mapping")
+_settling = threading.Lock()
+_settled: list[threading.Thread] = []
+
+
+def settle_after_first_page() -> threading.Thread:
+    """After the first page of this server process is drawn (app.py, last): import the other pages'
+    modules in a background thread, then freeze what is alive (the modules, the first store
+    read) out of the garbage collector's passes. Streamlit runs a full `gc.collect(2)` after every
+    script run; over the ~200,000 objects of the imported modules that is about 0.1 s of each
+    rerun, on every page. Frozen objects are still freed when nothing refers to them any more;
+    only a reference cycle among them would stay (the modules: for the life of the process anyway).
+    Once per process; returns the thread (tests join it)."""
+    with _settling:
+        if not _settled:
+            _settled.append(threading.Thread(target=_settle, name="rts-settle", daemon=True))
+            _settled[0].start()
+    return _settled[0]
+
+
+def _settle() -> None:
+    for name in LATER_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows why
+            pass
+    from streamlit import runtime
+
+    if runtime.exists():  # a served app; not AppTest, whose test process is not ours to freeze
+        gc.collect()  # the first run's garbage (its page namespace) is freed, not frozen
+        gc.freeze()
+
+
+def warm_up_server() -> threading.Thread:
+    """At server start (app.py, when Streamlit loads it to serve): lib's imports and the board a new
+    session opens on (ui.warm_board), in a background thread, while the browser is still loading
+    the frontend. A session that asks first waits for the same cache entry instead of reading the
+    store twice."""
+    thread = threading.Thread(target=_warm_up, name="rts-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    try:
+        import ui
+
+        ui.warm_board()
+    except Exception:  # noqa: BLE001 - a head start only: the first session reads and says why
+        pass
+
+
+# What built each value ui's shared caches handed out (ui.chart and ui.derived key by it): id -> (a weak reference to the value, the key of the
+# call that built it). The weak reference drops the entry when the cache lets the value go, so a
+# later object with the same id is never mistaken for it.
+_ORIGINS: dict[int, tuple[weakref.ref, tuple[Any, ...]]] = {}
+
+
+def _remember(value: Any, key: tuple[Any, ...]) -> Any:
+    try:
+        ref = weakref.ref(value, lambda _ref, i=id(value): _ORIGINS.pop(i, None))
+    except TypeError:  # lists, dicts: `chart` hashes them by value
+        return value
+    _ORIGINS[id(value)] = (ref, key)
+    return value
+
+
+def _origin(value: Any) -> Any:
+    """The key of the cached call that built `value`, else `value` itself (hashed by st.cache)."""
+    kept = _ORIGINS.get(id(value))
+    return ("ui.cached", kept[1]) if kept is not None and kept[0]() is value else value
+
+
+def arrow_datasets(spec: dict) -> dict:
+    """`spec` with its named datasets as the Arrow bytes Streamlit sends: what `st.vega_lite_chart`
+    would otherwise convert from records on every rerun (the same call, so the same bytes), once."""
+    from streamlit import dataframe_util
+
+    if not isinstance(spec.get("datasets"), dict):
+        return spec
+    return {**spec, "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(values)
+                                 if isinstance(values, list) else values for name, values in spec["datasets"].items()}}

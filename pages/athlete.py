@@ -16,7 +16,7 @@ TAB = "athlete_tab"  # the open tab, kept across reruns and athletes
 
 ui.require_frame()
 data, board, cfg, as_of = ui.data(), ui.board(), ui.team_settings(), ui.as_of()
-choices = view.athlete_choices(board)
+choices = ui.derived(view.athlete_choices, board)
 head_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
 aid = pick_col.selectbox("Athlete", list(choices), index=view.choice_index(choices, ui.selected_athlete()),
                          format_func=choices.get, key=ui.widget_key(ui.ATHLETE), on_change=ui.keep, args=(ui.ATHLETE,),
@@ -46,7 +46,7 @@ st.download_button(
 widgets.athlete_tiles(head)
 
 history = ui.cached(view.lsi_history, aid, as_of, cfg)
-st.markdown(view.catch_up_line(view.catch_up(history, as_of, cfg), row))
+st.markdown(view.catch_up_line(ui.derived(view.catch_up, history, as_of, cfg), row))
 st.markdown(view.reason_lines(row, gates=False))
 widgets.checklist(row, ui.meeting_mode())
 
@@ -55,7 +55,7 @@ sym, force, pain, expo, timeline_tab = st.tabs(view.TABS, key=TAB, on_change="re
 with sym:
     if sym.open:
         st.caption(view.SYMMETRY_NOTE)
-        limbs = view.limb_history(history)
+        limbs = ui.derived(view.limb_history, history)
         tests = view.lsi_tests(history, row["region"])
         if not tests:
             st.info(view.NO_LSI_NOTE, icon=":material/info:")

@@ -19,7 +19,7 @@ weeks = view.week_choices(as_of)
 head, pick_week = st.columns([3, 2], vertical_alignment="bottom")
 week = pick_week.selectbox("Week", list(weeks), index=1, format_func=weeks.get, key="plan_week")
 with st.spinner("Planning the returning athletes' week..."):
-    plans = ui.cached(view.plan_group, as_of, cfg, squad, week)
+    plans = ui.plans(week)  # on the board's cached board
 head.title(f"Weekly plan · {week}")
 st.caption("HSR and sprint metres and sessions at or above 80/90/95% of each athlete's MSS, within the tier's speed cap, "
            f"+{cfg.num('plan_weekly_increment'):g}% a week towards the pre-injury level, never two high-velocity days "

@@ -79,3 +79,35 @@ def test_edit_flag_and_save(db: Path, monkeypatch: pytest.MonkeyPatch, role: str
     log = privacy.read_audit(engine, "admin")
     assert (log["action"] == "plan saved").any()
     assert not privacy.can(role, "record_tier") if role == "coach" else privacy.can(role, "record_tier")
+
+
+@pytest.mark.parametrize("team", ["demo", "season"])
+def test_plans_on_the_cached_board_are_the_plans_of_their_own_board(team: str, template: Path) -> None:
+    """The page plans on the board ui.board() has cached (group_plans(board=...)) instead of
+    computing one: the same plans, JSON text for JSON text, for last week, the plan week and the
+    week after, on the demo team and a synthetic season."""
+    import datetime as dt
+    import json
+
+    import pandas as pd
+
+    from benchmarks.metrics_bench import ON, season
+    from lib.core.settings import defaults
+    from lib.readiness import Data, readiness_board
+    from lib.views import plan as view
+
+    if team == "demo":
+        data, as_of = Data.from_store(store.connect(template)), dt.date(2026, 11, 23)
+        store.dispose_all()
+    else:
+        data, as_of = season(40, per=120), ON.date()
+    cfg = defaults()
+    board = readiness_board(data, pd.Timestamp(as_of), cfg)
+    for week in view.week_choices(as_of):
+        own = view.plan_group(data, as_of, cfg, week=week)
+        given = view.plan_group(data, as_of, cfg, week=week, board=board)
+        assert own, week
+
+        def text(plans: list) -> list[str]:
+            return [json.dumps({**p.as_json(), "projected": p.projected}, sort_keys=True, default=repr) for p in plans]
+        assert text(given) == text(own), week

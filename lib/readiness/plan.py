@@ -340,10 +340,12 @@ def returning_athletes(board: pd.DataFrame) -> list[str]:
 
 
 def group_plans(data: Data, as_of: pd.Timestamp, cfg: Settings, plans: pd.DataFrame | None = None,
-                week: str | None = None, ids: list[str] | None = None) -> list[AthletePlan]:
-    """Every returning athlete's plan for the week (board order), one board computed for all."""
+                week: str | None = None, ids: list[str] | None = None,
+                board: pd.DataFrame | None = None) -> list[AthletePlan]:
+    """Every returning athlete's plan for the week (board order), one board for all: `board`, the
+    readiness board of `data` on `as_of` with `cfg` when the caller has it, else computed here."""
     as_of = pd.Timestamp(as_of).normalize()
-    board = readiness_board(data, as_of, cfg)
+    board = readiness_board(data, as_of, cfg) if board is None else board
     wanted = returning_athletes(board) if ids is None else [i for i in returning_athletes(board) if i in set(ids)]
     monday = week_monday(week) if week else None
     past = monday is not None and monday < week_monday(planning.plan_week_for(as_of))

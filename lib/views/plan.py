@@ -25,11 +25,12 @@ VERDICT_ICONS = {"under": "▽ under", "on plan": "● on plan", "over": "▲ ov
 
 
 def plan_group(data: Data, as_of: dt.date, cfg: Settings, squad: str = ALL_SQUADS,
-               week: str | None = None) -> list[AthletePlan]:
+               week: str | None = None, board: pd.DataFrame | None = None) -> list[AthletePlan]:
     """Every returning athlete of the squad with their plan for `week` (default: the week after
-    `as_of`), in board order (one board for all)."""
+    `as_of`), in board order (one board for all: `board`, the readiness board on `as_of` with
+    `cfg` when the caller has it cached, else computed)."""
     ids = squad_ids(data, squad)
-    return plan_lib.group_plans(data, pd.Timestamp(as_of), cfg, week=week, ids=[str(i) for i in ids])
+    return plan_lib.group_plans(data, pd.Timestamp(as_of), cfg, week=week, ids=[str(i) for i in ids], board=board)
 
 
 def week_choices(as_of: dt.date) -> dict[str, str]:
