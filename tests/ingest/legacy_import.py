@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 from lib import store
 from lib.ingest.athletes import _suggest
-from lib.ingest.normalize import athlete_slug, clean_name, name_key
+from lib.ingest.normalize import _one_number, _plain_numbers, athlete_slug, clean_name, name_key, parse_duration_min, unit_factor
+from lib.ingest.readers.base import _join_names, reject_rows
+from lib.ingest.readers.gps import NOT_A_NUMBER, _UNIT_WORDS, _empty, _unit_problem
 from lib.ingest.results import ImportReport
 from lib.ingest.rows import _text
 
@@ -89,25 +91,130 @@ def _resolve_athletes(conn: sa.Connection, tables: dict[str, pd.DataFrame], repo
     return out
 
 
+# ------------------------------------------------------------------ lib/ingest/normalize.py
+
+def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
+    """(floats, rejected-cell mask). Blank cells are missing, text like `DNF` is rejected."""
+    objects = values.astype(object)
+    cells = objects.to_numpy()
+    quick = None if decimal_comma else _plain_numbers(cells)
+    if quick is not None:
+        return pd.Series(quick[0], index=values.index), pd.Series(quick[1], index=values.index)
+    if decimal_comma:
+        fast = pd.Series(np.nan, index=values.index)
+        slow = objects.notna()  # every cell goes through `_one_number`, numbers too
+    else:
+        # numbers and plain numeric text in one vectorised pass; only the leftovers are inspected
+        fast = pd.to_numeric(objects, errors="coerce")
+        # a TRUE/FALSE cell came through as 1/0: look only at those cells for Python bools
+        maybe = np.flatnonzero(fast.isin([0, 1]).to_numpy())
+        if len(maybe):
+            bools = maybe[[isinstance(v, bool) for v in cells[maybe]]]
+            if len(bools):
+                fast.iloc[bools] = np.nan
+        slow = fast.isna() & objects.notna()
+    out = fast.to_numpy(dtype=float, na_value=np.nan).copy()
+    bad = np.isinf(out)  # `inf`, `Infinity`, `1e309` and float infinities: rejected, never stored
+    out[bad] = np.nan
+    slow_at = np.flatnonzero(slow.to_numpy())
+    is_text = np.fromiter((type(v) is str for v in cells[slow_at]), dtype=bool, count=len(slow_at))
+    for i in slow_at[~is_text]:
+        out[i], bad[i] = _one_number(cells[i], decimal_comma)
+    text_at = slow_at[is_text]
+    if len(text_at):  # a text column repeats a few distinct values: each is parsed once
+        codes, uniques = pd.factorize(cells[text_at])
+        parsed = [_one_number(v, decimal_comma) for v in uniques]
+        out[text_at] = np.array([p[0] for p in parsed], dtype=float)[codes]
+        bad[text_at] = np.array([p[1] for p in parsed], dtype=bool)[codes]
+    return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
+
+
+# ----------------------------------------------------------------- lib/ingest/readers/base.py
+
+def names_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int | None,
+                 last_index: int | None = None) -> tuple[pd.Series, pd.Series]:
+    """(cleaned names, missing mask) from a name column, optionally joined with a last-name column."""
+    raw = frame.col(index) if index is not None else pd.Series([None] * len(frame))
+    if last_index is not None:
+        last = frame.col(last_index)
+        raw = pd.Series([_join_names(a, b) for a, b in zip(raw.tolist(), last.tolist())])
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    cleaned = np.array([clean_name(v) for v in uniques] + [""], dtype=object)
+    names = pd.Series(cleaned[codes], dtype="string")  # code -1 (missing) takes the trailing ""
+    missing = names.str.len().fillna(0).eq(0) | names.str.lower().isin(["", "nan", "none"])
+    return names, missing
+
+
+# ------------------------------------------------------------------ lib/ingest/readers/gps.py
+
+def numbers(frame: Frame, out: SheetRead, ctx: ReadContext, index: int, check: pd.Series) -> pd.Series:
+    """Floats of a column; text or negative cells of `check` rows are rejected (that cell only)."""
+    raw = frame.col(index)
+    values, bad = parse_numbers(raw, ctx.decimal_comma)
+    negative = values < 0
+    reject_rows(out, ctx, frame, bad & check, frame.header(index), raw, NOT_A_NUMBER)
+    reject_rows(out, ctx, frame, negative & check, frame.header(index), raw,
+                "negative value: rejected, rest of the row kept")
+    return values.mask(negative).reset_index(drop=True)
+
+
+def minutes(frame: Frame, out: SheetRead, ctx: ReadContext, index: int | None, check: pd.Series) -> pd.Series:
+    """Durations in minutes from `h:mm:ss`, time cells, or plain numbers in the header's unit."""
+    if index is None:
+        return _empty(frame)
+    raw, header = frame.col(index), frame.header(index)
+    unit = frame.unit(index)
+    if unit is None:
+        plain, _bad = parse_numbers(raw[check.to_numpy()], ctx.decimal_comma)
+        plain = plain.dropna()
+        unit = "min"
+        if len(plain):
+            # a session or drill is never 300 minutes long, a 5-minute drill is 300 seconds
+            unit = "s" if float(plain.median()) > 300 else "min"
+            out.assumptions.append(f"`{header}` holds plain numbers with no unit: read as "
+                                   f"{_UNIT_WORDS[unit]} (median {float(plain.median()):g})")
+    try:
+        values, bad = parse_duration_min(raw, unit)
+    except KeyError:
+        _unit_problem(out, ctx, frame, index, unit, "min")
+        return _empty(frame)
+    values = values.reset_index(drop=True)
+    negative = values < 0
+    reject_rows(out, ctx, frame, bad & check, header, raw,
+                "not a duration (h:mm:ss or a number): value rejected, rest of the row kept")
+    reject_rows(out, ctx, frame, negative & check, header, raw, "negative duration: rejected, rest of the row kept")
+    return values.mask(negative)
+
+
 # ------------------------------------------------------------------------------------- swapping
 
 # (module, attribute, legacy function): every place the new code is reached from
-SWAPS: list[tuple[str, str, object]] = [
-    ("lib.ingest.importer", "_resolve_athletes", _resolve_athletes),
-    ("lib.ingest.athletes", "_resolve_athletes", _resolve_athletes),
-]
+SWAPS: dict[str, object] = {
+    "_resolve_athletes": _resolve_athletes, "parse_numbers": parse_numbers, "names_column": names_column,
+    "numbers": numbers, "minutes": minutes,
+}
 
 
 @contextlib.contextmanager
 def legacy() -> Iterator[None]:
     """The old functions in place of the new ones while inside."""
-    import importlib
+    import sys
 
+    import lib.ingest.importer  # noqa: F401 - every reader loaded, so that every name is swapped
+    from lib.ingest import athletes, normalize
+    from lib.ingest.readers import base, gps
+
+    homes = {"_resolve_athletes": athletes, "parse_numbers": normalize, "names_column": base, "numbers": gps,
+             "minutes": gps}
+    current = {attr: getattr(homes[attr], attr) for attr in SWAPS}
     saved = []
-    for module_name, attr, fn in SWAPS:
-        module = importlib.import_module(module_name)
-        saved.append((module, attr, getattr(module, attr)))
-        setattr(module, attr, fn)
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("lib.") or module is None:
+            continue
+        for attr, fn in SWAPS.items():
+            if getattr(module, attr, None) is current[attr]:
+                saved.append((module, attr, current[attr]))
+                setattr(module, attr, fn)
     try:
         yield
     finally:

@@ -75,7 +75,7 @@ def assert_same(batches: list[list[tuple[str, bytes]]], tmp: Path) -> None:
     assert new_reports == old_reports
     for name in old:
         assert len(new[name]) == len(old[name]), name
-        pd.testing.assert_frame_equal(new[name], old[name], check_dtype=True, obj=name)
+        pd.testing.assert_frame_equal(new[name], old[name], check_dtype=True, check_exact=True, obj=name)
 
 
 def season_batches(athletes: int, sessions: int, kind: str) -> list[list[tuple[str, bytes]]]:
