@@ -172,6 +172,13 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     quick = None if decimal_comma else _plain_numbers(cells)
     if quick is not None:
         return pd.Series(quick[0], index=values.index), pd.Series(quick[1], index=values.index)
+    distinct = None if decimal_comma else _distinct_texts(cells)
+    if distinct is not None:  # a text column of a few values repeated (`0:12:30`, `DNF`): each read once
+        codes, uniques = distinct
+        parsed, flagged = parse_numbers(pd.Series(uniques, dtype=object))
+        out = np.append(parsed.to_numpy(dtype=float), np.nan)[codes]  # code -1 (blank) takes the NaN
+        bad = np.append(flagged.to_numpy(dtype=bool), False)[codes]
+        return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
     if decimal_comma:
         fast = pd.Series(np.nan, index=values.index)
         slow = objects.notna()  # every cell goes through `_one_number`, numbers too
@@ -199,6 +206,16 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         out[text_at] = np.array([p[0] for p in parsed], dtype=float)[codes]
         bad[text_at] = np.array([p[1] for p in parsed], dtype=bool)[codes]
     return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
+
+
+def _distinct_texts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes, distinct texts) of a column of texts and blanks (None, NaN) that repeats its values
+    (fewer distinct texts than a quarter of its cells), None for any other column. Texts only: a
+    factorize of mixed cells would take True for 1 and 1.0 for 1, which read differently."""
+    if len(cells) < 64 or pd.api.types.infer_dtype(cells, skipna=True) != "string":
+        return None
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    return (codes, np.asarray(uniques, dtype=object)) if len(uniques) * 4 < len(cells) else None
 
 
 # Every character of a plain number (`_NUMBER`): a text cell made only of these is a number exactly

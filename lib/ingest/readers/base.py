@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lib.ingest.normalize import (
     MISSING_TOKENS, NON_FINITE_PROBLEM, ParsedDates, clean_name, date_range_problem, is_implausible_date, is_non_finite, parse_asymmetry, parse_dates, parse_numbers, split_header, unit_factor,
@@ -231,10 +232,12 @@ def names_column(frame: Frame, read: SheetRead, ctx: ReadContext, index: int | N
         last = frame.col(last_index)
         raw = pd.Series([_join_names(a, b) for a, b in zip(raw.tolist(), last.tolist())])
     codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    cleaned = np.array([clean_name(v) for v in uniques] + [""], dtype=object)
-    names = pd.Series(cleaned[codes], dtype="string")  # code -1 (missing) takes the trailing ""
-    missing = names.str.len().fillna(0).eq(0) | names.str.lower().isin(["", "nan", "none"])
-    return names, missing
+    cleaned = [clean_name(v) for v in uniques] + [""]  # code -1 (missing) takes the trailing ""
+    # each distinct name cleaned and judged once, spread over the rows by Arrow (no text per row)
+    spread = pa.array(cleaned, type=pa.string()).take(pa.array(np.where(codes < 0, len(cleaned) - 1, codes)))
+    names = pd.Series(pd.arrays.ArrowStringArray(spread), dtype="string")
+    blank = np.array([not c or c.lower() in ("nan", "none") for c in cleaned], dtype=bool)
+    return names, pd.Series(blank[codes], dtype=bool)
 
 
 def athlete_index(frame: Frame) -> int | None:

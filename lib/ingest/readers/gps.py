@@ -74,14 +74,30 @@ def session_type_labels(labels: pd.Series) -> pd.Series:
 
 
 def numbers(frame: Frame, out: SheetRead, ctx: ReadContext, index: int, check: pd.Series) -> pd.Series:
-    """Floats of a column; text or negative cells of `check` rows are rejected (that cell only)."""
+    """Floats of a column's `check` rows (NaN in the others: a session row reads only the rows its
+    plan uses, the drills inside an `Entire Session` row are never parsed); text or negative cells of
+    `check` rows are rejected (that cell only)."""
     raw = frame.col(index)
-    values, bad = parse_numbers(raw, ctx.decimal_comma)
+    values, bad = _checked_numbers(raw, check, ctx.decimal_comma)
     negative = values < 0
     reject_rows(out, ctx, frame, bad & check, frame.header(index), raw, NOT_A_NUMBER)
     reject_rows(out, ctx, frame, negative & check, frame.header(index), raw,
                 "negative value: rejected, rest of the row kept")
     return values.mask(negative).reset_index(drop=True)
+
+
+def _checked_numbers(raw: pd.Series, check: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """`parse_numbers` of the `check` rows only, spread back over the column (NaN and not rejected
+    elsewhere): a cell reads the same alone as in its column (`parse_numbers` is cell by cell)."""
+    at = np.flatnonzero(check.to_numpy(dtype=bool))
+    if len(at) == len(raw):
+        return parse_numbers(raw, decimal_comma)
+    part, part_bad = parse_numbers(raw.iloc[at], decimal_comma)
+    values = np.full(len(raw), np.nan)
+    values[at] = part.to_numpy(dtype=float)
+    bad = np.zeros(len(raw), dtype=bool)
+    bad[at] = part_bad.to_numpy(dtype=bool)
+    return pd.Series(values, index=raw.index), pd.Series(bad, index=raw.index)
 
 
 def _empty(frame: Frame) -> pd.Series:
@@ -164,12 +180,20 @@ def minutes(frame: Frame, out: SheetRead, ctx: ReadContext, index: int | None, c
             unit = "s" if float(plain.median()) > 300 else "min"
             out.assumptions.append(f"`{header}` holds plain numbers with no unit: read as "
                                    f"{_UNIT_WORDS[unit]} (median {float(plain.median()):g})")
+    try:  # a unit that cannot be converted fails on the first numeric cell anywhere: then the whole column
+        unit_factor(unit, "min")
+        at = np.flatnonzero(check.to_numpy(dtype=bool))  # only the rows a session row reads (see `numbers`)
+    except KeyError:
+        at = np.arange(len(raw))
     try:
-        values, bad = parse_duration_min(raw, unit)
+        part, part_bad = parse_duration_min(raw.iloc[at], unit)
     except KeyError:
         _unit_problem(out, ctx, frame, index, unit, "min")
         return _empty(frame)
-    values = values.reset_index(drop=True)
+    values = pd.Series(np.nan, index=range(len(raw)))
+    values.iloc[at] = part.to_numpy(dtype=float)
+    bad = pd.Series(False, index=raw.index)
+    bad.iloc[at] = part_bad.to_numpy(dtype=bool)
     negative = values < 0
     reject_rows(out, ctx, frame, bad & check, header, raw,
                 "not a duration (h:mm:ss or a number): value rejected, rest of the row kept")
