@@ -1,12 +1,12 @@
 """A report's chart images drawn beside its layout. vl-convert (Rust and JavaScript) and fpdf2's
 decoding of the image it returns (PIL and zlib) run with the GIL free, so the athlete report asks
 for every chart image first (`chart`: the chart built and turned into its spec here, in the
-caller's thread) and lays its pages out while the images are drawn in `WORKERS` threads of the
+caller's thread) and lays its pages out while the images are drawn in a thread of the
 process; each image is waited for where the page places it (`Chart.png`). The images are the
 ones `lib.reports.pdf.chart_png` draws, kept the same way (lib.reports.cache), so no byte of a
 report changes (pinned by tests/reports/test_report_speed.py).
 
-`start_converter` starts vl-convert's engine (about 1 s, once per process) in the same threads
+`start_converter` starts vl-convert's engine (about 1 s, once per process) in that thread
 when a report is asked for, so that the first report computes its rows meanwhile; nothing here
 starts before a report does (the app's memory stays as it is until someone prints)."""
 
@@ -19,7 +19,10 @@ from typing import Any
 
 from lib.reports import cache
 
-WORKERS = 2  # the machine's two cores: the layout in one, the images in the other (and in this one's pauses)
+# The layout in the caller's thread, the images in one other: two cores busy, and the drawing (about 0.75 s of
+# CPU a report) keeps up with the layout (about 0.9 s). A second image thread added 20 MiB to the peak RSS of
+# 12 demo reports (its own malloc arena).
+WORKERS = 1
 _pool: ThreadPoolExecutor | None = None
 _started = False
 _lock = threading.Lock()
@@ -50,7 +53,7 @@ def warm_converter() -> None:
 
 
 def start_converter() -> None:
-    """`warm_converter` in the image threads, once per process and only before any image was drawn;
+    """`warm_converter` in the image thread, once per process and only before any image was drawn;
     a failure is left for the chart that needs the engine to raise."""
     global _started
     with _lock:
@@ -84,7 +87,7 @@ class Chart:
 
 def chart(builder: Callable[..., Any], args: tuple, width_mm: float, height_px: int | None = None) -> Chart:
     """The image of `builder(*args)` for a `width_mm` slot (`lib.reports.pdf.chart_png`): kept by the
-    builder and the content of `args`, else built and specified here and drawn in the image threads."""
+    builder and the content of `args`, else built and specified here and drawn in the image thread."""
     from lib.reports.pdf import chart_spec_json
 
     key = cache.chart_key(builder, args, width_mm, height_px)
