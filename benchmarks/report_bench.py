@@ -12,7 +12,10 @@ season of metrics_bench.py (fixed seed, 250 sessions per athlete). Times, best o
   not drawn yet in the process, and the same again (charts and decoded images kept,
   lib.reports.cache);
 - the floor measured beside them: vl-convert alone on the same report's chart specs, and the PNG
-  of the board page (PDFium).
+  of the board page (PDFium);
+- CPU times beside the wall times (best of the same runs): the whole process's, and the calling
+  thread's (the athlete report draws its chart images in lib.reports.render's threads, so on a
+  machine with a free core its wall time is about its calling thread's CPU).
 Peak memory of the process (`resource.getrusage`). Writes the PDFs to benchmarks/out/.
 
     python benchmarks/report_bench.py [--runs 3] [--athletes 40] [--warm]
@@ -45,14 +48,38 @@ from lib.readiness import Data, readiness_board  # noqa: E402
 DEMO_DAY = pd.Timestamp("2026-11-23")
 
 
-def best(fn, runs: int) -> tuple[float, object]:  # noqa: ANN001 - any callable
-    """Best wall time of `runs` calls, and the last result."""
-    times, result = [], None
+CPU: dict[str, tuple[float, float]] = {}  # figure -> (process CPU, this thread's CPU), best of its runs
+
+
+def best(fn, runs: int, label: str = "", before=None) -> tuple[float, object]:  # noqa: ANN001 - any callable
+    """Best wall time of `runs` calls (each after `before()`, untimed), and the last result; the
+    best process and main-thread CPU times are kept in CPU[label]."""
+    times, cpus, mains, result = [], [], [], None
     for _ in range(runs):
-        start = time.perf_counter()
+        if before is not None:
+            before()
+        start, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
         result = fn()
         times.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+        mains.append(time.thread_time() - main)
+    if label:
+        CPU[label] = (min(cpus), min(mains))
     return min(times), result
+
+
+def forget_charts() -> None:
+    """No chart image kept: the next report draws every chart (an athlete not drawn yet)."""
+    from lib.reports import cache, pdf
+
+    cache._charts.clear()
+    cache._images.clear()
+    pdf._png.cache_clear()
+
+
+def cpu(label: str) -> str:
+    total, main = CPU[label]
+    return f"cpu {total:.2f} s, main thread {main:.2f} s"
 
 
 def demo() -> Data:
@@ -72,14 +99,17 @@ def team(label: str, data: Data, day: pd.Timestamp, runs: int, out: Path) -> Non
     layout, _ = best(lambda: reports.board_pdf(data, day.date(), cfg, "First team", board=board), runs)
     png, _ = best(lambda: reports.pdf_page_png(pdf), runs)  # type: ignore[arg-type]
     returning = [str(a) for a in board.loc[board["returning"].astype(bool), "athlete_id"]]
-    first, athlete_pdf = best(lambda: reports.athlete_pdf(data, returning[0], day.date(), cfg), 1)
-    other, _ = best(lambda: reports.athlete_pdf(data, returning[1 % len(returning)], day.date(), cfg), 1)
-    again, _ = best(lambda: reports.athlete_pdf(data, returning[0], day.date(), cfg), runs)
+    first, athlete_pdf = best(lambda: reports.athlete_pdf(data, returning[0], day.date(), cfg), 1, "first")
+    other, _ = best(lambda: reports.athlete_pdf(data, returning[1 % len(returning)], day.date(), cfg), 1, "other")
+    again, _ = best(lambda: reports.athlete_pdf(data, returning[0], day.date(), cfg), runs, "again")
     # the athlete page's path: the board it already has is passed (`board=`), for an athlete not drawn yet
     fresh = returning[2 % len(returning)]
-    given, _ = best(lambda: reports.athlete_pdf(data, fresh, day.date(), cfg, board=board), 1)
-    given_again, _ = best(lambda: reports.athlete_pdf(data, fresh, day.date(), cfg, board=board), runs)
-    floor = charts_floor(data, returning[0], day, cfg)
+    given, _ = best(lambda: reports.athlete_pdf(data, fresh, day.date(), cfg, board=board), 1, "given")
+    given_again, _ = best(lambda: reports.athlete_pdf(data, fresh, day.date(), cfg, board=board), runs, "given again")
+    # the same, best of `runs` with no chart kept before each (a shared machine: one run is noisy)
+    undrawn, _ = best(lambda: reports.athlete_pdf(data, fresh, day.date(), cfg, board=board), runs, "undrawn",
+                      before=forget_charts)
+    floor, floor_cpu = charts_floor(data, returning[0], day, cfg)
     (out / f"board_{label}.pdf").write_bytes(pdf)  # type: ignore[arg-type]
     (out / f"athlete_{label}.pdf").write_bytes(athlete_pdf)  # type: ignore[arg-type]
     print(f"{label}: {len(data.athletes)} athletes, {len(data.sessions):,} sessions, {len(data.tests):,} tests\n"
@@ -87,12 +117,18 @@ def team(label: str, data: Data, day: pd.Timestamp, runs: int, out: Path) -> Non
           f"  athlete PDF: first call {first:.2f} s, another athlete {other:.2f} s, the same again {again:.2f} s "
           f"(target <= 1.5 s); floor: vl-convert alone on its charts {floor:.2f} s\n"
           f"  athlete PDF with the board given (the athlete page): an athlete not drawn yet {given:.2f} s, "
-          f"again {given_again:.2f} s", flush=True)
+          f"again {given_again:.2f} s; best of {runs} with no chart kept {undrawn:.2f} s\n"
+          f"  CPU (the image threads run beside the main thread: on a free core a report takes about its "
+          f"main thread's time):\n"
+          f"    first call {cpu('first')}; another athlete {cpu('other')}; again {cpu('again')}\n"
+          f"    board given: not drawn yet {cpu('given')}; best of {runs} with no chart kept {cpu('undrawn')}; "
+          f"again {cpu('given again')}\n"
+          f"    floor, vl-convert alone on the report's charts: cpu {floor_cpu:.2f} s", flush=True)
 
 
-def charts_floor(data: Data, athlete_id: str, day: pd.Timestamp, cfg: object) -> float:
+def charts_floor(data: Data, athlete_id: str, day: pd.Timestamp, cfg: object) -> tuple[float, float]:
     """vl-convert alone on the report's chart specs (recorded from a report, rendered again): what
-    drawing its charts costs without the cache."""
+    drawing its charts costs without the cache, one after the other: wall and CPU time."""
     import json
 
     import vl_convert as vlc
@@ -117,10 +153,11 @@ def charts_floor(data: Data, athlete_id: str, day: pd.Timestamp, cfg: object) ->
         reports.athlete_pdf(data, athlete_id, day.date(), cfg)  # type: ignore[arg-type]
     finally:
         pdf_module._png = cached
-    start = time.perf_counter()
+    version = pdf_module._vl_version()  # the reports' Vega-Lite (another would start its own engine)
+    start, cpu = time.perf_counter(), time.process_time()
     for spec_json in seen:
-        vlc.vegalite_to_png(json.loads(spec_json), scale=pdf_module.CHART_SCALE)
-    return time.perf_counter() - start
+        vlc.vegalite_to_png(json.loads(spec_json), scale=pdf_module.CHART_SCALE, **({"vl_version": version} if version else {}))
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def main() -> int:

@@ -10,14 +10,9 @@ from lib.core.settings import Settings
 from lib.core.status import STATUS_TINTS, STATUS_WORDS
 from lib.readiness import Data, readiness_board
 from lib.reports.pdf import (
-    INK, MUTED, RULE, _Doc, _blank, _column_widths, _image_fitting, _mode_note, _pseudo, _rgb, _table_head, chart_png,
+    INK, MUTED, RULE, _Doc, _blank, _column_widths, _image_fitting, _mode_note, _pseudo, _rgb, _table_head,
 )
-from lib.reports import cache
-
-
-def chart_image(builder: object, args: tuple, width_mm: float, height_px: int | None = None) -> bytes:
-    """`chart_png(builder(*args), ...)`, kept by the builder and the rows it was given (lib.reports.cache)."""
-    return cache.chart_image(builder, args, width_mm, height_px, chart_png)  # type: ignore[arg-type]
+from lib.reports.render import Chart, chart, start_converter
 
 
 def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
@@ -34,6 +29,7 @@ def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
     mode = check_mode(mode)
     if athlete_id not in set(data.athletes["athlete_id"].astype(str)):
         raise KeyError(f"no athlete with id '{athlete_id}'")
+    start_converter()  # the first report of a process: vl-convert's engine starts while the rows are computed
     if mode:
         board = pseudonymise_board(board, mode, data.athletes, key, aliases) if board is not None else None
         data = _pseudo(data, mode, key, aliases)
@@ -46,15 +42,48 @@ def athlete_pdf(data: Data, athlete_id: str, as_of: dt.date, cfg: Settings,
               + (f" · {_mode_note(mode)}" if mode else "") + " · threshold sources on the app's Settings page")
     doc = _Doc("P", day, f"Return-to-speed report: {row['name']} {day:%Y-%m-%d}", footer)
     history = lsi_history(data, athlete_id, day, cfg)  # LSI per test and date: pages one and two read it
-    wellness = _athlete_page_one(doc, data, row, history, day, cfg, team, mode)
-    _athlete_page_two(doc, data, row, history, day, cfg, notes, mode, wellness)
+    images, exposure = _charts(doc, data, row, history, day, cfg)  # drawn while the pages are laid out
+    wellness = _athlete_page_one(doc, data, row, history, day, cfg, team, mode, images)
+    _athlete_page_two(doc, history, row, cfg, notes, mode, wellness, images, exposure)
     return doc.output()
 
 
-def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd.DataFrame, day: pd.Timestamp,
-                      cfg: Settings, team: str, mode: str | None) -> pd.DataFrame | None:
-    """Page one; returns the wellness summary when it did not fit (page two then places it)."""
+def _charts(doc: _Doc, data: Data, row: dict[str, object], history: pd.DataFrame, day: pd.Timestamp,
+            cfg: Settings) -> tuple[dict[str, Chart], dict]:
+    """Every chart image of the report, asked for in the order the pages place them (lib.reports.render:
+    each kept by its builder and rows, lib.reports.cache, else drawn beside the layout); and the
+    exposure summary, whose metrics page two prints."""
     from lib.charts import athlete as charts
+    from lib.readiness import STRENGTH_TEST
+    from lib.views import athlete as view
+    from lib.views import hops as hop_view
+
+    pdf = doc.pdf
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    half = (width - 4) / 2
+    aid = str(row["athlete_id"])
+    images = {"tier": chart(charts.tier_chart, (view.tier_timeline(data, row["athlete_id"], row, day),), width, 85),  # type: ignore[arg-type]
+              "pain": chart(charts.pain_chart, (view.pain_history(data, row["athlete_id"], day), cfg), width, 95)}  # type: ignore[arg-type]
+    # page two: the hop battery over time and the injury's strength or CMJ symmetry; weekly exposure, top speed
+    hops = hop_view.lsi_history(data, aid, day, cfg)
+    hops = hops[hops["date"] >= day - pd.Timedelta(days=view.WINDOW_DAYS)]
+    pass_lsi, pass_label, pass_source = hop_view.pass_rule(cfg)  # the hop pass line, with its source
+    images["hops"] = chart(_hop_chart, (hops.dropna(subset=["lsi"]), pass_lsi, pass_label, pass_source), half, 150)
+    strength = STRENGTH_TEST.get(str(row.get("region") or ""))
+    if strength and strength in set(history["test"]) and history.loc[history["test"] == strength, "lsi"].notna().any():
+        images["symmetry"] = chart(charts.lsi_chart, (history, strength), half, 150)
+    else:
+        images["symmetry"] = chart(charts.cmj_asymmetry_chart, (view.cmj_history(data, aid, day, cfg), cfg), half, 150)
+    summary = view.exposure_summary(data, aid, day, cfg)
+    weeks = view.exposure_history(data, aid, day, cfg)
+    images["exposure"] = chart(charts.exposure_chart, (weeks, summary, cfg), half, 140)
+    images["top_speed"] = chart(charts.top_speed_chart, (weeks, cfg), half, 140)
+    return images, summary
+
+
+def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd.DataFrame, day: pd.Timestamp,
+                      cfg: Settings, team: str, mode: str | None, images: dict[str, Chart]) -> pd.DataFrame | None:
+    """Page one; returns the wellness summary when it did not fit (page two then places it)."""
     from lib.views import athlete as view
 
     pdf = doc.pdf
@@ -119,13 +148,9 @@ def _athlete_page_one(doc: _Doc, data: Data, row: dict[str, object], history: pd
     pdf.multi_cell(width, 4, doc.text(line), align="L")
     y = pdf.get_y() + 2
     # tier timeline and pain, full width; wellness too when it fits, else it goes on page two
-    timeline = view.tier_timeline(data, row["athlete_id"], row, day)  # type: ignore[arg-type]
     room = pdf.h - 13 - y
-    # each chart's image kept by its builder and rows (lib.reports.cache): the same rows are not charted again
-    y += _image_fitting(doc, chart_image(charts.tier_chart, (timeline,), width, 85), left, y, width, room * 0.3) + 2
-    pain = view.pain_history(data, row["athlete_id"], day)  # type: ignore[arg-type]
-    y += _image_fitting(doc, chart_image(charts.pain_chart, (pain, cfg), width, 95), left, y, width,
-                        (pdf.h - 13 - y) * 0.6) + 2
+    y += _image_fitting(doc, images["tier"].png(), left, y, width, room * 0.3) + 2
+    y += _image_fitting(doc, images["pain"].png(), left, y, width, (pdf.h - 13 - y) * 0.6) + 2
     summary = wellness_summary(view.wellness_history(data, row["athlete_id"], day, cfg), day, cfg)  # type: ignore[arg-type]
     if 12 + 4.6 * (len(summary) + 1) <= pdf.h - 13 - y:
         _wellness_table(doc, summary, cfg, left, y, width)
@@ -217,41 +242,27 @@ def _criteria_table(doc: _Doc, checklist: pd.DataFrame, left: float, y: float, w
     return y
 
 
-def _athlete_page_two(doc: _Doc, data: Data, row: dict[str, object], history: pd.DataFrame, day: pd.Timestamp,
-                      cfg: Settings, notes: pd.DataFrame | None, mode: str | None, wellness: pd.DataFrame | None) -> None:
-    from lib.charts import athlete as charts
-    from lib.readiness import STRENGTH_TEST
+def _athlete_page_two(doc: _Doc, history: pd.DataFrame, row: dict[str, object], cfg: Settings,
+                      notes: pd.DataFrame | None, mode: str | None, wellness: pd.DataFrame | None,
+                      images: dict[str, Chart], summary: dict) -> None:
     from lib.views import athlete as view
-    from lib.views import hops as hop_view
 
     pdf = doc.pdf
     pdf.add_page()
     left, width = pdf.l_margin, pdf.w - pdf.l_margin - pdf.r_margin
     half = (width - 4) / 2
-    aid = str(row["athlete_id"])
     y = 10.0
     doc.set(12, bold=True)
     doc.cell(left, y, width, 6, f"{row['name']}: symmetry, hop battery and exposure")
     y += 7
     # hop battery over time and the injury's strength or CMJ symmetry
-    hops = hop_view.lsi_history(data, aid, day, cfg)
-    hops = hops[hops["date"] >= day - pd.Timedelta(days=view.WINDOW_DAYS)]
-    pass_lsi, pass_label, pass_source = hop_view.pass_rule(cfg)  # the hop pass line, with its source
-    hop_png = chart_image(_hop_chart, (hops.dropna(subset=["lsi"]), pass_lsi, pass_label, pass_source), half, 150)
-    strength = STRENGTH_TEST.get(str(row.get("region") or ""))
-    if strength and strength in set(history["test"]) and history.loc[history["test"] == strength, "lsi"].notna().any():
-        sym_png = chart_image(charts.lsi_chart, (history, strength), half, 150)
-    else:
-        sym_png = chart_image(charts.cmj_asymmetry_chart, (view.cmj_history(data, aid, day, cfg), cfg), half, 150)
-    h1 = doc.image(hop_png, left, y, half)
-    h2 = doc.image(sym_png, left + half + 4, y, half)
+    h1 = doc.image(images["hops"].png(), left, y, half)
+    h2 = doc.image(images["symmetry"].png(), left + half + 4, y, half)
     y += max(h1, h2) + 2
     y = _battery_table(doc, history, left, y, width)
     # exposure
-    summary = view.exposure_summary(data, aid, day, cfg)
-    weeks = view.exposure_history(data, aid, day, cfg)
-    h1 = doc.image(chart_image(charts.exposure_chart, (weeks, summary, cfg), half, 140), left, y + 2, half)
-    h2 = doc.image(chart_image(charts.top_speed_chart, (weeks, cfg), half, 140), left + half + 4, y + 2, half)
+    h1 = doc.image(images["exposure"].png(), left, y + 2, half)
+    h2 = doc.image(images["top_speed"].png(), left + half + 4, y + 2, half)
     y += max(h1, h2) + 3
     doc.set(8.3)
     pdf.set_xy(left, y)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 CHARTS = 64  # chart images kept (about 6 an athlete report)
 _charts: collections.OrderedDict[tuple, bytes] = collections.OrderedDict()
 _images: collections.OrderedDict[str, dict] = collections.OrderedDict()
+_lock = threading.Lock()  # the images are drawn and decoded in lib.reports.render's threads too
 
 
 def fingerprint(value: object) -> str:
@@ -50,22 +52,75 @@ def fingerprint(value: object) -> str:
     return h.hexdigest()
 
 
+def chart_key(builder: Callable[..., Any], args: tuple, width_mm: float, height_px: int | None) -> tuple | None:
+    """The key of a chart's image: its builder and the content of `args`; None for cells that cannot
+    be hashed (a list in a cell: drawn every time)."""
+    try:
+        return (builder.__module__, builder.__qualname__, fingerprint(args), width_mm, height_px)
+    except TypeError:
+        return None
+
+
+def kept_chart(key: tuple | None) -> bytes | None:
+    """The image kept under `key`, if any (and marked as just used)."""
+    with _lock:
+        png = _charts.get(key) if key is not None else None
+        if png is not None:
+            _charts.move_to_end(key)
+        return png
+
+
+def keep_chart(key: tuple | None, png: bytes) -> None:
+    if key is None:
+        return
+    with _lock:
+        _charts[key] = png
+        _charts.move_to_end(key)
+        if len(_charts) > CHARTS:
+            _charts.popitem(last=False)
+
+
 def chart_image(builder: Callable[..., Any], args: tuple, width_mm: float, height_px: int | None,
                 render: Callable[[Any, float, int | None], bytes]) -> bytes:
     """`render(builder(*args), width_mm, height_px)` (lib.reports.pdf.chart_png), kept by the builder
     and the content of `args`."""
-    try:
-        key = (builder.__module__, builder.__qualname__, fingerprint(args), width_mm, height_px)
-    except TypeError:  # cells that cannot be hashed: drawn every time
-        return render(builder(*args), width_mm, height_px)
-    if key in _charts:
-        _charts.move_to_end(key)
-        return _charts[key]
-    png = render(builder(*args), width_mm, height_px)
-    _charts[key] = png
-    if len(_charts) > CHARTS:
-        _charts.popitem(last=False)
+    key = chart_key(builder, args, width_mm, height_px)
+    png = kept_chart(key)
+    if png is None:
+        png = render(builder(*args), width_mm, height_px)
+        keep_chart(key, png)
     return png
+
+
+def _image_name(png: bytes) -> str:
+    return hashlib.md5(png.strip(), usedforsecurity=False).hexdigest()  # fpdf2's own key of image bytes
+
+
+def _keep_image(name: str, info: dict) -> None:
+    """Keep fpdf2's decoded image without what one document numbers (an ICC profile is numbered per
+    document: such an image is not kept)."""
+    if info.get("iccp") is not None:
+        return
+    with _lock:
+        _images[name] = type(info)({k: v for k, v in info.items() if k not in ("i", "usages", "iccp_i")})
+        _images.move_to_end(name)
+        if len(_images) > CHARTS:
+            _images.popitem(last=False)
+
+
+def decode_image(png: bytes) -> None:
+    """Decode `png` as fpdf2 does when a document places it (PIL's decode and zlib's compression, both
+    mostly outside the GIL) and keep the result for `place_image`: run beside the report's layout
+    (lib.reports.render)."""
+    import io
+
+    from fpdf.image_parsing import get_img_info
+
+    name = _image_name(png)
+    with _lock:
+        if name in _images:
+            return
+    _keep_image(name, get_img_info(name, io.BytesIO(png), "AUTO"))
 
 
 def place_image(pdf: Any, png: bytes, x: float, y: float, w: float, h: float) -> None:
@@ -73,15 +128,15 @@ def place_image(pdf: Any, png: bytes, x: float, y: float, w: float, h: float) ->
     same PNG (fpdf2 keys its own per-document cache by the MD5 of the bytes, as here)."""
     import io
 
-    name = hashlib.md5(png.strip(), usedforsecurity=False).hexdigest()
+    name = _image_name(png)
     images = pdf.image_cache.images
-    kept = _images.get(name)
+    with _lock:
+        kept = _images.get(name) if pdf.image_cache.image_filter == "AUTO" else None
+        if kept is not None:
+            _images.move_to_end(name)
     if kept is not None and name not in images:
         images[name] = type(kept)(kept, i=len(images) + 1, usages=0, iccp_i=None)
-        _images.move_to_end(name)
     pdf.image(io.BytesIO(png), x=x, y=y, w=w, h=h)
     info = images.get(name)
-    if kept is None and info is not None and info.get("iccp") is None:  # an ICC profile is numbered per document
-        _images[name] = type(info)({k: v for k, v in info.items() if k not in ("i", "usages", "iccp_i")})
-        if len(_images) > CHARTS:
-            _images.popitem(last=False)
+    if kept is None and info is not None and pdf.image_cache.image_filter == "AUTO":
+        _keep_image(name, info)

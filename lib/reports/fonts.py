@@ -31,8 +31,25 @@ def add_font(pdf: FPDF, family: str, style: str, path: str) -> None:
     font.fontkey = f"{family.lower()}{style}"
     font.ttfont = ttLib.TTFont(parsed.ttffile, recalcTimestamp=False, fontNumber=parsed.collection_font_number,
                                lazy=True)  # this document's: the PDF's subset is cut from it
+    _drop_layout_tables(font.ttfont)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     font._hbfont = None
     font.subset = SubsetMap(font)
     pdf.fonts[font.fontkey] = font
+
+
+# fpdf2 drops these tables from the PDF's subset, but fontTools' subsetter first decompiles them
+# (its check for extended layout formats): a third of the subsetting with DejaVu Sans. Dropped
+# from the document's own font before it is subset, so they are never read; `kern` is dropped
+# when the font has GPOS, as the subsetter does.
+LAYOUT_TABLES = ("GDEF", "GSUB", "GPOS")
+
+
+def _drop_layout_tables(ttfont: object) -> None:
+    """Remove the layout tables fpdf2's subset drops (and `kern`, dropped beside GPOS) from `ttfont`."""
+    tags = [t for t in LAYOUT_TABLES if t in ttfont]  # type: ignore[operator]
+    if "GPOS" in tags and "kern" in ttfont:  # type: ignore[operator]
+        tags.append("kern")
+    for tag in tags:
+        del ttfont[tag]  # type: ignore[attr-defined]

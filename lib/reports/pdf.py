@@ -311,9 +311,8 @@ def _vl_version() -> str | None:
 
 def warm_engine() -> None:
     """Ready what the first chart image and the first document pay for once per process: the report
-    font's parsed metrics (lib.reports.fonts), and vl-convert's JavaScript engine with the Vega-Lite
-    version `_png` asks for, started on a one-point chart (not kept in `_png`'s cache)."""
-    import vl_convert as vlc
+    font's parsed metrics (lib.reports.fonts), and vl-convert's engine (lib.reports.render)."""
+    from lib.reports.render import warm_converter
 
     font = report_font()
     if font.regular:
@@ -321,18 +320,18 @@ def warm_engine() -> None:
 
         _parsed(font.regular, "")
         _parsed(font.bold or font.regular, "B")
-    version = _vl_version()
-    tiny = {"data": {"values": [{"x": 1, "label": "m"}]}, "mark": "point",
-            "encoding": {"x": {"field": "x", "type": "quantitative", "title": "m"},
-                         "y": {"field": "label", "type": "nominal"}}}
-    vlc.vegalite_to_png(tiny, scale=CHART_SCALE, **({"vl_version": version} if version else {}))
+    warm_converter()
 
 
 def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> bytes:
-    """An Altair chart as PNG for a `width_mm` wide slot, its plot sized so that the app's 14 px labels
-    print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height). The same
-    spec (the store's data at a version and the chart's encoding) gives the same image: rendered
-    once per process and kept (`_png`, the last CHART_CACHE_SIZE images)."""
+    """An Altair chart as PNG for a `width_mm` wide slot (`chart_spec_json`). The same spec gives the
+    same image: rendered once per process and kept (`_png`, the last CHART_CACHE_SIZE images)."""
+    return _png(chart_spec_json(chart, width_mm, height_px))
+
+
+def chart_spec_json(chart: object, width_mm: float, height_px: int | None = None) -> str:
+    """The canonical JSON of the Vega-Lite spec `chart_png` draws: its plot sized so that the app's
+    14 px labels print at about 9 pt (a faceted chart: each panel; `height_px`: each panel's height)."""
     from lib.charts import spec as chart_spec
 
     # lib.charts.spec: not re-validated, each frame turned into records once; sized on the dict
@@ -342,7 +341,7 @@ def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> b
     config = spec.setdefault("config", {})
     config["background"] = "white"
     config.setdefault("legend", {})["columns"] = 2  # a legend never widens a half-page chart
-    return _png(json.dumps(spec, sort_keys=True, default=str))
+    return json.dumps(spec, sort_keys=True, default=str)
 
 
 CHART_CACHE_SIZE = 64

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -55,8 +58,20 @@ def test_the_thresholds_block_wraps_within_its_width_and_keeps_every_word() -> N
     assert _wrap(doc, "", 120.0) == [""] and _wrap(doc, "one", 120.0) == ["one"]
 
 
+def _drawn_in_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report as it was drawn before lib.reports.render and lib.reports.cache: every chart built,
+    converted and placed in turn by fpdf2 itself, nothing kept."""
+    from lib.reports import athlete, cache, pdf, render
+
+    monkeypatch.setattr(athlete, "chart", lambda builder, args, w, h=None: render.Chart(
+        pdf.chart_png(builder(*args), w, h)))
+    monkeypatch.setattr(cache, "place_image", lambda doc, png, x, y, w, h: doc.image(io.BytesIO(png), x=x, y=y, w=w, h=h))
+    pdf._png.cache_clear()
+
+
 def test_kept_charts_and_images_give_the_same_report(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    """A report drawn from the kept chart images and decoded images is the report drawn from nothing."""
+    """A report drawn from the kept chart images and decoded images (or with its images drawn and
+    decoded in the image threads) is the report drawn in line from nothing."""
     from lib.reports import cache, pdf
 
     data, board = demo
@@ -67,11 +82,56 @@ def test_kept_charts_and_images_give_the_same_report(demo, monkeypatch: pytest.M
     assert len(cache._charts) == 6 and len(cache._images) == 6
     again = athlete_pdf(data, "RTS014", ON, defaults(), board=board)
     other = athlete_pdf(data, "RTS020", ON, defaults(), board=board)
-    monkeypatch.setattr(cache, "chart_image", lambda builder, args, w, h, render: render(builder(*args), w, h))
-    monkeypatch.setattr(cache, "place_image", lambda doc, png, x, y, w, h: doc.image(io.BytesIO(png), x=x, y=y, w=w, h=h))
-    pdf._png.cache_clear()
+    _drawn_in_line(monkeypatch)
     assert athlete_pdf(data, "RTS014", ON, defaults(), board=board) == first == again
     assert athlete_pdf(data, "RTS020", ON, defaults(), board=board) == other
+
+
+def test_images_drawn_beside_the_layout_give_the_report_drawn_in_line(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """Cross-check on the demo team: athletes of every status, with the board given and without,
+    pseudonymised; each drawn from nothing in the image threads, then in line."""
+    from lib.reports import cache, pdf
+
+    data, board = demo
+    ids = [str(board.loc[board["status"] == s, "athlete_id"].iloc[0]) for s in ("red", "amber", "green", "grey")
+           if (board["status"] == s).any()]
+    calls = [(a, {"board": board}) for a in ids] + [(ids[0], {}), (ids[-1], {"mode": "codes", "key": b"k"})]
+    drawn = []
+    for a, kw in calls:
+        cache._charts.clear()
+        cache._images.clear()
+        pdf._png.cache_clear()
+        drawn.append(athlete_pdf(data, a, ON, defaults(), **kw))
+    _drawn_in_line(monkeypatch)
+    assert [athlete_pdf(data, a, ON, defaults(), **kw) for a, kw in calls] == drawn
+
+
+def test_a_chart_that_fails_raises_where_the_report_asks_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lib.reports import pdf, render
+
+    def broken() -> object:
+        raise ValueError("no chart")
+
+    with pytest.raises(ValueError, match="no chart"):
+        render.chart(broken, (), 90.0)
+
+    def fails(spec_json: str) -> bytes:
+        raise RuntimeError("vl-convert failed")
+
+    monkeypatch.setattr(pdf, "_png", fails)
+    from lib.charts.athlete import empty_chart
+
+    pending = render.chart(empty_chart, ("a note that is never drawn elsewhere",), 90.0)
+    with pytest.raises(RuntimeError, match="vl-convert failed"):
+        pending.png()
+
+
+def test_the_converter_starts_once_and_only_when_a_report_is_asked_for() -> None:
+    code = ("import sys, lib.reports.render as r; print(r._pool is None); r.start_converter(); "
+            "p = r._pool; r.start_converter(); p.shutdown(wait=True); print(r._pool is p, r._started)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.split() == ["True", "True", "True"]
 
 
 @pytest.mark.parametrize(("a", "b", "same"), [
