@@ -311,9 +311,7 @@ def _vl_version() -> str | None:
 
 def warm_engine() -> None:
     """Ready what the first chart image and the first document pay for once per process: the report
-    font's parsed metrics (lib.reports.fonts), and vl-convert's engine (lib.reports.render)."""
-    from lib.reports.render import warm_converter
-
+    font's parsed metrics (lib.reports.fonts), and vl-convert's engine (`warm_converter`)."""
     font = report_font()
     if font.regular:
         from lib.reports.fonts import _parsed
@@ -321,6 +319,12 @@ def warm_engine() -> None:
         _parsed(font.regular, "")
         _parsed(font.bold or font.regular, "B")
     warm_converter()
+
+
+def warm_converter() -> None:
+    """vl-convert's engine started with the charts' Vega-Lite version, on a one-point chart."""
+    tiny = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+    _png(json.dumps(tiny))  # kept in `_png` as one of its images: a few bytes
 
 
 def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> bytes:

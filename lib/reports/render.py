@@ -26,9 +26,6 @@ WORKERS = 1
 _pool: ThreadPoolExecutor | None = None
 _started = False
 _lock = threading.Lock()
-TINY = {"data": {"values": [{"x": 1, "label": "m"}]}, "mark": "point",
-        "encoding": {"x": {"field": "x", "type": "quantitative", "title": "m"},
-                     "y": {"field": "label", "type": "nominal"}}}
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -40,14 +37,10 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def warm_converter() -> None:
-    """Start vl-convert's JavaScript engine with the Vega-Lite version the charts use, on a one-point
-    chart (not kept in any image cache)."""
-    import vl_convert as vlc
+    """`lib.reports.pdf.warm_converter`: vl-convert's engine started (about 1 s, once per process)."""
+    from lib.reports import pdf
 
-    from lib.reports.pdf import CHART_SCALE, _vl_version
-
-    version = _vl_version()
-    vlc.vegalite_to_png(TINY, scale=CHART_SCALE, **({"vl_version": version} if version else {}))
+    pdf.warm_converter()
     global _started
     _started = True
 
