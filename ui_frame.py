@@ -274,6 +274,10 @@ def _remember(value: Any, key: tuple[Any, ...]) -> Any:
     except TypeError:  # lists, dicts: `chart` hashes them by value
         return value
     _ORIGINS[id(value)] = (ref, key)
+    for field in getattr(value, "__dataclass_fields__", {}):  # a view of several frames (exposure_overview)
+        part = getattr(value, field)
+        if type(part).__name__ == "DataFrame":  # (ui_frame stays light: no pandas import)
+            _remember(part, (*key, field))
     return value
 
 
