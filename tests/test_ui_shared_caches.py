@@ -127,15 +127,16 @@ def test_no_page_changes_a_shared_cached_value(which: str, request: pytest.Fixtu
 
 
 def test_a_chart_is_keyed_by_the_call_that_built_its_frame(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The exposure page's heatmaps: their weeks frame comes from ui.cached, so the chart's cache key
-    is that call's key (no hash of the frame on every rerun); a frame of no cached call is itself."""
+    """The exposure page's heatmaps: their weeks frame is a field of the view ui.cached returned
+    (exposure_overview), so the chart's cache key is that call's key and the field (no hash of the
+    frame on every rerun); a frame of no cached call is itself."""
     at = start_app(demo_db, monkeypatch)
     at.switch_page("pages/exposure.py").run()
     weeks = next(value for value, key in ((ref(), key) for ref, key in ui_frame._ORIGINS.values())
-                 if key[3:5] == ("lib.views.exposure", "exposure_weeks"))
+                 if key[3:5] == ("lib.views.exposure", "exposure_overview") and key[-1] == "weeks")
     assert isinstance(weeks, pd.DataFrame)
     origin = ui._origin(weeks)
-    assert origin[0] == "ui.cached" and origin[1][3:5] == ("lib.views.exposure", "exposure_weeks")
+    assert origin[0] == "ui.cached" and origin[1][3:5] == ("lib.views.exposure", "exposure_overview")
     other = weeks.copy()
     assert ui._origin(other) is other
 
