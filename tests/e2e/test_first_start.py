@@ -70,6 +70,7 @@ def test_the_first_start_answers_at_once(cold_url: str) -> None:
     print({k: round(v, 2) for k, v in seen.items()})  # noqa: T201 - the figures, for the report
     assert "board" in seen, seen
     assert navs <= TITLES, f"the sidebar listed {sorted(navs - TITLES)}"  # never the raw file names
-    assert seen["anything"] == seen["waiting"] <= seen["navigation"] < seen["board"], seen
+    # the first text in the main area is the opening line; the navigation may arrive a poll before it
+    assert seen["anything"] == seen["waiting"] < seen["board"] and seen["navigation"] < seen["board"], seen
     assert "navigation while waiting" in seen, seen  # the navigation before the team, not with the board
     assert seen["waiting"] < seen["board"] - 0.5, seen  # the opening line was on screen a while
