@@ -6,15 +6,12 @@ is frozen here as it was (lib.views.exposure at commit 2cc7180)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from benchmarks.metrics_bench import ON, season
-from lib import store
 from lib.core.settings import Settings, defaults
-from lib.ingest.demo import load_demo
 from lib.metrics.exposure import acwr_ewma, acwr_rolling, daily_load
 from lib.readiness import Data
 from lib.views.exposure_ratios import LOAD_NAMES, daily_ratios
@@ -42,14 +39,6 @@ def legacydaily_ratios(sessions: pd.DataFrame, as_of: dt.date, cfg: Settings, de
             frames.append(pd.DataFrame(frame))
     return pd.concat(frames, ignore_index=True)
 
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Data:
-    engine = store.connect(Path(tmp_path_factory.mktemp("demo")) / "demo.sqlite")
-    load_demo(engine)
-    data = Data.from_store(engine)
-    store.dispose_all()
-    return data
 
 
 @pytest.mark.parametrize("method", ["ewma", "rolling"])

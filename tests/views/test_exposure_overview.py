@@ -6,15 +6,11 @@ benchmark's season."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from benchmarks.metrics_bench import ON, season
-from lib import store
 from lib.core.settings import Settings, defaults
-from lib.ingest.demo import load_demo
 from lib.metrics.exposure import daily_load, exposure_status, weekly_exposure
 from lib.metrics.mss import mss_and_artefacts, mss_artefacts, mss_table
 from lib.readiness import Data
@@ -22,14 +18,6 @@ from lib.views import ALL_SQUADS
 from lib.views.exposure import exposure_overview, exposure_table, exposure_weeks, mss_exclusions, spike_notes
 from lib.views.exposure_ratios import daily_ratios
 
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Data:
-    engine = store.connect(Path(tmp_path_factory.mktemp("demo")) / "demo.sqlite")
-    load_demo(engine)
-    data = Data.from_store(engine)
-    store.dispose_all()
-    return data
 
 
 def cases(demo: Data) -> list[tuple[Data, dt.date, Settings, str]]:

@@ -6,16 +6,13 @@ dates. The earlier functions are frozen here as they were (lib.views.exposure at
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from benchmarks.metrics_bench import ON, season
-from lib import store
 from lib.core.provenance import rows_by_file
 from lib.core.settings import Settings, defaults
-from lib.ingest.demo import load_demo
 from lib.metrics.exposure import LOADS
 from lib.readiness import Data
 from lib.views.exposure import _week_start, exposure_table, exposure_weeks, source_rows_by, spike_notes
@@ -76,14 +73,6 @@ def legacy_spike_notes(table: pd.DataFrame, weeks: pd.DataFrame, as_of: dt.date,
     return notes
 
 
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Data:
-    engine = store.connect(Path(tmp_path_factory.mktemp("demo")) / "demo.sqlite")
-    load_demo(engine)
-    data = Data.from_store(engine)
-    store.dispose_all()
-    return data
 
 
 @pytest.mark.parametrize("limit", [10, 2])
