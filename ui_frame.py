@@ -243,23 +243,46 @@ def _settle() -> None:
         gc.freeze()
 
 
+# While the warm-up runs, a thread that waits for the GIL (the event loop serving the frontend, a
+# first session drawing its opening line) gets it back within this many seconds instead of
+# CPython's 5 ms: every socket write and file stat releases the GIL, and at 5 ms a wait the first
+# frame queued behind the warm-up's pandas work for a second or more (benchmarks/first_start.py).
+WARM_UP_SWITCH_INTERVAL_S = 0.0002
+
+
 def warm_up_server() -> threading.Thread:
     """At server start (app.py, when Streamlit loads it to serve): lib's imports and the board a new
     session opens on (ui.warm_board), in a background thread, while the browser is still loading
     the frontend. A session that asks first waits for the same cache entry instead of reading the
     store twice."""
+    _skip_direct_execution_check()
     thread = threading.Thread(target=_warm_up, name="rts-warm-up", daemon=True)
     thread.start()
     return thread
 
 
+def _skip_direct_execution_check() -> None:
+    """Streamlit's first element of a process asks whether it runs in a REPL (to warn a user who ran
+    the script with plain `python`) through `inspect.stack()`, which resolves the real path of every
+    imported module: after the warm-up's imports (pandas, SQLAlchemy, Altair: about 1,500 modules)
+    that held the first frame up for 0.1-1 s. Under `streamlit run` the answer is known: no."""
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):  # tests/test_first_frame.py pins it
+        delta_generator._use_warning_has_been_displayed = True
+
+
 def _warm_up() -> None:
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL_S)
     try:
         import ui
 
         ui.warm_board()
     except Exception:  # noqa: BLE001 - a head start only: the first session reads and says why
         pass
+    finally:
+        sys.setswitchinterval(previous)
 
 
 # What built each value ui's shared caches handed out (ui.chart and ui.derived key by it): id -> (a weak reference to the value, the key of the

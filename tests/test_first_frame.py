@@ -111,3 +111,25 @@ def test_the_navigation_and_the_spinner_are_there_before_the_demo_team(
     finally:
         fresh_caches()
         store.dispose_all()
+
+
+def test_the_server_start_skips_streamlits_repl_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit's first element of a process walks every imported module (inspect.stack, to warn a
+    plain `python app.py`); after the warm-up's imports that held the first frame up. The pinned
+    Streamlit still has the flag the server start sets, and warm_up_server sets it."""
+    from streamlit import delta_generator
+
+    assert hasattr(delta_generator, "_use_warning_has_been_displayed")  # a Streamlit upgrade that drops it fails here
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    ui_frame._skip_direct_execution_check()
+    assert delta_generator._use_warning_has_been_displayed is True
+
+
+def test_the_server_watches_no_source_files() -> None:
+    """Each script event of a session with the file watcher on walks sys.modules on the server's
+    event loop (thousands of modules once lib is imported), and a first start waited behind it;
+    the app's config turns it off (a developer passes --server.fileWatcherType auto)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
