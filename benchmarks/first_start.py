@@ -30,6 +30,9 @@ from page.goto (text / navigation / table; floor in the same run):
       empty store 1.55 / 4.00 / 8.65, filled store 1.27 / 3.09 / 4.72
   after (navigation before them):          floor 1.29 / 1.29 / 3.05;
       empty store 1.81 / 2.07 / 7.82, filled store 1.67 / 2.03 / 5.58
+  after the file watcher, Streamlit's REPL check and the GIL convoy (quiet machine, median of 5):
+                                           floor 1.15 / 1.17 / 2.04;
+      empty store 1.45 / 1.45 / 4.85, filled store 1.65 / 1.65 / 2.71
 The floor's own first text is 1.3-1.6 s here: the browser fetches and parses Streamlit's frontend
 for about 1.0 s before the websocket opens, so the 1 s target is out of reach of any Streamlit
 page on this machine; the app's first text is 0.1-0.5 s over the floor.
