@@ -27,7 +27,7 @@ def read_table(engine: Engine | sa.Connection, table: str, provenance: bool = Fa
         raise UnknownTable(f"unknown table '{table}': choose one of {', '.join(TABLES)}")
     t = CANONICAL[table]
     # without provenance only the canonical columns travel (the row's import, file and sheet stay in the store)
-    query = sa.select(t) if provenance else sa.select(*[t.c[c.name] for c in TABLES[table].columns if c.name in t.c])
+    query = sa.select(t) if provenance else sa.select(*[t.c[name] for name in TABLES[table].column_names])
     if not include_superseded:
         query = query.where(t.c.superseded_by.is_(None))
     query = query.order_by(t.c.row_id)
