@@ -353,11 +353,11 @@ CHART_CACHE_SIZE = 64
 
 @functools.lru_cache(maxsize=CHART_CACHE_SIZE)
 def _png(spec_json: str) -> bytes:
-    """The PNG of a Vega-Lite spec (its canonical JSON), through vl-convert."""
-    import vl_convert as vlc
+    """The PNG of a Vega-Lite spec (its canonical JSON), through vl-convert in the chart process
+    (lib.reports.png_worker: vl-convert keeps the GIL while it draws)."""
+    from lib.reports import png_worker
 
-    version = _vl_version()
-    return vlc.vegalite_to_png(json.loads(spec_json), scale=CHART_SCALE, **({"vl_version": version} if version else {}))
+    return png_worker.png(spec_json, CHART_SCALE, _vl_version())
 
 
 def _size_spec(spec: dict, width: int, height: int | None) -> None:

@@ -1,5 +1,6 @@
-"""A report's chart images drawn beside its layout. vl-convert (Rust and JavaScript) and fpdf2's
-decoding of the image it returns (PIL and zlib) run with the GIL free, so the athlete report asks
+"""A report's chart images drawn beside its layout. vl-convert draws in a child process
+(lib.reports.png_worker: in this one it would keep the GIL while it draws) and fpdf2's decoding of
+the image it returns (PIL and zlib) runs with the GIL free, so the athlete report asks
 for every chart image first (`chart`: the chart built and turned into its spec here, in the
 caller's thread) and lays its pages out while the images are drawn in a thread of the
 process; each image is waited for where the page places it (`Chart.png`). The images are the
