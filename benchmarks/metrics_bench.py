@@ -45,9 +45,11 @@ REGIONS = ["hamstring", "calf", "quadriceps", "adductor", "ankle"]
 HOPS = ["single_hop", "triple_hop", "crossover_hop", "timed_hop_6m"]
 
 
-def season(n: int, seed: int = 3, per: int = 2000, tiers: bool = False) -> Data:
+def season(n: int, seed: int = 3, per: int = 2000, tiers: bool = False, uniform_tests: bool = False) -> Data:
     """A synthetic season of canonical tables for `n` athletes, `per` GPS sessions each; with
-    `tiers`, half the injured athletes have a tier recorded 10 days before ON."""
+    `tiers`, half the injured athletes have a tier recorded 10 days before ON. Test values are
+    plausible (`TYPICAL`); `uniform_tests`: drawn in 2-600 whatever the test, as when
+    tests/metrics/golden/plans.json was written (every other table is the same either way)."""
     rng = np.random.default_rng(seed)
     ids = [f"A{i:03d}" for i in range(n)]
     athletes = conform(pd.DataFrame({"athlete_id": ids, "name": [f"Athlete {i:03d}" for i in range(n)],
@@ -71,18 +73,40 @@ def season(n: int, seed: int = 3, per: int = 2000, tiers: bool = False) -> Data:
     tests = conform(pd.DataFrame({
         "athlete_id": np.repeat(ids, tests_per), "date": tdays, "test": test.ravel(), "metric": metric.ravel(),
         "side": np.where(test.ravel() == "cmj", "left", rng.choice(["left", "right"], n * tests_per)),
-        "trial": rng.integers(1, 4, n * tests_per), "value": rng.uniform(2, 600, n * tests_per), "unit": "cm",
+        "trial": rng.integers(1, 4, n * tests_per), "value": _test_values(rng, test.ravel(), uniform_tests),
+        "unit": "cm" if uniform_tests else _units(test.ravel()),
         "device": "sheet", "source_file": "hop.xlsx", "source_row": np.arange(n * tests_per) + 2,
     }), "tests")
     wdays = START + pd.to_timedelta(np.tile(np.arange(0, 365, 2), n), unit="D")
     wellness = conform(pd.DataFrame({"athlete_id": np.repeat(ids, len(range(0, 365, 2))), "date": wdays, "item": "pain",
-                                     "value": rng.integers(0, 4, len(wdays)), "scale": "0-10"}), "wellness")
+                                     "value": rng.integers(0, 4, len(wdays)), "scale": "0-10",
+                                     "source_file": "wellness.xlsx", "source_row": np.arange(len(wdays)) + 2}), "wellness")
     history = pd.DataFrame(columns=["athlete_id", "date", "tier", "reason", "who"]).astype({"date": "datetime64[s]"})
     if tiers and len(injured) >= 2:
         recorded = injured[::2]
         history = pd.DataFrame({"athlete_id": recorded, "date": ON - pd.Timedelta(days=10), "tier": 2,
                                 "reason": "criteria met", "who": "physio"}).astype({"date": "datetime64[s]"})
     return Data(athletes, injuries, tests, sessions, wellness, history)
+
+
+# Plausible values around a typical adult's (the hop battery in cm or s, CMJ asymmetry in %, Nordic
+# force in N), each trial within 10% either side (an SD of about 6%): limb symmetry then sits near
+# 100% with the trial noise a real battery has, and the board's LSI drops and passes read as a coach
+# would meet them. One uniform draw per row, as before these values: every later draw is the same.
+TYPICAL = {"single_hop": 150.0, "triple_hop": 450.0, "crossover_hop": 400.0, "timed_hop_6m": 2.2, "cmj": 8.0,
+           "nordic": 350.0}
+UNITS = {"timed_hop_6m": "s", "cmj": "%", "nordic": "N"}
+
+
+def _test_values(rng: np.random.Generator, test: np.ndarray, uniform: bool = False) -> np.ndarray:
+    if uniform:
+        return rng.uniform(2, 600, len(test))
+    typical = np.array([TYPICAL[t] for t in test])
+    return np.round(typical * rng.uniform(0.9, 1.1, len(test)), 2)
+
+
+def _units(test: np.ndarray) -> np.ndarray:
+    return np.array([UNITS.get(t, "cm") for t in test], dtype=object)
 
 
 def season_store(url: object, athletes: int, per: int = 2000) -> None:
