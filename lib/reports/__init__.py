@@ -54,9 +54,11 @@ _warming_lock = threading.Lock()
 def warm() -> threading.Thread:
     """Start, once per process, a daemon thread that pays a first report's fixed costs before anyone
     asks for one: the report modules and their imports, the report font's metrics and vl-convert's
-    engine with the Vega-Lite version the charts use (about 1.5 s, the GIL free while vl-convert
-    works). Returns the thread (the same one on every call). What it prepares changes no byte of a
-    report; a failure here is left for the report that needs the same thing to raise."""
+    engine with the Vega-Lite version the charts use, started in the chart process
+    (lib.reports.png_worker: about 85 MiB of its own, none of this process's). The athlete page,
+    which offers a report, calls it. Returns the thread (the same one on every call). What it
+    prepares changes no byte of a report; a failure here is left for the report that needs the
+    same thing to raise."""
     global _warming
     with _warming_lock:
         if _warming is None:
