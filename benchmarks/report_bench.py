@@ -118,7 +118,7 @@ def team(label: str, data: Data, day: pd.Timestamp, runs: int, out: Path) -> Non
           f"(target <= 1.5 s); floor: vl-convert alone on its charts {floor:.2f} s\n"
           f"  athlete PDF with the board given (the athlete page): an athlete not drawn yet {given:.2f} s, "
           f"again {given_again:.2f} s; best of {runs} with no chart kept {undrawn:.2f} s\n"
-          f"  CPU (the image threads run beside the main thread: on a free core a report takes about its "
+          f"  CPU (the chart process draws beside the main thread, its own CPU not counted here: on a free core a report takes about its "
           f"main thread's time):\n"
           f"    first call {cpu('first')}; another athlete {cpu('other')}; again {cpu('again')}\n"
           f"    board given: not drawn yet {cpu('given')}; best of {runs} with no chart kept {cpu('undrawn')}; "
@@ -128,12 +128,10 @@ def team(label: str, data: Data, day: pd.Timestamp, runs: int, out: Path) -> Non
 
 def charts_floor(data: Data, athlete_id: str, day: pd.Timestamp, cfg: object) -> tuple[float, float]:
     """vl-convert alone on the report's chart specs (recorded from a report, rendered again): what
-    drawing its charts costs without the cache, one after the other: wall and CPU time."""
-    import json
-
-    import vl_convert as vlc
-
+    drawing its charts costs without the cache, one after the other, in this process (the reports
+    draw them in the chart process, lib.reports.png_worker): wall and CPU time."""
     from lib.reports import pdf as pdf_module
+    from lib.reports import png_worker
 
     seen: list[str] = []
     cached = pdf_module._png
@@ -154,9 +152,10 @@ def charts_floor(data: Data, athlete_id: str, day: pd.Timestamp, cfg: object) ->
     finally:
         pdf_module._png = cached
     version = pdf_module._vl_version()  # the reports' Vega-Lite (another would start its own engine)
+    png_worker.draw_in_line(seen[0], pdf_module.CHART_SCALE, version)  # this process's engine started, untimed
     start, cpu = time.perf_counter(), time.process_time()
-    for spec_json in seen:
-        vlc.vegalite_to_png(json.loads(spec_json), scale=pdf_module.CHART_SCALE, **({"vl_version": version} if version else {}))
+    for spec_json in seen:  # vl-convert in this process, one chart after the other
+        png_worker.draw_in_line(spec_json, pdf_module.CHART_SCALE, version)
     return time.perf_counter() - start, time.process_time() - cpu
 
 

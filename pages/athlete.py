@@ -37,7 +37,7 @@ def athlete_notes() -> object:
     return privacy.notes_for(engine, aid, role) if full_names and see_notes else None
 
 
-reports.warm()  # once per server, in the background: the report modules and the chart process (not this one's memory)
+reports.start_chart_process()  # once per server: the report's first chart need not wait for vl-convert's start
 st.download_button(
     "Return-to-speed report (PDF)", icon=":material/picture_as_pdf:", file_name=f"rts_{aid}_{as_of:%Y-%m-%d}.pdf",
     mime="application/pdf", on_click="ignore", data=ui.logged_download(

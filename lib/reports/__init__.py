@@ -36,7 +36,8 @@ _LAZY = {
 }
 
 __all__ = ["BOARD_COLUMNS", "PNG_DPI", "STATUS_TINTS", "Font", "athlete_pdf", "board_pdf", "board_png", "chart_png",
-           "pdf_page_png", "printable", "report_font", "threshold_lines", "warm", "wellness_summary"]
+           "pdf_page_png", "printable", "report_font", "start_chart_process", "threshold_lines", "warm",
+           "wellness_summary"]
 
 
 def __getattr__(name: str) -> Any:
@@ -47,6 +48,17 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'lib.reports' has no attribute {name!r}")
 
 
+def start_chart_process() -> None:
+    """The chart process (lib.reports.png_worker) started, without waiting for it and without loading
+    anything into this process (no fpdf2, no vl-convert): it readies vl-convert's engine on its own,
+    so that a report's first chart image does not wait about 1 s for it. The athlete page, which
+    offers a report, calls it; once per process, a no-op after."""
+    from lib.reports import png_worker
+    from lib.reports.pdf import _vl_version
+
+    png_worker.start(_vl_version())
+
+
 _warming: threading.Thread | None = None
 _warming_lock = threading.Lock()
 
@@ -55,8 +67,9 @@ def warm() -> threading.Thread:
     """Start, once per process, a daemon thread that pays a first report's fixed costs before anyone
     asks for one: the report modules and their imports, the report font's metrics and vl-convert's
     engine with the Vega-Lite version the charts use, started in the chart process
-    (lib.reports.png_worker: about 85 MiB of its own, none of this process's). The athlete page,
-    which offers a report, calls it. Returns the thread (the same one on every call). What it
+    (lib.reports.png_worker: about 85 MiB of its own, none of this process's; the report modules
+    add about 36 MiB here, which is why the athlete page calls `start_chart_process` instead).
+    Returns the thread (the same one on every call). What it
     prepares changes no byte of a report; a failure here is left for the report that needs the
     same thing to raise."""
     global _warming

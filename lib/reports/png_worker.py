@@ -12,8 +12,9 @@ the same vl-convert and writes back a status byte (0: PNG, 1: vl-convert's error
 4-byte length of the bytes that follow. It ends when its stdin closes, which happens when the
 parent process ends in any way. Nothing leaves the machine: a pipe between two local processes.
 
-`png` is the only door. The child starts on the first image a process draws (lib.reports.pdf
-`_png`, its `warm_converter` included). Anything that goes wrong with the child (it cannot start,
+`png` is the door for images. The child starts on the first image a process draws (lib.reports.pdf
+`_png`, its `warm_converter` included), or earlier with `start` (the athlete page: its report's
+first image then does not wait for vl-convert's start). Anything that goes wrong with the child (it cannot start,
 it dies, the pipe breaks) makes this process draw in line as before, for good; a spec the child
 could not draw is drawn in line once more, so the error raised is vl-convert's own. The same
 library on the same spec gives the same bytes either way (pinned by tests/reports/test_png_worker.py).
@@ -23,6 +24,8 @@ library on the same spec gives the same bytes either way (pinned by tests/report
 from __future__ import annotations
 
 import atexit
+import contextlib
+import functools
 import json
 import os
 import struct
@@ -38,20 +41,29 @@ _ROOT = Path(__file__).resolve().parents[2]  # the folder holding `lib`
 
 
 def draw_in_line(spec_json: str, scale: float, vl_version: str | None) -> bytes:
-    """The PNG of a Vega-Lite spec (canonical JSON) through vl-convert in this process."""
+    """The PNG of a Vega-Lite spec (canonical JSON) through vl-convert in this process, with the
+    Vega-Lite version `vl_version` where vl-convert has it (else its own default)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(json.loads(spec_json), scale=scale, **({"vl_version": vl_version} if vl_version else {}))
+    known = vl_version if vl_version and vl_version in _vl_versions() else None
+    return vlc.vegalite_to_png(json.loads(spec_json), scale=scale, **({"vl_version": known} if known else {}))
+
+
+@functools.cache
+def _vl_versions() -> frozenset[str]:
+    import vl_convert as vlc
+
+    return frozenset(vlc.get_vegalite_versions())
 
 
 class _Child:
     """The running child and the lock that keeps one request at a time on its pipe."""
 
-    def __init__(self) -> None:
+    def __init__(self, vl_version: str | None) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         self.proc = subprocess.Popen(  # noqa: S603 - this interpreter on a module of ours
-            [sys.executable, "-m", "lib.reports.png_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-m", "lib.reports.png_worker", *([vl_version] if vl_version else [])], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, cwd=str(_ROOT))
         self.lock = threading.Lock()
 
@@ -80,22 +92,30 @@ _failed = False  # the child could not start or died: draw in line from now on
 _start_lock = threading.Lock()
 
 
-def _the_child() -> _Child | None:
+def _the_child(vl_version: str | None) -> _Child | None:
     global _child, _failed
+    if os.environ.get(ENV, "") == "0":
+        return None
     with _start_lock:
         if _child is None and not _failed:
             try:
-                _child = _Child()
+                _child = _Child(vl_version)
                 atexit.register(_child.close)
             except OSError:
                 _failed = True
         return _child
 
 
+def start(vl_version: str | None) -> None:
+    """The child started, if it is not yet, without waiting for it: it readies vl-convert's engine
+    with `vl_version` on its own (about 1 s), so that the first image asked of it does not wait."""
+    _the_child(vl_version)
+
+
 def png(spec_json: str, scale: float, vl_version: str | None) -> bytes:
     """The PNG of a Vega-Lite spec: drawn by the child process, else in this one (see the module)."""
     global _child, _failed
-    child = None if os.environ.get(ENV, "") == "0" else _the_child()
+    child = _the_child(vl_version)
     if child is not None:
         try:
             drawn, body = child.draw(spec_json, scale, vl_version)
@@ -125,6 +145,10 @@ def serve() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the parent
     requests = sys.stdin.buffer
+    if len(sys.argv) > 1:  # the engine started with the charts' Vega-Lite version before any request
+        with contextlib.suppress(Exception):
+            draw_in_line(json.dumps({"data": {"values": [{"x": 1}]}, "mark": "point",
+                                     "encoding": {"x": {"field": "x", "type": "quantitative"}}}), 1, sys.argv[1])
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")  # the pipe, kept for the answers alone
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes where stderr goes
     while True:

@@ -4,6 +4,9 @@ every way the child can fail ends in the image drawn here (or vl-convert's own e
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +66,15 @@ def test_the_child_ends_when_its_pipe_closes(fresh) -> None:  # noqa: ANN001
     child = png_worker._child
     child.close()
     assert child.proc.returncode == 0
+
+
+def test_starting_the_chart_process_loads_nothing_here() -> None:
+    """What the athlete page calls: the child starts and readies its engine by itself; this process
+    loads neither vl-convert nor fpdf2 (the server's memory stays as it was)."""
+    code = ("import sys, lib.reports as r, lib.reports.png_worker as w; r.start_chart_process(); r.start_chart_process(); "
+            "c = w._child; print(c is not None, 'vl_convert' in sys.modules, 'fpdf' in sys.modules); "
+            "import lib.reports.pdf as p; print(w.png(p.json.dumps({'data': {'values': [{'x': 1}]}, 'mark': 'point'}), 1, "
+            "p._vl_version())[:4] == bytes([137, 80, 78, 71]), w._child is c, 'vl_convert' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.split() == ["True", "False", "False", "True", "True", "False"]
