@@ -20,8 +20,9 @@ Peak memory of the process (`resource.getrusage`). Writes the PDFs to benchmarks
 
     python benchmarks/report_bench.py [--runs 3] [--athletes 40] [--warm]
 
-`--warm`: the app's process, where lib.reports.warm() has run in the background after the first
-page (the first call then pays no imports and no vl-convert start).
+`--warm`: lib.reports.warm() has run first (the first call then pays no imports and no vl-convert
+start). `--page`: lib.reports.start_chart_process() has run first, as the athlete page starts it
+when it opens (the first call then pays its imports but not vl-convert's start).
 """
 
 from __future__ import annotations
@@ -165,8 +166,19 @@ def main() -> int:
     parser.add_argument("--athletes", type=int, default=40)
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--warm", action="store_true",
-                        help="first let lib.reports.warm() finish, as the app starts it after its first page")
+                        help="first let lib.reports.warm() finish (report modules, font, the chart process)")
+    parser.add_argument("--page", action="store_true",
+                        help="first let lib.reports.start_chart_process() finish, as the athlete page starts it "
+                             "before anyone clicks its report button")
     args = parser.parse_args()
+    if args.page:
+        from lib.reports import png_worker
+        from lib.reports.pdf import _vl_version
+
+        start = time.perf_counter()
+        reports.start_chart_process()
+        png_worker.png('{"mark": "point"}', 1, _vl_version())  # answered once the child has readied its engine
+        print(f"chart process started (the athlete page, in the background): {time.perf_counter() - start:.2f} s")
     if args.warm:
         start = time.perf_counter()
         reports.warm().join()
