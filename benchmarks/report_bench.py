@@ -177,7 +177,7 @@ def main() -> int:
 
         start = time.perf_counter()
         reports.start_chart_process()
-        png_worker.png('{"mark": "point"}', 1, _vl_version())  # answered once the child has readied its engine
+        png_worker.png(png_worker.WARM_SPEC, 1, _vl_version())  # answered once the child has readied its engine
         print(f"chart process started (the athlete page, in the background): {time.perf_counter() - start:.2f} s")
     if args.warm:
         start = time.perf_counter()

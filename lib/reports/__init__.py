@@ -69,9 +69,8 @@ def warm() -> threading.Thread:
     engine with the Vega-Lite version the charts use, started in the chart process
     (lib.reports.png_worker: about 85 MiB of its own, none of this process's; the report modules
     add about 36 MiB here, which is why the athlete page calls `start_chart_process` instead).
-    Returns the thread (the same one on every call). What it
-    prepares changes no byte of a report; a failure here is left for the report that needs the
-    same thing to raise."""
+    Returns the thread (the same one on every call). What it prepares changes no byte of a report;
+    a failure here is left for the report that needs the same thing to raise."""
     global _warming
     with _warming_lock:
         if _warming is None:

@@ -323,8 +323,9 @@ def warm_engine() -> None:
 
 def warm_converter() -> None:
     """vl-convert's engine started with the charts' Vega-Lite version, on a one-point chart."""
-    tiny = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
-    _png(json.dumps(tiny))  # kept in `_png` as one of its images: a few bytes
+    from lib.reports.png_worker import WARM_SPEC
+
+    _png(WARM_SPEC)  # kept in `_png` as one of its images: a few bytes
 
 
 def chart_png(chart: object, width_mm: float, height_px: int | None = None) -> bytes:

@@ -14,8 +14,8 @@ parent process ends in any way. Nothing leaves the machine: a pipe between two l
 
 `png` is the door for images. The child starts on the first image a process draws (lib.reports.pdf
 `_png`, its `warm_converter` included), or earlier with `start` (the athlete page: its report's
-first image then does not wait for vl-convert's start). Anything that goes wrong with the child (it cannot start,
-it dies, the pipe breaks) makes this process draw in line as before, for good; a spec the child
+first image then does not wait for vl-convert's start). Anything that goes wrong with the child
+(it cannot start, it dies, the pipe breaks) makes this process draw in line as before, for good; a spec the child
 could not draw is drawn in line once more, so the error raised is vl-convert's own. The same
 library on the same spec gives the same bytes either way (pinned by tests/reports/test_png_worker.py).
 `RTS_CHART_PROCESS=0` draws in line always (a machine where a second process is unwelcome).
@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import IO
 
 ENV = "RTS_CHART_PROCESS"
+# A one-point chart: drawing it starts vl-convert's engine with a Vega-Lite version (a few bytes)
+WARM_SPEC = json.dumps({"data": {"values": [{"x": 1}]}, "mark": "point",
+                        "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 _HEADER = struct.Struct(">I")
 _ROOT = Path(__file__).resolve().parents[2]  # the folder holding `lib`
 
@@ -63,8 +66,8 @@ class _Child:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         self.proc = subprocess.Popen(  # noqa: S603 - this interpreter on a module of ours
-            [sys.executable, "-m", "lib.reports.png_worker", *([vl_version] if vl_version else [])], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env, cwd=str(_ROOT))
+            [sys.executable, "-m", "lib.reports.png_worker", *([vl_version] if vl_version else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=str(_ROOT))
         self.lock = threading.Lock()
 
     def draw(self, spec_json: str, scale: float, vl_version: str | None) -> tuple[bool, bytes]:
@@ -147,8 +150,7 @@ def serve() -> None:
     requests = sys.stdin.buffer
     if len(sys.argv) > 1:  # the engine started with the charts' Vega-Lite version before any request
         with contextlib.suppress(Exception):
-            draw_in_line(json.dumps({"data": {"values": [{"x": 1}]}, "mark": "point",
-                                     "encoding": {"x": {"field": "x", "type": "quantitative"}}}), 1, sys.argv[1])
+            draw_in_line(WARM_SPEC, 1, sys.argv[1])
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")  # the pipe, kept for the answers alone
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes where stderr goes
     while True:
