@@ -41,7 +41,8 @@ from lib.privacy.reading import (
     notes_for, read_audit, read_table_for, rejects_for,
 )
 from lib.privacy.roles import ADMINS_ENV, LOCAL_ROLE_ENV, read_roles, remove_role, resolve_role, role_of, set_role
-from lib.privacy.verify import ERASED, VERIFY_ATTEMPTS, VERIFY_WAIT_S, Verification, compact, store_files, verify_erased
+from lib.privacy.verify import (ERASED, VERIFY_ATTEMPTS, VERIFY_WAIT_S, Verification, compact, snapshot_holders, store_files,
+                                 verify_erased, verify_on_server)
 
 __all__ = [
     "ADMINS_ENV", "ADMIN_TABLES", "ATHLETE_COLUMNS", "CLINICAL_ROLES", "ERASED", "HIDDEN_COLUMNS", "HIDDEN_TABLES",
@@ -49,6 +50,7 @@ __all__ = [
     "WITHHELD", "AccessDenied", "Erasure", "NearDuplicates", "ReturnToSpeedError", "Verification", "athlete_record",
     "can", "check_role", "compact", "data_for", "erase_athlete", "export_table", "import_report_for", "log_export",
     "mask_data", "near_duplicates", "notes_for", "read_audit", "read_roles", "read_table_for", "rejects_for",
-    "remove_role", "require", "resolve_role", "role_of", "set_role", "store_files", "verify_erased",
+    "remove_role", "require", "resolve_role", "role_of", "set_role", "snapshot_holders", "store_files", "verify_erased",
+    "verify_on_server",
     "visible_columns", "visible_tables",
 ]

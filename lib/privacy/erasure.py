@@ -16,7 +16,7 @@ from lib.core.errors import ReturnToSpeedError
 from lib.ingest.normalize import name_key
 from lib.privacy.names import KEEP, Scrubber
 from lib.privacy import verify
-from lib.privacy.verify import ERASED, Verification, _needles, verify_erased
+from lib.privacy.verify import ERASED, Verification, _needles, erasing_xid, verify_erased
 
 
 
@@ -162,8 +162,9 @@ def erase_athlete(engine: Engine, athlete_id: str, who: str, reference: str = ""
             detail=json.dumps({"reference": reference, "profiles": len(ids), "removed": out.removed,
                                "scrubbed": out.scrubbed})))
         out.event_id = conn.execute(sa.select(sa.func.max(store.audit.c.event_id))).scalar_one()
+        xid = erasing_xid(conn)
     out.verification = verify_erased(engine, out.needles, verify.VERIFY_ATTEMPTS if attempts is None else attempts,
-                                     verify.VERIFY_WAIT_S if wait is None else wait)
+                                     verify.VERIFY_WAIT_S if wait is None else wait, erasure_xid=xid)
     return out
 
 

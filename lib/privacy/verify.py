@@ -23,13 +23,16 @@ MIN_SCANNED = 5  # shortest name part or text the byte scan looks for (shorter o
 
 @dataclass
 class Verification:
-    """The byte scan of the store files after an erasure (SQLite; elsewhere `checked` is False)."""
+    """After an erasure: the byte scan of an SQLite store's files, or on PostgreSQL (`server`) the
+    check that no transaction older than the erasure kept VACUUM FULL from removing the old versions
+    of its rows (elsewhere `checked` is False)."""
 
     checked: bool = False
+    server: bool = False
     clean: bool = True
     attempts: int = 0
     found: list[str] = field(default_factory=list)  # what is still in which file (kinds, never the text)
-    holders: list[str] = field(default_factory=list)  # other processes with the store open
+    holders: list[str] = field(default_factory=list)  # other processes with the store open (server: connections)
     files: list[str] = field(default_factory=list)
 
     def message(self) -> str:
@@ -37,6 +40,15 @@ class Verification:
         if not self.checked:
             return ("tables rewritten (VACUUM FULL), not byte-checked: the server's write-ahead log, replicas "
                     "and backups keep copies until they are recycled")
+        if self.server and self.clean:
+            return ("verified: tables rewritten (VACUUM FULL) with no transaction older than the erasure still open, "
+                    "so no old version of their rows is left in them; the server's write-ahead log, replicas and "
+                    "backups keep copies until they are recycled")
+        if self.server:
+            return (f"NOT verified after {self.attempts} attempts: their rows are deleted, but old versions of them "
+                    f"stay in the tables' pages (VACUUM FULL cannot remove them) while these hold a transaction that "
+                    f"began before the erasure: {'; '.join(self.holders)}. End those transactions (close the app "
+                    f"page or the psql session), then run VACUUM FULL on the store's tables")
         if self.clean:
             return f"verified: none of their names, ids, diagnoses or notes is left in {', '.join(self.files)}"
         who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
@@ -93,12 +105,15 @@ def _scan(files: list[Path], needles: dict[str, list[bytes]]) -> list[str]:
 
 
 def verify_erased(engine: Engine, needles: dict[str, list[bytes]], attempts: int = VERIFY_ATTEMPTS,
-                  wait: float = VERIFY_WAIT_S) -> Verification:
+                  wait: float = VERIFY_WAIT_S, erasure_xid: int | None = None) -> Verification:
     """Compact the store (`compact`: WAL checkpoint TRUNCATE, VACUUM) and scan its files' bytes for
     `needles`; a reader holding a snapshot keeps old pages alive, so retry `attempts` times `wait`
-    seconds apart, then name the other processes that have the store open."""
+    seconds apart, then name the other processes that have the store open. PostgreSQL:
+    `verify_on_server` (`erasure_xid`: the erasing transaction's id)."""
     import time
 
+    if engine.dialect.name == "postgresql":
+        return verify_on_server(engine, erasure_xid, attempts, wait)
     result = Verification(checked=bool(store_files(engine)))
     if not result.checked:
         compact(engine)
@@ -117,6 +132,72 @@ def verify_erased(engine: Engine, needles: dict[str, list[bytes]], attempts: int
     result.clean = False
     result.holders = _holders(Path(engine.url.database))
     return result
+
+
+def verify_on_server(engine: Engine, erasure_xid: int | None, attempts: int = VERIFY_ATTEMPTS,
+                     wait: float = VERIFY_WAIT_S) -> Verification:
+    """PostgreSQL: VACUUM FULL copies a deleted row's old version into the rewritten table while any
+    transaction that may still read it is open (one that began before the erasure committed: an
+    idle app page's, a psql session's, a prepared transaction, a replication slot's), and says
+    nothing. So wait, `attempts` times `wait` seconds apart, until none is left (`snapshot_holders`),
+    then VACUUM FULL; with one still open (or a table VACUUM FULL cannot lock) the result is not
+    clean and names the connections: the rows are deleted, their old versions wait for a VACUUM FULL. `erasure_xid` None: every transaction older than now counts."""
+    import time
+
+    result = Verification(checked=True, server=True)
+    with engine.connect() as conn:
+        mark = erasure_xid if erasure_xid is not None else int(conn.exec_driver_sql(
+            "SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar_one())
+    for attempt in range(1, max(1, attempts) + 1):
+        result.attempts = attempt
+        result.holders = snapshot_holders(engine, mark)
+        if not result.holders:
+            break
+        if attempt < attempts:
+            time.sleep(wait)
+    if not result.holders:  # with one open, VACUUM FULL could not remove the rows and would wait on its locks
+        try:
+            store.vacuum_full(engine)
+        except store.VacuumBlocked as blocked:
+            result.holders = [f"a connection with {', '.join(blocked.tables)} in use (not locked within "
+                              f"{blocked.timeout_s:g} s)"]
+    result.clean = not result.holders
+    if not result.clean:
+        result.found = ["old versions of their rows in the tables' pages"]
+    return result
+
+
+_HOLDERS = """
+SELECT 'connection ' || pid || ' (' || coalesce(nullif(application_name, ''), backend_type) || ', user '
+       || coalesce(usename, '?') || coalesce(', from ' || host(client_addr), '') || coalesce(', transaction open since '
+       || to_char(xact_start, 'YYYY-MM-DD HH24:MI:SS'), '') || ')'
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid()
+  AND ((backend_xmin IS NOT NULL AND age(backend_xmin) >= age(CAST(:xid AS xid)))
+       OR (backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(:xid AS xid))))
+UNION ALL
+SELECT 'prepared transaction ' || quote_literal(gid) || ' of ' || owner
+FROM pg_prepared_xacts WHERE database = current_database() AND age(transaction) > age(CAST(:xid AS xid))
+UNION ALL
+SELECT 'replication slot ' || quote_literal(slot_name)
+FROM pg_replication_slots
+WHERE xmin IS NOT NULL AND age(xmin) >= age(CAST(:xid AS xid)) AND (database IS NULL OR database = current_database())
+"""
+
+
+def snapshot_holders(engine: Engine, erasure_xid: int) -> list[str]:
+    """PostgreSQL: what may still read rows the transaction `erasure_xid` deleted (so VACUUM FULL
+    keeps them): other connections to this database whose snapshot or own transaction is older than
+    it, prepared transactions, replication slots holding the horizon back. Any role sees these."""
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text(_HOLDERS), {"xid": str(int(erasure_xid) % 2**32)}).scalars())
+
+
+def erasing_xid(conn: sa.Connection) -> int | None:
+    """PostgreSQL: the id of the transaction `conn` is in (the erasure's); None elsewhere."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one())
 
 
 def _holders(db: Path) -> list[str]:
@@ -138,9 +219,12 @@ def _holders(db: Path) -> list[str]:
 def compact(engine: Engine) -> bool:
     """SQLite: write the WAL back, VACUUM (free pages go), truncate the WAL; True when a reader kept
     the checkpoint from finishing. PostgreSQL: VACUUM FULL of every table of the store, so the old
-    versions of erased rows leave its pages (False: nothing to wait for)."""
+    versions of erased rows leave its pages (True when a table was in use: see `verify_on_server`)."""
     if engine.dialect.name == "postgresql":
-        store.vacuum_full(engine)
+        try:
+            store.vacuum_full(engine)
+        except store.VacuumBlocked:
+            return True
         return False
     if engine.dialect.name != "sqlite":
         return False

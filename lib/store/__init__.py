@@ -15,7 +15,7 @@ callers use are re-exported here (`store.connect`, `store.read_table`, `store.im
 
 from __future__ import annotations
 
-from lib.store.backups import backup, restore, vacuum_full
+from lib.store.backups import VACUUM_LOCK_TIMEOUT_S, VacuumBlocked, backup, restore, vacuum_full
 from lib.store.engine import DEFAULT_DB, PROJECT_DIR, connect, db_url, dispose_all, migrate, snapshot
 from lib.store.reads import (
     data_version, find_import_by_hash, is_empty, read_aliases, read_imports, read_rejects, read_suggestions, read_table,
@@ -27,7 +27,7 @@ from lib.store.tables import (
 from lib.store.writes import insert_frame, log, now, records
 
 __all__ = [
-    "CANONICAL", "DEFAULT_DB", "PROJECT_DIR", "aliases", "athlete_notes", "audit", "backup", "claims", "connect",
+    "CANONICAL", "DEFAULT_DB", "PROJECT_DIR", "VACUUM_LOCK_TIMEOUT_S", "VacuumBlocked", "aliases", "athlete_notes", "audit", "backup", "claims", "connect",
     "data_version", "db_url", "dispose_all", "find_import_by_hash", "imports", "insert_frame", "is_empty", "log",
     "metadata", "migrate", "now", "pseudonym_key", "read_aliases", "read_imports", "read_rejects", "read_suggestions",
     "read_table", "records", "rejects", "restore", "snapshot", "store_version", "suggestions", "team_settings",

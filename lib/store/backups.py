@@ -45,20 +45,49 @@ def restore(path: str | os.PathLike[str] | None, source: str | os.PathLike[str])
     migrate(url)
 
 
-def vacuum_full(engine: Engine) -> list[str]:
+VACUUM_LOCK_TIMEOUT_S = 5.0  # how long VACUUM FULL waits for a table's lock before it gives that table up
+
+
+class VacuumBlocked(ReturnToSpeedError):
+    """VACUUM FULL could not lock these tables within VACUUM_LOCK_TIMEOUT_S (another connection's
+    open transaction uses them); every other table was rewritten."""
+
+    def __init__(self, tables: list[str], timeout_s: float) -> None:
+        self.tables, self.timeout_s = tables, timeout_s
+        super().__init__(f"VACUUM FULL could not lock {', '.join(tables)} within {timeout_s:g} s: "
+                         "another connection's open transaction uses them")
+
+
+def vacuum_full(engine: Engine, lock_timeout_s: float | None = None) -> list[str]:
     """PostgreSQL: rewrite every table of the store (VACUUM FULL) so that the old versions of
     deleted or rewritten rows (an erasure's) leave its pages; returns the tables rewritten. Each
-    table is locked while it is rewritten (a store's tables take well under a second each). The
-    server's write-ahead log, replicas and backups keep their copies until they are recycled.
-    No-op on SQLite (lib.privacy VACUUMs the file)."""
+    table is locked while it is rewritten (a store's tables take well under a second each); a table
+    another connection's open transaction holds is given up after `lock_timeout_s` (default
+    VACUUM_LOCK_TIMEOUT_S: waiting on, the rewrite would queue every other user of the table behind
+    it) and VacuumBlocked names it once the others are done. The server's write-ahead log, replicas and backups keep their copies
+    until they are recycled. No-op on SQLite (lib.privacy VACUUMs the file)."""
     if engine.dialect.name != "postgresql":
         return []
+    timeout = VACUUM_LOCK_TIMEOUT_S if lock_timeout_s is None else lock_timeout_s
+    done, blocked = [], []
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
         names = sa.inspect(conn).get_table_names()
-        for name in names:
-            conn.exec_driver_sql(f'VACUUM FULL "{name}"')
-    return names
+        conn.exec_driver_sql(f"SET lock_timeout = '{max(1, int(timeout * 1000))}ms'")
+        try:
+            for name in names:
+                try:
+                    conn.exec_driver_sql(f'VACUUM FULL "{name}"')
+                    done.append(name)
+                except sa.exc.OperationalError as exc:
+                    if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                        raise
+                    blocked.append(name)
+        finally:
+            conn.exec_driver_sql("RESET lock_timeout")
+    if blocked:
+        raise VacuumBlocked(blocked, timeout)
+    return done
 
 
 def _libpq(url: str) -> tuple[str, str]:

@@ -184,3 +184,77 @@ def test_on_postgresql_vacuum_full_leaves_no_byte_of_an_erased_athlete(pg_databa
     assert b"plain delete" not in left  # the erasure's VACUUM FULL rewrote every table
     assert "VACUUM FULL" in result.verification.message()
     assert b"jordan okafor" in left  # everyone else is still there
+
+
+def test_on_postgresql_a_transaction_older_than_the_erasure_makes_it_fail_loudly(pg_database: str) -> None:
+    """VACUUM FULL keeps a deleted row's old version while a transaction that began before the
+    erasure is open (here a psql-like session that read the injuries in REPEATABLE READ; under load,
+    an autovacuum ANALYZE of the fresh tables did the same), and says nothing: the erasure must not
+    say "verified". It waits its attempts, rewrites the tables anyway, and names the connection.
+    Once that transaction ends, the check and VACUUM FULL again leave no byte of the athlete."""
+    engine = store.connect(pg_database)
+    import_files(engine, [("roster.csv", ROSTER), ("fd.csv", forcedecks_csv(FD_ROWS))])
+    reader = sa.create_engine(pg_database, poolclass=sa.pool.NullPool,
+                              connect_args={"application_name": "rts-test-reader"})
+    with reader.connect() as held:
+        held = held.execution_options(isolation_level="REPEATABLE READ")
+        held.begin()
+        assert held.execute(sa.text("select count(*) from injuries")).scalar_one() == 2  # its snapshot is taken
+        result = privacy.erase_athlete(engine, "RTS001", who="admin@club.org", attempts=2, wait=0)
+        check = result.verification
+        assert check.checked and check.server and not check.clean and check.attempts == 2
+        assert any("rts-test-reader" in h for h in check.holders), check.holders
+        assert "NOT verified after 2 attempts" in check.message() and "rts-test-reader" in check.message()
+        assert _rows_naming(engine, ["mia laurent", "biceps femoris"]) == []  # the rows are gone ...
+        assert b"biceps femoris" in _page_bytes(pg_database)  # ... their old versions are not: what the check caught
+        held.rollback()
+    again = privacy.verify_on_server(engine, None, attempts=1, wait=0)
+    assert again.clean and again.holders == [] and again.message().startswith("verified: tables rewritten (VACUUM FULL)")
+    left = _page_bytes(pg_database)
+    assert b"mia laurent" not in left and b"biceps femoris" not in left
+    reader.dispose()
+
+
+def test_on_postgresql_the_erasure_waits_for_an_older_transaction_to_end(pg_database: str) -> None:
+    """A transaction older than the erasure that ends within the attempts (an ANALYZE, a page's
+    read) is waited for: the erasure is then verified, and no page keeps the athlete's bytes."""
+    import threading
+
+    engine = store.connect(pg_database)
+    import_files(engine, [("roster.csv", ROSTER), ("fd.csv", forcedecks_csv(FD_ROWS))])
+    reader = sa.create_engine(pg_database, poolclass=sa.pool.NullPool)
+    held = reader.connect().execution_options(isolation_level="REPEATABLE READ")
+    held.begin()
+    held.execute(sa.text("select count(*) from injuries")).scalar_one()
+    ended = threading.Timer(0.5, held.close)  # the page's read finishes half a second into the erasure
+    ended.start()
+    try:
+        result = privacy.erase_athlete(engine, "RTS001", who="admin@club.org", attempts=20, wait=0.1)
+    finally:
+        ended.join()
+        reader.dispose()
+    assert result.verification.clean and result.verification.attempts > 1, result.verification
+    left = _page_bytes(pg_database)
+    assert b"mia laurent" not in left and b"biceps femoris" not in left
+
+
+def test_on_postgresql_vacuum_full_gives_up_a_table_another_transaction_holds(pg_database: str,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection whose open transaction used a table (its lock held, no old snapshot: READ
+    COMMITTED between statements) would make VACUUM FULL wait, and every user of the table queue
+    behind it: the rewrite gives that table up after its lock timeout, rewrites the others, and the
+    erasure's check says which table is in use instead of "verified"."""
+    engine = store.connect(pg_database)
+    import_files(engine, [("roster.csv", ROSTER), ("fd.csv", forcedecks_csv(FD_ROWS))])
+    monkeypatch.setattr(store.backups, "VACUUM_LOCK_TIMEOUT_S", 0.2)
+    other = sa.create_engine(pg_database, poolclass=sa.pool.NullPool)
+    with other.connect() as held:
+        held.execute(sa.text("select count(*) from injuries")).scalar_one()  # READ COMMITTED: the lock stays, no snapshot
+        with pytest.raises(store.VacuumBlocked) as blocked:
+            store.vacuum_full(engine, lock_timeout_s=0.2)
+        assert blocked.value.tables == ["injuries"]
+        check = privacy.verify_on_server(engine, None, attempts=1, wait=0)
+        assert not check.clean and check.holders == ["a connection with injuries in use (not locked within 0.2 s)"]
+        held.rollback()
+    assert privacy.verify_on_server(engine, None, attempts=1, wait=0).clean
+    other.dispose()
