@@ -248,6 +248,11 @@ def _settle() -> None:
 # CPython's 5 ms: every socket write and file stat releases the GIL, and at 5 ms a wait the first
 # frame queued behind the warm-up's pandas work for a second or more (benchmarks/first_start.py).
 WARM_UP_SWITCH_INTERVAL_S = 0.0002
+# What the board page imports on its first run that the warm-up's board did not (36 modules, about
+# 0.2 s of a first board: pandas' Styler compiles its jinja2 templates on import); the warm-up
+# imports them after the board, so a session that opens later finds them loaded.
+BOARD_PAGE_MODULES = ("pandas.io.formats.style", "widgets", "lib.exports", "lib.reports", "lib.views.athlete",
+                      "lib.views.exposure", "lib.views.hops", "lib.ingest.editing")
 
 
 def warm_up_server() -> threading.Thread:
@@ -279,6 +284,8 @@ def _warm_up() -> None:
         import ui
 
         ui.warm_board()
+        for name in BOARD_PAGE_MODULES:  # after the board: a first session waits for it, then for these
+            importlib.import_module(name)
     except Exception:  # noqa: BLE001 - a head start only: the first session reads and says why
         pass
     finally:
