@@ -141,13 +141,15 @@ def verify_on_server(engine: Engine, erasure_xid: int | None, attempts: int = VE
     idle app page's, a psql session's, a prepared transaction, a replication slot's), and says
     nothing. So wait, `attempts` times `wait` seconds apart, until none is left (`snapshot_holders`),
     then VACUUM FULL; with one still open (or a table VACUUM FULL cannot lock) the result is not
-    clean and names the connections: the rows are deleted, their old versions wait for a VACUUM FULL. `erasure_xid` None: every transaction older than now counts."""
+    clean and names the connections: the rows are deleted, their old versions wait for a VACUUM
+    FULL. `erasure_xid` None (a check after the fact): every transaction older than now counts."""
     import time
 
     result = Verification(checked=True, server=True)
     with engine.connect() as conn:
+        # None: the last transaction id handed out before now stands for the erasure's
         mark = erasure_xid if erasure_xid is not None else int(conn.exec_driver_sql(
-            "SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar_one())
+            "SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar_one()) - 1
     for attempt in range(1, max(1, attempts) + 1):
         result.attempts = attempt
         result.holders = snapshot_holders(engine, mark)
