@@ -17,11 +17,13 @@ CSV import <= 0.25 s in-process and <= 8x read_csv.
 
 The workbook holds its text as inline strings (openpyxl's write-only mode), so the pre-scan checks
 only each cell's reference; a workbook with a shared-string table (as Excel saves it) also gets its
-string cells counted and their attributes checked (lib.ingest.xlsx_scan). The full imports include
+string cells counted and their attributes checked (lib.ingest.xlsx_scan). `--shared-strings` times
+the same rows saved that way (each text once in xl/sharedStrings.xml, cells `t="s"` with a style). The full imports include
 creating a fresh store (its migrations), printed apart. On a shared machine, `--cpu` times the
 process's CPU (`time.process_time`) instead of the wall clock: other processes' load then weighs less.
 
     python benchmarks/import_bench.py [--runs 3] [--athletes 40] [--sessions 250] [--skip-openpyxl] [--csv-only] [--cpu]
+                                      [--shared-strings]
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import re
 import sys
+import zipfile
 import tempfile
 import time
 from pathlib import Path
@@ -80,6 +84,43 @@ def season_workbook(athletes: int, sessions: int, seed: int = 7) -> bytes:
     return buf.getvalue()
 
 
+def with_shared_strings(data: bytes) -> bytes:
+    """The workbook as Excel saves text: every inline string moved into one shared-string table
+    (xl/sharedStrings.xml, each distinct text once), its cells `t="s"` holding the index, every cell
+    with a style attribute (the default style, `s="0"`), the table in the relationships and content types."""
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        for name in zin.namelist():
+            parts[name] = zin.read(name)
+    index: dict[bytes, int] = {}
+
+    def shared(m: re.Match) -> bytes:
+        text = m.group(2)
+        return b'<c r="%s" s="0" t="s"><v>%d</v></c>' % (m.group(1), index.setdefault(text, len(index)))
+
+    sheets = [n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    total = 0
+    for name in sheets:
+        xml = re.sub(rb'<c r="([A-Z]+\d+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', shared, parts[name])
+        parts[name] = re.sub(rb'<c r="([A-Z]+\d+)" t="n">', rb'<c r="\1" s="0" t="n">', xml)
+        total += parts[name].count(b't="s"')
+    items = b"".join(b"<si><t>%s</t></si>" % text for text in index)
+    parts["xl/sharedStrings.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
+                                     b'schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+                                     b"%s</sst>" % (total, len(index), items))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, body in parts.items():
+            zout.writestr(name, body)
+    return out.getvalue()
+
+
 CLOCK = time.perf_counter  # time.process_time with --cpu
 
 
@@ -109,6 +150,8 @@ def main() -> None:
     ap.add_argument("--skip-openpyxl", action="store_true")
     ap.add_argument("--csv-only", action="store_true")
     ap.add_argument("--cpu", action="store_true", help="time CPU (time.process_time), not the wall clock")
+    ap.add_argument("--shared-strings", action="store_true",
+                    help="the workbook's text in a shared-string table, as Excel saves it")
     args = ap.parse_args()
     if args.cpu:
         global CLOCK
@@ -116,6 +159,9 @@ def main() -> None:
         print("times: CPU of this process (time.process_time)")
 
     data = season_workbook(args.athletes, args.sessions)
+    if args.shared_strings:
+        data = with_shared_strings(data)
+        print("workbook: text in a shared-string table (as Excel saves it)")
     if not args.csv_only:
         xlsx_case(data, args)
     csv_case(data, args)
