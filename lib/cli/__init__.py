@@ -1,4 +1,4 @@
-"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|mss|plan|settings|template|demo|migrate|backup|restore ...`.
+"""Command line: `python -m lib import|export|imports|rejects|undo|match|board|tier|mss|plan|settings|template|demo|migrate|backup|restore|compact ...`.
 
 Exit codes: 0 success (an import with rejected rows is a success), 1 a file could not be read
 or an operation failed, 2 usage errors.
@@ -39,6 +39,7 @@ def _module_main(name: str):  # noqa: ANN202 - a command function
 
 _cmd_backup = _command("_cmd_backup")
 _cmd_board = _command("_cmd_board")
+_cmd_compact = _command("_cmd_compact")
 _cmd_demo = _command("_cmd_demo")
 _cmd_erase = _command("_cmd_erase")
 _cmd_export = _command("_cmd_export")
@@ -111,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="append", default=[], metavar="ID",
                    help="a profile with a similar name that is someone else: left as it is; repeatable")
     p.set_defaults(func=_cmd_erase)
+
+    p = add("compact", "rewrite the store so deleted rows leave its files (SQLite: WAL checkpoint and VACUUM; "
+                       "PostgreSQL: VACUUM FULL); exit 1 while another connection still holds them")
+    p.set_defaults(func=_cmd_compact)
 
     p = add("role", "give a signed-in user a role (medical, coach, admin) or remove it")
     p.add_argument("email")

@@ -87,6 +87,17 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from lib.privacy import compact_store
+
+    check = compact_store(store.connect(args.db))
+    if not check.clean:
+        print(f"error: store {check.message()}", file=sys.stderr)
+        return 1
+    print(f"store {check.message()}")
+    return 0
+
+
 def _cmd_role(args: argparse.Namespace) -> int:
     from lib.privacy import remove_role, set_role
 

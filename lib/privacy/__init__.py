@@ -41,14 +41,15 @@ from lib.privacy.reading import (
     notes_for, read_audit, read_table_for, rejects_for,
 )
 from lib.privacy.roles import ADMINS_ENV, LOCAL_ROLE_ENV, read_roles, remove_role, resolve_role, role_of, set_role
-from lib.privacy.verify import (ERASED, VERIFY_ATTEMPTS, VERIFY_WAIT_S, Verification, compact, snapshot_holders, store_files,
+from lib.privacy.verify import (ERASED, VERIFY_ATTEMPTS, VERIFY_WAIT_S, Verification, compact, compact_store,
+                                 snapshot_holders, store_files,
                                  verify_erased, verify_on_server)
 
 __all__ = [
     "ADMINS_ENV", "ADMIN_TABLES", "ATHLETE_COLUMNS", "CLINICAL_ROLES", "ERASED", "HIDDEN_COLUMNS", "HIDDEN_TABLES",
     "INJURY_FORMATS", "LOCAL_ROLE_ENV", "NEAR_DUPLICATE_SCORE", "ROLES", "VERIFY_ATTEMPTS", "VERIFY_WAIT_S",
     "WITHHELD", "AccessDenied", "Erasure", "NearDuplicates", "ReturnToSpeedError", "Verification", "athlete_record",
-    "can", "check_role", "compact", "data_for", "erase_athlete", "export_table", "import_report_for", "log_export",
+    "can", "check_role", "compact", "compact_store", "data_for", "erase_athlete", "export_table", "import_report_for", "log_export",
     "mask_data", "near_duplicates", "notes_for", "read_audit", "read_roles", "read_table_for", "rejects_for",
     "remove_role", "require", "resolve_role", "role_of", "set_role", "snapshot_holders", "store_files", "verify_erased",
     "verify_on_server",

@@ -29,6 +29,7 @@ class Verification:
 
     checked: bool = False
     server: bool = False
+    compacted: bool = False  # `compact_store` after the fact: no byte scan
     clean: bool = True
     attempts: int = 0
     found: list[str] = field(default_factory=list)  # what is still in which file (kinds, never the text)
@@ -48,13 +49,20 @@ class Verification:
             return (f"NOT verified after {self.attempts} attempts: their rows are deleted, but old versions of them "
                     f"stay in the tables' pages (VACUUM FULL cannot remove them) while these hold a transaction that "
                     f"began before the erasure: {'; '.join(self.holders)}. End those transactions (close the app "
-                    f"page or the psql session), then run VACUUM FULL on the store's tables")
+                    f"page or the psql session), then run `python -m lib compact`")
+        if self.compacted and self.clean:
+            return f"compacted: every page of deleted rows is rewritten in {', '.join(self.files)}"
+        if self.compacted:
+            who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
+            return (f"NOT compacted after {self.attempts} attempts: another connection holds a read snapshot of "
+                    f"the store (an open app page or a `sqlite3` shell): close it, then run "
+                    f"`python -m lib compact` again{who}")
         if self.clean:
             return f"verified: none of their names, ids, diagnoses or notes is left in {', '.join(self.files)}"
         who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
         return (f"NOT verified after {self.attempts} attempts: {', '.join(self.found)}. Another connection holds "
-                f"a read snapshot of the store (an open app page or a `sqlite3` shell): close it, then run the "
-                f"erasure of the same athlete again{who}")
+                f"a read snapshot of the store (an open app page or a `sqlite3` shell): close it, then run "
+                f"`python -m lib compact`{who}")
 
 
 def _needles(conn: sa.Connection, ids: list[str], names: set[str], scrub: Scrubber) -> dict[str, list[bytes]]:
@@ -200,6 +208,34 @@ def erasing_xid(conn: sa.Connection) -> int | None:
     if conn.dialect.name != "postgresql":
         return None
     return int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one())
+
+
+def compact_store(engine: Engine, attempts: int | None = None, wait: float | None = None) -> Verification:
+    """`python -m lib compact`: what an erasure that was NOT verified asks for once the other
+    connections are closed (the erased names are gone, so no byte scan: the compaction's own
+    outcome decides). SQLite: `compact`, retried `attempts` times `wait` seconds apart while a
+    reader keeps the checkpoint from finishing, then the processes with the store open are named.
+    PostgreSQL: `verify_on_server` against every transaction older than now. `attempts` and `wait`
+    default to VERIFY_ATTEMPTS and VERIFY_WAIT_S."""
+    import time
+
+    attempts = VERIFY_ATTEMPTS if attempts is None else attempts
+    wait = VERIFY_WAIT_S if wait is None else wait
+    if engine.dialect.name == "postgresql":
+        return verify_on_server(engine, None, attempts, wait)
+    result = Verification(checked=bool(store_files(engine)), compacted=True)
+    for attempt in range(1, max(1, attempts) + 1):
+        result.attempts = attempt
+        if not compact(engine):
+            result.clean = True
+            result.files = [p.name for p in store_files(engine)]
+            return result
+        if attempt < attempts:
+            time.sleep(wait)
+    result.clean = False
+    result.found = ["old pages of deleted rows"]
+    result.holders = _holders(Path(engine.url.database)) if engine.url.database else []
+    return result
 
 
 def _holders(db: Path) -> list[str]:

@@ -133,9 +133,14 @@ def test_a_reader_holding_a_snapshot_makes_the_erasure_fail_loudly(squad: Engine
         assert "NOT verified after 2 attempts" in err and "read snapshot" in err
         assert "a diagnosis in" in err or "their name in" in err
         assert "this process" in err  # the process that must close the connection is named
+        assert "python -m lib compact" in err  # what to run once it is closed (erasing again: "no athlete")
+        assert main(["compact", "--db", str(db)]) == 1  # still open: the compaction cannot finish either
+        assert "NOT compacted after 2 attempts" in capsys.readouterr().err
     finally:
         reader.execute("COMMIT")
         reader.close()
+    assert main(["compact", "--db", str(db)]) == 0
+    assert "store compacted: every page of deleted rows is rewritten" in capsys.readouterr().out
     check = privacy.verify_erased(squad, {"their name": [b"kwame asante", b"kwameasante"],
                                           "a diagnosis": [DIAGNOSIS.lower().encode()]}, attempts=1, wait=0)
     assert check.clean, check

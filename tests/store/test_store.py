@@ -207,9 +207,13 @@ def test_on_postgresql_a_transaction_older_than_the_erasure_makes_it_fail_loudly
         assert "NOT verified after 2 attempts" in check.message() and "rts-test-reader" in check.message()
         assert _rows_naming(engine, ["mia laurent", "biceps femoris"]) == []  # the rows are gone ...
         assert b"biceps femoris" in _page_bytes(pg_database)  # ... their old versions are not: what the check caught
+        assert "python -m lib compact" in check.message()
         held.rollback()
     again = privacy.verify_on_server(engine, None, attempts=1, wait=0)
     assert again.clean and again.holders == [] and again.message().startswith("verified: tables rewritten (VACUUM FULL)")
+    from lib.cli import main
+
+    assert main(["compact", "--db", pg_database]) == 0  # what the message asks for, once the reader is gone
     left = _page_bytes(pg_database)
     assert b"mia laurent" not in left and b"biceps femoris" not in left
     reader.dispose()
