@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,14 +54,13 @@ class Verification:
                     f"page or the psql session), then run `python -m lib compact`")
         if self.compacted and self.clean:
             return f"compacted: every page of deleted rows is rewritten in {', '.join(self.files)}"
+        who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
         if self.compacted:
-            who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
             return (f"NOT compacted after {self.attempts} attempts: another connection holds a read snapshot of "
                     f"the store (an open app page or a `sqlite3` shell): close it, then run "
                     f"`python -m lib compact` again{who}")
         if self.clean:
             return f"verified: none of their names, ids, diagnoses or notes is left in {', '.join(self.files)}"
-        who = ("; processes with the store open: " + ", ".join(self.holders)) if self.holders else ""
         return (f"NOT verified after {self.attempts} attempts: {', '.join(self.found)}. Another connection holds "
                 f"a read snapshot of the store (an open app page or a `sqlite3` shell): close it, then run "
                 f"`python -m lib compact`{who}")
@@ -118,26 +119,23 @@ def verify_erased(engine: Engine, needles: dict[str, list[bytes]], attempts: int
     `needles`; a reader holding a snapshot keeps old pages alive, so retry `attempts` times `wait`
     seconds apart, then name the other processes that have the store open. PostgreSQL:
     `verify_on_server` (`erasure_xid`: the erasing transaction's id)."""
-    import time
-
     if engine.dialect.name == "postgresql":
         return verify_on_server(engine, erasure_xid, attempts, wait)
     result = Verification(checked=bool(store_files(engine)))
     if not result.checked:
         compact(engine)
         return result
-    for attempt in range(1, max(1, attempts) + 1):
-        result.attempts = attempt
+
+    def scanned() -> bool:
         compact(engine)  # a reader's snapshot may keep it from finishing: the bytes decide
         files = store_files(engine)
         result.files = [p.name for p in files]
         result.found = _scan(files, needles)
-        if not result.found:
-            result.clean = True
-            return result
-        if attempt < attempts:
-            time.sleep(wait)
-    result.clean = False
+        return not result.found
+
+    result.attempts, result.clean = _until(attempts, wait, scanned)
+    if result.clean:
+        return result
     result.holders = _holders(Path(engine.url.database))
     return result
 
@@ -151,20 +149,16 @@ def verify_on_server(engine: Engine, erasure_xid: int | None, attempts: int = VE
     then VACUUM FULL; with one still open (or a table VACUUM FULL cannot lock) the result is not
     clean and names the connections: the rows are deleted, their old versions wait for a VACUUM
     FULL. `erasure_xid` None (a check after the fact): every transaction older than now counts."""
-    import time
-
     result = Verification(checked=True, server=True)
     with engine.connect() as conn:
         # None: the last transaction id handed out before now stands for the erasure's
         mark = erasure_xid if erasure_xid is not None else int(conn.exec_driver_sql(
             "SELECT pg_snapshot_xmax(pg_current_snapshot())::text").scalar_one()) - 1
-    for attempt in range(1, max(1, attempts) + 1):
-        result.attempts = attempt
+    def none_older() -> bool:
         result.holders = snapshot_holders(engine, mark)
-        if not result.holders:
-            break
-        if attempt < attempts:
-            time.sleep(wait)
+        return not result.holders
+
+    result.attempts, _ = _until(attempts, wait, none_older)
     if not result.holders:  # with one open, VACUUM FULL could not remove the rows and would wait on its locks
         try:
             store.vacuum_full(engine)
@@ -217,25 +211,29 @@ def compact_store(engine: Engine, attempts: int | None = None, wait: float | Non
     reader keeps the checkpoint from finishing, then the processes with the store open are named.
     PostgreSQL: `verify_on_server` against every transaction older than now. `attempts` and `wait`
     default to VERIFY_ATTEMPTS and VERIFY_WAIT_S."""
-    import time
-
     attempts = VERIFY_ATTEMPTS if attempts is None else attempts
     wait = VERIFY_WAIT_S if wait is None else wait
     if engine.dialect.name == "postgresql":
         return verify_on_server(engine, None, attempts, wait)
     result = Verification(checked=bool(store_files(engine)), compacted=True)
-    for attempt in range(1, max(1, attempts) + 1):
-        result.attempts = attempt
-        if not compact(engine):
-            result.clean = True
-            result.files = [p.name for p in store_files(engine)]
-            return result
-        if attempt < attempts:
-            time.sleep(wait)
-    result.clean = False
+    result.attempts, result.clean = _until(attempts, wait, lambda: not compact(engine))
+    if result.clean:
+        result.files = [p.name for p in store_files(engine)]
+        return result
     result.found = ["old pages of deleted rows"]
     result.holders = _holders(Path(engine.url.database)) if engine.url.database else []
     return result
+
+
+def _until(attempts: int, wait: float, done: Callable[[], bool]) -> tuple[int, bool]:
+    """Call `done` until it returns True, at most `attempts` times (at least once), `wait` seconds
+    apart: (the attempts made, whether it did)."""
+    for attempt in range(1, max(1, attempts) + 1):
+        if done():
+            return attempt, True
+        if attempt < attempts:
+            time.sleep(wait)
+    return max(1, attempts), False
 
 
 def _holders(db: Path) -> list[str]:
